@@ -1,0 +1,155 @@
+"""The ``musette`` command line: keys, sign, verify, and running the services."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from musette.keyfile import read_key_file, write_key_file
+from musette.signing import FORMATS, sign_document
+from shared.did import DidResolver, did_key_from_public
+from shared.errors import VcError
+from shared.keys import PrivateKey
+from shared.net.fetch import HttpFetcher
+from shared.verify.context import VerifyContext
+from shared.verify.credential import verify_credential
+
+EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
+
+
+def dev_mode(args: argparse.Namespace) -> bool:
+    """Development mode: ``--dev`` or ``MUSETTE_DEV=1``."""
+    return bool(getattr(args, "dev", False)) or os.environ.get("MUSETTE_DEV") == "1"
+
+
+def _announce_dev(enabled: bool) -> None:
+    if enabled:
+        print(
+            "musette: development mode is ON: http URLs and loopback addresses may be fetched",
+            file=sys.stderr,
+        )
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    dev = dev_mode(args)
+    _announce_dev(dev)
+    try:
+        data = Path(args.path).read_bytes()
+    except OSError as err:
+        print(f"musette: cannot read {args.path}: {err.strerror}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    fetcher = HttpFetcher(allow_loopback=dev)
+    ctx = VerifyContext(
+        fetcher=fetcher,
+        resolver=DidResolver(fetcher, allow_http=dev),
+        challenge=args.challenge,
+        domain=args.domain,
+        nonce=args.nonce,
+        audience=args.aud,
+    )
+    report = verify_credential(data, ctx)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(render_report(report.to_json()))
+    if not report.usable:
+        return EXIT_UNUSABLE
+    return EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED
+
+
+def render_report(report: dict[str, Any], indent: str = "") -> str:
+    """Human-readable report: one line per check."""
+    marks = {"passed": "✔", "failed": "✘", "skipped": "-"}
+    head = "VERIFIED" if report["verified"] else "NOT VERIFIED"
+    lines = [f"{indent}{head} ({report['format']})"]
+    if report.get("issuer"):
+        lines.append(f"{indent}  issuer:  {report['issuer']}")
+    for check in report["checks"]:
+        lines.append(f"{indent}  {marks[check['status']]} {check['name']}: {check['reason']}")
+    for sub in report.get("credentials", []):
+        lines.append(render_report(sub, indent + "    "))
+    return "\n".join(lines)
+
+
+def cmd_keys_new(args: argparse.Namespace) -> int:
+    key = PrivateKey.generate(args.type)
+    if args.out:
+        write_key_file(key, Path(args.out))
+    else:
+        from musette.keyfile import key_document
+
+        print(json.dumps(key_document(key), indent=2))
+    print(did_key_from_public(key.public_key), file=sys.stderr if not args.out else sys.stdout)
+    return 0
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    key = read_key_file(Path(args.key))
+    document = json.loads(Path(args.input).read_text())
+    signed = sign_document(document, key, args.format, disclose=args.disclose or [])
+    print(signed if isinstance(signed, str) else json.dumps(signed, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from musette.up import run_services
+
+    return run_services(dev=True, host=args.host)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="musette", description=__doc__)
+    parser.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    verify = sub.add_parser("verify", help="verify a credential or presentation")
+    verify.add_argument("path", help="JSON, JWT, SD-JWT, or baked PNG/SVG file")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    verify.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
+    verify.add_argument("--challenge", help="expected Data Integrity challenge")
+    verify.add_argument("--domain", help="expected Data Integrity domain")
+    verify.add_argument("--nonce", help="expected JWT / KB-JWT nonce")
+    verify.add_argument("--aud", help="expected JWT / KB-JWT audience")
+    verify.set_defaults(func=cmd_verify)
+
+    keys = sub.add_parser("keys", help="key management")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    new = keys_sub.add_parser("new", help="create a key file and print its did:key")
+    new.add_argument("--type", choices=["ed25519", "p256"], default="ed25519")
+    new.add_argument("--out", help="key file to write (mode 0600)")
+    new.set_defaults(func=cmd_keys_new)
+
+    sign = sub.add_parser("sign", help="sign a credential as the key's did:key")
+    sign.add_argument("--key", required=True, help="key file from `musette keys new`")
+    sign.add_argument("--format", choices=FORMATS, default="ldp_vc")
+    sign.add_argument("--disclose", action="append", help="SD-JWT: a selectively disclosable path")
+    sign.add_argument("input", help="unsigned credential (JSON)")
+    sign.set_defaults(func=cmd_sign)
+
+    up = sub.add_parser("up", help="run the issuer, wallet and verifier with demo data")
+    up.add_argument("--host", default="127.0.0.1")
+    up.set_defaults(func=cmd_up)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``musette`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except VcError as err:
+        print(f"musette: {err.detail}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except (OSError, ValueError) as err:
+        print(f"musette: {err}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

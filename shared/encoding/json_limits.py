@@ -1,0 +1,95 @@
+"""Size and nesting limits for untrusted JSON (RFC 8259 leaves both to the implementation).
+
+Every parser of untrusted JSON goes through :func:`parse_json`; code that receives an
+already-parsed value (a request body, a decoded JWT payload) calls :func:`check_json_limits`
+before handing it to a recursive algorithm such as JSON-LD expansion.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Final, NoReturn
+
+from shared.errors import MalformedCredentialError
+
+#: Largest JSON text accepted (4 MiB). OB 3.0 credentials may embed badge images as
+#: ``data:`` URLs, so this is generous; JSON-LD processing time is linear in size.
+MAX_JSON_BYTES: Final = 4 * 1024 * 1024
+#: Deepest nesting of arrays/objects accepted. Real credentials stay below 20 levels;
+#: JSON-LD expansion recurses several Python frames per level.
+MAX_JSON_DEPTH: Final = 64
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise MalformedCredentialError(f"JSON value {name} is not allowed (RFC 8259 numbers only)")
+
+
+def parse_json(
+    data: bytes | str, *, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH
+) -> Any:
+    """Parse untrusted JSON text, enforcing size and nesting limits.
+
+    Raises:
+        MalformedCredentialError: the text is too large, too deeply nested, not UTF-8,
+            not JSON, or uses ``NaN``/``Infinity``.
+    """
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise MalformedCredentialError(
+            f"JSON document is {size} bytes, larger than the {max_bytes}-byte limit"
+        )
+    try:
+        value = json.loads(data, parse_constant=_reject_constant)
+    except RecursionError as err:
+        raise MalformedCredentialError(
+            f"JSON document is nested more than {max_depth} levels deep"
+        ) from err
+    except UnicodeDecodeError as err:
+        raise MalformedCredentialError("JSON document is not valid UTF-8") from err
+    except ValueError as err:
+        raise MalformedCredentialError(f"not a JSON document: {err}") from err
+    check_json_limits(value, max_bytes=max_bytes, max_depth=max_depth)
+    return value
+
+
+def check_json_limits(
+    value: Any, *, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH
+) -> None:
+    """Check an already-parsed JSON value against the size and nesting limits.
+
+    Walks the value iteratively (no recursion, so hostile nesting cannot crash it) and stops
+    at the first limit exceeded. The size is an estimate of the compact JSON serialization.
+
+    Raises:
+        MalformedCredentialError: a limit is exceeded or the value is not JSON data.
+    """
+    size = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping | list | tuple):
+            if depth > max_depth:
+                raise MalformedCredentialError(
+                    f"JSON document is nested more than {max_depth} levels deep"
+                )
+            size += 2
+            if isinstance(item, Mapping):
+                for key, child in item.items():
+                    if not isinstance(key, str):
+                        raise MalformedCredentialError("JSON object keys must be strings")
+                    size += len(key) + 4
+                    stack.append((child, depth + 1))
+            else:
+                size += len(item)
+                stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str):
+            size += len(item) + 2
+        elif item is None or isinstance(item, bool | int | float):
+            size += 5
+        else:
+            raise MalformedCredentialError(f"value of type {type(item).__name__} is not JSON data")
+        if size > max_bytes:
+            raise MalformedCredentialError(
+                f"JSON document is larger than the {max_bytes}-byte limit"
+            )

@@ -1,0 +1,131 @@
+"""Base classes and value types shared by the credential models.
+
+Wire names are camelCase (``validFrom``); Python names are snake_case
+(``valid_from``). Both are accepted on input; output always uses the wire
+names. Every model here describes an extensible JSON-LD document, so unknown
+properties are kept (``extra="allow"``) and written back out unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, TypeAlias, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic.alias_generators import to_camel
+
+__all__ = [
+    "DateTimeStamp",
+    "OneOrMany",
+    "VcModel",
+    "as_list",
+    "format_datetime",
+    "parse_datetime_stamp",
+]
+
+# XML Schema 1.1 dateTimeStamp: a dateTime with a mandatory time zone.
+_DATE_TIME_STAMP = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})(?P<frac>\.\d+)?"
+    r"(?P<tz>Z|[+-]\d{2}:\d{2})"
+)
+
+
+def parse_datetime_stamp(value: object, *, field: str = "date") -> datetime:
+    """Parse an XSD ``dateTimeStamp`` string into a timezone-aware datetime.
+
+    VCDM 2.0 ``validFrom``/``validUntil`` "MUST be an [XMLSCHEMA11-2]
+    dateTimeStamp string value"; VCDM 1.1 ``issuanceDate`` is an RFC 3339
+    date-time, which also carries a time zone. Dates without a time or a time
+    zone are refused. Fractions beyond microseconds are truncated.
+
+    Raises:
+        ValueError: with a readable message (pydantic turns it into a
+            validation error; :func:`shared.model.parse_credential` into a
+            :class:`~shared.errors.MalformedCredentialError`).
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"{field} must carry a time zone")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be a date-time string, not {type(value).__name__}")
+    match = _DATE_TIME_STAMP.fullmatch(value)
+    if match is None:
+        raise ValueError(
+            f"{field} {value!r} is not a date-time with a time zone "
+            "(expected e.g. 2024-05-01T09:30:00Z)"
+        )
+    frac = (match["frac"] or "")[:7]  # "." + at most 6 digits
+    tz = "+00:00" if match["tz"] == "Z" else match["tz"]
+    try:
+        parsed = datetime.fromisoformat(f"{match['date']}T{match['time']}{frac}{tz}")
+    except ValueError as err:
+        raise ValueError(f"{field} {value!r} is not a valid date-time: {err}") from err
+    offset = parsed.utcoffset()
+    if offset is None or abs(offset) >= timedelta(hours=24):  # pragma: no cover
+        raise ValueError(f"{field} {value!r} has an invalid time zone")
+    return parsed
+
+
+def format_datetime(value: datetime) -> str:
+    """Format an aware datetime as ``YYYY-MM-DDThh:mm:ss[.ffffff]Z`` (UTC).
+
+    Raises:
+        ValueError: ``value`` is naive.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("datetime must be timezone-aware")
+    utc = value.astimezone(UTC)
+    text = utc.replace(tzinfo=None).isoformat(
+        timespec="microseconds" if utc.microsecond else "seconds"
+    )
+    return text + "Z"
+
+
+def _serialize_datetime(value: datetime) -> str:
+    return format_datetime(value)
+
+
+def _validate_datetime(value: object) -> datetime:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        raise ValueError("a date-time with a time zone is required, not a bare date")
+    return parse_datetime_stamp(value)
+
+
+DateTimeStamp = Annotated[
+    datetime,
+    BeforeValidator(_validate_datetime),
+    PlainSerializer(_serialize_datetime, return_type=str, when_used="json"),
+]
+"""A timezone-aware datetime read from / written as an XSD dateTimeStamp (UTC, ``Z``)."""
+
+_T = TypeVar("_T")
+OneOrMany: TypeAlias = _T | list[_T]
+"""A JSON-LD value that may be one item or an array of items."""
+
+
+def as_list(value: Any) -> list[Any]:
+    """Return ``value`` as a list (``None`` -> ``[]``, scalar -> ``[scalar]``)."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+class VcModel(BaseModel):
+    """Base of every credential-document model: camelCase aliases, extras kept."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        extra="allow",
+        frozen=True,
+    )
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON document: wire names, ``None`` fields dropped."""
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")

@@ -1,0 +1,214 @@
+"""Open Badges 3.0 JSON Schema validation, offline.
+
+Implements: 1EdTech OB 3.0 JSON Schema (draft 2019-09),
+``ob_v3p0_achievementcredential_schema.json`` (bundled in ``shared/model/schemas/``,
+provenance in ``tests/data/README.md``). ``EndorsementCredential`` is validated
+against the ``$defs/EndorsementCredential`` inside that schema. ``$ref`` values
+are resolved from the bundled files only; nothing is ever fetched.
+
+Two checks run:
+
+* the JSON Schema, with ``date-time`` and ``date`` formats asserted;
+* "type" checks: every nested object's ``type`` must include its class name
+  (``Profile``, ``AchievementSubject``, ``Evidence``...). The spec says "One of the
+  items MUST be the IRI 'Profile'", but the schema lets a single string through
+  unchecked (``"type": "InvalidProfile"`` passes), so the 1EdTech validator checks
+  types separately; this does the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any, Final
+
+from jsonschema import Draft201909Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+
+from shared.model.base import as_list, parse_datetime_stamp
+
+__all__ = [
+    "ACHIEVEMENT_CREDENTIAL_SCHEMA_ID",
+    "load_schema",
+    "validate_ob3",
+]
+
+_SCHEMA_BASE: Final = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+ACHIEVEMENT_CREDENTIAL_SCHEMA_ID: Final = _SCHEMA_BASE + "ob_v3p0_achievementcredential_schema.json"
+_SCHEMA_FILES: Final = {
+    _SCHEMA_BASE + name: name
+    for name in (
+        "ob_v3p0_achievementcredential_schema.json",
+        "ob_v3p0_anyachievementcredential_schema.json",
+    )
+}
+_MAX_MESSAGE = 200
+
+# property -> class expected in its "type", per enclosing class (OB 3.0 data model).
+_CHILDREN: Final[Mapping[str, Mapping[str, str]]] = {
+    "AchievementCredential": {
+        "issuer": "Profile",
+        "credentialSubject": "AchievementSubject",
+        "evidence": "Evidence",
+        "endorsement": "EndorsementCredential",
+        "image": "Image",
+    },
+    "EndorsementCredential": {
+        "issuer": "Profile",
+        "credentialSubject": "EndorsementSubject",
+        "evidence": "Evidence",
+    },
+    "Profile": {
+        "parentOrg": "Profile",
+        "otherIdentifier": "IdentifierEntry",
+        "endorsement": "EndorsementCredential",
+        "image": "Image",
+        "address": "Address",
+    },
+    "Address": {"geo": "GeoCoordinates"},
+    "AchievementSubject": {
+        "achievement": "Achievement",
+        "identifier": "IdentityObject",
+        "result": "Result",
+        "source": "Profile",
+        "image": "Image",
+    },
+    "Achievement": {
+        "alignment": "Alignment",
+        "creator": "Profile",
+        "endorsement": "EndorsementCredential",
+        "image": "Image",
+        "otherIdentifier": "IdentifierEntry",
+        "related": "Related",
+        "resultDescription": "ResultDescription",
+    },
+    "ResultDescription": {
+        "alignment": "Alignment",
+        "rubricCriterionLevel": "RubricCriterionLevel",
+    },
+    "RubricCriterionLevel": {"alignment": "Alignment"},
+    "Result": {"alignment": "Alignment"},
+}
+_CREDENTIAL_TYPES: Final = {
+    "AchievementCredential": ("AchievementCredential", "OpenBadgeCredential"),
+    "EndorsementCredential": ("EndorsementCredential",),
+}
+
+
+def load_schema(name: str = "ob_v3p0_achievementcredential_schema.json") -> dict[str, Any]:
+    """Load a bundled schema file by name."""
+    text = resources.files("shared.model").joinpath("schemas", name).read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def _refuse_remote(uri: str) -> Resource[Any]:
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # offline: never fetch a $ref
+
+
+@cache
+def _registry() -> Registry[Any]:
+    registry: Registry[Any] = Registry(retrieve=_refuse_remote)  # type: ignore[call-arg]
+    for uri, name in _SCHEMA_FILES.items():
+        registry = registry.with_resource(uri, Resource.from_contents(load_schema(name)))
+    return registry.crawl()
+
+
+def _check_date_time(value: object) -> bool:
+    if isinstance(value, str):
+        parse_datetime_stamp(value)
+    return True
+
+
+def _check_date(value: object) -> bool:
+    if isinstance(value, str):
+        if len(value) != 10:
+            raise ValueError("expected YYYY-MM-DD")
+        date.fromisoformat(value)
+    return True
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker(formats=())
+    checker.checks("date-time", raises=ValueError)(_check_date_time)
+    checker.checks("date", raises=ValueError)(_check_date)
+    return checker
+
+
+@cache
+def _validator(kind: str) -> Draft201909Validator:
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "$ref": f"{ACHIEVEMENT_CREDENTIAL_SCHEMA_ID}#/$defs/EndorsementCredential"
+        if kind == "EndorsementCredential"
+        else ACHIEVEMENT_CREDENTIAL_SCHEMA_ID,
+    }
+    return Draft201909Validator(schema, registry=_registry(), format_checker=_format_checker())
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
+
+
+def _closest(error: ValidationError) -> ValidationError:
+    """Descend into oneOf/anyOf failures, preferring branches of the right JSON type."""
+    while error.context:
+        branches = list(error.context)
+        informative = (
+            [e for e in branches if e.validator not in ("type", "oneOf", "anyOf")]
+            or [e for e in branches if e.validator != "type"]
+            or branches
+        )
+        error = best_match(informative) or informative[0]
+    return error
+
+
+def _describe(error: ValidationError) -> str:
+    shown = _closest(error)
+    return f"{shown.json_path}: {_shorten(shown.message)}"
+
+
+def _type_problems(value: object, expected: str, path: str) -> Iterator[str]:
+    if not isinstance(value, dict):
+        return
+    types = as_list(value.get("type"))
+    wanted = _CREDENTIAL_TYPES.get(expected, (expected,))
+    if expected in _CREDENTIAL_TYPES and "VerifiableCredential" not in types:
+        yield f"{path}.type: must include 'VerifiableCredential', found {types!r}"
+    if not set(wanted) & set(types):
+        names = " or ".join(repr(w) for w in wanted)
+        yield f"{path}.type: must include {names}, found {types!r}"
+    for prop, child in _CHILDREN.get(expected, {}).items():
+        if prop not in value:
+            continue
+        items = value[prop]
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                yield from _type_problems(item, child, f"{path}.{prop}[{i}]")
+        else:
+            yield from _type_problems(items, child, f"{path}.{prop}")
+
+
+def validate_ob3(doc: object) -> list[str]:
+    """Validate an OB 3.0 credential document; return readable problems (empty: valid).
+
+    ``EndorsementCredential`` documents (by ``type``) are checked against the
+    endorsement definition; anything else against AchievementCredential. The
+    schema is for VCDM 2.0: a 1.1 credential (``issuanceDate``, ``credentials/v1``
+    context) is reported as invalid.
+
+    Each problem reads ``<JSON path>: <message>``, for example
+    ``$.credentialSubject: 'achievement' is a required property``.
+    """
+    if not isinstance(doc, dict):
+        return [f"$: a credential must be a JSON object, not {type(doc).__name__}"]
+    types = as_list(doc.get("type"))
+    kind = "EndorsementCredential" if "EndorsementCredential" in types else "AchievementCredential"
+    problems = [_describe(err) for err in _validator(kind).iter_errors(doc)]
+    problems.extend(_type_problems(doc, kind, "$"))
+    return sorted(set(problems), key=problems.index)

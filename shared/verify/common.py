@@ -1,0 +1,52 @@
+"""Checks shared by every format: validity window and credential status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.verify.context import VerifyContext
+from shared.verify.report import VerificationReport
+
+
+def parse_datetime(value: Any, field_name: str) -> datetime:
+    """Parse an XML Schema dateTimeStamp (VC DM 2.0 §4.6); a time zone is required."""
+    if not isinstance(value, str):
+        raise ValueError(f"{field_name} is not a date-time string")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise ValueError(f"{field_name} {value!r} is not an ISO 8601 date-time") from err
+    if parsed.tzinfo is None:
+        raise ValueError(f"{field_name} {value!r} has no time zone")
+    return parsed
+
+
+def check_validity(
+    report: VerificationReport, credential: dict[str, Any], ctx: VerifyContext
+) -> None:
+    """VC DM 2.0 §4.9 validity period (and 1.1 issuanceDate/expirationDate)."""
+    now = ctx.now()
+    try:
+        start_key = "validFrom" if "validFrom" in credential else "issuanceDate"
+        end_key = "validUntil" if "validUntil" in credential else "expirationDate"
+        start = (
+            parse_datetime(credential[start_key], start_key) if start_key in credential else None
+        )
+        end = parse_datetime(credential[end_key], end_key) if end_key in credential else None
+    except ValueError as err:
+        report.failed("validity", str(err))
+        return
+    if start is not None and now + ctx.clock_skew < start:
+        report.failed(
+            "validity", f"not valid before {start.isoformat()}", valid_from=start.isoformat()
+        )
+        return
+    if end is not None and now - ctx.clock_skew > end:
+        report.failed("validity", f"expired on {end.isoformat()}", valid_until=end.isoformat())
+        return
+    if start is None and end is None:
+        report.skipped("validity", "the credential states no validity period")
+        return
+    window = " to ".join(d.isoformat() for d in (start, end) if d is not None)
+    report.passed("validity", f"valid now ({window})")

@@ -1,0 +1,136 @@
+"""One entry point: ``verify_credential()`` / ``verify_presentation()`` for every format.
+
+The format is detected from the input; the result is a report of named checks. A failing
+check is a result, not an exception. Only the injected fetcher reaches the network.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.encoding.baked import extract_baked
+from shared.encoding.json_limits import check_json_limits, parse_json
+from shared.errors import VcError
+from shared.verify.common import check_validity
+from shared.verify.context import VerifyContext
+from shared.verify.data_integrity import check_di_proofs, issuer_id
+from shared.verify.report import VerificationReport
+from shared.verify.schema import check_schema
+from shared.verify.status import check_credential_status
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+
+
+def read_input(data: Any) -> Any:
+    """Turn raw input (bytes of JSON, a JWT, a baked PNG/SVG, or parsed JSON) into a value."""
+    if isinstance(data, bytes | bytearray):
+        baked = extract_baked(bytes(data))
+        data = baked if baked is not None else bytes(data)
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise VcError("input is neither UTF-8 text nor a baked PNG/SVG") from err
+    if isinstance(data, str):
+        text = data.strip()
+        if text.startswith(("{", "[")):
+            return parse_json(text)
+        return text
+    check_json_limits(data)
+    return data
+
+
+def detect_format(value: Any) -> str:
+    """Name the format of a read input: ``ldp_vc``, ``ldp_vp``, ``jwt``, ``dc+sd-jwt``."""
+    if isinstance(value, dict):
+        types = value.get("type")
+        types = types if isinstance(types, list) else [types]
+        return "ldp_vp" if "VerifiablePresentation" in types else "ldp_vc"
+    if isinstance(value, str):
+        if "~" in value:
+            return "dc+sd-jwt"
+        if value.count(".") == 2:
+            return "jwt"
+    return "unknown"
+
+
+def verify_credential(data: Any, ctx: VerifyContext | None = None) -> VerificationReport:
+    """Verify a credential (or, if that is what it is, a presentation) in any format."""
+    ctx = ctx or VerifyContext()
+    try:
+        value = read_input(data)
+    except VcError as err:
+        report = VerificationReport()
+        report.failed("format", err.detail)
+        return report
+    kind = detect_format(value)
+    if kind == "ldp_vc":
+        return _verify_ldp_credential(value, ctx)
+    if kind == "ldp_vp":
+        from shared.verify.presentation import verify_presentation
+
+        return verify_presentation(value, ctx)
+    if kind in {"jwt", "dc+sd-jwt"}:
+        from shared.verify.tokens import verify_token
+
+        return verify_token(value, kind, ctx)
+    report = VerificationReport()
+    report.failed(
+        "format",
+        "not a credential: expected JSON (Data Integrity), a JWT, an SD-JWT, "
+        "or a baked PNG/SVG badge",
+    )
+    return report
+
+
+def check_credential_shape(report: VerificationReport, credential: Any) -> bool:
+    """The ``format`` check of a JSON credential (VC DM 2.0 §4, reading 1.1 too)."""
+    if not isinstance(credential, dict):
+        report.failed("format", "a credential must be a JSON object")
+        return False
+    contexts = credential.get("@context")
+    contexts = contexts if isinstance(contexts, list) else [contexts]
+    types = credential.get("type")
+    types = types if isinstance(types, list) else [types]
+    problems = []
+    if not contexts or contexts[0] not in {VC_V2, VC_V1}:
+        problems.append(f"the first @context must be {VC_V2} (or {VC_V1} for VC 1.1)")
+    if "VerifiableCredential" not in types:
+        problems.append("type must include VerifiableCredential")
+    if issuer_id(credential) is None:
+        problems.append("issuer (a URL, or an object with an id) is missing")
+    if not isinstance(credential.get("credentialSubject"), dict | list):
+        problems.append("credentialSubject is missing")
+    if problems:
+        report.failed("format", "; ".join(problems))
+        return False
+    version = "2.0" if contexts[0] == VC_V2 else "1.1"
+    report.passed("format", f"VC Data Model {version} credential", version=version)
+    return True
+
+
+def check_claims(
+    report: VerificationReport, credential: dict[str, Any], ctx: VerifyContext
+) -> None:
+    """Schema, validity and status checks shared by every credential format."""
+    report.credential = credential
+    report.issuer = issuer_id(credential)
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, dict) and isinstance(subject.get("id"), str):
+        report.subject = subject["id"]
+    if ctx.check_schema:
+        check_schema(report, credential)
+    check_validity(report, credential, ctx)
+    check_credential_status(report, credential, ctx, verify_credential)
+
+
+def _verify_ldp_credential(credential: dict[str, Any], ctx: VerifyContext) -> VerificationReport:
+    report = VerificationReport(format="ldp_vc")
+    if not check_credential_shape(report, credential):
+        return report
+    check_di_proofs(
+        report, credential, ctx, purpose="assertionMethod", controller=issuer_id(credential)
+    )
+    check_claims(report, credential, ctx)
+    return report

@@ -1,0 +1,112 @@
+"""The verification report: named checks, each passed, failed or skipped, with a reason.
+
+A failing check is a result, not an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+CHECK_NAMES = (
+    "format",
+    "schema",
+    "proof",
+    "issuer_key",
+    "validity",
+    "status",
+    "holder_binding",
+    "challenge",
+)
+
+
+class CheckStatus(StrEnum):
+    """Outcome of one check."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class Check:
+    """One named check with a reason a person can read."""
+
+    name: str
+    status: CheckStatus
+    reason: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form of this check."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "status": self.status.value,
+            "reason": self.reason,
+        }
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+@dataclass
+class VerificationReport:
+    """Everything verify found about one credential or presentation."""
+
+    format: str = "unknown"
+    checks: list[Check] = field(default_factory=list)
+    credential: dict[str, Any] | None = None
+    issuer: str | None = None
+    subject: str | None = None
+    credentials: list[VerificationReport] = field(default_factory=list)
+
+    def passed(self, name: str, reason: str, **details: Any) -> None:
+        """Record a passed check."""
+        self.checks.append(Check(name, CheckStatus.PASSED, reason, details))
+
+    def failed(self, name: str, reason: str, **details: Any) -> None:
+        """Record a failed check."""
+        self.checks.append(Check(name, CheckStatus.FAILED, reason, details))
+
+    def skipped(self, name: str, reason: str, **details: Any) -> None:
+        """Record a skipped check."""
+        self.checks.append(Check(name, CheckStatus.SKIPPED, reason, details))
+
+    def check(self, name: str) -> Check | None:
+        """The last check recorded under ``name``."""
+        found = [c for c in self.checks if c.name == name]
+        return found[-1] if found else None
+
+    @property
+    def verified(self) -> bool:
+        """True when no check failed, a proof check passed, and every embedded credential holds."""
+        if any(c.status is CheckStatus.FAILED for c in self.checks):
+            return False
+        proof = self.check("proof")
+        if proof is None or proof.status is not CheckStatus.PASSED:
+            return False
+        return all(sub.verified for sub in self.credentials)
+
+    @property
+    def usable(self) -> bool:
+        """False when the input could not even be read (the ``format`` check failed)."""
+        fmt = self.check("format")
+        return fmt is None or fmt.status is not CheckStatus.FAILED
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form of the report."""
+        out: dict[str, Any] = {
+            "verified": self.verified,
+            "format": self.format,
+            "checks": [c.to_json() for c in self.checks],
+        }
+        if self.issuer:
+            out["issuer"] = self.issuer
+        if self.subject:
+            out["subject"] = self.subject
+        if self.credential is not None:
+            out["credential"] = self.credential
+        if self.credentials:
+            out["credentials"] = [sub.to_json() for sub in self.credentials]
+        return out
