@@ -7,14 +7,13 @@ N-Quads, as the ``eddsa-rdfc-2022`` cryptosuite needs
 
 Contexts come only from :mod:`shared.jsonld.loader` (bundled, sha256-pinned).
 
-Fast path: pyld re-processes the same bundled contexts for every document (type-scoped
-contexts are never found in its cache because each scope gets a fresh active context, and
-each inline scoped context is JCS-canonicalized to build a cache key). For documents whose
-``@context`` values are all URLs, :class:`_ContextCachingProcessor` memoizes context
-processing across documents, keyed by the (immutable) active context's ``_uuid`` and the
-bundled context URL or object. Everything else still runs through pyld unchanged, so the
-output is byte-identical to plain pyld (checked by differential tests). Documents with an
-inline ``@context`` object use plain pyld with a per-call cache.
+Fast path: for documents whose ``@context`` values are all URLs (so every context is a
+bundled one), expansion runs in :class:`~shared.jsonld.context_cache.ContextCachingProcessor`,
+which keeps processed contexts and expanded IRIs across documents. Everything else is pyld
+unchanged, so the output is byte-identical to plain pyld (checked by differential tests).
+Documents with an inline ``@context`` object take the plain path with a per-call cache.
+
+RDFC-1.0 runs with a work limit (:data:`MAX_N_DEGREE_HASHES`) against poison graphs.
 """
 
 from __future__ import annotations
@@ -24,13 +23,13 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from cachetools import LRUCache
-from frozendict import frozendict
 from pyld import jsonld
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
 
 from shared.encoding.json_limits import MAX_JSON_BYTES, MAX_JSON_DEPTH, check_json_limits
 from shared.errors import MalformedCredentialError, VcError
+from shared.jsonld.context_cache import ContextCachingProcessor
 from shared.jsonld.loader import (
     OB303_CONTEXT_URL,
     Ob303Variant,
@@ -58,74 +57,6 @@ _PLAIN_CACHE_SIZE: Final = 100
 _LOADERS: Final = {
     variant: make_document_loader(variant, cacheable=True) for variant in Ob303Variant
 }
-
-
-class _ContextCachingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
-    """pyld's processor with context processing memoized across documents.
-
-    ``_process_context(active_ctx, local_ctx)`` is a pure function of the active context
-    (identified by the ``_uuid`` pyld gives every frozen active context) and the local
-    context. The memo holds a strong reference to each local context object so ``id()`` is
-    never reused while its entry lives; the bundled contexts are never mutated.
-    """
-
-    def __init__(self, memo: LRUCache[tuple[Any, ...], tuple[Any, Any]], variant: str) -> None:
-        super().__init__()
-        self._memo = memo
-        self._variant = variant
-
-    def _process_context(
-        self,
-        active_ctx: Any,
-        local_ctx: Any,
-        options: Any,
-        override_protected: bool = False,
-        propagate: bool = True,
-        validate_scoped: bool = True,
-        cycles: Any = None,
-    ) -> Any:
-        uid = active_ctx.get("_uuid") if isinstance(active_ctx, frozendict) else None
-        if uid is None or cycles:
-            return super()._process_context(
-                active_ctx,
-                local_ctx,
-                options,
-                override_protected=override_protected,
-                propagate=propagate,
-                validate_scoped=validate_scoped,
-                cycles=cycles,
-            )
-        if isinstance(local_ctx, str):
-            ctx_key: Any = local_ctx
-        elif isinstance(local_ctx, list) and all(isinstance(c, str) for c in local_ctx):
-            ctx_key = tuple(local_ctx)
-        else:
-            ctx_key = id(local_ctx)
-        key = (
-            self._variant,
-            uid,
-            ctx_key,
-            override_protected,
-            propagate,
-            validate_scoped,
-            options.get("base"),
-            options.get("processingMode"),
-        )
-        hit = self._memo.get(key)
-        if hit is not None and (isinstance(ctx_key, str | tuple) or hit[0] is local_ctx):
-            return hit[1]
-        result = super()._process_context(
-            active_ctx,
-            local_ctx,
-            options,
-            override_protected=override_protected,
-            propagate=propagate,
-            validate_scoped=validate_scoped,
-            cycles=cycles,
-        )
-        if isinstance(result, frozendict):
-            self._memo[key] = (local_ctx, result)
-        return result
 
 
 class _GuardedURDNA2015(URDNA2015):  # type: ignore[misc]
@@ -161,19 +92,21 @@ class _FastPath:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.memo: LRUCache[tuple[Any, ...], tuple[Any, Any]] = LRUCache(_PROCESSED_CACHE_SIZE)
+        self.iri_memo: dict[tuple[Any, ...], Any] = {}
         # Only bundled URLs and the scoped contexts inside them reach these caches.
         self.resolved: dict[Ob303Variant, dict[str, Any]] = {v: {} for v in Ob303Variant}
 
-    def canonize(self, document: Any, variant: Ob303Variant) -> str:
+    def canonize(self, document: Any, variant: Ob303Variant, on_dropped: Any) -> str:
         loader = _LOADERS[variant]
         with self.lock:
-            processor = _ContextCachingProcessor(self.memo, variant.value)
+            processor = ContextCachingProcessor(self.memo, self.iri_memo, variant.value, on_dropped)
             resolver = ContextResolver(self.resolved[variant], loader)
             return _to_canonical_nquads(processor, document, resolver, loader)
 
     def clear(self) -> None:
         with self.lock:
             self.memo.clear()
+            self.iri_memo.clear()
             for cache in self.resolved.values():
                 cache.clear()
 
@@ -182,7 +115,10 @@ _FAST = _FastPath()
 
 
 def canonize_plain(
-    document: Mapping[str, Any], *, ob303_variant: Ob303Variant = Ob303Variant.PINNED
+    document: Mapping[str, Any],
+    *,
+    ob303_variant: Ob303Variant = Ob303Variant.PINNED,
+    safe_mode: bool = False,
 ) -> str:
     """Canonicalize with unmodified pyld and a fresh context cache (the reference path).
 
@@ -193,12 +129,20 @@ def canonize_plain(
     loader = _LOADERS[ob303_variant]
     resolver = ContextResolver(LRUCache(_PLAIN_CACHE_SIZE), loader)
     return _run(
-        lambda: _to_canonical_nquads(jsonld.JsonLdProcessor(), dict(document), resolver, loader)
+        lambda: _to_canonical_nquads(
+            jsonld.JsonLdProcessor(on_property_dropped=_dropped_handler(safe_mode)),
+            dict(document),
+            resolver,
+            loader,
+        )
     )
 
 
 def canonize(
-    document: Mapping[str, Any], *, ob303_variant: Ob303Variant = Ob303Variant.PINNED
+    document: Mapping[str, Any],
+    *,
+    ob303_variant: Ob303Variant = Ob303Variant.PINNED,
+    safe_mode: bool = False,
 ) -> str:
     """Return the RDFC-1.0 canonical N-Quads of a JSON-LD document.
 
@@ -208,15 +152,19 @@ def canonize(
     Args:
         document: the JSON-LD document (not modified).
         ob303_variant: which copy of the OB 3.0.3 context the 3.0.3 URL resolves to.
+        safe_mode: refuse a document with a property its contexts do not define instead of
+            silently dropping it (such a property would not be covered by a signature).
+            Same idea as jsonld.js ``safe: true``, limited to dropped properties.
 
     Raises:
         ContextNotAllowedError: the document names a context that is not bundled.
-        MalformedCredentialError: the document is too large, too deep, or not valid JSON-LD.
+        MalformedCredentialError: the document is too large, too deep, not valid JSON-LD,
+            or (``safe_mode``) has a property that no context defines.
     """
     check_json_limits(document, max_bytes=MAX_JSON_BYTES, max_depth=MAX_JSON_DEPTH)
     if not _contexts_are_urls(document):
-        return canonize_plain(document, ob303_variant=ob303_variant)
-    return _run(lambda: _FAST.canonize(dict(document), ob303_variant))
+        return canonize_plain(document, ob303_variant=ob303_variant, safe_mode=safe_mode)
+    return _run(lambda: _FAST.canonize(dict(document), ob303_variant, _dropped_handler(safe_mode)))
 
 
 def canonize_proof_configuration(
@@ -224,6 +172,7 @@ def canonize_proof_configuration(
     document_context: Any,
     *,
     ob303_variant: Ob303Variant = Ob303Variant.PINNED,
+    safe_mode: bool = False,
 ) -> str:
     """Canonicalize a Data Integrity proof configuration.
 
@@ -233,7 +182,9 @@ def canonize_proof_configuration(
     ``proof_options`` must already lack ``proofValue``.
     """
     config = {k: v for k, v in proof_options.items() if k != "@context"}
-    return canonize({"@context": document_context, **config}, ob303_variant=ob303_variant)
+    return canonize(
+        {"@context": document_context, **config}, ob303_variant=ob303_variant, safe_mode=safe_mode
+    )
 
 
 def uses_ob303_context(document: Any) -> bool:
@@ -258,6 +209,22 @@ def ob303_variants_to_try(document: Any) -> tuple[Ob303Variant, ...]:
 def clear_caches() -> None:
     """Drop the fast path's memoized contexts (tests; memory is bounded anyway)."""
     _FAST.clear()
+
+
+def _ignore_dropped(term: Any) -> None:
+    return None
+
+
+def _refuse_dropped(term: Any) -> None:
+    raise MalformedCredentialError(
+        f"property {term!r} is not defined by the document's JSON-LD contexts "
+        "and would not be covered by the signature",
+        term=str(term),
+    )
+
+
+def _dropped_handler(safe_mode: bool) -> Any:
+    return _refuse_dropped if safe_mode else _ignore_dropped
 
 
 def _context_values(document: Any) -> list[Any]:

@@ -160,9 +160,9 @@ def _credential_core(
     doc["issuer"] = issuer if isinstance(issuer, str) else issuer.to_json()
     doc["validFrom"] = start
     if valid_until is not None:
+        doc["validUntil"] = _stamp(valid_until, "valid_until")
         if valid_until <= valid_from:
             raise InvalidInputError("valid_until must be later than valid_from")
-        doc["validUntil"] = _stamp(valid_until, "valid_until")
     if awarded_date is not None:
         doc["awardedDate"] = _stamp(awarded_date, "awarded_date")
     if evidence:

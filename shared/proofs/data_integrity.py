@@ -32,6 +32,9 @@ RDFC = "eddsa-rdfc-2022"
 JCS = "eddsa-jcs-2022"
 ED25519_2020 = "Ed25519Signature2020"
 CRYPTOSUITES = (RDFC, JCS)
+# SPEC-DEVIATION(vc-di-eddsa#eddsa-rdfc-2022): "eddsa-2022" is the suite's name in drafts
+# before 2023 (same algorithm); 1EdTech's validator samples still use it. Verify only.
+LEGACY_SUITES = {"eddsa-2022": RDFC}
 ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 
 Signer = Callable[[bytes], bytes]
@@ -45,6 +48,7 @@ class ProofResult:
     reason: str
     verification_method: str | None = None
     cryptosuite: str | None = None
+    unsupported: bool = False
 
 
 def _suite_of(proof: dict[str, Any]) -> str:
@@ -52,6 +56,8 @@ def _suite_of(proof: dict[str, Any]) -> str:
         suite = proof.get("cryptosuite")
         if suite in CRYPTOSUITES:
             return str(suite)
+        if isinstance(suite, str) and suite in LEGACY_SUITES:
+            return LEGACY_SUITES[suite]
         raise UnsupportedAlgorithmError(
             f"cryptosuite {suite!r} is not supported ({', '.join(CRYPTOSUITES)})"
         )
@@ -115,6 +121,9 @@ def add_proof(
         options["challenge"] = challenge
     if domain is not None:
         options["domain"] = domain
+    if cryptosuite == JCS and "@context" in unsecured:
+        # vc-di-eddsa §3.3.1 step 2: "set proof.@context to unsecuredDocument.@context"
+        options["@context"] = unsecured["@context"]
     config = _proof_config(unsecured, options, cryptosuite)
     signature = signer(hash_data(unsecured, config, cryptosuite))
     proof = {**options, "proofValue": multibase_encode(signature, "z")}
@@ -155,6 +164,9 @@ def verify_proof(
     vm = proof.get("verificationMethod")
     try:
         suite = _suite_of(proof)
+    except UnsupportedAlgorithmError as err:
+        return ProofResult(False, err.detail, vm if isinstance(vm, str) else None, unsupported=True)
+    try:
         if proof.get("proofPurpose") != expected_purpose:
             return ProofResult(
                 False,
@@ -164,6 +176,9 @@ def verify_proof(
             )
         if not isinstance(vm, str):
             raise MalformedCredentialError("proof.verificationMethod must be a DID URL string")
+        if vm.startswith("did:key:") and "#" not in vm:
+            # a bare did:key names its one key (did:key §3.1.2 derives the fragment from it)
+            vm = f"{vm}#{vm.removeprefix('did:key:')}"
         if key is None:
             key = resolver.verification_method(
                 vm, expected_purpose, controller=controller
@@ -185,6 +200,9 @@ def verify_proof(
             and not _context_prefix(options["@context"], unsecured.get("@context"))
         ):
             return ProofResult(False, "proof @context does not match the document", vm, suite)
+        if "@context" in options and suite == JCS:
+            # vc-di-eddsa §3.3.2: "Set unsecuredDocument.@context equal to proofOptions.@context"
+            unsecured["@context"] = options["@context"]
         config = _proof_config(unsecured, options, suite)
         if _verify_signature(unsecured, config, suite, key, signature):
             return ProofResult(True, f"{suite} signature verifies with {vm}", vm, suite)

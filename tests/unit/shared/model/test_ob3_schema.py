@@ -10,7 +10,7 @@ import pytest
 
 from shared.model import validate_ob3
 
-DATA = Path(__file__).parents[3] / "data" / "ob3" / "validator-ob30"
+DATA = Path(__file__).parents[3] / "data" / "validator-ob30"
 
 VALID = ["simple.json", "complete.json", "endorsement-valid.json"]
 

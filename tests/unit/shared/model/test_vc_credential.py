@@ -21,7 +21,7 @@ from shared.model import (
     read_validity_window,
 )
 
-DATA = Path(__file__).parents[3] / "data" / "ob3" / "validator-ob30"
+DATA = Path(__file__).parents[3] / "data" / "validator-ob30"
 
 
 def _load(name: str) -> dict[str, Any]:

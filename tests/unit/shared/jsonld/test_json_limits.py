@@ -1,0 +1,86 @@
+"""Size and depth limits for untrusted JSON (shared/encoding/json_limits.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared.encoding.json_limits import (
+    MAX_JSON_BYTES,
+    MAX_JSON_DEPTH,
+    check_json_limits,
+    parse_json,
+)
+from shared.errors import MalformedCredentialError
+
+
+def test_parses_ordinary_json_from_bytes_and_str():
+    assert parse_json(b'{"a": [1, 2.5, true, null, "\xc3\xa9"]}') == {
+        "a": [1, 2.5, True, None, "é"]
+    }
+    assert parse_json('["x"]') == ["x"]
+
+
+def test_rejects_10000_deep_nesting_with_a_readable_error():
+    text = "[" * 10_000 + "]" * 10_000
+    with pytest.raises(MalformedCredentialError, match="nested more than"):
+        parse_json(text)
+
+
+def test_rejects_nesting_just_over_the_limit():
+    ok = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
+    parse_json(ok)
+    too_deep = "[" + ok + "]"
+    with pytest.raises(MalformedCredentialError, match=f"more than {MAX_JSON_DEPTH}"):
+        parse_json(too_deep)
+
+
+def test_rejects_a_20_mb_document_before_parsing():
+    data = b'{"x": "' + b"a" * (20 * 1024 * 1024) + b'"}'
+    with pytest.raises(MalformedCredentialError, match="larger than"):
+        parse_json(data)
+
+
+def test_max_bytes_is_adjustable():
+    with pytest.raises(MalformedCredentialError, match="10-byte limit"):
+        parse_json(b'{"abcdefgh": 1}', max_bytes=10)
+
+
+@pytest.mark.parametrize("text", ["NaN", "[Infinity]", '{"a": -Infinity}'])
+def test_rejects_non_finite_numbers(text):
+    with pytest.raises(MalformedCredentialError, match="not allowed"):
+        parse_json(text)
+
+
+@pytest.mark.parametrize("data", [b"", b"{", b"{'a': 1}", b"\xff\xfe", b"[1,]"])
+def test_rejects_what_is_not_json(data):
+    with pytest.raises(MalformedCredentialError):
+        parse_json(data)
+
+
+def test_check_json_limits_walks_without_recursion():
+    value: object = []
+    for _ in range(10_000):
+        value = [value]
+    with pytest.raises(MalformedCredentialError, match="nested more than"):
+        check_json_limits(value)
+
+
+def test_check_json_limits_estimates_size():
+    check_json_limits({"x": "a" * 1000})
+    with pytest.raises(MalformedCredentialError, match="larger than"):
+        check_json_limits({"x": ["a" * 1024 * 1024] * 21})
+    value = {"k": ["é" * 100, 1, 2.5, None, True]}
+    check_json_limits(value, max_bytes=len(json.dumps(value)) + 50)
+
+
+@pytest.mark.parametrize("value", [{"a": {1, 2}}, {1: "x"}, [b"bytes"], {"f": object()}])
+def test_check_json_limits_rejects_non_json_values(value):
+    with pytest.raises(MalformedCredentialError):
+        check_json_limits(value)
+
+
+def test_limits_are_sane():
+    assert MAX_JSON_BYTES >= 1024 * 1024
+    assert 32 <= MAX_JSON_DEPTH <= 200
