@@ -36,6 +36,9 @@ from shared.jsonld.loader import (
     make_document_loader,
     normalize_context_url,
 )
+from shared.jsonld.nquads_escape import install as _install_canonical_escaping
+
+_install_canonical_escaping()  # RDFC-1.0 canonical literal escaping, see nquads_escape
 
 # The options pyld's normalize() passes to to_rdf(); canonicalization itself runs in
 # _GuardedURDNA2015 (pyld's URDNA2015 == RDFC-1.0, never its URGNA2012 default).

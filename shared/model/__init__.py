@@ -24,6 +24,7 @@ from shared.model.credential import (
 )
 from shared.model.ob3 import (
     OB3_CONTEXT,
+    OB3_EXTENSIONS_CONTEXT,
     Achievement,
     AchievementCredential,
     AchievementSubject,
@@ -55,6 +56,7 @@ from shared.model.status import (
 
 __all__ = [
     "OB3_CONTEXT",
+    "OB3_EXTENSIONS_CONTEXT",
     "VC_V1_CONTEXT",
     "VC_V2_CONTEXT",
     "Achievement",

@@ -40,6 +40,7 @@ from shared.model.base import format_datetime
 from shared.model.credential import VC_V2_CONTEXT
 from shared.model.ob3 import (
     OB3_CONTEXT,
+    OB3_EXTENSIONS_CONTEXT,
     Achievement,
     AchievementSubject,
     Alignment,
@@ -170,6 +171,10 @@ def _credential_core(
     if status is not None:
         doc["credentialStatus"] = status.to_json()
     if include_schema:
+        # The term 1EdTechJsonSchemaValidator2019 is defined only in OB's extensions context;
+        # without it a JSON-LD processor drops or relativizes the type (data loss under
+        # Data Integrity §"Securing Data Losslessly"), as OB 3.0's own examples show.
+        doc["@context"] = [*doc["@context"], OB3_EXTENSIONS_CONTEXT]
         doc["credentialSchema"] = [{"id": ACHIEVEMENT_CREDENTIAL_SCHEMA_ID, "type": _SCHEMA_TYPE}]
     return doc
 

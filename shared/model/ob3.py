@@ -27,6 +27,7 @@ from shared.model.status import BitstringStatusListEntry
 
 __all__ = [
     "OB3_CONTEXT",
+    "OB3_EXTENSIONS_CONTEXT",
     "Achievement",
     "AchievementCredential",
     "AchievementSubject",
@@ -51,6 +52,7 @@ __all__ = [
 ]
 
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB3_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 
 # LanguageCode in the OB 3.0 schema (BCP 47 subset).
 _LANGUAGE = re.compile(r"[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?")

@@ -71,8 +71,13 @@ def hash_data(
 ) -> bytes:
     """Transformation + hashing: sha256(canonical proof config) || sha256(canonical document)."""
     if suite == JCS:
-        doc_bytes = rfc8785.dumps(document)
-        config_bytes = rfc8785.dumps(proof_config)
+        try:
+            doc_bytes = rfc8785.dumps(document)
+            config_bytes = rfc8785.dumps(proof_config)
+        except rfc8785.CanonicalizationError as err:
+            raise MalformedCredentialError(
+                f"RFC 8785 cannot canonicalize this document: {err}"
+            ) from err
     else:
         doc_bytes = canonize(document, **canon).encode()
         config_bytes = canonize(proof_config, **canon).encode()
@@ -81,12 +86,11 @@ def hash_data(
 
 def _proof_config(unsecured: dict[str, Any], options: dict[str, Any], suite: str) -> dict[str, Any]:
     config = {k: v for k, v in options.items() if k != "proofValue"}
-    if suite == JCS:
-        # vc-di-eddsa §3.3.5: the @context of the document, when it has one
-        if "@context" in unsecured:
-            config["@context"] = unsecured["@context"]
-    else:
+    if suite != JCS:
+        # vc-di-eddsa §3.2.5 (rdfc): "Set proofConfig.@context to unsecuredDocument.@context"
         config["@context"] = unsecured["@context"]
+    # eddsa-jcs-2022 (§3.3.2) hashes the proof options as they are; add_proof puts the
+    # document's @context in them (§3.3.1 step 2), so our proofs carry it explicitly.
     return config
 
 
