@@ -98,7 +98,21 @@ def cmd_sign(args: argparse.Namespace) -> int:
 def cmd_up(args: argparse.Namespace) -> int:
     from musette.up import run_services
 
-    return run_services(dev=True, host=args.host)
+    # `make run` is a local demo: development mode unless MUSETTE_DEV=0 says otherwise
+    dev = os.environ.get("MUSETTE_DEV", "1") != "0" or args.dev
+    return run_services(dev=dev, host=args.host, data_dir=args.data_dir)
+
+
+def register_service_commands(sub: Any) -> None:
+    """``musette issuer|wallet|verifier …``: each service's ``musette/cli_<name>.py``."""
+    import importlib
+
+    for name in ("issuer", "wallet", "verifier"):
+        try:
+            module = importlib.import_module(f"musette.cli_{name}")
+        except ModuleNotFoundError:
+            continue
+        module.register(sub)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,7 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = sub.add_parser("up", help="run the issuer, wallet and verifier with demo data")
     up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--data-dir", help="data folder (default ./var, or MUSETTE_DATA_DIR)")
+    up.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
     up.set_defaults(func=cmd_up)
+    register_service_commands(sub)
     return parser
 
 

@@ -51,6 +51,19 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+@dataclass(frozen=True)
+class HttpResponse:
+    """What an outbound request brought back (body already size-capped)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self, *, max_bytes: int = MAX_BYTES) -> Any:
+        """The body parsed as JSON with the size and depth limits."""
+        return parse_json(self.body, max_bytes=max_bytes)
+
+
 @dataclass
 class HttpFetcher:
     """Fetcher over HTTPS with the protections above.
@@ -92,20 +105,42 @@ class HttpFetcher:
 
     def fetch_bytes(self, url: str) -> bytes:
         """GET ``url`` following at most MAX_REDIRECTS checked redirects."""
+        return self.request("GET", url, headers={"Accept": "application/json"}).body
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        accept_status: tuple[int, ...] = (200,),
+    ) -> HttpResponse:
+        """Send a request with the same protections; redirects are followed for GET only.
+
+        Answers with a status outside ``accept_status`` raise UpstreamError, except that
+        OAuth-style JSON error bodies (4xx) are returned when 400 is in ``accept_status``.
+        """
         with httpx2.Client(
             timeout=self.timeout, follow_redirects=False, transport=self.transport
         ) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 self.check_url(url)
                 try:
-                    with client.stream("GET", url, headers={"Accept": "application/json"}) as resp:
-                        if resp.is_redirect:
+                    with client.stream(
+                        method, url, headers=dict(headers or {}), data=data, json=json_body
+                    ) as resp:
+                        if resp.is_redirect and method == "GET":
                             location = resp.headers.get("location")
                             if not location:
                                 raise UpstreamError(f"{url} redirected without a Location")
                             url = urljoin(url, location)
                             continue
-                        if resp.status_code != 200:
+                        ok = resp.status_code in accept_status or (
+                            400 in accept_status and 400 <= resp.status_code < 500
+                        )
+                        if not ok:
                             raise UpstreamError(f"{url} answered HTTP {resp.status_code}")
                         declared = resp.headers.get("content-length")
                         if declared and declared.isdigit() and int(declared) > self.max_bytes:
@@ -119,7 +154,7 @@ class HttpFetcher:
                                 raise FetchRefusedError(
                                     f"{url} is larger than the {self.max_bytes}-byte limit"
                                 )
-                        return bytes(body)
+                        return HttpResponse(resp.status_code, dict(resp.headers), bytes(body))
                 except httpx2.TimeoutException as err:
                     raise UpstreamError(f"{url} did not answer within {self.timeout}s") from err
                 except httpx2.HTTPError as err:
