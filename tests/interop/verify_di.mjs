@@ -110,7 +110,7 @@ function usage(message) {
 
 function parseArgs(argv) {
   const opts = {files: [], challenge: undefined, domain: undefined, now: undefined,
-    ob303: 'validator-2026', canonize: false};
+    ob303: 'validator-2026', canonize: false, time: false};
   for(let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -132,6 +132,9 @@ function parseArgs(argv) {
       }
     } else if(arg === '--canonize') {
       opts.canonize = true;
+    } else if(arg === '--time') {
+      // bench/: report verifications per second over the inputs (after one warm-up)
+      opts.time = true;
     } else if(arg.startsWith('--')) {
       usage(`unknown option ${arg}`);
     } else {
@@ -312,6 +315,18 @@ async function main() {
     const ok = results.every(r => r.nquads !== null);
     process.stdout.write(JSON.stringify(single ? results[0] : {results}) + '\n');
     process.exitCode = ok ? 0 : 1;
+    return;
+  }
+  if(opts.time && docs.length > 1) {
+    await verifyOne(docs[0], opts, documentLoader);
+    const start = process.hrtime.bigint();
+    for(const doc of docs.slice(1)) {
+      results.push(await verifyOne(doc, opts, documentLoader));
+    }
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const verified = results.every(r => r.verified);
+    process.stdout.write(JSON.stringify({verified, rate: results.length / seconds}) + '\n');
+    process.exitCode = verified ? 0 : 1;
     return;
   }
   for(const doc of docs) {
