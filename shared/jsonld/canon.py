@@ -131,7 +131,7 @@ def canonize_plain(
     check_json_limits(document, max_bytes=MAX_JSON_BYTES, max_depth=MAX_JSON_DEPTH)
     loader = _LOADERS[ob303_variant]
     resolver = ContextResolver(LRUCache(_PLAIN_CACHE_SIZE), loader)
-    return _run(
+    nquads = _run(
         lambda: _to_canonical_nquads(
             jsonld.JsonLdProcessor(on_property_dropped=_dropped_handler(safe_mode)),
             dict(document),
@@ -139,6 +139,7 @@ def canonize_plain(
             loader,
         )
     )
+    return _refuse_relative_iris(nquads) if safe_mode else nquads
 
 
 def canonize(
@@ -167,7 +168,24 @@ def canonize(
     check_json_limits(document, max_bytes=MAX_JSON_BYTES, max_depth=MAX_JSON_DEPTH)
     if not _contexts_are_urls(document):
         return canonize_plain(document, ob303_variant=ob303_variant, safe_mode=safe_mode)
-    return _run(lambda: _FAST.canonize(dict(document), ob303_variant, _dropped_handler(safe_mode)))
+    nquads = _run(
+        lambda: _FAST.canonize(dict(document), ob303_variant, _dropped_handler(safe_mode))
+    )
+    return _refuse_relative_iris(nquads) if safe_mode else nquads
+
+
+def _refuse_relative_iris(nquads: str) -> str:
+    """Safe mode: a relative IRI (e.g. an undefined ``@type``) is data loss too.
+
+    pyld resolves relative references against its DEFAULT_BASE_IRI where jsonld.js, in safe
+    mode, raises "relative @type reference" (Data Integrity §2.5 wants a null base URL).
+    """
+    if f"<{jsonld.DEFAULT_BASE_IRI}" in nquads:
+        raise MalformedCredentialError(
+            "the document has a relative IRI (an undefined type or term?): it would not be "
+            "signed losslessly (VC Data Integrity, 'Securing Data Losslessly')"
+        )
+    return nquads
 
 
 def canonize_proof_configuration(

@@ -79,6 +79,7 @@ def hash_data(
                 f"RFC 8785 cannot canonicalize this document: {err}"
             ) from err
     else:
+        canon.setdefault("safe_mode", True)  # Data Integrity §2.5 "Securing Data Losslessly"
         doc_bytes = canonize(document, **canon).encode()
         config_bytes = canonize(proof_config, **canon).encode()
     return hashlib.sha256(config_bytes).digest() + hashlib.sha256(doc_bytes).digest()
@@ -208,23 +209,32 @@ def verify_proof(
             # vc-di-eddsa §3.3.2: "Set unsecuredDocument.@context equal to proofOptions.@context"
             unsecured["@context"] = options["@context"]
         config = _proof_config(unsecured, options, suite)
-        if _verify_signature(unsecured, config, suite, key, signature):
+        failure = _verify_signature(unsecured, config, suite, key, signature)
+        if failure is None:
             return ProofResult(True, f"{suite} signature verifies with {vm}", vm, suite)
-        return ProofResult(False, f"{suite} signature does not match the document", vm, suite)
+        return ProofResult(False, failure, vm, suite)
     except VcError as err:
         return ProofResult(False, err.detail, vm if isinstance(vm, str) else None)
 
 
 def _verify_signature(
     unsecured: dict[str, Any], config: dict[str, Any], suite: str, key: PublicKey, signature: bytes
-) -> bool:
-    if suite == JCS:
-        return key.verify(hash_data(unsecured, config, suite), signature, "EdDSA")
-    # The OB 3.0.3 context has two published copies; a peer may have signed with the other.
-    return any(
-        key.verify(hash_data(unsecured, config, suite, ob303_variant=v), signature, "EdDSA")
-        for v in ob303_variants_to_try(unsecured)
-    )
+) -> str | None:
+    """None when the signature verifies, else the reason it does not."""
+    if key.verify(hash_data(unsecured, config, suite), signature, "EdDSA"):
+        return None
+    variants = ob303_variants_to_try(unsecured) if suite != JCS else ()
+    if len(variants) > 1:
+        # The OB 3.0.3 context has two published copies. They give the same canonical form
+        # unless `jti` or `endorsementJwt` is used, which only the pinned copy defines: a
+        # signature made with the other copy does not cover those values. Say so, and refuse.
+        loose = hash_data(unsecured, config, suite, ob303_variant=variants[1], safe_mode=False)
+        if key.verify(loose, signature, "EdDSA"):
+            return (
+                "signed with the older copy of the OB 3.0.3 context, which does not define "
+                "'jti' or 'endorsementJwt': their values are not covered by the signature"
+            )
+    return f"{suite} signature does not match the document"
 
 
 def _unsecured(document: dict[str, Any], proof: dict[str, Any]) -> dict[str, Any]:

@@ -281,10 +281,21 @@ def test_safe_mode_refuses_an_undefined_proof_option():
         "vc-di-eddsa-unsigned.json",
         "ob3-ldp-example-signed.json",
         "ob3-validator-complete.json",
-        "ob3-validator-complete_v1.json",
         "ob3-validator-endorsement-valid.json",
     ],
 )
 def test_safe_mode_accepts_published_valid_credentials(name):
     document = load(name)
     assert canonize(document, safe_mode=True) == canonize(document)
+
+
+def test_safe_mode_refuses_relative_types():
+    """1EdTech's complete_v1.json types credentialSchema and refreshService with terms only
+    OB's extensions context defines, without that context: pyld resolves them against its
+    default base (jsonld.js in safe mode: "relative @type reference"). Data loss: refused."""
+    document = load("ob3-validator-complete_v1.json")
+    assert "http://example.org/base/1EdTechJsonSchemaValidator2019" in canonize(document)
+    with pytest.raises(MalformedCredentialError, match="relative IRI"):
+        canonize(document, safe_mode=True)
+    with pytest.raises(MalformedCredentialError, match="relative IRI"):
+        canonize_plain(document, safe_mode=True)

@@ -227,26 +227,48 @@ def test_unknown_remote_context_fails_cleanly() -> None:
     assert "evil.example" in result.reason
 
 
-def test_ob303_other_context_copy_still_verifies() -> None:
-    """A credential using `jti` (only in the validator copy of OB 3.0.3) signed under the
-    spec-repo copy still verifies: the verifier retries with the other copy."""
+def test_ob303_other_context_copy_verifies_unless_data_is_lost() -> None:
+    """The peers vectors were signed with the npm (spec-repo) copy of the OB 3.0.3 context and
+    verify (test_peers_digital_bazaar_proofs). A credential using `jti`, which only the pinned
+    copy defines, signed under the other copy: that copy drops `jti`, so its value is not
+    signed; Musette refuses it and says why (a verifier in safe mode, as Data Integrity asks)."""
     from shared.jsonld import Ob303Variant
 
     key = PrivateKey.generate()
     did = did_key_from_public(key.public_key)
     unsigned = load_json("peers", "ob3-credential.unsigned.json")
     unsigned["issuer"] = {**unsigned["issuer"], "id": did}
-    unsigned["credentialSubject"]["jti"] = "urn:uuid:1234"  # term differs between the copies
     pinned, other = Ob303Variant.PINNED, Ob303Variant.PINNED.alternate()
+    assert canonize(unsigned, ob303_variant=pinned) == canonize(unsigned, ob303_variant=other)
+    unsigned["credentialSubject"]["jti"] = "urn:uuid:1234"  # term differs between the copies
     assert canonize(unsigned, ob303_variant=pinned) != canonize(unsigned, ob303_variant=other)
     doc = add_proof(unsigned, key.sign, verification_method_id(did))
+    assert verify_proof(doc, doc["proof"], DidResolver(), controller=did).verified
     proof = doc["proof"]
     config = {k: v for k, v in proof.items() if k != "proofValue"} | {
         "@context": unsigned["@context"]
     }
-    proof["proofValue"] = multibase_encode(
-        key.sign(hash_data(unsigned, config, RDFC, ob303_variant=other))
-    )
-    assert verify_proof(doc, proof, DidResolver(), controller=did).verified
+    lossy = hash_data(unsigned, config, RDFC, ob303_variant=other, safe_mode=False)
+    proof["proofValue"] = multibase_encode(key.sign(lossy))
+    result = verify_proof(doc, proof, DidResolver(), controller=did)
+    assert not result.verified
+    assert "not covered by the signature" in result.reason
     proof["proofValue"] = multibase_encode(key.sign(hashlib.sha256(b"x").digest() * 2))
-    assert not verify_proof(doc, proof, DidResolver(), controller=did).verified
+    result = verify_proof(doc, proof, DidResolver(), controller=did)
+    assert not result.verified
+    assert "does not match" in result.reason
+
+
+def test_signing_refuses_data_loss() -> None:
+    """An issuer never signs a credential whose data a JSON-LD processor would drop."""
+    from shared.errors import MalformedCredentialError
+
+    key = PrivateKey.generate()
+    did = did_key_from_public(key.public_key)
+    unsigned = load_json("peers", "ob3-credential.unsigned.json")
+    unsigned["issuer"] = {**unsigned["issuer"], "id": did}
+    unsigned["credentialSchema"] = [
+        {"id": "https://example.org/schema.json", "type": "UndefinedSchemaType"}
+    ]
+    with pytest.raises(MalformedCredentialError):
+        add_proof(unsigned, key.sign, verification_method_id(did))
