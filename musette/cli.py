@@ -10,9 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from musette.keyfile import read_key_file, write_key_file
-from musette.signing import FORMATS, sign_document
+from musette.signing import (
+    CLAIM_PATH_HELP,
+    FORMATS,
+    PRESENTATION_FORMATS,
+    present_credentials,
+    sign_document,
+)
 from shared.did import DidResolver, did_key_from_public
-from shared.errors import VcError
+from shared.errors import InvalidInputError, VcError
 from shared.keys import PrivateKey
 from shared.net.fetch import HttpFetcher
 from shared.verify.context import VerifyContext
@@ -89,9 +95,38 @@ def cmd_keys_new(args: argparse.Namespace) -> int:
 
 def cmd_sign(args: argparse.Namespace) -> int:
     key = read_key_file(Path(args.key))
+    holder = read_key_file(Path(args.holder_key)) if args.holder_key else None
+    if holder is not None and args.format != "dc+sd-jwt":
+        raise InvalidInputError("--holder-key (the cnf key) applies to dc+sd-jwt only")
     document = json.loads(Path(args.input).read_text())
-    signed = sign_document(document, key, args.format, disclose=args.disclose or [])
+    signed = sign_document(
+        document, key, args.format, disclose=args.disclose or [], holder_key=holder
+    )
     print(signed if isinstance(signed, str) else json.dumps(signed, indent=2, ensure_ascii=False))
+    return 0
+
+
+def read_credential_file(path: Path) -> Any:
+    """A credential file: JSON, or a compact JWT / SD-JWT (surrounding whitespace ignored)."""
+    text = path.read_text().strip()
+    return json.loads(text) if text.startswith("{") else text
+
+
+def cmd_present(args: argparse.Namespace) -> int:
+    holder = read_key_file(Path(args.holder_key))
+    credentials = [read_credential_file(Path(p)) for p in args.credentials]
+    presented = present_credentials(
+        credentials,
+        holder,
+        nonce=args.nonce,
+        audience=args.aud,
+        fmt=args.format,
+        disclose=args.disclose or [],
+    )
+    if isinstance(presented, str):
+        print(presented)
+    else:
+        print(json.dumps(presented, indent=2, ensure_ascii=False))
     return 0
 
 
@@ -140,9 +175,37 @@ def build_parser() -> argparse.ArgumentParser:
     sign = sub.add_parser("sign", help="sign a credential as the key's did:key")
     sign.add_argument("--key", required=True, help="key file from `musette keys new`")
     sign.add_argument("--format", choices=FORMATS, default="ldp_vc")
-    sign.add_argument("--disclose", action="append", help="SD-JWT: a selectively disclosable path")
+    sign.add_argument(
+        "--disclose",
+        action="append",
+        metavar="PATH",
+        help="dc+sd-jwt: make PATH selectively disclosable (repeatable; default: the OB 3.0 "
+        "defaults). " + CLAIM_PATH_HELP,
+    )
+    sign.add_argument("--holder-key", help="dc+sd-jwt: key file whose public key goes in cnf")
     sign.add_argument("input", help="unsigned credential (JSON)")
     sign.set_defaults(func=cmd_sign)
+
+    present = sub.add_parser(
+        "present", help="present credentials to a verifier (holder key, nonce, audience)"
+    )
+    present.add_argument("--holder-key", required=True, help="the holder's key file")
+    present.add_argument("--nonce", required=True, help="the verifier's nonce (challenge)")
+    present.add_argument("--aud", required=True, help="the verifier (audience / domain)")
+    present.add_argument(
+        "--format",
+        choices=PRESENTATION_FORMATS,
+        help="default: dc+sd-jwt for one SD-JWT, ldp_vp for JSON credentials, else vp+jwt",
+    )
+    present.add_argument(
+        "--disclose",
+        action="append",
+        metavar="PATH",
+        help="dc+sd-jwt: disclose PATH (repeatable; none: only always-visible claims; "
+        "'*': everything). " + CLAIM_PATH_HELP,
+    )
+    present.add_argument("credentials", nargs="+", metavar="CREDENTIAL", help="credential file")
+    present.set_defaults(func=cmd_present)
 
     up = sub.add_parser("up", help="run the issuer, wallet and verifier with demo data")
     up.add_argument("--host", default="127.0.0.1")

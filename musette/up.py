@@ -12,6 +12,9 @@ import contextlib
 import importlib
 import os
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,13 +74,9 @@ async def _serve_all(servers: list[uvicorn.Server]) -> None:
     await asyncio.gather(*(server.serve() for server in servers))
 
 
-def run_services(*, dev: bool, host: str = "127.0.0.1", data_dir: str | None = None) -> int:
-    """Start every built service and block until interrupted."""
-    config = config_from_env(host, data_dir, dev)
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    if dev:
-        print("musette: development mode is ON: http URLs and loopback addresses may be fetched")
-    servers = []
+def build_servers(config: UpConfig) -> dict[str, uvicorn.Server]:
+    """A uvicorn server per built service, seeded with demo data."""
+    servers = {}
     for name in SERVICES:
         print(f"{name}: {config.base_url(name)}")
         loaded = load_service(name, config)
@@ -85,11 +84,41 @@ def run_services(*, dev: bool, host: str = "127.0.0.1", data_dir: str | None = N
             print(f"  [{name}] not built yet in this version (see the open issues)")
             continue
         _, app = loaded
-        uv = uvicorn.Config(app, host=host, port=config.ports[name], log_level="warning")
-        servers.append(uvicorn.Server(uv))
+        uv = uvicorn.Config(app, host=config.host, port=config.ports[name], log_level="warning")
+        servers[name] = uvicorn.Server(uv)
+    return servers
+
+
+@contextlib.contextmanager
+def serving_in_thread(servers: dict[str, uvicorn.Server]) -> Iterator[None]:
+    """Run the servers in a background thread (tests, scripts) until the block ends."""
+    thread = threading.Thread(
+        target=lambda: asyncio.run(_serve_all(list(servers.values()))), daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not all(server.started for server in servers.values()):
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the services did not start")
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        for server in servers.values():
+            server.should_exit = True
+        thread.join(timeout=10)
+
+
+def run_services(*, dev: bool, host: str = "127.0.0.1", data_dir: str | None = None) -> int:
+    """Start every built service and block until interrupted."""
+    config = config_from_env(host, data_dir, dev)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    if dev:
+        print("musette: development mode is ON: http URLs and loopback addresses may be fetched")
+    servers = build_servers(config)
     if not servers:
         print("musette: no service to run yet", file=sys.stderr)
         return 1
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve_all(servers))
+        asyncio.run(_serve_all(list(servers.values())))
     return 0

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from shared.did.document import DidDocument, VerificationMethod
 from shared.did.methods import resolve_did_jwk, resolve_did_key, resolve_did_web
 from shared.errors import DidResolutionError
 from shared.net.fetch import Fetcher, NoFetcher
+
+#: A did:key document is a pure function of the DID (no network, no state), so resolved
+#: documents are cached by DID. Verdicts are never cached.
+_resolve_did_key_cached = lru_cache(maxsize=4096)(resolve_did_key)
 
 
 @dataclass
@@ -22,7 +27,7 @@ class DidResolver:
         if not isinstance(did, str) or not did.startswith("did:"):
             raise DidResolutionError(f"{did!r} is not a DID")
         if did.startswith("did:key:"):
-            return resolve_did_key(did)
+            return _resolve_did_key_cached(did)
         if did.startswith("did:jwk:"):
             return resolve_did_jwk(did)
         if did.startswith("did:web:"):

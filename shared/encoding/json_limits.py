@@ -8,6 +8,7 @@ before handing it to a recursive algorithm such as JSON-LD expansion.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, Final, NoReturn
 
@@ -49,8 +50,25 @@ def parse_json(
         raise MalformedCredentialError("JSON document is not valid UTF-8") from err
     except ValueError as err:
         raise MalformedCredentialError(f"not a JSON document: {err}") from err
-    check_json_limits(value, max_bytes=max_bytes, max_depth=max_depth)
+    if text_depth(data if isinstance(data, str) else data.decode("utf-8")) > max_depth:
+        raise MalformedCredentialError(f"JSON document is nested more than {max_depth} levels deep")
     return value
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # "unrolled loop": linear, fast
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def text_depth(text: str) -> int:
+    """Nesting depth of valid JSON text, from its brackets outside strings (regex, fast)."""
+    depth = deepest = 0
+    for ch in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 def check_json_limits(

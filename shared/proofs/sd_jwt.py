@@ -10,8 +10,8 @@ array element, and ``None`` every element of an array (as in the claim paths of 
 metadata). Array positions count the elements of the array as issued, including elements the
 holder keeps hidden, but not decoys.
 
-The JWS code here is deliberately minimal (compact serialization, an algorithm allow-list, no
-``crit``); ``shared.proofs.jose`` will replace it.
+JWS parsing, signing and the algorithm allow-list are those of :mod:`shared.proofs.jose`
+(one parser, one allow-list); :data:`ALLOWED_ALGS` here only narrows it.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from shared.errors import (
     VerificationError,
 )
 from shared.keys.keypair import PrivateKey, PublicKey
+from shared.proofs.jose import Jws, parse_jws, sign_jws, verify_jws
 
 __all__ = [
     "ALLOWED_ALGS",
@@ -42,7 +43,6 @@ __all__ = [
     "LEGACY_SD_JWT_TYP",
     "SD_JWT_TYP",
     "ClaimPath",
-    "CompactJws",
     "Disclosure",
     "KeyBindingExpectations",
     "SdJwt",
@@ -51,17 +51,16 @@ __all__ = [
     "check_key_binding_claims",
     "compute_sd_hash",
     "create_disclosure",
-    "decode_jws",
     "default_salt",
     "holder_public_key",
     "issue_sd_jwt",
     "parse_disclosure",
+    "parse_part",
     "parse_sd_jwt",
     "present_sd_jwt",
     "process_disclosures",
-    "sign_jws",
-    "verify_jws_signature",
     "verify_key_binding",
+    "verify_part",
     "verify_sd_jwt",
 ]
 
@@ -108,80 +107,39 @@ def _hash_b64(data: str, alg: str) -> str:
     return b64url_encode(hasher(data.encode("ascii")).digest())
 
 
-# --------------------------------------------------------------------------- JWS (minimal)
+# --------------------------------------------------------------------------- JWS parts
 
 
-@dataclass(frozen=True)
-class CompactJws:
-    """A decoded compact JWS; nothing here is verified yet."""
-
-    header: JsonObject
-    payload: JsonObject
-    signing_input: bytes
-    signature: bytes
-
-
-def sign_jws(header: Mapping[str, Any], payload: Mapping[str, Any], key: PrivateKey) -> str:
-    """Sign ``payload`` as a compact JWS (RFC 7515 §7.1) with ``alg`` set from ``key``."""
-    full_header = {"alg": key.jws_alg, **header}
-    if full_header["alg"] != key.jws_alg:
-        raise UnsupportedAlgorithmError(f"a {key.key_type} key signs with {key.jws_alg}")
-    signing_input = (
-        b64url_encode(_json_bytes(full_header)) + "." + b64url_encode(_json_bytes(payload))
-    )
-    return signing_input + "." + b64url_encode(key.sign(signing_input.encode("ascii")))
-
-
-def decode_jws(token: str, *, what: str = "JWT") -> CompactJws:
-    """Split and decode a compact JWS whose payload is a JSON object (RFC 7515 §7.1).
+def parse_part(token: str, *, what: str) -> Jws:
+    """Parse the issuer-signed JWT or the KB-JWT with :func:`shared.proofs.jose.parse_jws`.
 
     Raises:
-        MalformedCredentialError: not three base64url parts, or header/payload not objects.
+        MalformedCredentialError: the part is not a compact JWS with a JSON object payload;
+            the message names the part.
     """
-    if not isinstance(token, str):
-        raise MalformedCredentialError(f"the {what} is not a string")
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise MalformedCredentialError(f"the {what} is not a compact JWS (three parts)")
     try:
-        header = parse_json(b64url_decode(parts[0]))
-        payload = parse_json(b64url_decode(parts[1]))
-        signature = b64url_decode(parts[2])
-    except InvalidInputError as err:
+        return parse_jws(token)
+    except MalformedCredentialError as err:
         raise MalformedCredentialError(f"the {what} is malformed: {err.detail}") from err
-    if not isinstance(header, dict) or not isinstance(payload, dict):
-        raise MalformedCredentialError(f"the {what} header and payload must be JSON objects")
-    return CompactJws(header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
 
 
-def verify_jws_signature(
-    jws: CompactJws,
-    key: PublicKey,
-    *,
-    allowed_algs: Collection[str] = ALLOWED_ALGS,
-    what: str = "JWT",
+def verify_part(
+    jws: Jws, key: PublicKey, *, allowed_algs: Collection[str] = ALLOWED_ALGS, what: str
 ) -> str:
-    """Check the signature of ``jws`` with ``key``; return the ``alg`` used.
+    """Verify a part with :func:`shared.proofs.jose.verify_jws`; return its ``alg``.
 
-    The algorithm comes from the header but must be on ``allowed_algs`` and fit the key.
+    The header goes through jose's one allow-list (``none``, ``HS*``, ``crit``, ``jku``,
+    ``x5u`` refused), narrowed to ``allowed_algs``.
 
     Raises:
-        UnsupportedAlgorithmError: ``alg`` is missing, ``none``, not allowed or not for the key,
-            or the header has ``crit`` (no extensions are understood here, RFC 7515 §4.1.11).
+        UnsupportedAlgorithmError, MalformedCredentialError, KeyFormatError: a refused header.
         InvalidProofError: the signature does not verify.
     """
-    alg = jws.header.get("alg")
-    if not isinstance(alg, str) or alg not in allowed_algs:
-        raise UnsupportedAlgorithmError(f"{what} alg {alg!r} is not allowed")
-    if "crit" in jws.header:
-        raise UnsupportedAlgorithmError(f"{what} header has 'crit' extensions; none are supported")
     try:
-        good = key.verify(jws.signing_input, jws.signature, alg)
-    except UnsupportedAlgorithmError as err:
-        raise UnsupportedAlgorithmError(f"{what}: {err.detail}") from err
-    if not good:
-        raise InvalidProofError(f"the {what} signature does not verify")
-    return alg
+        verify_jws(jws, key, algorithms=allowed_algs)
+    except VcError as err:
+        raise type(err)(f"{what}: {err.detail}") from err
+    return str(jws.alg)
 
 
 # --------------------------------------------------------------------------- disclosures
@@ -475,7 +433,7 @@ def issue_sd_jwt(
     if typ is not None:
         jws_header["typ"] = typ
     jws_header.update(header or {})
-    jwt = sign_jws(jws_header, payload, issuer_key)
+    jwt = sign_jws(payload, issuer_key, jws_header)
     return SdJwt(jwt, tuple(d.encoded for d in packer.disclosures)).serialize()
 
 
@@ -540,6 +498,7 @@ def present_sd_jwt(
     sd_jwt: str,
     *,
     disclose: Iterable[ClaimPath],
+    disclose_all: bool = False,
     holder_key: PrivateKey | None = None,
     audience: str | None = None,
     nonce: str | None = None,
@@ -547,7 +506,7 @@ def present_sd_jwt(
 ) -> str:
     """Build a presentation disclosing only the claims at ``disclose`` (and their parents).
 
-    With ``holder_key``, a KB-JWT (``typ`` ``kb+jwt``) with ``aud``, ``nonce``, ``iat`` and
+    ``disclose_all`` keeps every Disclosure the holder received. With ``holder_key``, a KB-JWT (``typ`` ``kb+jwt``) with ``aud``, ``nonce``, ``iat`` and
     ``sd_hash`` is appended. Spec: RFC 9901 §6 (presentation) and §4.3 (Key Binding JWT).
 
     Raises:
@@ -555,7 +514,7 @@ def present_sd_jwt(
         MalformedCredentialError: ``sd_jwt`` is not an SD-JWT.
     """
     parsed = parse_sd_jwt(sd_jwt)
-    jws = decode_jws(parsed.issuer_jwt, what="issuer-signed JWT")
+    jws = parse_part(parsed.issuer_jwt, what="issuer-signed JWT")
     hash_alg = jws.payload.get("_sd_alg", DEFAULT_HASH_ALG)
     if not isinstance(hash_alg, str):
         raise MalformedCredentialError("_sd_alg must be a string")
@@ -566,7 +525,7 @@ def present_sd_jwt(
         if not isinstance(path, tuple):
             raise InvalidInputError(f"claim path {path!r} must be a tuple")
         _select(jws.payload, path, by_digest, chosen, path)
-    kept = tuple(d.encoded for d in disclosures if d.digest(hash_alg) in chosen)
+    kept = tuple(d.encoded for d in disclosures if disclose_all or d.digest(hash_alg) in chosen)
     presented = SdJwt(parsed.issuer_jwt, kept)
     if holder_key is None:
         return presented.serialize()
@@ -579,7 +538,7 @@ def present_sd_jwt(
         "nonce": nonce,
         "sd_hash": compute_sd_hash(presented, hash_alg),
     }
-    kb = sign_jws({"typ": KB_JWT_TYP}, kb_payload, holder_key)
+    kb = sign_jws(kb_payload, holder_key, {"typ": KB_JWT_TYP})
     return SdJwt(presented.issuer_jwt, presented.disclosures, kb).serialize()
 
 
@@ -766,11 +725,11 @@ def verify_key_binding(
     """
     if sd_jwt.kb_jwt is None:
         raise MalformedCredentialError("the SD-JWT has no KB-JWT")
-    jws = decode_jws(sd_jwt.kb_jwt, what="KB-JWT")
+    jws = parse_part(sd_jwt.kb_jwt, what="KB-JWT")
     if jws.header.get("typ") != KB_JWT_TYP:
         # RFC 9901 §4.3: "typ: REQUIRED. MUST be kb+jwt"
         raise VerificationError(f"KB-JWT typ is {jws.header.get('typ')!r}, not {KB_JWT_TYP!r}")
-    verify_jws_signature(jws, holder_key, allowed_algs=allowed_algs, what="KB-JWT")
+    verify_part(jws, holder_key, allowed_algs=allowed_algs, what="KB-JWT")
     expected = compute_sd_hash(sd_jwt, hash_alg)
     if jws.payload.get("sd_hash") != expected:
         raise InvalidProofError("KB-JWT sd_hash does not match the presented SD-JWT")
@@ -866,12 +825,12 @@ def verify_sd_jwt(
             InvalidProofError, VerificationError).
     """
     parsed = parse_sd_jwt(token)
-    jws = decode_jws(parsed.issuer_jwt, what="issuer-signed JWT")
+    jws = parse_part(parsed.issuer_jwt, what="issuer-signed JWT")
     if accepted_typs is not None and jws.header.get("typ") not in accepted_typs:
         raise MalformedCredentialError(f"JWS typ {jws.header.get('typ')!r} is not accepted")
     disclosures = tuple(parse_disclosure(d) for d in parsed.disclosures)
     key = issuer_key if isinstance(issuer_key, PublicKey) else issuer_key(jws.header, jws.payload)
-    verify_jws_signature(jws, key, allowed_algs=allowed_algs, what="issuer-signed JWT")
+    verify_part(jws, key, allowed_algs=allowed_algs, what="issuer-signed JWT")
     claims = process_disclosures(jws.payload, disclosures)
     if now is not None:
         check_jwt_times(claims, now, clock_skew=clock_skew)

@@ -20,45 +20,50 @@ from typing import Any, Final
 
 from shared.errors import DidResolutionError, InvalidInputError, VcError, VerificationError
 from shared.keys.keypair import PrivateKey, PublicKey
+from shared.proofs.jose import Jws
 from shared.proofs.sd_jwt import (
     LEGACY_SD_JWT_TYP,
     SD_JWT_TYP,
     ClaimPath,
-    CompactJws,
     Disclosure,
     KeyBindingExpectations,
     SaltSource,
     SdJwt,
     check_jwt_times,
     check_key_binding_claims,
-    decode_jws,
     default_salt,
     holder_public_key,
     issue_sd_jwt,
     parse_disclosure,
+    parse_part,
     parse_sd_jwt,
     process_disclosures,
-    verify_jws_signature,
     verify_key_binding,
+    verify_part,
 )
 from shared.verify.common import parse_datetime
 from shared.verify.context import VerifyContext
 from shared.verify.report import CheckStatus, VerificationReport
+from shared.verify.status import check_credential_status
 
 __all__ = [
     "ACCEPTED_TYPS",
     "NON_DISCLOSABLE_CLAIMS",
     "OB3_DEFAULT_DISCLOSABLE",
     "OB3_VCT",
+    "SD_JWT_KB_FORMAT",
     "issue_ob3_sd_jwt_vc",
     "issue_sd_jwt_vc",
     "ob3_to_sd_jwt_claims",
     "sd_jwt_claims_to_ob3",
+    "verify_sd_jwt_presentation",
     "verify_sd_jwt_vc",
 ]
 
 #: The ``vct`` the reference vectors use for an Open Badges 3.0 credential.
 OB3_VCT: Final = "https://purl.imsglobal.org/spec/ob/v3p0#OpenBadgeCredential"
+#: ``report.format`` of an SD-JWT+KB verified as a presentation (RFC 9901 §4, "SD-JWT+KB").
+SD_JWT_KB_FORMAT: Final = "sd-jwt+kb"
 #: ``typ`` values accepted on input; ``vc+sd-jwt`` is the name before draft-06.
 ACCEPTED_TYPS: Final = frozenset({SD_JWT_TYP, LEGACY_SD_JWT_TYP})
 #: SD-JWT VC §3.2.2.2: these claims "MUST NOT be selectively disclosed".
@@ -272,7 +277,7 @@ def issue_ob3_sd_jwt_vc(
 # --------------------------------------------------------------------------- verification
 
 
-def _resolve_issuer_key(jws: CompactJws, ctx: VerifyContext) -> tuple[PublicKey, str]:
+def _resolve_issuer_key(jws: Jws, ctx: VerifyContext) -> tuple[PublicKey, str]:
     """The issuer key: the ``kid`` DID URL controlled by ``iss``, or the single key of ``iss``."""
     iss = jws.payload.get("iss")
     kid = jws.header.get("kid")
@@ -326,14 +331,25 @@ def _check_validity(
 def _check_status(
     report: VerificationReport, claims: Mapping[str, Any], ctx: VerifyContext
 ) -> None:
-    # STATUS HOOK: the lead wires Token Status List / Bitstring Status List checking here;
-    # ``claims["status"]`` is carried as issued.
+    """The ``status`` check, the same as for every other format (shared.verify.status).
+
+    The status list credential is fetched and verified before its bit counts. Our OB 3.0 mapping carries ``credentialStatus`` as the ``status`` claim, so an entry (or a
+    list of entries) of type ``BitstringStatusListEntry`` there is checked as
+    ``credentialStatus``. A Token Status List reference (``status.status_list``,
+    draft-ietf-oauth-status-list) is recorded as skipped: that mechanism is not implemented.
+    """
     if "status" not in claims:
         report.skipped("status", "the credential has no status claim")
-    elif not ctx.check_status:
-        report.skipped("status", "status checking is turned off")
-    else:
-        report.skipped("status", "status checking of SD-JWT VCs is not implemented yet")
+        return
+    entry = claims["status"]
+    if isinstance(entry, Mapping) and "status_list" in entry:
+        # SPEC-DEVIATION(draft-ietf-oauth-sd-jwt-vc#section-3.2.2.2): Token Status List
+        # references are carried but not checked.
+        report.skipped("status", "Token Status List (status.status_list) is not supported")
+        return
+    from shared.verify.credential import verify_credential
+
+    check_credential_status(report, {"credentialStatus": entry}, ctx, verify_credential)
 
 
 def _subject_of(claims: Mapping[str, Any]) -> str | None:
@@ -352,7 +368,8 @@ def verify_sd_jwt_vc(token: str, ctx: VerifyContext) -> VerificationReport:
     Checks: ``format`` (compact SD-JWT, ``typ``, ``vct``, well-formed disclosures),
     ``issuer_key`` (``kid`` DID URL controlled by ``iss``, or the one key of ``iss``),
     ``proof`` (issuer signature and RFC 9901 §7.1 disclosure processing), ``validity``
-    (``iat``/``nbf``/``exp`` and ``validFrom``/``validUntil``), ``status`` (not yet),
+    (``iat``/``nbf``/``exp`` and ``validFrom``/``validUntil``), ``status`` (a Bitstring
+    Status List entry in the ``status`` claim, as our OB 3.0 mapping puts it),
     ``holder_binding`` (KB-JWT signed by ``cnf.jwk``, RFC 9901 §7.3) and ``challenge``
     (``aud``/``nonce``/age against ``ctx``). Key binding is required when ``ctx.nonce`` or
     ``ctx.audience`` is set.
@@ -365,11 +382,13 @@ def verify_sd_jwt_vc(token: str, ctx: VerifyContext) -> VerificationReport:
     return report
 
 
-def _verify_into(report: VerificationReport, token: str, ctx: VerifyContext) -> None:
+def _verify_into(
+    report: VerificationReport, token: str, ctx: VerifyContext, *, holder: bool = True
+) -> None:
     # format -------------------------------------------------------------------------
     try:
         parsed = parse_sd_jwt(token)
-        jws = decode_jws(parsed.issuer_jwt, what="issuer-signed JWT")
+        jws = parse_part(parsed.issuer_jwt, what="issuer-signed JWT")
         disclosures = tuple(parse_disclosure(d) for d in parsed.disclosures)
     except VcError as err:
         report.failed("format", err.detail)
@@ -410,12 +429,13 @@ def _verify_into(report: VerificationReport, token: str, ctx: VerifyContext) -> 
 
     _check_validity(report, claims, ctx)
     _check_status(report, claims, ctx)
-    _check_holder(report, parsed, jws, claims, ctx)
+    if holder:
+        _check_holder(report, parsed, jws, claims, ctx)
 
 
 def _check_proof(
     report: VerificationReport,
-    jws: CompactJws,
+    jws: Jws,
     disclosures: tuple[Disclosure, ...],
     issuer_key: PublicKey | None,
 ) -> dict[str, Any] | None:
@@ -433,7 +453,7 @@ def _check_proof(
         report.skipped("proof", "no issuer key, so the signature cannot be checked")
         return claims
     try:
-        alg = verify_jws_signature(jws, issuer_key, what="issuer-signed JWT")
+        alg = verify_part(jws, issuer_key, what="issuer-signed JWT")
     except VcError as err:
         report.failed("proof", err.detail)
         return claims
@@ -444,30 +464,50 @@ def _check_proof(
 def _check_holder(
     report: VerificationReport,
     parsed: SdJwt,
-    jws: CompactJws,
-    claims: Mapping[str, Any],
+    jws: Jws,
+    claims: Mapping[str, Any] | None,
     ctx: VerifyContext,
+    *,
+    presentation: bool = False,
 ) -> None:
+    """``holder_binding`` and ``challenge`` (and, for a presentation, its ``proof``).
+
+    In a presentation report the KB-JWT is the presenter's proof: ``proof`` says whether it
+    verifies with the credential's ``cnf`` key, and ``holder_binding`` whether the presenter
+    is thereby the key holder the issuer named.
+    """
     required = ctx.nonce is not None or ctx.audience is not None
     if parsed.kb_jwt is None:
-        if required:
+        if presentation:
+            report.failed("proof", "the SD-JWT has no KB-JWT, so nothing proves who presents it")
+        if required or presentation:
             report.failed(
                 "holder_binding", "the verifier asked for key binding but there is no KB-JWT"
             )
-            report.failed("challenge", "no KB-JWT carries the verifier's nonce/audience")
         else:
             report.skipped("holder_binding", "no KB-JWT and the verifier asked for none")
+        if required:
+            report.failed("challenge", "no KB-JWT carries the verifier's nonce/audience")
+        else:
             report.skipped("challenge", "the verifier set no nonce or audience")
         return
     kb_claims: dict[str, Any] | None = None
     try:
+        if claims is None:
+            raise VerificationError(
+                "the disclosures do not match the issuer-signed JWT, so no cnf key to check"
+            )
         holder = holder_public_key(claims)
         hash_alg = str(jws.payload.get("_sd_alg", "sha-256"))
         kb_claims = verify_key_binding(parsed, holder, hash_alg=hash_alg)
+        if presentation:
+            report.passed("proof", "the KB-JWT signature and sd_hash verify with the cnf key")
         report.passed(
             "holder_binding", "KB-JWT is signed by the cnf key and covers this presentation"
         )
     except VcError as err:
+        if presentation:
+            report.failed("proof", err.detail)
         report.failed("holder_binding", err.detail)
     if not required:
         report.skipped("challenge", "the verifier set no nonce or audience")
@@ -485,3 +525,51 @@ def _check_holder(
         return
     fresh = "" if ctx.max_kb_age is None else ", fresh"
     report.passed("challenge", f"KB-JWT audience and nonce match{fresh}")
+
+
+# --------------------------------------------------------------------------- presentation
+
+
+def verify_sd_jwt_presentation(token: str, ctx: VerifyContext) -> VerificationReport:
+    """Verify an SD-JWT+KB as a presentation; never raises on bad input.
+
+    Spec: RFC 9901 §7.3 (verification by the verifier). The presentation report has
+    ``format``, ``proof`` (the KB-JWT signature by the ``cnf`` key and its ``sd_hash``),
+    ``holder_binding`` (the presenter holds the ``cnf`` key the issuer bound the credential
+    to) and ``challenge`` (``aud``/``nonce``/age against ``ctx.audience``/``ctx.nonce``). The
+    SD-JWT VC itself (issuer key, signature, disclosures, validity, status) is verified into
+    ``report.credentials[0]``. A presentation without a KB-JWT fails ``proof``.
+    """
+    report = VerificationReport(format=SD_JWT_KB_FORMAT)
+    try:
+        _present_into(report, token, ctx)
+    except Exception as err:  # hostile input must become a result, never a crash
+        report.failed("format", f"unexpected error while verifying: {type(err).__name__}")
+    return report
+
+
+def _present_into(report: VerificationReport, token: str, ctx: VerifyContext) -> None:
+    try:
+        parsed = parse_sd_jwt(token)
+        jws = parse_part(parsed.issuer_jwt, what="issuer-signed JWT")
+    except VcError as err:
+        report.failed("format", err.detail)
+        return
+    sub = VerificationReport(format=SD_JWT_TYP)
+    _verify_into(sub, token, ctx, holder=False)
+    report.credentials.append(sub)
+    if not sub.usable:
+        report.failed("format", "the presented SD-JWT VC is not usable (see its report)")
+        return
+    kb = "with a KB-JWT" if parsed.kb_jwt else "without a KB-JWT"
+    report.passed("format", f"SD-JWT VC presentation {kb}")
+    report.subject = sub.subject
+    claims = sub.credential
+    if claims is None:
+        try:  # the issuer signature failed: still say what the KB-JWT proves
+            claims = process_disclosures(
+                jws.payload, [parse_disclosure(d) for d in parsed.disclosures]
+            )
+        except VcError:
+            claims = None
+    _check_holder(report, parsed, jws, claims, ctx, presentation=True)

@@ -45,6 +45,7 @@ from shared.proofs.jose import (
 )
 from shared.verify.common import parse_datetime
 from shared.verify.context import VerifyContext
+from shared.verify.presentation import check_holder_binding, credential_context
 from shared.verify.report import VerificationReport
 
 VcJwtProfile = Literal["vc+jwt", "jwt_vc_json"]
@@ -136,7 +137,9 @@ def decode_credential(jws: Jws, profile: str) -> dict[str, Any]:
         credential = copy.deepcopy(credential)
         _apply_claims(credential, payload, map_times=True, write=True)
         return credential
-    credential = copy.deepcopy(payload)
+    # The payload itself is the credential; nothing is written into it (write=False), and a
+    # parsed Jws is never shared, so no copy is needed.
+    credential = payload
     # vc+jwt: nbf/exp are about the signature (VC-JOSE-COSE §3.1.3), not validFrom/validUntil.
     _apply_claims(credential, payload, map_times=profile == "jwt_vc_json", write=False)
     return credential
@@ -398,7 +401,7 @@ def verify_jwt_any(token: str, ctx: VerifyContext) -> VerificationReport:
         return verify_jwt_credential(token, ctx)  # reports the problem as a failed check
     if kind == "vp":
         return verify_jwt_presentation(token, ctx)
-    return verify_jwt_credential(token, ctx)
+    return _credential_report(jws, ctx, (), ALLOWED_ALGS, allow_unbound_jwk=False)
 
 
 def verify_jwt_credential(
@@ -422,6 +425,17 @@ def verify_jwt_credential(
         algorithms: the allow-list, narrowed from :data:`ALLOWED_ALGS`.
         allow_unbound_jwk: accept an OB 3.0 ``jwk`` header not tied to the issuer.
     """
+    return _credential_report(token, ctx, keys, algorithms, allow_unbound_jwk=allow_unbound_jwk)
+
+
+def _credential_report(
+    token: str | Jws,
+    ctx: VerifyContext,
+    keys: Sequence[VerificationMethod],
+    algorithms: Collection[str],
+    *,
+    allow_unbound_jwk: bool,
+) -> VerificationReport:
     report = VerificationReport(format="jwt")
     try:
         _verify_credential(report, token, ctx, keys, algorithms, allow_unbound_jwk)
@@ -432,7 +446,7 @@ def verify_jwt_credential(
 
 def _verify_credential(
     report: VerificationReport,
-    token: str,
+    token: str | Jws,
     ctx: VerifyContext,
     keys: Sequence[VerificationMethod],
     algorithms: Collection[str],
@@ -484,7 +498,8 @@ def verify_jwt_presentation(
     Records ``format``, ``issuer_key`` (the holder's ``authentication`` key), ``proof``,
     ``validity`` (JWT ``exp``/``nbf`` when present), ``challenge`` (``nonce`` against
     ``ctx.nonce``, else ``ctx.challenge``; ``aud`` against ``ctx.audience``, else
-    ``ctx.domain``) and ``holder_binding`` (the holder is the subject of every credential).
+    ``ctx.domain``) and ``holder_binding`` (the holder is the subject of every credential,
+    or holds its ``cnf`` key).
     Embedded JWT credentials (strings, or ``EnvelopedVerifiableCredential`` with a
     ``data:application/vc+jwt,`` id) are verified here into ``report.credentials``; anything
     else goes to ``verify_embedded`` (default: ``shared.verify.credential.verify_credential``).
@@ -538,14 +553,17 @@ def _verify_presentation(
     )  # fmt: skip
     _check_jwt_times(report, jws.payload, ctx, record_pass=True)
     _check_nonce_and_audience(report, jws.payload, ctx)
+    inner = credential_context(ctx)
     for item in items:
-        report.credentials.append(_verify_embedded(item, ctx, keys, algorithms, verify_embedded))
-    _check_holder_binding(report, holder, report.credentials)
+        report.credentials.append(_verify_embedded(item, inner, keys, algorithms, verify_embedded))
+    check_holder_binding(report, holder, report.credentials, ctx)
 
 
-def _read_token(report: VerificationReport, token: str, algorithms: Collection[str]) -> Jws | None:
+def _read_token(
+    report: VerificationReport, token: str | Jws, algorithms: Collection[str]
+) -> Jws | None:
     try:
-        jws = parse_jws(token)
+        jws = token if isinstance(token, Jws) else parse_jws(token)
     except VcError as err:
         report.failed("format", err.detail)
         return None
@@ -664,30 +682,6 @@ def _verify_embedded(
 
         verify_embedded = verify_credential
     return verify_embedded(item, ctx)
-
-
-def _check_holder_binding(
-    report: VerificationReport, holder: str | None, credentials: list[VerificationReport]
-) -> None:
-    if not credentials:
-        report.skipped("holder_binding", "the presentation carries no credential")
-        return
-    if holder is None:
-        report.failed("holder_binding", "the presentation names no holder (holder or iss)")
-        return
-    unbound = [
-        str(i)
-        for i, sub in enumerate(credentials)
-        if sub.credential is None or holder not in subject_ids_of(sub.credential)
-    ]
-    if unbound:
-        report.failed(
-            "holder_binding",
-            f"the holder {holder} is not the subject of credential(s) {', '.join(unbound)}",
-            unbound=unbound,
-        )
-        return
-    report.passed("holder_binding", f"the holder {holder} is the subject of every credential")
 
 
 _PROFILE_NAMES: Final = {

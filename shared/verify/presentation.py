@@ -6,11 +6,13 @@ Implements: VC DM 2.0 §4.13 (presentations), Data Integrity §4.4 with proofPur
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from shared.errors import VcError
+from shared.keys.keypair import PublicKey
 from shared.verify.context import VerifyContext
-from shared.verify.data_integrity import check_di_proofs, issuer_id
+from shared.verify.data_integrity import check_di_proofs
 from shared.verify.report import VerificationReport
 
 
@@ -30,8 +32,21 @@ def subject_ids(credential: dict[str, Any]) -> set[str]:
 
 
 def verify_presentation(presentation: Any, ctx: VerifyContext | None = None) -> VerificationReport:
-    """Verify a presentation in any format (JSON-LD here; tokens are dispatched)."""
-    from shared.verify.credential import read_input, verify_credential
+    """Verify a presentation in any format; never raises on bad input.
+
+    * a JSON-LD presentation secured with Data Integrity (``authentication`` proof,
+      ``challenge``/``domain`` against ``ctx``), here;
+    * a ``vp+jwt`` or VC 1.1 VP-JWT (``nonce``/``aud`` against ``ctx.nonce``/``ctx.audience``),
+      :func:`shared.proofs.vc_jwt.verify_jwt_presentation`;
+    * an SD-JWT+KB (KB-JWT signed by the ``cnf`` key, ``nonce``/``aud``/age),
+      :func:`shared.proofs.sd_jwt_vc.verify_sd_jwt_presentation`.
+
+    Every credential inside gets its own report in ``report.credentials``, and
+    ``holder_binding`` says whether the presenter is each credential's subject or holds its
+    ``cnf`` key.
+    """
+    from shared.verify.credential import detect_format, read_input, verify_credential
+    from shared.verify.tokens import verify_presentation_token
 
     ctx = ctx or VerifyContext()
     if not isinstance(presentation, dict):
@@ -39,6 +54,9 @@ def verify_presentation(presentation: Any, ctx: VerifyContext | None = None) -> 
             presentation = read_input(presentation)
         except VcError:  # verify_credential reports unusable input as a failed check
             return verify_credential(presentation, ctx)
+        kind = detect_format(presentation)
+        if isinstance(presentation, str) and kind in {"jwt", "dc+sd-jwt"}:
+            return verify_presentation_token(presentation, kind, ctx)
         if not isinstance(presentation, dict):
             return verify_credential(presentation, ctx)
     report = VerificationReport(format="ldp_vp")
@@ -54,12 +72,11 @@ def verify_presentation(presentation: Any, ctx: VerifyContext | None = None) -> 
     _check_challenge(report, results_proofs(presentation), ctx)
     credentials = presentation.get("verifiableCredential", [])
     credentials = credentials if isinstance(credentials, list) else [credentials]
+    inner = credential_context(ctx)
     for item in credentials:
-        sub = verify_credential(_unwrap_enveloped(item), ctx)
+        sub = verify_credential(_unwrap_enveloped(item), inner)
         report.credentials.append(sub)
-    _check_holder_binding(
-        report, holder, credentials, [sub.credential for sub in report.credentials]
-    )
+    check_holder_binding(report, holder, report.credentials, ctx)
     return report
 
 
@@ -82,18 +99,22 @@ def _unwrap_enveloped(item: Any) -> Any:
 def _check_challenge(
     report: VerificationReport, proofs: list[dict[str, Any]], ctx: VerifyContext
 ) -> None:
-    if ctx.challenge is None and ctx.domain is None:
+    """``challenge``/``domain`` (Data Integrity §2.1); ``ctx.nonce``/``ctx.audience`` stand in
+    for them when only those are set, as every presentation format answers the same request."""
+    challenge = ctx.challenge if ctx.challenge is not None else ctx.nonce
+    domain = ctx.domain if ctx.domain is not None else ctx.audience
+    if challenge is None and domain is None:
         report.skipped("challenge", "no challenge or domain was requested")
         return
     for proof in proofs:
-        if ctx.challenge is not None and proof.get("challenge") != ctx.challenge:
+        if challenge is not None and proof.get("challenge") != challenge:
             report.failed("challenge", "the presentation's challenge is not the one requested")
             return
-        if ctx.domain is not None:
+        if domain is not None:
             domains = proof.get("domain")
             domains = domains if isinstance(domains, list) else [domains]
-            if ctx.domain not in domains:
-                report.failed("challenge", f"the presentation is not for domain {ctx.domain}")
+            if domain not in domains:
+                report.failed("challenge", f"the presentation is not for domain {domain}")
                 return
     if not proofs:
         report.failed("challenge", "the presentation has no proof carrying the challenge")
@@ -101,25 +122,71 @@ def _check_challenge(
     report.passed("challenge", "challenge and domain match the request")
 
 
-def _check_holder_binding(
+def credential_context(ctx: VerifyContext) -> VerifyContext:
+    """The context for a credential inside a presentation: the verifier's nonce, audience,
+    challenge and domain are the presentation's to answer, not the credential's."""
+    return replace(ctx, nonce=None, audience=None, challenge=None, domain=None)
+
+
+def check_holder_binding(
     report: VerificationReport,
     holder: str | None,
-    items: list[Any],
-    credentials: list[dict[str, Any] | None],
+    credentials: list[VerificationReport],
+    ctx: VerifyContext,
 ) -> None:
-    if not items:
+    """The ``holder_binding`` check of a presentation (VC DM 2.0 §4.13, RFC 7800 ``cnf``).
+
+    Each credential is bound to the presenter when the holder is its subject
+    (``credentialSubject.id`` or ``sub``), or when it names a ``cnf.jwk`` holder key that is
+    an ``authentication`` key of the holder's DID (the key the presentation proof used must
+    be an ``authentication`` key of the holder, so it is that key). A credential whose
+    claims could not be read counts as unbound.
+    """
+    if not credentials:
         report.skipped("holder_binding", "the presentation carries no credential")
         return
     if holder is None:
-        report.failed("holder_binding", "the presentation names no holder")
+        report.failed("holder_binding", "the presentation names no holder (holder or iss)")
         return
-    unbound = [
-        issuer_id(c) or "?" for c in credentials if c is not None and holder not in subject_ids(c)
-    ]
+    unbound: list[str] = []
+    via_cnf = 0
+    for index, sub in enumerate(credentials):
+        credential = sub.credential
+        if credential is not None and (holder in subject_ids(credential) or holder == sub.subject):
+            continue
+        if credential is not None and holder_has_cnf_key(holder, credential, ctx):
+            via_cnf += 1
+            continue
+        unbound.append(str(index))
     if unbound:
         report.failed(
             "holder_binding",
-            f"the holder {holder} is not the subject of every credential presented",
+            f"the holder {holder} is neither the subject nor the cnf key holder of "
+            f"credential(s) {', '.join(unbound)}",
+            unbound=unbound,
         )
         return
-    report.passed("holder_binding", f"the holder {holder} is the subject of every credential")
+    how = f" (by its cnf key for {via_cnf})" if via_cnf else ""
+    report.passed("holder_binding", f"the holder {holder} is bound to every credential{how}")
+
+
+def holder_has_cnf_key(holder: str, credential: dict[str, Any], ctx: VerifyContext) -> bool:
+    """True when ``credential``'s ``cnf.jwk`` is an ``authentication`` key of ``holder``."""
+    cnf = credential.get("cnf")
+    jwk = cnf.get("jwk") if isinstance(cnf, dict) else None
+    if not isinstance(jwk, dict) or not holder.startswith("did:"):
+        return False
+    try:
+        wanted = PublicKey.from_jwk(jwk).to_jwk()
+        document = ctx.dids.resolve(holder)
+        refs = document.raw.get("authentication")
+        for ref in refs if isinstance(refs, list) else [refs]:
+            ident = ref.get("id") if isinstance(ref, dict) else ref
+            if not isinstance(ident, str):
+                continue
+            method = document.verification_method(ident, "authentication")
+            if method.public_key.to_jwk() == wanted:
+                return True
+    except VcError:
+        return False
+    return False

@@ -1,4 +1,4 @@
-"""Dispatch JWT and SD-JWT inputs to their verifiers."""
+"""Dispatch JWT and SD-JWT inputs to their verifiers: credentials and presentations."""
 
 from __future__ import annotations
 
@@ -9,12 +9,35 @@ from shared.verify.report import VerificationReport
 
 _VERIFIERS = {
     "dc+sd-jwt": ("shared.proofs.sd_jwt_vc", "verify_sd_jwt_vc"),
+    "sd-jwt+kb": ("shared.proofs.sd_jwt_vc", "verify_sd_jwt_presentation"),
     "jwt": ("shared.proofs.vc_jwt", "verify_jwt_any"),
+    "jwt-vp": ("shared.proofs.vc_jwt", "verify_jwt_presentation"),
 }
 
 
+def is_presentation_token(token: str, kind: str) -> bool:
+    """True for an SD-JWT+KB: a KB-JWT follows the last ``~`` (RFC 9901 §4)."""
+    return kind == "dc+sd-jwt" and not token.strip().endswith("~")
+
+
 def verify_token(token: str, kind: str, ctx: VerifyContext) -> VerificationReport:
-    """Verify a compact JWT (vc+jwt, OB 3.0 VC-JWT, VC 1.1 JWT, vp+jwt) or an SD-JWT VC."""
+    """Verify a compact JWT (vc+jwt, OB 3.0 VC-JWT, VC 1.1 JWT, vp+jwt) or an SD-JWT VC.
+
+    An SD-JWT with a KB-JWT is a presentation and goes to the presentation verifier, as a
+    ``vp+jwt`` does inside ``verify_jwt_any``; the credential's report is then in
+    ``report.credentials``.
+    """
+    if is_presentation_token(token, kind):
+        kind = "sd-jwt+kb"
+    return _call(kind, token, ctx)
+
+
+def verify_presentation_token(token: str, kind: str, ctx: VerifyContext) -> VerificationReport:
+    """Verify a token as a presentation: ``vp+jwt``/VP-JWT, or an SD-JWT(+KB)."""
+    return _call("sd-jwt+kb" if kind == "dc+sd-jwt" else "jwt-vp", token, ctx)
+
+
+def _call(kind: str, token: str, ctx: VerifyContext) -> VerificationReport:
     module_name, function = _VERIFIERS[kind]
     try:
         module = importlib.import_module(module_name)
@@ -23,5 +46,6 @@ def verify_token(token: str, kind: str, ctx: VerifyContext) -> VerificationRepor
         report.failed("format", f"{kind} credentials are not supported by this build yet")
         return report
     report = getattr(module, function)(token, ctx)
-    assert isinstance(report, VerificationReport)
+    if not isinstance(report, VerificationReport):
+        raise TypeError(f"{module_name}.{function} did not return a VerificationReport")
     return report

@@ -84,3 +84,37 @@ def test_check_json_limits_rejects_non_json_values(value):
 def test_limits_are_sane():
     assert MAX_JSON_BYTES >= 1024 * 1024
     assert 32 <= MAX_JSON_DEPTH <= 200
+
+
+def test_text_depth_agrees_with_the_parsed_depth() -> None:
+    """parse_json measures depth on the text (fast); it must equal the parsed value's depth,
+    whatever brackets and escaped quotes hide inside strings."""
+    import json as _json
+    import random as _random
+
+    from shared.encoding.json_limits import text_depth
+
+    def depth(value: object) -> int:
+        if isinstance(value, dict):
+            return 1 + max((depth(v) for v in value.values()), default=0)
+        if isinstance(value, list):
+            return 1 + max((depth(v) for v in value), default=0)
+        return 0
+
+    rng = _random.Random(7)
+    tricky = ['"', "\\", "[", "]", "{", "}", '\\"', "\\\\", "é", "\u2028"]
+
+    def make(level: int) -> object:
+        if level == 0 or rng.random() < 0.3:
+            return "".join(rng.choice(tricky) for _ in range(rng.randint(0, 6)))
+        if rng.random() < 0.5:
+            return [make(level - 1) for _ in range(rng.randint(0, 3))]
+        return {
+            "".join(rng.choice(tricky) for _ in range(3)): make(level - 1)
+            for _ in range(rng.randint(0, 3))
+        }
+
+    for _ in range(500):
+        value = make(rng.randint(0, 8))
+        assert text_depth(_json.dumps(value)) == depth(value)
+        assert text_depth(_json.dumps(value, ensure_ascii=False, indent=1)) == depth(value)

@@ -130,11 +130,15 @@ def test_post_with_the_same_protections() -> None:
         return httpx2.Response(302, headers={"location": "https://a.example/elsewhere"})
 
     f = _fetcher(handler, {"a.example": PUBLIC, "private.example": "10.0.0.1"})
-    answer = f.request("POST", "https://a.example/token", data={"grant_type": "x"}, accept_status=(200, 400))
+    answer = f.request(
+        "POST", "https://a.example/token", data={"grant_type": "x"}, accept_status=(200, 400)
+    )
     assert answer.status == 400
     assert answer.json() == {"error": "invalid_grant"}
     assert seen[0] == ("POST", b"grant_type=x")
     with pytest.raises(UpstreamError, match="302"):
-        f.request("POST", "https://a.example/other", json_body={"a": 1})  # POST never follows redirects
+        f.request(
+            "POST", "https://a.example/other", json_body={"a": 1}
+        )  # POST never follows redirects
     with pytest.raises(FetchRefusedError):
         f.request("POST", "https://private.example/token")

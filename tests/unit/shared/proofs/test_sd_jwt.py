@@ -19,16 +19,15 @@ from shared.errors import (
     VerificationError,
 )
 from shared.keys import PrivateKey
+from shared.proofs.jose import parse_jws, sign_jws
 from shared.proofs.sd_jwt import (
     KeyBindingExpectations,
     compute_sd_hash,
     create_disclosure,
-    decode_jws,
     issue_sd_jwt,
     parse_disclosure,
     parse_sd_jwt,
     present_sd_jwt,
-    sign_jws,
     verify_sd_jwt,
 )
 
@@ -77,7 +76,7 @@ def forge(
     key: PrivateKey = ISSUER,
 ) -> str:
     """A correctly signed SD-JWT with whatever payload and disclosures a test needs."""
-    jwt = sign_jws(header or {"typ": "dc+sd-jwt"}, payload, key)
+    jwt = sign_jws(payload, key, header or {"typ": "dc+sd-jwt"})
     return "~".join([jwt, *disclosures]) + "~"
 
 
@@ -117,7 +116,7 @@ def test_issue_default_salts_are_random_and_distinct() -> None:
 
 def test_issue_decoys_are_added_and_ignored() -> None:
     token = issue(decoys=3)
-    payload = decode_jws(parse_sd_jwt(token).issuer_jwt).payload
+    payload = parse_jws(parse_sd_jwt(token).issuer_jwt).payload
     assert len(payload["_sd"]) == 2 + 3  # given_name, address + decoys
     assert payload["_sd"] == sorted(payload["_sd"])
     assert verify(token).claims["address"] == CLAIMS["address"]
@@ -182,7 +181,7 @@ def test_present_with_key_binding_verifies() -> None:
         issued_at=NOW,
     )
     parsed = parse_sd_jwt(shown)
-    kb = decode_jws(parsed.kb_jwt or "")
+    kb = parse_jws(parsed.kb_jwt or "")
     assert kb.header == {"alg": "ES256", "typ": "kb+jwt"}
     assert kb.payload["sd_hash"] == compute_sd_hash(parsed)
     assert set(kb.payload) == {"iat", "aud", "nonce", "sd_hash"}
@@ -229,8 +228,8 @@ def test_kb_wrong_audience_nonce_or_stale() -> None:
 
 def _swap_kb(token: str, header: dict[str, Any] | None = None, **claims: Any) -> str:
     parsed = parse_sd_jwt(token)
-    kb = decode_jws(parsed.kb_jwt or "")
-    new_kb = sign_jws(header or kb.header, {**kb.payload, **claims}, HOLDER)
+    kb = parse_jws(parsed.kb_jwt or "")
+    new_kb = sign_jws({**kb.payload, **claims}, HOLDER, header or kb.header)
     return parsed.without_kb + new_kb
 
 

@@ -9,16 +9,17 @@ from typing import Any
 
 import pytest
 
-from shared.did import did_key_from_public, verification_method_id
+from shared.did import DidResolver, did_key_from_public, verification_method_id
 from shared.encoding import b64url_encode
 from shared.keys import PrivateKey
+from shared.net.fetch import StaticFetcher
+from shared.proofs.data_integrity import add_proof
+from shared.proofs.jose import parse_jws, sign_jws
 from shared.proofs.sd_jwt import (
     create_disclosure,
-    decode_jws,
     issue_sd_jwt,
     parse_sd_jwt,
     present_sd_jwt,
-    sign_jws,
 )
 from shared.proofs.sd_jwt_vc import (
     OB3_VCT,
@@ -28,7 +29,9 @@ from shared.proofs.sd_jwt_vc import (
     sd_jwt_claims_to_ob3,
     verify_sd_jwt_vc,
 )
+from shared.status import StatusList
 from shared.verify.context import VerifyContext
+from shared.verify.credential import verify_credential
 from shared.verify.report import CheckStatus, VerificationReport
 from tests.conftest import FIXED_NOW, data_path, load_json
 
@@ -121,7 +124,7 @@ def test_peer_kb_vector_needs_its_nonce() -> None:
 
 def test_ob3_mapping_follows_reference_layout() -> None:
     claims = ob3_to_sd_jwt_claims(load_json("peers", "ob3-credential.unsigned.json"))
-    peer = decode_jws(
+    peer = parse_jws(
         parse_sd_jwt(data_path("peers", "ob3-sd-jwt-vc.sdjwt").read_text()).issuer_jwt
     ).payload
     for key in ("vct", "name", "validFrom", "achievement"):
@@ -145,11 +148,11 @@ def test_ob3_round_trip() -> None:
 
 def test_issue_ob3_then_show_score_but_not_count() -> None:
     issued = issue_badge()
-    payload = decode_jws(parse_sd_jwt(issued).issuer_jwt).payload
+    payload = parse_jws(parse_sd_jwt(issued).issuer_jwt).payload
     assert payload["vct"] == OB3_VCT
     assert payload["iss"] == ISSUER_DID
     assert "credentialSubject" not in payload
-    assert decode_jws(parse_sd_jwt(issued).issuer_jwt).header["typ"] == "dc+sd-jwt"
+    assert parse_jws(parse_sd_jwt(issued).issuer_jwt).header["typ"] == "dc+sd-jwt"
     shown = present_sd_jwt(
         issued,
         disclose=[("credentialSubject", "result", 0, "value")],
@@ -196,7 +199,7 @@ def forge_vc(
     header: dict[str, Any] | None = None,
     key: PrivateKey = ISSUER,
 ) -> str:
-    jwt = sign_jws(header or {"typ": "dc+sd-jwt", "kid": KID}, payload, key)
+    jwt = sign_jws(payload, key, header or {"typ": "dc+sd-jwt", "kid": KID})
     return "~".join([jwt, *disclosures]) + "~"
 
 
@@ -297,12 +300,95 @@ def test_validity(claims: dict[str, Any], expected: CheckStatus) -> None:
     assert report.verified is (expected is CheckStatus.PASSED)
 
 
-def test_status_claim_is_carried_and_left_for_the_lead() -> None:
+def test_token_status_list_claim_is_carried_and_skipped() -> None:
     entry = {"status_list": {"idx": 3, "uri": "https://issuer.example/statuslists/1"}}
     report = verify_sd_jwt_vc(forge_vc({**BASE, "status": entry}), ctx())
     assert report.credential is not None
     assert report.credential["status"] == entry
     assert status(report, "status") is CheckStatus.SKIPPED
+
+
+STATUS_URL = "https://issuer.example/status/1"
+REVOKED_INDEX, ACTIVE_INDEX = 3, 4
+LIST_SIGNER = PrivateKey.from_raw("Ed25519", bytes(range(5, 37)))  # eddsa-rdfc-2022
+
+
+def signed_status_list(signer: PrivateKey = LIST_SIGNER) -> dict[str, Any]:
+    """A revocation list with bit 3 set, secured with Data Integrity by ``signer``."""
+    bits = StatusList.create()
+    bits.set(REVOKED_INDEX, 1)
+    did = did_key_from_public(signer.public_key)
+    status_list = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": STATUS_URL,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": did,
+        "validFrom": "2025-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": STATUS_URL + "#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": bits.encode(),
+        },
+    }
+    return add_proof(status_list, signer.sign, verification_method_id(did))
+
+
+def badge_with_status(index: int) -> str:
+    cred = worker_badge()
+    cred["credentialStatus"] = {
+        "id": f"{STATUS_URL}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(index),
+        "statusListCredential": STATUS_URL,
+    }
+    return issue_ob3_sd_jwt_vc(
+        cred, issuer_key=ISSUER, kid=KID, issued_at=FIXED_NOW - timedelta(days=1)
+    )
+
+
+def status_ctx(status_list: dict[str, Any]) -> VerifyContext:
+    fetcher = StaticFetcher({STATUS_URL: status_list})
+    return ctx(fetcher=fetcher, resolver=DidResolver(fetcher))
+
+
+def test_status_bitstring_entry_active_index_passes() -> None:
+    fetcher_ctx = status_ctx(signed_status_list())
+    report = verify_sd_jwt_vc(badge_with_status(ACTIVE_INDEX), fetcher_ctx)
+    assert status(report, "status") is CheckStatus.PASSED, report.to_json()
+    assert "not revoked" in report.check("status").reason  # type: ignore[union-attr]
+    assert report.verified
+    assert fetcher_ctx.fetcher.calls == [STATUS_URL]  # type: ignore[attr-defined]
+
+
+def test_status_bitstring_entry_revoked_index_fails() -> None:
+    report = verify_sd_jwt_vc(badge_with_status(REVOKED_INDEX), status_ctx(signed_status_list()))
+    assert status(report, "status") is CheckStatus.FAILED
+    assert "revoked" in report.check("status").reason  # type: ignore[union-attr]
+    assert not report.verified
+
+
+def test_status_through_the_one_entry_point() -> None:
+    report = verify_credential(badge_with_status(REVOKED_INDEX), status_ctx(signed_status_list()))
+    assert report.format == "dc+sd-jwt"
+    assert status(report, "status") is CheckStatus.FAILED
+
+
+def test_status_list_that_does_not_verify_is_not_believed() -> None:
+    tampered = signed_status_list()
+    tampered["credentialSubject"]["encodedList"] = StatusList.create().encode()  # all clear
+    report = verify_sd_jwt_vc(badge_with_status(REVOKED_INDEX), status_ctx(tampered))
+    assert status(report, "status") is CheckStatus.FAILED
+    assert "does not verify" in report.check("status").reason  # type: ignore[union-attr]
+
+
+def test_status_check_can_be_turned_off() -> None:
+    report = verify_sd_jwt_vc(
+        badge_with_status(REVOKED_INDEX), ctx(check_status=False, fetcher=StaticFetcher({}))
+    )
+    assert status(report, "status") is CheckStatus.SKIPPED
+    assert report.verified
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,159 @@
+"""Verify throughput of vc+jwt (EdDSA) and SD-JWT VC + KB-JWT, next to raw Ed25519 verify.
+
+Every token is distinct (its credential id, name and subject differ; each SD-JWT has its
+own salts and KB-JWT nonce), and nothing caches a verdict: each call parses, resolves the
+issuer's did:key, checks the signature, the claims (schema, validity, status) and, for
+SD-JWT, every disclosure and the KB-JWT (cnf signature, sd_hash, aud, nonce, age). The
+baseline is raw ``cryptography`` Ed25519 verify in the same run.
+
+Targets (issue 3): full vc+jwt verification ≥ 70% of the raw Ed25519 rate; SD-JWT+KB
+verification ≥ 1.5 x @sd-jwt's KB presentation verify (≈ 1,700/s on this machine class).
+
+Run: ``.venv/bin/python bench/jwt.py [--n 2000] [--profile vc+jwt|sd-jwt+kb]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from shared.did import DidResolver, did_key_from_public, verification_method_id
+from shared.keys import PrivateKey
+from shared.proofs.sd_jwt import present_sd_jwt
+from shared.proofs.sd_jwt_vc import issue_ob3_sd_jwt_vc
+from shared.proofs.vc_jwt import sign_vc_jwt
+from shared.verify.context import VerifyContext
+from shared.verify.credential import verify_credential
+from shared.verify.presentation import verify_presentation
+
+UNSIGNED = Path(__file__).parents[1] / "tests" / "data" / "peers" / "ob3-credential.unsigned.json"
+SD_JWT_REFERENCE = 1_700.0  # @sd-jwt KB presentation verify, per second (issue 3)
+AUD = "https://verifier.example"
+
+
+def rate(fn: Callable[[int], Any], n: int) -> float:
+    """Calls per second of fn(i) for i in range(n), best of 3 runs."""
+    best = 0.0
+    for _ in range(3):
+        start = time.perf_counter()
+        for i in range(n):
+            fn(i)
+        best = max(best, n / (time.perf_counter() - start))
+    return best
+
+
+def credentials(n: int, did: str, holder: str) -> list[dict[str, Any]]:
+    """n distinct OB 3.0 credentials issued by ``did`` to ``holder``."""
+    base = json.loads(UNSIGNED.read_text())
+    out = []
+    for i in range(n):
+        doc = json.loads(json.dumps(base))
+        doc["id"] = f"urn:uuid:bench-{i:08d}"
+        doc["issuer"]["id"] = did
+        doc["name"] = f"Bénévole n°{i}"
+        doc["credentialSubject"]["id"] = holder
+        doc["credentialSubject"]["result"] = [
+            {"type": ["Result"], "resultDescription": "urn:rating:score", "value": f"4.{i % 10}"},
+            {"type": ["Result"], "resultDescription": "urn:rating:count", "value": str(i)},
+        ]
+        out.append(doc)
+    return out
+
+
+def check(report: Any) -> None:
+    """A bench of failing verifications would measure nothing."""
+    if not report.verified:
+        raise SystemExit(f"bench token did not verify: {json.dumps(report.to_json())[:2000]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--profile", choices=["vc+jwt", "sd-jwt+kb"])
+    args = parser.parse_args()
+    n: int = args.n
+
+    issuer = PrivateKey.generate()
+    issuer_did = did_key_from_public(issuer.public_key)
+    vm = verification_method_id(issuer_did)
+    holder = PrivateKey.generate()
+    holder_did = did_key_from_public(holder.public_key)
+    now = datetime.now(UTC)
+
+    docs = credentials(n, issuer_did, holder_did)
+    vc_jwts = [sign_vc_jwt(d, issuer, vm, profile="vc+jwt") for d in docs]
+    nonces = [f"nonce-{i}" for i in range(n)]
+    sd_kb = [
+        present_sd_jwt(
+            issue_ob3_sd_jwt_vc(
+                d,
+                issuer_key=issuer,
+                kid=vm,
+                holder_jwk=holder.public_key.to_jwk(),
+                issued_at=now - timedelta(minutes=1),
+            ),
+            disclose=[("credentialSubject", "id"), ("credentialSubject", "result", 0, "value")],
+            holder_key=holder,
+            audience=AUD,
+            nonce=nonces[i],
+            issued_at=now,
+        )
+        for i, d in enumerate(docs)
+    ]
+
+    resolver = DidResolver()
+    ctx = VerifyContext(resolver=resolver)
+    kb_ctx = [VerifyContext(resolver=resolver, nonce=nonce, audience=AUD) for nonce in nonces]
+    check(verify_credential(vc_jwts[0], ctx))
+    check(verify_presentation(sd_kb[0], kb_ctx[0]))
+    check(verify_credential(sd_kb[1], kb_ctx[1]))
+
+    def vc_jwt_full(i: int) -> None:
+        verify_credential(vc_jwts[i], ctx)
+
+    def sd_jwt_kb_full(i: int) -> None:
+        verify_presentation(sd_kb[i], kb_ctx[i])
+
+    def sd_jwt_kb_entry(i: int) -> None:
+        verify_credential(sd_kb[i], kb_ctx[i])
+
+    if args.profile:
+        target = vc_jwt_full if args.profile == "vc+jwt" else sd_jwt_kb_full
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [target(i) for i in range(n)])
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+        return
+
+    raw = ed25519.Ed25519PrivateKey.generate()
+    raw_pub = raw.public_key()
+    messages = [f"message {i}".encode() for i in range(n)]
+    sigs = [raw.sign(m) for m in messages]
+    raw_rate = rate(lambda i: raw_pub.verify(sigs[i], messages[i]), n)
+
+    rows = [
+        ("raw cryptography Ed25519 verify (baseline)", raw_rate),
+        ("vc+jwt EdDSA: verify_credential() full report", rate(vc_jwt_full, n)),
+        ("SD-JWT VC + KB-JWT (EdDSA): verify_presentation() full report", rate(sd_jwt_kb_full, n)),
+        ("SD-JWT VC + KB-JWT (EdDSA): verify_credential() full report", rate(sd_jwt_kb_entry, n)),
+    ]
+    print(f"JWT verify throughput, {n} distinct tokens each, best of 3\n")
+    print("| operation | per second | vs raw Ed25519 | vs @sd-jwt KB verify (≈1,700/s) |")
+    print("|---|---:|---:|---:|")
+    for name, value in rows:
+        print(
+            f"| {name} | {value:,.0f} | {value / raw_rate:.3f} | {value / SD_JWT_REFERENCE:.2f} |"
+        )
+    print("\nTargets: vc+jwt ≥ 0.70 x raw Ed25519; SD-JWT+KB ≥ 1.5 x @sd-jwt (2,550/s).")
+
+
+if __name__ == "__main__":
+    main()
