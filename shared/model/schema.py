@@ -175,7 +175,8 @@ def _fast_validator(kind: str) -> Any:
             "$ref": "#/$defs/EndorsementCredential",
         }
     formats = {"date-time": _fast_format(_check_date_time), "date": _fast_format(_check_date)}
-    return fastjsonschema.compile(root, formats=formats)
+    # no detailed exceptions: oneOf tries branches by raising, and jsonschema explains failures
+    return fastjsonschema.compile(root, formats=formats, detailed_exceptions=False)
 
 
 def _fast_valid(kind: str, doc: object) -> bool:
