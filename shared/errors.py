@@ -16,6 +16,11 @@ HTTP status a service answers with. ``docs/problems.md`` documents every code.
     * KeyNotFoundError           404 key-not-found
   * UpstreamError                502 upstream-unavailable
     * FetchRefusedError          502 fetch-refused
+  * UnauthorizedError            401 unauthorized
+  * ForbiddenError               403 forbidden
+  * ConflictError                409 conflict
+  * GoneError                    410 gone (a NotFoundError)
+  * PayloadTooLargeError         413 payload-too-large (an InvalidInputError)
 """
 
 from __future__ import annotations
@@ -122,3 +127,43 @@ class FetchRefusedError(UpstreamError):
 
     code = "fetch-refused"
     title = "Fetch refused"
+
+
+class UnauthorizedError(VcError):
+    """No valid session, API key or token was presented."""
+
+    code = "unauthorized"
+    status = 401
+    title = "Authentication required"
+
+
+class ForbiddenError(VcError):
+    """Authenticated, but this account or organisation may not do that."""
+
+    code = "forbidden"
+    status = 403
+    title = "Forbidden"
+
+
+class ConflictError(VcError):
+    """The request conflicts with the current state (a duplicate, a used code...)."""
+
+    code = "conflict"
+    status = 409
+    title = "Conflict"
+
+
+class GoneError(NotFoundError):
+    """The resource existed but can no longer be used (an answered request, a used offer)."""
+
+    code = "gone"
+    status = 410
+    title = "No longer available"
+
+
+class PayloadTooLargeError(InvalidInputError):
+    """The request body is larger than the service accepts."""
+
+    code = "payload-too-large"
+    status = 413
+    title = "Payload too large"

@@ -1,0 +1,27 @@
+"""Musette wallet: a person receives, keeps and presents their credentials."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from wallet.settings import WalletSettings
+
+__all__ = ["WalletSettings", "settings_for_up"]
+
+
+def settings_for_up(data_dir: Path, base_urls: dict[str, str], dev: bool) -> WalletSettings:
+    """Settings for ``musette up``: SQLite and ``master.key`` in ``data_dir``."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    trusted = [base_urls["issuer"]] if "issuer" in base_urls else []
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{data_dir / 'wallet.db'}",
+        "data_dir": str(data_dir),
+        "base_url": base_urls.get("wallet", "http://127.0.0.1:8002"),
+        "dev": dev,
+        "trusted_issuers": trusted,
+    }
+    # the environment (MUSETTE_WALLET_*) still wins over these defaults
+    values = {k: v for k, v in values.items() if f"MUSETTE_WALLET_{k.upper()}" not in os.environ}
+    return WalletSettings(**values)

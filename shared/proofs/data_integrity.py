@@ -25,7 +25,7 @@ from shared.errors import (
     UnsupportedAlgorithmError,
     VcError,
 )
-from shared.jsonld import canonize, ob303_variants_to_try
+from shared.jsonld import ALLOWED_CONTEXT_URLS, canonize, ob303_variants_to_try
 from shared.keys.keypair import PublicKey
 
 RDFC = "eddsa-rdfc-2022"
@@ -207,6 +207,15 @@ def verify_proof(
             return ProofResult(False, "proof @context does not match the document", vm, suite)
         if "@context" in options and suite == JCS:
             # vc-di-eddsa §3.3.2: "Set unsecuredDocument.@context equal to proofOptions.@context"
+            signed_ctx = _as_context_list(options["@context"])
+            added = _as_context_list(unsecured.get("@context"))[len(signed_ctx) :]
+            if any(not isinstance(c, str) or c not in ALLOWED_CONTEXT_URLS for c in added):
+                # Contexts appended after a JCS signature are not covered by it; a bundled one
+                # is harmless (its meaning is fixed), anything else could change what the
+                # credential says. Stricter than the spec's "starts with" rule.
+                return ProofResult(
+                    False, "a @context added after signing is not one Musette knows", vm, suite
+                )
             unsecured["@context"] = options["@context"]
         config = _proof_config(unsecured, options, suite)
         failure = _verify_signature(unsecured, config, suite, key, signature)
@@ -248,6 +257,10 @@ def _unsecured(document: dict[str, Any], proof: dict[str, Any]) -> dict[str, Any
             raise InvalidProofError("previousProof names a proof the document does not have")
         unsecured["proof"] = others[0] if len(others) == 1 else others
     return unsecured
+
+
+def _as_context_list(ctx: Any) -> list[Any]:
+    return ctx if isinstance(ctx, list) else [ctx]
 
 
 def _context_prefix(proof_ctx: Any, doc_ctx: Any) -> bool:

@@ -272,3 +272,17 @@ def test_signing_refuses_data_loss() -> None:
     ]
     with pytest.raises(MalformedCredentialError):
         add_proof(unsigned, key.sign, verification_method_id(did))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["https://evil.example/ctx.jsonld", {"name": "https://evil.example/name"}],
+)
+def test_jcs_context_appended_after_signing_is_refused(extra: Any) -> None:
+    """eddsa-jcs-2022 hashes the proof's @context, so a context appended to the document after
+    signing is not covered; an unknown one could change the meaning: refused."""
+    doc, _, did = _signed(JCS)
+    doc["@context"] = [*doc["@context"], extra]
+    result = verify_proof(doc, doc["proof"], DidResolver(), controller=did)
+    assert not result.verified
+    assert "after signing" in result.reason

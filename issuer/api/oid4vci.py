@@ -1,0 +1,214 @@
+"""OpenID4VCI endpoints of each organisation, and its public documents.
+
+Errors here are OAuth / OpenID4VCI JSON (``{"error": ...}``), raised as ``Oid4vciError``.
+Metadata is served at the RFC 8414 / OpenID4VCI §12.2.2 inserted path
+(``/.well-known/openid-credential-issuer/orgs/<slug>``) and, for draft-era wallets, at
+the appended path (``/orgs/<slug>/.well-known/openid-credential-issuer``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Header, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from issuer.deps import ResourcesDep, SessionDep
+from issuer.service.achievements import get_achievement, to_ob3
+from issuer.service.images import qr_png, qr_svg
+from issuer.service.keys import did_document, org_keys
+from issuer.service.oid4vci import (
+    TokenFailure,
+    authorization_server_metadata,
+    bearer_offer,
+    issue_from_request,
+    issuer_metadata,
+    new_nonce,
+    offer_document,
+    offer_urls,
+    redeem_code,
+)
+from issuer.service.orgs import get_org
+from issuer.service.status import signed_list
+from shared.encoding.json_limits import parse_json
+from shared.errors import NotFoundError, VcError
+from shared.protocols.oid4vci import Oid4vciError
+
+router = APIRouter(tags=["openid4vci"])
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _base(res: ResourcesDep, slug: str) -> str:
+    return f"{res.settings.public_url}/orgs/{slug}"
+
+
+@router.get("/.well-known/openid-credential-issuer/orgs/{slug}")
+@router.get("/orgs/{slug}/.well-known/openid-credential-issuer")
+def credential_issuer_metadata(slug: str, session: SessionDep, res: ResourcesDep) -> JSONResponse:
+    org = get_org(session, slug)
+    return JSONResponse(issuer_metadata(session, org, _base(res, slug)))
+
+
+@router.get("/.well-known/oauth-authorization-server/orgs/{slug}")
+@router.get("/orgs/{slug}/.well-known/oauth-authorization-server")
+def oauth_metadata(slug: str, session: SessionDep, res: ResourcesDep) -> JSONResponse:
+    get_org(session, slug)
+    return JSONResponse(authorization_server_metadata(_base(res, slug)))
+
+
+@router.get("/orgs/{slug}/did.json")
+def did_json(slug: str, session: SessionDep) -> JSONResponse:
+    org = get_org(session, slug)
+    if org.did_method != "web":
+        raise NotFoundError(f"{slug} uses {org.did}, which has no did:web document")
+    return JSONResponse(
+        did_document(org, org_keys(session, org)), media_type="application/did+json"
+    )
+
+
+@router.get("/orgs/{slug}/achievements/{achievement}")
+def public_achievement(
+    slug: str, achievement: str, session: SessionDep, res: ResourcesDep, lang: str = "fr"
+) -> JSONResponse:
+    org = get_org(session, slug)
+    row = get_achievement(session, org, achievement)
+    return JSONResponse(to_ob3(_base(res, slug), row, "en" if lang == "en" else "fr").to_json())
+
+
+@router.get("/orgs/{slug}/status/{purpose}/{seq}")
+def status_list(
+    slug: str, purpose: str, seq: int, request: Request, session: SessionDep, res: ResourcesDep
+) -> Response:
+    org = get_org(session, slug)
+    signed = signed_list(session, res.key_store(session), org, _base(res, slug), purpose, seq)
+    headers = {
+        "ETag": signed.etag,
+        "Cache-Control": f"public, max-age={res.settings.status_list_max_age}",
+    }
+    if request.headers.get("if-none-match") == signed.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(signed.body, media_type="application/json", headers=headers)
+
+
+@router.get("/orgs/{slug}/offers/{offer_id}")
+def credential_offer(
+    slug: str, offer_id: str, session: SessionDep, res: ResourcesDep
+) -> JSONResponse:
+    org = get_org(session, slug)
+    doc = offer_document(
+        session, res.settings, res.master_secret, org, _base(res, slug), offer_id, res.clock()
+    )
+    return JSONResponse(doc, headers=NO_STORE)
+
+
+def _offer_link(session: SessionDep, res: ResourcesDep, slug: str, offer_id: str) -> str:
+    org = get_org(session, slug)
+    offer_document(
+        session, res.settings, res.master_secret, org, _base(res, slug), offer_id, res.clock()
+    )
+    return offer_urls(res.settings, _base(res, slug), offer_id)[1]
+
+
+@router.get("/orgs/{slug}/offers/{offer_id}/qr.png")
+def offer_qr_png(slug: str, offer_id: str, session: SessionDep, res: ResourcesDep) -> Response:
+    return Response(
+        qr_png(_offer_link(session, res, slug, offer_id)), media_type="image/png", headers=NO_STORE
+    )
+
+
+@router.get("/orgs/{slug}/offers/{offer_id}/qr.svg")
+def offer_qr_svg(slug: str, offer_id: str, session: SessionDep, res: ResourcesDep) -> Response:
+    return Response(
+        qr_svg(_offer_link(session, res, slug, offer_id)),
+        media_type="image/svg+xml",
+        headers=NO_STORE,
+    )
+
+
+@router.post("/orgs/{slug}/token")
+def token(
+    slug: str,
+    res: ResourcesDep,
+    grant_type: Annotated[str | None, Form()] = None,
+    pre_authorized_code: Annotated[str | None, Form(alias="pre-authorized_code")] = None,
+    tx_code: Annotated[str | None, Form()] = None,
+    resource: Annotated[str | None, Form()] = None,
+) -> JSONResponse:
+    """Token endpoint: no client authentication, ``client_id`` not needed (anonymous)."""
+    form = {
+        k: v
+        for k, v in {
+            "grant_type": grant_type,
+            "pre-authorized_code": pre_authorized_code,
+            "tx_code": tx_code,
+            "resource": resource,
+        }.items()
+        if v is not None
+    }
+    failure: TokenFailure | None = None
+    with res.sessions.begin() as session:
+        org = _oauth_org(session, slug)
+        try:
+            body = redeem_code(
+                session, res.settings, res.master_secret, org, _base(res, slug), form, res.clock()
+            )
+        except TokenFailure as err:
+            failure = err  # leave the block normally: the counted try is committed
+    if failure is not None:
+        raise failure.error
+    return JSONResponse(body, headers=NO_STORE)
+
+
+def _oauth_org(session: Any, slug: str) -> Any:
+    try:
+        return get_org(session, slug)
+    except NotFoundError as err:
+        raise Oid4vciError(
+            "invalid_request", f"no credential issuer {slug}", http_status=404
+        ) from err
+
+
+@router.post("/orgs/{slug}/nonce")
+def nonce(slug: str, session: SessionDep, res: ResourcesDep) -> JSONResponse:
+    org = _oauth_org(session, slug)
+    return JSONResponse(
+        {"c_nonce": new_nonce(session, res.settings, org, res.clock())}, headers=NO_STORE
+    )
+
+
+@router.post("/orgs/{slug}/credential")
+async def credential(
+    slug: str,
+    request: Request,
+    res: ResourcesDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    raw = await request.body()
+    try:
+        body = parse_json(raw) if raw else None
+    except VcError as err:
+        raise Oid4vciError(
+            "invalid_credential_request", f"the body is not JSON: {err.detail}"
+        ) from err
+
+    def run() -> dict[str, Any]:
+        with res.sessions.begin() as session:
+            org = _oauth_org(session, slug)
+            now = res.clock()
+            offer = bearer_offer(session, org, authorization, now)
+            return issue_from_request(
+                session,
+                res.settings,
+                res.key_store(session),
+                res.resolver,
+                org,
+                _base(res, slug),
+                offer,
+                body,
+                now,
+            )
+
+    result = await run_in_threadpool(run)
+    return JSONResponse(json.loads(json.dumps(result)), headers=NO_STORE)

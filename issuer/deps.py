@@ -1,0 +1,58 @@
+"""Resources of one issuer app and the dependencies routes use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from issuer.service.keys import IssuerKeyStore, open_key_store
+from issuer.settings import IssuerSettings
+from shared.did.resolver import DidResolver
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Resources:
+    settings: IssuerSettings
+    sessions: sessionmaker[Session]
+    master_secret: bytes
+    clock: Callable[[], datetime] = utc_now
+    #: resolves holder DIDs in key proofs (did:key, did:jwk: offline)
+    resolver: DidResolver = field(default_factory=DidResolver)
+
+    def key_store(self, session: Session) -> IssuerKeyStore:
+        return open_key_store(self.master_secret, session)
+
+    def dispose(self) -> None:
+        """Close the database connections (end of the app, the CLI command, a test)."""
+        bind = self.sessions.kw.get("bind")
+        if bind is not None:
+            bind.dispose()
+
+
+def get_resources(request: Request) -> Resources:
+    return cast(Resources, request.app.state.resources)  # the one untyped hop
+
+
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
+
+
+def get_settings(res: ResourcesDep) -> IssuerSettings:
+    return res.settings
+
+
+def get_session(res: ResourcesDep) -> Iterator[Session]:
+    with res.sessions.begin() as session:  # commit on success, roll back on error
+        yield session
+
+
+SettingsDep = Annotated[IssuerSettings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]

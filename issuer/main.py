@@ -1,0 +1,58 @@
+"""``create_app(settings)``: the issuer's FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+from sqlalchemy.orm import sessionmaker
+
+from issuer.api import admin, oid4vci, vc_api
+from issuer.db.base import make_engine
+from issuer.db.migrate import run_migrations
+from issuer.deps import Resources, utc_now
+from issuer.problems import BodyLimitMiddleware, install_problem_handlers
+from issuer.service.keys import load_master_secret
+from issuer.settings import IssuerSettings
+from shared.did.resolver import DidResolver
+
+
+def open_resources(
+    settings: IssuerSettings, *, clock: Callable[[], datetime] = utc_now
+) -> Resources:
+    """Engine (migrated), sessions and master secret: what the app, the CLI and the demo share."""
+    engine = make_engine(settings.database_url)
+    if settings.migrate:
+        run_migrations(engine)
+    return Resources(
+        settings=settings,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        master_secret=load_master_secret(settings.master_secret, settings.data_dir),
+        clock=clock,
+        resolver=DidResolver(),
+    )
+
+
+def create_app(
+    settings: IssuerSettings | None = None, *, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
+    settings = settings or IssuerSettings()
+    resources = open_resources(settings, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        resources.dispose()
+
+    app = FastAPI(title="Musette issuer", lifespan=lifespan)
+    app.state.resources = resources
+    install_problem_handlers(app, type_base=settings.problem_type_base)
+    app.include_router(oid4vci.router)
+    app.include_router(admin.router)
+    app.include_router(vc_api.router)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, type_base=settings.problem_type_base
+    )
+    return app

@@ -1,0 +1,251 @@
+"""Build, sign and record one OB 3.0 credential in ldp_vc, jwt_vc_json or dc+sd-jwt.
+
+The issuer is the organisation's DID (did:web, or did:key in development). The recipient's
+name goes into ``credentialSubject.identifier`` as an OB 3.0 ``IdentityObject``
+(``identityType`` ``name``, not hashed); an email, when given, is salted and hashed
+(``emailAddress``), as OB 3.0 §"IdentityObject" recommends for personal identifiers.
+The holder's key, proven over OpenID4VCI, becomes ``credentialSubject.id`` (its DID), and
+for SD-JWT also the ``cnf`` claim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from issuer.db.models import Achievement as AchievementRow
+from issuer.db.models import IssuedCredential, Organisation
+from issuer.schemas import SubjectIn
+from issuer.service.achievements import to_ob3
+from issuer.service.keys import IssuerKeyStore, OrgSigner, active_signer
+from issuer.service.status import allocate_index, status_entries, status_json
+from shared.errors import InvalidInputError
+from shared.model import (
+    AchievementSubject,
+    Evidence,
+    IdentityObject,
+    Profile,
+    Result,
+    build_achievement_credential,
+)
+from shared.proofs.data_integrity import add_proof
+from shared.proofs.sd_jwt_vc import issue_ob3_sd_jwt_vc
+from shared.proofs.vc_jwt import sign_vc_jwt
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The proven holder: a DID for credentialSubject.id, a JWK for SD-JWT cnf."""
+
+    did: str | None
+    jwk: dict[str, str] | None = None
+
+
+def issuer_profile(org: Organisation) -> Profile:
+    return Profile(id=org.did, name=org.name, url=org.url, email=org.email)
+
+
+def build_subject(
+    achievement_row: AchievementRow,
+    org_base: str,
+    subject: SubjectIn,
+    *,
+    recipient_name: str,
+    recipient_email: str | None,
+    holder_did: str | None,
+) -> AchievementSubject:
+    from issuer.service.achievements import achievement_url
+
+    identifiers = [IdentityObject(hashed=False, identity_hash=recipient_name, identity_type="name")]
+    if recipient_email:
+        salt = secrets.token_hex(8)
+        digest = hashlib.sha256((recipient_email.strip().lower() + salt).encode()).hexdigest()
+        identifiers.append(
+            IdentityObject(
+                hashed=True,
+                identity_hash=f"sha256${digest}",
+                identity_type="emailAddress",
+                salt=salt,
+            )
+        )
+    known = {rd["id"] for rd in achievement_row.content.get("result_descriptions", [])}
+    results = []
+    url = achievement_url(org_base, achievement_row.slug)
+    for rd_id, value in subject.results.items():
+        if rd_id not in known:
+            raise InvalidInputError(
+                f"result {rd_id!r} is not described by achievement {achievement_row.slug}"
+            )
+        if not Decimal(value).is_finite():
+            raise InvalidInputError(f"result {rd_id!r} must be a finite number")
+        text = format(Decimal(value).normalize(), "f")
+        results.append(Result(result_description=f"{url}#result-{rd_id}", value=text))
+    try:
+        return AchievementSubject(
+            id=holder_did,
+            identifier=identifiers,
+            role=subject.role,
+            activity_start_date=subject.activity_start_date,
+            activity_end_date=subject.activity_end_date,
+            narrative=subject.narrative,
+            result=results or None,
+        )
+    except ValueError as err:
+        raise InvalidInputError(f"the subject data is not valid: {err}") from err
+
+
+def sign_document(
+    doc: dict[str, Any], fmt: str, signer: OrgSigner, holder: Holder, now: datetime
+) -> str:
+    """The signed credential as text: JSON for ldp_vc, compact JWT / SD-JWT otherwise."""
+    if fmt == "ldp_vc":
+        return json.dumps(
+            add_proof(doc, signer.key.sign, signer.kid, created=now), ensure_ascii=False
+        )
+    if fmt == "jwt_vc_json":
+        return sign_vc_jwt(doc, signer.key, signer.kid, profile="jwt_vc_json")
+    if fmt == "dc+sd-jwt":
+        return issue_ob3_sd_jwt_vc(
+            doc, issuer_key=signer.key, kid=signer.kid, holder_jwk=holder.jwk, issued_at=now
+        )
+    raise InvalidInputError(f"format {fmt!r} is not issued here")
+
+
+def issue_credential(
+    session: Session,
+    store: IssuerKeyStore,
+    org: Organisation,
+    org_base: str,
+    achievement_row: AchievementRow,
+    *,
+    fmt: str,
+    recipient_name: str,
+    recipient_email: str | None,
+    subject: SubjectIn,
+    language: str,
+    holder: Holder,
+    now: datetime,
+    actor: str,
+    offer_id: str | None = None,
+    configuration_id: str | None = None,
+    with_status: bool = True,
+    status_purposes: tuple[str, ...] = ("suspension",),
+) -> IssuedCredential:
+    """Allocate a status index, build, sign and record one credential."""
+    cred_uuid = uuid.uuid4()
+    row_id = cred_uuid.hex
+    achievement = to_ob3(org_base, achievement_row, language)
+    entries = None
+    seq = idx = None
+    if with_status:
+        seq, idx = allocate_index(session, org, row_id, now)
+        entries = status_entries(org_base, seq, idx, status_purposes)
+    subject_model = build_subject(
+        achievement_row,
+        org_base,
+        subject,
+        recipient_name=recipient_name,
+        recipient_email=recipient_email,
+        holder_did=holder.did,
+    )
+    doc = build_achievement_credential(
+        issuer_profile(org),
+        achievement,
+        subject_model,
+        credential_id=f"urn:uuid:{cred_uuid}",
+        valid_from=now,
+        name=achievement.name,
+        description=achievement.description,
+        awarded_date=now,
+        status=None,
+        evidence=[Evidence(**e.model_dump(exclude_none=True)) for e in subject.evidence],
+    )
+    if entries is not None:
+        doc["credentialStatus"] = status_json(entries)
+    signer = active_signer(session, store, org)
+    text = sign_document(doc, fmt, signer, holder, now)
+    row = IssuedCredential(
+        id=row_id,
+        org_id=org.id,
+        offer_id=offer_id,
+        achievement_id=achievement_row.id,
+        configuration_id=configuration_id,
+        format=fmt,
+        subject_id=holder.did,
+        recipient_name=recipient_name,
+        document=text,
+        status_seq=seq,
+        status_index=idx,
+        revoked=False,
+        suspended=False,
+        issued_at=now,
+        issued_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def credential_value(row: IssuedCredential) -> Any:
+    """The credential as the credential endpoint returns it: an object or a string."""
+    return json.loads(row.document) if row.format == "ldp_vc" else row.document
+
+
+def sign_vc_api_credential(
+    session: Session,
+    store: IssuerKeyStore,
+    org: Organisation,
+    org_base: str,
+    credential: dict[str, Any],
+    *,
+    with_status: bool,
+    now: datetime,
+    actor: str,
+) -> tuple[IssuedCredential, dict[str, Any]]:
+    """VC-API issue: sign a caller-built credential as the organisation (eddsa-rdfc-2022)."""
+    doc = dict(credential)
+    issuer = doc.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer_id is None:
+        doc["issuer"] = org.did
+    elif issuer_id != org.did:
+        raise InvalidInputError(f"issuer must be {org.did} (the organisation's DID)")
+    if "proof" in doc:
+        raise InvalidInputError("the credential to issue must not carry a proof")
+    cred_uuid = uuid.uuid4()
+    doc.setdefault("id", f"urn:uuid:{cred_uuid}")
+    doc.setdefault("validFrom", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    seq = idx = None
+    if with_status:
+        seq, idx = allocate_index(session, org, cred_uuid.hex, now)
+        entries = [e.to_json() for e in status_entries(org_base, seq, idx)]
+        existing = doc.get("credentialStatus")
+        prior = existing if isinstance(existing, list) else ([existing] if existing else [])
+        doc["credentialStatus"] = [*prior, *entries]
+    signer = active_signer(session, store, org)
+    signed = add_proof(doc, signer.key.sign, signer.kid, created=now)
+    subject = doc.get("credentialSubject")
+    row = IssuedCredential(
+        id=cred_uuid.hex,
+        org_id=org.id,
+        format="ldp_vc",
+        subject_id=subject.get("id") if isinstance(subject, dict) else None,
+        document=json.dumps(signed, ensure_ascii=False),
+        status_seq=seq,
+        status_index=idx,
+        revoked=False,
+        suspended=False,
+        issued_at=now,
+        issued_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    return row, signed

@@ -1,0 +1,176 @@
+"""Organisation signing keys: encrypted at rest, did:web documents, rotation.
+
+Keys live in ``shared.keys.EncryptedKeyStore`` over the ``stored_keys`` table. A did:web
+organisation names its keys ``<did>#key-<n>``; rotation adds a key and retires the old
+one, which stays in the DID document's ``assertionMethod`` so credentials it signed keep
+verifying (it leaves ``authentication``). A did:key organisation has exactly one key,
+which is its DID: it cannot rotate.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from issuer.db.models import Organisation, OrgKey, StoredKey
+from issuer.problems import ConflictError
+from shared.did.methods import DID_CONTEXT, MULTIKEY_CONTEXT, verification_method_id
+from shared.errors import InvalidInputError, NotFoundError
+from shared.keys import EncryptedKeyStore, PrivateKey
+
+
+class DbKeyBackend(MutableMapping[str, bytes]):
+    """The key store's mapping, over the ``stored_keys`` table of one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __getitem__(self, key_id: str) -> bytes:
+        row = self.session.get(StoredKey, key_id)
+        if row is None:
+            raise KeyError(key_id)
+        return row.blob
+
+    def __setitem__(self, key_id: str, blob: bytes) -> None:
+        row = self.session.get(StoredKey, key_id)
+        if row is None:
+            self.session.add(StoredKey(key_id=key_id, blob=blob))
+        else:
+            row.blob = blob
+        self.session.flush()
+
+    def __delitem__(self, key_id: str) -> None:
+        row = self.session.get(StoredKey, key_id)
+        if row is None:
+            raise KeyError(key_id)
+        self.session.delete(row)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.session.scalars(select(StoredKey.key_id)).all())
+
+    def __len__(self) -> int:
+        return len(self.session.scalars(select(StoredKey.key_id)).all())
+
+
+class IssuerKeyStore(EncryptedKeyStore):
+    """The encrypted key store, plus one-shot access to a decrypted key.
+
+    ``shared.proofs`` JWT signers take a ``PrivateKey``; the key is decrypted for one
+    signature and dropped (see the lead's note on signer-based APIs).
+    """
+
+    def private_key(self, key_id: str) -> PrivateKey:
+        return self._load(key_id)
+
+
+def open_key_store(master_secret: bytes, session: Session) -> IssuerKeyStore:
+    return IssuerKeyStore(master_secret, DbKeyBackend(session))
+
+
+def load_master_secret(master_secret: str, data_dir: str) -> bytes:
+    """The master secret from settings, or ``<data_dir>/master.key`` (created 0600)."""
+    if master_secret:
+        secret = _b64(master_secret)
+    else:
+        path = Path(data_dir) / "master.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        secret = _b64(path.read_text().strip())
+    if len(secret) < 32:
+        raise InvalidInputError("the issuer master secret must be at least 32 bytes")
+    return secret
+
+
+def _b64(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except ValueError as err:
+        raise InvalidInputError("the master secret is not base64url") from err
+
+
+@dataclass(frozen=True)
+class OrgSigner:
+    """What signing needs: the decrypted key and its verification method."""
+
+    key: PrivateKey
+    kid: str
+    did: str
+
+
+def add_org_key(
+    session: Session, store: IssuerKeyStore, org: Organisation, key_type: str, now: datetime
+) -> OrgKey:
+    """Create a key; a did:web organisation's new key becomes its only active one."""
+    existing = session.scalars(select(OrgKey).where(OrgKey.org_id == org.id)).all()
+    if org.did_method == "key" and existing:
+        raise ConflictError("a did:key organisation cannot rotate: its key is its DID")
+    key = PrivateKey.generate(key_type)
+    store_id = f"org-{org.id}-{secrets.token_hex(8)}"
+    store.add(key, store_id)
+    for old in existing:
+        if old.active:
+            old.active = False
+            old.retired_at = now
+    row = OrgKey(
+        org_id=org.id,
+        store_key_id=store_id,
+        fragment=f"key-{len(existing) + 1}",
+        key_type=key.key_type,
+        public_multibase=key.public_key.to_multikey(),
+        active=True,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def org_keys(session: Session, org: Organisation) -> list[OrgKey]:
+    return list(session.scalars(select(OrgKey).where(OrgKey.org_id == org.id).order_by(OrgKey.id)))
+
+
+def key_vm_id(org: Organisation, key: OrgKey) -> str:
+    if org.did_method == "key":
+        return verification_method_id(org.did)
+    return f"{org.did}#{key.fragment}"
+
+
+def active_signer(session: Session, store: IssuerKeyStore, org: Organisation) -> OrgSigner:
+    row = session.scalars(
+        select(OrgKey).where(OrgKey.org_id == org.id, OrgKey.active.is_(True))
+    ).first()
+    if row is None:
+        raise NotFoundError(f"organisation {org.slug} has no active signing key")
+    return OrgSigner(store.private_key(row.store_key_id), key_vm_id(org, row), org.did)
+
+
+def did_document(org: Organisation, keys: list[OrgKey]) -> dict[str, Any]:
+    """The did:web document: every key in assertionMethod, the active one in authentication."""
+    methods = [
+        {
+            "id": f"{org.did}#{k.fragment}",
+            "type": "Multikey",
+            "controller": org.did,
+            "publicKeyMultibase": k.public_multibase,
+        }
+        for k in keys
+    ]
+    return {
+        "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
+        "id": org.did,
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+        "authentication": [f"{org.did}#{k.fragment}" for k in keys if k.active],
+    }

@@ -1,0 +1,466 @@
+"""OpenID4VCI 1.0 for one organisation: metadata, offers, token, nonce, credential.
+
+The Credential Issuer Identifier of an organisation is ``<public_url>/orgs/<slug>`` (no
+trailing slash), and the organisation is its own authorization server (same ``issuer``
+string), supporting only the pre-authorized code grant with anonymous access.
+
+Configuration ids are ``<achievement>_<format>`` (``volunteer_ldp_vc``,
+``volunteer_jwt_vc_json``, ``volunteer_sd_jwt``), so a wallet shows the achievement's own
+name before accepting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from issuer.db.models import AccessToken, IssuedCredential, Nonce, Offer, Organisation
+from issuer.db.models import Achievement as AchievementRow
+from issuer.schemas import FORMATS, OfferIn, SubjectIn
+from issuer.service.achievements import get_achievement, list_achievements
+from issuer.service.issuance import Holder, credential_value, issue_credential
+from issuer.service.keys import IssuerKeyStore
+from issuer.service.status import purposes_for
+from issuer.settings import PROOF_ALGS, IssuerSettings
+from shared.did.resolver import DidResolver
+from shared.errors import InvalidInputError, NotFoundError
+from shared.model import OB3_CONTEXT, VC_V2_CONTEXT
+from shared.proofs.sd_jwt_vc import OB3_VCT
+from shared.protocols.oid4vci import (
+    PRE_AUTHORIZED_GRANT,
+    Oid4vciError,
+    TxCode,
+    build_credential_offer,
+    credential_offer_link,
+    generate_nonce,
+    parse_credential_request,
+    validate_proof_jwt,
+)
+
+FORMAT_SUFFIX = {"ldp_vc": "ldp_vc", "jwt_vc_json": "jwt_vc_json", "dc+sd-jwt": "sd_jwt"}
+SUFFIX_FORMAT = {v: k for k, v in FORMAT_SUFFIX.items()}
+OB_TYPES = ["VerifiableCredential", "OpenBadgeCredential"]
+
+
+def configuration_id(achievement_slug: str, fmt: str) -> str:
+    return f"{achievement_slug}_{FORMAT_SUFFIX[fmt]}"
+
+
+def split_configuration_id(config_id: str) -> tuple[str, str] | None:
+    for suffix, fmt in SUFFIX_FORMAT.items():
+        if config_id.endswith("_" + suffix):
+            return config_id[: -len(suffix) - 1], fmt
+    return None
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def _display(row: AchievementRow) -> list[dict[str, Any]]:
+    out = []
+    for lang in ("fr", "en"):
+        name = row.content["name"].get(lang) or row.content["name"].get(
+            "en" if lang == "fr" else "fr"
+        )
+        entry: dict[str, Any] = {"name": name, "locale": lang}
+        desc = row.content["description"].get(lang)
+        if desc:
+            entry["description"] = desc
+        if row.image_url:
+            entry["logo"] = {"uri": row.image_url, "alt_text": name}
+        out.append(entry)
+    return out
+
+
+_CLAIM_NAMES = {
+    ("achievement", "name"): ("Badge", "Badge"),
+    ("role",): ("Rôle", "Role"),
+    ("activityStartDate",): ("Début", "Start date"),
+    ("activityEndDate",): ("Fin", "End date"),
+    ("result",): ("Résultats", "Results"),
+    ("narrative",): ("Récit", "Narrative"),
+}
+
+
+def _claims(fmt: str) -> list[dict[str, Any]]:
+    claims = []
+    for path, (fr, en) in _CLAIM_NAMES.items():
+        if fmt == "dc+sd-jwt":
+            full: list[str] = (
+                list(path) if path[0] == "achievement" else ["credentialSubject", *path]
+            )
+        else:
+            full = ["credentialSubject", *path]
+        claims.append(
+            {"path": full, "display": [{"name": fr, "locale": "fr"}, {"name": en, "locale": "en"}]}
+        )
+    return claims
+
+
+def configuration(row: AchievementRow, fmt: str) -> dict[str, Any]:
+    proof_types = {"jwt": {"proof_signing_alg_values_supported": list(PROOF_ALGS)}}
+    metadata = {"display": _display(row), "claims": _claims(fmt)}
+    if fmt == "ldp_vc":
+        return {
+            "format": "ldp_vc",
+            "scope": configuration_id(row.slug, fmt),
+            "cryptographic_binding_methods_supported": ["did:key", "did:jwk"],
+            "credential_signing_alg_values_supported": ["eddsa-rdfc-2022"],
+            "proof_types_supported": proof_types,
+            "credential_definition": {"@context": [VC_V2_CONTEXT, OB3_CONTEXT], "type": OB_TYPES},
+            "credential_metadata": metadata,
+        }
+    if fmt == "jwt_vc_json":
+        return {
+            "format": "jwt_vc_json",
+            "scope": configuration_id(row.slug, fmt),
+            "cryptographic_binding_methods_supported": ["did:key", "did:jwk"],
+            "credential_signing_alg_values_supported": ["EdDSA"],
+            "proof_types_supported": proof_types,
+            "credential_definition": {"type": OB_TYPES},
+            "credential_metadata": metadata,
+        }
+    return {
+        "format": "dc+sd-jwt",
+        "scope": configuration_id(row.slug, fmt),
+        "cryptographic_binding_methods_supported": ["jwk"],
+        "credential_signing_alg_values_supported": ["EdDSA"],
+        "proof_types_supported": proof_types,
+        "vct": OB3_VCT,
+        "credential_metadata": metadata,
+    }
+
+
+def issuer_metadata(session: Session, org: Organisation, org_base: str) -> dict[str, Any]:
+    configs = {
+        configuration_id(row.slug, fmt): configuration(row, fmt)
+        for row in list_achievements(session, org)
+        for fmt in FORMATS
+    }
+    return {
+        "credential_issuer": org_base,
+        "credential_endpoint": f"{org_base}/credential",
+        "nonce_endpoint": f"{org_base}/nonce",
+        "display": [{"name": org.name, "locale": "fr"}, {"name": org.name, "locale": "en"}],
+        "credential_configurations_supported": configs,
+    }
+
+
+def authorization_server_metadata(org_base: str) -> dict[str, Any]:
+    return {
+        "issuer": org_base,
+        "token_endpoint": f"{org_base}/token",
+        "grant_types_supported": [PRE_AUTHORIZED_GRANT],
+        "pre-authorized_grant_anonymous_access_supported": True,
+        "token_endpoint_auth_methods_supported": ["none"],
+    }
+
+
+# --------------------------------------------------------------------------- offers
+
+
+@dataclass(frozen=True)
+class CreatedOffer:
+    offer: Offer
+    credential_offer_uri: str
+    offer_uri: str
+    wallet_link: str
+    tx_code: str | None
+
+
+def _code_for(master_secret: bytes, offer_id: str) -> str:
+    """The pre-authorized code, derived from the offer id: only its hash is stored."""
+    mac = hmac.new(master_secret, f"pre-authorized-code:{offer_id}".encode(), hashlib.sha256)
+    return mac.hexdigest()
+
+
+def _tx_hash(master_secret: bytes, offer_id: str, tx_code: str) -> str:
+    return hmac.new(
+        master_secret, f"tx-code:{offer_id}:{tx_code}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def offer_urls(settings: IssuerSettings, org_base: str, offer_id: str) -> tuple[str, str, str]:
+    """(credential_offer_uri, openid-credential-offer:// link, wallet https link)."""
+    uri = f"{org_base}/offers/{offer_id}"
+    wallet = credential_offer_link(uri, base=f"{settings.wallet_url.rstrip('/')}/receive")
+    return uri, credential_offer_link(uri), wallet
+
+
+def create_offer(
+    session: Session,
+    settings: IssuerSettings,
+    master_secret: bytes,
+    org: Organisation,
+    org_base: str,
+    data: OfferIn,
+    *,
+    actor: str,
+    now: datetime,
+) -> CreatedOffer:
+    row = get_achievement(session, org, data.achievement)
+    known = {rd["id"] for rd in row.content.get("result_descriptions", [])}
+    unknown = set(data.subject.results) - known
+    if unknown:
+        raise InvalidInputError(f"results {sorted(unknown)} are not described by {row.slug}")
+    offer_id = secrets.token_urlsafe(24)
+    tx_code = None
+    tx_hash = None
+    if data.tx_code:
+        tx_code = "".join(secrets.choice("0123456789") for _ in range(settings.tx_code_length))
+        tx_hash = _tx_hash(master_secret, offer_id, tx_code)
+    offer = Offer(
+        id=offer_id,
+        org_id=org.id,
+        achievement_id=row.id,
+        recipient_name=data.recipient.name,
+        recipient_email=data.recipient.email,
+        subject=data.subject.model_dump(mode="json"),
+        configuration_ids=[configuration_id(row.slug, f) for f in dict.fromkeys(data.formats)],
+        language=data.language,
+        code_hash=_sha256(_code_for(master_secret, offer_id)),
+        tx_code_hash=tx_hash,
+        tx_attempts=0,
+        state="pending",
+        expires_at=now + timedelta(seconds=settings.offer_ttl),
+        created_at=now,
+        created_by=actor,
+    )
+    session.add(offer)
+    session.flush()
+    uri, link, wallet = offer_urls(settings, org_base, offer_id)
+    return CreatedOffer(offer, uri, link, wallet, tx_code)
+
+
+def offer_document(
+    session: Session,
+    settings: IssuerSettings,
+    master_secret: bytes,
+    org: Organisation,
+    org_base: str,
+    offer_id: str,
+    now: datetime,
+) -> dict[str, Any]:
+    offer = session.get(Offer, offer_id)
+    if (
+        offer is None
+        or offer.org_id != org.id
+        or offer.expires_at <= now
+        or offer.state != "pending"
+    ):
+        raise NotFoundError("this credential offer is unknown, used or expired")
+    tx = None
+    if offer.tx_code_hash is not None:
+        tx = TxCode(
+            length=settings.tx_code_length,
+            description="Code reçu de l'organisation / Code sent by the organisation",
+        )
+    return build_credential_offer(
+        org_base,
+        offer.configuration_ids,
+        pre_authorized_code=_code_for(master_secret, offer.id),
+        tx_code=tx,
+    )
+
+
+# --------------------------------------------------------------------------- token
+
+
+def redeem_code(
+    session: Session,
+    settings: IssuerSettings,
+    master_secret: bytes,
+    org: Organisation,
+    org_base: str,
+    form: dict[str, str],
+    now: datetime,
+) -> dict[str, Any]:
+    """Token endpoint (§6). Wrong tx_code tries are counted even when the call fails:
+    the caller commits this session before answering the error (``TokenFailure``)."""
+    if form.get("grant_type") != PRE_AUTHORIZED_GRANT:
+        raise Oid4vciError(
+            "unsupported_grant_type", "only the pre-authorized code grant is supported"
+        )
+    code = form.get("pre-authorized_code")
+    if not code:
+        raise Oid4vciError("invalid_request", "pre-authorized_code is missing")
+    resource = form.get("resource")
+    if resource is not None and resource.rstrip("/") != org_base:
+        raise Oid4vciError("invalid_target", f"resource must be {org_base}")
+    offer = session.scalars(select(Offer).where(Offer.code_hash == _sha256(code))).first()
+    if offer is None or offer.org_id != org.id:
+        raise Oid4vciError("invalid_grant", "the pre-authorized code is unknown")
+    if offer.state != "pending":
+        raise Oid4vciError("invalid_grant", "the pre-authorized code has already been used")
+    if offer.expires_at <= now:
+        raise Oid4vciError("invalid_grant", "the pre-authorized code has expired")
+    if offer.tx_code_hash is not None:
+        tx_code = form.get("tx_code")
+        if not tx_code:
+            raise Oid4vciError("invalid_request", "this offer needs a tx_code")
+        if not hmac.compare_digest(offer.tx_code_hash, _tx_hash(master_secret, offer.id, tx_code)):
+            attempts = offer.tx_attempts + 1
+            state = "dead" if attempts >= settings.tx_code_max_attempts else "pending"
+            session.execute(
+                update(Offer).where(Offer.id == offer.id).values(tx_attempts=attempts, state=state)
+            )
+            raise TokenFailure(Oid4vciError("invalid_grant", "the tx_code is wrong"))
+    # single use even under concurrency: only one UPDATE sees state == pending
+    result = session.execute(
+        update(Offer).where(Offer.id == offer.id, Offer.state == "pending").values(state="redeemed")
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        raise Oid4vciError("invalid_grant", "the pre-authorized code has already been used")
+    token = secrets.token_urlsafe(32)
+    session.add(
+        AccessToken(
+            token_hash=_sha256(token),
+            offer_id=offer.id,
+            org_id=org.id,
+            expires_at=now + timedelta(seconds=settings.access_token_ttl),
+        )
+    )
+    return {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": settings.access_token_ttl,
+    }
+
+
+class TokenFailure(Exception):
+    """An OAuth error whose side effects (a counted tx_code try) must be committed."""
+
+    def __init__(self, error: Oid4vciError) -> None:
+        super().__init__(error.detail)
+        self.error = error
+
+
+# --------------------------------------------------------------------------- nonce
+
+
+def new_nonce(session: Session, settings: IssuerSettings, org: Organisation, now: datetime) -> str:
+    session.execute(delete(Nonce).where(Nonce.expires_at <= now))
+    nonce = generate_nonce()
+    session.add(
+        Nonce(
+            nonce_hash=_sha256(nonce),
+            org_id=org.id,
+            expires_at=now + timedelta(seconds=settings.nonce_ttl),
+        )
+    )
+    return nonce
+
+
+def consume_nonce(session: Session, org: Organisation, nonce: str, now: datetime) -> bool:
+    result = session.execute(
+        delete(Nonce).where(
+            Nonce.nonce_hash == _sha256(nonce), Nonce.org_id == org.id, Nonce.expires_at > now
+        )
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
+# --------------------------------------------------------------------------- credential
+
+
+def bearer_offer(
+    session: Session, org: Organisation, authorization: str | None, now: datetime
+) -> Offer:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() not in {"bearer", "dpop"} or not token:
+        raise Oid4vciError("invalid_token", "an access token is required", http_status=401)
+    row = session.get(AccessToken, _sha256(token.strip()))
+    if row is None or row.org_id != org.id or row.expires_at <= now:
+        raise Oid4vciError(
+            "invalid_token", "the access token is unknown or expired", http_status=401
+        )
+    offer = session.get(Offer, row.offer_id)
+    if offer is None:
+        raise Oid4vciError("invalid_token", "the access token has no offer", http_status=401)
+    return offer
+
+
+def issue_from_request(
+    session: Session,
+    settings: IssuerSettings,
+    store: IssuerKeyStore,
+    resolver: DidResolver,
+    org: Organisation,
+    org_base: str,
+    offer: Offer,
+    body: Any,
+    now: datetime,
+) -> dict[str, Any]:
+    """Credential endpoint (§8): check the request and proof, then issue."""
+    request = parse_credential_request(body, allow_single_proof=settings.accept_single_proof)
+    config_id = request.configuration_id or request.credential_identifier
+    assert config_id is not None  # parse_credential_request guarantees one of them
+    if config_id not in offer.configuration_ids:
+        if request.credential_identifier is not None:
+            raise Oid4vciError("unknown_credential_identifier", f"{config_id} was not granted")
+        raise Oid4vciError(
+            "unknown_credential_configuration", f"{config_id} is not part of this offer"
+        )
+    parsed = split_configuration_id(config_id)
+    if parsed is None:
+        raise Oid4vciError("unknown_credential_configuration", f"{config_id} is unknown")
+    slug, fmt = parsed
+    already = session.scalars(
+        select(IssuedCredential.id).where(
+            IssuedCredential.offer_id == offer.id, IssuedCredential.configuration_id == config_id
+        )
+    ).first()
+    if already is not None:
+        raise Oid4vciError("credential_request_denied", f"{config_id} has already been issued")
+    proof = validate_proof_jwt(
+        request.proof_jwts[0],
+        audience=org_base,
+        nonces=lambda n: consume_nonce(session, org, n, now),
+        now=now,
+        max_age=timedelta(seconds=settings.proof_max_age),
+        algorithms=PROOF_ALGS,
+        resolver=resolver,
+    )
+    achievement = session.get(AchievementRow, offer.achievement_id)
+    if achievement is None or achievement.slug != slug:
+        raise Oid4vciError("unknown_credential_configuration", f"{config_id} is unknown")
+    holder = Holder(did=proof.holder_did, jwk=proof.jwk)
+    if fmt == "dc+sd-jwt":
+        holder = Holder(did=None, jwk=proof.jwk)
+    try:
+        with session.begin_nested():
+            row = issue_credential(
+                session,
+                store,
+                org,
+                org_base,
+                achievement,
+                fmt=fmt,
+                recipient_name=offer.recipient_name,
+                recipient_email=offer.recipient_email,
+                subject=SubjectIn.model_validate(offer.subject),
+                language=offer.language,
+                holder=holder,
+                now=now,
+                actor=f"offer:{offer.id[:8]}",
+                offer_id=offer.id,
+                configuration_id=config_id,
+                status_purposes=purposes_for(settings.ob3_status_purposes),
+            )
+    except IntegrityError as err:
+        raise Oid4vciError(
+            "credential_request_denied", f"{config_id} has already been issued"
+        ) from err
+    return {"credentials": [{"credential": credential_value(row)}]}

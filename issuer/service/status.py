@@ -1,0 +1,252 @@
+"""Bitstring Status Lists per organisation: race-free index allocation, revoke/suspend, serving.
+
+Each credential gets one random index ``idx`` in list number ``seq``; the organisation's
+revocation list ``seq`` and suspension list ``seq`` both use that index. Revoking sets both
+bits (the suspension bit is never cleared again), so a credential that only carries a
+suspension entry (the OB 3.0 default, see ``IssuerSettings.ob3_status_purposes``) still
+fails verification once revoked. Allocation inserts
+``(org, seq, idx)`` into ``status_allocations``, whose primary key makes two workers unable
+to take the same index: a collision raises an IntegrityError inside a SAVEPOINT, and the
+allocator draws again. Indexes are never freed, so never reused. After
+``COLLISIONS_BEFORE_NEXT_LIST`` collisions in a row the list counts as full (about half
+full on average) and allocation moves on to the next ``seq``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from issuer.db.models import IssuedCredential, Organisation, StatusAllocation, StatusEvent
+from issuer.db.models import StatusList as StatusListRow
+from issuer.problems import ConflictError
+from issuer.service.keys import IssuerKeyStore, active_signer
+from shared.errors import NotFoundError
+from shared.model import BitstringStatusListEntry, format_datetime
+from shared.proofs.data_integrity import add_proof
+from shared.status import MIN_ENTRIES, StatusList
+
+PURPOSES = ("revocation", "suspension")
+LIST_SIZE = MIN_ENTRIES  # 131,072 entries of 1 bit: 16 KB
+COLLISIONS_BEFORE_NEXT_LIST = 8
+MAX_ATTEMPTS = 64
+
+
+def list_url(org_base: str, purpose: str, seq: int) -> str:
+    return f"{org_base}/status/{purpose}/{seq}"
+
+
+def _current_seq(session: Session, org: Organisation) -> int:
+    seq = session.scalar(select(func.max(StatusListRow.seq)).where(StatusListRow.org_id == org.id))
+    return int(seq) if seq is not None else 0
+
+
+def _ensure_lists(session: Session, org: Organisation, seq: int, now: datetime) -> None:
+    for purpose in PURPOSES:
+        exists = session.scalar(
+            select(StatusListRow.id).where(
+                StatusListRow.org_id == org.id,
+                StatusListRow.purpose == purpose,
+                StatusListRow.seq == seq,
+            )
+        )
+        if exists is not None:
+            continue
+        try:
+            with session.begin_nested():
+                session.add(
+                    StatusListRow(
+                        org_id=org.id,
+                        purpose=purpose,
+                        seq=seq,
+                        size=LIST_SIZE,
+                        bits=bytes(LIST_SIZE // 8),
+                        version=1,
+                        updated_at=now,
+                    )
+                )
+        except IntegrityError:
+            pass  # another worker created it first
+
+
+def allocate_index(
+    session: Session, org: Organisation, credential_id: str, now: datetime
+) -> tuple[int, int]:
+    """Take a fresh random (seq, idx) for ``credential_id``."""
+    seq = max(_current_seq(session, org), 1)
+    _ensure_lists(session, org, seq, now)
+    collisions = 0
+    for _ in range(MAX_ATTEMPTS):
+        idx = secrets.randbelow(LIST_SIZE)
+        try:
+            with session.begin_nested():
+                session.add(
+                    StatusAllocation(org_id=org.id, seq=seq, idx=idx, credential_id=credential_id)
+                )
+            return seq, idx
+        except IntegrityError:
+            collisions += 1
+            if collisions >= COLLISIONS_BEFORE_NEXT_LIST:
+                seq = max(_current_seq(session, org), seq) + 1
+                _ensure_lists(session, org, seq, now)
+                collisions = 0
+    raise ConflictError("no free status list index found; try again")
+
+
+def purposes_for(setting: str) -> tuple[str, ...]:
+    return PURPOSES if setting == "both" else (setting,)
+
+
+def status_entries(
+    org_base: str, seq: int, idx: int, purposes: tuple[str, ...] = PURPOSES
+) -> list[BitstringStatusListEntry]:
+    return [
+        BitstringStatusListEntry(
+            id=f"{list_url(org_base, purpose, seq)}#{idx}",
+            status_purpose=purpose,
+            status_list_index=str(idx),
+            status_list_credential=list_url(org_base, purpose, seq),
+        )
+        for purpose in purposes
+    ]
+
+
+def status_json(entries: list[BitstringStatusListEntry]) -> Any:
+    """``credentialStatus``: one object when there is one entry (what OB 3.0 allows)."""
+    values = [e.to_json() for e in entries]
+    return values[0] if len(values) == 1 else values
+
+
+def _list_row(
+    session: Session, org: Organisation, purpose: str, seq: int, *, lock: bool
+) -> StatusListRow:
+    query = select(StatusListRow).where(
+        StatusListRow.org_id == org.id, StatusListRow.purpose == purpose, StatusListRow.seq == seq
+    )
+    if lock:
+        query = query.with_for_update()
+    row = session.scalars(query).first()
+    if row is None:
+        raise NotFoundError(f"no {purpose} status list {seq} for {org.slug}")
+    return row
+
+
+def _flip(
+    session: Session, org: Organisation, purpose: str, seq: int, idx: int, value: int, now: datetime
+) -> None:
+    row = _list_row(session, org, purpose, seq, lock=True)
+    bits = StatusList(row.bits)
+    if bits.get(idx) == value:
+        return
+    bits.set(idx, value)
+    row.bits = bits.to_bytes()
+    row.version += 1
+    row.updated_at = now
+
+
+def change_status(
+    session: Session,
+    org: Organisation,
+    credential_id: str,
+    action: str,
+    *,
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> IssuedCredential:
+    """Revoke (final), suspend or unsuspend one credential, with an audit record."""
+    cred = session.scalars(
+        select(IssuedCredential).where(
+            IssuedCredential.org_id == org.id, IssuedCredential.id == credential_id
+        )
+    ).first()
+    if cred is None:
+        raise NotFoundError(f"no credential {credential_id} in {org.slug}")
+    if cred.status_seq is None or cred.status_index is None:
+        raise ConflictError("this credential was issued without a status entry")
+    if action == "revoke":
+        if cred.revoked:
+            raise ConflictError("this credential is already revoked")
+        _flip(session, org, "revocation", cred.status_seq, cred.status_index, 1, now)
+        # and for good in the suspension list, which single-entry credentials point at
+        _flip(session, org, "suspension", cred.status_seq, cred.status_index, 1, now)
+        cred.revoked = True
+    elif action == "suspend":
+        if cred.revoked:
+            raise ConflictError("a revoked credential cannot be suspended")
+        _flip(session, org, "suspension", cred.status_seq, cred.status_index, 1, now)
+        cred.suspended = True
+    elif action == "unsuspend":
+        if cred.revoked:
+            raise ConflictError("a revoked credential cannot be reinstated")
+        _flip(session, org, "suspension", cred.status_seq, cred.status_index, 0, now)
+        cred.suspended = False
+    else:
+        raise ConflictError(f"unknown status action {action}")
+    session.add(
+        StatusEvent(
+            org_id=org.id, credential_id=cred.id, action=action, reason=reason, actor=actor, at=now
+        )
+    )
+    return cred
+
+
+def status_history(session: Session, org: Organisation, credential_id: str) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(StatusEvent)
+        .where(StatusEvent.org_id == org.id, StatusEvent.credential_id == credential_id)
+        .order_by(StatusEvent.id)
+    )
+    return [
+        {"action": r.action, "reason": r.reason, "actor": r.actor, "at": format_datetime(r.at)}
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class SignedList:
+    body: str
+    etag: str
+
+
+def signed_list(
+    session: Session,
+    store: IssuerKeyStore,
+    org: Organisation,
+    org_base: str,
+    purpose: str,
+    seq: int,
+) -> SignedList:
+    """The signed BitstringStatusListCredential; signed once per version, then cached."""
+    if purpose not in PURPOSES:
+        raise NotFoundError(f"no status purpose {purpose}")
+    row = _list_row(session, org, purpose, seq, lock=False)
+    if row.signed is None or row.signed_version != row.version:
+        url = list_url(org_base, purpose, seq)
+        doc: dict[str, Any] = {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": url,
+            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": org.did,
+            "validFrom": format_datetime(row.updated_at),
+            "credentialSubject": {
+                "id": f"{url}#list",
+                "type": "BitstringStatusList",
+                "statusPurpose": purpose,
+                "encodedList": StatusList(row.bits).encode(),
+            },
+        }
+        signer = active_signer(session, store, org)
+        signed = add_proof(doc, signer.key.sign, signer.kid, created=row.updated_at)
+        row.signed = json.dumps(signed, ensure_ascii=False)
+        row.signed_version = row.version
+    etag = '"' + hashlib.sha256(f"{row.id}:{row.signed_version}".encode()).hexdigest()[:32] + '"'
+    return SignedList(row.signed, etag)

@@ -1,0 +1,72 @@
+"""Issuer settings (environment prefix ``MUSETTE_ISSUER_``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: OpenID4VCI key-proof algorithms the credential endpoint accepts.
+PROOF_ALGS = ("EdDSA", "ES256")
+
+
+class IssuerSettings(BaseSettings):
+    """Everything the issuer reads from outside: one instance per app."""
+
+    model_config = SettingsConfigDict(env_prefix="MUSETTE_ISSUER_", extra="forbid")
+
+    database_url: str = "sqlite:///./var/issuer/issuer.db"
+    #: folder for ``master.key`` (and QR codes written by the CLI)
+    data_dir: str = "./var/issuer"
+    #: base64url master secret (>= 32 bytes); read from ``<data_dir>/master.key`` when empty
+    master_secret: str = ""
+    #: public base URL of this issuer; organisations live under ``<public_url>/orgs/<slug>``
+    public_url: str = "http://127.0.0.1:8001"
+    #: the Musette wallet's base URL (its ``/receive`` page gets the offer)
+    wallet_url: str = "http://127.0.0.1:8002"
+    #: development mode: http and loopback allowed (said loudly); production refuses both
+    dev: bool = False
+    problem_type_base: str = "https://musette.example/problems"
+    #: lifetimes (seconds)
+    offer_ttl: int = 600
+    access_token_ttl: int = 600
+    nonce_ttl: int = 300
+    proof_max_age: int = 300
+    session_hours: int = 12
+    #: tx_code: digits, and wrong tries before the offer dies
+    tx_code_length: int = 6
+    tx_code_max_attempts: int = 5
+    #: largest request body accepted anywhere (bytes)
+    max_body_bytes: int = 1_000_000
+    #: Cache-Control max-age of status list credentials (seconds)
+    status_list_max_age: int = 300
+    #: signing key type of new organisations: Ed25519 (default) or P-256
+    key_type: str = "Ed25519"
+    #: argon2 cost: lower only in tests
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    #: run Alembic migrations at start-up
+    migrate: bool = True
+    #: status entries put in OB 3.0 credentials. The OB 3.0 JSON Schema allows ONE
+    #: ``credentialStatus`` object, so the default is a single suspension entry: suspend and
+    #: unsuspend flip it, and revoke sets it for good (plus the revocation list bit). "both"
+    #: writes a revocation and a suspension entry (VC DM 2.0 allows it; the OB schema does not).
+    ob3_status_purposes: Literal["suspension", "revocation", "both"] = "suspension"
+    #: accept the draft-15 single ``proof`` member (see shared.protocols.oid4vci)
+    accept_single_proof: bool = True
+
+    @model_validator(mode="after")
+    def _production_is_https(self) -> IssuerSettings:
+        self.public_url = self.public_url.rstrip("/")
+        if not self.dev and not self.public_url.startswith("https://"):
+            raise ValueError(
+                "public_url must be https outside development mode (set MUSETTE_ISSUER_DEV=1 "
+                "for a local demo)"
+            )
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure`` whenever the issuer is served over https."""
+        return self.public_url.startswith("https://")

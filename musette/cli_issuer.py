@@ -1,0 +1,184 @@
+"""``musette issuer …``: offers, organisations and API keys, on the same data as ``musette up``.
+
+The data folder is ``--data-dir``, or ``MUSETTE_DATA_DIR``, or ``./var`` (the issuer's own
+folder is ``<data-dir>/issuer``), and the public URLs follow ``MUSETTE_<SERVICE>_PUBLIC_URL``
+and the ports, exactly as ``musette up`` computes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+FORMAT_CHOICES = ("ldp_vc", "jwt_vc_json", "dc+sd-jwt")
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from issuer import settings_for_up
+    from musette.up import config_from_env
+
+    dev = os.environ.get("MUSETTE_DEV", "1") != "0" or bool(getattr(args, "dev", False))
+    config = config_from_env("127.0.0.1", args.data_dir, dev)
+    if dev:
+        print("musette: development mode is ON: http URLs and loopback allowed", file=sys.stderr)
+    return settings_for_up(config.data_dir / "issuer", config.base_urls(), dev)
+
+
+def cmd_offer(args: argparse.Namespace) -> int:
+    from issuer.main import open_resources
+    from issuer.schemas import OfferIn
+    from issuer.service.images import qr_png, qr_svg
+    from issuer.service.oid4vci import create_offer
+    from issuer.service.orgs import get_org, org_base_url
+
+    settings = _settings(args)
+    res = open_resources(settings)
+    atexit.register(res.dispose)
+    body: dict[str, Any] = {
+        "achievement": args.achievement,
+        "recipient": {"name": args.recipient, "email": args.email},
+        "formats": args.format or list(FORMAT_CHOICES),
+        "tx_code": args.tx_code,
+        "language": args.language,
+    }
+    subject: dict[str, Any] = {}
+    if args.role:
+        subject["role"] = args.role
+    if args.hours is not None:
+        subject["results"] = {"hours": args.hours}
+    if subject:
+        body["subject"] = subject
+    now = datetime.now(UTC)
+    with res.sessions.begin() as session:
+        org = get_org(session, args.org)
+        base = org_base_url(settings.public_url, org.slug)
+        created = create_offer(
+            session, settings, res.master_secret, org, base, OfferIn.model_validate(body),
+            actor="cli", now=now,
+        )  # fmt: skip
+    qr_path = (
+        Path(args.qr) if args.qr else Path(settings.data_dir) / "qr" / f"{created.offer.id}.png"
+    )
+    qr_path.parent.mkdir(parents=True, exist_ok=True)
+    if qr_path.suffix == ".svg":
+        qr_path.write_bytes(qr_svg(created.offer_uri))
+    else:
+        qr_path.write_bytes(qr_png(created.offer_uri))
+    out: dict[str, Any] = {
+        "offer_uri": created.offer_uri,
+        "credential_offer_uri": created.credential_offer_uri,
+        "wallet_link": created.wallet_link,
+        "credential_issuer": base,
+        "credential_configuration_ids": created.offer.configuration_ids,
+        "expires_at": created.offer.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "qr_code": str(qr_path),
+    }
+    if created.tx_code is not None:
+        out["tx_code"] = created.tx_code
+    if args.json:
+        print(json.dumps(out, indent=2))
+    else:
+        print(created.offer_uri)
+        print(f"wallet link: {created.wallet_link}")
+        if created.tx_code is not None:
+            print(f"tx_code: {created.tx_code}")
+        print(f"QR code written to {qr_path}")
+    return 0
+
+
+def cmd_org_create(args: argparse.Namespace) -> int:
+    from issuer.main import open_resources
+    from issuer.service.orgs import create_admin, create_org, password_hasher
+
+    settings = _settings(args)
+    res = open_resources(settings)
+    atexit.register(res.dispose)
+    now = datetime.now(UTC)
+    with res.sessions.begin() as session:
+        org = create_org(
+            session, res.key_store(session), public_url=settings.public_url, slug=args.slug,
+            kind=args.kind, name=args.name, now=now, did_method=args.did_method,
+        )  # fmt: skip
+        if args.admin_email:
+            password = os.environ.get("MUSETTE_ADMIN_PASSWORD") or _password()
+            hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
+            create_admin(session, org, args.admin_email, password, hasher, now)
+            print(f"admin: {args.admin_email} / {password}")
+        print(f"{org.slug}: {org.did}")
+    return 0
+
+
+def _password() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(12)
+
+
+def cmd_api_key(args: argparse.Namespace) -> int:
+    from issuer.main import open_resources
+    from issuer.service.orgs import create_api_key, get_org
+
+    settings = _settings(args)
+    res = open_resources(settings)
+    atexit.register(res.dispose)
+    with res.sessions.begin() as session:
+        org = get_org(session, args.org)
+        row, secret = create_api_key(session, org, args.name, "cli", datetime.now(UTC))
+    if args.json:
+        print(json.dumps({"key_id": row.key_id, "api_key": secret}))
+    else:
+        print(secret)
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add ``musette issuer …`` to the main parser's subcommands."""
+    issuer = sub.add_parser("issuer", help="the issuer: offers, organisations, API keys")
+    isub = issuer.add_subparsers(dest="issuer_command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", help="data folder (default ./var, or MUSETTE_DATA_DIR)")
+        p.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
+
+    offer = isub.add_parser("offer", help="create an OpenID4VCI offer and write its QR code")
+    common(offer)
+    offer.add_argument("--org", required=True, help="organisation slug")
+    offer.add_argument("--achievement", required=True, help="achievement id")
+    offer.add_argument("--recipient", required=True, help="the recipient's name")
+    offer.add_argument("--email", help="the recipient's email (hashed in the credential)")
+    offer.add_argument("--role", help="credentialSubject.role")
+    offer.add_argument("--hours", help="volunteer hours (result 'hours')")
+    offer.add_argument(
+        "--format", action="append", choices=FORMAT_CHOICES, help="repeatable; default: all three"
+    )
+    offer.add_argument("--tx-code", action="store_true", help="protect the offer with a PIN")
+    offer.add_argument("--language", choices=["fr", "en"], default="fr")
+    offer.add_argument("--qr", help="QR code file (.png or .svg); default <data>/issuer/qr/")
+    offer.add_argument("--json", action="store_true", help="print offer_uri, tx_code… as JSON")
+    offer.set_defaults(func=cmd_offer)
+
+    org = isub.add_parser("org", help="organisations")
+    osub = org.add_subparsers(dest="org_command", required=True)
+    create = osub.add_parser("create", help="create an organisation with its signing key")
+    common(create)
+    create.add_argument("--slug", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--kind", choices=["association", "employer", "platform", "school"], required=True
+    )
+    create.add_argument("--did-method", choices=["web", "key"], default="web")
+    create.add_argument("--admin-email", help="also create an admin (password printed once)")
+    create.set_defaults(func=cmd_org_create)
+
+    key = isub.add_parser("api-key", help="create an API key for an organisation")
+    common(key)
+    key.add_argument("--org", required=True)
+    key.add_argument("--name", default="cli")
+    key.add_argument("--json", action="store_true")
+    key.set_defaults(func=cmd_api_key)

@@ -1,0 +1,105 @@
+"""``musette verifier …``: OpenID4VP requests and trust registry from the command line.
+
+The commands act on the verifier that ``musette up`` runs: the same ``--data-dir`` (or
+``MUSETTE_DATA_DIR``), ports and ``MUSETTE_VERIFIER_*`` environment, so a request created
+here is answered at the running verifier's response URI and read at its ``result_url``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from musette.up import config_from_env
+    from verifier import settings_for_up
+
+    dev = bool(getattr(args, "dev", False)) or os.environ.get("MUSETTE_DEV", "1") != "0"
+    config = config_from_env("127.0.0.1", getattr(args, "data_dir", None), dev)
+    return settings_for_up(config.data_dir / "verifier", config.base_urls(), dev)
+
+
+def _sessions(settings: Any) -> Any:
+    from sqlalchemy.orm import sessionmaker
+
+    from verifier.db.base import make_engine, run_migrations
+
+    engine = make_engine(settings.database_url)
+    if settings.migrate:
+        run_migrations(engine)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def cmd_request(args: argparse.Namespace) -> int:
+    from verifier.service.presentation_requests import create_request
+
+    settings = _settings(args)
+    sessions = _sessions(settings)
+    with sessions.begin() as session:
+        links = create_request(
+            session,
+            settings,
+            template=args.template,
+            client_id_prefix=args.client_id_prefix,
+            account_id=None,
+            now=datetime.now(UTC),
+        )
+    if args.json:
+        print(json.dumps({**links.to_json(), "template": args.template}))
+    else:
+        print(links.request_uri)
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from verifier.service.templates import TEMPLATES
+
+    for template in TEMPLATES.values():
+        print(f"{template.name}\t{template.title_en}")
+    return 0
+
+
+def cmd_trust_list(args: argparse.Namespace) -> int:
+    from verifier.service.trust import list_entries
+
+    settings = _settings(args)
+    with _sessions(settings)() as session:
+        entries = [e.to_json() for e in list_entries(session)]
+    if args.json:
+        print(json.dumps({"issuers": entries}, ensure_ascii=False))
+    else:
+        for entry in entries:
+            print(f"{entry['kind']}\t{entry['value']}\t{entry['name']}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add ``musette verifier …`` to the top-level parser."""
+    from verifier.service.templates import TEMPLATES
+
+    verifier = sub.add_parser("verifier", help="the verifier: OpenID4VP requests, trust registry")
+    verifier.add_argument("--data-dir", help="data folder (default ./var, or MUSETTE_DATA_DIR)")
+    verifier.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
+    cmds = verifier.add_subparsers(dest="verifier_command", required=True)
+
+    request = cmds.add_parser("request", help="create an OpenID4VP request and print its link")
+    request.add_argument("--template", required=True, choices=sorted(TEMPLATES))
+    request.add_argument(
+        "--client-id-prefix",
+        choices=["redirect_uri", "decentralized_identifier"],
+        default="redirect_uri",
+        help="redirect_uri (unsigned request) or decentralized_identifier (signed)",
+    )
+    request.add_argument("--json", action="store_true", help="print request_uri and result_url")
+    request.set_defaults(func=cmd_request)
+
+    templates = cmds.add_parser("templates", help="list the request templates")
+    templates.set_defaults(func=cmd_templates)
+
+    trust = cmds.add_parser("trust", help="list the trust registry")
+    trust.add_argument("--json", action="store_true")
+    trust.set_defaults(func=cmd_trust_list)

@@ -1,0 +1,125 @@
+"""``musette wallet …``: accounts, receiving and presenting from the command line.
+
+The commands act on the wallet that ``musette up`` runs: the same ``--data-dir`` (or
+``MUSETTE_DATA_DIR``) and the same ``MUSETTE_WALLET_*`` environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from shared.did import DidResolver
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from musette.up import config_from_env
+    from wallet import settings_for_up
+
+    dev = bool(getattr(args, "dev", False)) or os.environ.get("MUSETTE_DEV", "1") != "0"
+    config = config_from_env("127.0.0.1", getattr(args, "data_dir", None), dev)
+    return settings_for_up(config.data_dir / "wallet", config.base_urls(), dev)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_account_create(args: argparse.Namespace) -> int:
+    from wallet.main import open_resources
+    from wallet.service import accounts, identities
+
+    password = _read_password()
+    with open_resources(_settings(args)) as res, res.sessions.begin() as session:
+        account = accounts.create_account(session, res.master, res.hasher, args.email, password)
+        identity = identities.create_identity(session, accounts.principal_for(res.master, account))
+        out = {"id": account.id, "email": account.email, "did": identity.did}
+    print(json.dumps(out) if args.json else f"created {out['email']} ({out['did']})")
+    return 0
+
+
+def cmd_receive(args: argparse.Namespace) -> int:
+    from wallet.main import open_resources
+    from wallet.service import accounts, receiving
+
+    with open_resources(_settings(args)) as res, res.sessions.begin() as session:
+        who = accounts.principal_for(res.master, accounts.find_account(session, args.account))
+        views = receiving.receive(
+            session, who, res.fetcher, res.verify_context(), args.offer_uri,
+            tx_code=args.tx_code, max_bytes=res.settings.max_credential_bytes, sphere=args.sphere,
+        )  # fmt: skip
+        out = [v.to_json() for v in views]
+    if args.json:
+        print(json.dumps({"credentials": out}, ensure_ascii=False))
+    else:
+        for item in out:
+            print(item["id"])
+    return 0
+
+
+def cmd_present(args: argparse.Namespace) -> int:
+    from wallet.main import open_resources
+    from wallet.service import accounts, presenting
+
+    if not args.yes:
+        print("musette: presenting discloses your data; confirm with --yes", file=sys.stderr)
+        return 2
+    disclose = [presenting.parse_claim_path(p) for p in args.disclose or []]
+    with open_resources(_settings(args)) as res, res.sessions.begin() as session:
+        who = accounts.principal_for(res.master, accounts.find_account(session, args.account))
+        result = presenting.present(
+            session, who, res.fetcher, DidResolver(res.fetcher, allow_http=res.settings.dev),
+            res.master, args.request_uri, credential_id=args.credential, disclose=disclose,
+            pairwise=args.pairwise,
+        )  # fmt: skip
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"verifier answered HTTP {result['status']}")
+        print(json.dumps(result["response"], indent=2, ensure_ascii=False))
+    return 0 if result["status"] < 400 else 1
+
+
+def register(sub: Any) -> None:
+    """Add ``musette wallet …`` to the main parser."""
+    wallet = sub.add_parser("wallet", help="the holder wallet (accounts, receive, present)")
+    wallet.add_argument("--data-dir", help="data folder (default ./var, or MUSETTE_DATA_DIR)")
+    wallet.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
+    wsub = wallet.add_subparsers(dest="wallet_command", required=True)
+
+    account = wsub.add_parser("account", help="wallet accounts")
+    asub = account.add_subparsers(dest="account_command", required=True)
+    create = asub.add_parser("create", help="create an account (password on stdin)")
+    create.add_argument("email")
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(func=cmd_account_create)
+
+    receive = wsub.add_parser("receive", help="accept an OpenID4VCI credential offer")
+    receive.add_argument("offer_uri", metavar="OFFER_URI")
+    receive.add_argument("--account", required=True, metavar="EMAIL")
+    receive.add_argument("--tx-code", help="the transaction code the issuer sent")
+    receive.add_argument("--sphere", help="work, association, personal, or your own")
+    receive.add_argument("--json", action="store_true")
+    receive.set_defaults(func=cmd_receive)
+
+    present = wsub.add_parser("present", help="answer an OpenID4VP presentation request")
+    present.add_argument("request_uri", metavar="REQUEST_URI")
+    present.add_argument("--account", required=True, metavar="EMAIL")
+    present.add_argument("--credential", metavar="ID", help="the credential to present")
+    present.add_argument(
+        "--disclose", nargs="*", metavar="PATH",
+        help="SD-JWT claims to disclose (credentialSubject.result.0.value; * for every element)",
+    )  # fmt: skip
+    present.add_argument(
+        "--pairwise", action="store_true", help="sign with a key for this verifier only"
+    )
+    present.add_argument("--yes", action="store_true", help="consent to the disclosure")
+    present.add_argument("--json", action="store_true")
+    present.set_defaults(func=cmd_present)

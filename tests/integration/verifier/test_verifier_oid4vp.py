@@ -1,0 +1,255 @@
+"""OpenID4VP 1.0 through the HTTP API, with presentations built in Python in each format."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shared.protocols.oid4vp import decode_request_object
+from tests.integration.verifier.conftest import Served, auth
+from tests.unit.verifier.builders import (
+    ISSUER,
+    OTHER,
+    STATUS_URL,
+    badge,
+    did,
+    ldp_vc,
+    ldp_vp,
+    sd_jwt_presentation,
+    sd_jwt_vc,
+    status_list,
+    vc_jwt,
+    vp_jwt,
+)
+
+
+@pytest.fixture(autouse=True)
+def _status(served: Served) -> None:
+    served.json(STATUS_URL, json.dumps(status_list((7,))).encode())
+
+
+def _new(
+    client: TestClient, key: str, template: str, prefix: str = "redirect_uri"
+) -> dict[str, Any]:
+    resp = client.post(
+        "/oid4vp/requests",
+        json={"template": template, "client_id_prefix": prefix},
+        headers=auth(key),
+    )
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+def _request_object(client: TestClient, links: dict[str, Any]) -> dict[str, Any]:
+    query = parse_qs(urlsplit(links["request_uri"]).query)
+    assert links["request_uri"].startswith("openid4vp://?")
+    uri = query["request_uri"][0]
+    resp = client.get(uri.removeprefix("https://verifier.example"))
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("application/oauth-authz-req+jwt")
+    header, claims = decode_request_object(resp.text)
+    assert claims["client_id"] == query["client_id"][0]
+    return {"header": header, **claims}
+
+
+def _answer(client: TestClient, obj: dict[str, Any], vp_token: dict[str, Any]) -> Any:
+    return client.post(
+        obj["response_uri"].removeprefix("https://verifier.example"),
+        data={"vp_token": json.dumps(vp_token), "state": obj["state"]},
+    )
+
+
+def _present(
+    fmt: str, credential: dict[str, Any], obj: dict[str, Any], aud: str | None = None
+) -> tuple[str, Any]:
+    nonce, aud = obj["nonce"], aud or obj["client_id"]
+    if fmt == "ldp_vc":
+        return "badge_ldp", ldp_vp([ldp_vc(credential)], challenge=nonce, domain=aud)
+    if fmt == "jwt_vc_json":
+        return "badge_jwt", vp_jwt(
+            [vc_jwt(credential, profile="vc+jwt")], nonce=nonce, audience=aud
+        )
+    disclose: tuple[tuple[Any, ...], ...] = (("credentialSubject",),)
+    if "result" in credential["credentialSubject"]:
+        disclose += (
+            ("credentialSubject", "result", 0),
+            ("credentialSubject", "result", 0, "value"),
+        )
+    return "badge_sd_jwt", sd_jwt_presentation(
+        sd_jwt_vc(credential), nonce=nonce, audience=aud, disclose=disclose
+    )
+
+
+FORMATS = ["ldp_vc", "jwt_vc_json", "dc+sd-jwt"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_any_badge_accepted_in_each_format(client: TestClient, api_key: str, fmt: str) -> None:
+    links = _new(client, api_key, "any-badge")
+    obj = _request_object(client, links)
+    assert obj["header"]["alg"] == "none"
+    assert obj["client_id"] == "redirect_uri:" + obj["response_uri"]
+    assert obj["response_mode"] == "direct_post"
+    qid, presentation = _present(fmt, badge(status_index=3), obj)
+    resp = _answer(client, obj, {qid: [presentation]})
+    assert resp.status_code == 200, resp.text
+    result = client.get(links["result_url"].removeprefix("https://verifier.example")).json()
+    assert result["status"] == "answered"
+    assert result["verified"] is True, result
+    # any-badge: any issuer, but the report still says whether it is trusted
+    report = result["result"]["presentations"][qid][0]
+    trust = report["trust"][0] if isinstance(report["trust"], list) else report["trust"]
+    assert trust["trusted"] is False
+    assert trust["issuer"] == did(ISSUER)
+
+
+def test_fresh_nonce_and_state_per_request(client: TestClient, api_key: str) -> None:
+    a = _request_object(client, _new(client, api_key, "any-badge"))
+    b = _request_object(client, _new(client, api_key, "any-badge"))
+    assert a["nonce"] != b["nonce"]
+    assert a["state"] != b["state"]
+
+
+def test_replayed_presentation_is_refused(client: TestClient, api_key: str) -> None:
+    obj = _request_object(client, _new(client, api_key, "any-badge"))
+    qid, presentation = _present("jwt_vc_json", badge(), obj)
+    assert _answer(client, obj, {qid: [presentation]}).status_code == 200
+    again = _answer(client, obj, {qid: [presentation]})
+    assert again.status_code == 400
+    assert "replay" in again.json()["error_description"]
+
+
+def test_presentation_for_another_request_is_refused(client: TestClient, api_key: str) -> None:
+    first = _request_object(client, _new(client, api_key, "any-badge"))
+    second = _request_object(client, _new(client, api_key, "any-badge"))
+    qid, presentation = _present("ldp_vc", badge(), first)
+    assert _answer(client, second, {qid: [presentation]}).status_code == 400
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_presentation_for_another_verifier_is_refused(
+    client: TestClient, api_key: str, fmt: str
+) -> None:
+    links = _new(client, api_key, "any-badge")
+    obj = _request_object(client, links)
+    # the bare URL (no prefix) is another audience: aud must be the full client_id
+    qid, presentation = _present(fmt, badge(), obj, aud=obj["response_uri"])
+    resp = _answer(client, obj, {qid: [presentation]})
+    assert resp.status_code == 400
+    result = client.get(links["result_url"].removeprefix("https://verifier.example")).json()
+    assert result["verified"] is False
+    assert any(
+        "not bound" in p or "challenge" in p or "does not verify" in p
+        for p in result["result"]["problems"]
+    )
+
+
+def test_missing_required_claim_is_refused(client: TestClient, api_key: str) -> None:
+    obj = _request_object(client, _new(client, api_key, "rating"))
+    token = sd_jwt_vc(badge(rating="4.8"))
+    presentation = sd_jwt_presentation(
+        token, nonce=obj["nonce"], audience=obj["client_id"], disclose=()
+    )
+    resp = _answer(client, obj, {"badge_sd_jwt": [presentation]})
+    assert resp.status_code == 400
+    assert "missing" in resp.json()["error_description"]
+
+
+@pytest.mark.parametrize(("rating", "ok"), [("4.7", True), ("4.5", True), ("4.2", False)])
+def test_rating_minimum(client: TestClient, api_key: str, rating: str, ok: bool) -> None:
+    obj = _request_object(client, _new(client, api_key, "rating"))
+    qid, presentation = _present(
+        "jwt_vc_json", badge(rating=rating, achievement_type="Achievement"), obj
+    )
+    assert (_answer(client, obj, {qid: [presentation]}).status_code == 200) is ok
+
+
+def test_volunteering_requires_a_trusted_issuer(client: TestClient, api_key: str) -> None:
+    obj = _request_object(client, _new(client, api_key, "volunteering"))
+    qid, presentation = _present("ldp_vc", badge(), obj)
+    refused = _answer(client, obj, {qid: [presentation]})
+    assert refused.status_code == 400
+    assert "trust registry" in refused.json()["error_description"]
+    client.post(
+        "/trust/issuers",
+        json={"kind": "did", "value": did(ISSUER), "name": "Association Démo"},
+        headers=auth(api_key),
+    ).raise_for_status()
+    obj = _request_object(client, _new(client, api_key, "volunteering"))
+    qid, presentation = _present("ldp_vc", badge(), obj)
+    assert _answer(client, obj, {qid: [presentation]}).status_code == 200
+
+
+def test_volunteering_value_constraint(client: TestClient, api_key: str) -> None:
+    client.post(
+        "/trust/issuers",
+        json={"kind": "did", "value": did(ISSUER), "name": "Association Démo"},
+        headers=auth(api_key),
+    ).raise_for_status()
+    obj = _request_object(client, _new(client, api_key, "volunteering"))
+    qid, presentation = _present("dc+sd-jwt", badge(achievement_type="Course"), obj)
+    resp = _answer(client, obj, {qid: [presentation]})
+    assert resp.status_code == 400
+    assert "not one of" in resp.json()["error_description"]
+
+
+def test_revoked_credential_is_refused(client: TestClient, api_key: str) -> None:
+    obj = _request_object(client, _new(client, api_key, "any-badge"))
+    qid, presentation = _present("jwt_vc_json", badge(status_index=7), obj)
+    resp = _answer(client, obj, {qid: [presentation]})
+    assert resp.status_code == 400
+    assert "revoked" in resp.json()["error_description"]
+
+
+def test_holder_is_not_the_subject(client: TestClient, api_key: str) -> None:
+    obj = _request_object(client, _new(client, api_key, "any-badge"))
+    vp = ldp_vp([ldp_vc(badge())], challenge=obj["nonce"], domain=obj["client_id"], holder=OTHER)
+    assert _answer(client, obj, {"badge_ldp": [vp]}).status_code == 400
+
+
+def test_signed_decentralized_identifier_request(client: TestClient, api_key: str) -> None:
+    obj = _request_object(
+        client, _new(client, api_key, "any-badge", prefix="decentralized_identifier")
+    )
+    assert obj["client_id"].startswith("decentralized_identifier:did:web:verifier.example")
+    assert obj["header"]["alg"] == "EdDSA"
+    assert obj["header"]["typ"] == "oauth-authz-req+jwt"
+    did_doc = client.get("/.well-known/did.json").json()
+    from shared.did.document import DidDocument
+    from shared.proofs.jose import parse_jws, verify_jws
+
+    token = client.get(
+        parse_qs(
+            urlsplit(
+                _new(client, api_key, "any-badge", prefix="decentralized_identifier")["request_uri"]
+            ).query
+        )["request_uri"][0].removeprefix("https://verifier.example")
+    ).text
+    jws = parse_jws(token)
+    vm = DidDocument.parse(did_doc["id"], did_doc).verification_method(jws.kid or "")
+    verify_jws(jws, vm.public_key)
+    qid, presentation = _present("ldp_vc", badge(), obj)
+    assert _answer(client, obj, {qid: [presentation]}).status_code == 200
+
+
+def test_creating_a_request_needs_authentication(client: TestClient) -> None:
+    resp = client.post("/oid4vp/requests", json={"template": "any-badge"})
+    assert resp.status_code == 401
+    assert resp.headers["content-type"].startswith("application/problem+json")
+
+
+def test_unknown_template(client: TestClient, api_key: str) -> None:
+    resp = client.post("/oid4vp/requests", json={"template": "nope"}, headers=auth(api_key))
+    assert resp.status_code == 400
+
+
+def test_qr_code(client: TestClient, api_key: str) -> None:
+    links = _new(client, api_key, "any-badge")
+    svg = client.get(links["qr_url"].removeprefix("https://verifier.example"))
+    assert svg.status_code == 200
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in svg.content

@@ -1,0 +1,170 @@
+"""Presenting over OpenID4VP 1.0 to a verifier served over real HTTP on 127.0.0.1, and the
+requests that must be refused with nothing sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from shared.keys import PrivateKey
+from tests.unit.wallet.fake_verifier import FakeVerifier, dcql
+from tests.unit.wallet.testkit import Holder, IssuerKit, serve
+
+
+@pytest.fixture
+def verifier() -> Iterator[FakeVerifier]:
+    fake = FakeVerifier()
+    with serve(fake.app()) as base:
+        fake.base = base
+        yield fake
+
+
+@pytest.mark.parametrize(
+    ("fmt", "signed"), [("ldp_vc", False), ("jwt_vc_json", True), ("ldp_vc", True)]
+)
+def test_present_w3c_formats(
+    verifier: FakeVerifier, alice: Holder, kit: IssuerKit, fmt: str, signed: bool
+) -> None:
+    if fmt == "ldp_vc":
+        cid = alice.import_credential(kit.ldp(alice.did, name="Animateur"))["id"]
+    else:
+        cid = alice.import_credential(kit.vc_jwt(alice.did, name="Animateur"))["id"]
+    link = verifier.request_link(
+        dcql(fmt, [["credentialSubject", "achievement", "name"]]), signed=signed
+    )
+    opened = alice.post("/api/presentations", json={"request": link})
+    assert opened.status_code == 201, opened.text
+    pending = opened.json()
+    assert pending["verifier"]["name"] == "Recruteur Démo"
+    assert pending["satisfied"] is True
+    option = pending["queries"][0]["options"][0]
+    assert option["credential_id"] == cid
+    assert option["selective"] is False
+    assert verifier.received == []  # nothing sent before consent
+    answer = alice.post(f"/api/presentations/{pending['id']}/consent", json={})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["response"]["verified"] is True, verifier.reports
+    logged = alice.get("/api/history", params={"kind": "presented"}).json()["entries"]
+    assert logged[0]["verifier"].startswith(("redirect_uri:", "decentralized_identifier:"))
+    assert logged[0]["credentials"][0]["credential_id"] == cid
+    assert logged[0]["credentials"][0]["claims"] == "all"
+
+
+def test_present_sd_jwt_discloses_only_what_the_person_chose(
+    verifier: FakeVerifier, alice: Holder, kit: IssuerKit
+) -> None:
+    cid = alice.import_credential(kit.sd_jwt(alice.did, name="Note 4,8/5"))["id"]
+    link = verifier.request_link(dcql("dc+sd-jwt", [["achievement", "name"]]))
+    pending = alice.post("/api/presentations", json={"request": link}).json()
+    option = pending["queries"][0]["options"][0]
+    assert option["selective"] is True
+    assert ["credentialSubject"] in option["disclosable"]
+    assert "credentialSubject" not in option["disclosed"]
+    answer = alice.post(
+        f"/api/presentations/{pending['id']}/consent",
+        json={
+            "selections": {"badge": {"credential_id": cid, "disclose": [["achievement", "name"]]}}
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["response"]["verified"] is True, verifier.reports
+    report = verifier.reports[-1]
+    shown = report.get("credential") or report["credentials"][0]["credential"]
+    assert shown["achievement"]["name"] == "Note 4,8/5"
+    assert "credentialSubject" not in shown
+    entry = alice.get("/api/history").json()["entries"][0]
+    assert entry["credentials"][0]["claims"] == [["achievement", "name"]]
+    export = alice.get("/api/history/export")
+    assert export.status_code == 200
+    assert "Note 4,8/5" in export.text
+
+
+def test_pairwise_key_is_per_verifier(
+    verifier: FakeVerifier, alice: Holder, kit: IssuerKit
+) -> None:
+    alice.import_credential(kit.vc_jwt(alice.did))
+    dids = []
+    for _ in range(2):
+        pending = alice.post(
+            "/api/presentations",
+            json={"request": verifier.request_link(dcql("jwt_vc_json"), signed=True)},
+        ).json()
+        alice.post(f"/api/presentations/{pending['id']}/consent", json={"pairwise": True})
+        dids.append(alice.get("/api/history").json()["entries"][0]["pairwise_did"])
+    assert dids[0] == dids[1]
+    assert dids[0] != alice.did
+    verifier.key = PrivateKey.generate("Ed25519")  # another verifier: another client_id
+    pending = alice.post(
+        "/api/presentations",
+        json={"request": verifier.request_link(dcql("jwt_vc_json"), signed=True)},
+    ).json()
+    alice.post(f"/api/presentations/{pending['id']}/consent", json={"pairwise": True})
+    assert alice.get("/api/history").json()["entries"][0]["pairwise_did"] not in {
+        dids[0],
+        alice.did,
+    }
+
+
+def test_tampered_signed_request_is_refused(
+    verifier: FakeVerifier, alice: Holder, kit: IssuerKit
+) -> None:
+    alice.import_credential(kit.vc_jwt(alice.did))
+    resp = alice.post(
+        "/api/presentations",
+        json={"request": verifier.request_link(dcql("jwt_vc_json"), signed=True, tamper=True)},
+    )
+    assert resp.status_code == 400
+    assert resp.json()["type"].endswith("#request-refused")
+    assert "signature" in resp.json()["detail"]
+    assert verifier.received == []
+
+
+def test_unknown_client_id_prefix_is_refused(
+    verifier: FakeVerifier, alice: Holder, kit: IssuerKit
+) -> None:
+    alice.import_credential(kit.vc_jwt(alice.did))
+    for client_id in ("x509_san_dns:verifier.example", "https://verifier.example"):
+        link = verifier.request_link(dcql("jwt_vc_json"), client_id=client_id)
+        resp = alice.post("/api/presentations", json={"request": link})
+        assert resp.status_code == 400
+        assert "prefix" in resp.json()["detail"]
+    assert verifier.received == []
+
+
+def test_response_uri_on_another_host_is_refused(
+    verifier: FakeVerifier, alice: Holder, kit: IssuerKit
+) -> None:
+    alice.import_credential(kit.vc_jwt(alice.did))
+    link = verifier.request_link(
+        dcql("jwt_vc_json"),
+        client_id="redirect_uri:https://verifier.example/response",
+        response_uri=f"{verifier.base}/response/x",
+    )
+    resp = alice.post("/api/presentations", json={"request": link})
+    assert resp.status_code == 400
+    assert "response_uri" in resp.json()["detail"]
+    assert verifier.received == []
+
+
+def test_did_web_client_must_answer_on_its_own_host(verifier: FakeVerifier) -> None:
+    from wallet.errors import RequestRefusedError
+    from wallet.service.presenting import check_response_uri
+
+    check_response_uri(
+        "decentralized_identifier:did:web:verifier.example", "https://verifier.example/cb"
+    )
+    with pytest.raises(RequestRefusedError):
+        check_response_uri(
+            "decentralized_identifier:did:web:verifier.example", "https://evil.example/cb"
+        )
+
+
+def test_no_matching_credential(verifier: FakeVerifier, alice: Holder) -> None:
+    pending = alice.post(
+        "/api/presentations", json={"request": verifier.request_link(dcql("ldp_vc"))}
+    ).json()
+    assert pending["satisfied"] is False
+    resp = alice.post(f"/api/presentations/{pending['id']}/consent", json={})
+    assert resp.status_code == 400
+    assert verifier.received == []

@@ -1,0 +1,41 @@
+"""``musette verifier request`` acts on the same data folder as ``musette up``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from musette.cli import main
+from musette.up import config_from_env
+from verifier import settings_for_up
+from verifier.main import create_app
+
+
+def test_request_prints_link_and_result_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MUSETTE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MUSETTE_VERIFIER_ARGON2_TIME_COST", "1")
+    assert main(["verifier", "request", "--template", "any-badge", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["request_uri"].startswith("openid4vp://?client_id=redirect_uri%3A")
+    assert out["result_url"].startswith("http://127.0.0.1:8003/oid4vp/requests/")
+    # the running verifier (same data dir) serves the request and its result
+    config = config_from_env("127.0.0.1", None, True)
+    settings = settings_for_up(config.data_dir / "verifier", config.base_urls(), True)
+    with TestClient(create_app(settings)) as client:
+        status = client.get(out["result_url"].removeprefix("http://127.0.0.1:8003")).json()
+        assert status["status"] == "pending"
+        obj = client.get(out["request_object_uri"].removeprefix("http://127.0.0.1:8003"))
+        assert obj.status_code == 200
+
+
+def test_plain_output_is_the_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MUSETTE_DATA_DIR", str(tmp_path))
+    assert main(["verifier", "request", "--template", "rating"]) == 0
+    assert capsys.readouterr().out.strip().startswith("openid4vp://?")

@@ -1,0 +1,161 @@
+"""A small OpenID4VCI 1.0 issuer (pre-authorized code) built from the spec, for wallet tests.
+
+Its credential issuer identifier has a path (``<base>/issuer``), so the wallet must insert the
+well-known segment between host and path (RFC 8414 §3.1). ``modes`` switch on hostile
+behaviours: ``wrong_issuer`` (metadata names another issuer), ``tampered`` (a credential whose
+proof fails), ``huge`` (a 20 MB credential).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Header, Request
+from fastapi.responses import JSONResponse
+
+from shared.protocols.oid4vci import (
+    PRE_AUTHORIZED_GRANT,
+    Oid4vciError,
+    validate_proof_jwt,
+)
+from tests.unit.wallet.testkit import IssuerKit
+
+CONFIGS = {
+    "volunteer_ldp": {
+        "format": "ldp_vc",
+        "cryptographic_binding_methods_supported": ["did:jwk", "did:key"],
+    },
+    "volunteer_jwt": {
+        "format": "jwt_vc_json",
+        "cryptographic_binding_methods_supported": ["did:jwk", "did:key"],
+    },
+    "volunteer_sd": {"format": "dc+sd-jwt", "cryptographic_binding_methods_supported": ["jwk"]},
+}
+
+
+@dataclass
+class FakeIssuer:
+    kit: IssuerKit = field(default_factory=IssuerKit)
+    base: str = ""
+    modes: set[str] = field(default_factory=set)
+    offers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tokens: dict[str, list[str]] = field(default_factory=dict)
+    nonces: set[str] = field(default_factory=set)
+    token_requests: list[dict[str, str]] = field(default_factory=list)
+    credential_requests: int = 0
+
+    @property
+    def issuer_id(self) -> str:
+        return f"{self.base}/issuer"
+
+    def offer(self, *configs: str, tx_code: str | None = None) -> str:
+        """Create an offer; returns its credential_offer_uri."""
+        code = secrets.token_urlsafe(16)
+        grant: dict[str, Any] = {"pre-authorized_code": code}
+        if tx_code:
+            grant["tx_code"] = {
+                "length": len(tx_code),
+                "input_mode": "numeric",
+                "description": "PIN",
+            }
+        offer_id = secrets.token_urlsafe(8)
+        self.offers[offer_id] = {
+            "credential_issuer": self.issuer_id,
+            "credential_configuration_ids": list(configs),
+            "grants": {PRE_AUTHORIZED_GRANT: grant},
+        }
+        self.codes[code] = {"configs": list(configs), "tx_code": tx_code}
+        return f"{self.base}/offers/{offer_id}"
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.get("/offers/{offer_id}")
+        def get_offer(offer_id: str) -> Any:
+            return self.offers[offer_id]
+
+        @app.get("/.well-known/openid-credential-issuer/issuer")
+        def metadata() -> Any:
+            configs = {k: {**v, "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}},
+                           "credential_metadata": {"display": [{"name": f"Bénévole ({k})", "locale": "fr-FR"}]}}
+                       for k, v in CONFIGS.items()}  # fmt: skip
+            return {
+                "credential_issuer": self.issuer_id + ("/" if "wrong_issuer" in self.modes else ""),
+                "credential_endpoint": f"{self.base}/credential",
+                "nonce_endpoint": f"{self.base}/nonce",
+                "display": [{"name": "Association des Musiciens", "locale": "fr-FR"}],
+                "credential_configurations_supported": configs,
+            }
+
+        @app.get("/.well-known/oauth-authorization-server/issuer")
+        def as_metadata() -> Any:
+            return {"issuer": self.issuer_id, "token_endpoint": f"{self.base}/token",
+                    "pre-authorized_grant_anonymous_access_supported": True}  # fmt: skip
+
+        @app.post("/token")
+        async def token(request: Request) -> Any:
+            form = {k: str(v) for k, v in (await request.form()).items()}
+            self.token_requests.append(form)
+            grant = self.codes.get(form.get("pre-authorized_code", ""))
+            if form.get("grant_type") != PRE_AUTHORIZED_GRANT or grant is None:
+                return JSONResponse({"error": "invalid_grant"}, status_code=400)
+            if grant["tx_code"] and form.get("tx_code") != grant["tx_code"]:
+                return JSONResponse(
+                    {"error": "invalid_grant", "error_description": "wrong tx_code"},
+                    status_code=400,
+                )
+            if form.get("resource") != self.issuer_id or "client_id" in form:
+                return JSONResponse({"error": "invalid_request"}, status_code=400)
+            del self.codes[form["pre-authorized_code"]]
+            access = secrets.token_urlsafe(16)
+            self.tokens[access] = grant["configs"]
+            return {"access_token": access, "token_type": "Bearer", "expires_in": 300}
+
+        @app.post("/nonce")
+        def nonce() -> Any:
+            value = secrets.token_urlsafe(16)
+            self.nonces.add(value)
+            return JSONResponse({"c_nonce": value}, headers={"Cache-Control": "no-store"})
+
+        def take_nonce(value: str) -> bool:
+            if value in self.nonces:
+                self.nonces.remove(value)
+                return True
+            return False
+
+        @app.post("/credential")
+        async def credential(request: Request, authorization: str = Header("")) -> Any:
+            self.credential_requests += 1
+            configs = self.tokens.get(authorization.removeprefix("Bearer "))
+            body = await request.json()
+            cid = body.get("credential_configuration_id")
+            if configs is None or cid not in configs:
+                return JSONResponse({"error": "invalid_token"}, status_code=401)
+            try:
+                proof = validate_proof_jwt(body["proofs"]["jwt"][0], audience=self.issuer_id,
+                                           nonces=take_nonce, now=datetime.now(UTC))  # fmt: skip
+            except Oid4vciError as err:
+                return JSONResponse(
+                    {"error": err.error, "error_description": err.detail}, status_code=400
+                )
+            fmt = CONFIGS[cid]["format"]
+            if "huge" in self.modes:
+                return {"credentials": [{"credential": "x" * 20_000_000}]}
+            if fmt == "ldp_vc":
+                issued: Any = self.kit.ldp(proof.holder_did)
+                if "tampered" in self.modes:
+                    issued["credentialSubject"]["achievement"]["name"] = "Forged"
+            elif fmt == "jwt_vc_json":
+                issued = self.kit.vc_jwt(proof.holder_did)
+            else:
+                from shared.proofs.sd_jwt_vc import issue_ob3_sd_jwt_vc
+
+                issued = issue_ob3_sd_jwt_vc(self.kit.unsigned(proof.holder_did), issuer_key=self.kit.key,
+                                             kid=self.kit.kid, holder_jwk=proof.jwk)  # fmt: skip
+            return {"credentials": [{"credential": issued}]}
+
+        return app

@@ -1,0 +1,108 @@
+"""OpenID4VP 1.0: create a request (recruiter), serve it (wallet), receive the answer (wallet),
+read the result (recruiter's page polls it)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from shared.errors import NotFoundError
+from shared.protocols.oid4vp import DIRECT_POST, REQUEST_OBJECT_MEDIA_TYPE
+from verifier.api.bodies import form_from_bytes, read_capped
+from verifier.deps import PrincipalDep, ResourcesDep, SessionDep
+from verifier.errors import RequestGoneError
+from verifier.service import presentation_requests as vp
+from verifier.service.templates import TEMPLATES
+from verifier.service.trust import load_registry
+
+router = APIRouter(prefix="/oid4vp", tags=["openid4vp"])
+
+
+class NewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    template: str
+    client_id_prefix: str = "redirect_uri"
+    response_mode: str = DIRECT_POST
+
+
+@router.get("/templates")
+def list_templates() -> dict[str, Any]:
+    return {
+        "templates": [
+            {"name": t.name, "title": {"fr": t.title_fr, "en": t.title_en}, "dcql_query": t.dcql,
+             "policy": t.policy.to_json()}
+            for t in TEMPLATES.values()
+        ]
+    }  # fmt: skip
+
+
+@router.post("/requests", status_code=201)
+def create(
+    body: NewRequest, session: SessionDep, res: ResourcesDep, who: PrincipalDep
+) -> dict[str, Any]:
+    links = vp.create_request(
+        session,
+        res.settings,
+        template=body.template,
+        client_id_prefix=body.client_id_prefix,
+        response_mode=body.response_mode,
+        account_id=who.account_id,
+        now=res.clock(),
+    )
+    return links.to_json()
+
+
+@router.get("/requests/{request_id}")
+def result(request_id: str, session: SessionDep, res: ResourcesDep) -> dict[str, Any]:
+    """Status and, once answered, the result (the id is the capability to read it)."""
+    return vp.request_status(session, request_id, res.clock())
+
+
+@router.get("/requests/{request_id}/qr.svg")
+def qr(request_id: str, session: SessionDep, res: ResourcesDep) -> Response:
+    row = vp.get_request(session, request_id)
+    link = vp.links_for(res.settings, row).request_uri
+    image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return Response(buffer.getvalue(), media_type="image/svg+xml")
+
+
+@router.get("/request/{key}")
+def request_object(key: str, session: SessionDep, res: ResourcesDep) -> Response:
+    """The request object by reference (RFC 9101 ``request_uri``)."""
+    row = vp.request_by_key(session, key)
+    token = vp.request_object_jwt(res.settings, res.key_store, row, res.clock())
+    return Response(token, media_type=REQUEST_OBJECT_MEDIA_TYPE)
+
+
+def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
+    return JSONResponse({"error": error, "error_description": description}, status_code=status)
+
+
+@router.post("/response/{key}")
+async def response(key: str, request: Request, res: ResourcesDep) -> JSONResponse:
+    """direct_post: the wallet's ``vp_token`` and ``state`` (form-encoded)."""
+    body = await read_capped(request, res.settings.max_upload_bytes)
+    form = await form_from_bytes(request, body)
+    try:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    finally:
+        await form.close()
+    with res.sessions() as session:
+        registry = load_registry(session)
+    try:
+        vp.verify_response(res.sessions, res.verifier, registry, key, fields, res.clock())
+    except NotFoundError:
+        return _oauth_error(404, "invalid_request", "unknown request")
+    except RequestGoneError as err:
+        return _oauth_error(400, "invalid_request", err.detail)
+    except vp.ResponseRefusedError as err:
+        return _oauth_error(400, err.error, err.detail)
+    return JSONResponse({})

@@ -1,0 +1,159 @@
+"""``POST /verifications``: any credential or presentation in, the report out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import UploadFile
+
+from shared.encoding.json_limits import parse_json
+from shared.errors import InvalidInputError, NotFoundError
+from verifier.api.bodies import form_from_bytes, json_body, read_capped
+from verifier.deps import OptionalPrincipalDep, ResourcesDep, SessionDep
+from verifier.service import store
+from verifier.service.sources import Submission, fetch_share_url
+from verifier.service.trust import load_registry
+from verifier.service.verifying import Expectations, Policy, verify_submission
+
+router = APIRouter(tags=["verifications"])
+
+TOKEN_TYPES = (
+    "application/jwt",
+    "application/vc+jwt",
+    "application/vp+jwt",
+    "application/dc+sd-jwt",
+    "application/vc+sd-jwt",
+    "text/plain",
+)
+IMAGE_TYPES = ("image/png", "image/svg+xml", "application/octet-stream")
+_OPTIONS = {"challenge", "domain", "nonce", "audience"}
+
+
+def _expectations(value: Any) -> Expectations:
+    if value is None:
+        return Expectations()
+    if not isinstance(value, dict) or set(value) - _OPTIONS:
+        raise InvalidInputError(f"options may only carry {sorted(_OPTIONS)}")
+    if not all(isinstance(v, str) for v in value.values()):
+        raise InvalidInputError("options values must be strings")
+    return Expectations(**value)
+
+
+def _from_json(value: Any) -> Submission:
+    if isinstance(value, dict) and ("@context" in value or "type" in value):
+        return Submission(value, "json", Policy(), Expectations())
+    if not isinstance(value, dict):
+        raise InvalidInputError("send a JSON object: {credential | presentation | url, policy?}")
+    unknown = set(value) - {
+        "credential",
+        "presentation",
+        "verifiableCredential",
+        "url",
+        "policy",
+        "options",
+    }
+    if unknown:
+        raise InvalidInputError(f"unknown members {sorted(unknown)}")
+    given = [k for k in ("credential", "presentation", "verifiableCredential", "url") if k in value]
+    if len(given) != 1:
+        raise InvalidInputError("give exactly one of credential, presentation or url")
+    policy = Policy.from_json(value.get("policy"))
+    expect = _expectations(value.get("options"))
+    if given[0] == "url":
+        if not isinstance(value["url"], str):
+            raise InvalidInputError("url must be a string")
+        return Submission(value["url"], "url", policy, expect)
+    item = value[given[0]]
+    if not isinstance(item, dict | str):
+        raise InvalidInputError(f"{given[0]} must be a JSON object or a token string")
+    return Submission(item, "json", policy, expect)
+
+
+async def read_submission(request: Request, limit: int) -> Submission:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await read_capped(request, limit)
+    if kind in {
+        "application/json",
+        "application/ld+json",
+        "application/vc",
+        "application/vp",
+    } or kind.endswith("+json"):
+        return _from_json(json_body(body))
+    if kind in TOKEN_TYPES:
+        return Submission(
+            body.decode("utf-8", "replace").strip(), "token", Policy(), Expectations()
+        )
+    if kind in IMAGE_TYPES:
+        return Submission(body, "upload", Policy(), Expectations())
+    if kind in {"multipart/form-data", "application/x-www-form-urlencoded"}:
+        form = await form_from_bytes(request, body)
+        try:
+            return await submission_from_form(form)
+        finally:
+            await form.close()
+    raise InvalidInputError(
+        f"unsupported content type {kind or '(none)'}: send JSON, a token, an image or a form"
+    )
+
+
+async def submission_from_form(form: Any) -> Submission:
+    formats = [f for f in form.getlist("accepted_formats") if isinstance(f, str) and f]
+    policy = Policy.from_json(
+        {
+            "require_trusted_issuer": form.get("require_trusted_issuer") in {"on", "true", "1"},
+            **({"accepted_formats": formats} if formats else {}),
+        }
+    )
+    upload = form.get("file")
+    if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+        data = await upload.read()
+        if data:
+            return Submission(data, "upload", policy, Expectations())
+    text = form.get("credential")
+    if isinstance(text, str) and text.strip():
+        stripped = text.strip()
+        value: Any = parse_json(stripped) if stripped.startswith("{") else stripped
+        return Submission(value, "paste", policy, Expectations())
+    url = form.get("url")
+    if isinstance(url, str) and url.strip():
+        return Submission(url.strip(), "url", policy, Expectations())
+    raise InvalidInputError("give a file, a pasted credential, or a share URL")
+
+
+def run_submission(
+    res: Any, session: Any, sub: Submission, account_id: str | None
+) -> dict[str, Any]:
+    data = sub.data
+    if sub.source == "url":
+        data = fetch_share_url(res.http, str(data))
+    registry = load_registry(session)
+    _report, out = verify_submission(data, res.verifier, registry, sub.policy, sub.expect)
+    out["policy"] = sub.policy.to_json()
+    row = store.save_verification(
+        session, out, source=sub.source, account_id=account_id, now=res.clock()
+    )
+    out["id"] = row.id
+    return out
+
+
+@router.post("/verifications")
+async def create_verification(
+    request: Request, res: ResourcesDep, session: SessionDep, who: OptionalPrincipalDep
+) -> dict[str, Any]:
+    """Verify a credential or presentation (JSON, token, baked image, form, or share URL)."""
+    sub = await read_submission(request, res.settings.max_upload_bytes)
+    return run_submission(res, session, sub, who.account_id if who else None)
+
+
+@router.get("/verifications/{verification_id}")
+def read_verification(verification_id: str, session: SessionDep) -> dict[str, Any]:
+    """A stored result (the id is unguessable; it is the capability to read it)."""
+    row = store.get_verification(session, verification_id)
+    if row is None:
+        raise NotFoundError(f"no verification {verification_id}")
+    out: dict[str, Any] = json.loads(row.report)
+    out["id"] = row.id
+    out["created_at"] = row.created_at.isoformat()
+    return out

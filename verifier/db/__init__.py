@@ -1,0 +1,1 @@
+"""Verifier storage: SQLAlchemy models, repository functions, Alembic migrations."""

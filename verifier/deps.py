@@ -1,0 +1,105 @@
+"""Resources of one app and the Annotated dependencies routes use."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, cast
+
+from argon2 import PasswordHasher
+from fastapi import Depends, Request
+from jinja2 import Environment
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.keys.store import KeyStore
+from verifier.errors import ForbiddenError, UnauthorizedError
+from verifier.service import accounts
+from verifier.service.status_cache import CachingFetcher, RequestingFetcher
+from verifier.service.verifying import Verifier
+from verifier.settings import VerifierSettings
+
+SESSION_COOKIE = "musette_verifier_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+@dataclass(frozen=True)
+class Resources:
+    settings: VerifierSettings
+    sessions: sessionmaker[Session]
+    http: RequestingFetcher
+    cache: CachingFetcher
+    verifier: Verifier
+    key_store: KeyStore
+    hasher: PasswordHasher
+    templates: Environment
+    clock: Callable[[], datetime]
+
+
+def get_resources(request: Request) -> Resources:
+    return cast(Resources, request.app.state.resources)  # the one untyped hop
+
+
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
+
+
+def get_settings(res: ResourcesDep) -> VerifierSettings:
+    return res.settings
+
+
+def get_session(res: ResourcesDep) -> Iterator[Session]:
+    with res.sessions.begin() as session:  # commit on success, roll back on error
+        yield session
+
+
+SettingsDep = Annotated[VerifierSettings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    account_id: str
+    #: CSRF token of the web session; None for API keys (no cookie, no CSRF)
+    csrf: str | None
+
+
+def optional_principal(request: Request, res: ResourcesDep) -> Principal | None:
+    auth = request.headers.get("authorization", "")
+    with res.sessions.begin() as session:
+        if auth.lower().startswith("bearer "):
+            account = accounts.account_for_api_key(session, auth[7:].strip())
+            if account is None:
+                raise UnauthorizedError("unknown API key")
+            return Principal(account, None)
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            found = accounts.session_account(session, token, res.clock())
+            if found is not None:
+                return Principal(found[0], found[1])
+    return None
+
+
+OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require_principal(request: Request, who: OptionalPrincipalDep) -> Principal:
+    if who is None:
+        raise UnauthorizedError("sign in, or send an API key as 'Authorization: Bearer …'")
+    if who.csrf is not None and request.method not in {"GET", "HEAD", "OPTIONS"}:
+        supplied = request.headers.get(CSRF_HEADER, "")
+        if not (supplied and hmac.compare_digest(supplied.encode(), who.csrf.encode())):
+            raise ForbiddenError("missing or wrong CSRF token")
+    return who
+
+
+PrincipalDep = Annotated[Principal, Depends(require_principal)]
+
+
+def check_form_csrf(who: Principal, supplied: str | None) -> None:
+    """Forms carry the CSRF token as a field (API keys need none)."""
+    if who.csrf is None:
+        return
+    if not (supplied and hmac.compare_digest(supplied.encode(), who.csrf.encode())):
+        raise ForbiddenError("missing or wrong CSRF token")

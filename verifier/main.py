@@ -1,0 +1,88 @@
+"""``create_app(settings)``: the verifier as a FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import sessionmaker
+
+from shared.jsonld import verify_bundled_contexts
+from shared.net.fetch import HttpFetcher
+from shared.verify.context import utc_now
+from verifier.api import pages, requests, trust, vc_api, verifications, well_known
+from verifier.db.base import make_engine, run_migrations
+from verifier.deps import Resources
+from verifier.problems import install_problem_handlers
+from verifier.service.keys import open_key_store
+from verifier.service.status_cache import CachingFetcher, RequestingFetcher
+from verifier.service.verifying import Verifier
+from verifier.settings import VerifierSettings
+
+HERE = __import__("pathlib").Path(__file__).parent
+
+
+def build_templates() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        auto_reload=False,
+    )
+
+
+def create_app(
+    settings: VerifierSettings | None = None,
+    *,
+    fetcher: RequestingFetcher | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
+    """The verifier app; ``fetcher`` and ``clock`` are for tests (default: HttpFetcher, UTC now)."""
+    settings = settings or VerifierSettings()
+    now = clock or utc_now
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        verify_bundled_contexts()
+        engine = make_engine(settings.database_url)
+        if settings.migrate:
+            run_migrations(engine)
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        http = fetcher or HttpFetcher(allow_loopback=settings.dev)
+        cache = CachingFetcher(
+            http,
+            clock=now,
+            default_seconds=settings.status_cache_default_seconds,
+            max_seconds=settings.status_cache_max_seconds,
+            max_entries=settings.status_cache_entries,
+        )
+        app.state.resources = Resources(
+            settings=settings,
+            sessions=sessions,
+            http=http,
+            cache=cache,
+            verifier=Verifier(cache, now, allow_http_did_web=settings.dev),
+            key_store=open_key_store(settings, sessions),
+            hasher=PasswordHasher(
+                time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
+            ),
+            templates=build_templates(),
+            clock=now,
+        )
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Musette verifier", lifespan=lifespan)
+    install_problem_handlers(app, type_base=settings.problem_type_base)
+    app.include_router(verifications.router)
+    app.include_router(vc_api.router)
+    app.include_router(trust.router)
+    app.include_router(requests.router)
+    app.include_router(well_known.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app

@@ -1,0 +1,1 @@
+"""Verifier logic; no FastAPI imports here."""

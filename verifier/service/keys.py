@@ -1,0 +1,106 @@
+"""The verifier's own key: master secret, encrypted key table, did:web document."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.did import did_web_from_url
+from shared.encoding.base64url import b64url_decode, b64url_encode
+from shared.keys.store import EncryptedKeyStore, KeyStore
+from verifier.db.models import StoredKey
+from verifier.settings import VerifierSettings
+
+REQUEST_KEY_ID = "request-signing"
+KEY_FRAGMENT = "#key-1"
+
+
+class DbKeyBackend(MutableMapping[str, bytes]):
+    """EncryptedKeyStore's backend: the ``keys`` table (ciphertexts only)."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def __getitem__(self, key: str) -> bytes:
+        with self._sessions() as session:
+            row = session.get(StoredKey, key)
+            if row is None:
+                raise KeyError(key)
+            return row.blob
+
+    def __setitem__(self, key: str, value: bytes) -> None:
+        with self._sessions.begin() as session:
+            row = session.get(StoredKey, key)
+            if row is None:
+                session.add(StoredKey(id=key, blob=value))
+            else:
+                row.blob = value
+
+    def __delitem__(self, key: str) -> None:
+        with self._sessions.begin() as session:
+            row = session.get(StoredKey, key)
+            if row is None:
+                raise KeyError(key)
+            session.delete(row)
+
+    def __iter__(self) -> Iterator[str]:
+        with self._sessions() as session:
+            return iter(list(session.scalars(select(StoredKey.id))))
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
+def master_secret(settings: VerifierSettings) -> bytes:
+    """From settings, else ``<data_dir>/master.key`` (created 0600 on first start)."""
+    if settings.master_secret:
+        return b64url_decode(settings.master_secret)
+    path = Path(settings.data_dir) / "master.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(b64url_encode(secrets.token_bytes(32)))
+    return b64url_decode(path.read_text().strip())
+
+
+def open_key_store(settings: VerifierSettings, sessions: sessionmaker[Session]) -> KeyStore:
+    store = EncryptedKeyStore(master_secret(settings), DbKeyBackend(sessions))
+    if REQUEST_KEY_ID not in store.key_ids():
+        store.add(_generate(), REQUEST_KEY_ID)
+    return store
+
+
+def _generate() -> Any:
+    from shared.keys import PrivateKey
+
+    return PrivateKey.generate("Ed25519")
+
+
+def verifier_did(settings: VerifierSettings) -> str:
+    return did_web_from_url(settings.base_url)
+
+
+def did_document(settings: VerifierSettings, store: KeyStore) -> dict[str, Any]:
+    did = verifier_did(settings)
+    vm = did + KEY_FRAGMENT
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "verificationMethod": [
+            {
+                "id": vm,
+                "type": "Multikey",
+                "controller": did,
+                "publicKeyMultibase": store.public_key(REQUEST_KEY_ID).to_multikey(),
+            }
+        ],
+        "authentication": [vm],
+        "assertionMethod": [vm],
+    }

@@ -1,0 +1,375 @@
+"""OpenID4VP 1.0 requests: create, serve the request object, verify the direct_post answer.
+
+One row per request: a fresh nonce and state, the DCQL query and policy of its template.
+The request object is served by reference (``request_uri``); with the ``redirect_uri:``
+client_id prefix it is an unsigned JWT, with ``decentralized_identifier:`` it is signed with
+the verifier's did:web key. The answer is verified once: the row moves from ``pending`` to
+``processing`` in one conditional UPDATE, so a replay (the same nonce again) is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.encoding.base64url import b64url_encode
+from shared.errors import InvalidInputError, NotFoundError, VcError
+from shared.keys.store import KeyStore
+from shared.protocols.dcql import (
+    CandidateCredential,
+    candidate_from_credential,
+    check_dcql_response,
+)
+from shared.protocols.oid4vp import (
+    DIRECT_POST,
+    PREFIX_DECENTRALIZED_IDENTIFIER,
+    PREFIX_REDIRECT_URI,
+    authorization_request_link,
+    build_request_object,
+    client_id_for,
+    encode_unsigned_request_object,
+    parse_direct_post,
+    request_object_signing_input,
+)
+from shared.verify.report import CheckStatus, VerificationReport
+from verifier.db.models import PresentationRequest
+from verifier.errors import RequestGoneError
+from verifier.service.keys import KEY_FRAGMENT, REQUEST_KEY_ID, verifier_did
+from verifier.service.templates import Template, get_template
+from verifier.service.trust import TrustRegistry
+from verifier.service.verifying import (
+    FORMAT_FAMILIES,
+    Expectations,
+    Verifier,
+    apply_policy,
+    report_json,
+)
+from verifier.settings import VerifierSettings
+
+PREFIXES = {
+    "redirect_uri": PREFIX_REDIRECT_URI,
+    "decentralized_identifier": PREFIX_DECENTRALIZED_IDENTIFIER,
+}
+
+
+class ResponseRefusedError(VcError):
+    """The wallet's answer is refused (OAuth error format on the response endpoint)."""
+
+    status = 400
+    code = "invalid-presentation"
+    title = "Presentation refused"
+
+    def __init__(self, detail: str, error: str = "invalid_request") -> None:
+        super().__init__(detail)
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Links:
+    id: str
+    request_uri: str
+    request_object_uri: str
+    response_uri: str
+    client_id: str
+    result_url: str
+    qr_url: str
+    page_url: str
+    expires_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "request_uri": self.request_uri,
+            "request_object_uri": self.request_object_uri,
+            "response_uri": self.response_uri,
+            "client_id": self.client_id,
+            "result_url": self.result_url,
+            "qr_url": self.qr_url,
+            "page_url": self.page_url,
+            "expires_at": self.expires_at.isoformat(),
+        }
+
+
+def _base(settings: VerifierSettings) -> str:
+    return settings.base_url.rstrip("/")
+
+
+def response_uri(settings: VerifierSettings, key: str) -> str:
+    return f"{_base(settings)}/oid4vp/response/{key}"
+
+
+def request_object_uri(settings: VerifierSettings, key: str) -> str:
+    return f"{_base(settings)}/oid4vp/request/{key}"
+
+
+def links_for(settings: VerifierSettings, row: PresentationRequest) -> Links:
+    obj_uri = request_object_uri(settings, row.request_key)
+    base = _base(settings)
+    return Links(
+        id=row.id,
+        request_uri=authorization_request_link(row.client_id, obj_uri),
+        request_object_uri=obj_uri,
+        response_uri=response_uri(settings, row.request_key),
+        client_id=row.client_id,
+        result_url=f"{base}/oid4vp/requests/{row.id}",
+        qr_url=f"{base}/oid4vp/requests/{row.id}/qr.svg",
+        page_url=f"{base}/requests/{row.id}",
+        expires_at=row.expires_at,
+    )
+
+
+def create_request(
+    session: Session,
+    settings: VerifierSettings,
+    *,
+    template: str,
+    client_id_prefix: str = "redirect_uri",
+    response_mode: str = DIRECT_POST,
+    account_id: str | None,
+    now: datetime,
+) -> Links:
+    chosen = get_template(template)
+    if client_id_prefix not in PREFIXES:
+        raise InvalidInputError(f"client_id_prefix must be one of {sorted(PREFIXES)}")
+    if response_mode != DIRECT_POST:
+        raise InvalidInputError("only the direct_post response mode is available")
+    key = secrets.token_urlsafe(24)
+    if client_id_prefix == "redirect_uri":
+        client_id = client_id_for(PREFIX_REDIRECT_URI, response_uri(settings, key))
+    else:
+        client_id = client_id_for(PREFIX_DECENTRALIZED_IDENTIFIER, verifier_did(settings))
+    row = PresentationRequest(
+        id=secrets.token_urlsafe(16),
+        request_key=key,
+        account_id=account_id,
+        template=chosen.name,
+        client_id=client_id,
+        nonce=secrets.token_urlsafe(24),
+        state=secrets.token_urlsafe(16),
+        response_mode=response_mode,
+        dcql_query=json.dumps(chosen.dcql),
+        policy=json.dumps(chosen.policy.to_json()),
+        status="pending",
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.request_ttl_seconds),
+    )
+    session.add(row)
+    session.flush()
+    return links_for(settings, row)
+
+
+def get_request(session: Session, request_id: str) -> PresentationRequest:
+    row = session.get(PresentationRequest, request_id)
+    if row is None:
+        raise NotFoundError(f"no presentation request {request_id}")
+    return row
+
+
+def request_by_key(session: Session, key: str) -> PresentationRequest:
+    from sqlalchemy import select
+
+    row = session.scalar(select(PresentationRequest).where(PresentationRequest.request_key == key))
+    if row is None:
+        raise NotFoundError("no such presentation request")
+    return row
+
+
+def request_object_jwt(
+    settings: VerifierSettings, store: KeyStore, row: PresentationRequest, now: datetime
+) -> str:
+    """The request object (RFC 9101 JWT) the wallet fetches from ``request_uri``."""
+    if row.status != "pending" or now >= row.expires_at:
+        raise RequestGoneError("this request has been answered or has expired")
+    claims = build_request_object(
+        client_id=row.client_id,
+        response_uri=response_uri(settings, row.request_key),
+        nonce=row.nonce,
+        state=row.state,
+        dcql_query=json.loads(row.dcql_query),
+        response_mode=row.response_mode,
+        client_metadata={"client_name": "Musette"},
+        issued_at=int(now.timestamp()),
+        expires_at=int(row.expires_at.timestamp()),
+    )
+    if row.client_id.startswith(PREFIX_REDIRECT_URI):
+        return encode_unsigned_request_object(claims)
+    claims["iss"] = row.client_id
+    vm = verifier_did(settings) + KEY_FRAGMENT
+    signing_input = request_object_signing_input(claims, alg="EdDSA", kid=vm)
+    signature = store.sign(REQUEST_KEY_ID, signing_input)
+    return f"{signing_input.decode('ascii')}.{b64url_encode(signature)}"
+
+
+def _claim(sessions: sessionmaker[Session], row_id: str, now: datetime) -> None:
+    """pending -> processing, exactly once (a replay finds nothing to update)."""
+    with sessions.begin() as session:
+        result = session.execute(
+            update(PresentationRequest)
+            .where(PresentationRequest.id == row_id, PresentationRequest.status == "pending")
+            .values(status="processing")
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise ResponseRefusedError(
+                "this request was already answered: a presentation is accepted once (replay)"
+            )
+
+
+def _bound(report: VerificationReport) -> str | None:
+    """None when the presentation is bound to this request and its holder; else why not."""
+    challenge, holder = report.check("challenge"), report.check("holder_binding")
+    if challenge is None or challenge.status is not CheckStatus.PASSED:
+        return "the presentation is not bound to this request's nonce and client_id"
+    if holder is None or holder.status is not CheckStatus.PASSED:
+        return "the holder binding does not hold"
+    return None
+
+
+def _candidates(report: VerificationReport, index: str) -> list[CandidateCredential]:
+    out = []
+    for n, sub in enumerate(report.credentials or [report]):
+        if sub.credential is None:
+            continue
+        family = FORMAT_FAMILIES.get(sub.format, FORMAT_FAMILIES.get(report.format, sub.format))
+        try:
+            out.append(candidate_from_credential(f"{index}.{n}", family, sub.credential))
+        except VcError:
+            continue
+    return out
+
+
+def verify_response(
+    sessions: sessionmaker[Session],
+    verifier: Verifier,
+    registry: TrustRegistry,
+    request_key: str,
+    form: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    """Verify a direct_post answer and store the result; raises ResponseRefusedError."""
+    with sessions() as session:
+        row = request_by_key(session, request_key)
+        row_id, nonce, state, client_id = row.id, row.nonce, row.state, row.client_id
+        dcql, template_name, expires = json.loads(row.dcql_query), row.template, row.expires_at
+        status = row.status
+    if status != "pending":
+        raise ResponseRefusedError(
+            "this request was already answered: a presentation is accepted once (replay)"
+        )
+    if now >= expires:
+        raise ResponseRefusedError("this request has expired")
+    try:
+        message = parse_direct_post(form)
+    except VcError as err:
+        raise ResponseRefusedError(err.detail) from err
+    _claim(sessions, row_id, now)
+    template = get_template(template_name)
+    result = _evaluate(message, template, dcql, verifier, registry, nonce, state, client_id)
+    with sessions.begin() as session:
+        stored = session.get(PresentationRequest, row_id)
+        assert stored is not None
+        stored.status = "answered"
+        stored.verified = bool(result["verified"])
+        stored.result = json.dumps(result, ensure_ascii=False)
+        stored.answered_at = now
+    if not result["verified"]:
+        raise ResponseRefusedError(
+            "; ".join(result["problems"]) or "the presentation does not verify"
+        )
+    return result
+
+
+def _evaluate(
+    message: dict[str, Any],
+    template: Template,
+    dcql: dict[str, Any],
+    verifier: Verifier,
+    registry: TrustRegistry,
+    nonce: str,
+    state: str,
+    client_id: str,
+) -> dict[str, Any]:
+    problems: list[str] = []
+    presentations: dict[str, list[dict[str, Any]]] = {}
+    if "error" in message:
+        problems.append(
+            f"the wallet answered with an error: {message['error']} {message['error_description']}".strip()
+        )
+        return {
+            "verified": False,
+            "template": template.name,
+            "problems": problems,
+            "presentations": {},
+        }
+    if "response" in message:
+        problems.append("encrypted responses (direct_post.jwt) are not accepted by this verifier")
+        return {
+            "verified": False,
+            "template": template.name,
+            "problems": problems,
+            "presentations": {},
+        }
+    if message.get("state") != state:
+        problems.append("state does not match the request")
+    expect = Expectations(challenge=nonce, domain=client_id, nonce=nonce, audience=client_id)
+    presented: dict[str, list[CandidateCredential]] = {}
+    for query_id, items in message["vp_token"].items():
+        presentations[query_id] = []
+        for n, item in enumerate(items):
+            from shared.verify.credential import verify_credential
+
+            report = verify_credential(item, verifier.context(expect))
+            trusts = apply_policy(report, registry, template.policy)
+            out = report_json(report, trusts)
+            unbound = _bound(report)
+            if unbound:
+                problems.append(f"{query_id}[{n}]: {unbound}")
+            if not report.verified:
+                failed = [c["reason"] for c in _failed_checks(out)]
+                problems.append(f"{query_id}[{n}] does not verify: " + "; ".join(failed[:3]))
+            presentations[query_id].append(out)
+            presented.setdefault(query_id, []).extend(_candidates(report, f"{query_id}[{n}]"))
+            for candidate in _candidates(report, f"{query_id}[{n}]"):
+                for minimum in template.minimums:
+                    reason = minimum.check(candidate.format, candidate.claims)
+                    if reason:
+                        problems.append(f"{query_id}[{n}]: {reason}")
+    dcql_problems = check_dcql_response(dcql, presented)
+    problems.extend(f"{p.query_id}: {p.detail}" if p.query_id else p.detail for p in dcql_problems)
+    return {
+        "verified": not problems,
+        "template": template.name,
+        "problems": problems,
+        "dcql_problems": [p.to_json() for p in dcql_problems],
+        "presentations": presentations,
+    }
+
+
+def _failed_checks(out: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [c for c in out.get("checks", []) if c["status"] == "failed"]
+    for sub in out.get("credentials", []):
+        found.extend(_failed_checks(sub))
+    return found
+
+
+def request_status(session: Session, request_id: str, now: datetime) -> dict[str, Any]:
+    row = get_request(session, request_id)
+    status = row.status
+    if status == "pending" and now >= row.expires_at:
+        status = "expired"
+    out: dict[str, Any] = {
+        "id": row.id,
+        "template": row.template,
+        "status": status,
+        "verified": row.verified,
+        "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat(),
+    }
+    if row.result is not None:
+        out["result"] = json.loads(row.result)
+    return out

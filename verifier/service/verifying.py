@@ -1,0 +1,225 @@
+"""Verify what a recruiter submits, then say what the trust registry knows of the issuer.
+
+The report is ``shared.verify``'s, with two more checks per credential: ``trust`` (is the
+issuer in this verifier's registry, and under which name) and ``policy`` (is the format one
+the request accepts). Failing checks are results (``verified: false``), never errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shared.did import DidResolver
+from shared.errors import InvalidInputError, VcError
+from shared.net.fetch import Fetcher
+from shared.verify.context import VerifyContext
+from shared.verify.credential import verify_credential
+from shared.verify.report import VerificationReport
+from verifier.service.trust import TrustRegistry
+
+#: report.format -> the OpenID4VP format family it belongs to
+FORMAT_FAMILIES = {
+    "ldp_vc": "ldp_vc",
+    "ldp_vp": "ldp_vc",
+    "vc+jwt": "jwt_vc_json",
+    "jwt_vc_json": "jwt_vc_json",
+    "vp+jwt": "jwt_vc_json",
+    "jwt_vp_json": "jwt_vc_json",
+    "jwt": "jwt_vc_json",
+    "dc+sd-jwt": "dc+sd-jwt",
+    "vc+sd-jwt": "dc+sd-jwt",
+}
+FAMILIES = ("ldp_vc", "jwt_vc_json", "dc+sd-jwt")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What one verification request demands beyond a valid proof."""
+
+    require_trusted_issuer: bool = False
+    #: format families (ldp_vc, jwt_vc_json, dc+sd-jwt) or exact formats; None = all
+    accepted_formats: frozenset[str] | None = None
+
+    @classmethod
+    def from_json(cls, value: Any) -> Policy:
+        if value is None:
+            return cls()
+        if not isinstance(value, dict):
+            raise InvalidInputError("policy must be an object")
+        unknown = set(value) - {"require_trusted_issuer", "accepted_formats"}
+        if unknown:
+            raise InvalidInputError(f"unknown policy members {sorted(unknown)}")
+        require = value.get("require_trusted_issuer", False)
+        if not isinstance(require, bool):
+            raise InvalidInputError("policy.require_trusted_issuer must be a boolean")
+        formats = value.get("accepted_formats")
+        if formats is not None:
+            if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
+                raise InvalidInputError("policy.accepted_formats must be an array of strings")
+            known = set(FORMAT_FAMILIES) | set(FAMILIES)
+            bad = [f for f in formats if f not in known]
+            if bad:
+                raise InvalidInputError(f"unknown formats {bad}; use {list(FAMILIES)}")
+            return cls(require, frozenset(formats))
+        return cls(require, None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "require_trusted_issuer": self.require_trusted_issuer,
+            "accepted_formats": sorted(self.accepted_formats) if self.accepted_formats else None,
+        }
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """What a presentation must be bound to (challenge / domain, nonce / audience)."""
+
+    challenge: str | None = None
+    domain: str | None = None
+    nonce: str | None = None
+    audience: str | None = None
+
+
+@dataclass
+class Verifier:
+    """Everything a verification needs from the running service."""
+
+    fetcher: Fetcher
+    clock: Callable[[], datetime]
+    allow_http_did_web: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def context(self, expect: Expectations | None = None) -> VerifyContext:
+        expect = expect or Expectations()
+        return VerifyContext(
+            fetcher=self.fetcher,
+            resolver=DidResolver(self.fetcher, allow_http=self.allow_http_did_web),
+            clock=self.clock,
+            challenge=expect.challenge,
+            domain=expect.domain,
+            nonce=expect.nonce,
+            audience=expect.audience,
+        )
+
+
+def self_asserted_name(credential: dict[str, Any] | None) -> str | None:
+    """The issuer name the credential gives itself (not a fact)."""
+    if not isinstance(credential, dict):
+        return None
+    issuer = credential.get("issuer")
+    if isinstance(issuer, dict) and isinstance(issuer.get("name"), str):
+        return str(issuer["name"])
+    return None
+
+
+def trust_of(report: VerificationReport, registry: TrustRegistry) -> dict[str, Any]:
+    """What the registry says of this credential's issuer."""
+    entry = registry.lookup(report.issuer)
+    return {
+        "issuer": report.issuer,
+        "trusted": entry is not None,
+        "registry_name": entry.name if entry else None,
+        "registry_entry": entry.to_json() if entry else None,
+        "self_asserted_name": self_asserted_name(report.credential),
+    }
+
+
+def _add_trust_check(report: VerificationReport, trust: dict[str, Any], policy: Policy) -> None:
+    issuer = trust["issuer"] or "?"
+    claimed = trust["self_asserted_name"]
+    claim = f" (it calls itself {claimed!r}; that name is self-asserted)" if claimed else ""
+    if trust["trusted"]:
+        report.passed(
+            "trust",
+            f"the issuer {issuer} is in the trust registry as {trust['registry_name']!r}",
+            registry_name=trust["registry_name"],
+        )
+    elif policy.require_trusted_issuer:
+        report.failed(
+            "trust",
+            f"the issuer {issuer} is not in the trust registry{claim}, "
+            "and a trusted issuer is required",
+        )
+    else:
+        report.skipped("trust", f"the issuer {issuer} is not in the trust registry{claim}")
+
+
+def _add_format_check(report: VerificationReport, policy: Policy) -> None:
+    if policy.accepted_formats is None:
+        return
+    family = FORMAT_FAMILIES.get(report.format)
+    if report.format in policy.accepted_formats or family in policy.accepted_formats:
+        report.passed("policy", f"the format {report.format} is accepted")
+    else:
+        accepted = ", ".join(sorted(policy.accepted_formats))
+        report.failed("policy", f"the format {report.format} is not accepted here ({accepted})")
+
+
+def credential_reports(report: VerificationReport) -> list[VerificationReport]:
+    """The credential-level reports: the embedded ones of a presentation, else the report."""
+    return report.credentials if report.credentials else [report]
+
+
+def apply_policy(
+    report: VerificationReport, registry: TrustRegistry, policy: Policy
+) -> list[dict[str, Any]]:
+    """Add trust / policy checks in place; returns the trust record of each credential."""
+    if report.usable:
+        _add_format_check(report, policy)
+    trusts = []
+    is_presentation = bool(report.credentials) or report.format in {"ldp_vp", "vp+jwt"}
+    for sub in credential_reports(report) if is_presentation else [report]:
+        trust = trust_of(sub, registry)
+        if sub.usable and sub.issuer is not None:
+            _add_trust_check(sub, trust, policy)
+        trusts.append(trust)
+    return trusts
+
+
+def report_json(report: VerificationReport, trusts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The report as JSON, each credential carrying its ``trust`` record."""
+    out = report.to_json()
+    if report.credentials:
+        for sub_json, trust in zip(out.get("credentials", []), trusts, strict=False):
+            sub_json["trust"] = trust
+        out["trust"] = trusts
+    elif trusts:
+        out["trust"] = trusts[0]
+    out["usable"] = report.usable
+    return out
+
+
+def verify_submission(
+    data: Any,
+    verifier: Verifier,
+    registry: TrustRegistry,
+    policy: Policy,
+    expect: Expectations | None = None,
+) -> tuple[VerificationReport, dict[str, Any]]:
+    """Verify a credential or presentation in any format; never raises on bad input."""
+    try:
+        report = verify_credential(data, verifier.context(expect))
+    except VcError as err:
+        report = VerificationReport()
+        report.failed("format", err.detail)
+    trusts = apply_policy(report, registry, policy)
+    return report, report_json(report, trusts)
+
+
+def unwrap_share_document(value: Any) -> Any:
+    """A share URL may answer with the credential itself or a wrapper object around it."""
+    if isinstance(value, dict) and "@context" not in value:
+        for key in ("credential", "verifiableCredential", "presentation", "verifiablePresentation"):
+            if key in value:
+                return value[key]
+    return value
+
+
+def flatten_checks(report_json_value: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """Every check of the report and its credentials (for the pages)."""
+    yield from report_json_value.get("checks", [])
+    for sub in report_json_value.get("credentials", []):
+        yield from flatten_checks(sub)

@@ -1,0 +1,74 @@
+"""Presenting to a verifier (OpenID4VP): open a request, see what would be disclosed, consent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+from shared.did import DidResolver
+from wallet.deps import PrincipalDep, ResourcesDep, SessionDep
+from wallet.service import presenting
+
+router = APIRouter(tags=["presentations"])
+
+
+class RequestLink(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    #: ``openid4vp://?client_id=…&request_uri=…`` (or the same query on an https link)
+    request: str
+
+
+class Selection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    credential_id: str
+    #: SD-JWT: the claim paths to disclose (default: what the verifier asked for)
+    disclose: list[list[str | int | None]] | None = None
+
+
+class Consent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    #: per credential query id; default: the first matching credential of each query
+    selections: dict[str, Selection] = {}
+    #: sign with a key used for this verifier only
+    pairwise: bool = False
+
+
+def resolver_of(res: ResourcesDep) -> DidResolver:
+    return DidResolver(res.fetcher, allow_http=res.settings.dev)
+
+
+@router.post("", status_code=201)
+def open_request(
+    body: RequestLink, who: PrincipalDep, res: ResourcesDep, session: SessionDep
+) -> dict[str, Any]:
+    """Resolve and check the request; list matching credentials and the claims each discloses."""
+    return presenting.open_request(session, who, res.fetcher, resolver_of(res), body.request)
+
+
+@router.get("/{request_id}")
+def get_request(request_id: str, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    return presenting.get_request(session, who, request_id)
+
+
+@router.post("/{request_id}/consent")
+def consent(
+    request_id: str, body: Consent, who: PrincipalDep, res: ResourcesDep, session: SessionDep
+) -> dict[str, Any]:
+    """Build the presentation(s), post them to the verifier, log the disclosure."""
+    selections = {k: v.model_dump(exclude_none=True) for k, v in body.selections.items()}
+    return presenting.consent(
+        session,
+        who,
+        res.fetcher,
+        res.master,
+        request_id,
+        selections=selections,
+        pairwise=body.pairwise,
+    )
+
+
+@router.post("/{request_id}/decline", status_code=204)
+def decline(request_id: str, who: PrincipalDep, session: SessionDep) -> None:
+    presenting.decline_request(session, who, request_id)

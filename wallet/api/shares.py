@@ -1,0 +1,62 @@
+"""Public sharing: publish a credential at an unguessable URL, and unpublish it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from wallet.api.credentials import MEDIA_TYPES
+from wallet.deps import PrincipalDep, ResourcesDep, SessionDep
+from wallet.service import sharing
+
+router = APIRouter(tags=["shares"])
+
+
+def _share_json(share: Any, base: str, token: str | None = None) -> dict[str, Any]:
+    out = {
+        "id": share.id,
+        "credential_id": share.credential_id,
+        "created_at": share.created_at.isoformat(),
+    }
+    if token:
+        out["url"] = f"{base}/s/{token}"
+        out["raw_url"] = f"{base}/s/{token}/raw"
+    return out
+
+
+@router.post("/api/credentials/{credential_id}/shares", status_code=201)
+def publish(
+    credential_id: str, who: PrincipalDep, res: ResourcesDep, session: SessionDep
+) -> dict[str, Any]:
+    """Publish; the URL is returned once (the wallet keeps only its hash)."""
+    share, token = sharing.publish(session, who, credential_id)
+    return _share_json(share, res.settings.base_url.rstrip("/"), token)
+
+
+@router.get("/api/shares")
+def list_shares(who: PrincipalDep, res: ResourcesDep, session: SessionDep) -> list[dict[str, Any]]:
+    base = res.settings.base_url.rstrip("/")
+    return [_share_json(s, base) for s in sharing.list_shares(session, who)]
+
+
+@router.delete("/api/shares/{share_id}", status_code=204)
+def unpublish(share_id: str, who: PrincipalDep, session: SessionDep) -> None:
+    sharing.unpublish(session, who, share_id)
+
+
+@router.get("/s/{token}/raw")
+def shared_raw(token: str, session: SessionDep) -> Response:
+    shared = sharing.open_share(session, token)
+    return Response(
+        shared["credential"], media_type=MEDIA_TYPES.get(shared["format"], "text/plain")
+    )
+
+
+@router.get("/s/{token}", response_class=HTMLResponse)
+def shared_page(token: str, request: Request, session: SessionDep) -> Response:
+    from wallet.pages import render
+
+    shared = sharing.open_share(session, token)
+    return render(request, "shared.html", shared=shared, raw_url=f"/s/{token}/raw")

@@ -1,0 +1,1 @@
+"""Wallet storage: SQLAlchemy models, migrations and repository functions."""

@@ -1,0 +1,122 @@
+"""Wallet tables. Everything a person holds is ciphertext (``*_ct`` columns)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wallet.db.base import Base, UtcDateTime
+
+
+def account_fk() -> ForeignKey:
+    return ForeignKey("accounts.id", ondelete="CASCADE")
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    #: the account's data key, AES-GCM-wrapped under the service master key
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WebSession(Base):
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(account_fk(), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(account_fk(), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Identity(Base):
+    __tablename__ = "identities"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(account_fk(), index=True)
+    did: Mapped[str] = mapped_column(Text)
+    key_type: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(200))
+    #: HMAC of the verifier's client_id for a pairwise identity, else NULL
+    pairwise_tag: Mapped[str | None] = mapped_column(String(64), index=True)
+    is_default: Mapped[bool] = mapped_column()
+    #: the private key, encrypted under the account data key
+    key_ct: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StoredCredential(Base):
+    __tablename__ = "credentials"
+    __table_args__ = (Index("ix_credentials_account_created", "account_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(account_fk())
+    #: what the credential is (ldp_vc, jwt_vc_json, vc+jwt, dc+sd-jwt); not its contents
+    format: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: title, issuer, types, sphere, tags… (small, decrypted to list and search)
+    summary_ct: Mapped[bytes] = mapped_column(LargeBinary)
+    #: the credential itself as received
+    content_ct: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PendingExchange(Base):
+    """An offer being previewed or a presentation request awaiting consent."""
+
+    __tablename__ = "pending"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(account_fk(), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ct: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class HistoryEntry(Base):
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_account_created", "account_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(account_fk())
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ct: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Share(Base):
+    """A credential published at an unguessable URL; readable only with the URL's token."""
+
+    __tablename__ = "shares"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[str] = mapped_column(account_fk(), index=True)
+    credential_id: Mapped[str] = mapped_column(
+        ForeignKey("credentials.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: the credential, encrypted under a key derived from the URL token
+    ct: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TrustedIssuer(Base):
+    __tablename__ = "trusted_issuers"
+
+    identifier: Mapped[str] = mapped_column(String(500), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,30 @@
+"""Demo data for ``musette up``: one holder account with one did:jwk (Ed25519) identity."""
+
+from __future__ import annotations
+
+from shared.errors import NotFoundError
+from wallet.main import open_resources
+from wallet.service import accounts, identities
+from wallet.settings import WalletSettings
+
+DEMO_EMAIL = "demo@musette.example"
+DEMO_PASSWORD = "musette-demo"  # noqa: S105  (a demo account, printed on purpose)
+
+
+def seed_demo(settings: WalletSettings) -> list[str]:
+    """Create the demo holder once; return the lines ``musette up`` prints."""
+    with open_resources(settings) as res, res.sessions.begin() as session:
+        try:
+            account = accounts.find_account(session, DEMO_EMAIL)
+        except NotFoundError:
+            account = accounts.create_account(
+                session, res.master, res.hasher, DEMO_EMAIL, DEMO_PASSWORD
+            )
+        who = accounts.principal_for(res.master, account)
+        identity = identities.default_identity(session, who)
+        did = identity.did
+    base = settings.base_url.rstrip("/")
+    return [
+        f"demo holder: {DEMO_EMAIL} / password {DEMO_PASSWORD}  ({base}/signin)",
+        f"demo holder identity: {did[:60]}…",
+    ]

@@ -1,0 +1,84 @@
+"""``create_app(settings)``: the wallet as a FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import sessionmaker
+
+from shared.net.fetch import HttpFetcher
+from wallet.api import (
+    accounts,
+    credentials,
+    history,
+    identities,
+    pages,
+    portability,
+    presentations,
+    receive,
+    shares,
+)
+from wallet.db.base import make_engine, run_migrations
+from wallet.deps import Resources
+from wallet.problems import install_problem_handlers
+from wallet.service import trust
+from wallet.service.vault import MasterKey, load_master_secret
+from wallet.settings import WalletSettings
+
+STATIC = Path(__file__).parent / "static"
+
+
+@contextmanager
+def open_resources(
+    settings: WalletSettings, fetcher: HttpFetcher | None = None
+) -> Iterator[Resources]:
+    """Engine, migrations, master key and fetcher of one wallet (app or command line)."""
+    engine = make_engine(settings.database_url)
+    try:
+        if settings.migrate:
+            run_migrations(engine)
+        res = Resources(
+            settings=settings,
+            sessions=sessionmaker(engine, expire_on_commit=False),
+            master=MasterKey(load_master_secret(settings.master_secret, settings.data_dir)),
+            hasher=PasswordHasher(
+                time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
+            ),
+            fetcher=fetcher or HttpFetcher(allow_loopback=settings.dev),
+        )
+        with res.sessions.begin() as session:
+            trust.seed_trusted(session, settings.trusted_issuers)
+        yield res
+    finally:
+        engine.dispose()
+
+
+def create_app(
+    settings: WalletSettings | None = None, *, fetcher: HttpFetcher | None = None
+) -> FastAPI:
+    settings = settings or WalletSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with open_resources(settings, fetcher) as res:
+            app.state.resources = res
+            yield
+
+    app = FastAPI(title="Musette wallet", version="0.1.0", lifespan=lifespan)
+    install_problem_handlers(app, type_base=settings.problem_type_base)
+    app.include_router(accounts.router, prefix="/api")
+    app.include_router(identities.router, prefix="/api/identities")
+    app.include_router(credentials.router, prefix="/api/credentials")
+    app.include_router(receive.router, prefix="/api/offers")
+    app.include_router(presentations.router, prefix="/api/presentations")
+    app.include_router(history.router, prefix="/api/history")
+    app.include_router(portability.router, prefix="/api")
+    app.include_router(shares.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,1 @@
+"""Wallet logic: no FastAPI here."""

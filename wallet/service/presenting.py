@@ -1,0 +1,596 @@
+"""Presenting: an OpenID4VP 1.0 wallet (request resolution, DCQL, consent, direct_post).
+
+Implements the wallet side of OpenID4VP 1.0 (July 2025): §5.10 ``request_uri`` (JAR,
+RFC 9101), §5.9 client identifier prefixes ``redirect_uri:`` (unsigned requests; the response
+goes back to that very URI) and ``decentralized_identifier:`` (requests signed by a key of
+the DID), §6 DCQL (``shared.protocols.dcql``), §8.1 ``vp_token`` (arrays per query id),
+§8.2 ``direct_post``. Presentations are bound to the nonce and to the FULL client_id, prefix
+included, as ``aud`` (VP JWT, KB-JWT) or ``domain`` (Data Integrity).
+Nothing is sent unless the request is acceptable and the person consented.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy.orm import Session
+
+from shared.did import DidResolver
+from shared.errors import InvalidInputError, NotFoundError, VcError
+from shared.net.fetch import HttpFetcher
+from shared.proofs.data_integrity import RDFC, add_proof
+from shared.proofs.jose import check_jws_header, parse_jws, verify_jws
+from shared.proofs.sd_jwt import (
+    parse_disclosure,
+    parse_sd_jwt,
+    present_sd_jwt,
+    process_disclosures,
+)
+from shared.proofs.vc_jwt import envelope_vc_jwt, sign_vp_jwt
+from shared.protocols.dcql import candidate_from_credential, match_dcql, parse_dcql_query
+from shared.protocols.oid4vp import (
+    DIRECT_POST,
+    DIRECT_POST_JWT,
+    PREFIX_DECENTRALIZED_IDENTIFIER,
+    PREFIX_REDIRECT_URI,
+    REQUEST_OBJECT_MEDIA_TYPE,
+    decode_request_object,
+)
+from wallet.db.models import PendingExchange
+from wallet.errors import RequestRefusedError
+from wallet.service import history, identities, storage
+from wallet.service.accounts import Principal, new_id, now
+from wallet.service.identities import HolderKey
+from wallet.service.receiving import load_pending
+from wallet.service.vault import MasterKey
+
+ClaimPath = tuple[str | int | None, ...]
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+REQUEST_SCHEMES = ("openid4vp", "haip", "eudi-openid4vp")
+VP_LIFETIME = timedelta(minutes=5)
+
+
+# --------------------------------------------------------------------------- request
+
+
+def _params_of(link: str) -> dict[str, str]:
+    parts = urlsplit(link.strip())
+    if not parts.scheme:
+        raise InvalidInputError("that is not a presentation request link")
+    return {k: v[0] for k, v in parse_qs(parts.query).items()}
+
+
+@dataclass(frozen=True)
+class ResolvedRequest:
+    client_id: str
+    claims: dict[str, Any]
+    signed: bool
+    request_uri: str | None
+
+
+def _verify_signed_request(token: str, client_id: str, resolver: DidResolver) -> dict[str, Any]:
+    """§5.9.3 decentralized_identifier: the request is signed by a key of the client's DID."""
+    did = client_id.removeprefix(PREFIX_DECENTRALIZED_IDENTIFIER)
+    try:
+        jws = parse_jws(token)
+        check_jws_header(jws.header)
+    except VcError as err:
+        raise RequestRefusedError(f"the signed request object is unusable: {err.detail}") from err
+    kid = jws.header.get("kid")
+    if not isinstance(kid, str) or kid.split("#", 1)[0] != did:
+        # "the kid JOSE header parameter MUST be a DID URL referring to a verification
+        # method in the Verifier's DID document"
+        raise RequestRefusedError("the request object's kid is not a key of the client_id DID")
+    try:
+        method = resolver.verification_method(kid, controller=did)
+        verify_jws(jws, method.public_key)
+    except VcError as err:
+        raise RequestRefusedError(
+            f"the request object's signature does not verify: {err.detail}"
+        ) from err
+    return jws.payload
+
+
+def resolve_request(fetcher: HttpFetcher, resolver: DidResolver, link: str) -> ResolvedRequest:
+    """Fetch and check an authorization request; raise RequestRefusedError if unacceptable."""
+    params = _params_of(link)
+    client_id = params.get("client_id")
+    if not client_id:
+        raise RequestRefusedError("the request has no client_id")
+    token: str | None = params.get("request")
+    request_uri = params.get("request_uri")
+    if token is None and request_uri is not None:
+        method = params.get("request_uri_method", "get").lower()
+        if method not in {"get", "post"}:
+            raise RequestRefusedError("request_uri_method must be get or post")
+        resp = fetcher.request(
+            method.upper(),
+            request_uri,
+            headers={"Accept": REQUEST_OBJECT_MEDIA_TYPE},
+            data={} if method == "post" else None,
+        )
+        token = resp.body.decode("utf-8", "replace").strip()
+    if token is not None:
+        try:
+            header, claims = decode_request_object(token)
+        except VcError as err:
+            raise RequestRefusedError(f"the request object is malformed: {err.detail}") from err
+        signed = header.get("alg") not in (None, "none")
+    else:
+        claims = dict(params)
+        if isinstance(claims.get("dcql_query"), str):
+            try:
+                claims["dcql_query"] = json.loads(claims["dcql_query"])
+            except json.JSONDecodeError as err:
+                raise RequestRefusedError("dcql_query is not JSON") from err
+        signed = False
+
+    # client identifier prefixes (§5.9) -------------------------------------------------
+    if client_id.startswith(PREFIX_REDIRECT_URI):
+        if signed:
+            raise RequestRefusedError("a redirect_uri: client must not sign its request (§5.9.3)")
+    elif client_id.startswith(PREFIX_DECENTRALIZED_IDENTIFIER):
+        if not signed or token is None:
+            raise RequestRefusedError("a decentralized_identifier: client must sign its request")
+        claims = _verify_signed_request(token, client_id, resolver)
+    else:
+        prefix = client_id.split(":", 1)[0] if ":" in client_id else client_id
+        raise RequestRefusedError(
+            f"client_id prefix {prefix!r} is not supported (redirect_uri:, decentralized_identifier:)"
+        )
+    if claims.get("client_id") != client_id:
+        # §5.10: the client_id of the request object must be the one of the link
+        raise RequestRefusedError("the request object's client_id is not the link's client_id")
+    check_request(claims, client_id)
+    return ResolvedRequest(client_id, claims, signed, request_uri)
+
+
+def check_request(claims: Mapping[str, Any], client_id: str) -> None:
+    if claims.get("response_type") != "vp_token":
+        raise RequestRefusedError("only response_type vp_token is supported")
+    mode = claims.get("response_mode")
+    if mode not in {DIRECT_POST, DIRECT_POST_JWT}:
+        raise RequestRefusedError(f"response_mode {mode!r} is not supported (direct_post)")
+    if mode == DIRECT_POST_JWT:
+        raise RequestRefusedError("direct_post.jwt (encrypted responses) is not supported yet")
+    if not isinstance(claims.get("nonce"), str) or not claims["nonce"]:
+        raise RequestRefusedError("the request has no nonce")
+    response_uri = claims.get("response_uri")
+    if not isinstance(response_uri, str) or not response_uri:
+        raise RequestRefusedError("a direct_post request needs a response_uri")
+    check_response_uri(client_id, response_uri)
+    if "dcql_query" not in claims:
+        raise RequestRefusedError(
+            "the request has no dcql_query (presentation_definition is not supported)"
+        )
+    try:
+        parse_dcql_query(claims["dcql_query"])
+    except VcError as err:
+        raise RequestRefusedError(f"the DCQL query is not valid: {err.detail}") from err
+
+
+def check_response_uri(client_id: str, response_uri: str) -> None:
+    """Where the answer may go, given who asks.
+
+    ``redirect_uri:<uri>``: the response_uri must be that URI (§5.9.3: the client identifier
+    *is* the response URI). ``decentralized_identifier:did:web:<host>``: the response_uri must
+    be on that host. Other DIDs name no host: their signature covers the response_uri, and
+    the consent screen shows its host.
+    """
+    target = urlsplit(response_uri)
+    if target.scheme not in {"https", "http"}:
+        raise RequestRefusedError("the response_uri must be an https URL")
+    if client_id.startswith(PREFIX_REDIRECT_URI):
+        allowed = client_id.removeprefix(PREFIX_REDIRECT_URI)
+        if response_uri != allowed:
+            raise RequestRefusedError(
+                f"the response_uri ({target.netloc}) is not the client_id's URI "
+                f"({urlsplit(allowed).netloc}); the presentation would go elsewhere"
+            )
+        return
+    did = client_id.removeprefix(PREFIX_DECENTRALIZED_IDENTIFIER)
+    if did.startswith("did:web:"):
+        host = did.removeprefix("did:web:").split(":", 1)[0].replace("%3A", ":").replace("%3a", ":")
+        if target.netloc.lower() != host.lower():
+            raise RequestRefusedError(
+                f"the response_uri is on {target.netloc}, but the client_id {did} is {host}"
+            )
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def disclosable_paths(sd_jwt: str) -> list[ClaimPath]:
+    """Every claim path the holder may choose to disclose in an SD-JWT (RFC 9901)."""
+    parsed = parse_sd_jwt(sd_jwt)
+    payload = parse_jws(parsed.issuer_jwt).payload
+    alg = str(payload.get("_sd_alg", "sha-256"))
+    by_digest = {d.digest(alg): d for d in (parse_disclosure(x) for x in parsed.disclosures)}
+    out: list[ClaimPath] = []
+
+    def walk(value: Any, path: ClaimPath) -> None:
+        if isinstance(value, dict):
+            for digest in value.get("_sd", []):
+                found = by_digest.get(digest)
+                if found is not None and found.name is not None:
+                    out.append((*path, found.name))
+                    walk(found.value, (*path, found.name))
+            for key, item in value.items():
+                if key not in {"_sd", "_sd_alg"}:
+                    walk(item, (*path, key))
+        elif isinstance(value, list):
+            index = 0
+            for item in value:
+                digest = item.get("...") if isinstance(item, dict) and len(item) == 1 else None
+                if isinstance(digest, str):
+                    found = by_digest.get(digest)
+                    if found is None:
+                        continue  # a decoy: not an issued element
+                    out.append((*path, index))
+                    walk(found.value, (*path, index))
+                else:
+                    walk(item, (*path, index))
+                index += 1
+
+    walk(payload, ())
+    return out
+
+
+def disclosed_claims(sd_jwt: str, paths: Sequence[ClaimPath]) -> dict[str, Any]:
+    """Exactly what the verifier would read if ``paths`` are disclosed."""
+    presented = parse_sd_jwt(present_sd_jwt(sd_jwt, disclose=list(paths)))
+    payload = parse_jws(presented.issuer_jwt).payload
+    return process_disclosures(payload, [parse_disclosure(d) for d in presented.disclosures])
+
+
+def _path_json(path: Sequence[Any]) -> list[Any]:
+    return list(path)
+
+
+def _may_answer(summary: Mapping[str, Any], fmt: str, query: Mapping[str, Any]) -> bool:
+    """Cheap pre-filter on the decrypted summary (format, vct, types) before the content."""
+    if storage.DCQL_FORMATS.get(fmt) != query.get("format"):
+        return False
+    found = query.get("meta")
+    meta: Mapping[str, Any] = found if isinstance(found, dict) else {}
+    if "vct_values" in meta:
+        return summary.get("vct") in meta["vct_values"]
+    if "type_values" in meta:
+        types = set(summary.get("type_iris") or []) | set(summary.get("types") or [])
+        return any(isinstance(v, list) and set(v) <= types for v in meta["type_values"])
+    return True
+
+
+def _candidates(
+    session: Session, who: Principal, queries: Sequence[Mapping[str, Any]]
+) -> list[storage.CredentialView]:
+    return [
+        storage.get_credential(session, who, v.id)
+        for v in storage.list_credentials(session, who)
+        if any(_may_answer(v.summary, v.format, q) for q in queries)
+    ]
+
+
+def match_request(session: Session, who: Principal, claims: Mapping[str, Any]) -> dict[str, Any]:
+    """For each credential query: the matching credentials and what each would disclose."""
+    query = claims["dcql_query"]
+    views = {v.id: v for v in _candidates(session, who, query["credentials"])}
+    candidates = []
+    for view in views.values():
+        assert view.content is not None
+        body = view.content.get("claims") or {}
+        try:
+            candidates.append(
+                candidate_from_credential(view.id, storage.DCQL_FORMATS[view.format], body)
+            )
+        except VcError:
+            continue
+    found = match_dcql(query, candidates)
+    queries = []
+    for cq in query["credentials"]:
+        qid = str(cq["id"])
+        options = []
+        for match in found.matches.get(qid, ()):
+            view = views[match.credential_id]
+            option: dict[str, Any] = {
+                "credential_id": view.id,
+                "title": view.summary.get("title"),
+                "issuer_name": view.summary.get("issuer_name"),
+                "format": view.format,
+                "requested": [_path_json(p) for p in match.paths],
+            }
+            if storage.DCQL_FORMATS[view.format] == "dc+sd-jwt":
+                option["selective"] = True
+                option["disclosable"] = [_path_json(p) for p in disclosable_paths(view.raw)]
+                option["disclosed"] = disclosed_claims(view.raw, match.paths)
+            else:
+                option["selective"] = False
+                assert view.content is not None
+                option["disclosed"] = view.content.get("claims")  # the whole credential
+            options.append(option)
+        queries.append({"id": qid, "format": cq.get("format"), "options": options})
+    return {
+        "satisfied": found.satisfied,
+        "selected_query_ids": list(found.selected_query_ids),
+        "queries": queries,
+    }
+
+
+# --------------------------------------------------------------------------- pending
+
+
+def verifier_view(resolved: ResolvedRequest) -> dict[str, Any]:
+    meta = resolved.claims.get("client_metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    return {
+        "client_id": resolved.client_id,
+        "name": meta.get("client_name"),
+        "response_host": urlsplit(str(resolved.claims["response_uri"])).netloc,
+        "signed": resolved.signed,
+    }
+
+
+def open_request(
+    session: Session, who: Principal, fetcher: HttpFetcher, resolver: DidResolver, link: str
+) -> dict[str, Any]:
+    resolved = resolve_request(fetcher, resolver, link)
+    matching = match_request(session, who, resolved.claims)
+    pending_id = new_id()
+    state = {
+        "client_id": resolved.client_id,
+        "request": resolved.claims,
+        "verifier": verifier_view(resolved),
+        "matching": matching,
+    }
+    session.add(
+        PendingExchange(
+            id=pending_id,
+            account_id=who.account_id,
+            kind="request",
+            created_at=now(),
+            ct=who.vault.seal_json("pending", pending_id, state),
+        )
+    )
+    return {"id": pending_id, "verifier": state["verifier"], **matching}
+
+
+def get_request(session: Session, who: Principal, pending_id: str) -> dict[str, Any]:
+    _, state = load_pending(session, who, pending_id, "request")
+    return {"id": pending_id, "verifier": state["verifier"], **state["matching"]}
+
+
+def decline_request(session: Session, who: Principal, pending_id: str) -> None:
+    row, _ = load_pending(session, who, pending_id, "request")
+    session.delete(row)
+
+
+# --------------------------------------------------------------------------- presenting
+
+
+def parse_claim_path(text: str) -> ClaimPath:
+    """``credentialSubject.result.0.value`` → ("credentialSubject", "result", 0, "value");
+    ``*`` selects every array element."""
+    out: list[str | int | None] = []
+    for part in text.split("."):
+        if part in {"*", "[]"}:
+            out.append(None)
+        elif part.isdigit():
+            out.append(int(part))
+        elif part:
+            out.append(part)
+    if not out:
+        raise InvalidInputError(f"{text!r} is not a claim path")
+    return tuple(out)
+
+
+def _holder_for(session: Session, who: Principal, view: storage.CredentialView) -> HolderKey:
+    ident = view.summary.get("holder_identity")
+    row = None
+    if isinstance(ident, str):
+        try:
+            row = identities.get_identity(session, who, ident)
+        except NotFoundError:
+            row = None
+    if row is None:
+        subject = view.summary.get("subject")
+        row = (
+            identities.identity_by_did(session, who, str(subject).split("#")[0])
+            if subject
+            else None
+        )
+    return identities.holder_key(who, row or identities.default_identity(session, who))
+
+
+def build_presentation(
+    session: Session,
+    who: Principal,
+    view: storage.CredentialView,
+    *,
+    client_id: str,
+    nonce: str,
+    disclose: Sequence[ClaimPath],
+    holder: HolderKey | None = None,
+) -> Any:
+    """One presentation of one credential, bound to ``nonce`` and the full ``client_id``."""
+    fmt = storage.DCQL_FORMATS[view.format]
+    issued = datetime.now(UTC)
+    if fmt == "dc+sd-jwt":
+        bound = _holder_for(session, who, view)  # the KB-JWT must be signed by the cnf key
+        return present_sd_jwt(
+            view.raw, disclose=list(disclose), holder_key=bound.key,
+            audience=client_id, nonce=nonce, issued_at=issued,
+        )  # fmt: skip
+    key = holder or _holder_for(session, who, view)
+    if fmt == "jwt_vc_json":
+        if view.format == "vc+jwt":
+            vp = {
+                "@context": [VC_V2],
+                "type": ["VerifiablePresentation"],
+                "holder": key.did,
+                "verifiableCredential": [envelope_vc_jwt(view.raw)],
+            }
+            profile = "vp+jwt"
+        else:
+            vp = {
+                "@context": [VC_V1],
+                "type": ["VerifiablePresentation"],
+                "holder": key.did,
+                "verifiableCredential": [view.raw],
+            }
+            profile = "jwt_vp_json"
+        return sign_vp_jwt(
+            vp, key.key, key.kid, profile=profile,  # type: ignore[arg-type]
+            nonce=nonce, audience=client_id, issued_at=issued, expires_at=issued + VP_LIFETIME,
+        )  # fmt: skip
+    credential = json.loads(view.raw)
+    contexts = credential.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else VC_V2
+    vp = {
+        "@context": [first],
+        "type": ["VerifiablePresentation"],
+        "holder": key.did,
+        "verifiableCredential": [credential],
+    }
+    if key.key.key_type != "Ed25519":
+        raise InvalidInputError("Data Integrity presentations need an Ed25519 identity (eddsa)")
+    return add_proof(
+        vp, key.key.sign, key.kid, cryptosuite=RDFC, proof_purpose="authentication",
+        challenge=nonce, domain=client_id, created=issued,
+    )  # fmt: skip
+
+
+def consent(
+    session: Session,
+    who: Principal,
+    fetcher: HttpFetcher,
+    master: MasterKey,
+    pending_id: str,
+    *,
+    selections: Mapping[str, Mapping[str, Any]] | None = None,
+    pairwise: bool = False,
+) -> dict[str, Any]:
+    """Build the presentations the person consented to, post them, log the disclosure."""
+    row, state = load_pending(session, who, pending_id, "request")
+    request: dict[str, Any] = state["request"]
+    client_id: str = state["client_id"]
+    matching: dict[str, Any] = state["matching"]
+    selections = selections or {}
+    if not matching["satisfied"] and not selections:
+        raise InvalidInputError("no credential in this wallet answers this request")
+    holder = None
+    if pairwise:
+        holder = identities.holder_key(
+            who, identities.pairwise_identity(session, who, master, client_id)
+        )
+    by_query = {q["id"]: q for q in matching["queries"]}
+    answered = list(selections) or matching["selected_query_ids"]
+    vp_token: dict[str, list[Any]] = {}
+    log: list[dict[str, Any]] = []
+    for qid in answered:
+        query = by_query.get(qid)
+        if query is None:
+            raise InvalidInputError(f"the request has no credential query {qid!r}")
+        choice = selections.get(qid, {})
+        options = {o["credential_id"]: o for o in query["options"]}
+        cid = choice.get("credential_id") or (
+            query["options"][0]["credential_id"] if query["options"] else None
+        )
+        if not isinstance(cid, str) or cid not in options:
+            raise InvalidInputError(f"that credential does not answer query {qid!r}")
+        option = options[cid]
+        view = storage.get_credential(session, who, cid)
+        chosen_paths: list[Any] = choice.get("disclose") or []
+        paths = [
+            tuple(p)
+            for p in (chosen_paths if choice.get("disclose") is not None else option["requested"])
+        ]
+        presentation = build_presentation(
+            session,
+            who,
+            view,
+            client_id=client_id,
+            nonce=request["nonce"],
+            disclose=paths,
+            holder=holder,
+        )
+        vp_token[qid] = [presentation]
+        log.append(
+            {
+                "query_id": qid,
+                "credential_id": cid,
+                "title": view.summary.get("title"),
+                "format": view.format,
+                "claims": [list(p) for p in paths] if option["selective"] else "all",
+                "disclosed": disclosed_claims(view.raw, paths) if option["selective"] else None,
+            }
+        )
+    form = {"vp_token": json.dumps(vp_token, separators=(",", ":"))}
+    if isinstance(request.get("state"), str):
+        form["state"] = request["state"]
+    resp = fetcher.request(
+        "POST", str(request["response_uri"]), data=form,
+        headers={"Accept": "application/json"}, accept_status=(200, 201, 204, 400),
+    )  # fmt: skip
+    try:
+        answer: Any = resp.json() if resp.body else {}
+    except VcError:
+        answer = {"text": resp.body.decode("utf-8", "replace")[:2000]}
+    entry = history.record(
+        session,
+        who,
+        "presented",
+        {
+            "verifier": client_id,
+            "verifier_name": state["verifier"].get("name"),
+            "response_host": state["verifier"].get("response_host"),
+            "credentials": log,
+            "pairwise_did": holder.did if holder else None,
+            "verifier_status": resp.status,
+        },
+    )
+    session.delete(row)
+    return {"status": resp.status, "response": answer, "history_id": entry["id"]}
+
+
+def present(
+    session: Session,
+    who: Principal,
+    fetcher: HttpFetcher,
+    resolver: DidResolver,
+    master: MasterKey,
+    link: str,
+    *,
+    credential_id: str | None = None,
+    disclose: Sequence[ClaimPath] | None = None,
+    pairwise: bool = False,
+) -> dict[str, Any]:
+    """Resolve and answer in one go (command line; the person consented with ``--yes``)."""
+    pending = open_request(session, who, fetcher, resolver, link)
+    selections: dict[str, dict[str, Any]] = {}
+    for query in pending["queries"]:
+        ids = [o["credential_id"] for o in query["options"]]
+        if credential_id and credential_id in ids:
+            choice: dict[str, Any] = {"credential_id": credential_id}
+            if disclose:
+                choice["disclose"] = [list(p) for p in disclose]
+            selections[query["id"]] = choice
+    if credential_id and not selections:
+        raise InvalidInputError("that credential does not answer this request")
+    if not selections and not pending["satisfied"]:
+        raise InvalidInputError("no credential in this wallet answers this request")
+    if not selections and disclose:
+        for qid in pending["selected_query_ids"]:
+            query = next(q for q in pending["queries"] if q["id"] == qid)
+            selections[qid] = {
+                "credential_id": query["options"][0]["credential_id"],
+                "disclose": [list(p) for p in disclose],
+            }
+    return consent(
+        session, who, fetcher, master, pending["id"], selections=selections, pairwise=pairwise
+    )
