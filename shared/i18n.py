@@ -1,0 +1,68 @@
+"""French and English for every page and message: Babel ``.po`` catalogues, language choice,
+localised dates and numbers. Framework-free: services pass in what the request said."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+LANG_COOKIE = "musette_lang"
+
+Gettext = Callable[..., str]
+
+
+@cache
+def catalogue(locales: Path, lang: str) -> dict[str, str]:
+    """msgid -> msgstr of ``<locales>/<lang>/LC_MESSAGES/messages.po`` (empty if absent)."""
+    path = locales / lang / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+
+
+def choose_language(asked: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """``?lang=`` first, then the cookie, then the first known Accept-Language, then French."""
+    for choice in (asked, cookie):
+        if choice in LANGUAGES:
+            return str(choice)
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def translator(locales: Path, lang: str) -> Gettext:
+    """gettext(message, **values) in ``lang``; the message itself when untranslated."""
+    messages = catalogue(locales, lang)
+
+    def gettext(message: str, **values: object) -> str:
+        text = messages.get(message, message)
+        return text.format(**values) if values else text
+
+    return gettext
+
+
+def local_date(value: date | datetime, lang: str) -> str:
+    """A date as people write it in ``lang`` (21 novembre 2026 / November 21, 2026)."""
+    return str(format_date(value, format="long", locale=lang))
+
+
+def local_datetime(value: datetime, lang: str) -> str:
+    """A date and time as people write them in ``lang``."""
+    return str(format_datetime(value, format="medium", locale=lang))
+
+
+def local_number(value: float, lang: str) -> str:
+    """A number with the decimal separator of ``lang`` (4,5 / 4.5)."""
+    return str(format_decimal(value, locale=lang))
