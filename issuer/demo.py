@@ -2,7 +2,9 @@
 
 Idempotent: the organisation, admin and achievement are created once; every start adds a
 new offer (pre-authorized codes are single use and short-lived) and prints its link.
-The admin password is generated once and kept in ``<data_dir>/demo-admin.txt`` (0600).
+The admin password is kept in ``<data_dir>/demo-admin.txt`` (0600). In development mode it
+is the fixed, printed ``DEMO_PASSWORD`` (a demo for trying the console in a browser);
+otherwise it is generated once. ``MUSETTE_DEMO_PASSWORD`` overrides both.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from shared.errors import NotFoundError
 DEMO_ORG = "demo-association"
 DEMO_ADMIN = "demo@association.example"
 DEMO_ACHIEVEMENT = "volunteer"
+DEMO_PASSWORD = "musette-demo-admin"  # noqa: S105  (dev-mode demo account, printed on purpose)
 
 VOLUNTEER = {
     "id": DEMO_ACHIEVEMENT,
@@ -61,7 +64,9 @@ def _demo_password(settings: IssuerSettings) -> tuple[str, bool]:
     path = Path(settings.data_dir) / "demo-admin.txt"
     if path.exists():
         return path.read_text().strip(), False
-    password = os.environ.get("MUSETTE_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+    password = os.environ.get("MUSETTE_DEMO_PASSWORD") or (
+        DEMO_PASSWORD if settings.dev else secrets.token_urlsafe(12)
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -121,7 +126,7 @@ def seed_demo(settings: IssuerSettings) -> list[str]:
         lines += [
             f"organisation {DEMO_ORG}: {org.did}",
             f"credential issuer: {base}",
-            f"admin: {DEMO_ADMIN} / {password}",
+            f"admin console: {settings.public_url}/signin  ({DEMO_ADMIN} / password {password})",
             f"offer (10 min, single use): {offer.offer_uri}",
             f"open in the Musette wallet: {offer.wallet_link}",
             f"QR code: {offer.credential_offer_uri}/qr.png",

@@ -55,4 +55,6 @@ def get_session(res: ResourcesDep) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[IssuerSettings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+#: scope="function": commit before the response is sent, so a client that reads back what it
+#: just created sees it, and a failed commit is an error rather than a success already sent
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -9,10 +9,11 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.orm import sessionmaker
 
-from issuer.api import admin, oid4vci, vc_api
+from issuer.api import admin, oid4vci, pages, vc_api
 from issuer.db.base import make_engine
 from issuer.db.migrate import run_migrations
 from issuer.deps import Resources, utc_now
+from issuer.pages import install_page_handlers
 from issuer.problems import BodyLimitMiddleware, install_problem_handlers
 from issuer.service.keys import load_master_secret
 from issuer.settings import IssuerSettings
@@ -52,6 +53,8 @@ def create_app(
     app.include_router(oid4vci.router)
     app.include_router(admin.router)
     app.include_router(vc_api.router)
+    install_page_handlers(app)
+    app.include_router(pages.router)
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, type_base=settings.problem_type_base
     )

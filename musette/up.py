@@ -70,8 +70,8 @@ def load_service(name: str, config: UpConfig) -> tuple[Any, Any] | None:
     return settings, main.create_app(settings)
 
 
-async def _serve_all(servers: list[uvicorn.Server]) -> None:
-    await asyncio.gather(*(server.serve() for server in servers))
+def _serve(server: uvicorn.Server) -> None:
+    asyncio.run(server.serve())
 
 
 def build_servers(config: UpConfig) -> dict[str, uvicorn.Server]:
@@ -90,23 +90,34 @@ def build_servers(config: UpConfig) -> dict[str, uvicorn.Server]:
 
 
 @contextlib.contextmanager
-def serving_in_thread(servers: dict[str, uvicorn.Server]) -> Iterator[None]:
-    """Run the servers in a background thread (tests, scripts) until the block ends."""
-    thread = threading.Thread(
-        target=lambda: asyncio.run(_serve_all(list(servers.values()))), daemon=True
-    )
-    thread.start()
+def serving_in_thread(servers: dict[str, uvicorn.Server]) -> Iterator[list[threading.Thread]]:
+    """Run each server in a thread of its own (with its own event loop) until the block ends.
+
+    One loop per service, as separate processes would have: a request handler that blocks
+    its loop while it calls another service (the wallet posting to the verifier, which
+    fetches from the issuer) then stalls only its own service instead of deadlocking all.
+    """
+    threads: list[threading.Thread] = []
     deadline = time.monotonic() + 30
-    while not all(server.started for server in servers.values()):
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the services did not start")
-        time.sleep(0.05)
+    # one after the other: start-up runs Alembic migrations, whose context is process-global
+    for name, server in servers.items():
+        thread = threading.Thread(target=_serve, args=(server,), name=f"musette-{name}")
+        thread.daemon = True
+        thread.start()
+        threads.append(thread)
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                for started in servers.values():
+                    started.should_exit = True
+                raise RuntimeError(f"the {name} service did not start")
+            time.sleep(0.05)
     try:
-        yield
+        yield threads
     finally:
         for server in servers.values():
             server.should_exit = True
-        thread.join(timeout=10)
+        for thread in threads:
+            thread.join(timeout=10)
 
 
 def run_services(*, dev: bool, host: str = "127.0.0.1", data_dir: str | None = None) -> int:
@@ -119,6 +130,8 @@ def run_services(*, dev: bool, host: str = "127.0.0.1", data_dir: str | None = N
     if not servers:
         print("musette: no service to run yet", file=sys.stderr)
         return 1
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve_all(list(servers.values())))
+    stop = threading.Event()
+    with contextlib.suppress(KeyboardInterrupt), serving_in_thread(servers) as threads:
+        while all(t.is_alive() for t in threads):  # until Ctrl-C, or a service stops
+            stop.wait(0.5)
     return 0

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from shared.did import did_web_from_url
 from wallet.settings import WalletSettings
 
 __all__ = ["WalletSettings", "settings_for_up"]
@@ -14,7 +15,11 @@ __all__ = ["WalletSettings", "settings_for_up"]
 def settings_for_up(data_dir: Path, base_urls: dict[str, str], dev: bool) -> WalletSettings:
     """Settings for ``musette up``: SQLite and ``master.key`` in ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    trusted = [base_urls["issuer"]] if "issuer" in base_urls else []
+    # the demo association's credential issuer identifier (OpenID4VCI §12.2.1), which is what
+    # offers and metadata name: the issuer serves one credential issuer per organisation
+    demo = f"{base_urls['issuer']}/orgs/demo-association" if "issuer" in base_urls else None
+    # and its did:web, which signs its credentials: a badge file imported by hand names only it
+    trusted = [demo, did_web_from_url(demo)] if demo else []
     values: dict[str, Any] = {
         "database_url": f"sqlite:///{data_dir / 'wallet.db'}",
         "data_dir": str(data_dir),

@@ -61,7 +61,9 @@ def get_session(res: ResourcesDep) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[WalletSettings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+#: scope="function": commit before the response is sent, so a client that reads back what it
+#: just created sees it, and a failed commit is an error rather than a success already sent
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 async def _supplied_csrf(request: Request) -> str:

@@ -23,6 +23,9 @@ from shared.errors import FetchRefusedError, UpstreamError
 MAX_BYTES = 1_000_000  # did:web documents and status lists: 1 MB is generous
 TIMEOUT_SECONDS = 5.0
 MAX_REDIRECTS = 3
+#: RFC 9110 §15.4: the redirections to follow. 304 Not Modified is a 3xx without a Location;
+#: it answers a conditional GET (status list ETag revalidation) and goes back to the caller.
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 Resolve = Callable[[str, int], list[str]]
 
@@ -131,7 +134,7 @@ class HttpFetcher:
                     with client.stream(
                         method, url, headers=dict(headers or {}), data=data, json=json_body
                     ) as resp:
-                        if resp.is_redirect and method == "GET":
+                        if resp.status_code in REDIRECT_STATUSES and method == "GET":
                             location = resp.headers.get("location")
                             if not location:
                                 raise UpstreamError(f"{url} redirected without a Location")

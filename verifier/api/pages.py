@@ -1,93 +1,162 @@
-"""The recruiter's pages (fr/en): check a credential, ask with a QR code, watch the answer."""
+"""The recruiter's pages (fr/en): sign in, check a credential, ask with a QR code and watch
+the answer arrive, read a result in plain words. The trust registry pages are in
+``pages_registry``. Forms carry the session's CSRF token; a refusal is a page, not JSON."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from shared.errors import InvalidInputError, UpstreamError, VcError
+from shared.errors import InvalidInputError, NotFoundError, UpstreamError
+from shared.i18n import local_datetime
+from shared.ui import STYLESHEET
+from verifier.api import pages_registry
 from verifier.api.bodies import form_from_bytes, read_capped
+from verifier.api.page_kit import (
+    csrf_ok,
+    error_page,
+    keep_lang,
+    local_path,
+    page,
+    read_form,
+    refused,
+    sign_in_first,
+)
+from verifier.api.page_views import headline, report_view, status_problem, template_asks
 from verifier.api.verifications import run_submission, submission_from_form
-from verifier.deps import SESSION_COOKIE, OptionalPrincipalDep, ResourcesDep, check_form_csrf
-from verifier.errors import UnauthorizedError
-from verifier.i18n import LANG_COOKIE, LANGUAGES, choose_language, translator
-from verifier.service import accounts
+from verifier.deps import (
+    SESSION_COOKIE,
+    OptionalPrincipalDep,
+    Principal,
+    Resources,
+    ResourcesDep,
+)
+from verifier.errors import PayloadTooLargeError, UnauthorizedError
+from verifier.i18n import choose_language, translator
+from verifier.service import accounts, store
 from verifier.service import presentation_requests as vp
 from verifier.service.templates import TEMPLATES, get_template
 
 router = APIRouter(include_in_schema=False)
+FORM_LIMIT = 10_000
 
 
-def _page(
-    request: Request, res: Any, name: str, who: Any, status: int = 200, **values: Any
-) -> HTMLResponse:
-    lang = choose_language(request)
-    html = res.templates.get_template(name).render(
-        lang=lang,
-        _=translator(lang),
-        signed_in=who is not None,
-        csrf=who.csrf if who is not None else "",
-        **values,
-    )
-    response = HTMLResponse(html, status_code=status)
-    asked = request.query_params.get("lang")
-    if asked in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, asked, samesite="lax", max_age=31_536_000)
-    return response
+# --------------------------------------------------------------------------- stylesheet
+
+
+@router.get("/static/musette.css")
+def stylesheet() -> FileResponse:
+    """The stylesheet the three services share (shared.ui)."""
+    return FileResponse(STYLESHEET, media_type="text/css")
+
+
+# --------------------------------------------------------------------------- check
 
 
 @router.get("/")
-def verify_page(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> HTMLResponse:
-    return _page(request, res, "verify.html", who)
+def check_page(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> HTMLResponse:
+    return page(request, res, "check.html", who, section="check", error="")
 
 
-@router.post("/verify")
-async def verify_form(
-    request: Request, res: ResourcesDep, who: OptionalPrincipalDep
-) -> HTMLResponse:
-    body = await read_capped(request, res.settings.max_upload_bytes)
+@router.post("/verify", response_model=None)
+async def verify_form(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> Response:
+    _ = translator(choose_language(request))
+    try:
+        body = await read_capped(request, res.settings.max_upload_bytes)
+    except PayloadTooLargeError:
+        return page(
+            request, res, "check.html", who, 413, section="check", error=_("The file is too large.")
+        )
     form = await form_from_bytes(request, body)
     try:
         sub = await submission_from_form(form)
     except InvalidInputError as err:
-        return _page(request, res, "report.html", who, 400, report=_unusable(err))
+        message = (
+            _("Give a file, paste a credential, or give a share link.")
+            if "give a file" in err.detail
+            else _("This could not be read as a credential.")
+        )
+        return page(request, res, "check.html", who, 400, section="check", error=message)
     finally:
         await form.close()
-    try:
+    account = who.account_id if who else None
+
+    def verify() -> dict[str, Any]:
         with res.sessions.begin() as session:
-            report = run_submission(res, session, sub, who.account_id if who else None)
+            return run_submission(res, session, sub, account)
+
+    try:
+        # verifying fetches DID documents, status lists, share links: off the event loop
+        report = await run_in_threadpool(verify)
     except (UpstreamError, InvalidInputError) as err:
-        return _page(request, res, "report.html", who, 400, report=_unusable(err))
-    return _page(request, res, "report.html", who, report=report)
+        message = _("The share link could not be opened: {detail}", detail=err.detail)
+        return page(request, res, "check.html", who, 400, section="check", error=message)
+    return RedirectResponse(keep_lang(request, f"/results/{report['id']}"), status_code=303)
 
 
-def _unusable(err: VcError) -> dict[str, Any]:
-    return {
-        "verified": False,
-        "format": "?",
-        "checks": [{"name": "format", "status": "failed", "reason": err.detail}],
-    }
+@router.get("/results/{verification_id}")
+def result_page(
+    verification_id: str, request: Request, res: ResourcesDep, who: OptionalPrincipalDep
+) -> HTMLResponse:
+    with res.sessions() as session:
+        row = store.get_verification(session, verification_id)
+        owner = row.account_id if row else None
+        if row is None or (owner is not None and (who is None or who.account_id != owner)):
+            return error_page(
+                request, res, who, 404, "Not found", "There is no such result.", back="/"
+            )
+        report = json.loads(row.report)
+        created = row.created_at
+    lang = choose_language(request)
+    _ = translator(lang)
+    return page(
+        request,
+        res,
+        "result.html",
+        who,
+        section="check",
+        view=report_view(report, _, lang),
+        checked_at=local_datetime(created, lang),
+    )
+
+
+# --------------------------------------------------------------------------- sign in
 
 
 @router.get("/login")
 def login_page(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> HTMLResponse:
-    return _page(request, res, "login.html", who, error=False)
+    nxt = local_path(request.query_params.get("next"), "/requests/new")
+    return page(request, res, "login.html", who, section="login", error=False, next=nxt, email="")
 
 
 @router.post("/login", response_model=None)
 async def login(request: Request, res: ResourcesDep) -> Response:
-    form = await form_from_bytes(request, await read_capped(request, 10_000))
+    form = await read_form(request)
     email, password = str(form.get("email", "")), str(form.get("password", ""))
+    nxt = local_path(str(form.get("next", "")), "/requests/new")
     try:
         with res.sessions.begin() as session:
             token, _ = accounts.login(
                 session, email, password, res.hasher, res.clock(), res.settings.session_hours
             )
     except UnauthorizedError:
-        return _page(request, res, "login.html", None, 401, error=True)
-    response = RedirectResponse("/requests/new", status_code=303)
+        return page(
+            request,
+            res,
+            "login.html",
+            None,
+            401,
+            section="login",
+            back="/login",
+            error=True,
+            next=nxt,
+            email=email,
+        )
+    response = RedirectResponse(nxt, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -99,14 +168,13 @@ async def login(request: Request, res: ResourcesDep) -> Response:
     return response
 
 
-@router.post("/logout")
-async def logout(
-    request: Request, res: ResourcesDep, who: OptionalPrincipalDep
-) -> RedirectResponse:
-    form = await form_from_bytes(request, await read_capped(request, 10_000))
+@router.post("/logout", response_model=None)
+async def logout(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> Response:
+    form = await read_form(request)
     token = request.cookies.get(SESSION_COOKIE)
     if who is not None and token:
-        check_form_csrf(who, str(form.get("csrf_token", "")))
+        if not csrf_ok(who, form):
+            return refused(request, res, who, "/")
         with res.sessions.begin() as session:
             accounts.logout(session, token)
     response = RedirectResponse("/", status_code=303)
@@ -114,42 +182,157 @@ async def logout(
     return response
 
 
+# --------------------------------------------------------------------------- requests
+
+
 @router.get("/requests/new", response_model=None)
 def new_request_page(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> Response:
     if who is None:
-        return RedirectResponse("/login", status_code=303)
-    return _page(request, res, "request_new.html", who, templates=list(TEMPLATES.values()))
+        return sign_in_first(request)
+    lang = choose_language(request)
+    _ = translator(lang)
+    choices = [
+        {
+            "name": t.name,
+            "title": t.title_fr if lang == "fr" else t.title_en,
+            "purpose": _("template:" + t.name),
+            "asks": template_asks(t, _, lang),
+        }
+        for t in TEMPLATES.values()
+    ]
+    chosen = request.query_params.get("template", choices[0]["name"])
+    return page(
+        request,
+        res,
+        "request_new.html",
+        who,
+        section="request",
+        templates=choices,
+        chosen=chosen,
+    )
 
 
-@router.post("/requests")
+@router.post("/requests", response_model=None)
 async def create_request(
     request: Request, res: ResourcesDep, who: OptionalPrincipalDep
-) -> RedirectResponse:
+) -> Response:
     if who is None:
-        raise UnauthorizedError("sign in to create a request")
-    form = await form_from_bytes(request, await read_capped(request, 10_000))
-    check_form_csrf(who, str(form.get("csrf_token", "")))
+        return sign_in_first(request, "/requests/new")
+    form = await read_form(request)
+    if not csrf_ok(who, form):
+        return refused(request, res, who, "/requests/new")
     prefix = "decentralized_identifier" if form.get("signed") else "redirect_uri"
-    with res.sessions.begin() as session:
-        links = vp.create_request(
-            session,
-            res.settings,
-            template=str(form.get("template", "")),
-            client_id_prefix=prefix,
-            account_id=who.account_id,
-            now=res.clock(),
+    try:
+        with res.sessions.begin() as session:
+            links = vp.create_request(
+                session,
+                res.settings,
+                template=str(form.get("template", "")),
+                client_id_prefix=prefix,
+                account_id=who.account_id,
+                now=res.clock(),
+            )
+    except InvalidInputError as err:
+        return error_page(
+            request,
+            res,
+            who,
+            400,
+            "Request not created",
+            "Choose one of the proposed requests.",
+            detail=err.detail,
+            back="/requests/new",
         )
-    return RedirectResponse(f"/requests/{links.id}", status_code=303)
+    return RedirectResponse(keep_lang(request, f"/requests/{links.id}"), status_code=303)
 
 
-@router.get("/requests/{request_id}")
+def _answer(request: Request, res: Resources, row: Any, status: dict[str, Any]) -> dict[str, Any]:
+    lang = choose_language(request)
+    _ = translator(lang)
+    result = status.get("result") or {}
+    reports = [
+        report
+        for items in (result.get("presentations") or {}).values()
+        for report in items
+        if isinstance(report, dict)
+    ]
+    checks: list[dict[str, Any]] = []
+    for report in reports:
+        checks.extend(report.get("checks", []))
+        for sub in report.get("credentials", []) or []:
+            checks.extend(sub.get("checks", []))
+    verdict = status_problem(checks) or ("verified" if status.get("verified") else "not_verified")
+    problems = [str(p) for p in result.get("problems", [])]
+    if verdict == "verified":
+        summary = _("The person shared what you asked for, and every check passed.")
+    elif verdict == "revoked":
+        summary = _("The person shared a badge, but its issuer has revoked it.")
+    elif verdict == "suspended":
+        summary = _("The person shared a badge, but its issuer has suspended it.")
+    elif any(p.startswith("the wallet answered with an error") for p in problems):
+        summary = _("The person declined, or their wallet could not answer.")
+    else:
+        summary = _("The answer does not meet the request: see why below.")
+    return {
+        "verdict": verdict,
+        "ok": verdict == "verified",
+        "headline": headline(verdict, _),
+        "summary": summary,
+        "problems": problems,
+        "views": [report_view(r, _, lang) for r in reports],
+        "answered_at": local_datetime(row.answered_at, lang) if row.answered_at else None,
+    }
+
+
+def _request_values(
+    request: Request, res: Resources, who: Principal | None, request_id: str
+) -> dict[str, Any] | Response:
+    if who is None:
+        return sign_in_first(request)
+    try:
+        with res.sessions() as session:
+            row = vp.get_request(session, request_id)
+            status = vp.request_status(session, request_id, res.clock())
+    except NotFoundError:
+        row = None
+    if row is None or (row.account_id is not None and row.account_id != who.account_id):
+        return error_page(
+            request, res, who, 404, "Not found", "There is no such request.", back="/requests/new"
+        )
+    lang = choose_language(request)
+    template = get_template(row.template)
+    state = status["status"]
+    return {
+        "links": vp.links_for(res.settings, row),
+        "title": template.title_fr if lang == "fr" else template.title_en,
+        "template_name": template.name,
+        "state": state,
+        "answer": _answer(request, res, row, status) if state == "answered" else None,
+        "expires": local_datetime(row.expires_at, lang),
+    }
+
+
+@router.get("/requests/{request_id}", response_model=None)
 def request_page(
     request_id: str, request: Request, res: ResourcesDep, who: OptionalPrincipalDep
-) -> HTMLResponse:
-    with res.sessions() as session:
-        row = vp.get_request(session, request_id)
-        links = vp.links_for(res.settings, row)
-        template = get_template(row.template)
-    lang = choose_language(request)
-    title = template.title_fr if lang == "fr" else template.title_en
-    return _page(request, res, "request.html", who, links=links, title=title)
+) -> Response:
+    values = _request_values(request, res, who, request_id)
+    if isinstance(values, Response):
+        return values
+    return page(request, res, "request.html", who, section="request", **values)
+
+
+@router.get("/requests/{request_id}/answer", response_model=None)
+def request_answer(
+    request_id: str, request: Request, res: ResourcesDep, who: OptionalPrincipalDep
+) -> Response:
+    """The answer part of the request page (the page's script polls it)."""
+    values = _request_values(request, res, who, request_id)
+    if isinstance(values, Response):
+        return values
+    response = page(request, res, "_answer.html", who, **values)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+router.include_router(pages_registry.router)

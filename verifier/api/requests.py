@@ -11,6 +11,7 @@ import qrcode.image.svg
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
 
 from shared.errors import NotFoundError
 from shared.protocols.oid4vp import DIRECT_POST, REQUEST_OBJECT_MEDIA_TYPE
@@ -98,7 +99,11 @@ async def response(key: str, request: Request, res: ResourcesDep) -> JSONRespons
     with res.sessions() as session:
         registry = load_registry(session)
     try:
-        vp.verify_response(res.sessions, res.verifier, registry, key, fields, res.clock())
+        # verifying fetches DID documents and status lists: off the event loop, or every
+        # other request (and a service sharing this loop, as under `musette up`) waits
+        await run_in_threadpool(
+            vp.verify_response, res.sessions, res.verifier, registry, key, fields, res.clock()
+        )
     except NotFoundError:
         return _oauth_error(404, "invalid_request", "unknown request")
     except RequestGoneError as err:

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from shared.errors import InvalidInputError
 from shared.verify.presentation import verify_presentation
@@ -71,7 +72,8 @@ async def verify_credential_endpoint(
         raise InvalidInputError("verifiableCredential (an object or a token) is required")
     from shared.verify.credential import verify_credential
 
-    report = verify_credential(credential, res.verifier.context(_options(body)))
+    context = res.verifier.context(_options(body))
+    report = await run_in_threadpool(verify_credential, credential, context)
     return _answer(report, load_registry(session))
 
 
@@ -83,5 +85,6 @@ async def verify_presentation_endpoint(
     presentation = body.get("verifiablePresentation")
     if not isinstance(presentation, dict | str):
         raise InvalidInputError("verifiablePresentation (an object or a token) is required")
-    report = verify_presentation(presentation, res.verifier.context(_options(body)))
+    context = res.verifier.context(_options(body))
+    report = await run_in_threadpool(verify_presentation, presentation, context)
     return _answer(report, load_registry(session))

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from shared.encoding.json_limits import parse_json
@@ -144,7 +145,10 @@ async def create_verification(
 ) -> dict[str, Any]:
     """Verify a credential or presentation (JSON, token, baked image, form, or share URL)."""
     sub = await read_submission(request, res.settings.max_upload_bytes)
-    return run_submission(res, session, sub, who.account_id if who else None)
+    # fetches (status lists, DID documents, share URLs) block: run them off the event loop
+    return await run_in_threadpool(
+        run_submission, res, session, sub, who.account_id if who else None
+    )
 
 
 @router.get("/verifications/{verification_id}")

@@ -1,22 +1,31 @@
+// The request page: ask for the answer part every two seconds until the wallet has answered
+// or the request has expired. The part is replaced inside an aria-live region, so screen
+// readers hear the verdict. Without JavaScript, the page offers a refresh link instead.
 (function () {
-  var status = document.getElementById("status");
-  var out = document.getElementById("result");
-  function tick() {
-    fetch(status.dataset.url, { headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        if (data.status === "answered") {
-          status.textContent = data.verified ? status.dataset.ok : status.dataset.ko;
-          status.className = data.verified ? "ok" : "ko";
-          var problems = (data.result && data.result.problems) || [];
-          out.textContent = problems.join("\n");
-          out.hidden = problems.length === 0;
-          return;
-        }
-        if (data.status === "expired") { status.textContent = status.dataset.expired; return; }
-        setTimeout(tick, 2000);
-      })
-      .catch(function () { setTimeout(tick, 5000); });
+  var box = document.getElementById("answer");
+  if (!box || !window.fetch) { return; }
+  var refresh = document.querySelector("[data-refresh]");
+  if (refresh) { refresh.hidden = true; }
+  function state() {
+    var node = box.querySelector("[data-state]");
+    return node ? node.getAttribute("data-state") : "pending";
   }
-  tick();
+  function tick() {
+    fetch(box.getAttribute("data-poll"), { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
+      .then(function (html) {
+        var before = state();
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var next = holder.querySelector("[data-state]");
+        var after = next ? next.getAttribute("data-state") : before;
+        if (after !== before) { box.innerHTML = html; }
+        if (after === "pending" || after === "processing") { setTimeout(tick, 2000); }
+      })
+      .catch(function () {
+        if (refresh) { refresh.hidden = false; }
+        setTimeout(tick, 5000);
+      });
+  }
+  if (state() === "pending" || state() === "processing") { setTimeout(tick, 2000); }
 })();

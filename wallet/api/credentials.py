@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
 
 from wallet.deps import PrincipalDep, ResourcesDep, SessionDep
 from wallet.service import importing, storage
@@ -95,8 +96,10 @@ async def import_file(
 ) -> dict[str, Any]:
     """Import a file: JSON, JWT, SD-JWT, or a baked PNG/SVG badge."""
     data = await file.read(res.settings.max_credential_bytes + 1)
-    view = importing.import_credential(
-        session, who, data, res.verify_context(), max_bytes=res.settings.max_credential_bytes,
+    # verifying fetches DID documents and status lists: off the event loop
+    view = await run_in_threadpool(
+        importing.import_credential, session, who, data, res.verify_context(),
+        max_bytes=res.settings.max_credential_bytes,
         sphere=sphere or None, tags=[t for t in tags.split(",") if t.strip()],
     )  # fmt: skip
     return view.to_json()

@@ -1,28 +1,55 @@
-"""The wallet's pages: sign up/in, « ma musette » by sphere, a credential, receive, consent,
-history. Forms carry the session's CSRF token."""
+"""The wallet's pages: sign up/in, « ma musette » by sphere and as a timeline, a credential
+(what it certifies, who issued it, whether it verifies now), receive, consent, history, export
+and import, share links. Every form carries a CSRF token; every page exists in fr and en."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from shared.errors import VcError
+from shared.ui import STYLESHEET
+from shared.verify.credential import verify_credential
+from shared.verify.report import VerificationReport
 from wallet.api.accounts import set_session_cookie
 from wallet.api.presentations import resolver_of
-from wallet.deps import SESSION_COOKIE, AnonCsrfDep, OptionalPrincipalDep, ResourcesDep, SessionDep
-from wallet.i18n import choose_language
-from wallet.pages import render
+from wallet.deps import (
+    SESSION_COOKIE,
+    AnonCsrfDep,
+    OptionalPrincipalDep,
+    Resources,
+    ResourcesDep,
+    SessionDep,
+)
+from wallet.i18n import choose_language, translator
+from wallet.pages import (
+    STANDARD_SPHERES,
+    activity_date,
+    claim_value,
+    describe,
+    flatten,
+    plain_checks,
+    qr_svg,
+    render,
+    verdict,
+)
 from wallet.service import (
     accounts,
     history,
     identities,
     importing,
+    portability,
     presenting,
     receiving,
     sharing,
     storage,
+    trust,
 )
 from wallet.service.accounts import Principal
 
@@ -30,43 +57,34 @@ router = APIRouter(tags=["pages"])
 
 
 def _signin_redirect(request: Request) -> Response:
-    return RedirectResponse(
-        f"/signin?next={request.url.path}%3F{request.url.query}", status_code=303
-    )
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
 
 
-def _need(request: Request, who: Principal | None) -> Principal | Response:
-    return who if who is not None else _signin_redirect(request)
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
 
 
-@router.get("/", response_class=Response)
-def home(
-    request: Request,
-    who: OptionalPrincipalDep,
-    session: SessionDep,
-    q: str | None = None,
-    sphere: str | None = None,
-) -> Response:
-    """« Ma musette »: credentials grouped by sphere."""
-    if who is None:
-        return _signin_redirect(request)
-    views = storage.list_credentials(session, who, query=q, sphere=sphere)
-    groups: dict[str, list[Any]] = {}
-    for view in views:
-        groups.setdefault(view.summary["sphere"], []).append(view)
-    return render(
-        request,
-        "home.html",
-        who=who,
-        groups=groups,
-        spheres=storage.spheres(session, who),
-        q=q or "",
-    )
+def _sphere_choices(session: Session, who: Principal) -> list[str]:
+    return storage.spheres(session, who)
+
+
+def _chosen_sphere(sphere: str, new_sphere: str) -> str | None:
+    return new_sphere.strip() or sphere.strip() or None
+
+
+@router.get("/static/musette.css", include_in_schema=False)
+def stylesheet() -> Response:
+    """The stylesheet the three services share (shared.ui)."""
+    return FileResponse(STYLESHEET, media_type="text/css")
+
+
+# --------------------------------------------------------------------------- accounts
 
 
 @router.get("/signin", response_class=Response)
 def signin_page(request: Request, next: str = "/") -> Response:
-    return render(request, "signin.html", who=None, next=next, error=None)
+    return render(request, "signin.html", who=None, next=_safe_next(next), error=None)
 
 
 @router.post("/signin", response_class=Response)
@@ -76,11 +94,13 @@ def signin(
 ) -> Response:  # fmt: skip
     try:
         account = accounts.authenticate(session, res.hasher, email, password)
-    except VcError as err:
-        return render(request, "signin.html", who=None, next=next, error=err.detail, status=401)
-    token, _ = accounts.open_session(session, account, res.settings.session_hours)
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
-    response = RedirectResponse(target, status_code=303)
+    except VcError:
+        _ = translator(choose_language(request))
+        error = _("Wrong email address or password.")
+        return render(request, "signin.html", who=None, next=next, error=error, email=email,
+                      status=401)  # fmt: skip
+    token, _token = accounts.open_session(session, account, res.settings.session_hours)
+    response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, res, token)
     return response
 
@@ -98,9 +118,14 @@ def signup(
     try:
         account = accounts.create_account(session, res.master, res.hasher, email, password)
     except VcError as err:
-        return render(request, "signup.html", who=None, error=err.detail, status=err.status)
+        _ = translator(choose_language(request))
+        error = {
+            "conflict": _("An account with this email address already exists."),
+        }.get(err.code) or _("Check the email address; the password needs at least 8 characters.")
+        return render(request, "signup.html", who=None, error=error, email=email,
+                      status=err.status)  # fmt: skip
     identities.create_identity(session, accounts.principal_for(res.master, account))
-    token, _ = accounts.open_session(session, account, res.settings.session_hours)
+    token, _token = accounts.open_session(session, account, res.settings.session_hours)
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(response, res, token)
     return response
@@ -116,23 +141,63 @@ def signout(request: Request, who: OptionalPrincipalDep, session: SessionDep) ->
     return response
 
 
-@router.post("/import", response_class=Response)
-async def import_page(
-    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep,
-    file: UploadFile = File(...), sphere: str = Form(""),  # noqa: B008
-) -> Response:  # fmt: skip
+# --------------------------------------------------------------------------- ma musette
+
+
+@router.get("/", response_class=Response)
+def home(
+    request: Request,
+    who: OptionalPrincipalDep,
+    session: SessionDep,
+    q: str | None = None,
+    sphere: str | None = None,
+) -> Response:
+    """« Ma musette »: credentials grouped by sphere, and a timeline by activity date."""
     if who is None:
         return _signin_redirect(request)
-    data = await file.read(res.settings.max_credential_bytes + 1)
-    view = importing.import_credential(
-        session,
-        who,
-        data,
-        res.verify_context(),
-        max_bytes=res.settings.max_credential_bytes,
-        sphere=sphere or None,
-    )
-    return RedirectResponse(f"/credentials/{view.id}", status_code=303)
+    lang = choose_language(request)
+    views = storage.list_credentials(session, who, query=q, sphere=sphere, with_content=True)
+    cards = []
+    for view in views:
+        claims = (view.content or {}).get("claims")
+        shown = describe(claims, view.format, lang)
+        cards.append(
+            {
+                "id": view.id,
+                "title": shown["name"] or view.summary.get("title"),
+                "issuer_name": view.summary.get("issuer_name") or shown["issuer_name"],
+                "sphere": view.summary.get("sphere", "work"),
+                "tags": view.summary.get("tags", []),
+                "role": shown["role"],
+                "when": activity_date(claims, view.format, view.created_at),
+                "trusted": trust.is_trusted(
+                    session, view.summary.get("credential_issuer"), view.summary.get("issuer")
+                ),
+            }
+        )
+    order = list(STANDARD_SPHERES)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for card in cards:
+        groups.setdefault(card["sphere"], []).append(card)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] not in order, _index(order, kv[0])))
+    timeline = sorted(cards, key=lambda c: c["when"], reverse=True)
+    return render(request, "home.html", who=who, groups=ordered, timeline=timeline,
+                  count=len(cards), q=q or "", sphere=sphere or "")  # fmt: skip
+
+
+def _index(order: list[str], value: str) -> tuple[int, str]:
+    return (order.index(value), "") if value in order else (len(order), value)
+
+
+# --------------------------------------------------------------------------- a credential
+
+
+def _verify_now(res: Resources, raw: str) -> VerificationReport | None:
+    """Verify again, now (signature, dates, status through the wallet's fetcher)."""
+    try:
+        return verify_credential(raw, res.verify_context())
+    except VcError:
+        return None
 
 
 @router.get("/credentials/{credential_id}", response_class=Response)
@@ -145,25 +210,57 @@ def credential_page(
 ) -> Response:
     if who is None:
         return _signin_redirect(request)
+    lang = choose_language(request)
     view = storage.get_credential(session, who, credential_id)
-    shares = sharing.list_shares(session, who, credential_id)
+    content = view.content or {}
+    shown = describe(content.get("claims"), view.format, lang)
+    report = _verify_now(res, view.raw)
+    summary = view.summary
+    trusted = trust.is_trusted(session, summary.get("credential_issuer"), summary.get("issuer"))
+    baked = None
+    if content.get("baked") and content.get("baked_media_type") == "image/png":
+        baked = f"data:image/png;base64,{content['baked']}"
     return render(
-        request, "credential.html", who=who, view=view, claims=(view.content or {}).get("claims"),
-        shares=shares, new_url=request.query_params.get("shared"),
+        request, "credential.html", who=who, view=view, shown=shown, trusted=trusted,
+        verdict=verdict(report), checks=plain_checks(report, translator(lang)) if report else [],
+        shares=sharing.list_shares(session, who, credential_id), baked=baked,
+        spheres=_sphere_choices(session, who), has_image=bool(content.get("baked")),
+        saved=request.query_params.get("saved") == "1",
     )  # fmt: skip
+
+
+@router.get("/credentials/{credential_id}/image", response_class=Response)
+def credential_image(
+    credential_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
+) -> Response:
+    """The baked badge image the credential came in (PNG or SVG), as a download."""
+    if who is None:
+        return _signin_redirect(request)
+    view = storage.get_credential(session, who, credential_id)
+    content = view.content or {}
+    if not content.get("baked"):
+        return RedirectResponse(f"/credentials/{credential_id}", status_code=303)
+    media = str(content.get("baked_media_type") or "image/png")
+    ext = "svg" if "svg" in media else "png"
+    return Response(
+        base64.b64decode(content["baked"]),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{view.id}.{ext}"'},
+    )
 
 
 @router.post("/credentials/{credential_id}/edit", response_class=Response)
 def edit_credential(
     credential_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep,
-    sphere: str = Form(...), tags: str = Form(""),
+    sphere: str = Form(""), new_sphere: str = Form(""), tags: str = Form(""),
 ) -> Response:  # fmt: skip
     if who is None:
         return _signin_redirect(request)
     storage.update_credential(
-        session, who, credential_id, sphere=sphere, tags=[t for t in tags.split(",") if t.strip()]
-    )
-    return RedirectResponse(f"/credentials/{credential_id}", status_code=303)
+        session, who, credential_id, sphere=_chosen_sphere(sphere, new_sphere),
+        tags=[t.strip() for t in tags.split(",") if t.strip()],
+    )  # fmt: skip
+    return RedirectResponse(f"/credentials/{credential_id}?saved=1", status_code=303)
 
 
 @router.post("/credentials/{credential_id}/delete", response_class=Response)
@@ -186,9 +283,10 @@ def publish_page(
 ) -> Response:
     if who is None:
         return _signin_redirect(request)
+    view = storage.get_credential(session, who, credential_id)
     _, token = sharing.publish(session, who, credential_id)
     url = f"{res.settings.base_url.rstrip('/')}/s/{token}"
-    return render(request, "published.html", who=who, url=url, credential_id=credential_id)
+    return render(request, "published.html", who=who, url=url, view=view, qr=qr_svg(url))
 
 
 @router.post("/shares/{share_id}/unpublish", response_class=Response)
@@ -198,13 +296,39 @@ def unpublish_page(
     who: OptionalPrincipalDep,
     session: SessionDep,
     credential_id: str = Form(""),
+    back: str = Form(""),
 ) -> Response:
     if who is None:
         return _signin_redirect(request)
     sharing.unpublish(session, who, share_id)
-    return RedirectResponse(
-        f"/credentials/{credential_id}" if credential_id else "/", status_code=303
-    )
+    target = f"/credentials/{credential_id}" if credential_id else "/history#shares"
+    return RedirectResponse(_safe_next(back) if back else target, status_code=303)
+
+
+# --------------------------------------------------------------------------- receiving
+
+
+def _receive_form(
+    request: Request, who: Principal, session: Session, *, error: str | None = None,
+    import_error: str | None = None, status: int = 200, pasted: str = "",
+) -> Response:  # fmt: skip
+    return render(request, "receive.html", who=who, offer=None, error=error, status=status,
+                  import_error=import_error, pasted=pasted,
+                  spheres=_sphere_choices(session, who))  # fmt: skip
+
+
+def _open_offer(
+    request: Request, who: Principal, res: Resources, session: Session, link: str
+) -> Response:
+    try:
+        offer = receiving.open_offer(session, who, res.fetcher, link, choose_language(request))
+    except VcError as err:
+        _ = translator(choose_language(request))
+        error = _("This offer could not be opened: it may have expired or been used already.")
+        return _receive_form(request, who, session, error=f"{error} ({err.detail})",
+                             status=err.status, pasted=link)  # fmt: skip
+    return render(request, "receive.html", who=who, offer=offer, error=None,
+                  spheres=_sphere_choices(session, who))  # fmt: skip
 
 
 @router.get("/receive", response_class=Response)
@@ -214,12 +338,10 @@ def receive_page(
     """Open an offer link (``?credential_offer_uri=…`` or ``?credential_offer=…``): preview."""
     if who is None:
         return _signin_redirect(request)
-    if not request.url.query:
-        return render(request, "receive.html", who=who, offer=None)
-    offer = receiving.open_offer(
-        session, who, res.fetcher, str(request.url), choose_language(request)
-    )
-    return render(request, "receive.html", who=who, offer=offer)
+    params = request.query_params
+    if "credential_offer_uri" not in params and "credential_offer" not in params:
+        return _receive_form(request, who, session)
+    return _open_offer(request, who, res, session, str(request.url))
 
 
 @router.post("/receive", response_class=Response)
@@ -232,22 +354,29 @@ def receive_paste(
 ) -> Response:
     if who is None:
         return _signin_redirect(request)
-    opened = receiving.open_offer(session, who, res.fetcher, offer, choose_language(request))
-    return render(request, "receive.html", who=who, offer=opened)
+    return _open_offer(request, who, res, session, offer)
 
 
 @router.post("/receive/{offer_id}/accept", response_class=Response)
 def accept_page(
     offer_id: str, request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep,
-    tx_code: str = Form(""), sphere: str = Form(""),
+    tx_code: str = Form(""), sphere: str = Form(""), new_sphere: str = Form(""),
 ) -> Response:  # fmt: skip
     if who is None:
         return _signin_redirect(request)
-    views = receiving.accept_offer(
-        session, who, res.fetcher, res.verify_context(), offer_id, tx_code=tx_code or None,
-        sphere=sphere or None, max_bytes=res.settings.max_credential_bytes,
-    )  # fmt: skip
-    return RedirectResponse(f"/credentials/{views[0].id}" if views else "/", status_code=303)
+    try:
+        views = receiving.accept_offer(
+            session, who, res.fetcher, res.verify_context(), offer_id, tx_code=tx_code.strip() or None,
+            sphere=_chosen_sphere(sphere, new_sphere), max_bytes=res.settings.max_credential_bytes,
+        )  # fmt: skip
+    except VcError as err:
+        offer = receiving.get_offer(session, who, offer_id)  # still pending: try again
+        _ = translator(choose_language(request))
+        error = _("The issuer did not give the credential. Check the code and try again.")
+        return render(request, "receive.html", who=who, offer=offer, status=err.status,
+                      error=f"{error} ({err.detail})", spheres=_sphere_choices(session, who))  # fmt: skip
+    target = f"/credentials/{views[0].id}?received=1" if views else "/"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/receive/{offer_id}/decline", response_class=Response)
@@ -260,6 +389,86 @@ def decline_page(
     return RedirectResponse("/", status_code=303)
 
 
+@router.post("/import", response_class=Response)
+async def import_page(
+    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep,
+    file: UploadFile = File(...), sphere: str = Form(""), new_sphere: str = Form(""),  # noqa: B008
+) -> Response:  # fmt: skip
+    """Import a file: JSON, JWT, SD-JWT, or a baked PNG/SVG badge (verified before keeping)."""
+    if who is None:
+        return _signin_redirect(request)
+    data = await file.read(res.settings.max_credential_bytes + 1)
+    try:  # verifying fetches DID documents and status lists: off the event loop
+        view = await run_in_threadpool(
+            importing.import_credential, session, who, data, res.verify_context(),
+            max_bytes=res.settings.max_credential_bytes, sphere=_chosen_sphere(sphere, new_sphere),
+        )  # fmt: skip
+    except VcError as err:
+        _ = translator(choose_language(request))
+        error = _("This file was not kept: it is not a credential that verifies.")
+        return _receive_form(request, who, session, import_error=f"{error} ({err.detail})",
+                             status=err.status)  # fmt: skip
+    return RedirectResponse(f"/credentials/{view.id}?received=1", status_code=303)
+
+
+# --------------------------------------------------------------------------- presenting
+
+
+def _consent_view(pending: dict[str, Any]) -> dict[str, Any]:
+    """The pending request with, for each option, every claim that would be revealed."""
+    for query in pending.get("queries", []):
+        for option in query["options"]:
+            if option["selective"]:
+                requested = [list(p) for p in option["requested"]]
+                option["choices"] = [
+                    {"path": list(p), "dotted": ".".join(str(x) for x in p),
+                     "checked": list(p) in requested or _under(list(p), requested)}
+                    for p in option["disclosable"]
+                ]  # fmt: skip
+            disclosed = option.get("disclosed") or {}
+            option["revealed"] = flatten(disclosed, limit=400)
+            option["key_facts"] = [
+                path for path in KEY_FACTS if claim_value(disclosed, path) not in (None, "", [])
+            ]
+    return pending
+
+
+#: what a person recognises first in what a credential reveals (W3C and SD-JWT VC layouts)
+KEY_FACTS: tuple[list[Any], ...] = (
+    ["credentialSubject", "achievement", "name"],
+    ["achievement", "name"],
+    ["issuer", "name"],
+    ["credentialSubject", "identifier", 0, "identityHash"],
+    ["credentialSubject", "role"],
+    ["validFrom"],
+)
+
+
+def _under(path: list[Any], requested: list[list[Any]]) -> bool:
+    return any(path[: len(r)] == r for r in requested if r)
+
+
+def _present_form(
+    request: Request, who: Principal, *, error: str | None = None, status: int = 200,
+    pasted: str = "",
+) -> Response:  # fmt: skip
+    return render(request, "present.html", who=who, pending=None, error=error, status=status,
+                  pasted=pasted)  # fmt: skip
+
+
+def _open_request(
+    request: Request, who: Principal, res: Resources, session: Session, link: str
+) -> Response:
+    try:
+        pending = presenting.open_request(session, who, res.fetcher, resolver_of(res), link)
+    except VcError as err:
+        _ = translator(choose_language(request))
+        error = _("This request could not be opened, so nothing was sent.")
+        return _present_form(request, who, error=f"{error} ({err.detail})", status=err.status,
+                             pasted=link)  # fmt: skip
+    return render(request, "present.html", who=who, pending=_consent_view(pending), error=None)
+
+
 @router.get("/present", response_class=Response)
 def present_page(
     request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep
@@ -267,10 +476,9 @@ def present_page(
     """Open a presentation request (``?client_id=…&request_uri=…``): the consent screen."""
     if who is None:
         return _signin_redirect(request)
-    if not request.url.query:
-        return render(request, "present.html", who=who, pending=None)
-    pending = presenting.open_request(session, who, res.fetcher, resolver_of(res), str(request.url))
-    return render(request, "present.html", who=who, pending=pending)
+    if "client_id" not in request.query_params:
+        return _present_form(request, who)
+    return _open_request(request, who, res, session, str(request.url))
 
 
 @router.post("/present", response_class=Response)
@@ -283,8 +491,7 @@ def present_paste(
 ) -> Response:
     if who is None:
         return _signin_redirect(request)
-    pending = presenting.open_request(session, who, res.fetcher, resolver_of(res), link)
-    return render(request, "present.html", who=who, pending=pending)
+    return _open_request(request, who, res, session, link)
 
 
 @router.post("/present/{request_id}/consent", response_class=Response)
@@ -310,16 +517,19 @@ async def consent_page(
             picked = [str(v) for v in form.getlist(f"disclose__{query['id']}__{chosen}")]
             choice["disclose"] = [presenting.parse_claim_path(p) for p in picked]
         selections[query["id"]] = choice
-    result = presenting.consent(
-        session,
-        who,
-        res.fetcher,
-        res.master,
-        request_id,
-        selections=selections,
-        pairwise=form.get("pairwise") == "on",
-    )
-    return render(request, "presented.html", who=who, result=result)
+    if not selections:  # "send nothing" everywhere: nothing is sent
+        _ = translator(choose_language(request))
+        pending["error"] = _("Choose at least one credential to send, or refuse.")
+        return render(request, "present.html", who=who, pending=_consent_view(pending),
+                      error=None, status=400)  # fmt: skip
+    result = await run_in_threadpool(  # posts to the verifier: off the event loop
+        presenting.consent, session, who, res.fetcher, res.master, request_id,
+        selections=selections, pairwise=form.get("pairwise") == "on",
+    )  # fmt: skip
+    entry = next((e for e in history.entries(session, who) if e["id"] == result["history_id"]), {})
+    response = result["response"] if isinstance(result["response"], dict) else {}
+    return render(request, "presented.html", who=who, result=result, entry=entry,
+                  redirect_uri=response.get("redirect_uri"))  # fmt: skip
 
 
 @router.post("/present/{request_id}/decline", response_class=Response)
@@ -332,8 +542,47 @@ def decline_request_page(
     return RedirectResponse("/", status_code=303)
 
 
+# --------------------------------------------------------------------------- history & data
+
+
+def _history_page(
+    request: Request, who: Principal, session: Session, *, imported: dict[str, Any] | None = None,
+    import_error: str | None = None, status: int = 200,
+) -> Response:  # fmt: skip
+    titles = {v.id: v.summary.get("title") for v in storage.list_credentials(session, who)}
+    shares = [
+        {"id": s.id, "credential_id": s.credential_id, "created_at": s.created_at,
+         "title": titles.get(s.credential_id)}
+        for s in sharing.list_shares(session, who)
+    ]  # fmt: skip
+    return render(request, "history.html", who=who, entries=history.entries(session, who),
+                  shares=shares, imported=imported, import_error=import_error, status=status)  # fmt: skip
+
+
 @router.get("/history", response_class=Response)
 def history_page(request: Request, who: OptionalPrincipalDep, session: SessionDep) -> Response:
+    """Who was shown what, and when; share links; export and import."""
     if who is None:
         return _signin_redirect(request)
-    return render(request, "history.html", who=who, entries=history.entries(session, who))
+    return _history_page(request, who, session)
+
+
+@router.post("/archive/import", response_class=Response)
+async def import_archive_page(
+    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep,
+    file: UploadFile = File(...),  # noqa: B008
+) -> Response:  # fmt: skip
+    if who is None:
+        return _signin_redirect(request)
+    data = await file.read(portability.MAX_ARCHIVE_BYTES + 1)
+    try:
+        imported = await run_in_threadpool(  # verifies every credential: off the event loop
+            portability.import_archive, session, who, data, res.verify_context(),
+            max_credential_bytes=res.settings.max_credential_bytes,
+        )  # fmt: skip
+    except VcError as err:
+        _ = translator(choose_language(request))
+        error = _("This file is not a Musette export, so nothing was imported.")
+        return _history_page(request, who, session, import_error=f"{error} ({err.detail})",
+                             status=err.status)  # fmt: skip
+    return _history_page(request, who, session, imported=imported)

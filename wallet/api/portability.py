@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from wallet.deps import PrincipalDep, ResourcesDep, SessionDep
 from wallet.service import portability
@@ -31,7 +32,9 @@ async def import_all(
     file: UploadFile = File(...),  # noqa: B008
 ) -> dict[str, Any]:
     data = await file.read(portability.MAX_ARCHIVE_BYTES + 1)
-    return portability.import_archive(
+    # verifying every credential fetches DID documents and status lists: off the event loop
+    return await run_in_threadpool(
+        portability.import_archive,
         session,
         who,
         data,

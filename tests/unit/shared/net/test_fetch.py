@@ -142,3 +142,25 @@ def test_post_with_the_same_protections() -> None:
         )  # POST never follows redirects
     with pytest.raises(FetchRefusedError):
         f.request("POST", "https://private.example/token")
+
+
+def test_regression_304_not_modified_is_an_answer_not_a_redirect() -> None:
+    """ETag revalidation of a status list (verifier status cache against the issuer, found by
+    the e2e journeys): 304 has no Location and must reach the caller, not fail as a redirect."""
+
+    def handler(req: httpx2.Request) -> httpx2.Response:
+        if req.headers.get("if-none-match") == '"v1"':
+            return httpx2.Response(304, headers={"etag": '"v1"', "cache-control": "max-age=0"})
+        return httpx2.Response(200, json={"ok": True}, headers={"etag": '"v1"'})
+
+    f = _fetcher(handler, {"a.example": PUBLIC})
+    first = f.request("GET", "https://a.example/status/1", accept_status=(200, 304))
+    assert first.status == 200
+    again = f.request(
+        "GET", "https://a.example/status/1", headers={"If-None-Match": '"v1"'},
+        accept_status=(200, 304),
+    )  # fmt: skip
+    assert again.status == 304
+    assert again.body == b""
+    with pytest.raises(UpstreamError, match="304"):  # not asked for: an error, still no hop
+        f.request("GET", "https://a.example/status/1", headers={"If-None-Match": '"v1"'})

@@ -1,0 +1,206 @@
+"""The issuer console's rendering and page sessions (Jinja2, French and English).
+
+Pages use the same admin session cookie as ``POST /admin/login``. Forms carry the
+session's CSRF token in a hidden ``csrf_token`` field; the sign-in form, which has no
+session yet, uses a double-submit cookie. A page that needs a session redirects to
+``/signin`` instead of answering problem+json.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
+
+from issuer.api.auth import SESSION_COOKIE
+from issuer.db.models import Organisation
+from issuer.deps import ResourcesDep, SessionDep
+from issuer.i18n import LANG_COOKIE, choose_language, translator
+from issuer.service.orgs import Principal, org_base_url, session_principal
+from shared.errors import UnauthorizedError
+from shared.i18n import local_date, local_datetime, local_number
+
+TEMPLATES = Path(__file__).parent / "templates"
+ANON_CSRF_COOKIE = "musette_issuer_csrf"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_MESSAGE = (
+    "This form has expired or did not come from this site. Reload the page and try again."
+)
+_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def _to_datetime(value: str | datetime) -> datetime:
+    """ISO 8601 text (as stored in JSON columns) → datetime."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+_ENV.filters["todate"] = _to_datetime
+
+
+@dataclass(frozen=True)
+class Console:
+    """The signed-in admin of a page: their organisation and the session's CSRF token."""
+
+    org: Organisation
+    principal: Principal
+    org_base: str
+
+    @property
+    def csrf(self) -> str:
+        return self.principal.csrf_token or ""
+
+    @property
+    def actor(self) -> str:
+        return self.principal.actor
+
+
+class SignInRequiredError(Exception):
+    """No (valid) session: the page redirects to the sign-in form."""
+
+
+class PageError(Exception):
+    """A page that cannot be shown: rendered as an HTML error page in the reader's language."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        #: an English msgid, translated when rendered
+        self.message = message
+
+
+def _same(a: object, b: object) -> bool:
+    return (
+        isinstance(a, str)
+        and isinstance(b, str)
+        and bool(a)
+        and bool(b)
+        and hmac.compare_digest(a.encode(), b.encode())
+    )
+
+
+async def get_form(request: Request) -> AsyncIterator[FormData]:
+    """The submitted form (parsed once), or an empty one; uploaded files closed afterwards."""
+    kind = request.headers.get("content-type", "")
+    if request.method in SAFE_METHODS or not kind.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        yield FormData()
+        return
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+FormDep = Annotated[FormData, Depends(get_form)]
+
+
+def get_console(request: Request, form: FormDep, session: SessionDep, res: ResourcesDep) -> Console:
+    """The page's admin, from the session cookie; form posts must carry its CSRF token."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise SignInRequiredError
+    try:
+        principal = session_principal(session, cookie, res.clock())
+    except UnauthorizedError as err:
+        raise SignInRequiredError from err
+    if request.method not in SAFE_METHODS and not _same(form.get(CSRF_FIELD), principal.csrf_token):
+        raise PageError(403, CSRF_MESSAGE)
+    org = session.get(Organisation, principal.org_id)
+    if org is None:
+        raise SignInRequiredError
+    return Console(org, principal, org_base_url(res.settings.public_url, org.slug))
+
+
+ConsoleDep = Annotated[Console, Depends(get_console)]
+
+
+def check_anonymous_csrf(request: Request, form: FormDep) -> None:
+    """Sign-in form: the hidden field must match the double-submit cookie."""
+    if not _same(form.get(CSRF_FIELD), request.cookies.get(ANON_CSRF_COOKIE)):
+        raise PageError(403, CSRF_MESSAGE)
+
+
+AnonCsrfDep = Annotated[None, Depends(check_anonymous_csrf)]
+
+
+def lang_url(request: Request, lang: str, here: str | None = None) -> str:
+    """The current page (or ``here``, for a page rendered by a form post) in another language."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", lang))
+    return f"{here or request.url.path}?{urlencode(params)}"
+
+
+def _formatters(lang: str) -> dict[str, Any]:
+    def fmt_date(value: date | datetime | None) -> str:
+        return local_date(value, lang) if value is not None else ""
+
+    def fmt_datetime(value: datetime | None) -> str:
+        return local_datetime(value, lang) if value is not None else ""
+
+    def fmt_number(value: float | Decimal | str | None) -> str:
+        if value is None or value == "":
+            return ""
+        return local_number(Decimal(str(value)), lang)  # type: ignore[arg-type]
+
+    return {"fmt_date": fmt_date, "fmt_datetime": fmt_datetime, "fmt_number": fmt_number}
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    status: int = 200,
+    console: Console | None = None,
+    here: str | None = None,
+    **context: Any,
+) -> Response:
+    lang = choose_language(request)
+    anon_csrf = request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    html = _ENV.get_template(template).render(
+        _=translator(lang),
+        lang=lang,
+        other_lang="en" if lang == "fr" else "fr",
+        lang_url=lambda code: lang_url(request, code, here),
+        request=request,
+        console=console,
+        csrf=console.csrf if console else anon_csrf,
+        **_formatters(lang),
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.query_params.get("lang") == lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    if ANON_CSRF_COOKIE not in request.cookies:
+        response.set_cookie(ANON_CSRF_COOKIE, anon_csrf, httponly=True, samesite="lax")
+    return response
+
+
+def install_page_handlers(app: FastAPI) -> None:
+    """Sign-in redirects and HTML error pages for the console's routes."""
+
+    @app.exception_handler(SignInRequiredError)
+    async def _signin(request: Request, exc: SignInRequiredError) -> Response:
+        target = request.url.path if request.method in SAFE_METHODS else "/console"
+        if request.url.query and request.method in SAFE_METHODS:
+            target += f"?{request.url.query}"
+        return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError) -> Response:
+        return render(request, "error.html", status=exc.status, message=exc.message)

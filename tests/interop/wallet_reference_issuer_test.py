@@ -1,0 +1,116 @@
+"""The wallet receives from a REFERENCE OpenID4VCI issuer: the issuer side of
+@openid4vc/openid4vci 0.4.x (with @openid4vc/oauth2's authorization server) on Node, over
+real HTTP on 127.0.0.1, in jwt_vc_json and dc+sd-jwt, with and without tx_code. The wallet
+runs as `musette up` runs it (tests/e2e/conftest.py) and is driven through its JSON API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import select
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from tests.e2e.conftest import stack_config
+from tests.e2e.test_journeys import _wallet_client
+
+pytestmark = pytest.mark.interop
+
+HERE = Path(__file__).parent
+SCRIPT = HERE / "wallet_reference_issuer.mjs"
+NODE = shutil.which("node")
+HAVE_LIBS = all(
+    (HERE / "node_modules" / name).exists()
+    for name in ("@openid4vc/openid4vci", "@openid4vc/oauth2", "@sd-jwt/sd-jwt-vc", "jose")
+)
+START_TIMEOUT_S = 30
+FORMATS = {"badge_jwt": "jwt_vc_json", "badge_sd_jwt": "dc+sd-jwt"}
+
+__all__ = ["stack_config"]  # the running stack, shared with tests/e2e
+
+
+@contextlib.contextmanager
+def running_reference_issuer() -> Iterator[dict[str, Any]]:
+    """Start the Node issuer; yield what it printed; stop it by closing its stdin."""
+    if NODE is None or not HAVE_LIBS:
+        pytest.skip("node or tests/interop/node_modules missing (cd tests/interop && npm ci)")
+    with subprocess.Popen(
+        [NODE, str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, cwd=HERE,
+    ) as proc:  # fmt: skip
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        try:
+            ready, _, _ = select.select([proc.stdout], [], [], START_TIMEOUT_S)
+            line = proc.stdout.readline() if ready else b""
+            if not line:
+                proc.kill()
+                _, err = proc.communicate(timeout=10)
+                pytest.fail(f"the reference issuer did not start: {err.decode()[-2000:]}")
+            yield json.loads(line)
+        finally:
+            proc.stdin.close()  # the script exits when its stdin closes
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="module")
+def reference_issuer() -> Iterator[dict[str, Any]]:
+    with running_reference_issuer() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def wallet(stack_config: Any) -> Iterator[httpx2.Client]:
+    with _wallet_client(stack_config) as client:
+        yield client
+
+
+@pytest.mark.parametrize("tx", [False, True], ids=["no-tx-code", "tx-code"])
+@pytest.mark.parametrize("config", sorted(FORMATS))
+def test_wallet_receives_from_the_reference_issuer(
+    reference_issuer: dict[str, Any], wallet: httpx2.Client, config: str, tx: bool
+) -> None:
+    offer = reference_issuer["offers"][config]
+    opened = wallet.post("/api/offers", json={"offer": offer["tx" if tx else "plain"]})
+    assert opened.status_code == 201, opened.text
+    preview = opened.json()
+    assert preview["credential_issuer"] == reference_issuer["credential_issuer"]
+    assert preview["issuer_name"] == "Émetteur de référence"  # its display, in French
+    assert preview["trusted"] is False  # not in the wallet's registry: said, not hidden
+    assert (preview["tx_code"] is not None) is tx
+    body = {"tx_code": offer["tx_code"]} if tx else {}
+    accepted = wallet.post(f"/api/offers/{preview['id']}/accept", json=body)
+    assert accepted.status_code == 201, accepted.text
+    (cred,) = accepted.json()["credentials"]
+    stored = wallet.get(f"/api/credentials/{cred['id']}").json()
+    assert stored["format"] == FORMATS[config]
+    assert stored["issuer"] == reference_issuer["issuer_did"]
+    assert stored["title"] == "Interop 101"
+    assert stored["holder_identity"]  # bound to the key the wallet proved
+    assert stored["trusted_issuer"] is False
+
+
+def test_wallet_refuses_a_wrong_tx_code_from_the_reference_issuer(
+    stack_config: Any, wallet: httpx2.Client
+) -> None:
+    """A fresh reference issuer (its offers are single use): the wrong PIN is refused by the
+    reference authorization server and the wallet stores nothing."""
+    with running_reference_issuer() as started:
+        offer = started["offers"]["badge_jwt"]
+        before = wallet.get("/api/credentials").json()["credentials"]
+        opened = wallet.post("/api/offers", json={"offer": offer["tx"]}).json()
+        wrong = "0000" if offer["tx_code"] != "0000" else "1111"
+        refused = wallet.post(f"/api/offers/{opened['id']}/accept", json={"tx_code": wrong})
+        assert refused.status_code >= 400, refused.text
+        assert "invalid_grant" in refused.text
+        assert wallet.get("/api/credentials").json()["credentials"] == before

@@ -1,0 +1,127 @@
+"""What every page of the verifier shares: rendering in the reader's language, CSRF refusal
+as a page, the sign-in redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from verifier.api.bodies import form_from_bytes, read_capped
+from verifier.deps import Principal, Resources, check_form_csrf
+from verifier.errors import ForbiddenError
+from verifier.i18n import LANG_COOKIE, LANGUAGES, choose_language, translator
+
+FORM_LIMIT = 10_000
+
+
+def _switch_url(request: Request, lang: str, fallback: str) -> str:
+    other = "en" if lang == "fr" else "fr"
+    if request.method != "GET":
+        return f"{fallback}?lang={other}"
+    query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    query["lang"] = other
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def page(
+    request: Request,
+    res: Resources,
+    name: str,
+    who: Principal | None,
+    status: int = 200,
+    *,
+    section: str = "",
+    back: str = "/",
+    **values: Any,
+) -> HTMLResponse:
+    """Render ``name`` in the reader's language (and remember a ``?lang=`` choice)."""
+    lang = choose_language(request)
+    html = res.templates.get_template(name).render(
+        lang=lang,
+        other_lang="en" if lang == "fr" else "fr",
+        switch_url=_switch_url(request, lang, back),
+        _=translator(lang),
+        signed_in=who is not None,
+        csrf=(who.csrf or "") if who is not None else "",
+        section=section,
+        **values,
+    )
+    response = HTMLResponse(html, status_code=status)
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, asked, samesite="lax", max_age=31_536_000)
+    return response
+
+
+def error_page(
+    request: Request,
+    res: Resources,
+    who: Principal | None,
+    status: int,
+    heading: str,
+    message: str,
+    *,
+    detail: str = "",
+    back: str = "/",
+) -> HTMLResponse:
+    _ = translator(choose_language(request))
+    return page(
+        request,
+        res,
+        "error.html",
+        who,
+        status,
+        heading=_(heading),
+        message=_(message),
+        detail=detail,
+        back=back,
+    )
+
+
+def refused(request: Request, res: Resources, who: Principal | None, back: str) -> HTMLResponse:
+    """The page for a form whose CSRF token is missing or wrong (403)."""
+    return error_page(
+        request,
+        res,
+        who,
+        403,
+        "Form refused",
+        "This form was not accepted: it may have expired. Reload the page and try again.",
+        back=back,
+    )
+
+
+def csrf_ok(who: Principal, form: FormData) -> bool:
+    try:
+        check_form_csrf(who, str(form.get("csrf_token", "")))
+    except ForbiddenError:
+        return False
+    return True
+
+
+def local_path(value: str | None, default: str = "/") -> str:
+    """A same-site path to go back to after signing in (anything else: ``default``)."""
+    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return default
+
+
+def sign_in_first(request: Request, after: str | None = None) -> RedirectResponse:
+    """To the sign-in page, then back to this page (or ``after`` for a form)."""
+    target = after or request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+
+
+def keep_lang(request: Request, url: str) -> str:
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return f"{url}{'&' if '?' in url else '?'}lang={asked}"
+    return url
+
+
+async def read_form(request: Request, limit: int = FORM_LIMIT) -> FormData:
+    return await form_from_bytes(request, await read_capped(request, limit))
