@@ -18,8 +18,8 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Base URLs of every built service, running with demo data in a temporary folder."""
+def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpConfig]:
+    """The running stack's configuration: ports, base URLs and the data folder."""
     data_dir: Path = tmp_path_factory.mktemp("musette-up")
     config = UpConfig(
         host="127.0.0.1",
@@ -27,8 +27,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         data_dir=data_dir,
         dev=True,
     )
-    servers = build_servers(config)
+    # The issuer's status lists say `Cache-Control: max-age=0`, so the verifier revalidates
+    # them on every use (If-None-Match → 304 while unchanged) and sees a revocation at once:
+    # the revocation journeys then need no sleep and assert nothing about the clock. Set only
+    # while the settings are built, so no other test sees it.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MUSETTE_ISSUER_STATUS_LIST_MAX_AGE", "0")
+        servers = build_servers(config)
     if set(servers) != set(SERVICES):
         pytest.skip(f"not every service is built yet: {sorted(set(SERVICES) - set(servers))}")
     with serving_in_thread(servers):
-        yield config.base_urls()
+        yield config
+
+
+@pytest.fixture(scope="session")
+def stack(stack_config: UpConfig) -> dict[str, str]:
+    """Base URLs of every built service, running with demo data in a temporary folder."""
+    return stack_config.base_urls()

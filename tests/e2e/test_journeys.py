@@ -1,0 +1,597 @@
+"""The journeys across the real issuer, wallet and verifier over real HTTP on 127.0.0.1.
+
+Nothing is mocked: the services run as ``musette up`` runs them (tests/e2e/conftest.py), with
+the demo data, and talk to each other only through OpenID4VCI, OpenID4VP, did:web and the
+Bitstring Status List. The test drives them through their public APIs and command lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import pytest
+
+from musette.up import UpConfig
+from shared.did import did_web_from_url
+
+ORG = "demo-association"
+ACHIEVEMENT = "volunteer"
+FORMATS = ("ldp_vc", "jwt_vc_json", "dc+sd-jwt")
+QUERY_IDS = {"ldp_vc": "badge_ldp", "jwt_vc_json": "badge_jwt", "dc+sd-jwt": "badge_sd_jwt"}
+WALLET_EMAIL = "demo@musette.example"
+WALLET_PASSWORD = "musette-demo"  # the demo account `musette up` prints
+TRUSTED_NAME = "Association Démo"
+
+
+@dataclass
+class Clients:
+    """One authenticated HTTP client per service, as their own users would have."""
+
+    config: UpConfig
+    issuer: httpx2.Client
+    wallet: httpx2.Client
+    verifier: httpx2.Client
+
+    @property
+    def issuer_did(self) -> str:
+        """The demo association's did:web, which signs its credentials."""
+        return did_web_from_url(f"{self.config.base_url('issuer')}/orgs/{ORG}")
+
+    # ----------------------------------------------------------------- issuer (admin API)
+
+    def offer(self, fmt: str, *, tx_code: bool = False, hours: str = "42") -> dict[str, Any]:
+        body = {
+            "achievement": ACHIEVEMENT,
+            "recipient": {"name": "Camille Martin"},
+            "subject": {"role": "Encadrante bénévole", "results": {"hours": hours}},
+            "formats": [fmt],
+            "tx_code": tx_code,
+        }
+        resp = self.issuer.post(f"/admin/orgs/{ORG}/offers", json=body)
+        assert resp.status_code == 201, resp.text
+        out: dict[str, Any] = resp.json()
+        return out
+
+    def issued(self) -> list[dict[str, Any]]:
+        resp = self.issuer.get(f"/admin/orgs/{ORG}/credentials")
+        assert resp.status_code == 200, resp.text
+        rows: list[dict[str, Any]] = resp.json()
+        return rows
+
+    def set_status(self, credential_id: str, action: str) -> dict[str, Any]:
+        resp = self.issuer.post(
+            f"/admin/orgs/{ORG}/credentials/{credential_id}/status",
+            json={"action": action, "reason": f"e2e: {action}"},
+        )
+        assert resp.status_code == 200, resp.text
+        out: dict[str, Any] = resp.json()
+        return out
+
+    # ----------------------------------------------------------------- wallet (holder API)
+
+    def receive(
+        self, offer_uri: str, *, tx_code: str | None = None, sphere: str = "association"
+    ) -> list[dict[str, Any]]:
+        opened = self.wallet.post("/api/offers", json={"offer": offer_uri})
+        assert opened.status_code == 201, opened.text
+        pending = opened.json()
+        body: dict[str, Any] = {"sphere": sphere}
+        if tx_code is not None:
+            body["tx_code"] = tx_code
+        accepted = self.wallet.post(f"/api/offers/{pending['id']}/accept", json=body)
+        assert accepted.status_code == 201, accepted.text
+        creds: list[dict[str, Any]] = accepted.json()["credentials"]
+        return creds
+
+    def wallet_credential(self, credential_id: str) -> dict[str, Any]:
+        resp = self.wallet.get(f"/api/credentials/{credential_id}")
+        assert resp.status_code == 200, resp.text
+        out: dict[str, Any] = resp.json()
+        return out
+
+    def open_request(self, request_uri: str) -> dict[str, Any]:
+        resp = self.wallet.post("/api/presentations", json={"request": request_uri})
+        assert resp.status_code == 201, resp.text
+        out: dict[str, Any] = resp.json()
+        return out
+
+    def consent(self, pending_id: str, selections: dict[str, Any] | None = None) -> dict[str, Any]:
+        resp = self.wallet.post(
+            f"/api/presentations/{pending_id}/consent", json={"selections": selections or {}}
+        )
+        assert resp.status_code == 200, resp.text
+        out: dict[str, Any] = resp.json()
+        return out
+
+    # ----------------------------------------------------------------- verifier
+
+    def request(self, template: str) -> dict[str, Any]:
+        resp = self.verifier.post("/oid4vp/requests", json={"template": template})
+        assert resp.status_code == 201, resp.text
+        out: dict[str, Any] = resp.json()
+        return out
+
+    def result(self, links: dict[str, Any]) -> dict[str, Any]:
+        resp = httpx2.get(links["result_url"])
+        assert resp.status_code == 200, resp.text
+        out: dict[str, Any] = resp.json()
+        return out
+
+    def verify(self, credential: Any) -> dict[str, Any]:
+        resp = self.verifier.post("/verifications", json={"credential": credential})
+        assert resp.status_code == 200, resp.text
+        out: dict[str, Any] = resp.json()
+        return out
+
+
+def _issuer_client(config: UpConfig) -> httpx2.Client:
+    base = config.base_url("issuer")
+    password = (config.data_dir / "issuer" / "demo-admin.txt").read_text().strip()
+    with httpx2.Client(base_url=base) as admin:
+        login = admin.post(
+            "/admin/login", json={"email": "demo@association.example", "password": password}
+        )
+        assert login.status_code == 200, login.text
+        key = admin.post(
+            f"/admin/orgs/{ORG}/api-keys",
+            json={"name": "e2e"},
+            headers={"X-CSRF-Token": login.json()["csrf_token"]},
+        )
+        assert key.status_code == 201, key.text
+    return httpx2.Client(
+        base_url=base, headers={"Authorization": f"Bearer {key.json()['api_key']}"}
+    )
+
+
+def _wallet_client(config: UpConfig) -> httpx2.Client:
+    base = config.base_url("wallet")
+    with httpx2.Client(base_url=base) as holder:
+        signed_in = holder.post(
+            "/api/session", json={"email": WALLET_EMAIL, "password": WALLET_PASSWORD}
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        token = holder.post(
+            "/api/tokens",
+            json={"name": "e2e"},
+            headers={"X-CSRF-Token": signed_in.json()["csrf_token"]},
+        )
+        assert token.status_code == 201, token.text
+    return httpx2.Client(
+        base_url=base, headers={"Authorization": f"Bearer {token.json()['token']}"}, timeout=30
+    )
+
+
+def _verifier_client(config: UpConfig) -> httpx2.Client:
+    key = (config.data_dir / "verifier" / "demo-recruiter-api-key.txt").read_text().strip()
+    return httpx2.Client(
+        base_url=config.base_url("verifier"), headers={"Authorization": f"Bearer {key}"}
+    )
+
+
+@pytest.fixture(scope="module")
+def clients(stack_config: UpConfig) -> Iterator[Clients]:
+    issuer = _issuer_client(stack_config)
+    wallet = _wallet_client(stack_config)
+    verifier = _verifier_client(stack_config)
+    with issuer, wallet, verifier:
+        yield Clients(stack_config, issuer, wallet, verifier)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _checks(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every named check of a presentation report and of the credentials inside it."""
+    found = {c["name"]: c for c in report.get("checks", [])}
+    for sub in report.get("credentials", []):
+        found.update(_checks(sub))
+    return found
+
+
+def _presented(result: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """The verifier's report of the one presentation answering the query for ``fmt``."""
+    presentations = result["result"]["presentations"]
+    assert list(presentations) == [QUERY_IDS[fmt]], presentations
+    (report,) = presentations[QUERY_IDS[fmt]]
+    out: dict[str, Any] = report
+    return out
+
+
+def _credential_claims(report: dict[str, Any]) -> dict[str, Any]:
+    """The claims the verifier read from the (only) credential of a presentation."""
+    creds = report.get("credentials") or [report]
+    out: dict[str, Any] = creds[0]["credential"]
+    return out
+
+
+def _issued_id(clients: Clients, fmt: str, before: set[str]) -> str:
+    """The issuer's record of the credential just delivered in ``fmt``."""
+    (row,) = [r for r in clients.issued() if r["id"] not in before and r["format"] == fmt]
+    out: str = row["id"]
+    return out
+
+
+def _present(clients: Clients, template: str, fmt: str, credential_id: str, **extra: Any) -> Any:
+    """A fresh request at the verifier, answered by the wallet with one credential."""
+    links = clients.request(template)
+    pending = clients.open_request(links["request_uri"])
+    qid = QUERY_IDS[fmt]
+    options = next(q for q in pending["queries"] if q["id"] == qid)["options"]
+    assert credential_id in {o["credential_id"] for o in options}
+    answer = clients.consent(pending["id"], {qid: {"credential_id": credential_id, **extra}})
+    return links, pending, answer, clients.result(links)
+
+
+# --------------------------------------------------------------------------- journey 1
+
+
+@pytest.mark.parametrize("tx_code", [False, True], ids=["no-tx-code", "tx-code"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_journey1_wallet_receives_the_volunteer_badge(
+    clients: Clients, fmt: str, tx_code: bool
+) -> None:
+    before = {r["id"] for r in clients.issued()}
+    offer = clients.offer(fmt, tx_code=tx_code, hours="37")
+    assert ("tx_code" in offer) is tx_code
+    opened = clients.wallet.post("/api/offers", json={"offer": offer["offer_uri"]})
+    assert opened.status_code == 201, opened.text
+    preview = opened.json()
+    assert preview["issuer_name"] == TRUSTED_NAME
+    assert preview["trusted"] is True  # the wallet's own small registry (musette up)
+    assert [c["format"] for c in preview["credentials"]] == [fmt]
+    assert (preview["tx_code"] is not None) is tx_code
+    body: dict[str, Any] = {"sphere": "association"}
+    if tx_code:
+        body["tx_code"] = offer["tx_code"]
+    accepted = clients.wallet.post(f"/api/offers/{preview['id']}/accept", json=body)
+    assert accepted.status_code == 201, accepted.text
+    (cred,) = accepted.json()["credentials"]
+
+    stored = clients.wallet_credential(cred["id"])  # read back at once: it is committed
+    assert stored["format"] == fmt
+    assert stored["title"] == "Bénévole — encadrement"
+    assert stored["issuer"] == clients.issuer_did
+    assert stored["issuer_name"] == TRUSTED_NAME
+    assert stored["trusted_issuer"] is True
+    assert stored["achievement_type"] == "CommunityService"
+    assert stored["sphere"] == "association"
+    assert stored["holder_identity"]  # bound to one of the person's keys
+    # the issuer recorded exactly this issuance, bound to the wallet's key
+    issued = [r for r in clients.issued() if r["id"] not in before]
+    assert [(r["format"], r["revoked"], r["suspended"]) for r in issued] == [(fmt, False, False)]
+    assert issued[0]["status_list_index"] is not None
+    # and what the wallet stored verifies on its own at the verifier (did:web, status list)
+    report = clients.verify(stored["credential"])
+    assert report["verified"] is True, _checks(report)
+    assert report["issuer"] == clients.issuer_did
+    # the offer was single use
+    again = clients.wallet.post("/api/offers", json={"offer": offer["offer_uri"]})
+    if again.status_code == 201:
+        refused = clients.wallet.post(f"/api/offers/{again.json()['id']}/accept", json=body)
+        assert refused.status_code >= 400, refused.text
+        assert "invalid_grant" in refused.text
+    else:
+        assert again.status_code >= 400
+
+
+def test_journey1_wrong_tx_code_is_refused_and_nothing_is_stored(clients: Clients) -> None:
+    offer = clients.offer("jwt_vc_json", tx_code=True)
+    before = {c["id"] for c in clients.wallet.get("/api/credentials").json()["credentials"]}
+    opened = clients.wallet.post("/api/offers", json={"offer": offer["offer_uri"]}).json()
+    wrong = "0" * len(offer["tx_code"]) if offer["tx_code"] != "0" * len(offer["tx_code"]) else "1"
+    refused = clients.wallet.post(f"/api/offers/{opened['id']}/accept", json={"tx_code": wrong})
+    assert refused.status_code >= 400
+    assert "invalid_grant" in refused.text
+    after = {c["id"] for c in clients.wallet.get("/api/credentials").json()["credentials"]}
+    assert after == before
+
+
+def test_journey1_and_2_through_the_command_lines(
+    clients: Clients, stack_config: UpConfig, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """`musette issuer offer` → `musette wallet receive` → `musette verifier request` →
+    `musette wallet present --yes --json`, on the running stack's data folder."""
+    from musette.cli import main
+
+    for name, port in stack_config.ports.items():
+        monkeypatch.setenv(f"MUSETTE_{name.upper()}_PORT", str(port))
+        monkeypatch.delenv(f"MUSETTE_{name.upper()}_PUBLIC_URL", raising=False)
+    data = str(stack_config.data_dir)
+
+    def run(*argv: str) -> dict[str, Any]:
+        capsys.readouterr()
+        assert main(list(argv)) == 0, capsys.readouterr().err
+        out: dict[str, Any] = json.loads(capsys.readouterr().out)
+        return out
+
+    offer = run(
+        "issuer", "offer", "--data-dir", data, "--org", ORG, "--achievement", ACHIEVEMENT,
+        "--recipient", "Camille Martin", "--format", "dc+sd-jwt", "--tx-code", "--json",
+    )  # fmt: skip
+    assert offer["offer_uri"].startswith("openid-credential-offer://")
+    received = run(
+        "wallet", "--data-dir", data, "receive", offer["offer_uri"], "--account", WALLET_EMAIL,
+        "--tx-code", offer["tx_code"], "--json",
+    )  # fmt: skip
+    (cred,) = received["credentials"]
+    assert cred["format"] == "dc+sd-jwt"
+    request = run("verifier", "--data-dir", data, "request", "--template", "volunteering", "--json")
+    assert request["request_uri"].startswith("openid4vp://")
+    answer = run(
+        "wallet", "--data-dir", data, "present", request["request_uri"], "--account", WALLET_EMAIL,
+        "--credential", cred["id"], "--yes", "--json",
+    )  # fmt: skip
+    assert answer["status"] == 200, answer
+    result = clients.result(request)
+    assert result["status"] == "answered"
+    assert result["verified"] is True, result
+
+
+# --------------------------------------------------------------------------- journey 2
+
+
+@pytest.fixture(scope="module")
+def received(clients: Clients) -> dict[str, dict[str, Any]]:
+    """One freshly received volunteer badge per format (the wallet's stored view)."""
+    out = {}
+    for fmt in FORMATS:
+        offer = clients.offer(fmt)
+        (cred,) = clients.receive(offer["offer_uri"])
+        out[fmt] = clients.wallet_credential(cred["id"])
+    return out
+
+
+@pytest.mark.parametrize("template", ["any-badge", "volunteering"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_journey2_wallet_presents_to_the_verifier(
+    clients: Clients, received: dict[str, dict[str, Any]], fmt: str, template: str
+) -> None:
+    links, pending, answer, result = _present(clients, template, fmt, received[fmt]["id"])
+    assert pending["verifier"]["client_id"] == links["client_id"]
+    assert links["client_id"].startswith("redirect_uri:")
+    assert answer["status"] == 200, answer
+    assert result["status"] == "answered"
+    assert result["verified"] is True, result["result"]["problems"]
+    assert result["result"]["problems"] == []
+    report = _presented(result, fmt)
+    assert report["verified"] is True
+    checks = _checks(report)
+    for name in ("format", "proof", "issuer_key", "validity", "status", "trust"):
+        assert checks[name]["status"] == "passed", (name, checks[name])
+    # bound to this request: nonce and the full client_id (prefix included)
+    bound = [c for c in checks.values() if c["name"] in {"challenge", "key_binding"}]
+    assert bound, checks
+    assert all(c["status"] == "passed" for c in bound), checks
+    assert checks["holder_binding"]["status"] == "passed"
+    trust = (report.get("credentials") or [report])[0]["trust"]
+    assert trust["trusted"] is True
+    assert trust["registry_name"] == TRUSTED_NAME
+    assert trust["issuer"] == clients.issuer_did
+    claims = _credential_claims(report)
+    if fmt == "dc+sd-jwt":
+        # only what the query asked for (the achievement is always disclosed): nothing of
+        # credentialSubject (the person's name, role and hours) reaches the verifier
+        assert "credentialSubject" not in claims
+        assert claims["achievement"]["name"] == "Bénévole — encadrement"
+    else:
+        assert claims["credentialSubject"]["achievement"]["achievementType"] == "CommunityService"
+    # and the person's history says who was shown what
+    history = clients.wallet.get("/api/history", params={"kind": "presented"}).json()
+    (entry,) = [e for e in history["entries"] if e["id"] == answer["history_id"]]
+    assert entry["verifier"] == links["client_id"]
+    assert [c["credential_id"] for c in entry["credentials"]] == [received[fmt]["id"]]
+
+
+def test_journey2_sd_jwt_reveals_only_the_chosen_claims(
+    clients: Clients, received: dict[str, dict[str, Any]]
+) -> None:
+    """The person chooses to show their hours: the subject and its results are disclosed,
+    and nothing else that was selectively disclosable (their name) reaches the verifier."""
+    cred = received["dc+sd-jwt"]
+    chosen = [["credentialSubject", "result", None, "value"]]
+    _, pending, answer, result = _present(clients, "any-badge", "dc+sd-jwt", cred["id"],
+                                          disclose=chosen)  # fmt: skip
+    option = next(
+        o for q in pending["queries"] if q["id"] == QUERY_IDS["dc+sd-jwt"]
+        for o in q["options"] if o["credential_id"] == cred["id"]
+    )  # fmt: skip
+    assert option["selective"] is True
+    assert answer["status"] == 200, answer
+    assert result["verified"] is True, result["result"]["problems"]
+    claims = _credential_claims(_presented(result, "dc+sd-jwt"))
+    subject = claims["credentialSubject"]
+    assert [r["value"] for r in subject["result"]] == ["42"]
+    # the recipient's name (an undisclosed array element) stayed in the wallet
+    assert subject.get("identifier", []) == []
+    assert "id" not in subject
+
+
+# --------------------------------------------------------------------------- revocation
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_revoked_badge_fails_the_status_check_at_the_verifier(clients: Clients, fmt: str) -> None:
+    before = {r["id"] for r in clients.issued()}
+    (cred,) = clients.receive(clients.offer(fmt)["offer_uri"])
+    issued_id = _issued_id(clients, fmt, before)
+    *_, first = _present(clients, "volunteering", fmt, cred["id"])
+    assert first["verified"] is True, first["result"]["problems"]
+
+    revoked = clients.set_status(issued_id, "revoke")
+    assert revoked["revoked"] is True
+    assert [h["action"] for h in revoked["history"]] == ["revoke"]
+    _, _, answer, result = _present(clients, "volunteering", fmt, cred["id"])
+    assert answer["status"] == 400  # the verifier refused the answer...
+    assert result["status"] == "answered"  # ...and keeps the failed result for the recruiter
+    assert result["verified"] is False
+    checks = _checks(_presented(result, fmt))
+    assert checks["status"]["status"] == "failed", checks["status"]
+    assert checks["proof"]["status"] == "passed"  # only the status changed
+    assert checks["trust"]["status"] == "passed"
+    # the same answer when the recruiter drops the credential in
+    dropped = clients.verify(clients.wallet_credential(cred["id"])["credential"])
+    assert dropped["verified"] is False
+    assert _checks(dropped)["status"]["status"] == "failed"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_suspended_badge_fails_then_passes_again_once_unsuspended(
+    clients: Clients, fmt: str
+) -> None:
+    before = {r["id"] for r in clients.issued()}
+    (cred,) = clients.receive(clients.offer(fmt)["offer_uri"])
+    issued_id = _issued_id(clients, fmt, before)
+
+    assert clients.set_status(issued_id, "suspend")["suspended"] is True
+    *_, suspended = _present(clients, "any-badge", fmt, cred["id"])
+    assert suspended["verified"] is False
+    status = _checks(_presented(suspended, fmt))["status"]
+    assert status["status"] == "failed"
+    assert "suspend" in status["reason"]
+
+    after = clients.set_status(issued_id, "unsuspend")
+    assert after["suspended"] is False
+    assert [h["action"] for h in after["history"]] == ["suspend", "unsuspend"]
+    *_, reinstated = _present(clients, "any-badge", fmt, cred["id"])
+    assert reinstated["verified"] is True, reinstated["result"]["problems"]
+    assert _checks(_presented(reinstated, fmt))["status"]["status"] == "passed"
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+@dataclass
+class Answer:
+    """A presentation the wallet's own code built for a request, not yet posted."""
+
+    response_uri: str
+    form: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def holder(stack_config: UpConfig) -> Iterator[Any]:
+    """The wallet's own presenting code, in process on the running wallet's data, to build
+    answers that the test then posts itself (twice, or to another verifier)."""
+    from wallet import settings_for_up
+    from wallet.main import open_resources
+
+    settings = settings_for_up(stack_config.data_dir / "wallet", stack_config.base_urls(), True)
+    with open_resources(settings) as res:
+        yield res
+
+
+def _build_answer(
+    holder: Any,
+    links: dict[str, Any],
+    credential_id: str,
+    qid: str,
+    *,
+    audience: str | None = None,
+    disclose: list[tuple[Any, ...]] | None = None,
+) -> Answer:
+    from shared.did import DidResolver
+    from wallet.service import accounts, presenting, storage
+
+    with holder.sessions.begin() as session:
+        who = accounts.principal_for(holder.master, accounts.find_account(session, WALLET_EMAIL))
+        resolver = DidResolver(holder.fetcher, allow_http=True)
+        request = presenting.resolve_request(holder.fetcher, resolver, links["request_uri"])
+        view = storage.get_credential(session, who, credential_id)
+        presentation = presenting.build_presentation(
+            session, who, view,
+            client_id=audience or request.client_id, nonce=request.claims["nonce"],
+            disclose=disclose or [],  # SD-JWT: the achievement is never selectively disclosed
+        )  # fmt: skip
+    form = {
+        "vp_token": json.dumps({qid: [presentation]}),
+        "state": request.claims["state"],
+    }
+    return Answer(request.claims["response_uri"], form)
+
+
+def _post(answer: Answer) -> httpx2.Response:
+    return httpx2.post(answer.response_uri, data=answer.form, timeout=30)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_refused_a_replayed_presentation(
+    clients: Clients, holder: Any, received: dict[str, dict[str, Any]], fmt: str
+) -> None:
+    links = clients.request("any-badge")
+    answer = _build_answer(holder, links, received[fmt]["id"], QUERY_IDS[fmt])
+    first = _post(answer)
+    assert first.status_code == 200, first.text
+    assert clients.result(links)["verified"] is True
+    # the same presentation (same nonce) again, to the same response URI
+    again = _post(answer)
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_request"
+    assert "replay" in again.json()["error_description"]
+    assert clients.result(links)["verified"] is True  # the first answer stands
+    # and to a fresh request (a new nonce): the presentation is bound to the old one
+    other = clients.request("any-badge")
+    replayed = httpx2.post(
+        _build_answer(holder, other, received[fmt]["id"], QUERY_IDS[fmt]).response_uri,
+        data={**answer.form, "state": _state_of(holder, other)},
+        timeout=30,
+    )
+    assert replayed.status_code == 400, replayed.text
+    result = clients.result(other)
+    assert result["verified"] is False
+    assert any("nonce" in p for p in result["result"]["problems"]), result["result"]["problems"]
+
+
+def _state_of(holder: Any, links: dict[str, Any]) -> str:
+    from shared.did import DidResolver
+    from wallet.service import presenting
+
+    resolver = DidResolver(holder.fetcher, allow_http=True)
+    state: str = presenting.resolve_request(holder.fetcher, resolver, links["request_uri"]).claims[
+        "state"
+    ]
+    return state
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_refused_a_presentation_for_another_verifier(
+    clients: Clients, holder: Any, received: dict[str, dict[str, Any]], fmt: str
+) -> None:
+    links = clients.request("any-badge")
+    other = "redirect_uri:https://other-verifier.example/oid4vp/response/x"
+    answer = _build_answer(holder, links, received[fmt]["id"], QUERY_IDS[fmt], audience=other)
+    refused = _post(answer)
+    assert refused.status_code == 400, refused.text
+    result = clients.result(links)
+    assert result["verified"] is False
+    checks = _checks(_presented(result, fmt))
+    failed = [c for c in checks.values() if c["status"] == "failed"]
+    assert failed, checks
+    assert any("client_id" in p or "aud" in p for p in result["result"]["problems"]), result
+
+
+def test_refused_a_presentation_missing_a_required_claim(
+    clients: Clients, holder: Any, received: dict[str, dict[str, Any]]
+) -> None:
+    """The `rating` template requires credentialSubject.result[*].value; an SD-JWT answer
+    that keeps the results undisclosed is refused by the DCQL check (the proof is fine)."""
+    cred = received["dc+sd-jwt"]["id"]
+    qid = QUERY_IDS["dc+sd-jwt"]
+    links = clients.request("rating")
+    refused = _post(_build_answer(holder, links, cred, qid, disclose=[]))
+    assert refused.status_code == 400, refused.text
+    result = clients.result(links)
+    assert result["verified"] is False
+    assert result["result"]["dcql_problems"], result["result"]
+    report = _presented(result, "dc+sd-jwt")
+    assert report["verified"] is True  # the credential itself is fine; the claim is missing
+    # with the claim disclosed, the same credential answers the same kind of request
+    links = clients.request("rating")
+    path = ("credentialSubject", "result", None, "value")
+    accepted = _post(_build_answer(holder, links, cred, qid, disclose=[path]))
+    assert accepted.status_code == 200, accepted.text
+    assert clients.result(links)["verified"] is True
