@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.stack import stack, stack_config  # noqa: F401 - one session-wide stack for all tests
+
 DATA = Path(__file__).parent / "data"
 FIXED_NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from shared import process_locks
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -20,6 +22,6 @@ def alembic_config() -> Config:
 def run_migrations(engine: Engine) -> None:
     """Upgrade the database to the latest revision."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with process_locks.MIGRATIONS, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

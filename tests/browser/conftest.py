@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import stack  # noqa: F401 - the three services over real HTTP
-
 CHROMIUM = os.environ.get("MUSETTE_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).parents[1] / "interop" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path(__file__).parents[1] / "output" / "screenshots"

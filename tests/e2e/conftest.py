@@ -1,46 +1,5 @@
-"""The three services over real HTTP on 127.0.0.1, as `musette up` runs them (demo data)."""
+"""End-to-end tests use the session-wide `stack` fixtures from tests/stack.py (see tests/conftest.py)."""
 
-from __future__ import annotations
+from tests.stack import free_port
 
-import socket
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from musette.up import SERVICES, UpConfig, build_servers, serving_in_thread
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpConfig]:
-    """The running stack's configuration: ports, base URLs and the data folder."""
-    data_dir: Path = tmp_path_factory.mktemp("musette-up")
-    config = UpConfig(
-        host="127.0.0.1",
-        ports={name: free_port() for name in SERVICES},
-        data_dir=data_dir,
-        dev=True,
-    )
-    # The issuer's status lists say `Cache-Control: max-age=0`, so the verifier revalidates
-    # them on every use (If-None-Match → 304 while unchanged) and sees a revocation at once:
-    # the revocation journeys then need no sleep and assert nothing about the clock. Set only
-    # while the settings are built, so no other test sees it.
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("MUSETTE_ISSUER_STATUS_LIST_MAX_AGE", "0")
-        servers = build_servers(config)
-    if set(servers) != set(SERVICES):
-        pytest.skip(f"not every service is built yet: {sorted(set(SERVICES) - set(servers))}")
-    with serving_in_thread(servers):
-        yield config
-
-
-@pytest.fixture(scope="session")
-def stack(stack_config: UpConfig) -> dict[str, str]:
-    """Base URLs of every built service, running with demo data in a temporary folder."""
-    return stack_config.base_urls()
+__all__ = ["free_port"]

@@ -1,6 +1,6 @@
 """The journeys across the real issuer, wallet and verifier over real HTTP on 127.0.0.1.
 
-Nothing is mocked: the services run as ``musette up`` runs them (tests/e2e/conftest.py), with
+Nothing is mocked: the services run as ``musette up`` runs them (tests/stack.py), with
 the demo data, and talk to each other only through OpenID4VCI, OpenID4VP, did:web and the
 Bitstring Status List. The test drives them through their public APIs and command lines.
 """

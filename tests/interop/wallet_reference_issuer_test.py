@@ -1,7 +1,7 @@
 """The wallet receives from a REFERENCE OpenID4VCI issuer: the issuer side of
 @openid4vc/openid4vci 0.4.x (with @openid4vc/oauth2's authorization server) on Node, over
 real HTTP on 127.0.0.1, in jwt_vc_json and dc+sd-jwt, with and without tx_code. The wallet
-runs as `musette up` runs it (tests/e2e/conftest.py) and is driven through its JSON API.
+runs as `musette up` runs it (tests/stack.py) and is driven through its JSON API.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 import httpx2
 import pytest
 
-from tests.e2e.conftest import stack_config
 from tests.e2e.test_journeys import _wallet_client
 
 pytestmark = pytest.mark.interop
@@ -33,7 +32,6 @@ HAVE_LIBS = all(
 START_TIMEOUT_S = 30
 FORMATS = {"badge_jwt": "jwt_vc_json", "badge_sd_jwt": "dc+sd-jwt"}
 
-__all__ = ["stack_config"]  # the running stack, shared with tests/e2e
 
 
 @contextlib.contextmanager

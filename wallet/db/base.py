@@ -12,6 +12,8 @@ from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from shared import process_locks
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -53,6 +55,6 @@ def run_migrations(engine: Engine) -> None:
     """Upgrade the database to the newest Alembic revision."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with process_locks.MIGRATIONS, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
