@@ -104,6 +104,8 @@ class OfferIn(In):
     formats: list[Format] = Field(default_factory=lambda: list(FORMATS), min_length=1)
     tx_code: bool = False
     language: Lang = "fr"
+    #: carry a suspension entry (can be suspended and reinstated) instead of a revocation one
+    suspendable: bool = False
 
 
 class DirectIssueIn(In):
@@ -114,6 +116,7 @@ class DirectIssueIn(In):
     #: the holder's DID (credentialSubject.id), when known
     subject_id: str | None = None
     language: Lang = "fr"
+    suspendable: bool = False
 
 
 class StatusChangeIn(In):

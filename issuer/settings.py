@@ -49,10 +49,11 @@ class IssuerSettings(BaseSettings):
     #: run Alembic migrations at start-up
     migrate: bool = True
     #: status entries put in OB 3.0 credentials. The OB 3.0 JSON Schema allows ONE
-    #: ``credentialStatus`` object, so the default is a single suspension entry: suspend and
-    #: unsuspend flip it, and revoke sets it for good (plus the revocation list bit). "both"
-    #: writes a revocation and a suspension entry (VC DM 2.0 allows it; the OB schema does not).
-    ob3_status_purposes: Literal["suspension", "revocation", "both"] = "suspension"
+    #: ``credentialStatus`` object, so a badge carries a single entry: a revocation entry by
+    #: default (a verifier then says "revoked"), or, for an offer marked ``suspendable``, a
+    #: suspension entry (suspend/unsuspend flip it; revoke sets it for good, plus the revocation
+    #: bit). "both" writes both entries (VC DM 2.0 allows it; the OB schema does not).
+    ob3_status_purposes: Literal["suspension", "revocation", "both"] = "revocation"
     #: accept the draft-15 single ``proof`` member (see shared.protocols.oid4vci)
     accept_single_proof: bool = True
 

@@ -242,7 +242,9 @@ def issue_direct(
         holder=Holder(did=body.subject_id),
         now=res.clock(),
         actor=ctx.actor,
-        status_purposes=purposes_for(res.settings.ob3_status_purposes),
+        status_purposes=purposes_for(
+            res.settings.ob3_status_purposes, suspendable=body.suspendable
+        ),
     )
     return {**_cred_json(row), "credential": credential_value(row)}
 

@@ -256,6 +256,7 @@ def parse_offer(form: Mapping[str, Any], achievement: AchievementRow, ui_lang: s
             },
             "formats": formats,
             "tx_code": bool(form.get("tx_code")),
+            "suspendable": bool(form.get("suspendable")),
             "language": language if language in ("fr", "en") else ui_lang,
         }
     )
@@ -284,4 +285,5 @@ def submitted_offer_values(form: Mapping[str, Any]) -> Values:
     }
     values["formats"] = _list(form, "formats")
     values["tx_code"] = bool(form.get("tx_code"))
+    values["suspendable"] = bool(form.get("suspendable"))
     return values

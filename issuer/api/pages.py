@@ -54,7 +54,7 @@ from issuer.service.orgs import (
     session_principal,
 )
 from issuer.service.outbox import OutboxEmail, parse_email_address, record_email
-from issuer.service.status import change_status
+from issuer.service.status import can_suspend, change_status
 from issuer.service.uploads import MAX_IMAGE_BYTES, load_image, store_image
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, UnauthorizedError
 from shared.ui import STYLESHEET
@@ -404,7 +404,7 @@ def _issue_form(
 @router.get("/console/achievements/{slug}/issue", response_class=Response)
 def issue_page(slug: str, request: Request, console: ConsoleDep, session: SessionDep) -> Response:
     row = _achievement(session, console, slug)
-    values = {"formats": list(FORMATS), "tx_code": False, "language": ""}
+    values = {"formats": list(FORMATS), "tx_code": False, "suspendable": False, "language": ""}
     return _issue_form(request, console, row, values)
 
 
@@ -654,6 +654,8 @@ def _credential_page(
     current = _status(row)
     if current == "revoked" or row.status_index is None:
         actions: list[str] = []
+    elif not can_suspend(row):
+        actions = ["revoke"]
     else:
         actions = ["unsuspend", "revoke"] if row.suspended else ["suspend", "revoke"]
     download = f"/admin/orgs/{console.org.slug}/credentials/{row.id}/download"

@@ -125,6 +125,8 @@ class Offer(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(200))
+    #: the badge's status entry: "revocation" (default) or "suspension" (suspendable)
+    status_purpose: Mapped[str] = mapped_column(String(16), default="revocation")
 
 
 class AccessToken(Base):
@@ -162,6 +164,8 @@ class IssuedCredential(Base):
     status_index: Mapped[int | None] = mapped_column(Integer)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the status purposes of the entries the credential carries, comma-separated
+    status_purposes: Mapped[str | None] = mapped_column(String(32))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     issued_by: Mapped[str] = mapped_column(String(200))
 

@@ -26,7 +26,7 @@ from issuer.db.models import IssuedCredential, Organisation
 from issuer.schemas import SubjectIn
 from issuer.service.achievements import to_ob3
 from issuer.service.keys import IssuerKeyStore, OrgSigner, active_signer
-from issuer.service.status import allocate_index, status_entries, status_json
+from issuer.service.status import PURPOSES, allocate_index, status_entries, status_json
 from shared.errors import InvalidInputError
 from shared.model import (
     AchievementSubject,
@@ -137,7 +137,7 @@ def issue_credential(
     offer_id: str | None = None,
     configuration_id: str | None = None,
     with_status: bool = True,
-    status_purposes: tuple[str, ...] = ("suspension",),
+    status_purposes: tuple[str, ...] = ("revocation",),
 ) -> IssuedCredential:
     """Allocate a status index, build, sign and record one credential."""
     cred_uuid = uuid.uuid4()
@@ -186,6 +186,7 @@ def issue_credential(
         status_index=idx,
         revoked=False,
         suspended=False,
+        status_purposes=",".join(status_purposes) if with_status else None,
         issued_at=now,
         issued_by=actor,
     )
@@ -243,6 +244,7 @@ def sign_vc_api_credential(
         status_index=idx,
         revoked=False,
         suspended=False,
+        status_purposes=",".join(PURPOSES) if with_status else None,
         issued_at=now,
         issued_by=actor,
     )

@@ -234,6 +234,7 @@ def create_offer(
         tx_code_hash=tx_hash,
         tx_attempts=0,
         state="pending",
+        status_purpose="suspension" if data.suspendable else "revocation",
         expires_at=now + timedelta(seconds=settings.offer_ttl),
         created_at=now,
         created_by=actor,
@@ -457,7 +458,9 @@ def issue_from_request(
                 actor=f"offer:{offer.id[:8]}",
                 offer_id=offer.id,
                 configuration_id=config_id,
-                status_purposes=purposes_for(settings.ob3_status_purposes),
+                status_purposes=purposes_for(
+                    settings.ob3_status_purposes, suspendable=offer.status_purpose == "suspension"
+                ),
             )
     except IntegrityError as err:
         raise Oid4vciError(

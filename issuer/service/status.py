@@ -101,8 +101,16 @@ def allocate_index(
     raise ConflictError("no free status list index found; try again")
 
 
-def purposes_for(setting: str) -> tuple[str, ...]:
-    return PURPOSES if setting == "both" else (setting,)
+def purposes_for(setting: str, *, suspendable: bool = False) -> tuple[str, ...]:
+    """The status entries a new OB 3.0 credential carries (see IssuerSettings)."""
+    if setting == "both":
+        return PURPOSES
+    return ("suspension",) if suspendable else (setting,)
+
+
+def can_suspend(cred: IssuedCredential) -> bool:
+    """Whether the credential points at a suspension list (older rows: suspension only)."""
+    return "suspension" in (cred.status_purposes or "suspension").split(",")
 
 
 def status_entries(
@@ -179,6 +187,11 @@ def change_status(
         # and for good in the suspension list, which single-entry credentials point at
         _flip(session, org, "suspension", cred.status_seq, cred.status_index, 1, now)
         cred.revoked = True
+    elif action in ("suspend", "unsuspend") and not can_suspend(cred):
+        raise ConflictError(
+            "this badge carries a revocation entry only: it can be revoked, not suspended "
+            "(issue it as suspendable to allow suspension)"
+        )
     elif action == "suspend":
         if cred.revoked:
             raise ConflictError("a revoked credential cannot be suspended")

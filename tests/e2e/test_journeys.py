@@ -8,15 +8,19 @@ Bitstring Status List. The test drives them through their public APIs and comman
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
 from musette.up import UpConfig
-from shared.did import did_web_from_url
+from shared.did import DidResolver, did_web_from_url
+from shared.net.fetch import HttpFetcher
 
 ORG = "demo-association"
 ACHIEVEMENT = "volunteer"
@@ -43,13 +47,16 @@ class Clients:
 
     # ----------------------------------------------------------------- issuer (admin API)
 
-    def offer(self, fmt: str, *, tx_code: bool = False, hours: str = "42") -> dict[str, Any]:
+    def offer(
+        self, fmt: str, *, tx_code: bool = False, hours: str = "42", suspendable: bool = False
+    ) -> dict[str, Any]:
         body = {
             "achievement": ACHIEVEMENT,
             "recipient": {"name": "Camille Martin"},
             "subject": {"role": "Encadrante bénévole", "results": {"hours": hours}},
             "formats": [fmt],
             "tx_code": tx_code,
+            "suspendable": suspendable,
         }
         resp = self.issuer.post(f"/admin/orgs/{ORG}/offers", json=body)
         assert resp.status_code == 201, resp.text
@@ -431,6 +438,7 @@ def test_revoked_badge_fails_the_status_check_at_the_verifier(clients: Clients, 
     assert result["verified"] is False
     checks = _checks(_presented(result, fmt))
     assert checks["status"]["status"] == "failed", checks["status"]
+    assert "revoked" in checks["status"]["reason"]  # a badge's default entry is revocation
     assert checks["proof"]["status"] == "passed"  # only the status changed
     assert checks["trust"]["status"] == "passed"
     # the same answer when the recruiter drops the credential in
@@ -444,7 +452,7 @@ def test_suspended_badge_fails_then_passes_again_once_unsuspended(
     clients: Clients, fmt: str
 ) -> None:
     before = {r["id"] for r in clients.issued()}
-    (cred,) = clients.receive(clients.offer(fmt)["offer_uri"])
+    (cred,) = clients.receive(clients.offer(fmt, suspendable=True)["offer_uri"])
     issued_id = _issued_id(clients, fmt, before)
 
     assert clients.set_status(issued_id, "suspend")["suspended"] is True
@@ -595,3 +603,69 @@ def test_refused_a_presentation_missing_a_required_claim(
     accepted = _post(_build_answer(holder, links, cred, qid, disclose=[path]))
     assert accepted.status_code == 200, accepted.text
     assert clients.result(links)["verified"] is True
+
+
+# ---------------------------------------------------------------- reference verifier libraries
+
+INTEROP = Path(__file__).parents[1] / "interop"
+
+
+def _node(script: str, *args: str, stdin: str | None = None) -> Any:
+    done = subprocess.run(
+        ["node", str(INTEROP / script), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return json.loads(done.stdout)
+
+
+@pytest.mark.interop
+def test_issued_badges_verify_with_the_reference_libraries(
+    clients: Clients, received: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """What the issuer issues (did:web, over OpenID4VCI) verifies with Digital Bazaar's
+    @digitalbazaar/vc (ldp_vc), jose (jwt_vc_json) and @sd-jwt/sd-jwt-vc (dc+sd-jwt).
+    The oracles check proofs and issuer keys; status is Musette's own check (see above)."""
+    if shutil.which("node") is None or not (INTEROP / "node_modules").is_dir():
+        pytest.skip("Node and `npm ci` in tests/interop are needed for the reference libraries")
+    ldp = received["ldp_vc"]["credential"]
+    did = ldp["issuer"]["id"] if isinstance(ldp["issuer"], dict) else ldp["issuer"]
+    fetcher = HttpFetcher(allow_loopback=True)
+    document = DidResolver(fetcher, allow_http=True).resolve(did)
+    docs = tmp_path / "did-docs.json"
+    docs.write_text(json.dumps({did: document.raw}))
+    signed = tmp_path / "ldp.json"
+    signed.write_text(json.dumps(ldp))
+    result = _node("verify_di.mjs", "--did-docs", str(docs), "--ignore-status", str(signed))
+    assert result["verified"] is True, result
+
+    vm = ldp["proof"]["verificationMethod"]
+    jwk = document.verification_method(vm, "assertionMethod").public_key.to_jwk()
+    cases = [
+        {
+            "kind": "jwt",
+            "token": received["jwt_vc_json"]["credential"],
+            "jwk": jwk,
+            "alg": "EdDSA",
+            "typ": "JWT",
+        },
+        {
+            "kind": "sd-jwt-vc",
+            "token": received["dc+sd-jwt"]["credential"],
+            "jwk": jwk,
+            "nonce": None,
+            "aud": None,
+        },
+    ]
+    results = _node("verify_jose_sdjwt.mjs", stdin=json.dumps(cases))
+    assert [r["verified"] for r in results] == [True, True], results
+    # and a tampered one is refused by the same oracle (the oracle is not a rubber stamp)
+    tampered = dict(ldp, name="Something else")
+    signed.write_text(json.dumps(tampered))
+    assert (
+        _node("verify_di.mjs", "--did-docs", str(docs), "--ignore-status", str(signed))["verified"]
+        is False
+    )

@@ -33,7 +33,6 @@ START_TIMEOUT_S = 30
 FORMATS = {"badge_jwt": "jwt_vc_json", "badge_sd_jwt": "dc+sd-jwt"}
 
 
-
 @contextlib.contextmanager
 def running_reference_issuer() -> Iterator[dict[str, Any]]:
     """Start the Node issuer; yield what it printed; stop it by closing its stdin."""

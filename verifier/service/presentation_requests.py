@@ -199,7 +199,9 @@ def request_object_jwt(
     )
     if row.client_id.startswith(PREFIX_REDIRECT_URI):
         return encode_unsigned_request_object(claims)
-    claims["iss"] = row.client_id
+    # No ``iss``: OpenID4VP 1.0 defines none for request objects, and JAR's ``iss`` would be the
+    # full client_id, prefix included, which wallets (e.g. @openid4vc/openid4vp) compare with
+    # the DID of ``kid`` and refuse ("kid ... different from did value in 'iss'").
     vm = verifier_did(settings) + KEY_FRAGMENT
     signing_input = request_object_signing_input(claims, alg="EdDSA", kid=vm)
     signature = store.sign(REQUEST_KEY_ID, signing_input)

@@ -106,14 +106,14 @@ def signin(
 
 
 @router.get("/signup", response_class=Response)
-def signup_page(request: Request) -> Response:
-    return render(request, "signup.html", who=None, error=None)
+def signup_page(request: Request, next: str = "/") -> Response:
+    return render(request, "signup.html", who=None, next=_safe_next(next), error=None)
 
 
 @router.post("/signup", response_class=Response)
 def signup(
     request: Request, _csrf: AnonCsrfDep, res: ResourcesDep, session: SessionDep,
-    email: str = Form(...), password: str = Form(...),
+    email: str = Form(...), password: str = Form(...), next: str = Form("/"),
 ) -> Response:  # fmt: skip
     try:
         account = accounts.create_account(session, res.master, res.hasher, email, password)
@@ -122,11 +122,12 @@ def signup(
         error = {
             "conflict": _("An account with this email address already exists."),
         }.get(err.code) or _("Check the email address; the password needs at least 8 characters.")
-        return render(request, "signup.html", who=None, error=error, email=email,
-                      status=err.status)  # fmt: skip
+        return render(request, "signup.html", who=None, next=_safe_next(next), error=error,
+                      email=email, status=err.status)  # fmt: skip
     identities.create_identity(session, accounts.principal_for(res.master, account))
     token, _token = accounts.open_session(session, account, res.settings.session_hours)
-    response = RedirectResponse("/", status_code=303)
+    # back to where the link opened (an issuer's offer, a recruiter's request), as after sign-in
+    response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, res, token)
     return response
 

@@ -494,7 +494,7 @@ def test_email_is_written_to_the_outbox(admin: TestClient, env: Env) -> None:
 def test_credentials_list_and_status_changes_with_reasons(
     admin: TestClient, wallet: Wallet
 ) -> None:
-    wallet.receive()
+    wallet.receive(suspendable=True)
     listing = get(admin, "/console/credentials")
     assert "Camille Martin" in listing.text
     assert "actif" in listing.text
@@ -646,3 +646,23 @@ def test_images_and_static_files_are_served_only_by_exact_name(admin: TestClient
     for name in ["..%2Fdemo-admin.txt", "abc.png", "0" * 64 + ".gif", "0" * 64 + ".png"]:
         assert admin.get(f"/orgs/demo-association/images/{name}").status_code == 404, name
     assert admin.get(f"/orgs/nobody/images/{'0' * 64}.png").status_code == 404
+
+
+def test_a_default_badge_can_be_revoked_but_not_suspended(
+    admin: TestClient, wallet: Wallet
+) -> None:
+    """A badge carries one status entry (the OB 3.0 schema allows one): revocation by default,
+    so a verifier says "revoked"; suspension needs an offer marked suspendable."""
+    wallet.receive()
+    listing = get(admin, "/console/credentials")
+    found = re.search(r'href="(/console/credentials/[^"]+)"', listing.text)
+    assert found
+    page = get(admin, found.group(1))
+    assert "Révoquer (définitif)" in page.text
+    assert "Suspendre" not in page.text
+    refused = post(
+        admin,
+        f"{found.group(1)}/status",
+        {"csrf_token": csrf_of(page.text), "action": "suspend", "reason": "Essai"},
+    )
+    assert refused.status_code in (409, 422)

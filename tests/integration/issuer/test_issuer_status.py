@@ -40,7 +40,7 @@ def list_bit(env: Env, credential: dict[str, Any]) -> int:
 
 
 def test_suspend_unsuspend_and_revoke_round_trip(env: Env, wallet: Wallet) -> None:
-    credential = wallet.receive("volunteer_ldp_vc")
+    credential = wallet.receive("volunteer_ldp_vc", suspendable=True)
     assert credential["credentialStatus"]["statusPurpose"] == "suspension"
     cred_id = credential_id(env)
     assert check(env, credential)[0]
@@ -67,6 +67,19 @@ def test_suspend_unsuspend_and_revoke_round_trip(env: Env, wallet: Wallet) -> No
     # revocation is final
     assert set_status(env, cred_id, "unsuspend").status_code == 409
     assert not check(env, credential)[0]
+
+
+def test_default_badge_is_revoked_not_suspended(env: Env, wallet: Wallet) -> None:
+    """One entry per OB 3.0 badge: revocation by default, so a verifier says "revoked"."""
+    credential = wallet.receive("volunteer_ldp_vc")
+    assert credential["credentialStatus"]["statusPurpose"] == "revocation"
+    cred_id = credential_id(env)
+    assert set_status(env, cred_id, "suspend", "essai").status_code == 409
+    assert check(env, credential)[0]
+    assert set_status(env, cred_id, "revoke", "erreur").status_code == 200
+    verified, reason = check(env, credential)
+    assert not verified
+    assert "revoked" in reason
 
 
 @pytest.mark.parametrize("config_id", ["volunteer_jwt_vc_json", "volunteer_sd_jwt"])
@@ -110,7 +123,7 @@ def test_both_entries_when_configured(tmp_path: Any) -> None:
 
 
 def test_status_list_is_signed_cached_and_etagged(env: Env, wallet: Wallet) -> None:
-    credential = wallet.receive("volunteer_ldp_vc")
+    credential = wallet.receive("volunteer_ldp_vc", suspendable=True)
     path = credential["credentialStatus"]["statusListCredential"].removeprefix("http://testserver")
     first = env.client.get(path)
     assert first.status_code == 200

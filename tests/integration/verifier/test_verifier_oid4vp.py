@@ -218,6 +218,12 @@ def test_signed_decentralized_identifier_request(client: TestClient, api_key: st
     assert obj["client_id"].startswith("decentralized_identifier:did:web:verifier.example")
     assert obj["header"]["alg"] == "EdDSA"
     assert obj["header"]["typ"] == "oauth-authz-req+jwt"
+    # kid is a DID URL of the client_id's DID; no `iss` holding the prefixed client_id, which
+    # a reference wallet (@openid4vc/openid4vp 0.4) refuses as a DID other than kid's
+    assert obj["header"]["kid"].split("#")[0] == obj["client_id"].removeprefix(
+        "decentralized_identifier:"
+    )
+    assert "iss" not in obj
     did_doc = client.get("/.well-known/did.json").json()
     from shared.did.document import DidDocument
     from shared.proofs.jose import parse_jws, verify_jws

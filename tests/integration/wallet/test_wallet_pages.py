@@ -144,6 +144,45 @@ def test_sign_up_and_sign_in_pages(wallet: TestClient) -> None:
     assert "Wrong email address or password." in wrong.text
 
 
+def test_a_link_opened_before_signing_up_is_kept_through_sign_up(wallet: TestClient) -> None:
+    """Someone without an account opens an issuer's link: after creating one, they are back
+    on that link, not on an empty musette (the offer was lost before)."""
+    target = "/receive?credential_offer_uri=https%3A%2F%2Fissuer.example%2Foffers%2F1"
+    opened = wallet.get(target, follow_redirects=False)
+    assert opened.status_code == 303
+    signin = page(wallet, opened.headers["location"])
+    link = re.search(r'href="(/signup\?next=[^"]+)"', signin)
+    assert link, "the sign-in page's sign-up link forgets where the person was going"
+    signup = page(wallet, link.group(1))
+    assert f'name="next" value="{target}"' in signup
+    created = wallet.post(
+        "/signup",
+        data={
+            "email": "nina@example.org",
+            "password": PASSWORD,
+            "next": target,
+            "csrf_token": wallet.cookies.get("musette_wallet_csrf"),
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    assert created.headers["location"] == target
+    # only a path on the wallet itself
+    wallet.cookies.clear()
+    wallet.get("/signup")
+    elsewhere = wallet.post(
+        "/signup",
+        data={
+            "email": "noa@example.org",
+            "password": PASSWORD,
+            "next": "//evil.example/",
+            "csrf_token": wallet.cookies.get("musette_wallet_csrf"),
+        },
+        follow_redirects=False,
+    )
+    assert elsewhere.headers["location"] == "/"
+
+
 # --------------------------------------------------------------------------- home, credential
 
 
