@@ -45,6 +45,7 @@ def cmd_request(args: argparse.Namespace) -> int:
             settings,
             template=args.template,
             client_id_prefix=args.client_id_prefix,
+            response_mode=args.response_mode,
             account_id=None,
             now=datetime.now(UTC),
         )
@@ -93,6 +94,12 @@ def register(sub: Any) -> None:
         choices=["redirect_uri", "decentralized_identifier"],
         default="redirect_uri",
         help="redirect_uri (unsigned request) or decentralized_identifier (signed)",
+    )
+    request.add_argument(
+        "--response-mode",
+        choices=["direct_post", "direct_post.jwt"],
+        default="direct_post",
+        help="direct_post, or direct_post.jwt (the wallet encrypts its answer to this request)",
     )
     request.add_argument("--json", action="store_true", help="print request_uri and result_url")
     request.set_defaults(func=cmd_request)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.keys.store import KeyStore
 from verifier.errors import ForbiddenError, UnauthorizedError
 from verifier.service import accounts
+from verifier.service.keys import ResponseKeys
 from verifier.service.status_cache import CachingFetcher, RequestingFetcher
 from verifier.service.verifying import Verifier
 from verifier.settings import VerifierSettings
@@ -33,6 +34,8 @@ class Resources:
     cache: CachingFetcher
     verifier: Verifier
     key_store: KeyStore
+    #: per-request encryption keys of direct_post.jwt answers (derived from the master secret)
+    response_keys: ResponseKeys
     hasher: PasswordHasher
     templates: Environment
     clock: Callable[[], datetime]

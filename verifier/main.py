@@ -19,7 +19,7 @@ from verifier.api import pages, requests, trust, vc_api, verifications, well_kno
 from verifier.db.base import make_engine, run_migrations
 from verifier.deps import Resources
 from verifier.problems import install_problem_handlers
-from verifier.service.keys import open_key_store
+from verifier.service.keys import open_key_store, open_response_keys
 from verifier.service.status_cache import CachingFetcher, RequestingFetcher
 from verifier.service.verifying import Verifier
 from verifier.settings import VerifierSettings
@@ -67,6 +67,7 @@ def create_app(
             cache=cache,
             verifier=Verifier(cache, now, allow_http_did_web=settings.dev),
             key_store=open_key_store(settings, sessions),
+            response_keys=open_response_keys(settings),
             hasher=PasswordHasher(
                 time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
             ),

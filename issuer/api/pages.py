@@ -404,7 +404,10 @@ def _issue_form(
 @router.get("/console/achievements/{slug}/issue", response_class=Response)
 def issue_page(slug: str, request: Request, console: ConsoleDep, session: SessionDep) -> Response:
     row = _achievement(session, console, slug)
-    values = {"formats": list(FORMATS), "tx_code": False, "suspendable": False, "language": ""}
+    # one format ticked (the recommended one): a wallet collects every format an offer lists,
+    # so ticking all three gave the person three copies of one badge, and the admin three rows
+    # to revoke before a recruiter saw "revoked"
+    values = {"formats": ["ldp_vc"], "tx_code": False, "suspendable": False, "language": ""}
     return _issue_form(request, console, row, values)
 
 

@@ -21,6 +21,7 @@ import pytest
 from musette.up import UpConfig
 from shared.did import DidResolver, did_web_from_url
 from shared.net.fetch import HttpFetcher
+from shared.protocols.oid4vp import decode_request_object
 
 ORG = "demo-association"
 ACHIEVEMENT = "volunteer"
@@ -416,6 +417,47 @@ def test_journey2_sd_jwt_reveals_only_the_chosen_claims(
     # the recipient's name (an undisclosed array element) stayed in the wallet
     assert subject.get("identifier", []) == []
     assert "id" not in subject
+
+
+def test_journey2_encrypted_answer_with_direct_post_jwt(
+    clients: Clients, received: dict[str, dict[str, Any]]
+) -> None:
+    """OpenID4VP 1.0 §8.3.1: the verifier asks for direct_post.jwt and publishes a key of this
+    request in client_metadata.jwks; our wallet encrypts its answer to it (ECDH-ES JWE in the
+    ``response`` field) and our verifier decrypts it and runs the usual checks."""
+    fmt = "dc+sd-jwt"
+    created = clients.verifier.post(
+        "/oid4vp/requests", json={"template": "volunteering", "response_mode": "direct_post.jwt"}
+    )
+    assert created.status_code == 201, created.text
+    links = created.json()
+    request_object = httpx2.get(links["request_object_uri"])
+    assert request_object.status_code == 200
+    _, claims = decode_request_object(request_object.text)
+    assert claims["response_mode"] == "direct_post.jwt"
+    (key,) = claims["client_metadata"]["jwks"]["keys"]
+    assert (key["use"], key["alg"], key["crv"]) == ("enc", "ECDH-ES", "P-256")
+    assert "d" not in key
+    pending = clients.open_request(links["request_uri"])
+    assert pending["verifier"]["encrypted"] is True
+    qid = QUERY_IDS[fmt]
+    answer = clients.consent(pending["id"], {qid: {"credential_id": received[fmt]["id"]}})
+    assert answer["status"] == 200, answer
+    result = clients.result(links)
+    assert result["status"] == "answered"
+    assert result["response_mode"] == "direct_post.jwt"
+    assert result["verified"] is True, result["result"]["problems"]
+    report = _presented(result, fmt)
+    checks = _checks(report)
+    for name in ("proof", "status", "trust", "holder_binding"):
+        assert checks[name]["status"] == "passed", (name, checks[name])
+    bound = [c for c in checks.values() if c["name"] in {"challenge", "key_binding"}]
+    assert bound, checks
+    assert all(c["status"] == "passed" for c in bound), checks
+    # the request is used up: the same request cannot be answered twice
+    again = httpx2.post(links["response_uri"], data={"response": "a.b.c.d.e"})
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_request"
 
 
 # --------------------------------------------------------------------------- revocation

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shared.errors import InvalidInputError, NotFoundError, UpstreamError
 from shared.i18n import local_datetime
+from shared.protocols.oid4vp import DIRECT_POST, DIRECT_POST_JWT
 from shared.ui import STYLESHEET
 from verifier.api import pages_registry
 from verifier.api.bodies import form_from_bytes, read_capped
@@ -222,6 +223,7 @@ async def create_request(
     if not csrf_ok(who, form):
         return refused(request, res, who, "/requests/new")
     prefix = "decentralized_identifier" if form.get("signed") else "redirect_uri"
+    mode = DIRECT_POST_JWT if form.get("encrypted") else DIRECT_POST
     try:
         with res.sessions.begin() as session:
             links = vp.create_request(
@@ -229,6 +231,7 @@ async def create_request(
                 res.settings,
                 template=str(form.get("template", "")),
                 client_id_prefix=prefix,
+                response_mode=mode,
                 account_id=who.account_id,
                 now=res.clock(),
             )

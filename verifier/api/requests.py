@@ -79,7 +79,7 @@ def qr(request_id: str, session: SessionDep, res: ResourcesDep) -> Response:
 def request_object(key: str, session: SessionDep, res: ResourcesDep) -> Response:
     """The request object by reference (RFC 9101 ``request_uri``)."""
     row = vp.request_by_key(session, key)
-    token = vp.request_object_jwt(res.settings, res.key_store, row, res.clock())
+    token = vp.request_object_jwt(res.settings, res.key_store, row, res.clock(), res.response_keys)
     return Response(token, media_type=REQUEST_OBJECT_MEDIA_TYPE)
 
 
@@ -89,7 +89,8 @@ def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
 
 @router.post("/response/{key}")
 async def response(key: str, request: Request, res: ResourcesDep) -> JSONResponse:
-    """direct_post: the wallet's ``vp_token`` and ``state`` (form-encoded)."""
+    """direct_post: the wallet's ``vp_token`` and ``state`` (form-encoded); direct_post.jwt:
+    the same, encrypted in a ``response`` JWE (OpenID4VP 1.0 §8.3.1)."""
     body = await read_capped(request, res.settings.max_upload_bytes)
     form = await form_from_bytes(request, body)
     try:
@@ -102,7 +103,14 @@ async def response(key: str, request: Request, res: ResourcesDep) -> JSONRespons
         # verifying fetches DID documents and status lists: off the event loop, or every
         # other request (and a service sharing this loop, as under `musette up`) waits
         await run_in_threadpool(
-            vp.verify_response, res.sessions, res.verifier, registry, key, fields, res.clock()
+            vp.verify_response,
+            res.sessions,
+            res.verifier,
+            registry,
+            key,
+            fields,
+            res.clock(),
+            res.response_keys,
         )
     except NotFoundError:
         return _oauth_error(404, "invalid_request", "unknown request")

@@ -8,12 +8,16 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.did import did_web_from_url
 from shared.encoding.base64url import b64url_decode, b64url_encode
 from shared.keys.store import EncryptedKeyStore, KeyStore
+from shared.protocols.response_encryption import public_encryption_jwk
 from verifier.db.models import StoredKey
 from verifier.settings import VerifierSettings
 
@@ -75,6 +79,45 @@ def open_key_store(settings: VerifierSettings, sessions: sessionmaker[Session]) 
     if REQUEST_KEY_ID not in store.key_ids():
         store.add(_generate(), REQUEST_KEY_ID)
     return store
+
+
+#: order of the P-256 group (FIPS 186-5 / SEC 2)
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+class ResponseKeys:
+    """Per-request ECDH-ES (P-256) keys for ``direct_post.jwt`` answers, derived, never stored.
+
+    Each request gets its own key pair, derived from the master secret and the request's
+    random ``request_key`` (HKDF-SHA256; the 384-bit output is reduced to a scalar as in
+    FIPS 186-5 A.2.1). Nothing is written to the database, so there is no private key to
+    protect at rest beyond the master secret that already protects the verifier's signing key,
+    and nothing to clean up: once a request is answered or expired its response endpoint
+    refuses every answer, so the key can no longer be used.
+    """
+
+    def __init__(self, master: bytes) -> None:
+        self._secret = HKDF(
+            algorithm=hashes.SHA256(),
+            length=32,
+            salt=None,
+            info=b"musette/verifier/direct_post.jwt/v1",
+        ).derive(master)
+
+    def private_key(self, request_key: str) -> ec.EllipticCurvePrivateKey:
+        seed = HKDF(
+            algorithm=hashes.SHA256(), length=48, salt=None, info=request_key.encode("utf-8")
+        ).derive(self._secret)
+        scalar = int.from_bytes(seed, "big") % (_P256_ORDER - 1) + 1
+        return ec.derive_private_key(scalar, ec.SECP256R1())
+
+    def public_jwk(self, request_key: str) -> dict[str, str]:
+        """The public JWK (``use`` enc, ``alg`` ECDH-ES, ``kid`` its RFC 7638 thumbprint)."""
+        return public_encryption_jwk(self.private_key(request_key))
+
+
+def open_response_keys(settings: VerifierSettings) -> ResponseKeys:
+    return ResponseKeys(master_secret(settings))
 
 
 def _generate() -> Any:

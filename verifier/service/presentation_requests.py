@@ -5,6 +5,12 @@ The request object is served by reference (``request_uri``); with the ``redirect
 client_id prefix it is an unsigned JWT, with ``decentralized_identifier:`` it is signed with
 the verifier's did:web key. The answer is verified once: the row moves from ``pending`` to
 ``processing`` in one conditional UPDATE, so a replay (the same nonce again) is refused.
+
+With the response mode ``direct_post.jwt`` (OpenID4VP 1.0 §8.3, §8.3.1) the request object's
+``client_metadata.jwks`` carries a P-256 ECDH-ES key of that request only (``ResponseKeys``),
+and the wallet posts the answer as a JWE in the ``response`` field. It is decrypted before the
+request is claimed, so an answer that does not decrypt is refused without using up the
+request; once decrypted it goes through exactly the checks of ``direct_post``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from shared.protocols.dcql import (
 )
 from shared.protocols.oid4vp import (
     DIRECT_POST,
+    DIRECT_POST_JWT,
     PREFIX_DECENTRALIZED_IDENTIFIER,
     PREFIX_REDIRECT_URI,
     authorization_request_link,
@@ -37,10 +44,16 @@ from shared.protocols.oid4vp import (
     parse_direct_post,
     request_object_signing_input,
 )
+from shared.protocols.response_encryption import (
+    ALLOWED_ENCS,
+    DEFAULT_ENC,
+    decrypt_response,
+    encryption_client_metadata,
+)
 from shared.verify.report import CheckStatus, VerificationReport
 from verifier.db.models import PresentationRequest
 from verifier.errors import RequestGoneError
-from verifier.service.keys import KEY_FRAGMENT, REQUEST_KEY_ID, verifier_did
+from verifier.service.keys import KEY_FRAGMENT, REQUEST_KEY_ID, ResponseKeys, verifier_did
 from verifier.service.templates import Template, get_template
 from verifier.service.trust import TrustRegistry
 from verifier.service.verifying import (
@@ -56,6 +69,9 @@ PREFIXES = {
     "redirect_uri": PREFIX_REDIRECT_URI,
     "decentralized_identifier": PREFIX_DECENTRALIZED_IDENTIFIER,
 }
+RESPONSE_MODES = (DIRECT_POST, DIRECT_POST_JWT)
+#: content encryptions offered for direct_post.jwt, the §8.3 default (A128GCM) first
+RESPONSE_ENCS = [DEFAULT_ENC, *sorted(ALLOWED_ENCS - {DEFAULT_ENC})]
 
 
 class ResponseRefusedError(VcError):
@@ -137,8 +153,8 @@ def create_request(
     chosen = get_template(template)
     if client_id_prefix not in PREFIXES:
         raise InvalidInputError(f"client_id_prefix must be one of {sorted(PREFIXES)}")
-    if response_mode != DIRECT_POST:
-        raise InvalidInputError("only the direct_post response mode is available")
+    if response_mode not in RESPONSE_MODES:
+        raise InvalidInputError(f"response_mode must be one of {list(RESPONSE_MODES)}")
     key = secrets.token_urlsafe(24)
     if client_id_prefix == "redirect_uri":
         client_id = client_id_for(PREFIX_REDIRECT_URI, response_uri(settings, key))
@@ -180,8 +196,26 @@ def request_by_key(session: Session, key: str) -> PresentationRequest:
     return row
 
 
+def client_metadata_for(
+    row: PresentationRequest, response_keys: ResponseKeys | None
+) -> dict[str, Any]:
+    """``client_metadata`` (§5.1): with direct_post.jwt, this request's encryption key."""
+    metadata: dict[str, Any] = {"client_name": "Musette"}
+    if row.response_mode == DIRECT_POST_JWT:
+        if response_keys is None:
+            raise InvalidInputError("direct_post.jwt needs the verifier's response keys")
+        metadata.update(
+            encryption_client_metadata(response_keys.public_jwk(row.request_key), RESPONSE_ENCS)
+        )
+    return metadata
+
+
 def request_object_jwt(
-    settings: VerifierSettings, store: KeyStore, row: PresentationRequest, now: datetime
+    settings: VerifierSettings,
+    store: KeyStore,
+    row: PresentationRequest,
+    now: datetime,
+    response_keys: ResponseKeys | None = None,
 ) -> str:
     """The request object (RFC 9101 JWT) the wallet fetches from ``request_uri``."""
     if row.status != "pending" or now >= row.expires_at:
@@ -193,7 +227,7 @@ def request_object_jwt(
         state=row.state,
         dcql_query=json.loads(row.dcql_query),
         response_mode=row.response_mode,
-        client_metadata={"client_name": "Musette"},
+        client_metadata=client_metadata_for(row, response_keys),
         issued_at=int(now.timestamp()),
         expires_at=int(row.expires_at.timestamp()),
     )
@@ -245,6 +279,54 @@ def _candidates(report: VerificationReport, index: str) -> list[CandidateCredent
     return out
 
 
+def open_message(
+    form: dict[str, Any],
+    response_mode: str,
+    request_key: str,
+    response_keys: ResponseKeys | None,
+) -> dict[str, Any]:
+    """The answer's parameters: the form itself (direct_post), or the decrypted ``response``
+    JWE (direct_post.jwt, §8.3.1). A plain ``vp_token`` for a request that asked for an
+    encrypted answer is refused, and so is a JWE for one that did not; an unencrypted
+    ``error`` is accepted in both modes (§8.3.1).
+
+    Raises:
+        ResponseRefusedError: the answer does not fit the request, or does not decrypt.
+    """
+    try:
+        message = parse_direct_post(form)
+    except VcError as err:
+        raise ResponseRefusedError(err.detail) from err
+    if "error" in message:
+        return message
+    if response_mode != DIRECT_POST_JWT:
+        if "response" in message:
+            raise ResponseRefusedError(
+                "this request did not ask for an encrypted response (direct_post.jwt)"
+            )
+        return message
+    if "response" not in message:
+        raise ResponseRefusedError(
+            "this request asks for an encrypted response: post it in the 'response' "
+            "parameter (direct_post.jwt)"
+        )
+    if response_keys is None:
+        raise ResponseRefusedError("this verifier cannot decrypt responses")
+    key = response_keys.private_key(request_key)
+    try:
+        payload = decrypt_response(
+            message["response"],
+            key,
+            expected_kid=response_keys.public_jwk(request_key)["kid"],
+        )
+        inner = parse_direct_post(payload)
+    except VcError as err:
+        raise ResponseRefusedError(f"the encrypted response is refused: {err.detail}") from err
+    if "response" in inner:
+        raise ResponseRefusedError("the encrypted response must not nest another response")
+    return inner
+
+
 def verify_response(
     sessions: sessionmaker[Session],
     verifier: Verifier,
@@ -252,23 +334,22 @@ def verify_response(
     request_key: str,
     form: dict[str, Any],
     now: datetime,
+    response_keys: ResponseKeys | None = None,
 ) -> dict[str, Any]:
-    """Verify a direct_post answer and store the result; raises ResponseRefusedError."""
+    """Verify a direct_post(.jwt) answer and store the result; raises ResponseRefusedError."""
     with sessions() as session:
         row = request_by_key(session, request_key)
         row_id, nonce, state, client_id = row.id, row.nonce, row.state, row.client_id
         dcql, template_name, expires = json.loads(row.dcql_query), row.template, row.expires_at
-        status = row.status
+        status, response_mode = row.status, row.response_mode
     if status != "pending":
         raise ResponseRefusedError(
             "this request was already answered: a presentation is accepted once (replay)"
         )
     if now >= expires:
         raise ResponseRefusedError("this request has expired")
-    try:
-        message = parse_direct_post(form)
-    except VcError as err:
-        raise ResponseRefusedError(err.detail) from err
+    # before the claim: an answer that does not decrypt (or does not fit) uses nothing up
+    message = open_message(form, response_mode, request_key, response_keys)
     _claim(sessions, row_id, now)
     template = get_template(template_name)
     result = _evaluate(message, template, dcql, verifier, registry, nonce, state, client_id)
@@ -302,14 +383,6 @@ def _evaluate(
         problems.append(
             f"the wallet answered with an error: {message['error']} {message['error_description']}".strip()
         )
-        return {
-            "verified": False,
-            "template": template.name,
-            "problems": problems,
-            "presentations": {},
-        }
-    if "response" in message:
-        problems.append("encrypted responses (direct_post.jwt) are not accepted by this verifier")
         return {
             "verified": False,
             "template": template.name,
@@ -367,6 +440,7 @@ def request_status(session: Session, request_id: str, now: datetime) -> dict[str
     out: dict[str, Any] = {
         "id": row.id,
         "template": row.template,
+        "response_mode": row.response_mode,
         "status": status,
         "verified": row.verified,
         "created_at": row.created_at.isoformat(),

@@ -4,7 +4,8 @@ Implements the wallet side of OpenID4VP 1.0 (July 2025): §5.10 ``request_uri`` 
 RFC 9101), §5.9 client identifier prefixes ``redirect_uri:`` (unsigned requests; the response
 goes back to that very URI) and ``decentralized_identifier:`` (requests signed by a key of
 the DID), §6 DCQL (``shared.protocols.dcql``), §8.1 ``vp_token`` (arrays per query id),
-§8.2 ``direct_post``. Presentations are bound to the nonce and to the FULL client_id, prefix
+§8.2 ``direct_post`` and §8.3.1 ``direct_post.jwt`` (the response encrypted, §8.3, to the key
+the verifier puts in ``client_metadata.jwks``). Presentations are bound to the nonce and to the FULL client_id, prefix
 included, as ``aud`` (VP JWT, KB-JWT) or ``domain`` (Data Integrity).
 Nothing is sent unless the request is acceptable and the person consented.
 """
@@ -41,6 +42,7 @@ from shared.protocols.oid4vp import (
     REQUEST_OBJECT_MEDIA_TYPE,
     decode_request_object,
 )
+from shared.protocols.response_encryption import encrypt_response, select_encryption_key
 from wallet.db.models import PendingExchange
 from wallet.errors import RequestRefusedError
 from wallet.service import history, identities, storage
@@ -156,9 +158,11 @@ def check_request(claims: Mapping[str, Any], client_id: str) -> None:
         raise RequestRefusedError("only response_type vp_token is supported")
     mode = claims.get("response_mode")
     if mode not in {DIRECT_POST, DIRECT_POST_JWT}:
-        raise RequestRefusedError(f"response_mode {mode!r} is not supported (direct_post)")
+        raise RequestRefusedError(
+            f"response_mode {mode!r} is not supported (direct_post, direct_post.jwt)"
+        )
     if mode == DIRECT_POST_JWT:
-        raise RequestRefusedError("direct_post.jwt (encrypted responses) is not supported yet")
+        encryption_key(claims)  # refuse now, before the person is asked anything
     if not isinstance(claims.get("nonce"), str) or not claims["nonce"]:
         raise RequestRefusedError("the request has no nonce")
     response_uri = claims.get("response_uri")
@@ -173,6 +177,36 @@ def check_request(claims: Mapping[str, Any], client_id: str) -> None:
         parse_dcql_query(claims["dcql_query"])
     except VcError as err:
         raise RequestRefusedError(f"the DCQL query is not valid: {err.detail}") from err
+
+
+def encryption_key(claims: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """The verifier's key and the ``enc`` to encrypt a direct_post.jwt answer with (§8.3)."""
+    try:
+        return select_encryption_key(claims.get("client_metadata"))
+    except VcError as err:
+        raise RequestRefusedError(
+            f"the verifier asks for an encrypted answer (direct_post.jwt), but {err.detail}"
+        ) from err
+
+
+def response_form(request: Mapping[str, Any], vp_token: Mapping[str, Any]) -> dict[str, str]:
+    """The body posted to ``response_uri``: the response parameters themselves (§8.2), or,
+    with direct_post.jwt, one ``response`` field holding them encrypted (§8.3.1)."""
+    params: dict[str, Any] = {"vp_token": dict(vp_token)}
+    if isinstance(request.get("state"), str):
+        params["state"] = request["state"]
+    if request.get("response_mode") == DIRECT_POST_JWT:
+        key, enc = encryption_key(request)
+        try:
+            return {"response": encrypt_response(params, key, enc=enc)}
+        except VcError as err:
+            raise RequestRefusedError(
+                f"the answer could not be encrypted to the verifier: {err.detail}"
+            ) from err
+    form = {"vp_token": json.dumps(params["vp_token"], separators=(",", ":"))}
+    if "state" in params:
+        form["state"] = params["state"]
+    return form
 
 
 def check_response_uri(client_id: str, response_uri: str) -> None:
@@ -333,6 +367,7 @@ def verifier_view(resolved: ResolvedRequest) -> dict[str, Any]:
         "name": meta.get("client_name"),
         "response_host": urlsplit(str(resolved.claims["response_uri"])).netloc,
         "signed": resolved.signed,
+        "encrypted": resolved.claims.get("response_mode") == DIRECT_POST_JWT,
     }
 
 
@@ -530,9 +565,7 @@ def consent(
                 "disclosed": disclosed_claims(view.raw, paths) if option["selective"] else None,
             }
         )
-    form = {"vp_token": json.dumps(vp_token, separators=(",", ":"))}
-    if isinstance(request.get("state"), str):
-        form["state"] = request["state"]
+    form = response_form(request, vp_token)
     resp = fetcher.request(
         "POST", str(request["response_uri"]), data=form,
         headers={"Accept": "application/json"}, accept_status=(200, 201, 204, 400),

@@ -438,6 +438,16 @@ def test_offer_page_localises_dates_and_numbers(
     assert 'class="code mono"' not in page.text  # no tx_code asked
 
 
+def test_issue_form_ticks_one_format_so_one_issuance_is_one_badge(admin: TestClient) -> None:
+    """Every ticked format is a credential the wallet collects: by default only the
+    recommended one is ticked, so the person gets one badge and the admin revokes one row."""
+    html = get(admin, "/console/achievements/volunteer/issue", "en").text
+    ticked = re.findall(r'<input type="checkbox" name="formats" value="([^"]+)" checked>', html)
+    assert ticked == ["ldp_vc"]
+    assert "(recommended)" in html
+    assert html.count('name="formats"') == 3  # the others stay one tick away
+
+
 def test_issue_form_errors(admin: TestClient) -> None:
     path = "/console/achievements/volunteer/issue"
     data = {

@@ -313,6 +313,21 @@ def _create(client: TestClient, csrf: str, template: str, lang: str = "fr") -> t
     return request_id, client.get(location)
 
 
+def test_a_request_can_ask_for_an_encrypted_answer(client: TestClient, csrf: str) -> None:
+    form = client.get("/requests/new?lang=en").text
+    assert 'name="encrypted"' in form
+    assert "Ask the wallet to encrypt its answer (direct_post.jwt)" in form
+    created = client.post(
+        "/requests?lang=en",
+        data={"template": "any-badge", "csrf_token": csrf, "encrypted": "on"},
+        follow_redirects=False,
+    )
+    assert created.status_code == 303, created.text
+    request_id = created.headers["location"].split("/requests/")[1].split("?")[0]
+    status = client.get(f"/oid4vp/requests/{request_id}").json()
+    assert status["response_mode"] == "direct_post.jwt"
+
+
 def test_the_request_page_shows_the_qr_code_link_and_waits(client: TestClient, csrf: str) -> None:
     request_id, page = _create(client, csrf, "volunteering")
     assert page.status_code == 200

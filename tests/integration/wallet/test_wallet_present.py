@@ -4,6 +4,7 @@ requests that must be refused with nothing sent."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -167,4 +168,92 @@ def test_no_matching_credential(verifier: FakeVerifier, alice: Holder) -> None:
     assert pending["satisfied"] is False
     resp = alice.post(f"/api/presentations/{pending['id']}/consent", json={})
     assert resp.status_code == 400
+    assert verifier.received == []
+
+
+# --------------------------------------------------------------------------- direct_post.jwt
+
+
+@pytest.mark.parametrize(
+    ("fmt", "encs", "expected_enc"),
+    [
+        ("jwt_vc_json", None, "A128GCM"),  # §8.3: A128GCM when the verifier lists none
+        ("ldp_vc", ["A256GCM", "A128GCM"], "A256GCM"),
+        ("dc+sd-jwt", ["A128CBC-HS256", "A256GCM"], "A256GCM"),  # the first one we support
+    ],
+)
+def test_present_with_direct_post_jwt(
+    verifier: FakeVerifier,
+    alice: Holder,
+    kit: IssuerKit,
+    fmt: str,
+    encs: list[str] | None,
+    expected_enc: str,
+) -> None:
+    """The answer is one ``response`` field: a JWE to the verifier's client_metadata.jwks key,
+    whose payload holds vp_token (an object) and state (OpenID4VP 1.0 §8.3, §8.3.1)."""
+    if fmt == "ldp_vc":
+        alice.import_credential(kit.ldp(alice.did))
+    elif fmt == "jwt_vc_json":
+        alice.import_credential(kit.vc_jwt(alice.did))
+    else:
+        alice.import_credential(kit.sd_jwt(alice.did))
+    metadata: dict[str, Any] = {"jwks": {"keys": [verifier.enc_jwk()]}}
+    if encs is not None:
+        metadata["encrypted_response_enc_values_supported"] = encs
+    link = verifier.request_link(
+        dcql(fmt), response_mode="direct_post.jwt", client_metadata=metadata
+    )
+    pending = alice.post("/api/presentations", json={"request": link}).json()
+    assert pending["verifier"]["encrypted"] is True
+    answer = alice.post(f"/api/presentations/{pending['id']}/consent", json={})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["response"]["verified"] is True, verifier.reports
+    (form,) = verifier.received
+    assert set(form) == {"response"}  # nothing in the clear: no vp_token, no state
+    assert form["response"].count(".") == 4  # compact JWE
+    (header,) = verifier.jwe_headers
+    assert header["alg"] == "ECDH-ES"
+    assert header["enc"] == expected_enc
+    assert header["kid"] == "enc-1"
+    assert header["epk"]["crv"] == "P-256"
+    assert answer.json()["response"]["state"]  # the state travelled inside the JWE
+
+
+@pytest.mark.parametrize(
+    ("metadata", "why"),
+    [
+        ({}, "no keys"),
+        ({"jwks": {"keys": []}}, "no keys"),
+        ({"jwks": {"keys": ["SIG"]}}, "use"),
+        ({"jwks": {"keys": ["NOALG"]}}, "alg"),
+        ({"jwks": {"keys": ["RSA"]}}, "alg"),
+        ({"jwks": {"keys": ["DIR"]}}, "alg"),
+        ({"jwks": {"keys": ["P384"]}}, "curve"),
+        ({"jwks": {"keys": ["OK"]}, "encrypted_response_enc_values_supported": ["A128CBC-HS256"]},
+         "enc"),
+    ],
+)  # fmt: skip
+def test_direct_post_jwt_without_a_usable_key_is_refused(
+    verifier: FakeVerifier, alice: Holder, kit: IssuerKit, metadata: dict[str, Any], why: str
+) -> None:
+    alice.import_credential(kit.vc_jwt(alice.did))
+    keys = {
+        "OK": verifier.enc_jwk(),
+        "SIG": verifier.enc_jwk(use="sig"),
+        "NOALG": {k: v for k, v in verifier.enc_jwk().items() if k != "alg"},
+        "RSA": verifier.enc_jwk(alg="RSA-OAEP-256"),
+        "DIR": verifier.enc_jwk(alg="dir"),
+        "P384": verifier.enc_jwk(crv="P-384"),
+    }
+    if "jwks" in metadata:
+        metadata = {**metadata, "jwks": {"keys": [keys[k] for k in metadata["jwks"]["keys"]]}}
+    link = verifier.request_link(
+        dcql("jwt_vc_json"), response_mode="direct_post.jwt", client_metadata=metadata
+    )
+    resp = alice.post("/api/presentations", json={"request": link})
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["type"].endswith("#request-refused")
+    assert "direct_post.jwt" in resp.json()["detail"]
+    assert why in resp.json()["detail"]
     assert verifier.received == []

@@ -39,3 +39,23 @@ def test_plain_output_is_the_link(
     monkeypatch.setenv("MUSETTE_DATA_DIR", str(tmp_path))
     assert main(["verifier", "request", "--template", "rating"]) == 0
     assert capsys.readouterr().out.strip().startswith("openid4vp://?")
+
+
+def test_request_with_direct_post_jwt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from shared.protocols.oid4vp import decode_request_object
+
+    monkeypatch.setenv("MUSETTE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MUSETTE_VERIFIER_ARGON2_TIME_COST", "1")
+    argv = ["verifier", "request", "--template", "any-badge", "--json"]
+    assert main([*argv, "--response-mode", "direct_post.jwt"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    config = config_from_env("127.0.0.1", None, True)
+    settings = settings_for_up(config.data_dir / "verifier", config.base_urls(), True)
+    with TestClient(create_app(settings)) as client:
+        obj = client.get(out["request_object_uri"].removeprefix("http://127.0.0.1:8003"))
+    _, claims = decode_request_object(obj.text)
+    assert claims["response_mode"] == "direct_post.jwt"
+    (key,) = claims["client_metadata"]["jwks"]["keys"]
+    assert (key["use"], key["alg"]) == ("enc", "ECDH-ES")

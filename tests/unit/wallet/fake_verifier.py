@@ -1,7 +1,10 @@
-"""A small OpenID4VP 1.0 verifier (request_uri, DCQL, direct_post) for wallet tests.
+"""A small OpenID4VP 1.0 verifier (request_uri, DCQL, direct_post, direct_post.jwt) for
+wallet tests.
 
 It verifies what it receives with the shared ``verify_credential()`` against its nonce and
-its FULL client_id (prefix included), and records every response it gets.
+its FULL client_id (prefix included), and records every response it gets. Encrypted answers
+(direct_post.jwt) are decrypted here with jwcrypto directly, not with the wallet's own
+``shared.protocols.response_encryption``, so the two sides are not checked by one module.
 """
 
 from __future__ import annotations
@@ -12,8 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
+from jwcrypto.jwe import JWE
+from jwcrypto.jwk import JWK
 
 from shared.did import did_key_from_public, verification_method_id
 from shared.keys import PrivateKey
@@ -46,6 +52,16 @@ class FakeVerifier:
     expected: dict[str, dict[str, str]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     reports: list[dict[str, Any]] = field(default_factory=list)
+    #: the ECDH-ES key of direct_post.jwt requests, and the JWE headers received
+    enc_key: ec.EllipticCurvePrivateKey = field(
+        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
+    )
+    jwe_headers: list[dict[str, Any]] = field(default_factory=list)
+
+    def enc_jwk(self, **members: Any) -> dict[str, Any]:
+        """The public encryption JWK (``use`` enc, ``alg`` ECDH-ES, ``kid``), members overridden."""
+        public = JWK.from_pyca(self.enc_key.public_key()).export_public(as_dict=True)
+        return {**public, "use": "enc", "alg": "ECDH-ES", "kid": "enc-1", **members}
 
     @property
     def did(self) -> str:
@@ -59,6 +75,8 @@ class FakeVerifier:
         client_id: str | None = None,
         response_uri: str | None = None,
         tamper: bool = False,
+        response_mode: str = "direct_post",
+        client_metadata: dict[str, Any] | None = None,
     ) -> str:
         rid = secrets.token_urlsafe(8)
         response_uri = response_uri or f"{self.base}/response/{rid}"
@@ -67,9 +85,13 @@ class FakeVerifier:
                 f"decentralized_identifier:{self.did}" if signed else f"redirect_uri:{response_uri}"
             )
         nonce = secrets.token_urlsafe(16)
+        metadata: dict[str, Any] = {"client_name": "Recruteur Démo"}
+        if response_mode == "direct_post.jwt" and client_metadata is None:
+            metadata["jwks"] = {"keys": [self.enc_jwk()]}
+        metadata.update(client_metadata or {})
         claims = build_request_object(
             client_id=client_id, response_uri=response_uri, nonce=nonce, state=rid, dcql_query=query,
-            client_metadata={"client_name": "Recruteur Démo"},
+            client_metadata=metadata, response_mode=response_mode,
         )  # fmt: skip
         if signed:
             token = sign_jws(
@@ -105,7 +127,15 @@ class FakeVerifier:
             form = {k: str(v) for k, v in (await request.form()).items()}
             self.received.append(form)
             expect = self.expected[rid]
-            vp_token = json.loads(form["vp_token"])
+            if "response" in form:
+                jwe = JWE()
+                jwe.allowed_algs = ["ECDH-ES", "A128GCM", "A256GCM"]
+                jwe.deserialize(form["response"], key=JWK.from_pyca(self.enc_key))
+                self.jwe_headers.append(dict(jwe.jose_header))
+                payload = json.loads(jwe.payload)
+                vp_token, state = payload["vp_token"], payload.get("state")
+            else:
+                vp_token, state = json.loads(form["vp_token"]), form.get("state")
             verdicts = {}
             for qid, items in vp_token.items():
                 assert isinstance(items, list)
@@ -116,6 +146,6 @@ class FakeVerifier:
                 report = verify_credential(items[0], ctx)
                 self.reports.append(report.to_json())
                 verdicts[qid] = report.verified
-            return {"verified": all(verdicts.values()), "state": form.get("state")}
+            return {"verified": all(verdicts.values()), "state": state}
 
         return app
