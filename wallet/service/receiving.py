@@ -132,13 +132,34 @@ def _display(entries: Any, lang: str) -> dict[str, Any]:
     return items[0] if items else {}
 
 
+def one_per_badge(config_ids: list[str], configs: dict[str, Any]) -> list[str]:
+    """The configurations to collect: one per badge.
+
+    An offer may list the same badge in several formats (ldp_vc, jwt_vc_json, dc+sd-jwt); the
+    person wants the badge once (and revoking it once must leave no copy that still verifies).
+    Configurations with the same display entries are one badge; the first one the issuer
+    lists is taken. Unknown configurations are kept, so preview_offer can refuse them.
+    """
+    seen: set[str] = set()
+    chosen = []
+    for cid in config_ids:
+        config = configs.get(cid)
+        meta = (config.get("credential_metadata") or config) if isinstance(config, dict) else {}
+        display = meta.get("display") if isinstance(meta, dict) else None
+        key = json.dumps(display, sort_keys=True) if display else f"id:{cid}"
+        if key not in seen:
+            seen.add(key)
+            chosen.append(cid)
+    return chosen
+
+
 def preview_offer(
     session: Session, offer: CredentialOffer, metadata: dict[str, Any], lang: str = "fr"
 ) -> dict[str, Any]:
     """What the person sees before accepting: issuer, trust, credentials, tx_code."""
     configs = metadata["credential_configurations_supported"]
     items = []
-    for cid in offer.configuration_ids:
+    for cid in one_per_badge(offer.configuration_ids, configs):
         config = configs.get(cid)
         if not isinstance(config, dict):
             raise OfferRefusedError(
@@ -410,7 +431,7 @@ def accept_offer(
     token = request_token(fetcher, as_metadata, offer, tx_code)
     configs = metadata["credential_configurations_supported"]
     received: list[tuple[str, Any, ProofPlan]] = []
-    for cid in offer.configuration_ids:
+    for cid in one_per_badge(offer.configuration_ids, configs):
         plan = plan_proof(session, who, configs[cid], identity_id)
         nonce = request_nonce(fetcher, metadata, token)  # nonces are single use: one each
         received.append((cid, request_credential(fetcher, metadata, token, cid, plan, nonce), plan))
