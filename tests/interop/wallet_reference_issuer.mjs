@@ -8,12 +8,14 @@
  * token and credential requests, verify the pre-authorized code, tx_code and the key proof
  * JWT, and build the credential response. The credentials themselves are Open Badges 3.0:
  * jwt_vc_json signed with `jose`, dc+sd-jwt issued with @sd-jwt/sd-jwt-vc 0.19, both by a
- * fresh Ed25519 did:jwk issuer key (no status entry).
+ * fresh Ed25519 did:jwk issuer key; ldp_vc, an AchievementCredential signed with Digital
+ * Bazaar's @digitalbazaar/vc + data-integrity + eddsa-rdfc-2022 by a fresh Ed25519 did:key
+ * issuer, through the OFFLINE document loader of offline_loader.mjs (no status entry).
  *
  * Usage: node wallet_reference_issuer.mjs
  * Prints ONE JSON line on stdout once listening:
- *   {"credential_issuer", "issuer_did", "offers": {"<config>": {"plain": uri, "tx": uri,
- *    "tx_code": "1234"}}}
+ *   {"credential_issuer", "issuer_did", "ldp_issuer_did", "offers": {"<config>": {"plain":
+ *    uri, "tx": uri, "tx_code": "1234"}}}
  * then serves until stdin closes (the test's subprocess handle) or SIGTERM.
  *
  * allowInsecureUrls: the issuer runs on http://127.0.0.1 (see /work/shared/PITFALLS.md).
@@ -28,6 +30,11 @@ import {Openid4vciIssuer, Openid4vciVersion} from '@openid4vc/openid4vci';
 import {SDJwtVcInstance} from '@sd-jwt/sd-jwt-vc';
 import {digest} from '@sd-jwt/crypto-nodejs';
 import {SignJWT, importJWK} from 'jose';
+import * as vc from '@digitalbazaar/vc';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {makeDocumentLoader} from './offline_loader.mjs';
 
 setGlobalConfig({allowInsecureUrls: true});
 
@@ -43,6 +50,13 @@ const issuerJwk = sorted(publicKey.export({format: 'jwk'}));
 const issuerPrivateJwk = privateKey.export({format: 'jwk'});
 const issuerDid = `did:jwk:${b64u(JSON.stringify(issuerJwk))}`;
 const issuerKid = `${issuerDid}#0`;
+
+// ------------------------------------------------------------------ ldp_vc issuer key (did:key)
+const documentLoader = makeDocumentLoader();
+const ldpKey = await Ed25519Multikey.generate();
+const ldpIssuerDid = `did:key:${ldpKey.publicKeyMultibase}`;
+ldpKey.controller = ldpIssuerDid;
+ldpKey.id = `${ldpIssuerDid}#${ldpKey.publicKeyMultibase}`;
 
 function jwkOfDidUrl(didUrl) {
   const did = didUrl.split('#')[0];
@@ -103,6 +117,16 @@ function buildMetadata() {
         ...binding,
         credential_metadata: {display: [{name: 'Interop badge (SD-JWT VC)', locale: 'en'}]},
       },
+      badge_ldp: {
+        format: 'ldp_vc',
+        credential_definition: {
+          '@context': TEMPLATE['@context'],
+          type: ['VerifiableCredential', 'AchievementCredential'],
+        },
+        credential_signing_alg_values_supported: ['eddsa-rdfc-2022'],
+        ...binding,
+        credential_metadata: {display: [{name: 'Interop badge (Data Integrity)', locale: 'en'}]},
+      },
     },
   });
   const as = authorizationServer.createAuthorizationServerMetadata({
@@ -161,6 +185,15 @@ async function signJwtVc(holderDid) {
     .setIssuedAt()
     .setNotBefore(Math.floor(Date.parse(cred.validFrom) / 1000))
     .sign(key);
+}
+
+async function signLdpVc(holderDid) {
+  const credential = ob3(holderDid);
+  credential.type = ['VerifiableCredential', 'AchievementCredential'];
+  credential.issuer.id = ldpIssuerDid;
+  // fresh suite per credential: DataIntegrityProof keeps per-instance state
+  const suite = new DataIntegrityProof({signer: ldpKey.signer(), cryptosuite: eddsaRdfc2022});
+  return vc.issue({credential, suite, documentLoader});
 }
 
 async function issueSdJwt(holderDid) {
@@ -281,7 +314,8 @@ async function handle(req, res) {
       });
       if (signer.method !== 'did') return send(res, 400, {error: 'invalid_proof', error_description: 'use a did:jwk kid'});
       const holderDid = signer.didUrl.split('#')[0];
-      const credential = offer.config === 'badge_jwt' ? await signJwtVc(holderDid) : await issueSdJwt(holderDid);
+      const issue = {badge_jwt: signJwtVc, badge_sd_jwt: issueSdJwt, badge_ldp: signLdpVc}[offer.config];
+      const credential = await issue(holderDid);
       tokens.delete(auth.replace(/^(Bearer|DPoP) /i, ''));
       return send(res, 200, issuer.createCredentialResponse({credentialRequest: request, credentials: [{credential}]}));
     } catch (err) {
@@ -297,8 +331,8 @@ const server = createServer((req, res) => {
 server.listen(0, '127.0.0.1', async () => {
   base = `http://127.0.0.1:${server.address().port}`;
   buildMetadata();
-  const out = {credential_issuer: base, issuer_did: issuerDid, offers: {}};
-  for (const config of ['badge_jwt', 'badge_sd_jwt']) {
+  const out = {credential_issuer: base, issuer_did: issuerDid, ldp_issuer_did: ldpIssuerDid, offers: {}};
+  for (const config of ['badge_jwt', 'badge_sd_jwt', 'badge_ldp']) {
     const plain = await makeOffer(config, false);
     const tx = await makeOffer(config, true);
     out.offers[config] = {plain: plain.uri, tx: tx.uri, tx_code: tx.txCode};

@@ -1,7 +1,9 @@
 """The wallet receives from a REFERENCE OpenID4VCI issuer: the issuer side of
 @openid4vc/openid4vci 0.4.x (with @openid4vc/oauth2's authorization server) on Node, over
-real HTTP on 127.0.0.1, in jwt_vc_json and dc+sd-jwt, with and without tx_code. The wallet
-runs as `musette up` runs it (tests/stack.py) and is driven through its JSON API.
+real HTTP on 127.0.0.1, in jwt_vc_json, dc+sd-jwt and ldp_vc, with and without tx_code. The
+ldp_vc credential is an OB 3.0 AchievementCredential signed on Node with Digital Bazaar's
+libraries (eddsa-rdfc-2022) by a did:key issuer. The wallet runs as `musette up` runs it
+(tests/stack.py) and is driven through its JSON API.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import httpx2
 import pytest
 
+from shared.verify.credential import verify_credential
 from tests.e2e.test_journeys import _wallet_client
 
 pytestmark = pytest.mark.interop
@@ -27,10 +30,14 @@ SCRIPT = HERE / "wallet_reference_issuer.mjs"
 NODE = shutil.which("node")
 HAVE_LIBS = all(
     (HERE / "node_modules" / name).exists()
-    for name in ("@openid4vc/openid4vci", "@openid4vc/oauth2", "@sd-jwt/sd-jwt-vc", "jose")
-)
+    for name in (
+        "@openid4vc/openid4vci", "@openid4vc/oauth2", "@sd-jwt/sd-jwt-vc", "jose",
+        "@digitalbazaar/vc", "@digitalbazaar/data-integrity",
+        "@digitalbazaar/eddsa-rdfc-2022-cryptosuite", "@digitalbazaar/ed25519-multikey",
+    )
+)  # fmt: skip
 START_TIMEOUT_S = 30
-FORMATS = {"badge_jwt": "jwt_vc_json", "badge_sd_jwt": "dc+sd-jwt"}
+FORMATS = {"badge_jwt": "jwt_vc_json", "badge_sd_jwt": "dc+sd-jwt", "badge_ldp": "ldp_vc"}
 
 
 @contextlib.contextmanager
@@ -91,10 +98,27 @@ def test_wallet_receives_from_the_reference_issuer(
     (cred,) = accepted.json()["credentials"]
     stored = wallet.get(f"/api/credentials/{cred['id']}").json()
     assert stored["format"] == FORMATS[config]
-    assert stored["issuer"] == reference_issuer["issuer_did"]
+    issuer_did = reference_issuer["ldp_issuer_did" if config == "badge_ldp" else "issuer_did"]
+    assert stored["issuer"] == issuer_did
+    assert stored["verified_at"]  # verified before it was stored
     assert stored["title"] == "Interop 101"
     assert stored["holder_identity"]  # bound to the key the wallet proved
     assert stored["trusted_issuer"] is False
+    if config == "badge_ldp":
+        _check_data_integrity(stored, issuer_did)
+
+
+def _check_data_integrity(stored: dict[str, Any], issuer_did: str) -> None:
+    """The stored ldp_vc is the Digital Bazaar-signed AchievementCredential, about the DID
+    the wallet proved possession of, and still verifies with the wallet's own verifier."""
+    credential = stored["credential"]
+    assert credential["type"] == ["VerifiableCredential", "AchievementCredential"]
+    assert credential["issuer"]["id"] == issuer_did
+    assert issuer_did.startswith("did:key:z6Mk")
+    assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert credential["credentialSubject"]["id"] == stored["subject"]
+    assert stored["subject"].startswith("did:jwk:")
+    assert verify_credential(json.dumps(credential)).verified
 
 
 def test_wallet_refuses_a_wrong_tx_code_from_the_reference_issuer(
