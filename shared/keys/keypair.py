@@ -8,6 +8,7 @@ Multikey encodings follow Controlled Identifiers v1.0 §2.2.2 (``z6Mk…``, ``zD
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
@@ -117,16 +118,14 @@ class PublicKey:
 
     @classmethod
     def from_multikey(cls, value: str) -> PublicKey:
-        """Parse a ``publicKeyMultibase`` value, checking the codec and the length."""
-        try:
-            data = multibase_decode(value)
-        except InvalidInputError as err:
-            raise KeyFormatError(f"publicKeyMultibase is malformed: {err.detail}") from err
-        if not value.startswith("z"):
-            raise KeyFormatError("publicKeyMultibase must be base58btc ('z' prefix)")
-        codec, used = varint_decode(data)
-        raw = data[used:]
-        return cls.from_raw(codec, raw)
+        """Parse a ``publicKeyMultibase`` value, checking the codec and the length.
+
+        Parsed keys are remembered (a pure function of the string; keys are immutable):
+        did:key issuers and holders repeat, and base58 decoding is not free.
+        """
+        if not isinstance(value, str):
+            raise KeyFormatError("publicKeyMultibase must be a string")
+        return _parse_multikey(value)
 
     @classmethod
     def from_raw(cls, codec: int, raw: bytes) -> PublicKey:
@@ -180,6 +179,18 @@ class PublicKey:
                 raise
             raise KeyFormatError(f"JWK member is not base64url: {err.detail}") from err
         raise KeyFormatError(f"unsupported JWK key type kty={kty!r} crv={crv!r}")
+
+
+@lru_cache(maxsize=4096)
+def _parse_multikey(value: str) -> PublicKey:
+    try:
+        data = multibase_decode(value)
+    except InvalidInputError as err:
+        raise KeyFormatError(f"publicKeyMultibase is malformed: {err.detail}") from err
+    if not value.startswith("z"):
+        raise KeyFormatError("publicKeyMultibase must be base58btc ('z' prefix)")
+    codec, used = varint_decode(data)
+    return PublicKey.from_raw(codec, data[used:])
 
 
 @dataclass(frozen=True)

@@ -383,12 +383,16 @@ def verify_sd_jwt_vc(token: str, ctx: VerifyContext) -> VerificationReport:
 
 
 def _verify_into(
-    report: VerificationReport, token: str, ctx: VerifyContext, *, holder: bool = True
+    report: VerificationReport,
+    token: str,
+    ctx: VerifyContext,
+    *,
+    holder: bool = True,
+    parsed_token: tuple[SdJwt, Jws] | None = None,
 ) -> None:
     # format -------------------------------------------------------------------------
     try:
-        parsed = parse_sd_jwt(token)
-        jws = parse_part(parsed.issuer_jwt, what="issuer-signed JWT")
+        parsed, jws = parsed_token or _parse_token(token)
         disclosures = tuple(parse_disclosure(d) for d in parsed.disclosures)
     except VcError as err:
         report.failed("format", err.detail)
@@ -548,15 +552,19 @@ def verify_sd_jwt_presentation(token: str, ctx: VerifyContext) -> VerificationRe
     return report
 
 
+def _parse_token(token: str) -> tuple[SdJwt, Jws]:
+    parsed = parse_sd_jwt(token)
+    return parsed, parse_part(parsed.issuer_jwt, what="issuer-signed JWT")
+
+
 def _present_into(report: VerificationReport, token: str, ctx: VerifyContext) -> None:
     try:
-        parsed = parse_sd_jwt(token)
-        jws = parse_part(parsed.issuer_jwt, what="issuer-signed JWT")
+        parsed, jws = _parse_token(token)
     except VcError as err:
         report.failed("format", err.detail)
         return
     sub = VerificationReport(format=SD_JWT_TYP)
-    _verify_into(sub, token, ctx, holder=False)
+    _verify_into(sub, token, ctx, holder=False, parsed_token=(parsed, jws))
     report.credentials.append(sub)
     if not sub.usable:
         report.failed("format", "the presented SD-JWT VC is not usable (see its report)")

@@ -76,6 +76,19 @@ async function verifySdJwtVc(c) {
 }
 
 const cases = JSON.parse(readFileSync(0, 'utf8'));
+if (process.argv.includes('--time')) {
+  // bench/: verifications per second over the cases (after one warm-up), all must verify
+  const run = c => (c.kind === 'jwt' ? verifyJwt(c) : verifySdJwtVc(c));
+  await run(cases[0]);
+  const start = process.hrtime.bigint();
+  let verified = true;
+  for (const c of cases.slice(1)) {
+    try { await run(c); } catch { verified = false; }
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  process.stdout.write(JSON.stringify({ verified, rate: (cases.length - 1) / seconds }));
+  process.exit(verified ? 0 : 1);
+}
 const results = [];
 for (const c of cases) {
   try {
