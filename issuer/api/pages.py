@@ -43,7 +43,7 @@ from issuer.pages import (
 from issuer.schemas import FORMATS, AchievementPatch
 from issuer.service import achievements as ach
 from issuer.service.keys import org_keys
-from issuer.service.oid4vci import _tx_hash, create_offer, offer_urls
+from issuer.service.oid4vci import create_offer, offer_urls, tx_code_matches
 from issuer.service.orgs import (
     KINDS,
     check_password,
@@ -478,11 +478,7 @@ def _offer_page(
     row = session.get(AchievementRow, offer.achievement_id)
     uri, link, wallet = offer_urls(res.settings, console.org_base, offer.id)
     tx_code = request.cookies.get(TX_COOKIE)
-    if not (
-        tx_code
-        and offer.tx_code_hash
-        and _tx_hash(res.master_secret, offer.id, tx_code) == offer.tx_code_hash
-    ):
+    if not (tx_code and tx_code_matches(res.master_secret, offer, tx_code)):
         tx_code = None
     credentials = list(
         session.scalars(

@@ -192,6 +192,13 @@ def _tx_hash(master_secret: bytes, offer_id: str, tx_code: str) -> str:
     ).hexdigest()
 
 
+def tx_code_matches(master_secret: bytes, offer: Offer, tx_code: str) -> bool:
+    """Whether ``tx_code`` is the offer's code (constant-time; only its HMAC is stored)."""
+    if offer.tx_code_hash is None:
+        return False
+    return hmac.compare_digest(offer.tx_code_hash, _tx_hash(master_secret, offer.id, tx_code))
+
+
 def offer_urls(settings: IssuerSettings, org_base: str, offer_id: str) -> tuple[str, str, str]:
     """(credential_offer_uri, openid-credential-offer:// link, wallet https link)."""
     uri = f"{org_base}/offers/{offer_id}"
@@ -311,7 +318,7 @@ def redeem_code(
         tx_code = form.get("tx_code")
         if not tx_code:
             raise Oid4vciError("invalid_request", "this offer needs a tx_code")
-        if not hmac.compare_digest(offer.tx_code_hash, _tx_hash(master_secret, offer.id, tx_code)):
+        if not tx_code_matches(master_secret, offer, tx_code):
             attempts = offer.tx_attempts + 1
             state = "dead" if attempts >= settings.tx_code_max_attempts else "pending"
             session.execute(
