@@ -6,6 +6,7 @@ Implements: DID Core v1.0 §5.3 (verification relationships) and §3.2 (DID URL 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from shared.errors import DidResolutionError
@@ -45,7 +46,9 @@ class DidDocument:
     def _absolute(self, ref: str) -> str:
         return self.id + ref if ref.startswith("#") else ref
 
+    @cached_property
     def _methods(self) -> dict[str, dict[str, Any]]:
+        """Every verification method by absolute id (the document is not changed once parsed)."""
         found: dict[str, dict[str, Any]] = {}
         entries: list[Any] = list(_as_list(self.raw.get("verificationMethod")))
         for purpose in PURPOSES:
@@ -60,7 +63,7 @@ class DidDocument:
         did_url = self._absolute(did_url)
         if did_url.split("#", 1)[0] != self.id:
             raise DidResolutionError(f"verification method {did_url} does not belong to {self.id}")
-        entry = self._methods().get(did_url)
+        entry = self._methods.get(did_url)
         if entry is None:
             raise DidResolutionError(f"{self.id} has no verification method {did_url}")
         if purpose is not None and not self.allows(did_url, purpose):

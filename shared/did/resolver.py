@@ -15,6 +15,12 @@ from shared.net.fetch import Fetcher, NoFetcher
 _resolve_did_key_cached = lru_cache(maxsize=4096)(resolve_did_key)
 
 
+@lru_cache(maxsize=4096)
+def _did_key_method(did: str, did_url: str, purpose: str | None) -> VerificationMethod:
+    """A did:key verification method: as pure a function of its arguments as the document."""
+    return _resolve_did_key_cached(did).verification_method(did_url, purpose)
+
+
 @dataclass
 class DidResolver:
     """Resolve DIDs; did:web goes through ``fetcher`` and nothing else reaches the network."""
@@ -54,6 +60,8 @@ class DidResolver:
             raise DidResolutionError(
                 f"verification method {did_url} belongs to {did}, not to {controller}"
             )
+        if did.startswith("did:key:"):
+            return _did_key_method(did, did_url, purpose)
         return self.resolve(did).verification_method(did_url, purpose)
 
     def _controller_document_method(

@@ -41,7 +41,14 @@ def parse_json(
             f"JSON document is {size} bytes, larger than the {max_bytes}-byte limit"
         )
     try:
-        value = json.loads(data, parse_constant=_reject_constant)
+        # RFC 8259 §8.1: UTF-8 (a BOM is tolerated); one decoder, not one per call
+        if isinstance(data, bytes):
+            text = data.decode("utf-8-sig")
+        elif data.startswith("\ufeff"):
+            raise ValueError("Unexpected UTF-8 BOM (decode using utf-8-sig)")
+        else:
+            text = data
+        value = _DECODER.decode(text)
     except RecursionError as err:
         raise MalformedCredentialError(
             f"JSON document is nested more than {max_depth} levels deep"
@@ -50,11 +57,13 @@ def parse_json(
         raise MalformedCredentialError("JSON document is not valid UTF-8") from err
     except ValueError as err:
         raise MalformedCredentialError(f"not a JSON document: {err}") from err
-    if text_depth(data if isinstance(data, str) else data.decode("utf-8")) > max_depth:
+    # the depth is at most the number of opening brackets: count them in C before scanning
+    if text.count("{") + text.count("[") > max_depth and text_depth(text) > max_depth:
         raise MalformedCredentialError(f"JSON document is nested more than {max_depth} levels deep")
     return value
 
 
+_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # "unrolled loop": linear, fast
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 

@@ -25,9 +25,10 @@ __all__ = [
 ]
 
 # XML Schema 1.1 dateTimeStamp: a dateTime with a mandatory time zone.
+# ASCII digits only; a zone offset of at most 23:59 (XSD timezoneFrag).
 _DATE_TIME_STAMP = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})(?P<frac>\.\d+)?"
-    r"(?P<tz>Z|[+-]\d{2}:\d{2})"
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})T(?P<time>[0-9]{2}:[0-9]{2}:[0-9]{2})(?P<frac>\.[0-9]+)?"
+    r"(?P<tz>Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 )
 
 

@@ -18,14 +18,16 @@ Two checks run:
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any, Final
 
-import fastjsonschema
+import jsonschema_rs
 from jsonschema import Draft201909Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
@@ -49,6 +51,7 @@ _SCHEMA_FILES: Final = {
     )
 }
 _MAX_MESSAGE = 200
+_FULL_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # property -> class expected in its "type", per enclosing class (OB 3.0 data model).
 _CHILDREN: Final[Mapping[str, Mapping[str, str]]] = {
@@ -128,7 +131,8 @@ def _check_date_time(value: object) -> bool:
 
 def _check_date(value: object) -> bool:
     if isinstance(value, str):
-        if len(value) != 10:
+        # RFC 3339 full-date only (Python also reads ISO week dates such as 2024-W01-1)
+        if _FULL_DATE.fullmatch(value) is None:
             raise ValueError("expected YYYY-MM-DD")
         date.fromisoformat(value)
     return True
@@ -152,39 +156,83 @@ def _validator(kind: str) -> Draft201909Validator:
     return Draft201909Validator(schema, registry=_registry(), format_checker=_format_checker())
 
 
-def _fast_format(check: Any) -> Any:
-    def run(value: object) -> bool:
-        try:
-            return bool(check(value))
-        except ValueError:
-            return False
+# jsonschema-rs checks RFC 3339 date-time/full-date ranges itself; these patterns narrow its
+# syntax to what _check_date_time/_check_date accept (no year 0000, uppercase T and Z, no leap
+# second, ASCII digits), so the Rust verdict is never more lenient than jsonschema's.
+_RS_YEAR = "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_RS_PATTERNS: Final = {
+    "date-time": f"^{_RS_YEAR}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-5][0-9]"
+    r"(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})$",
+    "date": f"^{_RS_YEAR}-[0-9]{{2}}-[0-9]{{2}}$",
+}
 
-    return run
+
+def _with_format_patterns(node: Any) -> Any:
+    if isinstance(node, dict):
+        out = {k: _with_format_patterns(v) for k, v in node.items()}
+        if node.get("format") in _RS_PATTERNS and "pattern" not in node:
+            out["pattern"] = _RS_PATTERNS[node["format"]]
+        return out
+    if isinstance(node, list):
+        return [_with_format_patterns(v) for v in node]
+    return node
+
+
+def _refuse_retrieve(uri: str) -> Any:
+    raise ValueError(f"offline: refusing to fetch schema {uri}")
+
+
+def _type_rule(kind: str) -> dict[str, Any]:
+    """What :func:`_type_problems` asks of an object of class ``kind``, as a JSON Schema."""
+    wanted = list(_CREDENTIAL_TYPES.get(kind, (kind,)))
+    if kind in _CREDENTIAL_TYPES:
+        allowed: dict[str, Any] = {
+            "type": "array",
+            "allOf": [
+                {"contains": {"const": "VerifiableCredential"}},
+                {"contains": {"enum": wanted}},
+            ],
+        }
+    else:
+        allowed = {"anyOf": [{"enum": wanted}, {"type": "array", "contains": {"enum": wanted}}]}
+    return {"required": ["type"], "properties": {"type": allowed}}
+
+
+def _with_type_rules(schema: dict[str, Any]) -> dict[str, Any]:
+    """The AchievementCredential schema plus the class-name rules on ``type``, put in the
+    $defs that the OB 3.0 schema uses for the very properties :data:`_CHILDREN` walks (both
+    follow the OB 3.0 data model; the differential test holds them to the same verdict)."""
+    out = copy.deepcopy(schema)
+    out.setdefault("allOf", []).append(_type_rule("AchievementCredential"))
+    classes = {*_CHILDREN, *(child for props in _CHILDREN.values() for child in props.values())}
+    for kind in sorted(classes - {"AchievementCredential"}):
+        out["$defs"][kind].setdefault("allOf", []).append(_type_rule(kind))
+    return out
 
 
 @cache
 def _fast_validator(kind: str) -> Any:
-    """The same schema compiled to Python by fastjsonschema (draft-07 semantics: the OB 3.0
-    schema uses no 2019-09-only keyword), with the same date-time and date checks."""
-    schema = load_schema()
-    root = dict(schema, **{"$schema": "http://json-schema.org/draft-07/schema#"})
+    """The same schema, plus the ``type`` rules of :func:`_type_problems`, compiled by
+    jsonschema-rs (Rust, draft 2019-09), with the same date-time and date checks and no
+    $ref retrieval: ~1,000x faster than jsonschema on an OB 3.0 credential."""
+    schema = _with_type_rules(load_schema())
     if kind == "EndorsementCredential":
-        root = {
-            "$schema": root["$schema"],
+        schema = {
+            "$schema": schema["$schema"],
             "$defs": schema["$defs"],
             "$ref": "#/$defs/EndorsementCredential",
         }
-    formats = {"date-time": _fast_format(_check_date_time), "date": _fast_format(_check_date)}
-    # no detailed exceptions: oneOf tries branches by raising, and jsonschema explains failures
-    return fastjsonschema.compile(root, formats=formats, detailed_exceptions=False)
+    return jsonschema_rs.Draft201909Validator(
+        _with_format_patterns(schema), validate_formats=True, retriever=_refuse_retrieve
+    )
 
 
 def _fast_valid(kind: str, doc: object) -> bool:
     try:
-        _fast_validator(kind)(doc)
-    except fastjsonschema.JsonSchemaException:
+        return bool(_fast_validator(kind).is_valid(doc))
+    except (ValueError, TypeError, OverflowError):
+        # a value JSON could not hold (NaN, huge int...): let jsonschema explain it
         return False
-    return True
 
 
 def _shorten(text: str) -> str:
@@ -216,7 +264,7 @@ def _type_problems(value: object, expected: str, path: str) -> Iterator[str]:
     wanted = _CREDENTIAL_TYPES.get(expected, (expected,))
     if expected in _CREDENTIAL_TYPES and "VerifiableCredential" not in types:
         yield f"{path}.type: must include 'VerifiableCredential', found {types!r}"
-    if not set(wanted) & set(types):
+    if not any(w in types for w in wanted):  # == comparisons: a type may be any JSON value
         names = " or ".join(repr(w) for w in wanted)
         yield f"{path}.type: must include {names}, found {types!r}"
     for prop, child in _CHILDREN.get(expected, {}).items():
@@ -246,10 +294,10 @@ def validate_ob3(doc: object) -> list[str]:
     types = as_list(doc.get("type"))
     kind = "EndorsementCredential" if "EndorsementCredential" in types else "AchievementCredential"
     if _fast_valid(kind, doc):
-        # Same verdict as the full validator (tests/unit/shared/model/test_schema_fast_path.py),
-        # about 5x faster; the full one runs only to explain a failure.
-        problems: list[str] = []
-    else:
-        problems = [_describe(err) for err in _validator(kind).iter_errors(doc)]
+        # Same verdict as the full validator plus the type walk, in one Rust pass
+        # (tests/unit/shared/model/test_schema_fast_path.py); the slow paths run only to
+        # explain a failure.
+        return []
+    problems = [_describe(err) for err in _validator(kind).iter_errors(doc)]
     problems.extend(_type_problems(doc, kind, "$"))
     return sorted(set(problems), key=problems.index)

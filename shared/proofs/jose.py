@@ -169,7 +169,19 @@ def verify_jws(jws: Jws, key: PublicKey, *, algorithms: Collection[str] = ALLOWE
             does not fit the key type (an ES256 token against an RSA key, for example).
         InvalidProofError: the signature does not verify.
     """
-    alg = check_jws_header(jws.header, algorithms=algorithms)
+    check_jws_header(jws.header, algorithms=algorithms)
+    verify_signature(jws, key)
+
+
+def verify_signature(jws: Jws, key: PublicKey) -> None:
+    """The signature over the signing input, for a header already through
+    :func:`check_jws_header` (RFC 7515 §5.2 step 8).
+
+    Raises:
+        UnsupportedAlgorithmError: the ``alg`` does not fit the key type.
+        InvalidProofError: the signature does not verify.
+    """
+    alg = jws.header["alg"]
     if alg not in ALGORITHMS[key.key_type]:
         raise UnsupportedAlgorithmError(f"alg {alg} cannot be verified with a {key.key_type} key")
     if not key.verify(jws.signing_input, jws.signature, alg):

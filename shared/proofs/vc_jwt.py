@@ -41,10 +41,11 @@ from shared.proofs.jose import (
     jwk_thumbprint,
     parse_jws,
     sign_jws,
-    verify_jws,
+    verify_signature,
 )
 from shared.verify.common import parse_datetime
 from shared.verify.context import VerifyContext
+from shared.verify.credential import check_claims, check_credential_shape
 from shared.verify.presentation import check_holder_binding, credential_context
 from shared.verify.report import VerificationReport
 
@@ -396,12 +397,14 @@ def verify_jwt_any(token: str, ctx: VerifyContext) -> VerificationReport:
     """Verify a JWT credential or presentation, whichever the token turns out to be."""
     try:
         jws = parse_jws(token)
-        _, kind = detect_profile(jws)
+        detected = detect_profile(jws)
     except VcError:
         return verify_jwt_credential(token, ctx)  # reports the problem as a failed check
-    if kind == "vp":
+    if detected[1] == "vp":
         return verify_jwt_presentation(token, ctx)
-    return _credential_report(jws, ctx, (), ALLOWED_ALGS, allow_unbound_jwk=False)
+    return _credential_report(
+        jws, ctx, (), ALLOWED_ALGS, allow_unbound_jwk=False, detected=detected
+    )
 
 
 def verify_jwt_credential(
@@ -435,10 +438,11 @@ def _credential_report(
     algorithms: Collection[str],
     *,
     allow_unbound_jwk: bool,
+    detected: tuple[str, Literal["vc", "vp"]] | None = None,
 ) -> VerificationReport:
     report = VerificationReport(format="jwt")
     try:
-        _verify_credential(report, token, ctx, keys, algorithms, allow_unbound_jwk)
+        _verify_credential(report, token, ctx, keys, algorithms, allow_unbound_jwk, detected)
     except Exception as err:  # a verifier reports; it never lets an input crash its caller
         report.failed("format", f"the token could not be processed: {type(err).__name__}: {err}")
     return report
@@ -451,12 +455,13 @@ def _verify_credential(
     keys: Sequence[VerificationMethod],
     algorithms: Collection[str],
     allow_unbound_jwk: bool,
+    detected: tuple[str, Literal["vc", "vp"]] | None,
 ) -> None:
     jws = _read_token(report, token, algorithms)
     if jws is None:
         return
     try:
-        profile, kind = detect_profile(jws)
+        profile, kind = detected or detect_profile(jws)
         if kind != "vc":
             raise MalformedCredentialError(
                 f"this {profile} token is a presentation, not a credential"
@@ -466,8 +471,6 @@ def _verify_credential(
     except VcError as err:
         report.failed("format", err.detail)
         return
-    from shared.verify.credential import check_claims, check_credential_shape
-
     if profile == "vc+jwt" and _first(credential.get("@context")) != VC_V2:
         report.failed(
             "format", "vc+jwt secures VC Data Model 2.0 credentials only (VC-JOSE-COSE §3.1.1)"
@@ -604,7 +607,7 @@ def _check_key_and_signature(
         return
     report.passed("issuer_key", f"key found: {how}", kid=jws.kid)
     try:
-        verify_jws(jws, key, algorithms=algorithms)
+        verify_signature(jws, key)  # the header passed check_jws_header in _read_token
     except (InvalidProofError, UnsupportedAlgorithmError) as err:
         report.failed("proof", err.detail, alg=jws.alg)
         return

@@ -48,5 +48,11 @@ def check_validity(
     if start is None and end is None:
         report.skipped("validity", "the credential states no validity period")
         return
-    window = " to ".join(d.isoformat() for d in (start, end) if d is not None)
+    # the credential's own strings: already checked, and what its reader will recognise
+    if start is None:
+        window = f"until {credential[end_key]}"
+    elif end is None:
+        window = f"from {credential[start_key]}"
+    else:
+        window = f"{credential[start_key]} to {credential[end_key]}"
     report.passed("validity", f"valid now ({window})")

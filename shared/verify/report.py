@@ -29,7 +29,7 @@ class CheckStatus(StrEnum):
     SKIPPED = "skipped"
 
 
-@dataclass
+@dataclass(slots=True)
 class Check:
     """One named check with a reason a person can read."""
 

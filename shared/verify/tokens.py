@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from typing import Any
 
 from shared.verify.context import VerifyContext
 from shared.verify.report import VerificationReport
@@ -37,15 +39,21 @@ def verify_presentation_token(token: str, kind: str, ctx: VerifyContext) -> Veri
     return _call("sd-jwt+kb" if kind == "dc+sd-jwt" else "jwt-vp", token, ctx)
 
 
+_LOADED: dict[str, Callable[[str, VerifyContext], Any]] = {}
+
+
 def _call(kind: str, token: str, ctx: VerifyContext) -> VerificationReport:
     module_name, function = _VERIFIERS[kind]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError:
-        report = VerificationReport(format=kind)
-        report.failed("format", f"{kind} credentials are not supported by this build yet")
-        return report
-    report = getattr(module, function)(token, ctx)
+    verifier = _LOADED.get(kind)
+    if verifier is None:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            report = VerificationReport(format=kind)
+            report.failed("format", f"{kind} credentials are not supported by this build yet")
+            return report
+        verifier = _LOADED[kind] = getattr(module, function)
+    report = verifier(token, ctx)
     if not isinstance(report, VerificationReport):
         raise TypeError(f"{module_name}.{function} did not return a VerificationReport")
     return report

@@ -1,4 +1,4 @@
-"""The compiled (fastjsonschema) OB 3.0 schema gives the same verdict as jsonschema.
+"""The Rust-compiled (jsonschema-rs) OB 3.0 schema gives the verdict of jsonschema + type walk.
 
 validate_ob3 trusts the compiled validator's "valid" and only runs jsonschema to explain a
 failure, so the two must agree on every document: valid ones, the 1EdTech error samples,
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from shared.model.schema import _fast_valid, _validator
+from shared.model.schema import _fast_valid, _type_problems, _validator, validate_ob3
 from tests.conftest import data_path
 
 SEEDS = [
@@ -36,6 +36,9 @@ BAD_VALUES: list[Any] = [
     {},
     ["x"],
     {"type": "Wrong"},
+    "Profile",
+    ["Achievement"],
+    ["Result", {}],
 ]
 
 
@@ -46,7 +49,11 @@ def _kind(doc: Any) -> str:
 
 
 def _full_valid(doc: Any) -> bool:
-    return not any(True for _ in _validator(_kind(doc)).iter_errors(doc))
+    """jsonschema finds nothing and the type walk finds nothing."""
+    kind = _kind(doc)
+    if any(True for _ in _validator(kind).iter_errors(doc)):
+        return False
+    return not list(_type_problems(doc, kind, "$"))
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -95,3 +102,69 @@ def test_same_verdict_on_600_mutated_credentials() -> None:
     assert disagreements == []
     # the mutations must exercise both verdicts, or the comparison proves little
     assert {full for _, full in verdicts} == {True, False}
+
+
+def test_600_mutants_exercise_the_type_rules() -> None:
+    # mutants that pass jsonschema but break a class name: only the type rules catch them
+    mutants = _mutants(600)
+    caught = [
+        d
+        for d in mutants
+        if not any(True for _ in _validator(_kind(d)).iter_errors(d))
+        and list(_type_problems(d, _kind(d), "$"))
+    ]
+    assert caught
+    assert not any(_fast_valid(_kind(d), d) for d in caught)
+
+
+def test_a_type_entry_that_is_an_object_is_a_problem_not_a_crash() -> None:
+    doc = json.loads(Path(SEEDS[0]).read_text())
+    doc["type"] = ["VerifiableCredential", {}]
+    problems = validate_ob3(doc)
+    assert any("must include 'AchievementCredential'" in p for p in problems)
+
+
+TRICKY_DATE_TIMES = [
+    "2024-05-01T09:30:00Z",
+    "2024-05-01T09:30:00.123456789+02:00",
+    "2024-05-01t09:30:00z",
+    "2024-05-01 09:30:00Z",
+    "2024-05-01T09:30:00",
+    "2024-02-29T00:00:00Z",
+    "2023-02-29T00:00:00Z",
+    "2016-12-31T23:59:60Z",
+    "2024-05-01T24:00:00Z",
+    "2024-05-01T09:30:00+24:00",
+    "2024-05-01T09:30:00+05:60",
+    "0000-01-01T00:00:00Z",
+    "0001-01-01T00:00:00Z",
+    "٢٠٢٤-05-01T09:30:00Z",
+    "2024-W01-1T09:30:00Z",
+    "2024-05-01T09:30Z",
+    "+2024-05-01T09:30:00Z",
+]
+TRICKY_DATES = ["2000-01-01", "2024-W01-1", "20240101", "0000-01-01", "2023-02-29", "٢٠٠٠-01-01"]
+
+
+@pytest.mark.parametrize("value", TRICKY_DATE_TIMES)
+def test_same_verdict_on_tricky_date_times(value: str) -> None:
+    doc = json.loads(Path(SEEDS[0]).read_text())
+    doc["validFrom"] = value
+    doc["credentialSubject"]["activityEndDate"] = value
+    assert _fast_valid(_kind(doc), doc) == _full_valid(doc)
+
+
+@pytest.mark.parametrize("value", TRICKY_DATES)
+def test_same_verdict_on_tricky_dates(value: str) -> None:
+    doc = json.loads(Path(SEEDS[0]).read_text())
+    doc["issuer"]["dateOfBirth"] = value
+    assert _fast_valid(_kind(doc), doc) == _full_valid(doc)
+
+
+def test_tricky_dates_exercise_both_verdicts() -> None:
+    doc = json.loads(Path(SEEDS[0]).read_text())
+    verdicts = set()
+    for value in TRICKY_DATE_TIMES:
+        doc["validFrom"] = value
+        verdicts.add(_full_valid(doc))
+    assert verdicts == {True, False}
