@@ -118,3 +118,55 @@ def test_text_depth_agrees_with_the_parsed_depth() -> None:
         value = make(rng.randint(0, 8))
         assert text_depth(_json.dumps(value)) == depth(value)
         assert text_depth(_json.dumps(value, ensure_ascii=False, indent=1)) == depth(value)
+
+
+def test_big_integers_stay_exact() -> None:
+    # orjson would give 1.2345678901234568e+29; a signed value must come back as written
+    assert parse_json('{"n": 123456789012345678901234567890}') == {
+        "n": 123456789012345678901234567890
+    }
+    assert parse_json(b"[-98765432109876543210987654321]") == [-98765432109876543210987654321]
+
+
+def test_numbers_read_as_the_standard_library_reads_them() -> None:
+    import random
+    import struct
+
+    rng = random.Random(20261122)
+    texts = []
+    for _ in range(3000):
+        bits = struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0]
+        if bits == bits and abs(bits) != float("inf"):
+            texts.append(repr(bits))
+        texts.append(f"{rng.randint(0, 10**18)}.{rng.randint(0, 10**18)}e{rng.randint(-320, 300)}")
+        texts.append(str(rng.randint(-(10**40), 10**40)))
+    for text in texts:
+        expected = json.loads(text)
+        if abs(expected) == float("inf"):  # json says inf; RFC 8259 numbers are finite
+            with pytest.raises(MalformedCredentialError, match="float range"):
+                parse_json(text)
+            continue
+        got = parse_json(text)
+        assert (got, type(got)) == (expected, type(expected)), text
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ('{"x": "\\ud800"}', "unpaired"),
+        ('{"x": "\ud800"}', "unpaired surrogate"),
+        ("[1e400]", "float range"),
+        ("\ufeff{}", "BOM"),
+        ("{}".encode("utf-16"), "not valid UTF-8"),
+        (b'{"a": "\xff"}', "not valid UTF-8"),
+        ('{"a": 1} x', "Extra data"),
+        (b"[" * 5000, "nested more than"),
+    ],
+)
+def test_refusals_say_why(data: str | bytes, reason: str) -> None:
+    with pytest.raises(MalformedCredentialError, match=reason):
+        parse_json(data)
+
+
+def test_a_utf8_byte_order_mark_is_ignored_in_bytes() -> None:
+    assert parse_json(b'\xef\xbb\xbf{"a": 1}') == {"a": 1}
