@@ -50,26 +50,28 @@ def parse_json(
         data = data[3:]  # RFC 8259 §8.1: a parser MAY ignore a byte order mark
     try:
         value = _FAST.decode(data)
-    except RecursionError as err:
-        raise MalformedCredentialError(
-            f"JSON document is nested more than {max_depth} levels deep"
-        ) from err
-    except UnicodeDecodeError as err:
-        raise MalformedCredentialError("JSON document is not valid UTF-8") from err
     except UnicodeEncodeError as err:
         raise MalformedCredentialError(
             "JSON document holds an unpaired surrogate character, which is not Unicode text"
         ) from err
-    except msgspec.DecodeError as err:
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as err:
         _explain_refusal(data, max_depth, err)
+    _check_depth(data, max_depth)
+    return value
+
+
+def _too_deep(max_depth: int) -> MalformedCredentialError:
+    return MalformedCredentialError(f"JSON document is nested more than {max_depth} levels deep")
+
+
+def _check_depth(data: bytes | str, max_depth: int) -> None:
     # the depth is at most the number of opening brackets: count them in C before scanning
     if isinstance(data, bytes):
         brackets = data.count(b"{") + data.count(b"[")
     else:
         brackets = data.count("{") + data.count("[")
     if brackets > max_depth and text_depth(_text(data)) > max_depth:
-        raise MalformedCredentialError(f"JSON document is nested more than {max_depth} levels deep")
-    return value
+        raise _too_deep(max_depth)
 
 
 def _text(data: bytes | str) -> str:
@@ -80,19 +82,15 @@ def _explain_refusal(data: bytes | str, max_depth: int, err: Exception) -> NoRet
     """Raise the error a person can act on for a text msgspec refused."""
     try:
         text = _text(data)
-        if text.startswith("\ufeff"):
-            raise ValueError("Unexpected UTF-8 BOM")
-        if text.count("{") + text.count("[") > max_depth and text_depth(text) > max_depth:
-            raise MalformedCredentialError(
-                f"JSON document is nested more than {max_depth} levels deep"
-            )
-        _DECODER.decode(text)
-    except RecursionError as deep:
-        raise MalformedCredentialError(
-            f"JSON document is nested more than {max_depth} levels deep"
-        ) from deep
     except UnicodeDecodeError as bad:
         raise MalformedCredentialError("JSON document is not valid UTF-8") from bad
+    _check_depth(text, max_depth)
+    try:
+        if text.startswith("\ufeff"):
+            raise ValueError("Unexpected UTF-8 BOM")
+        _DECODER.decode(text)
+    except RecursionError as deep:
+        raise _too_deep(max_depth) from deep
     except ValueError as bad:  # MalformedCredentialError (NaN, Infinity) is not a ValueError
         raise MalformedCredentialError(f"not a JSON document: {bad}") from err
     # the standard library reads it: an escaped lone surrogate, a number beyond the float range
