@@ -86,7 +86,8 @@ def parse_jws(token: str, *, max_chars: int = MAX_TOKEN_CHARS) -> Jws:
         raise MalformedCredentialError(
             f"the token is {len(token)} characters, larger than the {max_chars} limit"
         )
-    token = token.strip()
+    if token[:1].isspace() or token[-1:].isspace():
+        token = token.strip()
     parts = token.split(".")
     if len(parts) != 3:
         raise MalformedCredentialError(
@@ -105,7 +106,8 @@ def parse_jws(token: str, *, max_chars: int = MAX_TOKEN_CHARS) -> Jws:
     payload = parse_json(payload_bytes, max_bytes=MAX_JSON_BYTES)
     if not isinstance(payload, dict):
         raise MalformedCredentialError("the JWT payload is not a JSON object (RFC 7519 §7.2)")
-    signing_input = f"{encoded_header}.{encoded_payload}".encode("ascii")
+    # RFC 7515 §5.2: the signing input is the token up to its last "." (ASCII, checked above)
+    signing_input = token[: len(encoded_header) + 1 + len(encoded_payload)].encode("ascii")
     return Jws(header, payload, signing_input, signature)
 
 

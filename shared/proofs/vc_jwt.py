@@ -46,6 +46,7 @@ from shared.proofs.jose import (
 from shared.verify.common import parse_datetime
 from shared.verify.context import VerifyContext
 from shared.verify.credential import check_claims, check_credential_shape
+from shared.verify.data_integrity import issuer_id
 from shared.verify.presentation import check_holder_binding, credential_context
 from shared.verify.report import VerificationReport
 
@@ -244,14 +245,6 @@ def decode_presentation(jws: Jws, profile: str) -> dict[str, Any]:
             "JWT claims conflict with the presentation: " + "; ".join(conflicts)
         )
     return presentation
-
-
-def issuer_of(credential: dict[str, Any]) -> str | None:
-    """The issuer id, whether ``issuer`` is a string or an object."""
-    issuer = credential.get("issuer")
-    if isinstance(issuer, dict):
-        issuer = issuer.get("id")
-    return issuer if isinstance(issuer, str) else None
 
 
 def holder_of(presentation: dict[str, Any]) -> str | None:
@@ -479,7 +472,7 @@ def _verify_credential(
     report.passed("format", _PROFILE_NAMES[profile], profile=profile)
     if not check_credential_shape(report, credential):
         return
-    issuer = issuer_of(credential)
+    issuer = issuer_id(credential)
     _check_key_and_signature(
         report, jws, profile, issuer, ctx,
         purpose="assertionMethod", keys=keys, algorithms=algorithms, allow_unbound_jwk=allow_unbound_jwk,
@@ -715,7 +708,7 @@ def sign_vc_jwt(
         InvalidInputError: no issuer, a kid of another DID, ``vc``/``vp`` members in a
             ``vc+jwt`` credential, or no start date for ``jwt_vc_json``.
     """
-    issuer = issuer_of(credential)
+    issuer = issuer_id(credential)
     if issuer is None:
         raise InvalidInputError("the credential has no issuer")
     _check_signing_kid(kid, issuer)

@@ -33,7 +33,7 @@ def read_input(data: Any) -> Any:
             except UnicodeDecodeError as err:
                 raise VcError("input is neither UTF-8 text nor a baked PNG/SVG") from err
     if isinstance(data, str):
-        text = data.strip()
+        text = data.strip() if data[:1].isspace() or data[-1:].isspace() else data
         if text.startswith(("{", "[")):
             return parse_json(text)
         return text
@@ -90,13 +90,14 @@ def check_credential_shape(report: VerificationReport, credential: Any) -> bool:
         report.failed("format", "a credential must be a JSON object")
         return False
     contexts = credential.get("@context")
-    contexts = contexts if isinstance(contexts, list) else [contexts]
+    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
     types = credential.get("type")
-    types = types if isinstance(types, list) else [types]
     problems = []
-    if not contexts or contexts[0] not in {VC_V2, VC_V1}:
+    if first != VC_V2 and first != VC_V1:  # compared, never hashed: a context may be an object
         problems.append(f"the first @context must be {VC_V2} (or {VC_V1} for VC 1.1)")
-    if "VerifiableCredential" not in types:
+    if types != "VerifiableCredential" and not (
+        isinstance(types, list) and "VerifiableCredential" in types
+    ):
         problems.append("type must include VerifiableCredential")
     if issuer_id(credential) is None:
         problems.append("issuer (a URL, or an object with an id) is missing")
@@ -105,7 +106,7 @@ def check_credential_shape(report: VerificationReport, credential: Any) -> bool:
     if problems:
         report.failed("format", "; ".join(problems))
         return False
-    version = "2.0" if contexts[0] == VC_V2 else "1.1"
+    version = "2.0" if first == VC_V2 else "1.1"
     report.passed("format", f"VC Data Model {version} credential", version=version)
     return True
 

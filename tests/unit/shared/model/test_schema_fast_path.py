@@ -7,7 +7,6 @@ and many randomly mutated credentials.
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 
 from shared.model.schema import _fast_valid, _type_problems, _validator, validate_ob3
 from tests.conftest import data_path
+from tests.mutants import mutate
 
 SEEDS = [
     data_path("peers", "ob3-credential.unsigned.json"),
@@ -56,35 +56,10 @@ def _full_valid(doc: Any) -> bool:
     return not list(_type_problems(doc, kind, "$"))
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out += _paths(v, (*prefix, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += _paths(v, (*prefix, i))
-    return out
-
-
-def _mutate(doc: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    doc = copy.deepcopy(doc)
-    path = rng.choice(_paths(doc))
-    parent: Any = doc
-    for step in path[:-1]:
-        parent = parent[step]
-    last = path[-1]
-    if rng.random() < 0.3 and isinstance(parent, dict):
-        del parent[last]
-    else:
-        parent[last] = copy.deepcopy(rng.choice(BAD_VALUES))
-    return doc
-
-
 def _mutants(count: int) -> list[dict[str, Any]]:
     rng = random.Random(20261121)
     seeds = [json.loads(Path(p).read_text()) for p in SEEDS]
-    return [_mutate(rng.choice(seeds), rng) for _ in range(count)]
+    return [mutate(rng.choice(seeds), BAD_VALUES, rng, delete_rate=0.3) for _ in range(count)]
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from shared.proofs.data_integrity import add_proof
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
 from tests.conftest import load_json
+from tests.mutants import mutate
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 STATUS_URL = "https://issuer.example/status/1"
@@ -182,3 +183,51 @@ def test_garbage_is_an_unusable_input_not_a_crash(payload: bytes) -> None:
     report = verify_credential(payload)
     assert not report.verified
     assert report.checks
+
+
+ODD_VALUES: list[Any] = [None, 0, -1.5, True, "", "x", [], [{}], {}, {"id": {}}, [[[]]]]
+
+
+def _mutants(doc: dict[str, Any], count: int, seed: int) -> list[dict[str, Any]]:
+    import random
+
+    rng = random.Random(seed)
+    return [mutate(doc, ODD_VALUES, rng) for _ in range(count)]
+
+
+def test_signed_tokens_with_odd_values_anywhere_get_a_report_not_a_crash() -> None:
+    # validly signed, so verification goes all the way: every odd value must meet a check
+    from shared.proofs.jose import sign_jws
+
+    key, did = _issuer()
+    doc = load_json("peers", "ob3-credential.unsigned.json")
+    doc["issuer"] = {**doc["issuer"], "id": did}
+    doc["validUntil"] = "2030-01-01T00:00:00Z"
+    doc["credentialStatus"] = {
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "7",
+        "statusListCredential": STATUS_URL,
+    }
+    ctx = VerifyContext(fetcher=StaticFetcher({}), clock=lambda: NOW)
+    verdicts = set()
+    for mutant in _mutants(doc, 400, seed=20261122):
+        header = {"typ": "vc+jwt", "kid": verification_method_id(did)}
+        token = sign_jws(mutant, key, header)  # sign_vc_jwt would refuse most of these
+        report = verify_credential(token, ctx)
+        assert report.checks, mutant
+        verdicts.add(report.verified)
+        assert not any("could not be processed" in c.reason for c in report.checks), (
+            mutant,
+            report.to_json(),
+        )
+    assert False in verdicts
+
+
+def test_json_credentials_with_odd_values_anywhere_get_a_report_not_a_crash() -> None:
+    key, did = _issuer()
+    signed = _credential(key, did)
+    for mutant in _mutants(signed, 150, seed=11):
+        report = verify_credential(mutant, VerifyContext(clock=lambda: NOW))
+        assert report.checks, mutant
+        assert not report.verified, mutant
