@@ -231,3 +231,58 @@ def test_json_credentials_with_odd_values_anywhere_get_a_report_not_a_crash() ->
         report = verify_credential(mutant, VerifyContext(clock=lambda: NOW))
         assert report.checks, mutant
         assert not report.verified, mutant
+
+
+def _all_reasons(report: Any) -> list[str]:
+    reasons = [c.reason for c in report.checks]
+    for inner in report.credentials:
+        reasons += _all_reasons(inner)
+    return reasons
+
+
+def test_signed_sd_jwt_vcs_with_odd_values_anywhere_get_a_report_not_a_crash() -> None:
+    # the claims are mutated before signing, so every check past the signature sees them
+    from shared.errors import VcError
+    from shared.proofs.sd_jwt import issue_sd_jwt, present_sd_jwt
+    from shared.proofs.sd_jwt_vc import OB3_DEFAULT_DISCLOSABLE, ob3_to_sd_jwt_claims
+    from shared.verify.presentation import verify_presentation
+
+    key, did = _issuer()
+    holder = PrivateKey.generate()
+    doc = load_json("peers", "ob3-credential.unsigned.json")
+    doc["issuer"] = {**doc["issuer"], "id": did}
+    claims = ob3_to_sd_jwt_claims(doc)
+    verdicts = set()
+    verified = 0
+    for i, mutant in enumerate(_mutants(claims, 300, seed=7)):
+        try:
+            token = issue_sd_jwt(
+                mutant,
+                issuer_key=key,
+                disclosable=OB3_DEFAULT_DISCLOSABLE,
+                holder_jwk=holder.public_key.to_jwk(),
+                typ="dc+sd-jwt",
+                header={"kid": verification_method_id(did)},
+                ignore_missing=True,
+            )
+            presented = present_sd_jwt(
+                token,
+                disclose=(),
+                disclose_all=True,
+                holder_key=holder,
+                audience="https://v.example",
+                nonce=f"n{i}",
+            )
+        except VcError:
+            continue  # our own issuer refused to build it: nothing to verify
+        ctx = VerifyContext(clock=lambda: NOW, nonce=f"n{i}", audience="https://v.example")
+        report = verify_presentation(presented, ctx)
+        verified += 1
+        assert report.checks, mutant
+        verdicts.add(report.verified)
+        assert not any("unexpected error" in r for r in _all_reasons(report)), (
+            mutant,
+            report.to_json(),
+        )
+    assert False in verdicts
+    assert verified > 200  # most mutants are signed and verified, not refused at issuance
