@@ -8,6 +8,7 @@ from __future__ import annotations
 from shared.errors import (
     ConflictError,
     ForbiddenError,
+    GoneError,
     InvalidInputError,
     PayloadTooLargeError,
     UnauthorizedError,
@@ -16,7 +17,11 @@ from shared.errors import (
 __all__ = [
     "ConflictError",
     "CsrfError",
+    "EndorsementLinkExpiredError",
+    "EndorsementLinkRevokedError",
+    "EndorsementLinkUsedError",
     "OfferRefusedError",
+    "OwnEndorsementRequestError",
     "RequestRefusedError",
     "TooLargeError",
     "UnauthorizedError",
@@ -45,3 +50,31 @@ class OfferRefusedError(InvalidInputError):
 
     code = "offer-refused"
     title = "Credential offer refused"
+
+
+class EndorsementLinkExpiredError(GoneError):
+    """An endorsement link past its expiry date: ask the person for a new one."""
+
+    code = "endorsement-link-expired"
+    title = "Endorsement link expired"
+
+
+class EndorsementLinkUsedError(GoneError):
+    """An endorsement link that already carried an endorsement (each link is single use)."""
+
+    code = "endorsement-link-used"
+    title = "Endorsement link already used"
+
+
+class EndorsementLinkRevokedError(GoneError):
+    """An endorsement link its owner withdrew."""
+
+    code = "endorsement-link-revoked"
+    title = "Endorsement link withdrawn"
+
+
+class OwnEndorsementRequestError(ForbiddenError):
+    """A person cannot endorse their own experience."""
+
+    code = "own-endorsement-request"
+    title = "You cannot endorse your own experience"

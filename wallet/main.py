@@ -15,6 +15,8 @@ from shared.net.fetch import HttpFetcher
 from wallet.api import (
     accounts,
     credentials,
+    endorsement_pages,
+    endorsements,
     history,
     identities,
     pages,
@@ -79,6 +81,8 @@ def create_app(
     app.include_router(history.router, prefix="/api/history")
     app.include_router(portability.router, prefix="/api")
     app.include_router(shares.router)
+    app.include_router(endorsements.router)
     app.include_router(pages.router)
+    app.include_router(endorsement_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

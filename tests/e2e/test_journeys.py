@@ -155,12 +155,12 @@ def _issuer_client(config: UpConfig) -> httpx2.Client:
     )
 
 
-def _wallet_client(config: UpConfig) -> httpx2.Client:
+def _wallet_client(
+    config: UpConfig, email: str = WALLET_EMAIL, password: str = WALLET_PASSWORD
+) -> httpx2.Client:
     base = config.base_url("wallet")
     with httpx2.Client(base_url=base) as holder:
-        signed_in = holder.post(
-            "/api/session", json={"email": WALLET_EMAIL, "password": WALLET_PASSWORD}
-        )
+        signed_in = holder.post("/api/session", json={"email": email, "password": password})
         assert signed_in.status_code == 200, signed_in.text
         token = holder.post(
             "/api/tokens",
@@ -711,3 +711,89 @@ def test_issued_badges_verify_with_the_reference_libraries(
         _node("verify_di.mjs", "--did-docs", str(docs), "--ignore-status", str(signed))["verified"]
         is False
     )
+
+
+# --------------------------------------------------------------------------- journey 3
+
+
+def _new_wallet_account(config: UpConfig, email: str) -> httpx2.Client:
+    """A second person on the same wallet instance, with an API token."""
+    password = "colleague-password"
+    with httpx2.Client(base_url=config.base_url("wallet")) as anon:
+        created = anon.post("/api/accounts", json={"email": email, "password": password})
+        assert created.status_code == 201, created.text
+    return _wallet_client(config, email, password)
+
+
+def test_journey3_a_colleague_endorses_an_experience_and_the_verifier_shows_who(
+    clients: Clients, stack_config: UpConfig
+) -> None:
+    """Person A describes an experience and sends a link; colleague B (same wallet, own
+    account) endorses it, attaching the association's badge as proof of the relationship;
+    A presents the endorsement over OpenID4VP; the verifier names B and the proof level."""
+    with _new_wallet_account(stack_config, "colleague@e2e.example") as bob:
+        # B holds a badge from the (trusted) demo association, issued to B's own DID
+        offer = clients.offer("ldp_vc")
+        opened = bob.post("/api/offers", json={"offer": offer["offer_uri"]})
+        assert opened.status_code == 201, opened.text
+        accepted = bob.post(f"/api/offers/{opened.json()['id']}/accept", json={})
+        assert accepted.status_code == 201, accepted.text
+        (badge,) = accepted.json()["credentials"]
+        bob_did = badge["subject"]
+
+        # A describes the experience and creates a link
+        exp = clients.wallet.post(
+            "/api/experiences",
+            json={"title": "Coordinatrice", "organisation": "Association Démo",
+                  "start_date": "2023-09-01", "description": "Accueil des bénévoles."},
+        )  # fmt: skip
+        assert exp.status_code == 201, exp.text
+        link = clients.wallet.post(f"/api/experiences/{exp.json()['id']}/requests")
+        assert link.status_code == 201, link.text
+        path = link.json()["url"].removeprefix(stack_config.base_url("wallet"))
+
+        # B endorses it with the badge as proof
+        done = bob.post(path.replace("/endorse/", "/api/endorse/"), json={
+            "comment": "Elle a coordonné quarante bénévoles avec moi.", "name": "Bruno Colin",
+            "proof_credential_id": badge["id"]})  # fmt: skip
+        assert done.status_code == 201, done.text
+        assert done.json()["endorser"] == bob_did
+        again = bob.post(path.replace("/endorse/", "/api/endorse/"),
+                         json={"comment": "bis", "name": "B"})  # fmt: skip
+        assert again.status_code == 410
+        assert again.json()["type"].endswith("#endorsement-link-used")
+
+    # A holds it, attached to the experience
+    (endorsement,) = clients.wallet.get(f"/api/experiences/{exp.json()['id']}").json()[
+        "endorsements"
+    ]
+    assert endorsement["endorser"] == bob_did
+
+    # A presents it to the verifier (OpenID4VP, template "endorsement")
+    links = clients.request("endorsement")
+    pending = clients.open_request(links["request_uri"])
+    answer = clients.consent(
+        pending["id"], {"endorsement_ldp": {"credential_id": endorsement["credential_id"]}}
+    )
+    assert answer["status"] == 200, answer
+    result = clients.result(links)
+    assert result["verified"] is True, result["result"]["problems"]
+    (report,) = result["result"]["presentations"]["endorsement_ldp"]
+    credential = (report.get("credentials") or [report])[0]
+    attestation = credential["attestation"]
+    assert attestation["endorser"] == bob_did
+    assert attestation["endorser_name"] == "Bruno Colin"
+    assert attestation["comment"] == "Elle a coordonné quarante bénévoles avec moi."
+    assert attestation["level"] == "verified-credential", attestation
+    assert attestation["proven_by"]["issuer"] == clients.issuer_did
+    assert attestation["proven_by"]["trusted"] is True
+    assert attestation["proven_by"]["registry_name"] == TRUSTED_NAME
+
+    # and the recruiter's result page says so, in French and in English
+    for lang, words in (("fr", "Relation prouvée"), ("en", "Relationship proven")):
+        html = clients.verifier.get(
+            f"/requests/{links['id']}?lang={lang}", headers={"Accept": "text/html"}
+        )
+        assert html.status_code == 200, html.text
+        assert "Bruno Colin" in html.text
+        assert words in html.text

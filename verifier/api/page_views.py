@@ -135,6 +135,96 @@ class ClaimsView:
 
 
 @dataclass
+class EvidenceLine:
+    outcome: str
+    sentence: str
+    url: str | None
+    reason: str
+
+
+@dataclass
+class AttestationView:
+    """Who attested (an OB 3.0 endorsement), what they wrote, and how well they are proven."""
+
+    endorser: str | None
+    endorser_name: str | None
+    comment: str | None
+    #: self-asserted | verified-credential | unproven
+    level: str
+    level_label: str
+    sentence: str
+    evidence: list[EvidenceLine] = field(default_factory=list)
+
+
+#: why one piece of evidence does not prove the relationship (English msgid)
+EVIDENCE_WORDS = {
+    "verified": "The endorser holds this verified credential.",
+    "refused": "The address was refused: not https, a private address, or too large.",
+    "fetch-failed": "The address could not be read.",
+    "not-a-credential": "The address does not serve a credential.",
+    "not-verified": "The credential at this address does not verify.",
+    "other-subject": "The credential at this address is about someone else.",
+    "no-url": "The evidence gives no address.",
+}
+
+
+def attestation_view(report: dict[str, Any], _: Gettext) -> AttestationView | None:
+    found = report.get("attestation")
+    if not isinstance(found, dict):
+        return None
+    level = str(found.get("level"))
+    proven = found.get("proven_by") if isinstance(found.get("proven_by"), dict) else None
+    if level == "verified-credential" and proven is not None:
+        label = _("Relationship proven")
+        issuer = str(proven.get("issuer_name") or proven.get("issuer") or "?")
+        if proven.get("trusted"):
+            sentence = _(
+                "The endorser holds a verified credential from {issuer}, which is in the "
+                "trust registry as {name}.",
+                issuer=issuer,
+                name=str(proven.get("registry_name")),
+            )
+        else:
+            sentence = _(
+                "The endorser holds a verified credential from {issuer}, which is not in the "
+                "trust registry.",
+                issuer=issuer,
+            )
+    elif level == "self-asserted":
+        label = _("Self-asserted")
+        sentence = _(
+            "Only the endorser's own DID signed it: nothing proves who they are or that "
+            "they worked together."
+        )
+    else:
+        label = _("Relationship not proven")
+        sentence = (
+            _("The endorsement itself does not verify, so its proof was not checked.")
+            if found.get("endorsement_verified") is False
+            else _("A proof of the relationship is attached, but it does not hold.")
+        )
+    lines = [
+        EvidenceLine(
+            outcome=str(e.get("outcome")),
+            sentence=_(EVIDENCE_WORDS.get(str(e.get("outcome")), "The evidence was not checked.")),
+            url=e.get("url") if isinstance(e.get("url"), str) else None,
+            reason=str(e.get("reason", "")),
+        )
+        for e in found.get("evidence", [])
+        if isinstance(e, dict)
+    ]
+    return AttestationView(
+        endorser=found.get("endorser") if isinstance(found.get("endorser"), str) else None,
+        endorser_name=_text(found.get("endorser_name")),
+        comment=_text(found.get("comment")),
+        level=level,
+        level_label=label,
+        sentence=sentence,
+        evidence=lines,
+    )
+
+
+@dataclass
 class ReportView:
     #: verified | revoked | suspended | not_verified
     verdict: str
@@ -145,6 +235,7 @@ class ReportView:
     claims: ClaimsView | None
     credentials: list[ReportView]
     is_presentation: bool
+    attestation: AttestationView | None = None
 
     @property
     def ok(self) -> bool:
@@ -434,6 +525,7 @@ def report_view(report: dict[str, Any], _: Gettext, lang: str) -> ReportView:
         claims=None if subs else claims_view(report, _, lang),
         credentials=[report_view(s, _, lang) for s in subs],
         is_presentation=bool(subs),
+        attestation=None if subs else attestation_view(report, _),
     )
 
 
@@ -447,13 +539,18 @@ def _claim_words(path: list[Any], _: Gettext) -> str:
         return _("the results it records (for example a rating)")
     if tail[-1:] == ["role"]:
         return _("the role held")
+    if tail[-1:] == ["endorsementComment"]:
+        return _("what the colleague wrote")
     return ".".join(tail)
 
 
 def template_asks(template: Template, _: Gettext, lang: str) -> list[str]:
     """What a request built from ``template`` asks the person to show, in plain words."""
     query = template.dcql["credentials"][0]
-    asks = [_("one Open Badges 3.0 badge from their wallet")]
+    if template.name == "endorsement":
+        asks = [_("one endorsement signed by a colleague (Open Badges 3.0)")]
+    else:
+        asks = [_("one Open Badges 3.0 badge from their wallet")]
     for claim in query.get("claims", []):
         words = _claim_words(list(claim["path"]), _)
         values = claim.get("values")

@@ -61,6 +61,7 @@ from verifier.service.verifying import (
     Expectations,
     Verifier,
     apply_policy,
+    attach_attestations,
     report_json,
 )
 from verifier.settings import VerifierSettings
@@ -401,6 +402,7 @@ def _evaluate(
             report = verify_credential(item, verifier.context(expect))
             trusts = apply_policy(report, registry, template.policy)
             out = report_json(report, trusts)
+            attach_attestations(report, out, verifier, registry)
             unbound = _bound(report)
             if unbound:
                 problems.append(f"{query_id}[{n}]: {unbound}")

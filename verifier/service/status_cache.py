@@ -162,6 +162,10 @@ class CachingFetcher:
                     self._entries.popitem(last=False)
         return copy.deepcopy(value)
 
+    def fetch_bytes(self, url: str) -> bytes:
+        """GET ``url`` uncached, as bytes (an endorsement's evidence: JSON or a JWT)."""
+        return self.upstream.request("GET", url, headers={"Accept": "application/json"}).body
+
     def clear(self) -> None:
         """Forget every cached list."""
         with self._lock:

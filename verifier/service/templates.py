@@ -19,6 +19,7 @@ from shared.protocols.dcql import ClaimPath, select_claims
 from verifier.service.verifying import Policy
 
 OB_TYPE_IRI = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+ENDORSEMENT_TYPE_IRI = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#EndorsementCredential"
 OB3_VCT = "https://purl.imsglobal.org/spec/ob/v3p0#OpenBadgeCredential"
 QUERY_IDS = {"ldp_vc": "badge_ldp", "jwt_vc_json": "badge_jwt", "dc+sd-jwt": "badge_sd_jwt"}
 #: Musette's achievementType for a work experience (OB 3.0 has none; extensions use ext:)
@@ -102,6 +103,23 @@ def _build(*pairs: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
     return _query([p[0] for p in pairs], [p[1] for p in pairs])
 
 
+def _endorsement_query() -> dict[str, Any]:
+    """Journey 3: an OB 3.0 EndorsementCredential signed by a colleague (W3C formats only)."""
+    credentials = [
+        {
+            "id": f"endorsement_{fmt.split('_')[0]}",
+            "format": fmt,
+            "meta": {"type_values": [[ENDORSEMENT_TYPE_IRI]]},
+            "claims": [{"path": ["credentialSubject", "endorsementComment"]}],
+        }
+        for fmt in ("ldp_vc", "jwt_vc_json")
+    ]
+    return {
+        "credentials": credentials,
+        "credential_sets": [{"options": [[q["id"]] for q in credentials], "required": True}],
+    }
+
+
 TEMPLATES: dict[str, Template] = {
     t.name: t
     for t in (
@@ -142,6 +160,12 @@ TEMPLATES: dict[str, Template] = {
             "N'importe quel badge Open Badges 3.0",
             "Any Open Badges 3.0 badge",
             _build(_achievement("name")),
+        ),
+        Template(
+            "endorsement",
+            "Recommandation d'un collègue",
+            "A colleague's endorsement",
+            _endorsement_query(),
         ),
     )
 }

@@ -15,6 +15,7 @@ from typing import Any
 from shared.did import DidResolver
 from shared.errors import InvalidInputError, VcError
 from shared.net.fetch import Fetcher
+from shared.verify.attestation import assess_attestation, is_endorsement
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
 from shared.verify.report import VerificationReport
@@ -192,6 +193,33 @@ def report_json(report: VerificationReport, trusts: list[dict[str, Any]]) -> dic
     return out
 
 
+def attach_attestations(
+    report: VerificationReport,
+    out: dict[str, Any],
+    verifier: Verifier,
+    registry: TrustRegistry,
+) -> None:
+    """Give each endorsement credential of ``out`` its ``attestation``: who attested, what
+    they wrote, and how well the attester is proven (shared.verify.attestation)."""
+
+    def registry_name(issuer: str | None) -> str | None:
+        entry = registry.lookup(issuer)
+        return entry.name if entry else None
+
+    pairs = (
+        zip(report.credentials, out.get("credentials", []), strict=False)
+        if report.credentials
+        else [(report, out)]
+    )
+    for sub, sub_json in pairs:
+        if not is_endorsement(sub.credential) or sub.credential is None:
+            continue
+        found = assess_attestation(
+            sub.credential, verifier.context(), verified=sub.verified, trusted_name=registry_name
+        )
+        sub_json["attestation"] = found.to_json()
+
+
 def verify_submission(
     data: Any,
     verifier: Verifier,
@@ -206,7 +234,9 @@ def verify_submission(
         report = VerificationReport()
         report.failed("format", err.detail)
     trusts = apply_policy(report, registry, policy)
-    return report, report_json(report, trusts)
+    out = report_json(report, trusts)
+    attach_attestations(report, out, verifier, registry)
+    return report, out
 
 
 def unwrap_share_document(value: Any) -> Any:

@@ -120,3 +120,42 @@ class TrustedIssuer(Base):
 
     identifier: Mapped[str] = mapped_column(String(500), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+
+
+class Experience(Base):
+    """An experience the person describes (title, organisation, dates, description)."""
+
+    __tablename__ = "experiences"
+    __table_args__ = (Index("ix_experiences_account_created", "account_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(account_fk())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: the experience, encrypted under the account data key
+    ct: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class EndorsementRequest(Base):
+    """A link ``/endorse/{token}`` asking a colleague to endorse one experience.
+
+    Only the token's SHA-256 is kept; the experience as the colleague sees it is encrypted
+    under a key derived from the token, so only the link opens it.
+    """
+
+    __tablename__ = "endorsement_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[str] = mapped_column(account_fk(), index=True)
+    experience_id: Mapped[str] = mapped_column(
+        ForeignKey("experiences.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: the endorsement stored in the requester's account once the colleague signed
+    credential_id: Mapped[str | None] = mapped_column(
+        ForeignKey("credentials.id", ondelete="SET NULL"), nullable=True
+    )
+    ct: Mapped[bytes] = mapped_column(LargeBinary)

@@ -17,6 +17,8 @@ from shared.errors import InvalidInputError, NotFoundError
 from wallet.db.models import (
     Account,
     ApiToken,
+    EndorsementRequest,
+    Experience,
     HistoryEntry,
     Identity,
     PendingExchange,
@@ -179,6 +181,8 @@ def find_account(session: Session, email: str) -> Account:
 def delete_account(session: Session, account_id: str) -> None:
     """Erase the account and everything it holds (not relying on ON DELETE CASCADE)."""
     for model in (
+        EndorsementRequest,
+        Experience,
         Share,
         HistoryEntry,
         PendingExchange,

@@ -531,6 +531,7 @@ def _used_messages() -> set[str]:
             if node.func.id == "error_page":  # heading and message, translated inside
                 used |= {t for t in texts if isinstance(t, str)}
     used |= set(page_views.PLAIN.values()) | set(page_views.CHECK_TITLES.values())
+    used |= set(page_views.EVIDENCE_WORDS.values())
     used |= {"type:" + v for v in page_views.ACHIEVEMENT_TYPES.values()}
     used |= {"status:" + s for s in ("passed", "failed", "skipped", "unknown")}
     used |= {"kind:did", "kind:domain"}

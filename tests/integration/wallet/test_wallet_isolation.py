@@ -58,6 +58,11 @@ def bobs(wallet: TestClient, bob: Holder, kit: IssuerKit) -> dict[str, str]:
     share = bob.post(f"/api/credentials/{cred['id']}/shares").json()
     identity = bob.post("/api/identities", json={"method": "key"}).json()
     token = bob.post("/api/tokens", json={"name": "second"}).json()
+    experience = bob.post(
+        "/api/experiences",
+        json={"title": "Bob secret job", "organisation": "Bob Corp", "start_date": "2020-01-01"},
+    ).json()
+    endorse_link = bob.post(f"/api/experiences/{experience['id']}/requests").json()
     return {
         "credential_id": cred["id"],
         "share_id": share["id"],
@@ -67,6 +72,8 @@ def bobs(wallet: TestClient, bob: Holder, kit: IssuerKit) -> dict[str, str]:
         "offer_id": _pending(wallet, bob, "offer"),
         "request_id": _pending(wallet, bob, "request"),
         "token": share["url"].rsplit("/", 1)[1] + "-guess",
+        "experience_id": experience["id"],
+        "endorsement_request_id": endorse_link["id"],
     }
 
 
@@ -89,6 +96,8 @@ def test_every_path_parameter_is_known(wallet: TestClient) -> None:
         "offer_id",
         "request_id",
         "token",
+        "experience_id",
+        "endorsement_request_id",
     }
     found = {name for _, path in routes(wallet) for name in PARAM.findall(path)}
     assert found <= known, f"add these path parameters to the isolation test: {found - known}"
@@ -100,7 +109,8 @@ def test_alice_cannot_touch_bobs_data_through_any_route(
 ) -> None:
     alice.import_credential(kit.vc_jwt(alice.did, name="Alice badge"))
     secrets_of_bob = [bobs["credential_id"], bobs["share_id"], bobs["identity_id"], bobs["offer_id"],
-                      bobs["request_id"], "Bob secret badge", bob.did]  # fmt: skip
+                      bobs["request_id"], "Bob secret badge", bob.did, bobs["experience_id"],
+                      bobs["endorsement_request_id"], "Bob secret job"]  # fmt: skip
     for method, path in routes(wallet):
         if path in {"/api/me", "/api/session"} and method == "delete":
             continue  # alice ending her own session or account says nothing about bob
@@ -128,6 +138,8 @@ def test_alice_cannot_touch_bobs_data_through_any_route(
     assert any(t["id"] == bobs["token_id"] for t in bob.get("/api/tokens").json())
     assert bob.get(f"/api/offers/{bobs['offer_id']}").status_code == 200
     assert bob.get(f"/api/presentations/{bobs['request_id']}").status_code == 200
+    kept = bob.get(f"/api/experiences/{bobs['experience_id']}").json()
+    assert [r["state"] for r in kept["requests"]] == ["open"]
     export = alice.get("/api/export")
     assert export.status_code == 200
     import io

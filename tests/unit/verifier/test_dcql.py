@@ -51,6 +51,9 @@ def test_templates_are_valid_dcql(name: str) -> None:
     parse_dcql_query(query)
     # the OIDF conformance schema covers dc+sd-jwt (and mso_mdoc) queries only
     sd_only = {"credentials": [q for q in query["credentials"] if q["format"] == "dc+sd-jwt"]}
+    if not sd_only["credentials"]:  # the "endorsement" template asks for W3C formats only
+        assert name == "endorsement"
+        return
     schema = json.loads(SCHEMA.read_text())
     jsonschema.validate(sd_only, {**schema, "$ref": "#/definitions/DCQLQuery"})
 

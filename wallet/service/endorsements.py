@@ -1,0 +1,433 @@
+"""Journey 3: a person describes an experience and asks a colleague to endorse it.
+
+* The person (requester) keeps experiences, encrypted under their account data key.
+* From one experience they create a link ``/endorse/{token}``: 256 random bits, only the
+  SHA-256 kept, single use, expiring after ``REQUEST_DAYS`` and revocable. What the colleague
+  sees (the experience, the requester's DID and email) is encrypted under a key derived from
+  the token, so only the link opens it.
+* The colleague, signed in to their own account on this wallet, signs an Open Badges 3.0
+  ``EndorsementCredential`` (eddsa-rdfc-2022) with one of their identities. A proof of the
+  relationship (one of their own credentials) is published as a public share link and named
+  in ``evidence``. The endorsement is verified, then stored straight into the requester's
+  account (sphere "work"), and the link is marked used, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from shared.errors import InvalidInputError, NotFoundError
+from shared.model.builder import build_endorsement_credential
+from shared.model.ob3 import EndorsementSubject, Evidence, Profile
+from shared.proofs.data_integrity import RDFC, add_proof
+from shared.verify.context import VerifyContext
+from wallet.db.models import Account, EndorsementRequest, Experience
+from wallet.errors import (
+    EndorsementLinkExpiredError,
+    EndorsementLinkRevokedError,
+    EndorsementLinkUsedError,
+    OwnEndorsementRequestError,
+)
+from wallet.service import identities, importing, sharing, storage
+from wallet.service.accounts import Principal, new_id, now, principal_for
+from wallet.service.vault import MasterKey, VaultError, hash_token, open_sealed, seal, token_key
+
+REQUEST_DAYS = 30
+MAX_TITLE = 200
+MAX_TEXT = 4000
+ENDORSEMENT_SPHERE = "work"
+
+
+@dataclass
+class ExperienceView:
+    """An experience, decrypted for its owner."""
+
+    id: str
+    created_at: datetime
+    title: str
+    organisation: str
+    start_date: str
+    end_date: str | None
+    description: str
+    holder_did: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    endorsements: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "created_at": self.created_at.isoformat(),
+            "title": self.title,
+            "organisation": self.organisation,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+            "description": self.description,
+            "holder_did": self.holder_did,
+            "requests": self.requests,
+            "endorsements": self.endorsements,
+        }
+
+
+# --------------------------------------------------------------------------- experiences
+
+
+def _clean(value: str | None, what: str, limit: int, *, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInputError(f"{what} is required")
+    if len(text) > limit:
+        raise InvalidInputError(f"{what} is longer than {limit} characters")
+    return text
+
+
+def _day(value: str | None, what: str) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError as err:
+        raise InvalidInputError(f"{what} must be a date (YYYY-MM-DD)") from err
+
+
+def create_experience(
+    session: Session,
+    who: Principal,
+    *,
+    title: str,
+    organisation: str,
+    start_date: str,
+    end_date: str | None = None,
+    description: str = "",
+) -> ExperienceView:
+    start = _day(start_date, "start_date")
+    if start is None:
+        raise InvalidInputError("start_date is required")
+    end = _day(end_date, "end_date")
+    if end is not None and end < start:
+        raise InvalidInputError("end_date is before start_date")
+    body = {
+        "title": _clean(title, "title", MAX_TITLE),
+        "organisation": _clean(organisation, "organisation", MAX_TITLE),
+        "start_date": start,
+        "end_date": end,
+        "description": _clean(description, "description", MAX_TEXT, required=False),
+        "holder_did": identities.default_identity(session, who).did,
+    }
+    row = Experience(id=new_id(), account_id=who.account_id, created_at=now(), ct=b"")
+    row.ct = who.vault.seal_json("experience", row.id, body)
+    session.add(row)
+    session.flush()
+    return _view(who, row)
+
+
+def _view(who: Principal, row: Experience) -> ExperienceView:
+    body = who.vault.open_json("experience", row.id, row.ct)
+    return ExperienceView(
+        id=row.id,
+        created_at=row.created_at,
+        title=body["title"],
+        organisation=body["organisation"],
+        start_date=body["start_date"],
+        end_date=body.get("end_date"),
+        description=body.get("description", ""),
+        holder_did=body["holder_did"],
+    )
+
+
+def _row(session: Session, who: Principal, experience_id: str) -> Experience:
+    row = session.get(Experience, experience_id)
+    if row is None or row.account_id != who.account_id:
+        raise NotFoundError("no such experience in this wallet")
+    return row
+
+
+def list_experiences(session: Session, who: Principal) -> list[ExperienceView]:
+    rows = session.scalars(
+        select(Experience)
+        .where(Experience.account_id == who.account_id)
+        .order_by(Experience.created_at.desc(), Experience.id)
+    )
+    return [_view(who, row) for row in rows]
+
+
+def request_state(row: EndorsementRequest, at: datetime) -> str:
+    """open, used, revoked or expired."""
+    if row.used_at is not None:
+        return "used"
+    if row.revoked_at is not None:
+        return "revoked"
+    if at >= row.expires_at:
+        return "expired"
+    return "open"
+
+
+def _request_json(row: EndorsementRequest, at: datetime) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "experience_id": row.experience_id,
+        "state": request_state(row, at),
+        "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat(),
+        "used_at": row.used_at.isoformat() if row.used_at else None,
+        "credential_id": row.credential_id,
+    }
+
+
+def endorsement_json(view: storage.CredentialView) -> dict[str, Any]:
+    """Who endorsed, what they wrote, and the proof they attached (from the credential)."""
+    cred: dict[str, Any] = (view.content or {}).get("claims") or {}
+    issuer = cred.get("issuer")
+    issuer = issuer if isinstance(issuer, dict) else {}
+    subject = cred.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    evidence = cred.get("evidence")
+    evidence = evidence if isinstance(evidence, list) else []
+    return {
+        "credential_id": view.id,
+        "endorser": issuer.get("id"),
+        "endorser_name": issuer.get("name"),
+        "comment": subject.get("endorsementComment"),
+        "evidence": [e.get("id") for e in evidence if isinstance(e, dict) and e.get("id")],
+        "valid_from": cred.get("validFrom"),
+    }
+
+
+def get_experience(session: Session, who: Principal, experience_id: str) -> ExperienceView:
+    """The experience with its links (and their state) and the endorsements received."""
+    view = _view(who, _row(session, who, experience_id))
+    at = now()
+    rows = session.scalars(
+        select(EndorsementRequest)
+        .where(EndorsementRequest.experience_id == view.id)
+        .order_by(EndorsementRequest.created_at, EndorsementRequest.id)
+    )
+    for row in rows:
+        view.requests.append(_request_json(row, at))
+        if row.credential_id:
+            try:
+                stored = storage.get_credential(session, who, row.credential_id)
+            except NotFoundError:  # deleted by its owner since
+                continue
+            view.endorsements.append(endorsement_json(stored))
+    return view
+
+
+def delete_experience(session: Session, who: Principal, experience_id: str) -> None:
+    """Delete the experience and its links; endorsements received stay in the musette."""
+    row = _row(session, who, experience_id)
+    for request in session.scalars(
+        select(EndorsementRequest).where(EndorsementRequest.experience_id == row.id)
+    ):
+        session.delete(request)
+    session.delete(row)
+
+
+# --------------------------------------------------------------------------- links
+
+
+def create_request(
+    session: Session, who: Principal, experience_id: str, *, days: int = REQUEST_DAYS
+) -> tuple[EndorsementRequest, str]:
+    """A new single-use link for ``experience_id``; the token is returned once."""
+    view = _view(who, _row(session, who, experience_id))
+    token = secrets.token_urlsafe(32)  # 256 bits
+    snapshot = {
+        "title": view.title,
+        "organisation": view.organisation,
+        "start_date": view.start_date,
+        "end_date": view.end_date,
+        "description": view.description,
+        "holder_did": view.holder_did,
+        "requester_email": who.email,
+    }
+    created = now()
+    row = EndorsementRequest(
+        id=new_id(),
+        token_hash=hash_token(token),
+        account_id=who.account_id,
+        experience_id=view.id,
+        created_at=created,
+        expires_at=created + timedelta(days=days),
+        ct=b"",
+    )
+    row.ct = seal(token_key(token), json.dumps(snapshot).encode(), f"endorse:{row.id}")
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def request_json(row: EndorsementRequest) -> dict[str, Any]:
+    return _request_json(row, now())
+
+
+def revoke_request(session: Session, who: Principal, request_id: str) -> EndorsementRequest:
+    row = session.get(EndorsementRequest, request_id)
+    if row is None or row.account_id != who.account_id:
+        raise NotFoundError("no such endorsement link")
+    if row.revoked_at is None and row.used_at is None:
+        row.revoked_at = now()
+    return row
+
+
+def _open_row(session: Session, who: Principal, token: str) -> EndorsementRequest:
+    row = session.scalar(
+        select(EndorsementRequest).where(EndorsementRequest.token_hash == hash_token(token))
+    )
+    if row is None:
+        raise NotFoundError("no endorsement request at this address")
+    state = request_state(row, now())
+    if state == "used":
+        raise EndorsementLinkUsedError("this link has already been used for an endorsement")
+    if state == "revoked":
+        raise EndorsementLinkRevokedError("the person withdrew this endorsement link")
+    if state == "expired":
+        raise EndorsementLinkExpiredError("this endorsement link has expired; ask for a new one")
+    if row.account_id == who.account_id:
+        raise OwnEndorsementRequestError(
+            "this is your own experience: send the link to a colleague"
+        )
+    return row
+
+
+def _snapshot(row: EndorsementRequest, token: str) -> dict[str, Any]:
+    try:
+        return dict(json.loads(open_sealed(token_key(token), row.ct, f"endorse:{row.id}")))
+    except VaultError as err:
+        raise NotFoundError("no endorsement request at this address") from err
+
+
+def open_request(session: Session, who: Principal, token: str) -> dict[str, Any]:
+    """What the colleague sees: the experience, who asks, and until when."""
+    row = _open_row(session, who, token)
+    return {
+        "experience": _snapshot(row, token),
+        "expires_at": row.expires_at.isoformat(),
+    }
+
+
+def proof_choices(session: Session, who: Principal) -> list[storage.CredentialView]:
+    """The colleague's own credentials that can prove the relationship (not endorsements)."""
+    return [
+        v
+        for v in storage.list_credentials(session, who)
+        if "EndorsementCredential" not in v.summary.get("types", [])
+    ]
+
+
+def _signing_identity(
+    session: Session,
+    who: Principal,
+    identity_id: str | None,
+    proof: storage.CredentialView | None,
+) -> identities.HolderKey:
+    if identity_id:
+        row = identities.get_identity(session, who, identity_id)
+    elif proof is not None and proof.summary.get("subject"):
+        subject = str(proof.summary["subject"]).split("#")[0]
+        row = identities.identity_by_did(session, who, subject) or identities.default_identity(
+            session, who
+        )
+    else:
+        row = identities.default_identity(session, who)
+    key = identities.holder_key(who, row)
+    if key.key.key_type != "Ed25519":
+        raise InvalidInputError("an endorsement is signed with an Ed25519 identity (eddsa)")
+    if proof is not None and str(proof.summary.get("subject") or "").split("#")[0] != key.did:
+        raise InvalidInputError(
+            "the proof of the relationship must be a credential issued to the identity that "
+            "signs the endorsement"
+        )
+    return key
+
+
+def endorse(
+    session: Session,
+    who: Principal,
+    master: MasterKey,
+    ctx: VerifyContext,
+    token: str,
+    *,
+    comment: str,
+    name: str,
+    base_url: str,
+    identity_id: str | None = None,
+    proof_credential_id: str | None = None,
+    max_bytes: int,
+) -> dict[str, Any]:
+    """Sign the endorsement, store it in the requester's account, and close the link."""
+    row = _open_row(session, who, token)
+    experience = _snapshot(row, token)
+    comment = _clean(comment, "comment", MAX_TEXT)
+    name = _clean(name, "name", MAX_TITLE)
+    proof = (
+        storage.get_credential(session, who, proof_credential_id) if proof_credential_id else None
+    )
+    key = _signing_identity(session, who, identity_id, proof)
+    # claim the link first: a second endorsement racing on it finds it used
+    at = now()
+    claimed = session.execute(
+        update(EndorsementRequest)
+        .where(
+            EndorsementRequest.id == row.id,
+            EndorsementRequest.used_at.is_(None),
+            EndorsementRequest.revoked_at.is_(None),
+        )
+        .values(used_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 1) != 1:
+        raise EndorsementLinkUsedError("this link has already been used for an endorsement")
+    evidence: list[Evidence] = []
+    evidence_url = None
+    if proof is not None:
+        _share, share_token = sharing.publish(session, who, proof.id)
+        evidence_url = f"{base_url.rstrip('/')}/s/{share_token}/raw"
+        evidence.append(
+            Evidence(
+                id=evidence_url,
+                name="Proof of the relationship",
+                description=f"{proof.summary.get('title')} — {proof.summary.get('issuer_name')}",
+            )
+        )
+    period = experience["start_date"] + (
+        f" / {experience['end_date']}" if experience.get("end_date") else ""
+    )
+    description = f"{experience['organisation']}, {period}"
+    if experience.get("description"):
+        description += f". {experience['description']}"
+    document = build_endorsement_credential(
+        Profile(id=key.did, name=name),
+        EndorsementSubject(id=experience["holder_did"], endorsement_comment=comment),
+        credential_id=f"urn:uuid:{uuid.uuid4()}",
+        valid_from=at.replace(microsecond=0),
+        name=f"{experience['title']} — {experience['organisation']}",
+        description=description,
+        evidence=evidence,
+    )
+    signed = add_proof(document, key.key.sign, key.kid, cryptosuite=RDFC, created=at)
+    requester_account = session.get(Account, row.account_id)
+    if requester_account is None:
+        raise NotFoundError("no endorsement request at this address")
+    requester = principal_for(master, requester_account)
+    stored = importing.import_credential(
+        session, requester, json.dumps(signed, ensure_ascii=False).encode(), ctx,
+        max_bytes=max_bytes, sphere=ENDORSEMENT_SPHERE, source="endorsement", issuer_name=name,
+        extra={"experience_id": row.experience_id},
+    )  # fmt: skip
+    session.execute(
+        update(EndorsementRequest)
+        .where(EndorsementRequest.id == row.id)
+        .values(credential_id=stored.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(row)
+    return {"endorsement": signed, "evidence_url": evidence_url, "endorser": key.did}
