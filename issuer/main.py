@@ -9,7 +9,7 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.orm import sessionmaker
 
-from issuer.api import admin, oid4vci, pages, vc_api
+from issuer.api import admin, batch_pages, batches, oid4vci, pages, vc_api
 from issuer.db.base import make_engine
 from issuer.db.migrate import run_migrations
 from issuer.deps import Resources, utc_now
@@ -52,9 +52,11 @@ def create_app(
     install_problem_handlers(app, type_base=settings.problem_type_base)
     app.include_router(oid4vci.router)
     app.include_router(admin.router)
+    app.include_router(batches.router)
     app.include_router(vc_api.router)
     install_page_handlers(app)
     app.include_router(pages.router)
+    app.include_router(batch_pages.router)
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, type_base=settings.problem_type_base
     )

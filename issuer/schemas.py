@@ -108,6 +108,26 @@ class OfferIn(In):
     suspendable: bool = False
 
 
+class BatchOptionsIn(In):
+    """What applies to every row of a CSV batch (the rows say who and what)."""
+
+    formats: list[Format] = Field(default_factory=lambda: list(FORMATS[:1]), min_length=1)
+    tx_code: bool = False
+    suspendable: bool = False
+    #: language of the badges and emails; the request's language when absent
+    language: Lang | None = None
+    #: how long each offer can be collected: emailed offers need days, not minutes
+    lifetime_hours: int = Field(default=7 * 24, ge=1, le=14 * 24)
+    #: write an outbox email for every row that has an address
+    send_emails: bool = True
+
+
+class BatchIn(BatchOptionsIn):
+    """A CSV batch as JSON: the file's text in ``csv``."""
+
+    csv: str = Field(min_length=1, max_length=600_000)
+
+
 class DirectIssueIn(In):
     achievement: str
     recipient: RecipientIn

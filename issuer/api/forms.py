@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
 from issuer.db.models import Achievement as AchievementRow
-from issuer.schemas import FORMATS, AchievementIn, OfferIn
+from issuer.schemas import FORMATS, AchievementIn
+from issuer.service.recipients import HOURS_ID, offer_body, parse_day, parse_hours
 
 #: OB 3.0 achievementType values offered in the console (the spec has more; any value
 #: already stored is kept). Labels are msgids.
@@ -41,7 +41,6 @@ FORMAT_LABELS = {
     "dc+sd-jwt": "SD-JWT (the person chooses what to show)",
 }
 MAX_ALIGNMENTS = 20
-HOURS_ID = "hours"
 DEFAULT_HOURS_NAME = {"fr": "Heures de bénévolat", "en": "Volunteer hours"}
 
 Values = dict[str, Any]
@@ -198,12 +197,6 @@ _ACHIEVEMENT_MESSAGES = {
 # --------------------------------------------------------------------------- issuing
 
 
-def _date(value: str) -> datetime | None:
-    if not value:
-        return None
-    return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
-
-
 def parse_offer(form: Mapping[str, Any], achievement: AchievementRow, ui_lang: str) -> FormResult:
     """An ``OfferIn`` for one person from the issue form."""
     errors: dict[str, str] = {}
@@ -215,50 +208,43 @@ def parse_offer(form: Mapping[str, Any], achievement: AchievementRow, ui_lang: s
         errors["recipient_email"] = "This is not an email address."
     start = end = None
     try:
-        start = _date(_text(form, "start"))
+        start = parse_day(_text(form, "start"))
     except ValueError:
         errors["start"] = "Give a date."
     try:
-        end = _date(_text(form, "end"))
+        end = parse_day(_text(form, "end"))
     except ValueError:
         errors["end"] = "Give a date."
     if start and end and end < start:
         errors["end"] = "The end comes before the start."
     results: dict[str, Decimal] = {}
-    hours_text = _text(form, "hours").replace(",", ".").replace("\u202f", "").replace(" ", "")
-    if hours_text:
+    try:
+        hours = parse_hours(_text(form, "hours"))
+    except ValueError:
+        errors["hours"] = "Give a number of hours, for example 42 or 7,5."
+    else:
         described = {r["id"] for r in achievement.content.get("result_descriptions", [])}
-        try:
-            hours = Decimal(hours_text)
-            if not hours.is_finite() or hours < 0 or hours > 100_000:
-                raise InvalidOperation
-        except InvalidOperation:
-            errors["hours"] = "Give a number of hours, for example 42 or 7,5."
-        else:
-            if HOURS_ID in described:
-                results[HOURS_ID] = hours
+        if hours is not None and HOURS_ID in described:
+            results[HOURS_ID] = hours
     formats = [f for f in _list(form, "formats") if f in FORMATS]
     if not formats:
         errors["formats"] = "Choose at least one format."
     language = _text(form, "language")
     if errors:
         return FormResult(errors=errors)
-    body = OfferIn.model_validate(
-        {
-            "achievement": achievement.slug,
-            "recipient": {"name": name[:200], "email": email or None},
-            "subject": {
-                "role": _text(form, "role")[:500] or None,
-                "activity_start_date": start,
-                "activity_end_date": end,
-                "results": results,
-                "narrative": _text(form, "narrative")[:10000] or None,
-            },
-            "formats": formats,
-            "tx_code": bool(form.get("tx_code")),
-            "suspendable": bool(form.get("suspendable")),
-            "language": language if language in ("fr", "en") else ui_lang,
-        }
+    body = offer_body(
+        achievement.slug,
+        name=name,
+        email=email,
+        role=_text(form, "role"),
+        start=start,
+        end=end,
+        results=results,
+        narrative=_text(form, "narrative"),
+        formats=formats,
+        tx_code=bool(form.get("tx_code")),
+        suspendable=bool(form.get("suspendable")),
+        language=language if language in ("fr", "en") else ui_lang,
     )
     return FormResult(body=body)
 

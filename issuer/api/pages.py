@@ -53,7 +53,7 @@ from issuer.service.orgs import (
     password_hasher,
     session_principal,
 )
-from issuer.service.outbox import OutboxEmail, parse_email_address, record_email
+from issuer.service.outbox import offer_email, parse_email_address, record_email
 from issuer.service.status import can_suspend, change_status
 from issuer.service.uploads import MAX_IMAGE_BYTES, load_image, store_image
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, UnauthorizedError
@@ -547,35 +547,18 @@ def email_offer(
         )
     row = session.get(AchievementRow, offer.achievement_id)
     _, link, wallet = offer_urls(res.settings, console.org_base, offer.id)
-    t = translator(offer.language)
-    badge = _text(row, "name", offer.language) if row else ""
-    name = console.org.name
-    lines = [
-        t("Hello {name},", name=offer.recipient_name),
-        "",
-        t("{org} gives you the badge “{badge}”.", org=console.org.name, badge=badge),
-        t("To keep it in your Musette wallet, open this link on your phone:"),
-        wallet,
-        "",
-        t("If you use another wallet, open this link instead:"),
-        link,
-        "",
-        t(
-            "The link works once and expires soon; ask {org} for a new one if it has expired.",
-            org=console.org.name,
-        ),
-    ]
-    if offer.tx_code_hash:
-        code_note = t("The wallet will ask for a code: {org} gives it to you separately.", org=name)
-        lines += ["", code_note]
-    host = urlsplit(res.settings.public_url).hostname or "localhost"
     record_email(
         res.settings.data_dir,
-        OutboxEmail(
+        offer_email(
+            translator(offer.language),
             to=address,
-            subject=t("Your badge from {org}", org=console.org.name),
-            body="\n".join(lines) + "\n",
-            sender=f"{console.org.name} <no-reply@{host}>",
+            org_name=console.org.name,
+            badge=_text(row, "name", offer.language) if row else "",
+            recipient_name=offer.recipient_name,
+            wallet_link=wallet,
+            offer_link=link,
+            needs_tx_code=offer.tx_code_hash is not None,
+            sender_host=urlsplit(res.settings.public_url).hostname or "localhost",
         ),
         res.clock(),
     )

@@ -106,6 +106,24 @@ class Achievement(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class Batch(Base):
+    """One CSV upload that created one offer per row (all in one transaction)."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id"))
+    filename: Mapped[str | None] = mapped_column(String(200))
+    row_count: Mapped[int] = mapped_column(Integer)
+    #: whether its offers need a tx_code (the codes themselves are never stored)
+    tx_code: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the console form's one-time token: posting the same confirmation twice creates one batch
+    confirm_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
 class Offer(Base):
     __tablename__ = "offers"
 
@@ -127,6 +145,9 @@ class Offer(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     #: the badge's status entry: "revocation" (default) or "suspension" (suspendable)
     status_purpose: Mapped[str] = mapped_column(String(16), default="revocation")
+    #: the CSV batch that created this offer, and the file line of its row
+    batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    batch_line: Mapped[int | None] = mapped_column(Integer)
 
 
 class AccessToken(Base):

@@ -216,7 +216,14 @@ def create_offer(
     *,
     actor: str,
     now: datetime,
+    ttl: timedelta | None = None,
+    batch_id: str | None = None,
+    batch_line: int | None = None,
 ) -> CreatedOffer:
+    """A pending offer with its pre-authorized code (and tx_code), flushed, not committed.
+
+    ``ttl`` overrides ``settings.offer_ttl`` (a batch sent by email lives for days).
+    """
     row = get_achievement(session, org, data.achievement)
     known = {rd["id"] for rd in row.content.get("result_descriptions", [])}
     unknown = set(data.subject.results) - known
@@ -242,9 +249,11 @@ def create_offer(
         tx_attempts=0,
         state="pending",
         status_purpose="suspension" if data.suspendable else "revocation",
-        expires_at=now + timedelta(seconds=settings.offer_ttl),
+        expires_at=now + (ttl if ttl is not None else timedelta(seconds=settings.offer_ttl)),
         created_at=now,
         created_by=actor,
+        batch_id=batch_id,
+        batch_line=batch_line,
     )
     session.add(offer)
     session.flush()

@@ -18,6 +18,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from shared.errors import InvalidInputError
+from shared.i18n import Gettext, local_date
 
 LOG = logging.getLogger("musette.issuer.outbox")
 EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+")
@@ -53,3 +54,60 @@ def record_email(data_dir: str | Path, email: OutboxEmail, now: datetime) -> Pat
     path.write_bytes(bytes(message))
     LOG.info("email to %s recorded in the outbox (no SMTP here): %s", message["To"], path)
     return path
+
+
+def offer_email(
+    t: Gettext,
+    *,
+    to: str,
+    org_name: str,
+    badge: str,
+    recipient_name: str,
+    wallet_link: str,
+    offer_link: str,
+    needs_tx_code: bool,
+    sender_host: str,
+    expires_at: datetime | None = None,
+    language: str = "fr",
+) -> OutboxEmail:
+    """The message that gives a person the links to their badge offer, in ``t``'s language.
+
+    ``expires_at`` is said when the offer lives long enough for a date to matter (a batch).
+    """
+    lines = [
+        t("Hello {name},", name=recipient_name),
+        "",
+        t("{org} gives you the badge “{badge}”.", org=org_name, badge=badge),
+        t("To keep it in your Musette wallet, open this link on your phone:"),
+        wallet_link,
+        "",
+        t("If you use another wallet, open this link instead:"),
+        offer_link,
+        "",
+    ]
+    if expires_at is None:
+        lines.append(
+            t(
+                "The link works once and expires soon; ask {org} for a new one if it has expired.",
+                org=org_name,
+            )
+        )
+    else:
+        lines.append(
+            t(
+                "The link works once, until {date}; ask {org} for a new one if it has expired.",
+                date=local_date(expires_at, language),
+                org=org_name,
+            )
+        )
+    if needs_tx_code:
+        code_note = t(
+            "The wallet will ask for a code: {org} gives it to you separately.", org=org_name
+        )
+        lines += ["", code_note]
+    return OutboxEmail(
+        to=to,
+        subject=t("Your badge from {org}", org=org_name),
+        body="\n".join(lines) + "\n",
+        sender=f"{org_name} <no-reply@{sender_host}>",
+    )

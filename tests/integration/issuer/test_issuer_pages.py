@@ -624,15 +624,17 @@ def _msgids() -> set[str]:
         for path in TEMPLATES.glob("*.html")
         for m in pattern.finditer(path.read_text())
     }
-    from issuer.api import forms, pages
+    from issuer.api import batch_pages, forms, pages
     from issuer.pages import CSRF_MESSAGE
+    from issuer.service import outbox
 
-    source = Path(pages.__file__).read_text() + Path(forms.__file__).read_text()
+    source = "".join(Path(m.__file__).read_text() for m in (pages, forms, batch_pages, outbox))
     ids |= set(re.findall(r'\bt\(\s*"([^"]+)"', source))
     ids |= set(re.findall(r'(?:errors\[[^\]]+\]|error)\s*=\s*"([^"]+)"', source))
     ids |= set(re.findall(r'PageError\(\d+, "([^"]+)"\)', source))
     ids |= set(pages.DONE.values()) | set(forms.ACHIEVEMENT_TYPES.values())
     ids |= set(forms.FORMAT_LABELS.values()) | {CSRF_MESSAGE}
+    ids |= set(batch_pages.LIFETIMES.values())
     ids |= {f"status:{s}" for s in ("active", "suspended", "revoked")}
     ids |= {f"{k}:{a}" for k in ("action", "event") for a in ("revoke", "suspend", "unsuspend")}
     ids |= {f"offer:{s}" for s in ("pending", "collected", "expired", "closed")}
