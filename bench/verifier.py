@@ -34,6 +34,7 @@ from shared.net.fetch import HttpFetcher
 from shared.proofs.data_integrity import JCS, RDFC
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
+from shared.verify.status_memo import StatusListMemo
 from tests.unit.verifier.builders import (
     badge,
     ldp_vc,
@@ -83,7 +84,8 @@ def main() -> None:
         "dc+sd-jwt (EdDSA)": (sd_jwt_vc(credential), "application/dc+sd-jwt"),
     }
     cache = CachingFetcher(_fetcher(), clock=lambda: NOW)
-    ctx = VerifyContext(fetcher=cache, clock=lambda: NOW)
+    # as the service does: one status-list memo, so the list is verified once, not per call
+    ctx = VerifyContext(fetcher=cache, clock=lambda: NOW, status_lists=StatusListMemo())
     with tempfile.TemporaryDirectory() as tmp:
         settings = VerifierSettings(
             database_url=f"sqlite:///{Path(tmp) / 'v.db'}", data_dir=tmp, dev=True,

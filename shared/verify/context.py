@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from shared.did.resolver import DidResolver
 from shared.net.fetch import Fetcher, NoFetcher
+from shared.verify.status_memo import StatusListMemo
 
 
 def utc_now() -> datetime:
@@ -34,6 +35,8 @@ class VerifyContext:
     check_schema: bool = True
     check_status: bool = True
     max_kb_age: timedelta | None = timedelta(minutes=10)
+    #: status lists already verified, shared by one service's verifications (None: none)
+    status_lists: StatusListMemo | None = None
 
     def __post_init__(self) -> None:
         if self.resolver is None:

@@ -58,13 +58,18 @@ def _check_entry(
     if not isinstance(url, str):
         return "credentialStatus.statusListCredential is missing", ""
     list_credential = ctx.fetcher.fetch_json(url)
-    list_ctx = VerifyContext(
-        fetcher=ctx.fetcher, resolver=ctx.resolver, clock=ctx.clock, check_status=False
-    )
-    list_report = verify(list_credential, list_ctx)
-    if not list_report.verified:
-        failed = [c.reason for c in list_report.checks if c.status.value == "failed"]
-        return f"the status list {url} does not verify: {'; '.join(failed)}", ""
+    memo = ctx.status_lists
+    key = memo.key(list_credential) if memo is not None else None
+    if memo is None or key is None or not memo.holds(key, ctx.now()):
+        list_ctx = VerifyContext(
+            fetcher=ctx.fetcher, resolver=ctx.resolver, clock=ctx.clock, check_status=False
+        )
+        list_report = verify(list_credential, list_ctx)
+        if not list_report.verified:
+            failed = [c.reason for c in list_report.checks if c.status.value == "failed"]
+            return f"the status list {url} does not verify: {'; '.join(failed)}", ""
+        if memo is not None and key is not None:
+            memo.remember(key, ctx.now())
     # SPEC-DEVIATION(vc-bitstring-status-list#statusListIndex): a JSON-number index (as in
     # 1EdTech's samples) is read too; it can only reveal a revocation, never hide one.
     result = check_status(entry, list_credential, now=ctx.now(), allow_integer_index=True)

@@ -19,6 +19,7 @@ from shared.verify.attestation import assess_attestation, is_endorsement
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
 from shared.verify.report import VerificationReport
+from shared.verify.status_memo import StatusListMemo
 from verifier.service.trust import TrustRegistry
 
 #: report.format -> the OpenID4VP format family it belongs to
@@ -92,6 +93,8 @@ class Verifier:
     clock: Callable[[], datetime]
     allow_http_did_web: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    #: one per service: a status list verified once is not verified again for 5 minutes
+    status_lists: StatusListMemo = field(default_factory=StatusListMemo)
 
     def context(self, expect: Expectations | None = None) -> VerifyContext:
         expect = expect or Expectations()
@@ -103,6 +106,7 @@ class Verifier:
             domain=expect.domain,
             nonce=expect.nonce,
             audience=expect.audience,
+            status_lists=self.status_lists,
         )
 
 
