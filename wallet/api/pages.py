@@ -13,11 +13,13 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from shared.encoding import passphrase_jwe
 from shared.errors import VcError
 from shared.ui import STYLESHEET
 from shared.verify.credential import verify_credential
 from shared.verify.report import VerificationReport
 from wallet.api.accounts import set_session_cookie
+from wallet.api.portability import archive_response
 from wallet.api.presentations import resolver_of
 from wallet.deps import (
     SESSION_COOKIE,
@@ -548,7 +550,7 @@ def decline_request_page(
 
 def _history_page(
     request: Request, who: Principal, session: Session, *, imported: dict[str, Any] | None = None,
-    import_error: str | None = None, status: int = 200,
+    import_error: str | None = None, export_error: str | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
     titles = {v.id: v.summary.get("title") for v in storage.list_credentials(session, who)}
     shares = [
@@ -557,7 +559,9 @@ def _history_page(
         for s in sharing.list_shares(session, who)
     ]  # fmt: skip
     return render(request, "history.html", who=who, entries=history.entries(session, who),
-                  shares=shares, imported=imported, import_error=import_error, status=status)  # fmt: skip
+                  shares=shares, imported=imported, import_error=import_error,
+                  export_error=export_error, min_passphrase=passphrase_jwe.MIN_PASSPHRASE_CHARS,
+                  status=status)  # fmt: skip
 
 
 @router.get("/history", response_class=Response)
@@ -568,22 +572,45 @@ def history_page(request: Request, who: OptionalPrincipalDep, session: SessionDe
     return _history_page(request, who, session)
 
 
+@router.post("/archive/export", response_class=Response)
+def export_archive_page(
+    request: Request, who: OptionalPrincipalDep, session: SessionDep,
+    passphrase: str = Form(""), passphrase_confirm: str = Form(""),
+) -> Response:  # fmt: skip
+    """Download the archive; with a passphrase (typed twice), locked in a standard JWE."""
+    if who is None:
+        return _signin_redirect(request)
+    _ = translator(choose_language(request))
+    if not passphrase and not passphrase_confirm:
+        return archive_response(portability.export_archive(session, who), encrypted=False)
+    if passphrase != passphrase_confirm:
+        return _history_page(request, who, session, status=400,
+                             export_error=_(portability.CONFIRMATION_MISMATCH_MESSAGE))  # fmt: skip
+    try:
+        data = portability.export_archive(session, who, passphrase=passphrase)
+    except VcError as err:
+        return _history_page(request, who, session, status=err.status,
+                             export_error=_(portability.message_for(err.code)))  # fmt: skip
+    return archive_response(data, encrypted=True)
+
+
 @router.post("/archive/import", response_class=Response)
 async def import_archive_page(
     request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep,
     file: UploadFile = File(...),  # noqa: B008
+    passphrase: str = Form(""),
 ) -> Response:  # fmt: skip
     if who is None:
         return _signin_redirect(request)
-    data = await file.read(portability.MAX_ARCHIVE_BYTES + 1)
+    data = await file.read(portability.MAX_UPLOAD_BYTES + 1)
     try:
         imported = await run_in_threadpool(  # verifies every credential: off the event loop
             portability.import_archive, session, who, data, res.verify_context(),
-            max_credential_bytes=res.settings.max_credential_bytes,
+            max_credential_bytes=res.settings.max_credential_bytes, passphrase=passphrase,
         )  # fmt: skip
     except VcError as err:
         _ = translator(choose_language(request))
-        error = _("This file is not a Musette export, so nothing was imported.")
+        error = _(portability.message_for(err.code))
         return _history_page(request, who, session, import_error=f"{error} ({err.detail})",
                              status=err.status)  # fmt: skip
     return _history_page(request, who, session, imported=imported)

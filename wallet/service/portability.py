@@ -10,6 +10,14 @@ Archive layout (``musette-wallet-export`` version 1)::
     credentials/<id>.png|svg the baked badge a credential came in, when it did
     history.json             the presentation and receipt log
     identities.json          holder identities WITH their private keys (JWK): keep it safe
+
+With a passphrase, that ZIP is the payload of a standard JWE (RFC 7516, compact
+serialization; shared.encoding.passphrase_jwe): key management ``PBES2-HS512+A256KW`` with
+``p2c`` 600,000 and a random 16-byte ``p2s`` (RFC 7518 §4.8), content encryption
+``A256GCM``, header ``cty: "zip"``. The file is ``musette-wallet.zip.jwe``, served as
+``application/jose`` (the media type RFC 7515 §9.2.1 registers for compact JOSE
+serializations). Any JOSE library opens it with the passphrase and finds the ZIP above;
+see docs/wallet-export.md.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from shared.encoding import passphrase_jwe
 from shared.errors import InvalidInputError
 from shared.keys import PrivateKey
 from shared.verify.context import VerifyContext
@@ -37,9 +46,27 @@ VERSION = 1
 MAX_ARCHIVE_ENTRIES = 100_000
 MAX_ARCHIVE_BYTES = 500_000_000
 BAKED_EXT = {"image/png": "png", "image/svg+xml": "svg"}
+#: the largest upload read: a passphrase-protected archive is base64url, a third larger
+MAX_UPLOAD_BYTES = passphrase_jwe.max_token_bytes(MAX_ARCHIVE_BYTES)
+ZIP_MEDIA_TYPE = "application/zip"
+ZIP_FILENAME = "musette-wallet.zip"
+#: RFC 7515 §9.2.1 registers application/jose for compact JWS and JWE
+ENCRYPTED_MEDIA_TYPE = "application/jose"
+ENCRYPTED_FILENAME = "musette-wallet.zip.jwe"
 
 
-def export_archive(session: Session, who: Principal) -> bytes:
+def export_archive(session: Session, who: Principal, *, passphrase: str | None = None) -> bytes:
+    """The export: a ZIP, or with ``passphrase`` that ZIP locked in a JWE (PBES2, A256GCM)."""
+    if passphrase is not None:
+        passphrase_jwe.check_passphrase(passphrase)  # before any work
+    archive = _zip_archive(session, who)
+    if passphrase is None:
+        return archive
+    token = passphrase_jwe.encrypt_with_passphrase(archive, passphrase, cty="zip")
+    return token.encode("ascii")
+
+
+def _zip_archive(session: Session, who: Principal) -> bytes:
     buffer = io.BytesIO()
     views = storage.list_credentials(session, who, with_content=True)
     entries = []
@@ -95,10 +122,32 @@ def _read(archive: zipfile.ZipFile, name: str) -> bytes:
         raise InvalidInputError(f"the archive has no {name}") from err
 
 
+def _read_json(archive: zipfile.ZipFile, name: str) -> Any:
+    try:
+        return json.loads(_read(archive, name))
+    except ValueError as err:  # not UTF-8, not JSON
+        raise InvalidInputError(f"the archive's {name} is not JSON") from err
+
+
 def import_archive(
-    session: Session, who: Principal, data: bytes, ctx: VerifyContext, *, max_credential_bytes: int
+    session: Session,
+    who: Principal,
+    data: bytes,
+    ctx: VerifyContext,
+    *,
+    max_credential_bytes: int,
+    passphrase: str | None = None,
 ) -> dict[str, Any]:
-    """Import an export; every credential's proof is checked again before it is stored."""
+    """Import an export; every credential's proof is checked again before it is stored.
+
+    A passphrase-protected export is opened first (``passphrase`` is then required); every
+    check that can refuse the whole file runs before anything is written.
+    """
+    encrypted = passphrase_jwe.looks_like_jwe(data)
+    if encrypted:
+        data, _header = passphrase_jwe.decrypt_with_passphrase(
+            data, passphrase or "", max_plaintext_bytes=MAX_ARCHIVE_BYTES
+        )
     if len(data) > MAX_ARCHIVE_BYTES:
         raise TooLargeError("the archive is too large")
     try:
@@ -108,12 +157,22 @@ def import_archive(
     infos = archive.infolist()
     if len(infos) > MAX_ARCHIVE_ENTRIES or sum(i.file_size for i in infos) > MAX_ARCHIVE_BYTES:
         raise TooLargeError("the archive expands to too much data")
-    manifest = json.loads(_read(archive, "manifest.json"))
-    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+    manifest = _read_json(archive, "manifest.json")
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or manifest.get("version") != VERSION
+    ):
         raise InvalidInputError("this is not a Musette wallet export (version 1)")
+    # read every index before writing anything
+    identity_items = _read_json(archive, "identities.json")
+    credential_entries = _read_json(archive, "credentials.json")
+    history_items = _read_json(archive, "history.json")
+    if not all(isinstance(v, list) for v in (identity_items, credential_entries, history_items)):
+        raise InvalidInputError("the archive's index files are not JSON arrays")
 
     identity_map: dict[str, str] = {}
-    for item in json.loads(_read(archive, "identities.json")):
+    for item in identity_items:
         key = PrivateKey.from_jwk(item["private_jwk"])
         existing = identities.identity_by_did(session, who, item["did"])
         if existing is None:
@@ -126,7 +185,7 @@ def import_archive(
         identity_map[item["id"]] = existing.id
 
     imported, refused = [], []
-    for entry in json.loads(_read(archive, "credentials.json")):
+    for entry in credential_entries:
         raw = _read(archive, entry["file"]).decode()
         if len(raw.encode()) > max_credential_bytes:
             refused.append({"id": entry.get("id"), "reason": "too large"})
@@ -149,7 +208,7 @@ def import_archive(
         imported.append(view.id)
 
     events = 0
-    for item in json.loads(_read(archive, "history.json")):
+    for item in history_items:
         details = {k: v for k, v in item.items() if k not in {"id", "kind", "at"}}
         eid = item["id"] if session.get(HistoryEntry, item["id"]) is None else None
         history.record(
@@ -161,4 +220,38 @@ def import_archive(
         "refused": refused,
         "history": events,
         "identities": len(identity_map),
+        "encrypted": encrypted,
     }
+
+
+#: what a person reads when an import or a protected export is refused, by problem code
+#: (English message ids of the wallet's catalogue; the French is in locales/fr)
+MESSAGES = {
+    "passphrase-required": (
+        "This archive is protected by a passphrase: type its passphrase and choose the file again."
+    ),
+    "passphrase-decryption-failed": (
+        "This passphrase does not open the archive: it is not the right one, or the file was "
+        "altered. Nothing was imported."
+    ),
+    "passphrase-iterations-refused": (
+        "This protected archive uses encryption settings Musette refuses (too few or too many "
+        "iterations, or another algorithm), so nothing was imported."
+    ),
+    "unsupported-algorithm": (
+        "This protected archive uses encryption settings Musette refuses (too few or too many "
+        "iterations, or another algorithm), so nothing was imported."
+    ),
+    "malformed-jwe": "This file is not a Musette archive, or the protected archive is damaged, so nothing was imported.",
+    "payload-too-large": "This file is too large, so nothing was imported.",
+    "passphrase-too-short": (
+        "The passphrase must have at least 12 characters. A few unrelated words make a good one."
+    ),
+}
+DEFAULT_IMPORT_MESSAGE = "This file is not a Musette export, so nothing was imported."
+CONFIRMATION_MISMATCH_MESSAGE = "The two passphrases are not the same."
+
+
+def message_for(code: str) -> str:
+    """The plain-words message (a catalogue id) for a refused import or protected export."""
+    return MESSAGES.get(code, DEFAULT_IMPORT_MESSAGE)

@@ -37,10 +37,8 @@ def _snapshot(holder: Holder) -> dict[str, Any]:
     }
 
 
-def test_export_then_import_into_a_fresh_wallet_is_lossless(
-    make_wallet: Callable[..., TestClient], kit: IssuerKit
-) -> None:
-    first = make_wallet("first")
+def populate(first: TestClient, kit: IssuerKit) -> tuple[Holder, dict[str, Any]]:
+    """Alice with a second identity, three formats, spheres, tags and a presentation."""
     alice = sign_up(first, "alice@example.org")
     alice.post("/api/identities", json={"method": "key", "key_type": "P-256", "label": "travail"})
     a = alice.import_credential(
@@ -51,7 +49,20 @@ def test_export_then_import_into_a_fresh_wallet_is_lossless(
     )
     alice.import_credential(kit.sd_jwt(alice.did, name="Note 4,8/5"), sphere="Plateformes")
     _record_presentation(first, alice, a["id"])
-    before = _snapshot(alice)
+    return alice, _snapshot(alice)
+
+
+def assert_same_wallet(before: dict[str, Any], after: dict[str, Any]) -> None:
+    assert after["credentials"] == before["credentials"]
+    assert after["history"] == before["history"]
+    assert after["spheres"] == before["spheres"]
+    assert set(before["identities"]) <= set(after["identities"])
+
+
+def test_export_then_import_into_a_fresh_wallet_is_lossless(
+    make_wallet: Callable[..., TestClient], kit: IssuerKit
+) -> None:
+    alice, before = populate(make_wallet("first"), kit)
 
     archive = alice.get("/api/export")
     assert archive.status_code == 200
@@ -70,11 +81,7 @@ def test_export_then_import_into_a_fresh_wallet_is_lossless(
     )
     assert resp.status_code == 200, resp.text
     assert resp.json()["refused"] == []
-    after = _snapshot(alice2)
-    assert after["credentials"] == before["credentials"]
-    assert after["history"] == before["history"]
-    assert after["spheres"] == before["spheres"]
-    assert set(before["identities"]) <= set(after["identities"])
+    assert_same_wallet(before, _snapshot(alice2))
 
 
 def test_a_tampered_archive_credential_is_refused(
