@@ -71,3 +71,41 @@ def assert_accessible(page: Any) -> None:
         if v.get("impact") in {"serious", "critical"}
     ]
     assert bad == [], f"axe-core violations on {page.url}:\n" + "\n".join(bad)
+
+
+@pytest.fixture
+def contexts() -> Iterator[list[Any]]:
+    """The pages a test opens (one browser context each), closed after it. Assertions wait
+    for page content as long as actions do (a busy CI machine), then back to the default."""
+    from playwright.sync_api import expect
+
+    pages: list[Any] = []
+    expect.set_options(timeout=20_000)
+    try:
+        yield pages
+    finally:
+        expect.set_options(timeout=5_000)
+        for page in pages:
+            page.context.close()
+
+
+class Person:
+    """One person's page in their own browser context, checked and saved at every step."""
+
+    def __init__(self, browser: Any, opened: list[Any], lang: str, viewport: dict[str, int],
+                 suffix: str, prefix: str = "journey") -> None:  # fmt: skip
+        self.page = new_page(browser, lang=lang, viewport=viewport)
+        opened.append(self.page)
+        self.suffix = suffix
+        self.prefix = prefix
+        self.phone = viewport == PHONE
+
+    def look(self, name: str) -> None:
+        """Screenshot, axe-core, and on the phone no sideways scrolling."""
+        screenshot(self.page, f"{self.prefix}-{name}-{self.suffix}")
+        assert_accessible(self.page)
+        if self.phone:
+            overflow = self.page.evaluate(
+                "document.documentElement.scrollWidth - window.innerWidth"
+            )
+            assert overflow <= 0, f"{self.page.url} is {overflow}px wider than the phone"

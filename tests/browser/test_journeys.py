@@ -20,14 +20,13 @@ page content.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from musette.up import UpConfig
-from tests.browser.conftest import LAPTOP, PHONE, assert_accessible, new_page, screenshot
+from tests.browser.conftest import LAPTOP, PHONE, Person
 
 pytest.importorskip("playwright")
 from playwright.sync_api import expect
@@ -166,41 +165,6 @@ WORDS = {
 }
 #: checks the recruiter's page must list for an answered request, each of them passed
 CHECKS = ("challenge", "proof", "status", "trust")
-
-
-@pytest.fixture
-def contexts() -> Iterator[list[Any]]:
-    """The pages a test opens (one browser context each), closed after it. Assertions wait
-    for page content as long as actions do (a busy CI machine), then back to the default."""
-    pages: list[Any] = []
-    expect.set_options(timeout=20_000)
-    try:
-        yield pages
-    finally:
-        expect.set_options(timeout=5_000)
-        for page in pages:
-            page.context.close()
-
-
-class Person:
-    """One person's page in their own browser context, checked and saved at every step."""
-
-    def __init__(self, browser: Any, opened: list[Any], lang: str, viewport: dict[str, int],
-                 suffix: str) -> None:  # fmt: skip
-        self.page = new_page(browser, lang=lang, viewport=viewport)
-        opened.append(self.page)
-        self.suffix = suffix
-        self.phone = viewport == PHONE
-
-    def look(self, name: str) -> None:
-        """Screenshot, axe-core, and on the phone no sideways scrolling."""
-        screenshot(self.page, f"journey-{name}-{self.suffix}")
-        assert_accessible(self.page)
-        if self.phone:
-            overflow = self.page.evaluate(
-                "document.documentElement.scrollWidth - window.innerWidth"
-            )
-            assert overflow <= 0, f"{self.page.url} is {overflow}px wider than the phone"
 
 
 def admin_password(config: UpConfig) -> str:

@@ -16,6 +16,7 @@ import pytest
 
 from musette.up import UpConfig
 from tests.browser.conftest import LAPTOP, PHONE, assert_accessible, new_page, screenshot
+from tests.demo_clients import demo_issuer_client
 
 ORG = "demo-association"
 PASSWORD = "un-mot-de-passe-solide"
@@ -56,22 +57,7 @@ WORDS = {
 @pytest.fixture(scope="module")
 def issuer_api(stack_config: UpConfig) -> Iterator[httpx2.Client]:
     """The demo association's admin API, with an API key (as its console would use it)."""
-    base = stack_config.base_url("issuer")
-    password = (stack_config.data_dir / "issuer" / "demo-admin.txt").read_text().strip()
-    with httpx2.Client(base_url=base) as admin:
-        login = admin.post(
-            "/admin/login", json={"email": "demo@association.example", "password": password}
-        )
-        assert login.status_code == 200, login.text
-        key = admin.post(
-            f"/admin/orgs/{ORG}/api-keys",
-            json={"name": "wallet pages"},
-            headers={"X-CSRF-Token": login.json()["csrf_token"]},
-        )
-        assert key.status_code == 201, key.text
-    with httpx2.Client(
-        base_url=base, headers={"Authorization": f"Bearer {key.json()['api_key']}"}, timeout=30
-    ) as client:
+    with demo_issuer_client(stack_config, "wallet pages") as client:
         yield client
 
 

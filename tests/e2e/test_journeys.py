@@ -22,6 +22,7 @@ from musette.up import UpConfig
 from shared.did import DidResolver, did_web_from_url
 from shared.net.fetch import HttpFetcher
 from shared.protocols.oid4vp import decode_request_object
+from tests.demo_clients import demo_issuer_client
 
 ORG = "demo-association"
 ACHIEVEMENT = "volunteer"
@@ -137,22 +138,7 @@ class Clients:
 
 
 def _issuer_client(config: UpConfig) -> httpx2.Client:
-    base = config.base_url("issuer")
-    password = (config.data_dir / "issuer" / "demo-admin.txt").read_text().strip()
-    with httpx2.Client(base_url=base) as admin:
-        login = admin.post(
-            "/admin/login", json={"email": "demo@association.example", "password": password}
-        )
-        assert login.status_code == 200, login.text
-        key = admin.post(
-            f"/admin/orgs/{ORG}/api-keys",
-            json={"name": "e2e"},
-            headers={"X-CSRF-Token": login.json()["csrf_token"]},
-        )
-        assert key.status_code == 201, key.text
-    return httpx2.Client(
-        base_url=base, headers={"Authorization": f"Bearer {key.json()['api_key']}"}
-    )
+    return demo_issuer_client(config, "e2e")
 
 
 def _wallet_client(
