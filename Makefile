@@ -3,7 +3,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check interop bench clean
+NODE_STAMP := tests/interop/node_modules/.installed
+
+.PHONY: run test check bench clean node-deps
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -14,7 +16,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/musette up
 
-test: $(STAMP)
+# The Node reference libraries (interop oracles, axe-core for the browser tests), when npm exists.
+node-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+	  if [ ! -f $(NODE_STAMP) ] || [ tests/interop/package-lock.json -nt $(NODE_STAMP) ]; then \
+	    (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error) && touch $(NODE_STAMP) \
+	      || echo "make: npm ci failed in tests/interop; interop and browser tests will be skipped"; \
+	  fi; \
+	else echo "make: npm not found; interop and browser tests will be skipped (install Node 20 and npm)"; fi
+
+test: $(STAMP) node-deps
 	$(BIN)/pytest -q --cov --cov-report=term --cov-fail-under=80
 
 check: $(STAMP)

@@ -28,3 +28,15 @@ def load_json(*parts: str) -> Any:
 @pytest.fixture
 def fixed_clock() -> Any:
     return lambda: FIXED_NOW
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line per group of tests that could not run, saying how to enable it."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"skipped {count}: {reason}")

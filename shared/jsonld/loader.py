@@ -52,7 +52,7 @@ class Ob303Variant(enum.Enum):
 
 
 #: Canonical context URL -> (bundled file name, sha256 of its bytes).
-#: Source and licence of every file: /work/shared/vectors/README.md, "contexts/".
+#: Source and licence of every file: shared/jsonld/contexts/README.md.
 BUNDLED_CONTEXTS: Final[Mapping[str, tuple[str, str]]] = {
     "https://www.w3.org/ns/credentials/v2": (
         "credentials-v2.jsonld",

@@ -34,6 +34,10 @@ LAPTOP = {"width": 1280, "height": 800}
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    if not AXE.exists():
+        pytest.skip(
+            "axe-core is missing: install npm, then `make test` runs `npm ci` in tests/interop"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,4 +1,4 @@
-"""Issue 7's "Must show" as one journey across the three services, in real Chromium.
+"""The three journeys as one across the three services, in real Chromium.
 
 Three browser contexts, one per person, on the session-wide stack (demo data, real HTTP):
 

@@ -9,7 +9,7 @@
  * Exit status 1 with {"error": ...} on failure.
  *
  * allowInsecureUrls is set because the issuer under test runs on http://127.0.0.1 (see
- * /work/shared/PITFALLS.md); the proof key is a fresh Ed25519 key sent as a `jwk` header.
+ * docs/pitfalls.md); the proof key is a fresh Ed25519 key sent as a `jwk` header.
  */
 import {createHash, generateKeyPairSync, randomBytes, sign} from 'node:crypto';
 import {clientAuthenticationAnonymous} from '@openid4vc/oauth2';

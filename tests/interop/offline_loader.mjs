@@ -19,7 +19,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const CONTEXT_DIR = join(HERE, '..', '..', 'shared', 'jsonld', 'contexts');
 
 // Canonical URL -> [file, sha256]; mirrors shared/jsonld/loader.py BUNDLED_CONTEXTS and the
-// "contexts/" table of /work/shared/vectors/README.md.
+// table in shared/jsonld/contexts/README.md.
 export const CONTEXTS = {
   'https://www.w3.org/ns/credentials/v2': ['credentials-v2.jsonld',
     '59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734'],

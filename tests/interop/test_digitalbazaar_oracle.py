@@ -2,7 +2,7 @@
 
 ``verify_di.mjs`` verifies with ``@digitalbazaar/vc`` 7.3.0 + ``data-integrity`` 2.5.0 +
 ``eddsa-rdfc-2022-cryptosuite`` 1.3.0 / ``eddsa-jcs-2022-cryptosuite`` 1.0.0 (the versions
-that made /work/shared/vectors/peers), with an offline document loader over
+that made tests/data/peers), with an offline document loader over
 ``shared/jsonld/contexts`` and did:key resolution. Node runs once per test, with every
 document of the test in one call.
 

@@ -30,7 +30,7 @@
  * error; nothing is ever fetched from the network.
  *
  * Status is NOT checked (no checkStatus): with vc-bitstring-status-list the DB stack reports a
- * revoked credential as verified (see /work/shared/PITFALLS.md), so a credential carrying
+ * revoked credential as verified (see docs/pitfalls.md), so a credential carrying
  * credentialStatus is rejected by @digitalbazaar/vc here ("A checkStatus function must be
  * given").
  */

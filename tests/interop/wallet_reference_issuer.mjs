@@ -18,7 +18,7 @@
  *    uri, "tx": uri, "tx_code": "1234"}}}
  * then serves until stdin closes (the test's subprocess handle) or SIGTERM.
  *
- * allowInsecureUrls: the issuer runs on http://127.0.0.1 (see /work/shared/PITFALLS.md).
+ * allowInsecureUrls: the issuer runs on http://127.0.0.1 (see docs/pitfalls.md).
  */
 import {createHash, generateKeyPairSync, randomBytes, randomUUID, sign, verify, createPublicKey} from 'node:crypto';
 import {createServer} from 'node:http';

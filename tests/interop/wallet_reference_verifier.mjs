@@ -21,7 +21,7 @@
  *     = nonce, domain = client_id) with an offline JSON-LD loader (the bundled contexts) and
  *     did:web / did:key / did:jwk resolution.
  * Keys come from the DIDs: did:jwk, did:key (Ed25519, P-256) and did:web over http on
- * 127.0.0.1. Credential status is not checked here (see /work/shared/PITFALLS.md).
+ * 127.0.0.1. Credential status is not checked here (see docs/pitfalls.md).
  * A request is answered once: a second response to it is refused (replay).
  *
  * HTTP API for the test (same server):

@@ -1,4 +1,4 @@
-"""Each refused request gets the spec's error and issues nothing (issue 4, "Must show")."""
+"""Each refused request gets the spec's error and issues nothing."""
 
 from __future__ import annotations
 

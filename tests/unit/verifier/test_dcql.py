@@ -22,13 +22,12 @@ from shared.protocols.dcql import (
 from tests.unit.verifier.builders import badge
 from verifier.service.templates import OB_TYPE_IRI, TEMPLATES
 
-VECTORS = Path("/work/shared/vectors")
+VECTORS = Path(__file__).resolve().parents[2] / "data"
 EXAMPLES = VECTORS / "openid4vp-1.0-examples"
 SCHEMA = VECTORS / "oidf-conformance/json-schemas/oid4vp/dcql_request.json"
 QUERY_FILES = sorted((EXAMPLES / "query_lang").glob("*.json")) + sorted(
     (EXAMPLES / "request").glob("dcql_*.json")
 )
-pytestmark = pytest.mark.skipif(not EXAMPLES.exists(), reason="shared vectors not present")
 
 
 def _pid(**claims: Any) -> CandidateCredential:

@@ -1,4 +1,4 @@
-"""Issue 3 "Must show": hostile JWT / SD-JWT input ends in a named failed check.
+"""Hostile JWT / SD-JWT input ends in a named failed check.
 
 Every case goes through the one entry point (``verify_credential``, or
 ``verify_presentation`` for SD-JWT+KB) and must come back as a report whose named check
