@@ -6,6 +6,7 @@ Implements: did:key v0.9 (Multikey form), did:jwk (2023 spec), did:web (2024 CCG
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -18,6 +19,11 @@ from shared.net.fetch import Fetcher
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 JWK_CONTEXT = "https://w3id.org/security/jwk/v1"
+#: did:web §3.1: a domain name (as in the TLS certificate), optionally with a port.
+_WEB_HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?::[0-9]{1,5})?"
+)
 ALL_PURPOSES = ("authentication", "assertionMethod", "capabilityInvocation", "capabilityDelegation")
 
 
@@ -86,8 +92,8 @@ def did_web_url(did: str) -> str:
     if not parts[0]:
         raise DidResolutionError(f"{did} has no host")
     host = unquote(parts[0])
-    if "/" in host or "@" in host or "?" in host or "#" in host:
-        raise DidResolutionError(f"{did} has an invalid host")
+    if len(host) > 259 or not _WEB_HOST.fullmatch(host):
+        raise DidResolutionError(f"{did} has an invalid host (a domain name and an optional port)")
     path = "/".join(quote(unquote(p), safe="") for p in parts[1:])
     return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
 
