@@ -5,7 +5,10 @@ STAMP := $(VENV)/.installed
 
 NODE_STAMP := tests/interop/node_modules/.installed
 
-.PHONY: run test check bench clean node-deps
+.PHONY: run test check bench clean node-deps fuzz
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := json base64url multibase sd_jwt disclosure dcql did_web did_key did_jwk bitstring csv
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -33,6 +36,15 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Coverage-guided fuzzing (atheris) of the parsers of outside input; outside CI, bounded time.
+fuzz: $(STAMP)
+	$(BIN)/pip install -q atheris==2.3.0
+	@for target in $(FUZZ_TARGETS); do \
+	  echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+	  PYTHONPATH=. $(BIN)/python fuzz/targets.py $$target -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    2>&1 | grep -v '^INFO: Instrumenting' || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python bench/data_integrity.py
