@@ -10,6 +10,7 @@ atheris reports with the input that caused it. Not part of CI: run for a bounded
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 
@@ -60,10 +61,8 @@ def main() -> None:
         sys.exit(f"usage: targets.py {{{','.join(TARGETS)}}} [libFuzzer options]")
 
     def one_input(data: bytes) -> None:
-        try:
+        with contextlib.suppress(VcError):
             target(data)
-        except VcError:
-            pass
 
     atheris.Setup([sys.argv[0], *sys.argv[2:]], one_input)
     atheris.Fuzz()
