@@ -24,6 +24,9 @@ class VerifierSettings(BaseSettings):
     dev: bool = False
     #: issuer base URL whose ``/orgs/demo-association`` did:web the demo registry trusts
     demo_issuer_base_url: str = ""
+    #: seconds an outbound fetch (share URL, status list, DID document) may take in all,
+    #: redirects and every read included: a server dripping its answer is cut off there
+    fetch_deadline_seconds: float = 15.0
     problem_type_base: str = "https://musette.example/problems"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     #: how long an OpenID4VP request can be answered

@@ -22,6 +22,9 @@ class WalletSettings(BaseSettings):
     base_url: str = "http://127.0.0.1:8002"
     #: development mode: the fetcher may reach http and loopback addresses
     dev: bool = False
+    #: seconds an outbound fetch (share URL, status list, DID document) may take in all,
+    #: redirects and every read included: a server dripping its answer is cut off there
+    fetch_deadline_seconds: float = 15.0
     problem_type_base: str = "https://musette.example/problems"
     #: credential issuers (URLs) and DIDs the wallet shows as "in the trust registry"
     trusted_issuers: list[str] = []
