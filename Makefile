@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/musette up
+	$(BIN)/musette up --dev
 
 test: $(STAMP)
 	$(BIN)/pytest -q --cov --cov-report=term --cov-fail-under=80

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The largest upload or JSON body ``POST /verifications`` reads (a baked PNG included).
@@ -43,7 +44,17 @@ class VerifierSettings(BaseSettings):
     #: run Alembic migrations at start-up
     migrate: bool = True
 
+    @model_validator(mode="after")
+    def _production_is_https(self) -> VerifierSettings:
+        if not self.dev and not self.base_url.startswith("https://"):
+            raise ValueError(
+                f"base_url must be https outside development mode, not {self.base_url!r}: "
+                "set MUSETTE_VERIFIER_BASE_URL to the public https address, or use development "
+                "mode for a local demo (musette --dev, MUSETTE_DEV=1 or MUSETTE_VERIFIER_DEV=1)"
+            )
+        return self
+
     @property
     def secure_cookies(self) -> bool:
-        """Cookies carry ``Secure`` whenever the verifier is served over https."""
-        return self.base_url.startswith("https://")
+        """Cookies carry ``Secure`` outside development mode, and over https in it."""
+        return not self.dev or self.base_url.startswith("https://")
