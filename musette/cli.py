@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from musette.devmode import add_dev_flag, dev_mode_announced
 from musette.keyfile import read_key_file, write_key_file
 from musette.signing import (
@@ -209,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         result: int = args.func(args)
     except VcError as err:
         print(f"musette: {err.detail}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except ValidationError as err:  # settings: say what is wrong, not pydantic's internals
+        reasons = (str(e["msg"]).removeprefix("Value error, ") for e in err.errors())
+        print(f"musette: {'; '.join(reasons)}", file=sys.stderr)
         return EXIT_UNUSABLE
     except (OSError, ValueError) as err:
         print(f"musette: {err}", file=sys.stderr)
