@@ -52,7 +52,7 @@ class Fetcher(Protocol):
 def _system_resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as err:
+    except (socket.gaierror, UnicodeError) as err:  # UnicodeError: not a valid IDNA name
         raise UpstreamError(f"host {host!r} cannot be resolved") from err
     return [str(info[4][0]) for info in infos]
 
@@ -228,7 +228,13 @@ class HttpFetcher:
 
     def check_url(self, url: str) -> list[str]:
         """The addresses ``url`` may be fetched from; FetchRefusedError if none may."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            pin_key(url)  # the host as the connection will name it: it must parse too
+            (parts.hostname or "").encode("idna")  # and be a DNS name (labels of 1-63 chars)
+        except (ValueError, httpx2.InvalidURL) as err:
+            raise FetchRefusedError(f"refusing to fetch {url!r}: not a valid URL ({err})") from err
         allowed = {"https", "http"} if self.allow_loopback else {"https"}
         if parts.scheme not in allowed:
             raise FetchRefusedError(
@@ -239,7 +245,6 @@ class HttpFetcher:
             raise FetchRefusedError(f"refusing to fetch {url!r}: no host")
         if parts.username or parts.password:
             raise FetchRefusedError(f"refusing to fetch {url!r}: credentials in URL")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         addresses = self.resolve(parts.hostname, port)
         if not addresses:
             raise UpstreamError(f"host {parts.hostname!r} has no address")

@@ -12,8 +12,10 @@ from typing import Any
 
 import httpcore2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from shared.errors import FetchRefusedError
+from shared.errors import FetchRefusedError, VcError
 from shared.net.fetch import HttpFetcher, PinnedBackend, _Deadline
 
 PUBLIC = "93.184.215.14"
@@ -156,3 +158,41 @@ def test_next_vetted_address_is_tried_when_one_does_not_answer() -> None:
     fetcher = HttpFetcher(resolve=lambda h, p: [PUBLIC, OTHER_PUBLIC], network_backend=network)
     assert fetcher.fetch_json("https://two.example/x") == {"ok": True}
     assert network.log["connected"] == [PUBLIC, OTHER_PUBLIC]
+
+
+HOSTILE_URLS = [
+    "https://[::1/x",
+    "https://a..b/x",
+    "https://" + "a" * 300 + ".com/",
+    "https://example.org:99999/x",
+    "https://example.org:abc/",
+    "https://\x00/",
+    "https://ex\u200bample.org/",
+    "https:///x",
+    "https://user:pw@example.org/",
+    "file:///etc/passwd",
+    "gopher://example.org/",
+]
+
+
+def _offline_fetcher(network: RecordingNetwork) -> HttpFetcher:
+    return HttpFetcher(resolve=lambda h, p: [PUBLIC], network_backend=network)
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_hostile_urls_are_refused_before_any_connection(url: str) -> None:
+    network = RecordingNetwork({})
+    with pytest.raises(FetchRefusedError, match="refusing to fetch"):
+        _offline_fetcher(network).fetch_json(url)
+    assert network.log["connected"] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(rest=st.text(max_size=60), scheme=st.sampled_from(["https://", "http://", ""]))
+def test_any_url_is_fetched_or_refused_never_crashes(rest: str, scheme: str) -> None:
+    """Whatever the URL, the fetcher answers or raises its own errors, and connects only to
+    the address it checked."""
+    network = RecordingNetwork({})  # nothing listens: every connection fails cleanly
+    with pytest.raises(VcError):
+        _offline_fetcher(network).fetch_json(scheme + rest)
+    assert set(network.log["connected"]) <= {PUBLIC}
