@@ -71,6 +71,8 @@ class _Deadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.at = time.monotonic() + seconds
+        #: the last wait was cut short by the deadline (a timeout then means the deadline)
+        self.binding = False
 
     def left(self) -> float:
         return self.at - time.monotonic()
@@ -78,12 +80,20 @@ class _Deadline:
     def passed(self) -> bool:
         return self.left() <= 0
 
+    def explains_timeout(self) -> bool:
+        """Whether a timeout that just happened is the deadline's (not a slow single read)."""
+        return self.binding or self.passed()
+
     def bound(self, timeout: float | None, error: type[Exception]) -> float:
         """``timeout`` shortened to what is left of the deadline; ``error`` once it has passed."""
         left = self.left()
         if left <= 0:
+            self.binding = True
             raise error(f"the {self.seconds:g} s deadline of the fetch has passed")
-        return left if timeout is None else min(timeout, left)
+        if timeout is None or left < timeout:
+            self.binding = True  # what is left only shrinks: every later wait is cut too
+            return left
+        return timeout
 
 
 class _DeadlineStream(httpcore2.NetworkStream):
@@ -334,7 +344,7 @@ class HttpFetcher:
         return HttpResponse(resp.status_code, dict(resp.headers), bytes(body))
 
     def _timeout_error(self, url: str, deadline: _Deadline) -> UpstreamError:
-        if deadline.passed():
+        if deadline.explains_timeout():
             return UpstreamError(
                 f"{url} took longer than the {self.deadline:g} s deadline of a fetch",
                 reason="deadline",

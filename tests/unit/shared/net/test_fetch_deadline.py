@@ -23,3 +23,13 @@ def test_slow_drip_fetch_ends_at_the_deadline(headers_first: bool) -> None:
         assert drip.connected.is_set()
     assert caught.value.extensions == {"reason": "deadline"}
     assert "1.5 s deadline" in caught.value.detail
+
+
+def test_a_silent_server_is_a_read_timeout_not_the_deadline() -> None:
+    """One read waiting longer than the per-read timeout, well before the deadline."""
+    fetcher = HttpFetcher(allow_loopback=True, timeout=0.5, deadline=30.0)
+    pattern = r"did not answer within 0\.5 s"
+    # headers, then silence
+    with drip_server(interval=60) as drip, pytest.raises(UpstreamError, match=pattern) as caught:
+        fetcher.fetch_json(drip.url)
+    assert caught.value.extensions == {}
