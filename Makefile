@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/musette up
+	$(BIN)/musette up --dev
 
 # The Node reference libraries (interop oracles, axe-core for the browser tests), when npm exists.
 node-deps:

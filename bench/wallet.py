@@ -78,7 +78,7 @@ def main() -> None:
     kid = verification_method_id(issuer_did)
     with tempfile.TemporaryDirectory() as folder:
         settings = WalletSettings(
-            database_url=f"sqlite:///{folder}/wallet.db", data_dir=folder,
+            database_url=f"sqlite:///{folder}/wallet.db", data_dir=folder, dev=True,
             argon2_time_cost=1, argon2_memory_kib=64,
         )  # fmt: skip
         with open_resources(settings) as res:

@@ -62,12 +62,13 @@ class IssuerSettings(BaseSettings):
         self.public_url = self.public_url.rstrip("/")
         if not self.dev and not self.public_url.startswith("https://"):
             raise ValueError(
-                "public_url must be https outside development mode (set MUSETTE_ISSUER_DEV=1 "
-                "for a local demo)"
+                f"public_url must be https outside development mode, not {self.public_url!r}: "
+                "set MUSETTE_ISSUER_PUBLIC_URL to the public https address, or use development "
+                "mode for a local demo (musette --dev, MUSETTE_DEV=1 or MUSETTE_ISSUER_DEV=1)"
             )
         return self
 
     @property
     def secure_cookies(self) -> bool:
-        """Cookies carry ``Secure`` whenever the issuer is served over https."""
-        return self.public_url.startswith("https://")
+        """Cookies carry ``Secure`` outside development mode, and over https in it."""
+        return not self.dev or self.public_url.startswith("https://")

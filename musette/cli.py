@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from musette.devmode import add_dev_flag, dev_mode_announced
 from musette.keyfile import read_key_file, write_key_file
 from musette.signing import (
     CLAIM_PATH_HELP,
@@ -27,22 +29,8 @@ from shared.verify.credential import verify_credential
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 
 
-def dev_mode(args: argparse.Namespace) -> bool:
-    """Development mode: ``--dev`` or ``MUSETTE_DEV=1``."""
-    return bool(getattr(args, "dev", False)) or os.environ.get("MUSETTE_DEV") == "1"
-
-
-def _announce_dev(enabled: bool) -> None:
-    if enabled:
-        print(
-            "musette: development mode is ON: http URLs and loopback addresses may be fetched",
-            file=sys.stderr,
-        )
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
-    dev = dev_mode(args)
-    _announce_dev(dev)
+    dev = dev_mode_announced(args)
     try:
         data = Path(args.path).read_bytes()
     except OSError as err:
@@ -133,9 +121,8 @@ def cmd_present(args: argparse.Namespace) -> int:
 def cmd_up(args: argparse.Namespace) -> int:
     from musette.up import run_services
 
-    # `make run` is a local demo: development mode unless MUSETTE_DEV=0 says otherwise
-    dev = os.environ.get("MUSETTE_DEV", "1") != "0" or args.dev
-    return run_services(dev=dev, host=args.host, data_dir=args.data_dir)
+    # off unless asked for: `make run` passes --dev for the local demo
+    return run_services(dev=dev_mode_announced(args), host=args.host, data_dir=args.data_dir)
 
 
 def register_service_commands(sub: Any) -> None:
@@ -152,13 +139,13 @@ def register_service_commands(sub: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="musette", description=__doc__)
-    parser.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
+    add_dev_flag(parser)
     sub = parser.add_subparsers(dest="command", required=True)
 
     verify = sub.add_parser("verify", help="verify a credential or presentation")
     verify.add_argument("path", help="JSON, JWT, SD-JWT, or baked PNG/SVG file")
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
-    verify.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
+    add_dev_flag(verify)
     verify.add_argument("--challenge", help="expected Data Integrity challenge")
     verify.add_argument("--domain", help="expected Data Integrity domain")
     verify.add_argument("--nonce", help="expected JWT / KB-JWT nonce")
@@ -210,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="run the issuer, wallet and verifier with demo data")
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--data-dir", help="data folder (default ./var, or MUSETTE_DATA_DIR)")
-    up.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
+    add_dev_flag(up)
     up.set_defaults(func=cmd_up)
     register_service_commands(sub)
     return parser
@@ -224,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         result: int = args.func(args)
     except VcError as err:
         print(f"musette: {err.detail}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except ValidationError as err:  # settings: say what is wrong, not pydantic's internals
+        reasons = (str(e["msg"]).removeprefix("Value error, ") for e in err.errors())
+        print(f"musette: {'; '.join(reasons)}", file=sys.stderr)
         return EXIT_UNUSABLE
     except (OSError, ValueError) as err:
         print(f"musette: {err}", file=sys.stderr)

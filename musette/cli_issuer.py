@@ -11,10 +11,11 @@ import argparse
 import atexit
 import json
 import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from musette.devmode import add_dev_flag, dev_mode_announced
 
 FORMAT_CHOICES = ("ldp_vc", "jwt_vc_json", "dc+sd-jwt")
 
@@ -23,10 +24,8 @@ def _settings(args: argparse.Namespace) -> Any:
     from issuer import settings_for_up
     from musette.up import config_from_env
 
-    dev = os.environ.get("MUSETTE_DEV", "1") != "0" or bool(getattr(args, "dev", False))
+    dev = dev_mode_announced(args)
     config = config_from_env("127.0.0.1", args.data_dir, dev)
-    if dev:
-        print("musette: development mode is ON: http URLs and loopback allowed", file=sys.stderr)
     return settings_for_up(config.data_dir / "issuer", config.base_urls(), dev)
 
 
@@ -144,7 +143,7 @@ def register(sub: Any) -> None:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data-dir", help="data folder (default ./var, or MUSETTE_DATA_DIR)")
-        p.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
+        add_dev_flag(p)
 
     offer = isub.add_parser("offer", help="create an OpenID4VCI offer and write its QR code")
     common(offer)

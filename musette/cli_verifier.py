@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from datetime import UTC, datetime
 from typing import Any
+
+from musette.devmode import add_dev_flag, dev_mode_announced
 
 
 def _settings(args: argparse.Namespace) -> Any:
     from musette.up import config_from_env
     from verifier import settings_for_up
 
-    dev = bool(getattr(args, "dev", False)) or os.environ.get("MUSETTE_DEV", "1") != "0"
+    dev = dev_mode_announced(args)
     config = config_from_env("127.0.0.1", getattr(args, "data_dir", None), dev)
     return settings_for_up(config.data_dir / "verifier", config.base_urls(), dev)
 
@@ -84,7 +85,7 @@ def register(sub: Any) -> None:
 
     verifier = sub.add_parser("verifier", help="the verifier: OpenID4VP requests, trust registry")
     verifier.add_argument("--data-dir", help="data folder (default ./var, or MUSETTE_DATA_DIR)")
-    verifier.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
+    add_dev_flag(verifier)
     cmds = verifier.add_subparsers(dest="verifier_command", required=True)
 
     request = cmds.add_parser("request", help="create an OpenID4VP request and print its link")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any
 
+from musette.devmode import add_dev_flag, dev_mode_announced
 from shared.did import DidResolver
 
 
@@ -19,7 +19,7 @@ def _settings(args: argparse.Namespace) -> Any:
     from musette.up import config_from_env
     from wallet import settings_for_up
 
-    dev = bool(getattr(args, "dev", False)) or os.environ.get("MUSETTE_DEV", "1") != "0"
+    dev = dev_mode_announced(args)
     config = config_from_env("127.0.0.1", getattr(args, "data_dir", None), dev)
     return settings_for_up(config.data_dir / "wallet", config.base_urls(), dev)
 
@@ -91,7 +91,7 @@ def register(sub: Any) -> None:
     """Add ``musette wallet …`` to the main parser."""
     wallet = sub.add_parser("wallet", help="the holder wallet (accounts, receive, present)")
     wallet.add_argument("--data-dir", help="data folder (default ./var, or MUSETTE_DATA_DIR)")
-    wallet.add_argument("--dev", action="store_true", help="development mode (http, loopback)")
+    add_dev_flag(wallet)
     wsub = wallet.add_subparsers(dest="wallet_command", required=True)
 
     account = wsub.add_parser("account", help="wallet accounts")

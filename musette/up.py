@@ -124,8 +124,6 @@ def run_services(*, dev: bool, host: str = "127.0.0.1", data_dir: str | None = N
     """Start every built service and block until interrupted."""
     config = config_from_env(host, data_dir, dev)
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    if dev:
-        print("musette: development mode is ON: http URLs and loopback addresses may be fetched")
     servers = build_servers(config)
     if not servers:
         print("musette: no service to run yet", file=sys.stderr)

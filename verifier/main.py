@@ -52,7 +52,9 @@ def create_app(
         if settings.migrate:
             run_migrations(engine)
         sessions = sessionmaker(engine, expire_on_commit=False)
-        http = fetcher or HttpFetcher(allow_loopback=settings.dev)
+        http = fetcher or HttpFetcher(
+            allow_loopback=settings.dev, deadline=settings.fetch_deadline_seconds
+        )
         cache = CachingFetcher(
             http,
             clock=now,

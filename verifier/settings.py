@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The largest upload or JSON body ``POST /verifications`` reads (a baked PNG included).
@@ -24,6 +25,9 @@ class VerifierSettings(BaseSettings):
     dev: bool = False
     #: issuer base URL whose ``/orgs/demo-association`` did:web the demo registry trusts
     demo_issuer_base_url: str = ""
+    #: seconds an outbound fetch (share URL, status list, DID document) may take in all,
+    #: redirects and every read included: a server dripping its answer is cut off there
+    fetch_deadline_seconds: float = 15.0
     problem_type_base: str = "https://musette.example/problems"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     #: how long an OpenID4VP request can be answered
@@ -40,7 +44,17 @@ class VerifierSettings(BaseSettings):
     #: run Alembic migrations at start-up
     migrate: bool = True
 
+    @model_validator(mode="after")
+    def _production_is_https(self) -> VerifierSettings:
+        if not self.dev and not self.base_url.startswith("https://"):
+            raise ValueError(
+                f"base_url must be https outside development mode, not {self.base_url!r}: "
+                "set MUSETTE_VERIFIER_BASE_URL to the public https address, or use development "
+                "mode for a local demo (musette --dev, MUSETTE_DEV=1 or MUSETTE_VERIFIER_DEV=1)"
+            )
+        return self
+
     @property
     def secure_cookies(self) -> bool:
-        """Cookies carry ``Secure`` whenever the verifier is served over https."""
-        return self.base_url.startswith("https://")
+        """Cookies carry ``Secure`` outside development mode, and over https in it."""
+        return not self.dev or self.base_url.startswith("https://")

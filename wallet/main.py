@@ -51,7 +51,8 @@ def open_resources(
             hasher=PasswordHasher(
                 time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
             ),
-            fetcher=fetcher or HttpFetcher(allow_loopback=settings.dev),
+            fetcher=fetcher
+            or HttpFetcher(allow_loopback=settings.dev, deadline=settings.fetch_deadline_seconds),
         )
         with res.sessions.begin() as session:
             trust.seed_trusted(session, settings.trusted_issuers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The largest credential (file, token or issuer response) the wallet accepts.
@@ -22,6 +23,9 @@ class WalletSettings(BaseSettings):
     base_url: str = "http://127.0.0.1:8002"
     #: development mode: the fetcher may reach http and loopback addresses
     dev: bool = False
+    #: seconds an outbound fetch (share URL, status list, DID document) may take in all,
+    #: redirects and every read included: a server dripping its answer is cut off there
+    fetch_deadline_seconds: float = 15.0
     problem_type_base: str = "https://musette.example/problems"
     #: credential issuers (URLs) and DIDs the wallet shows as "in the trust registry"
     trusted_issuers: list[str] = []
@@ -33,7 +37,17 @@ class WalletSettings(BaseSettings):
     #: run Alembic migrations at start-up
     migrate: bool = True
 
+    @model_validator(mode="after")
+    def _production_is_https(self) -> WalletSettings:
+        if not self.dev and not self.base_url.startswith("https://"):
+            raise ValueError(
+                f"base_url must be https outside development mode, not {self.base_url!r}: "
+                "set MUSETTE_WALLET_BASE_URL to the public https address, or use development "
+                "mode for a local demo (musette --dev, MUSETTE_DEV=1 or MUSETTE_WALLET_DEV=1)"
+            )
+        return self
+
     @property
     def secure_cookies(self) -> bool:
-        """Cookies carry ``Secure`` whenever the wallet is served over https."""
-        return self.base_url.startswith("https://")
+        """Cookies carry ``Secure`` outside development mode, and over https in it."""
+        return not self.dev or self.base_url.startswith("https://")

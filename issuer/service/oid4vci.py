@@ -327,12 +327,18 @@ def redeem_code(
         tx_code = form.get("tx_code")
         if not tx_code:
             raise Oid4vciError("invalid_request", "this offer needs a tx_code")
-        if not tx_code_matches(master_secret, offer, tx_code):
-            attempts = offer.tx_attempts + 1
-            state = "dead" if attempts >= settings.tx_code_max_attempts else "pending"
-            session.execute(
-                update(Offer).where(Offer.id == offer.id).values(tx_attempts=attempts, state=state)
+        tries = _take_tx_try(session, offer, settings.tx_code_max_attempts)
+        if tries is None:
+            raise Oid4vciError(
+                "invalid_grant", "the pre-authorized code can no longer be used (too many tries)"
             )
+        if not tx_code_matches(master_secret, offer, tx_code):
+            if tries >= settings.tx_code_max_attempts:
+                session.execute(
+                    update(Offer)
+                    .where(Offer.id == offer.id, Offer.state == "pending")
+                    .values(state="dead")
+                )
             raise TokenFailure(Oid4vciError("invalid_grant", "the tx_code is wrong"))
     # single use even under concurrency: only one UPDATE sees state == pending
     result = session.execute(
@@ -354,6 +360,26 @@ def redeem_code(
         "token_type": "Bearer",
         "expires_in": settings.access_token_ttl,
     }
+
+
+def _take_tx_try(session: Session, offer: Offer, max_attempts: int) -> int | None:
+    """Count one tx_code try BEFORE comparing the code, in one conditional UPDATE.
+
+    The row is locked (PostgreSQL) or the database is (SQLite) until the transaction ends, so
+    parallel guesses never read the same count: at most ``max_attempts`` codes are ever
+    compared, then the offer is dead. None when no try is left (or the offer is gone).
+    """
+    return session.execute(
+        update(Offer)
+        .where(
+            Offer.id == offer.id,
+            Offer.state == "pending",
+            Offer.tx_attempts < max_attempts,
+        )
+        .values(tx_attempts=Offer.tx_attempts + 1)
+        .returning(Offer.tx_attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
 
 
 class TokenFailure(Exception):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
+import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
 from issuer.demo import seed_demo
 from issuer.main import create_app
@@ -65,6 +68,26 @@ def make_settings(tmp_path: Any, **overrides: Any) -> IssuerSettings:
     }
     values.update(overrides)
     return IssuerSettings(**values)
+
+
+@pytest.fixture
+def pg_settings(tmp_path: Any) -> Iterator[IssuerSettings]:
+    """Issuer settings on a PostgreSQL schema of its own (skipped without the URL)."""
+    pg_url = os.environ.get("MUSETTE_TEST_POSTGRES_URL")
+    if not pg_url:
+        pytest.skip("MUSETTE_TEST_POSTGRES_URL is not set")
+    schema = f"issuer_test_{secrets.token_hex(6)}"
+    admin = create_engine(pg_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    joiner = "&" if "?" in pg_url else "?"
+    url = f"{pg_url}{joiner}options={quote(f'-csearch_path={schema}')}"
+    try:
+        yield make_settings(tmp_path, database_url=url)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @dataclass

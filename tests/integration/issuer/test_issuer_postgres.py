@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import os
 import random
-import secrets
 import threading
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from conftest import make_settings
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from issuer.db.models import IssuedCredential, Offer, StatusAllocation
 from issuer.demo import seed_demo
@@ -34,23 +30,6 @@ pytestmark = pytest.mark.skipif(not PG_URL, reason="MUSETTE_TEST_POSTGRES_URL is
 WORKERS = 8
 TOTAL = 2000
 BASE = "http://testserver/orgs/demo-association"
-
-
-@pytest.fixture
-def pg_settings(tmp_path: Any) -> Iterator[Any]:
-    assert PG_URL is not None
-    schema = f"issuer_test_{secrets.token_hex(6)}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    joiner = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{joiner}options={quote(f'-csearch_path={schema}')}"
-    try:
-        yield make_settings(tmp_path, database_url=url)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 class FewIndexes:

@@ -14,6 +14,12 @@ from verifier import settings_for_up
 from verifier.main import create_app
 
 
+@pytest.fixture(autouse=True)
+def development_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These commands act on `make run`'s http demo, in development mode (off by default)."""
+    monkeypatch.setenv("MUSETTE_DEV", "1")
+
+
 def test_request_prints_link_and_result_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
