@@ -1,8 +1,8 @@
 """Data Integrity proofs: eddsa-rdfc-2022, eddsa-jcs-2022, legacy Ed25519Signature2020.
 
 Implements: VC Data Integrity 1.0 §4.2 (Add Proof), §4.4 (Verify Proof), §2.1 (``created``
-and ``expires``), §2.1.1 (proof sets and chains); vc-di-eddsa 1.0 §3.2 (eddsa-rdfc-2022), §3.3 (eddsa-jcs-2022) and
-Ed25519Signature2020 (CCG report, 2020).
+and ``expires``), §2.1.1 (proof sets and chains); vc-di-eddsa 1.0 §3.2 (eddsa-rdfc-2022),
+§3.3 (eddsa-jcs-2022) and Ed25519Signature2020 (CCG report, 2020).
 """
 
 from __future__ import annotations

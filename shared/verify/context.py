@@ -22,10 +22,13 @@ def fixed_clock(moment: datetime) -> Clock:
     """A clock stopped at ``moment``: to verify as of a past or future moment (audits, tests).
 
     Raises:
-        ValueError: ``moment`` has no time zone (it would be compared with aware dates).
+        ValueError: ``moment`` has no time zone (it would be compared with aware dates), or
+            lies so close to year 1 or 9999 that the clock-skew arithmetic would overflow.
     """
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("a verification moment needs a time zone")
+    if not 1 < moment.year < 9999:
+        raise ValueError("a verification moment must lie between the years 2 and 9998")
     return lambda: moment
 
 

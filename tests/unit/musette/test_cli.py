@@ -127,3 +127,11 @@ def test_verify_at_refuses_what_is_not_iso_8601(
         main(["verify", "--at", moment, target])
     assert exit_info.value.code == 2
     assert "ISO 8601" in capsys.readouterr().err
+
+
+def test_verify_at_the_end_of_time_is_refused_not_a_crash(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    target = str(data_path("peers", "ob3-di-eddsa-rdfc-2022.json"))
+    assert main(["verify", "--at", "9999-12-31T23:59:59Z", target]) == 2
+    assert "between the years" in capsys.readouterr().err

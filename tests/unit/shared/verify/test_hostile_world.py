@@ -335,3 +335,9 @@ def test_verify_presentation_clock_parameter() -> None:
 def test_fixed_clock_needs_a_time_zone() -> None:
     with pytest.raises(ValueError, match="time zone"):
         fixed_clock(datetime(2026, 1, 1))  # naive on purpose
+
+
+@pytest.mark.parametrize("moment", [datetime.max, datetime.min])
+def test_fixed_clock_refuses_the_ends_of_time(moment: datetime) -> None:
+    with pytest.raises(ValueError, match="between the years"):
+        fixed_clock(moment.replace(tzinfo=UTC))
