@@ -56,7 +56,15 @@ def test_base64url_decode_of_anything_returns_or_refuses(text: str) -> None:
     except InvalidInputError:
         return
     assert set(text) <= set(B64URL_ALPHABET)
-    assert len(decoded) == len(text) * 3 // 4
+    assert b64url_encode(decoded) == text  # one spelling per value (RFC 4648 §3.5)
+
+
+@pytest.mark.parametrize(("text", "canonical"), [("AB", "AA"), ("AAB", "AAA"), ("_w", "_w")])
+def test_base64url_non_canonical_pad_bits_are_refused(text: str, canonical: str) -> None:
+    assert b64url_encode(b64url_decode(canonical)) == canonical
+    if text != canonical:
+        with pytest.raises(InvalidInputError, match="unused bits"):
+            b64url_decode(text)
 
 
 @QUICK
