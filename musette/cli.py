@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from shared.did import DidResolver, did_key_from_public
 from shared.errors import InvalidInputError, VcError
 from shared.keys import PrivateKey
 from shared.net.fetch import HttpFetcher
-from shared.verify.context import VerifyContext
+from shared.verify.context import VerifyContext, fixed_clock
 from shared.verify.credential import verify_credential
 
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
@@ -45,7 +46,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         nonce=args.nonce,
         audience=args.aud,
     )
-    report = verify_credential(data, ctx)
+    report = verify_credential(data, ctx, clock=fixed_clock(args.at) if args.at else None)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -53,6 +54,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not report.usable:
         return EXIT_UNUSABLE
     return EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED
+
+
+def parse_moment(text: str) -> datetime:
+    """``--at``: an ISO 8601 date-time (UTC when it has no offset) or a date (00:00 UTC)."""
+    value = text.strip()
+    try:
+        if len(value) == 10:  # YYYY-MM-DD
+            return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 date or date-time, e.g. 2026-01-31T12:00:00Z"
+        ) from err
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def render_report(report: dict[str, Any], indent: str = "") -> str:
@@ -150,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--domain", help="expected Data Integrity domain")
     verify.add_argument("--nonce", help="expected JWT / KB-JWT nonce")
     verify.add_argument("--aud", help="expected JWT / KB-JWT audience")
+    verify.add_argument(
+        "--at",
+        type=parse_moment,
+        metavar="TIME",
+        help="verify as of TIME (ISO 8601, e.g. 2026-01-31T12:00:00Z; UTC when no offset "
+        "is given) instead of now: validity, proof and status list dates",
+    )
     verify.set_defaults(func=cmd_verify)
 
     keys = sub.add_parser("keys", help="key management")

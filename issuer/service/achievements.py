@@ -91,7 +91,7 @@ def _check(org_base: str, row: AchievementRow) -> None:
     build_achievement_credential(
         "did:example:check",
         achievement,
-        AchievementSubject(),
+        AchievementSubject(id="did:example:check-subject"),  # OB 3.0 §B.1.3: id or identifier
         credential_id="urn:uuid:00000000-0000-4000-8000-000000000000",
         valid_from=datetime(2025, 1, 1, tzinfo=UTC),
         name=achievement.name,

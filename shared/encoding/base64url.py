@@ -9,6 +9,11 @@ import pybase64
 
 from shared.errors import InvalidInputError
 
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_VALUE = {c: i for i, c in enumerate(_ALPHABET)}
+#: bits of the last character that fall beyond the data, by ``len(text) % 4``
+_PAD_BITS = {2: 0x0F, 3: 0x03}
+
 
 def b64url_encode(data: bytes) -> str:
     """Encode bytes as base64url with the padding stripped."""
@@ -26,6 +31,12 @@ def b64url_decode(text: str) -> bytes:
         or not text.isascii()
     ):
         raise InvalidInputError("value is not base64url (RFC 4648 §5, no padding)")
+    # RFC 4648 §3.5: "decoders MAY chose to reject an encoding if the pad bits have not been
+    # set to zero". Refused: otherwise "AB" and "AA" both decode to b"\x00", and a signature
+    # or token would have several spellings (a replay that does not look like one).
+    pad_mask = _PAD_BITS.get(len(text) % 4)
+    if pad_mask is not None and _VALUE.get(text[-1], 0) & pad_mask:
+        raise InvalidInputError("value is not canonical base64url: its unused bits are not zero")
     # validate=True refuses every other character (whitespace included); "+" and "/", which
     # altchars would let through, were refused above
     try:

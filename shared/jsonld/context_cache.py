@@ -5,7 +5,8 @@ processed against a fresh clone of the active context, which never hits pyld's c
 every inline (scoped) context is JCS-canonicalized just to build a cache key. Almost all of
 an OB 3.0 credential's expansion time goes there.
 
-``ContextCachingProcessor`` overrides two pyld internals (pyld is pinned to 3.3.0):
+``ContextCachingProcessor`` overrides two pyld internals (pyld is pinned to 3.3.0, and
+:mod:`shared.jsonld.pyld_compat` checks them at import):
 
 * ``_process_context(active, local)`` is a pure function of the active context and the local
   context. pyld gives every frozen active context a unique ``_uuid``; the memo key is that
@@ -25,6 +26,10 @@ from typing import Any, Final
 from cachetools import LRUCache
 from frozendict import frozendict
 from pyld import jsonld
+
+from shared.jsonld.pyld_compat import check_pyld_internals
+
+check_pyld_internals()  # the overrides below must still override something: fail loudly
 
 IRI_CACHE_SIZE: Final = 20_000
 

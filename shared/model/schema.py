@@ -38,6 +38,7 @@ from shared.model.base import as_list, parse_datetime_stamp
 __all__ = [
     "ACHIEVEMENT_CREDENTIAL_SCHEMA_ID",
     "load_schema",
+    "ob3_rule_problems",
     "validate_ob3",
 ]
 
@@ -293,11 +294,44 @@ def validate_ob3(doc: object) -> list[str]:
         return [f"$: a credential must be a JSON object, not {type(doc).__name__}"]
     types = as_list(doc.get("type"))
     kind = "EndorsementCredential" if "EndorsementCredential" in types else "AchievementCredential"
+    rules = ob3_rule_problems(doc)
     if _fast_valid(kind, doc):
         # Same verdict as the full validator plus the type walk, in one Rust pass
         # (tests/unit/shared/model/test_schema_fast_path.py); the slow paths run only to
         # explain a failure.
-        return []
+        return rules
     problems = [_describe(err) for err in _validator(kind).iter_errors(doc)]
     problems.extend(_type_problems(doc, kind, "$"))
+    problems.extend(rules)
     return sorted(set(problems), key=problems.index)
+
+
+def ob3_rule_problems(doc: Mapping[str, Any]) -> list[str]:
+    """OB 3.0 rules the published JSON Schema does not express (empty: none broken).
+
+    Spec: Open Badges 3.0 §B.1.3 AchievementSubject
+    (https://www.imsglobal.org/spec/ob/v3p0/#achievementsubject): "Either id or at least
+    one identifier MUST be supplied." An AchievementCredential's subject without either is
+    a badge awarded to nobody in particular.
+    """
+    types = as_list(doc.get("type"))
+    if "EndorsementCredential" in types or not {
+        "AchievementCredential",
+        "OpenBadgeCredential",
+    }.intersection(t for t in types if isinstance(t, str)):
+        return []
+    problems: list[str] = []
+    subjects = doc.get("credentialSubject")
+    many = isinstance(subjects, list)
+    for i, subject in enumerate(as_list(subjects)):
+        if not isinstance(subject, dict):
+            continue  # the schema reports a subject that is not an object
+        subject_id = subject.get("id")
+        identifiers = [x for x in as_list(subject.get("identifier")) if x is not None]
+        if (isinstance(subject_id, str) and subject_id) or identifiers:
+            continue
+        path = f"$.credentialSubject[{i}]" if many else "$.credentialSubject"
+        problems.append(
+            f"{path}: an AchievementSubject needs an id or at least one identifier (OB 3.0 §B.1.3)"
+        )
+    return problems

@@ -1,17 +1,18 @@
 """Data Integrity proofs: eddsa-rdfc-2022, eddsa-jcs-2022, legacy Ed25519Signature2020.
 
-Implements: VC Data Integrity 1.0 §4.2 (Add Proof), §4.4 (Verify Proof), §2.1.1 (proof sets
-and chains); vc-di-eddsa 1.0 §3.2 (eddsa-rdfc-2022), §3.3 (eddsa-jcs-2022) and
-Ed25519Signature2020 (CCG report, 2020).
+Implements: VC Data Integrity 1.0 §4.2 (Add Proof), §4.4 (Verify Proof), §2.1 (``created``
+and ``expires``), §2.1.1 (proof sets and chains); vc-di-eddsa 1.0 §3.2 (eddsa-rdfc-2022),
+§3.3 (eddsa-jcs-2022) and Ed25519Signature2020 (CCG report, 2020).
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import rfc8785
@@ -36,6 +37,11 @@ CRYPTOSUITES = (RDFC, JCS)
 # before 2023 (same algorithm); 1EdTech's validator samples still use it. Verify only.
 LEGACY_SUITES = {"eddsa-2022": RDFC}
 ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+
+#: Our policy (docs/threat-model.md, "Engine checks"): a proof ``created`` later than now plus
+#: this allowance, or ``expires`` earlier than now minus it, fails. Same allowance as the
+#: credential's validity window and JWT ``nbf``/``exp`` (``VerifyContext.clock_skew``).
+DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 
 Signer = Callable[[bytes], bytes]
 
@@ -105,10 +111,12 @@ def add_proof(
     created: datetime | None = None,
     challenge: str | None = None,
     domain: str | None = None,
+    expires: datetime | None = None,
 ) -> dict[str, Any]:
     """Return a copy of ``document`` with a Data Integrity proof added (Data Integrity §4.2).
 
-    An existing proof is kept: the new one joins it as a proof set.
+    An existing proof is kept: the new one joins it as a proof set. ``expires`` sets the
+    proof's own expiry (Data Integrity §2.1).
     """
     if cryptosuite not in CRYPTOSUITES:
         raise UnsupportedAlgorithmError(f"cryptosuite {cryptosuite!r} cannot sign here")
@@ -122,6 +130,8 @@ def add_proof(
         "verificationMethod": verification_method,
         "proofPurpose": proof_purpose,
     }
+    if expires is not None:
+        options["expires"] = expires.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if challenge is not None:
         options["challenge"] = challenge
     if domain is not None:
@@ -160,11 +170,15 @@ def verify_proof(
     expected_purpose: str = "assertionMethod",
     controller: str | None = None,
     key: PublicKey | None = None,
+    now: datetime | None = None,
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
 ) -> ProofResult:
     """Verify one proof of ``document`` (Data Integrity §4.4). Never raises on bad input.
 
     ``controller``, when given, is the DID the verification method must belong to.
-    ``key`` bypasses DID resolution (for test vectors with a known key).
+    ``key`` bypasses DID resolution (for test vectors with a known key). ``now`` (default:
+    the system clock) is the moment ``created`` and ``expires`` are judged at, with
+    ``clock_skew`` allowed either way.
     """
     vm = proof.get("verificationMethod")
     try:
@@ -195,8 +209,9 @@ def verify_proof(
             raise MalformedCredentialError("proofValue must be base58btc multibase ('z')")
         if len(signature) != 64:
             return ProofResult(False, f"signature is {len(signature)} bytes, not 64", vm, suite)
-        if "created" in proof:
-            _check_created(proof["created"])
+        window_problem = check_proof_window(proof, now or datetime.now(UTC), clock_skew)
+        if window_problem is not None:
+            return ProofResult(False, window_problem, vm, suite)
         unsecured = _unsecured(document, proof)
         options = dict(proof.items())
         if (
@@ -269,13 +284,65 @@ def _context_prefix(proof_ctx: Any, doc_ctx: Any) -> bool:
     return d[: len(p)] == p
 
 
-def _check_created(value: Any) -> None:
+def check_proof_window(
+    proof: dict[str, Any], now: datetime, clock_skew: timedelta = DEFAULT_CLOCK_SKEW
+) -> str | None:
+    """Why the proof is not current at ``now`` (None when it is): ``created`` and ``expires``.
+
+    Spec: VC Data Integrity 1.0 §2.1 (https://www.w3.org/TR/vc-data-integrity/#proofs):
+    ``created`` is when the proof was made, ``expires`` "specifies when the proof expires".
+    A proof created in the future is our policy, not a spec MUST (docs/threat-model.md).
+
+    Raises:
+        MalformedCredentialError: either member is not a date-time string.
+    """
+    created = _proof_datetime(proof, "created")
+    if created is not None and created > now + clock_skew:
+        return (
+            f"the proof was created in the future ({proof['created']}), beyond the allowed "
+            f"clock skew of {_minutes(clock_skew)}"
+        )
+    expires = _proof_datetime(proof, "expires")
+    if expires is not None and expires < now - clock_skew:
+        return f"the proof expired on {proof['expires']}"
+    return None
+
+
+def _proof_datetime(proof: dict[str, Any], member: str) -> datetime | None:
+    if member not in proof:
+        return None
+    value = proof[member]
     if not isinstance(value, str):
-        raise MalformedCredentialError("proof.created must be a date-time string")
+        raise MalformedCredentialError(f"proof.{member} must be a date-time string")
     try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as err:
-        raise MalformedCredentialError(f"proof.created {value!r} is not a date-time") from err
+        raise MalformedCredentialError(f"proof.{member} {value!r} is not a date-time") from err
+    # SPEC-DEVIATION(vc-data-integrity#proofs): a dateTimeStamp has a time zone; one without
+    # is read as UTC rather than refused, as older signers wrote them.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _minutes(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
+def duplicate_proofs(proofs: list[dict[str, Any]]) -> list[str]:
+    """The ``proofValue`` (or JSON form) of every proof present more than once in a proof set.
+
+    Two copies of one proof are one signature: counting them as two proofs would overstate
+    the assurance of a proof set (Data Integrity §2.1.1 sets are of distinct proofs).
+    """
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for proof in proofs:
+        value = proof.get("proofValue")
+        key = value if isinstance(value, str) else json.dumps(proof, sort_keys=True, default=repr)
+        if key in seen and key not in repeated:
+            repeated.append(key)
+        seen.add(key)
+    return repeated
 
 
 def _str(proof: dict[str, Any], member: str) -> str:

@@ -349,7 +349,9 @@ def _check_status(
         return
     from shared.verify.credential import verify_credential
 
-    check_credential_status(report, {"credentialStatus": entry}, ctx, verify_credential)
+    # the status list must be the issuer's own (shared.verify.status): pass on who that is
+    credential = {"credentialStatus": entry, "issuer": claims.get("iss")}
+    check_credential_status(report, credential, ctx, verify_credential)
 
 
 def _subject_of(claims: Mapping[str, Any]) -> str | None:

@@ -49,6 +49,7 @@ from shared.verify.credential import check_claims, check_credential_shape
 from shared.verify.data_integrity import issuer_id
 from shared.verify.presentation import check_holder_binding, credential_context
 from shared.verify.report import VerificationReport
+from shared.verify.schema import OB3_TYPES
 
 VcJwtProfile = Literal["vc+jwt", "jwt_vc_json"]
 VpJwtProfile = Literal["vp+jwt", "jwt_vp_json"]
@@ -478,7 +479,17 @@ def _verify_credential(
         purpose="assertionMethod", keys=keys, algorithms=algorithms, allow_unbound_jwk=allow_unbound_jwk,
     )  # fmt: skip
     check_claims(report, credential, ctx)
+    if profile == "jwt_vc_json" and "nbf" not in jws.payload and _is_open_badge(credential):
+        # OB 3.0 §8.2.4.1 "JWT Payload": nbf (the credential's validFrom) is required. Our
+        # policy is to refuse a token without it (docs/threat-model.md, "Engine checks").
+        report.failed(
+            "validity", "an Open Badges 3.0 VC-JWT must carry the nbf claim (OB 3.0 §8.2.4.1)"
+        )
     _check_jwt_times(report, jws.payload, ctx)
+
+
+def _is_open_badge(credential: dict[str, Any]) -> bool:
+    return any(t in OB3_TYPES for t in _as_list(credential.get("type")) if isinstance(t, str))
 
 
 def verify_jwt_presentation(

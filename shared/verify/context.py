@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from shared.did.resolver import DidResolver
 from shared.net.fetch import Fetcher, NoFetcher
 from shared.verify.status_memo import StatusListMemo
 
+Clock = Callable[[], datetime]
+
 
 def utc_now() -> datetime:
     """The system clock, timezone-aware."""
     return datetime.now(UTC)
+
+
+def fixed_clock(moment: datetime) -> Clock:
+    """A clock stopped at ``moment``: to verify as of a past or future moment (audits, tests).
+
+    Raises:
+        ValueError: ``moment`` has no time zone (it would be compared with aware dates), or
+            lies so close to year 1 or 9999 that the clock-skew arithmetic would overflow.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a verification moment needs a time zone")
+    if not 1 < moment.year < 9999:
+        raise ValueError("a verification moment must lie between the years 2 and 9998")
+    return lambda: moment
+
+
+def with_clock(ctx: VerifyContext | None, clock: Clock | None) -> VerifyContext:
+    """``ctx`` (or a default context) with ``clock`` when one is given."""
+    ctx = ctx or VerifyContext()
+    return ctx if clock is None else replace(ctx, clock=clock)
 
 
 @dataclass
@@ -26,7 +48,7 @@ class VerifyContext:
 
     fetcher: Fetcher = field(default_factory=NoFetcher)
     resolver: DidResolver | None = None
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = utc_now
     clock_skew: timedelta = timedelta(minutes=5)
     challenge: str | None = None
     domain: str | None = None

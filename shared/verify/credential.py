@@ -12,7 +12,7 @@ from shared.encoding.baked import extract_baked
 from shared.encoding.json_limits import check_json_limits, parse_json
 from shared.errors import VcError
 from shared.verify.common import check_validity
-from shared.verify.context import VerifyContext
+from shared.verify.context import Clock, VerifyContext, with_clock
 from shared.verify.data_integrity import check_di_proofs, issuer_id
 from shared.verify.report import VerificationReport
 from shared.verify.schema import check_schema
@@ -55,9 +55,17 @@ def detect_format(value: Any) -> str:
     return "unknown"
 
 
-def verify_credential(data: Any, ctx: VerifyContext | None = None) -> VerificationReport:
-    """Verify a credential (or, if that is what it is, a presentation) in any format."""
-    ctx = ctx or VerifyContext()
+def verify_credential(
+    data: Any, ctx: VerifyContext | None = None, *, clock: Clock | None = None
+) -> VerificationReport:
+    """Verify a credential (or, if that is what it is, a presentation) in any format.
+
+    ``clock`` (default: ``ctx.clock``, the system clock) is the moment every time-bound
+    check is judged at: validity, proof ``created``/``expires``, JWT ``nbf``/``exp``,
+    KB-JWT age, the status list's own validity. Give ``fixed_clock(moment)`` to verify as
+    of a past moment (an audit) instead of regenerating time-sensitive fixtures.
+    """
+    ctx = with_clock(ctx, clock)
     try:
         value = read_input(data)
     except VcError as err:

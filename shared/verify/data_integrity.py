@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from shared.errors import VcError
-from shared.proofs.data_integrity import ProofResult, proofs_of, verify_proof
+from shared.proofs.data_integrity import (
+    ProofResult,
+    duplicate_proofs,
+    proofs_of,
+    verify_proof,
+)
 from shared.verify.context import VerifyContext
 from shared.verify.report import VerificationReport
 
@@ -39,8 +44,28 @@ def check_di_proofs(
     if not proofs:
         report.failed("proof", "the document has no proof")
         return []
+    repeated = duplicate_proofs(proofs)
+    if repeated:
+        # Our policy (docs/threat-model.md): a copied proof is refused, not counted twice.
+        shown = ", ".join(f"{value[:24]}…" if len(value) > 24 else value for value in repeated)
+        report.failed(
+            "proof",
+            f"the same proof appears more than once in the proof set ({shown}): a copy of a "
+            "proof is not a second proof, and a proof set with copies is refused",
+            duplicates=[value[:100] for value in repeated],
+        )
+        return []
+    now = ctx.now()
     every = [
-        verify_proof(document, proof, ctx.dids, expected_purpose=purpose, controller=controller)
+        verify_proof(
+            document,
+            proof,
+            ctx.dids,
+            expected_purpose=purpose,
+            controller=controller,
+            now=now,
+            clock_skew=ctx.clock_skew,
+        )
         for proof in proofs
     ]
     # Proofs of a type we do not implement add no assurance and are set aside (as the

@@ -11,7 +11,7 @@ from typing import Any
 
 from shared.errors import VcError
 from shared.keys.keypair import PublicKey
-from shared.verify.context import VerifyContext
+from shared.verify.context import Clock, VerifyContext, with_clock
 from shared.verify.data_integrity import check_di_proofs
 from shared.verify.report import VerificationReport
 
@@ -31,8 +31,12 @@ def subject_ids(credential: dict[str, Any]) -> set[str]:
     return {s["id"] for s in subjects if isinstance(s, dict) and isinstance(s.get("id"), str)}
 
 
-def verify_presentation(presentation: Any, ctx: VerifyContext | None = None) -> VerificationReport:
+def verify_presentation(
+    presentation: Any, ctx: VerifyContext | None = None, *, clock: Clock | None = None
+) -> VerificationReport:
     """Verify a presentation in any format; never raises on bad input.
+
+    ``clock`` overrides ``ctx.clock`` (see :func:`shared.verify.credential.verify_credential`).
 
     * a JSON-LD presentation secured with Data Integrity (``authentication`` proof,
       ``challenge``/``domain`` against ``ctx``), here;
@@ -48,7 +52,7 @@ def verify_presentation(presentation: Any, ctx: VerifyContext | None = None) -> 
     from shared.verify.credential import detect_format, read_input, verify_credential
     from shared.verify.tokens import verify_presentation_token
 
-    ctx = ctx or VerifyContext()
+    ctx = with_clock(ctx, clock)
     if not isinstance(presentation, dict):
         try:
             presentation = read_input(presentation)

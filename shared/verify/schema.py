@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.model.schema import validate_ob3
+from shared.model.schema import ob3_rule_problems, validate_ob3
 from shared.verify.report import VerificationReport
 
 OB3_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
@@ -21,11 +21,18 @@ def check_schema(report: VerificationReport, credential: dict[str, Any]) -> None
     first = contexts[0] if isinstance(contexts, list) and contexts else contexts
     if first != "https://www.w3.org/ns/credentials/v2":
         # SPEC-DEVIATION(ob-v3p0#schema): the published OB 3.0.3 schema requires VC DM 2.0;
-        # no schema for OB 3.0 on VC DM 1.1 is bundled, so those credentials are not checked.
+        # no schema for OB 3.0 on VC DM 1.1 is bundled, so those credentials are not checked
+        # against it; the rules beyond the schema still apply.
+        rules = ob3_rule_problems(credential)
+        if rules:
+            report.failed("schema", "; ".join(rules), problems=rules)
+            return
         report.skipped("schema", "VC DM 1.1 Open Badge: the OB 3.0.3 schema covers VC DM 2.0 only")
         return
     problems = validate_ob3(credential)
     if problems:
         report.failed("schema", "; ".join(problems[:5]), problems=problems)
     else:
-        report.passed("schema", "valid against the Open Badges 3.0 JSON Schema")
+        report.passed(
+            "schema", "valid against the Open Badges 3.0 JSON Schema and the rules beyond it"
+        )

@@ -2,7 +2,10 @@
 
 Implements: Bitstring Status List v1.0 §3.2 (Validate Algorithm). The list is fetched
 whole through the injected fetcher, so the issuer cannot tell which credential is checked.
-Stricter than some reference stacks: a set revocation or suspension bit fails the check.
+Stricter than some reference stacks: a set revocation or suspension bit fails the check,
+and the status list credential must be issued by the credential's own issuer (our policy,
+docs/threat-model.md "Engine checks"): a list anyone can sign proves nothing about whether
+the issuer revoked the credential.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shared.errors import VcError
+from shared.errors import VcError, VerificationError
 from shared.status import check_status
 from shared.verify.context import VerifyContext
+from shared.verify.data_integrity import issuer_id
 from shared.verify.report import VerificationReport
 
 VerifyFn = Callable[[Any, VerifyContext], VerificationReport]
@@ -32,13 +36,14 @@ def check_credential_status(
         report.skipped("status", "status checking is turned off for this verification")
         return
     clear: list[str] = []
+    issuer = issuer_id(credential)
     for entry in entries if isinstance(entries, list) else [entries]:
         if not isinstance(entry, dict) or entry.get("type") not in STATUS_TYPES:
             kind = entry.get("type") if isinstance(entry, dict) else type(entry).__name__
             report.skipped("status", f"status type {kind!r} is not supported")
             continue
         try:
-            problem, summary = _check_entry(entry, ctx, verify)
+            problem, summary = _check_entry(entry, issuer, ctx, verify)
         except VcError as err:
             report.failed("status", f"status could not be checked: {err.detail}")
             return
@@ -51,13 +56,17 @@ def check_credential_status(
 
 
 def _check_entry(
-    entry: dict[str, Any], ctx: VerifyContext, verify: VerifyFn
+    entry: dict[str, Any], issuer: str | None, ctx: VerifyContext, verify: VerifyFn
 ) -> tuple[str | None, str]:
     """(failure, summary): failure is None when the entry's status is clear."""
     url = entry.get("statusListCredential")
     if not isinstance(url, str):
         return "credentialStatus.statusListCredential is missing", ""
     list_credential = ctx.fetcher.fetch_json(url)
+    problem = status_list_issuer_problem(list_credential, issuer, url)
+    if problem is not None:
+        # raised, not returned: a refused list says nothing about the bit (no ``purpose``)
+        raise VerificationError(problem)
     memo = ctx.status_lists
     key = memo.key(list_credential) if memo is not None else None
     if memo is None or key is None or not memo.holds(key, ctx.now()):
@@ -67,7 +76,7 @@ def _check_entry(
         list_report = verify(list_credential, list_ctx)
         if not list_report.verified:
             failed = [c.reason for c in list_report.checks if c.status.value == "failed"]
-            return f"the status list {url} does not verify: {'; '.join(failed)}", ""
+            raise VerificationError(f"the status list {url} does not verify: {'; '.join(failed)}")
         if memo is not None and key is not None:
             memo.remember(key, ctx.now())
     # SPEC-DEVIATION(vc-bitstring-status-list#statusListIndex): a JSON-number index (as in
@@ -81,3 +90,24 @@ def _check_entry(
         return f"{_SET_MEANING[result.purpose]} by its issuer ({where})", ""
     # statusPurpose "message" (or another purpose): the value is information, not a failure
     return None, f"{result.purpose}: {result.message or hex(result.status)} ({where})"
+
+
+def status_list_issuer_problem(list_credential: Any, issuer: str | None, url: str) -> str | None:
+    """Why the list at ``url`` cannot speak for ``issuer``'s credential (None when it can).
+
+    Our policy (docs/threat-model.md, "Engine checks"): the status list credential's issuer
+    must be the credential's issuer. Bitstring Status List v1.0 §3.2 verifies the list
+    but relates it to nobody; a list signed by anyone else is refused. Delegation (a status
+    service named in the issuer's DID document) is not supported: no spec defines it.
+    """
+    list_issuer = issuer_id(list_credential) if isinstance(list_credential, dict) else None
+    if issuer is None:
+        return f"the credential names no issuer, so the status list {url} cannot be related to it"
+    if list_issuer is None:
+        return f"the status list {url} names no issuer"
+    if list_issuer != issuer:
+        return (
+            f"the status list {url} is issued by {list_issuer}, not by the credential's issuer "
+            f"{issuer}: only the issuer's own status list can revoke or clear its credentials"
+        )
+    return None

@@ -103,3 +103,35 @@ def test_verify_status_needs_dev_mode_for_loopback(capsys: pytest.CaptureFixture
     """The peers' status list is on http://127.0.0.1: without --dev the fetch is refused."""
     assert main(["verify", str(data_path("peers", "ob3-di-status-active.json"))]) == 1
     assert "https" in capsys.readouterr().out
+
+
+def test_verify_at_a_moment(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--at TIME` verifies as of TIME: the peers' VC-JWT was valid in 2020 only."""
+    expired = str(data_path("peers", "neg-vc-jwt-expired.jwt"))
+    assert main(["verify", expired]) == 1
+    assert "expired" in capsys.readouterr().out
+    assert main(["verify", "--at", "2020-06-01T12:00:00Z", expired]) == 0
+    assert "VERIFIED" in capsys.readouterr().out
+    assert main(["verify", "--at", "2020-06-01", "--json", expired]) == 0
+    assert json.loads(capsys.readouterr().out)["verified"] is True
+    assert main(["verify", "--at", "2019-12-01T00:00:00+01:00", expired]) == 1
+    assert "not valid before" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("moment", ["yesterday", "2020-13-01", "1590000000", ""])
+def test_verify_at_refuses_what_is_not_iso_8601(
+    moment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = str(data_path("peers", "ob3-di-eddsa-rdfc-2022.json"))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["verify", "--at", moment, target])
+    assert exit_info.value.code == 2
+    assert "ISO 8601" in capsys.readouterr().err
+
+
+def test_verify_at_the_end_of_time_is_refused_not_a_crash(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    target = str(data_path("peers", "ob3-di-eddsa-rdfc-2022.json"))
+    assert main(["verify", "--at", "9999-12-31T23:59:59Z", target]) == 2
+    assert "between the years" in capsys.readouterr().err

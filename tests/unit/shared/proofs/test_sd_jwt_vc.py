@@ -310,7 +310,10 @@ def test_token_status_list_claim_is_carried_and_skipped() -> None:
 
 STATUS_URL = "https://issuer.example/status/1"
 REVOKED_INDEX, ACTIVE_INDEX = 3, 4
-LIST_SIGNER = PrivateKey.from_raw("Ed25519", bytes(range(5, 37)))  # eddsa-rdfc-2022
+#: the badges with a status are issued by this Ed25519 key, which signs its status list too
+#: (eddsa-rdfc-2022 needs Ed25519; the list must be the credential issuer's own)
+LIST_SIGNER = PrivateKey.from_raw("Ed25519", bytes(range(5, 37)))
+LIST_SIGNER_DID = did_key_from_public(LIST_SIGNER.public_key)
 
 
 def signed_status_list(signer: PrivateKey = LIST_SIGNER) -> dict[str, Any]:
@@ -331,11 +334,14 @@ def signed_status_list(signer: PrivateKey = LIST_SIGNER) -> dict[str, Any]:
             "encodedList": bits.encode(),
         },
     }
-    return add_proof(status_list, signer.sign, verification_method_id(did))
+    return add_proof(
+        status_list, signer.sign, verification_method_id(did), created=FIXED_NOW - timedelta(days=1)
+    )
 
 
 def badge_with_status(index: int) -> str:
     cred = worker_badge()
+    cred["issuer"]["id"] = LIST_SIGNER_DID
     cred["credentialStatus"] = {
         "id": f"{STATUS_URL}#{index}",
         "type": "BitstringStatusListEntry",
@@ -344,7 +350,10 @@ def badge_with_status(index: int) -> str:
         "statusListCredential": STATUS_URL,
     }
     return issue_ob3_sd_jwt_vc(
-        cred, issuer_key=ISSUER, kid=KID, issued_at=FIXED_NOW - timedelta(days=1)
+        cred,
+        issuer_key=LIST_SIGNER,
+        kid=verification_method_id(LIST_SIGNER_DID),
+        issued_at=FIXED_NOW - timedelta(days=1),
     )
 
 
@@ -381,6 +390,15 @@ def test_status_list_that_does_not_verify_is_not_believed() -> None:
     report = verify_sd_jwt_vc(badge_with_status(REVOKED_INDEX), status_ctx(tampered))
     assert status(report, "status") is CheckStatus.FAILED
     assert "does not verify" in report.check("status").reason  # type: ignore[union-attr]
+
+
+def test_status_list_of_another_issuer_fails_the_status_check() -> None:
+    someone_else = signed_status_list(OTHER)  # well signed, but not by the badge's issuer
+    report = verify_sd_jwt_vc(badge_with_status(ACTIVE_INDEX), status_ctx(someone_else))
+    assert status(report, "status") is CheckStatus.FAILED
+    reason = report.check("status").reason  # type: ignore[union-attr]
+    assert f"not by the credential's issuer {LIST_SIGNER_DID}" in reason
+    assert not report.verified
 
 
 def test_status_check_can_be_turned_off() -> None:

@@ -361,7 +361,9 @@ def test_ob3_payload_is_the_credential_form() -> None:
 
 
 def _jwk_token(credential: dict[str, Any], signer: PrivateKey, typ: str = "JWT") -> str:
-    return sign_jws({"vc": credential}, signer, {"typ": typ, "jwk": signer.public_key.to_jwk()})
+    nbf = int(datetime.fromisoformat(credential["validFrom"]).timestamp())  # OB 3.0 §8.2.4.1
+    payload = {"vc": credential, "nbf": nbf}
+    return sign_jws(payload, signer, {"typ": typ, "jwk": signer.public_key.to_jwk()})
 
 
 def test_ob3_jwk_header_bound_to_the_did_issuer() -> None:
