@@ -217,3 +217,18 @@ def test_concurrent_submissions_use_a_challenge_once(tmp_path: Path) -> None:
     engine.dispose()
     assert errors == []
     assert sorted(outcomes) == ["failed"] * (workers - 1) + ["passed"]
+
+
+def test_the_vc_api_uses_an_issued_challenge_once_too(client: TestClient) -> None:
+    issued = _challenge(client)
+    vp = ldp_vp([ldp_vc(badge())], challenge=issued["challenge"], domain=issued["domain"])
+    body = {"verifiablePresentation": vp, "options": {"challenge": issued["challenge"]}}
+    first = client.post("/presentations/verify", json=body)
+    assert first.status_code == 200, first.json()
+    assert "replay" in first.json()["checks"]
+    again = client.post("/presentations/verify", json=body)
+    assert again.status_code == 400
+    assert {
+        "name": "replay",
+        "message": "challenge: already used (this presentation is a replay)",
+    } in again.json()["errors"]
