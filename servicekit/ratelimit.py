@@ -32,12 +32,8 @@ from sqlalchemy import (
     String,
     Table,
     delete,
-    insert,
-    select,
-    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -173,34 +169,18 @@ class RateLimiter:
         values = {"key": key, "window_start": start, "hits": 1, "expires_at": expires}
         with self.sessions.begin() as conn:
             dialect = conn.get_bind().dialect.name
-            if dialect in {"sqlite", "postgresql"}:
-                ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(_table)
-                stmt = (
-                    ins.values(**values)
-                    .on_conflict_do_update(
-                        index_elements=["key", "window_start"],
-                        set_={"hits": _table.c.hits + 1},
-                    )
-                    .returning(_table.c.hits)
+            # the two databases Musette runs on; both have ON CONFLICT … RETURNING
+            if dialect not in {"sqlite", "postgresql"}:
+                raise VcError(f"rate limits need SQLite or PostgreSQL, not {dialect}")
+            ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(_table)
+            stmt = (
+                ins.values(**values)
+                .on_conflict_do_update(
+                    index_elements=["key", "window_start"], set_={"hits": _table.c.hits + 1}
                 )
-                return int(conn.execute(stmt).scalar_one())
-        return self._count_portable(key, start, values)
-
-    def _count_portable(self, key: str, start: int, values: dict[str, Any]) -> int:
-        """Other databases: UPDATE, else INSERT (a lost race on INSERT retries the UPDATE)."""
-        where = (_table.c.key == key) & (_table.c.window_start == start)
-        for _attempt in range(3):
-            with self.sessions.begin() as conn:
-                done = conn.execute(update(_table).where(where).values(hits=_table.c.hits + 1))
-                if getattr(done, "rowcount", 0):
-                    return int(conn.execute(select(_table.c.hits).where(where)).scalar_one())
-                try:
-                    with conn.begin_nested():
-                        conn.execute(insert(_table).values(**values))
-                    return 1
-                except IntegrityError:
-                    continue
-        raise VcError("the rate-limit counter could not be updated")
+                .returning(_table.c.hits)
+            )
+            return int(conn.execute(stmt).scalar_one())
 
     def purge(self, now: int | None = None) -> int:
         """Delete the counters of ended windows; returns how many."""
