@@ -41,6 +41,7 @@ from shared import i18n
 from shared.errors import VcError
 
 __all__ = [
+    "RATE_LIMITED_RESPONSE",
     "RATE_LIMIT_TABLE",
     "Limit",
     "LimitSetting",
@@ -211,6 +212,16 @@ def limiter_of(request: Request) -> RateLimiter:
     if not isinstance(limiter, RateLimiter):
         raise VcError("the rate limiter is not installed")
     return limiter
+
+
+#: OpenAPI ``responses`` entry of a throttled route
+RATE_LIMITED_RESPONSE: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "Too many requests from this client: problem+json "
+        "(type #rate-limited), with the seconds to wait in Retry-After",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    }
+}
 
 
 def limit_per_ip(scope: str, limit: Callable[[Request], str]) -> Any:

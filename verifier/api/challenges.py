@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from servicekit.ratelimit import client_ip, limiter_of
+from servicekit.ratelimit import RATE_LIMITED_RESPONSE, client_ip, limiter_of
 from verifier.deps import OptionalPrincipalDep, ResourcesDep, SessionDep
 from verifier.service.challenges import issue_challenge
 
@@ -44,7 +44,7 @@ class ChallengeResponse(BaseModel):
     expires_in: int = Field(description="seconds left to use it, once")
 
 
-@router.post("/challenges", status_code=201)
+@router.post("/challenges", status_code=201, responses=RATE_LIMITED_RESPONSE)
 async def create_challenge(
     request: Request,
     res: ResourcesDep,

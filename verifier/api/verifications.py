@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from servicekit.ratelimit import client_ip, limiter_of
+from servicekit.ratelimit import RATE_LIMITED_RESPONSE, client_ip, limiter_of
 from shared.encoding.json_limits import parse_json
 from shared.errors import InvalidInputError, NotFoundError
 from verifier.api.bodies import form_from_bytes, json_body, read_capped
@@ -152,7 +152,13 @@ def run_submission(
     return out
 
 
-@router.post("/verifications")
+@router.post(
+    "/verifications",
+    responses={
+        **RATE_LIMITED_RESPONSE,
+        413: {"description": "The body is larger than max_verification_bytes (1 MB)"},
+    },
+)
 async def create_verification(
     request: Request, res: ResourcesDep, session: SessionDep, who: OptionalPrincipalDep
 ) -> dict[str, Any]:

@@ -74,3 +74,11 @@ def test_regression_the_verification_body_is_capped_at_one_megabyte(client: Test
     assert resp.status_code == 413
     assert resp.headers["content-type"].startswith("application/problem+json")
     assert resp.json()["type"].endswith("#payload-too-large")
+
+
+def test_the_openapi_document_announces_429_and_413(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    verifications = paths["/verifications"]["post"]["responses"]
+    assert "Retry-After" in verifications["429"]["headers"]
+    assert "413" in verifications
+    assert "429" in paths["/challenges"]["post"]["responses"]
