@@ -4,21 +4,18 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
 from shared.verify.report import VerificationReport
+from tests.databases import DIALECTS, database_url
 from tests.integration.verifier.conftest import (
     NOW,
     MovingClock,
@@ -33,7 +30,6 @@ from verifier.service import challenges
 from verifier.service.verifying import Expectations
 
 BASE = "https://verifier.example"
-PG_URL = os.environ.get("MUSETTE_TEST_POSTGRES_URL")
 
 
 @pytest.fixture
@@ -184,30 +180,16 @@ def test_the_result_page_words_the_replay_in_french(client: TestClient) -> None:
     assert "ceci est une copie rejouée" in page.text
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'v.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("MUSETTE_TEST_POSTGRES_URL is not set")
-    schema = f"challenges_test_{secrets.token_hex(6)}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    joiner = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{joiner}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+@pytest.fixture(params=DIALECTS)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database_url(request.param, tmp_path, "challenges") as made:
+        yield made
 
 
-def test_concurrent_submissions_use_a_challenge_once(database_url: str) -> None:
+def test_concurrent_submissions_use_a_challenge_once(url: str) -> None:
     """Eight verifications of one presentation at once, each in its own transaction (as
     many instances would): exactly one uses the challenge up."""
-    engine = make_engine(database_url)
+    engine = make_engine(url)
     run_migrations(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
     with sessions.begin() as session:

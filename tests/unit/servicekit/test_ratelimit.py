@@ -4,14 +4,11 @@ threads (SQLite always, PostgreSQL when MUSETTE_TEST_POSTGRES_URL is set), purge
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from fastapi import FastAPI, Request
@@ -32,8 +29,8 @@ from servicekit.ratelimit import (
     limiter_of,
     rate_limit_columns,
 )
+from tests.databases import DIALECTS, database_url
 
-PG_URL = os.environ.get("MUSETTE_TEST_POSTGRES_URL")
 T0 = datetime(2026, 12, 7, 10, 0, 5, tzinfo=UTC)
 
 
@@ -51,28 +48,12 @@ def _sessions(url: str) -> sessionmaker[Session]:
     return sessionmaker(engine)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DIALECTS)
 def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    if request.param == "sqlite":
-        made = _sessions(f"sqlite:///{tmp_path / 'limits.db'}")
+    with database_url(request.param, tmp_path, "ratelimit") as url:
+        made = _sessions(url)
         yield made
         made.kw["bind"].dispose()
-        return
-    if not PG_URL:
-        pytest.skip("MUSETTE_TEST_POSTGRES_URL is not set")
-    schema = f"ratelimit_test_{secrets.token_hex(6)}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    joiner = "&" if "?" in PG_URL else "?"
-    made = _sessions(f"{PG_URL}{joiner}options={quote(f'-csearch_path={schema}')}")
-    try:
-        yield made
-    finally:
-        made.kw["bind"].dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _rows(sessions: sessionmaker[Session]) -> list[Any]:
