@@ -11,7 +11,7 @@ import pkgutil
 
 from shared.errors import VcError
 
-PACKAGES = ("shared", "issuer", "wallet", "verifier")
+PACKAGES = ("shared", "servicekit", "issuer", "wallet", "verifier")
 
 
 def error_classes() -> list[type[VcError]]:

@@ -17,6 +17,7 @@ from issuer.pages import install_page_handlers
 from issuer.problems import BodyLimitMiddleware, install_problem_handlers
 from issuer.service.keys import load_master_secret
 from issuer.settings import IssuerSettings
+from servicekit.ratelimit import RateLimiter, install_rate_limits
 from shared.did.resolver import DidResolver
 
 
@@ -49,7 +50,9 @@ def create_app(
 
     app = FastAPI(title="Musette issuer", lifespan=lifespan)
     app.state.resources = resources
+    app.state.rate_limiter = RateLimiter(resources.sessions, clock)
     install_problem_handlers(app, type_base=settings.problem_type_base)
+    install_rate_limits(app, type_base=settings.problem_type_base)
     app.include_router(oid4vci.router)
     app.include_router(admin.router)
     app.include_router(batches.router)

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servicekit.ratelimit import LimitSetting
+
 #: OpenID4VCI key-proof algorithms the credential endpoint accepts.
 PROOF_ALGS = ("EdDSA", "ES256")
 
@@ -56,6 +58,11 @@ class IssuerSettings(BaseSettings):
     ob3_status_purposes: Literal["suspension", "revocation", "both"] = "revocation"
     #: accept the draft-15 single ``proof`` member (see shared.protocols.oid4vci)
     accept_single_proof: bool = True
+    #: rate limits shared by every instance ("10/minute", "5/30s", "off"): sign-in per
+    #: account and IP address, token requests per IP, tx_code guesses per IP
+    rate_limit_signin: LimitSetting = "10/minute"
+    rate_limit_token: LimitSetting = "120/minute"  # noqa: S105 (a limit, not a secret)
+    rate_limit_tx_code: LimitSetting = "10/minute"
 
     @model_validator(mode="after")
     def _production_is_https(self) -> IssuerSettings:

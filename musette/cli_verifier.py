@@ -79,6 +79,22 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Apply the retention settings now (a cron job's command; the verifier also purges
+    by itself, at most every ten minutes, while it serves verifications)."""
+    from verifier.service.store import purge_expired
+
+    settings = _settings(args)
+    with _sessions(settings).begin() as session:
+        done = purge_expired(session, settings, datetime.now(UTC))
+    if args.json:
+        print(json.dumps(done.to_json()))
+    else:
+        for name, count in done.to_json().items():
+            print(f"{name}\t{count}")
+    return 0
+
+
 def register(sub: Any) -> None:
     """Add ``musette verifier …`` to the top-level parser."""
     from verifier.service.templates import TEMPLATES
@@ -111,3 +127,11 @@ def register(sub: Any) -> None:
     trust = cmds.add_parser("trust", help="list the trust registry")
     trust.add_argument("--json", action="store_true")
     trust.set_defaults(func=cmd_trust_list)
+
+    purge = cmds.add_parser(
+        "purge",
+        help="delete results, requests and challenges past their retention "
+        "(MUSETTE_VERIFIER_VERIFICATION_RETENTION_DAYS)",
+    )
+    purge.add_argument("--json", action="store_true")
+    purge.set_defaults(func=cmd_purge)

@@ -12,10 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import sessionmaker
 
+from servicekit.ratelimit import RateLimiter, install_rate_limits
 from shared.jsonld import verify_bundled_contexts
 from shared.net.fetch import HttpFetcher
 from shared.verify.context import utc_now
-from verifier.api import pages, requests, trust, vc_api, verifications, well_known
+from verifier.api import challenges, pages, requests, trust, vc_api, verifications, well_known
 from verifier.db.base import make_engine, run_migrations
 from verifier.deps import Resources
 from verifier.problems import install_problem_handlers
@@ -52,6 +53,7 @@ def create_app(
         if settings.migrate:
             run_migrations(engine)
         sessions = sessionmaker(engine, expire_on_commit=False)
+        app.state.rate_limiter = RateLimiter(sessions, now)
         http = fetcher or HttpFetcher(
             allow_loopback=settings.dev, deadline=settings.fetch_deadline_seconds
         )
@@ -81,7 +83,9 @@ def create_app(
 
     app = FastAPI(title="Musette verifier", lifespan=lifespan)
     install_problem_handlers(app, type_base=settings.problem_type_base)
+    install_rate_limits(app, type_base=settings.problem_type_base)
     app.include_router(verifications.router)
+    app.include_router(challenges.router)
     app.include_router(vc_api.router)
     app.include_router(trust.router)
     app.include_router(requests.router)

@@ -5,8 +5,13 @@ from __future__ import annotations
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The largest upload or JSON body ``POST /verifications`` reads (a baked PNG included).
+from servicekit.ratelimit import LimitSetting
+
+#: The largest upload the console's check form reads (a baked PNG included).
 MAX_UPLOAD_BYTES = 5_000_000
+#: The largest body ``POST /verifications`` reads: a credential, a presentation or a baked
+#: badge image is far smaller, and every byte is parsed by an anonymous caller's request.
+MAX_VERIFICATION_BYTES = 1_000_000
 
 
 class VerifierSettings(BaseSettings):
@@ -30,6 +35,7 @@ class VerifierSettings(BaseSettings):
     fetch_deadline_seconds: float = 15.0
     problem_type_base: str = "https://musette.example/problems"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    max_verification_bytes: int = MAX_VERIFICATION_BYTES
     #: how long an OpenID4VP request can be answered
     request_ttl_seconds: int = 600
     #: status lists kept in the cache at most this long, whatever their ttl says
@@ -43,6 +49,17 @@ class VerifierSettings(BaseSettings):
     argon2_memory_kib: int = 65536
     #: run Alembic migrations at start-up
     migrate: bool = True
+    #: rate limits shared by every instance ("10/minute", "5/30s", "off"): sign-in per
+    #: account and IP address; verifications (API and console form) per IP address
+    rate_limit_signin: LimitSetting = "10/minute"
+    rate_limit_verifications: LimitSetting = "60/minute"
+    #: how long a challenge from ``POST /challenges`` can be answered
+    challenge_ttl_seconds: int = 300
+    #: results, OpenID4VP requests and challenges are deleted after this many days
+    verification_retention_days: int = 30
+    #: an anonymous console check keeps the credential's contents (for its result page)
+    #: this long; anonymous API calls keep none at all
+    anonymous_result_seconds: int = 3600
 
     @model_validator(mode="after")
     def _production_is_https(self) -> VerifierSettings:

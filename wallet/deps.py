@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicekit.ratelimit import limit_per_ip
 from shared.did import DidResolver
 from shared.net.fetch import HttpFetcher
 from shared.verify.context import VerifyContext
@@ -128,3 +129,10 @@ async def check_anonymous_csrf(request: Request) -> None:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
 AnonCsrfDep = Annotated[None, Depends(check_anonymous_csrf)]
+
+
+#: public links (endorsement requests, shares): their token is the only key, so opening
+#: them is counted per address to slow a search for valid tokens
+LINKS_LIMIT = limit_per_ip(
+    "links", lambda request: get_resources(request).settings.rate_limit_links
+)

@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
+from servicekit.ratelimit import RateLimiter, install_rate_limits
 from shared.net.fetch import HttpFetcher
+from shared.verify.context import utc_now
 from wallet.api import (
     accounts,
     credentials,
@@ -70,10 +72,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with open_resources(settings, fetcher) as res:
             app.state.resources = res
+            app.state.rate_limiter = RateLimiter(res.sessions, utc_now)
             yield
 
     app = FastAPI(title="Musette wallet", version="0.1.0", lifespan=lifespan)
     install_problem_handlers(app, type_base=settings.problem_type_base)
+    install_rate_limits(app, type_base=settings.problem_type_base)
     app.include_router(accounts.router, prefix="/api")
     app.include_router(identities.router, prefix="/api/identities")
     app.include_router(credentials.router, prefix="/api/credentials")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servicekit.ratelimit import LimitSetting
+
 #: The largest credential (file, token or issuer response) the wallet accepts.
 MAX_CREDENTIAL_BYTES = 1_000_000
 
@@ -36,6 +38,10 @@ class WalletSettings(BaseSettings):
     argon2_memory_kib: int = 65536
     #: run Alembic migrations at start-up
     migrate: bool = True
+    #: rate limits shared by every instance ("10/minute", "5/30s", "off"): sign-in per
+    #: account and IP address; public endorsement and share links opened per IP address
+    rate_limit_signin: LimitSetting = "10/minute"
+    rate_limit_links: LimitSetting = "60/minute"
 
     @model_validator(mode="after")
     def _production_is_https(self) -> WalletSettings:

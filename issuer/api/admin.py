@@ -36,6 +36,7 @@ from issuer.service.orgs import (
     revoke_api_key,
 )
 from issuer.service.status import change_status, purposes_for, status_history
+from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import NotFoundError
 from shared.model import format_datetime
 
@@ -44,9 +45,10 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 
 @router.post("/login")
 def login(
-    body: LoginIn, response: Response, session: SessionDep, res: ResourcesDep
+    body: LoginIn, request: Request, response: Response, session: SessionDep, res: ResourcesDep
 ) -> dict[str, Any]:
     s = res.settings
+    limiter_of(request).hit("signin", account_and_ip(body.email, request), s.rate_limit_signin)
     user = check_password(
         session, body.email, body.password, password_hasher(s.argon2_time_cost, s.argon2_memory_kib)
     )

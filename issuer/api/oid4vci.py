@@ -32,6 +32,7 @@ from issuer.service.oid4vci import (
 )
 from issuer.service.orgs import get_org
 from issuer.service.status import signed_list
+from servicekit.ratelimit import client_ip, limiter_of
 from shared.encoding.json_limits import parse_json
 from shared.errors import NotFoundError, VcError
 from shared.protocols.oid4vci import Oid4vciError
@@ -130,6 +131,7 @@ def offer_qr_svg(slug: str, offer_id: str, session: SessionDep, res: ResourcesDe
 @router.post("/orgs/{slug}/token")
 def token(
     slug: str,
+    request: Request,
     res: ResourcesDep,
     grant_type: Annotated[str | None, Form()] = None,
     pre_authorized_code: Annotated[str | None, Form(alias="pre-authorized_code")] = None,
@@ -137,6 +139,11 @@ def token(
     resource: Annotated[str | None, Form()] = None,
 ) -> JSONResponse:
     """Token endpoint: no client authentication, ``client_id`` not needed (anonymous)."""
+    limiter, ip = limiter_of(request), client_ip(request)
+    limiter.hit("token", ip, res.settings.rate_limit_token)
+    if tx_code is not None:
+        # on top of the offer's own tries: one address guessing PINs across many offers
+        limiter.hit("tx_code", ip, res.settings.rate_limit_tx_code)
     form = {
         k: v
         for k, v in {

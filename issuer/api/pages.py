@@ -56,6 +56,7 @@ from issuer.service.orgs import (
 from issuer.service.outbox import offer_email, parse_email_address, record_email
 from issuer.service.status import can_suspend, change_status
 from issuer.service.uploads import MAX_IMAGE_BYTES, load_image, store_image
+from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, UnauthorizedError
 from shared.ui import STYLESHEET
 
@@ -139,6 +140,7 @@ def signin(
     s = res.settings
     email = str(form.get("email") or "").strip()
     password = str(form.get("password") or "")
+    limiter_of(request).hit("signin", account_and_ip(email, request), s.rate_limit_signin)
     target = _safe_next(str(form.get("next") or "/console"))
     try:
         user = check_password(

@@ -24,6 +24,7 @@ CHECK_TITLES = {
     "status": "check:status",
     "holder_binding": "check:holder_binding",
     "challenge": "check:challenge",
+    "replay": "check:replay",
     "trust": "check:trust",
     "policy": "check:policy",
 }
@@ -64,6 +65,12 @@ PLAIN = {
     ("challenge", "passed"): "It was sent in answer to this request, not copied from another.",
     ("challenge", "failed"): "It was not made for this request: it may have been replayed.",
     ("challenge", "skipped"): "Not asked: it was not sent in answer to a request.",
+    ("replay", "passed"): "It answers a request of this verifier, used here for the first time.",
+    ("replay", "failed"): "It was already presented once: this is a copy being replayed.",
+    ("replay", "skipped"): (
+        "Not checked for replay: it does not answer a request of this verifier, "
+        "so a copy would verify too."
+    ),
     ("trust", "passed"): "The issuer is in the trust registry as {name}.",
     ("trust", "failed"): (
         "The issuer is not in the trust registry, and a known issuer is required here."
@@ -346,6 +353,8 @@ def _sentence(check: dict[str, Any], _: Gettext, lang: str) -> str:
                 return _("It is not valid before {date}.", date=shown)
     if name == "trust" and status == "passed":
         return _(PLAIN[("trust", "passed")], name=str(details.get("registry_name", "?")))
+    if name == "replay" and status == "failed" and "expired" in reason:
+        return _("The request it answers has expired.")
     if name == "format" and status == "failed" and "larger than" in reason:
         return _("The file is too large.")
     template = PLAIN.get((name, status))

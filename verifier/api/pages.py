@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from servicekit.ratelimit import account_and_ip, client_ip, limiter_of
 from shared.errors import InvalidInputError, NotFoundError, UpstreamError
 from shared.i18n import local_datetime
 from shared.protocols.oid4vp import DIRECT_POST, DIRECT_POST_JWT
@@ -66,6 +67,9 @@ def check_page(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -
 @router.post("/verify", response_model=None)
 async def verify_form(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> Response:
     _ = translator(choose_language(request))
+    await limiter_of(request).ahit(
+        "verifications", client_ip(request), res.settings.rate_limit_verifications
+    )
     try:
         body = await read_capped(request, res.settings.max_upload_bytes)
     except PayloadTooLargeError:
@@ -110,7 +114,7 @@ def result_page(
             return error_page(
                 request, res, who, 404, "Not found", "There is no such result.", back="/"
             )
-        report = json.loads(row.report)
+        report = json.loads(row.full_report or row.report)
         created = row.created_at
     lang = choose_language(request)
     _ = translator(lang)
@@ -138,6 +142,9 @@ def login_page(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -
 async def login(request: Request, res: ResourcesDep) -> Response:
     form = await read_form(request)
     email, password = str(form.get("email", "")), str(form.get("password", ""))
+    await limiter_of(request).ahit(
+        "signin", account_and_ip(email, request), res.settings.rate_limit_signin
+    )
     nxt = local_path(str(form.get("next", "")), "/requests/new")
     try:
         with res.sessions.begin() as session:

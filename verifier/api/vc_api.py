@@ -18,6 +18,7 @@ from shared.errors import InvalidInputError
 from shared.verify.presentation import verify_presentation
 from verifier.api.bodies import json_body, read_capped
 from verifier.deps import ResourcesDep, SessionDep
+from verifier.service import challenges
 from verifier.service.trust import load_registry
 from verifier.service.verifying import Expectations, Policy, apply_policy, report_json
 
@@ -85,6 +86,12 @@ async def verify_presentation_endpoint(
     presentation = body.get("verifiablePresentation")
     if not isinstance(presentation, dict | str):
         raise InvalidInputError("verifiablePresentation (an object or a token) is required")
-    context = res.verifier.context(_options(body))
-    report = await run_in_threadpool(verify_presentation, presentation, context)
-    return _answer(report, load_registry(session))
+    expect = challenges.with_issued_domain(session, _options(body))
+    now = res.clock()
+
+    def verify() -> Any:
+        report = verify_presentation(presentation, res.verifier.context(expect))
+        challenges.check_replay(session, report, expect, now)  # challenges of POST /challenges
+        return report
+
+    return _answer(await run_in_threadpool(verify), load_registry(session))

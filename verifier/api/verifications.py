@@ -9,11 +9,12 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from servicekit.ratelimit import RATE_LIMITED_RESPONSE, client_ip, limiter_of
 from shared.encoding.json_limits import parse_json
 from shared.errors import InvalidInputError, NotFoundError
 from verifier.api.bodies import form_from_bytes, json_body, read_capped
 from verifier.deps import OptionalPrincipalDep, ResourcesDep, SessionDep
-from verifier.service import store
+from verifier.service import challenges, store
 from verifier.service.sources import Submission, fetch_share_url
 from verifier.service.trust import load_registry
 from verifier.service.verifying import Expectations, Policy, verify_submission
@@ -124,31 +125,51 @@ async def submission_from_form(form: Any) -> Submission:
 
 
 def run_submission(
-    res: Any, session: Any, sub: Submission, account_id: str | None
+    res: Any, session: Any, sub: Submission, account_id: str | None, keep_contents: bool = True
 ) -> dict[str, Any]:
+    """Verify, add the replay check, store the result; ``keep_contents=False`` stores only
+    the verdict summary (anonymous API calls: docs/decisions/verification-retention.md)."""
     data = sub.data
     if sub.source == "url":
         data = fetch_share_url(res.http, str(data))
     registry = load_registry(session)
-    _report, out = verify_submission(data, res.verifier, registry, sub.policy, sub.expect)
+    now = res.clock()
+    expect = challenges.with_issued_domain(session, sub.expect)
+    _report, out = verify_submission(
+        data,
+        res.verifier,
+        registry,
+        sub.policy,
+        expect,
+        more_checks=lambda report: challenges.check_replay(session, report, expect, now),
+    )
     out["policy"] = sub.policy.to_json()
     row = store.save_verification(
-        session, out, source=sub.source, account_id=account_id, now=res.clock()
+        session, out, source=sub.source, account_id=account_id, now=now, keep_contents=keep_contents
     )
+    store.purge_if_due(session, res.settings, now)
     out["id"] = row.id
     return out
 
 
-@router.post("/verifications")
+@router.post(
+    "/verifications",
+    responses={
+        **RATE_LIMITED_RESPONSE,
+        413: {"description": "The body is larger than max_verification_bytes (1 MB)"},
+    },
+)
 async def create_verification(
     request: Request, res: ResourcesDep, session: SessionDep, who: OptionalPrincipalDep
 ) -> dict[str, Any]:
     """Verify a credential or presentation (JSON, token, baked image, form, or share URL)."""
-    sub = await read_submission(request, res.settings.max_upload_bytes)
-    # fetches (status lists, DID documents, share URLs) block: run them off the event loop
-    return await run_in_threadpool(
-        run_submission, res, session, sub, who.account_id if who else None
+    await limiter_of(request).ahit(
+        "verifications", client_ip(request), res.settings.rate_limit_verifications
     )
+    sub = await read_submission(request, res.settings.max_verification_bytes)
+    account = who.account_id if who else None
+    # fetches (status lists, DID documents, share URLs) block: run them off the event loop
+    return await run_in_threadpool(run_submission, res, session, sub, account, account is not None)
 
 
 @router.get("/verifications/{verification_id}")
@@ -157,7 +178,7 @@ def read_verification(verification_id: str, session: SessionDep) -> dict[str, An
     row = store.get_verification(session, verification_id)
     if row is None:
         raise NotFoundError(f"no verification {verification_id}")
-    out: dict[str, Any] = json.loads(row.report)
+    out: dict[str, Any] = json.loads(row.full_report or row.report)
     out["id"] = row.id
     out["created_at"] = row.created_at.isoformat()
     return out

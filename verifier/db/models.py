@@ -60,8 +60,28 @@ class Verification(Base):
     source: Mapped[str] = mapped_column(String(32))
     format: Mapped[str] = mapped_column(String(64))
     verified: Mapped[bool] = mapped_column(Boolean())
+    #: the verdict summary: checks, format, issuer, trust; never the credential's contents
     report: Mapped[str] = mapped_column(Text())
+    #: the whole report with the credential's contents, for the console's result page;
+    #: never kept for anonymous API calls, and purged with the row (verification retention)
+    full_report: Mapped[str | None] = mapped_column(Text(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class Challenge(Base):
+    """A challenge (nonce) handed out by ``POST /challenges``: single use, short-lived."""
+
+    __tablename__ = "challenges"
+    challenge: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: the domain (Data Integrity) / audience (JWT) the presentation must be bound to
+    domain: Mapped[str] = mapped_column(String(2000))
+    account_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: set once, by the verification that used it up (an atomic UPDATE … WHERE used_at IS NULL)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class PresentationRequest(Base):

@@ -230,13 +230,18 @@ def verify_submission(
     registry: TrustRegistry,
     policy: Policy,
     expect: Expectations | None = None,
+    more_checks: Callable[[VerificationReport], None] | None = None,
 ) -> tuple[VerificationReport, dict[str, Any]]:
-    """Verify a credential or presentation in any format; never raises on bad input."""
+    """Verify a credential or presentation in any format; never raises on bad input.
+
+    ``more_checks`` adds the service's own checks to the report (the replay check)."""
     try:
         report = verify_credential(data, verifier.context(expect))
     except VcError as err:
         report = VerificationReport()
         report.failed("format", err.detail)
+    if more_checks is not None:
+        more_checks(report)
     trusts = apply_policy(report, registry, policy)
     out = report_json(report, trusts)
     attach_attestations(report, out, verifier, registry)

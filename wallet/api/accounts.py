@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from servicekit.ratelimit import account_and_ip, limiter_of
 from wallet.deps import SESSION_COOKIE, AnonCsrfDep, PrincipalDep, ResourcesDep, SessionDep
 from wallet.service import accounts, identities
 
@@ -55,11 +56,15 @@ def sign_up(
 def sign_in(
     body: Credentials,
     _csrf: AnonCsrfDep,
+    request: Request,
     response: Response,
     res: ResourcesDep,
     session: SessionDep,
 ) -> dict[str, Any]:
     """Open a cookie session; unsafe requests must then send ``X-CSRF-Token``."""
+    limiter_of(request).hit(
+        "signin", account_and_ip(body.email, request), res.settings.rate_limit_signin
+    )
     account = accounts.authenticate(session, res.hasher, body.email, body.password)
     token, csrf = accounts.open_session(session, account, res.settings.session_hours)
     set_session_cookie(response, res, token)

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from shared.errors import InvalidInputError
 from wallet.api.endorsements import link_of
 from wallet.api.pages import _signin_redirect
-from wallet.deps import OptionalPrincipalDep, ResourcesDep, SessionDep
+from wallet.deps import LINKS_LIMIT, OptionalPrincipalDep, ResourcesDep, SessionDep
 from wallet.i18n import choose_language, translator
 from wallet.pages import qr_svg, render
 from wallet.service import endorsements, identities
@@ -108,7 +108,7 @@ def _endorse_form(
     )  # fmt: skip
 
 
-@router.get("/endorse/{token}", response_class=Response)
+@router.get("/endorse/{token}", response_class=Response, dependencies=[LINKS_LIMIT])
 def endorse_page(
     token: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
 ) -> Response:
@@ -118,7 +118,7 @@ def endorse_page(
     return _endorse_form(request, who, session, token)
 
 
-@router.post("/endorse/{token}", response_class=Response)
+@router.post("/endorse/{token}", response_class=Response, dependencies=[LINKS_LIMIT])
 async def endorse_submit(
     token: str, request: Request, who: OptionalPrincipalDep, res: ResourcesDep,
     session: SessionDep, comment: str = Form(""), name: str = Form(""),

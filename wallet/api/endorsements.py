@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-from wallet.deps import PrincipalDep, ResourcesDep, SessionDep
+from wallet.deps import LINKS_LIMIT, PrincipalDep, ResourcesDep, SessionDep
 from wallet.service import endorsements
 
 router = APIRouter(tags=["endorsements"])
@@ -74,13 +74,13 @@ def revoke_request(endorsement_request_id: str, who: PrincipalDep, session: Sess
     endorsements.revoke_request(session, who, endorsement_request_id)
 
 
-@router.get("/api/endorse/{token}")
+@router.get("/api/endorse/{token}", dependencies=[LINKS_LIMIT])
 def open_request(token: str, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     """What a colleague is asked to endorse."""
     return endorsements.open_request(session, who, token)
 
 
-@router.post("/api/endorse/{token}", status_code=201)
+@router.post("/api/endorse/{token}", status_code=201, dependencies=[LINKS_LIMIT])
 async def endorse(
     token: str, body: Endorsement, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:

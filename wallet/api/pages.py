@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.encoding import passphrase_jwe
 from shared.errors import VcError
 from shared.ui import STYLESHEET
@@ -94,6 +95,9 @@ def signin(
     request: Request, _csrf: AnonCsrfDep, res: ResourcesDep, session: SessionDep,
     email: str = Form(...), password: str = Form(...), next: str = Form("/"),
 ) -> Response:  # fmt: skip
+    limiter_of(request).hit(
+        "signin", account_and_ip(email, request), res.settings.rate_limit_signin
+    )
     try:
         account = accounts.authenticate(session, res.hasher, email, password)
     except VcError:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from wallet.api.credentials import MEDIA_TYPES
-from wallet.deps import PrincipalDep, ResourcesDep, SessionDep
+from wallet.deps import LINKS_LIMIT, PrincipalDep, ResourcesDep, SessionDep
 from wallet.service import sharing
 
 router = APIRouter(tags=["shares"])
@@ -46,7 +46,7 @@ def unpublish(share_id: str, who: PrincipalDep, session: SessionDep) -> None:
     sharing.unpublish(session, who, share_id)
 
 
-@router.get("/s/{token}/raw")
+@router.get("/s/{token}/raw", dependencies=[LINKS_LIMIT])
 def shared_raw(token: str, session: SessionDep) -> Response:
     shared = sharing.open_share(session, token)
     return Response(
@@ -54,7 +54,7 @@ def shared_raw(token: str, session: SessionDep) -> Response:
     )
 
 
-@router.get("/s/{token}", response_class=HTMLResponse)
+@router.get("/s/{token}", response_class=HTMLResponse, dependencies=[LINKS_LIMIT])
 def shared_page(token: str, request: Request, session: SessionDep) -> Response:
     from wallet.pages import render
 

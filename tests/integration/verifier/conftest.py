@@ -54,6 +54,16 @@ class Served:
         return self.log.count(url)
 
 
+class MovingClock:
+    """The verifier's clock, at NOW until a test moves it (``clock.now = …``)."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def loopback_resolve(host: str, port: int) -> list[str]:
     return ["127.0.0.1"]
 
