@@ -24,6 +24,11 @@ class VerifierSettings(BaseSettings):
     dev: bool = False
     #: issuer base URL whose ``/orgs/demo-association`` did:web the demo registry trusts
     demo_issuer_base_url: str = ""
+    #: the name wallets show the person ("who asks"): OpenID4VP 1.0 ``client_metadata``
+    #: ``client_name`` (RFC 7591 §2); never the product's name
+    client_name: str = "Recrutement Démo"
+    #: the logo wallets show beside it (``logo_uri``); empty: this verifier's own /static/logo.svg
+    logo_uri: str = ""
     problem_type_base: str = "https://musette.example/problems"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     #: how long an OpenID4VP request can be answered
