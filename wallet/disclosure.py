@@ -38,16 +38,20 @@ def said(label: str, value: str, _: Gettext) -> str:
 
 
 def readable_facts(
-    claims: Mapping[str, Any] | None, fmt: str, lang: str, _: Gettext
+    claims: Mapping[str, Any] | None, fmt: str, lang: str, _: Gettext, *, brief: bool = False
 ) -> list[dict[str, str]]:
     """What these claims say, as (label, value) pairs in the person's language, in the order
-    a person reads a badge. Only what is present in ``claims`` is listed."""
+    a person reads a badge. Only what is present in ``claims`` is listed; ``brief`` leaves out
+    what describes the badge rather than the person (kind, description, criteria, skills)."""
     shown = describe(claims, fmt, lang)
-    facts: list[tuple[str, Any]] = [
-        (_("Badge"), shown["name"]),
+    about_badge: list[tuple[str, Any]] = [
         (_("Kind of badge"), _type_words(shown["achievement_type"], _)),
         (_("Description"), shown["description"]),
         (_("Criteria"), shown["criteria"]),
+    ]
+    facts: list[tuple[str, Any]] = [
+        (_("Badge"), shown["name"]),
+        *([] if brief else about_badge),
         (_("Awarded to"), shown["recipient"]),
         (_("Role"), shown["role"]),
         (_("Start of the activity"), shown["activity_start"]),
@@ -56,7 +60,10 @@ def readable_facts(
     facts += [(r["name"] or _("Result"), r["value"]) for r in shown["results"]]
     facts += [
         (_("Credits"), shown["credits"]),
-        (_("Skills"), ", ".join(str(s["name"]) for s in shown["skills"] if s["name"])),
+        (
+            _("Skills"),
+            "" if brief else ", ".join(str(s["name"]) for s in shown["skills"] if s["name"]),
+        ),
         (_("Issued by"), shown["issuer_name"]),
         (_("Issued on"), shown["valid_from"]),
         (_("Valid until"), shown["valid_until"]),
@@ -88,6 +95,21 @@ def _words(value: Any, lang: str) -> str:
     if isinstance(value, datetime):
         return local_date(value, lang)
     return short(value, 200)
+
+
+#: how each stored format is named next to a badge the person chooses
+FORMAT_NAMES = {
+    "ldp_vc": "JSON-LD",
+    "jwt_vc_json": "JWT",
+    "vc+jwt": "JWT",
+    "dc+sd-jwt": "SD-JWT",
+    "vc+sd-jwt": "SD-JWT",
+}
+
+
+def format_words(fmt: str, _: Gettext) -> str:
+    """``format SD-JWT``: what tells two copies of one badge apart."""
+    return _("{format} format", format=FORMAT_NAMES.get(fmt, fmt))
 
 
 # --------------------------------------------------------------------------- tick boxes
@@ -190,7 +212,7 @@ def logged_facts(logged: Mapping[str, Any], lang: str, _: Gettext) -> list[dict[
     disclosed = logged.get("disclosed")
     if not isinstance(disclosed, Mapping):
         return []
-    return readable_facts(disclosed, str(logged.get("format", "")), lang, _)
+    return readable_facts(disclosed, str(logged.get("format", "")), lang, _, brief=True)
 
 
 def facts_for(request: Request) -> Callable[[Mapping[str, Any]], list[dict[str, str]]]:

@@ -57,7 +57,7 @@ class Person:
     badges: dict[str, dict[str, str]]
 
 
-def _account(base: str, email: str) -> httpx2.Client:
+def new_account(base: str, email: str) -> httpx2.Client:
     with httpx2.Client(base_url=base, timeout=30) as anon:
         made = anon.post("/api/accounts", json={"email": email, "password": PASSWORD})
         assert made.status_code == 201, made.text
@@ -70,7 +70,7 @@ def _account(base: str, email: str) -> httpx2.Client:
                          headers={"Authorization": f"Bearer {token.json()['token']}"})  # fmt: skip
 
 
-def _receive(issuer: httpx2.Client, wallet: httpx2.Client, achievement: str) -> dict[str, str]:
+def receive_badge(issuer: httpx2.Client, wallet: httpx2.Client, achievement: str) -> dict[str, str]:
     """The badge in each format (one offer per format: the wallet keeps one per offer)."""
     subject: dict[str, Any] = {"role": "Encadrante bénévole"}
     if achievement == "volunteer":
@@ -91,7 +91,7 @@ def _receive(issuer: httpx2.Client, wallet: httpx2.Client, achievement: str) -> 
     return out
 
 
-def _endorsed(person: httpx2.Client, colleague: httpx2.Client) -> str:
+def endorsed(person: httpx2.Client, colleague: httpx2.Client) -> str:
     experience = person.post("/api/experiences", json={
         "title": "Développeuse", "organisation": "ACME", "start_date": "2022-01-03",
     })  # fmt: skip
@@ -113,8 +113,8 @@ def person(stack_config: UpConfig) -> Iterator[Person]:
     suffix = secrets.token_hex(4)
     with (
         demo_issuer_client(stack_config, "e2e-consent") as issuer,
-        _account(base, f"consent-{suffix}@example.org") as wallet,
-        _account(base, f"colleague-{suffix}@example.org") as colleague,
+        new_account(base, f"consent-{suffix}@example.org") as wallet,
+        new_account(base, f"colleague-{suffix}@example.org") as colleague,
     ):
         made = issuer.post(f"/admin/orgs/{ORG}/achievements", json={
             "id": WORK, "achievement_type": "ext:WorkExperience",
@@ -124,14 +124,14 @@ def person(stack_config: UpConfig) -> Iterator[Person]:
         })  # fmt: skip
         assert made.status_code in {201, 409}, made.text
         badges = {
-            "volunteer": _receive(issuer, wallet, "volunteer"),
-            "work": _receive(issuer, wallet, WORK),
-            "endorsement": {"ldp_vc": _endorsed(wallet, colleague)},
+            "volunteer": receive_badge(issuer, wallet, "volunteer"),
+            "work": receive_badge(issuer, wallet, WORK),
+            "endorsement": {"ldp_vc": endorsed(wallet, colleague)},
         }
         yield Person(wallet, badges)
 
 
-def _verifier(config: UpConfig) -> httpx2.Client:
+def verifier_client(config: UpConfig) -> httpx2.Client:
     key = (config.data_dir / "verifier" / "demo-recruiter-api-key.txt").read_text().strip()
     return httpx2.Client(base_url=config.base_url("verifier"), timeout=60,
                          headers={"Authorization": f"Bearer {key}"})  # fmt: skip
@@ -149,7 +149,7 @@ def test_the_summary_is_what_the_verifier_decodes(
     credential_id = person.badges[BADGE_OF[template]][fmt]
     query = next(q for q in TEMPLATES[template].dcql["credentials"] if q["format"] == fmt)
     qid = query["id"]
-    with _verifier(stack_config) as verifier:
+    with verifier_client(stack_config) as verifier:
         created = verifier.post("/oid4vp/requests",
                                 json={"template": template, "response_mode": mode})  # fmt: skip
         assert created.status_code == 201, created.text

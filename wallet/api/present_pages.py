@@ -24,7 +24,13 @@ from shared.i18n import Gettext
 from wallet.api.pages import _signin_redirect
 from wallet.api.presentations import resolver_of
 from wallet.deps import OptionalPrincipalDep, Resources, ResourcesDep, SessionDep
-from wallet.disclosure import disclosure_items, facts_for, readable_facts, technical_details
+from wallet.disclosure import (
+    disclosure_items,
+    facts_for,
+    format_words,
+    readable_facts,
+    technical_details,
+)
 from wallet.i18n import choose_language, translator
 from wallet.pages import render
 from wallet.service import history, presenting
@@ -54,6 +60,7 @@ def consent_view(pending: dict[str, Any], lang: str, _: Gettext) -> dict[str, An
     for query in by_query.values():
         for option in query["options"]:
             requested = [list(p) for p in option["requested"]]
+            option["format_words"] = format_words(option["format"], _)
             if option["selective"]:
                 option["items"] = disclosure_items(
                     option.get("claims") or option.get("disclosed") or {},
