@@ -55,7 +55,8 @@ def verifier_words(verifier: dict[str, Any], lang: str, _: Gettext) -> dict[str,
 
 def consent_view(pending: dict[str, Any], lang: str, _: Gettext) -> dict[str, Any]:
     """The pending request as the consent page shows it: one group per credential set, each
-    matching credential with what it reveals in words."""
+    matching credential with what it reveals about the person in words (the badge's own
+    description and criteria, and every technical detail, are on the summary page)."""
     by_query = {q["id"]: q for q in pending.get("queries", [])}
     for query in by_query.values():
         for option in query["options"]:
@@ -68,10 +69,10 @@ def consent_view(pending: dict[str, Any], lang: str, _: Gettext) -> dict[str, An
                 )  # fmt: skip
                 # what the verifier reads whatever is ticked: the issuer-signed part
                 option["facts"] = readable_facts(option.get("always") or {}, option["format"],
-                                                 lang, _)  # fmt: skip
+                                                 lang, _, brief=True)  # fmt: skip
             else:
                 option["facts"] = readable_facts(option.get("disclosed"), option["format"],
-                                                 lang, _)  # fmt: skip
+                                                 lang, _, brief=True)  # fmt: skip
                 option["technical"] = technical_details(option.get("disclosed"), _)
     groups = []
     default = set(pending.get("selected_query_ids", []))

@@ -427,7 +427,7 @@ def test_consent_refuse_sends_nothing(
     token = csrf_of(page(wallet, "/present"))
     link = verifier.request_link(dcql("ldp_vc", [["credentialSubject", "achievement", "name"]]))
     html = wallet.post("/present", data={"csrf_token": token, "link": link}).text
-    assert "Ce badge ne se découpe pas" in htmllib.unescape(html)
+    assert "Ce badge ne peut pas être découpé" in htmllib.unescape(html)
     request_id = re.search(r'action="/present/([^/]+)/decline"', html)
     assert request_id
     nothing = wallet.post(
