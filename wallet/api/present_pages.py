@@ -42,10 +42,17 @@ router = APIRouter(tags=["pages"])
 # --------------------------------------------------------------------------- views
 
 
+#: this wallet's own name: a verifier calling itself so is not shown by that name
+WALLET_NAME = "Musette"
+
+
 def verifier_words(verifier: dict[str, Any], lang: str, _: Gettext) -> dict[str, Any]:
-    """The verifier's name in the person's language, never an identifier when it has one."""
+    """The verifier's name in the person's language, never an identifier when it has one,
+    and never the wallet's own name."""
     names = verifier.get("names") or {}
     name = names.get(lang) or verifier.get("name") or verifier.get("known_name")
+    if name and name.strip().casefold() == WALLET_NAME.casefold():
+        name = verifier.get("known_name")
     return {
         **verifier,
         "display_name": name or _("A verifier that gives no name"),

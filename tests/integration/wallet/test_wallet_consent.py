@@ -308,3 +308,18 @@ def test_hostile_consent_forms_are_refused_with_nothing_sent(
         assert resp.status_code == 400, resp.text
         assert "Choisissez un badge pour chaque demande" in htmllib.unescape(resp.text)
     assert verifier.received == []
+
+
+def test_a_verifier_calling_itself_like_the_wallet_is_not_shown_so(
+    verifier: FakeVerifier, alice: Holder, kit: IssuerKit
+) -> None:
+    """ "Qui demande : Musette" was the bug: the wallet never shows its own name as the
+    verifier's."""
+    alice.import_credential(ldp_badge(kit, alice.did))
+    link = verifier.request_link(dcql("ldp_vc"), client_metadata={"client_name": " MUSETTE "})
+    pending = open_api(alice, link)
+    sign_in(alice.client, alice)
+    html = page(alice.client, f"/present/{pending['id']}")
+    who = html[html.index('id="who-asks"') : html.index("</section>")]
+    assert "Un vérificateur qui ne donne pas son nom" in who
+    assert "MUSETTE" not in who
