@@ -13,7 +13,9 @@ Nothing is sent unless the request is acceptable and the person consented.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -421,36 +423,45 @@ def default_query_ids(matching: Mapping[str, Any]) -> list[str]:
     return chosen
 
 
+#: the most combinations of options check_selection tries (sets x options, in practice tiny)
+MAX_COMBINATIONS = 4096
+
+
 def check_selection(matching: Mapping[str, Any], query_ids: Sequence[str]) -> None:
-    """Refuse an answer DCQL does not allow: every required set answered by one option,
-    no set answered by two alternatives, and no query outside the chosen options (§6.4.2).
+    """Refuse an answer DCQL does not allow (§6.4.2): the chosen credential queries must be
+    exactly the union of one option of each required set and at most one option of each
+    optional set, so two alternatives of one set are never both sent.
 
     Raises:
         InvalidInputError: the selection is not one the request allows.
     """
-    chosen = set(query_ids)
+    chosen = frozenset(query_ids)
     if not chosen:
         raise InvalidInputError("choose at least one credential to send, or refuse")
-    covered: set[str] = set()
+    per_set: list[list[frozenset[str]]] = []
     for cset in matching["sets"]:
-        full = [o["query_ids"] for o in cset["options"] if set(o["query_ids"]) <= chosen]
-        # an option inside a larger chosen one is part of it, not an alternative
-        maximal = [o for o in full if not any(set(o) < set(other) for other in full)]
-        if len(maximal) > 1:
-            raise InvalidInputError(
-                "the request offers these as alternatives: choose one of "
-                + ", ".join("+".join(o) for o in maximal)
-            )
-        if not maximal and cset["required"]:
+        full = [frozenset(o["query_ids"]) for o in cset["options"] if set(o["query_ids"]) <= chosen]
+        if not full and cset["required"]:
             raise InvalidInputError(
                 "the request needs one of "
                 + ", ".join("+".join(o["query_ids"]) for o in cset["options"])
             )
-        for option in maximal:
-            covered.update(option)
-    stray = sorted(chosen - covered)
-    if stray:
-        raise InvalidInputError(f"the request does not ask for {', '.join(stray)} on its own")
+        per_set.append([*full, frozenset()] if not cset["required"] else full)
+    if math.prod(len(f) for f in per_set) > MAX_COMBINATIONS:
+        raise InvalidInputError("the request's credential sets are too many to check")
+    if any(frozenset().union(*combo) == chosen for combo in itertools.product(*per_set)):
+        return
+    for options in per_set:
+        answered = [o for o in options if o]
+        maximal = [o for o in answered if not any(o < other for other in answered)]
+        if len(maximal) > 1:
+            raise InvalidInputError(
+                "the request offers these as alternatives: choose one of "
+                + ", ".join("+".join(sorted(o)) for o in maximal)
+            )
+    covered = frozenset().union(*(o for options in per_set for o in options))
+    stray = sorted(chosen - covered) or sorted(chosen)
+    raise InvalidInputError(f"the request does not ask for {', '.join(stray)} on its own")
 
 
 # --------------------------------------------------------------------------- pending

@@ -94,6 +94,17 @@ def test_an_option_inside_a_larger_chosen_option_is_not_an_alternative() -> None
     check_selection(matching(dcql, {"a", "b"}), ["a", "b"])
 
 
+def test_overlapping_sets_answered_by_one_option_each() -> None:
+    """A query may belong to two sets: "a" for the first and "b" for the second is one
+    option per set, not two alternatives."""
+    dcql = query("a", "b", "c", sets=[{"options": [["a"], ["b"]]}, {"options": [["b"], ["c"]]}])
+    answerable = {"a", "b", "c"}
+    check_selection(matching(dcql, answerable), ["a", "b"])
+    check_selection(matching(dcql, answerable), ["b"])
+    with pytest.raises(InvalidInputError, match="alternatives"):
+        check_selection(matching(dcql, answerable), ["a", "b", "c"])
+
+
 def test_client_names_by_language_and_cut() -> None:
     names = client_names({"client_name": " Recrutement ", "client_name#en-GB": "Recruiting",
                           "client_name#fr": 3, "client_name_x": "no", "logo_uri": "x" * 300,
