@@ -33,6 +33,11 @@ class VerifierSettings(BaseSettings):
     #: seconds an outbound fetch (share URL, status list, DID document) may take in all,
     #: redirects and every read included: a server dripping its answer is cut off there
     fetch_deadline_seconds: float = 15.0
+    #: the name wallets show the person ("who asks"): OpenID4VP 1.0 ``client_metadata``
+    #: ``client_name`` (RFC 7591 §2); never the product's name
+    client_name: str = "Recrutement Démo"
+    #: the logo wallets show beside it (``logo_uri``); empty: this verifier's own /static/logo.svg
+    logo_uri: str = ""
     problem_type_base: str = "https://musette.example/problems"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     max_verification_bytes: int = MAX_VERIFICATION_BYTES

@@ -9,7 +9,10 @@ from typing import Any
 from shared.did import did_web_from_url
 from wallet.settings import WalletSettings
 
-__all__ = ["WalletSettings", "settings_for_up"]
+__all__ = ["DEMO_VERIFIER_NAME", "WalletSettings", "settings_for_up"]
+
+#: the name ``musette up``'s verifier gives itself (its ``client_name``)
+DEMO_VERIFIER_NAME = "Recrutement Démo"
 
 
 def settings_for_up(data_dir: Path, base_urls: dict[str, str], dev: bool) -> WalletSettings:
@@ -20,12 +23,20 @@ def settings_for_up(data_dir: Path, base_urls: dict[str, str], dev: bool) -> Wal
     demo = f"{base_urls['issuer']}/orgs/demo-association" if "issuer" in base_urls else None
     # and its did:web, which signs its credentials: a badge file imported by hand names only it
     trusted = [demo, did_web_from_url(demo)] if demo else []
+    # the demo verifier, by the origin its unsigned requests answer to and by its did:web
+    verifier = base_urls.get("verifier")
+    known = (
+        {verifier: DEMO_VERIFIER_NAME, did_web_from_url(verifier): DEMO_VERIFIER_NAME}
+        if verifier
+        else {}
+    )
     values: dict[str, Any] = {
         "database_url": f"sqlite:///{data_dir / 'wallet.db'}",
         "data_dir": str(data_dir),
         "base_url": base_urls.get("wallet", "http://127.0.0.1:8002"),
         "dev": dev,
         "trusted_issuers": trusted,
+        "known_verifiers": known,
     }
     # the environment (MUSETTE_WALLET_*) still wins over these defaults
     values = {k: v for k, v in values.items() if f"MUSETTE_WALLET_{k.upper()}" not in os.environ}

@@ -23,6 +23,7 @@ from wallet.api import (
     identities,
     pages,
     portability,
+    present_pages,
     presentations,
     receive,
     shares,
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(shares.router)
     app.include_router(endorsements.router)
     app.include_router(pages.router)
+    app.include_router(present_pages.router)
     app.include_router(endorsement_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -31,6 +31,9 @@ class WalletSettings(BaseSettings):
     problem_type_base: str = "https://musette.example/problems"
     #: credential issuers (URLs) and DIDs the wallet shows as "in the trust registry"
     trusted_issuers: list[str] = []
+    #: verifiers the wallet knows, by DID or by the origin answers go to, with their name
+    #: (JSON in the environment: ``{"https://verifier.example": "Recrutement Démo"}``)
+    known_verifiers: dict[str, str] = {}
     max_credential_bytes: int = MAX_CREDENTIAL_BYTES
     session_hours: int = 12
     #: argon2 cost: lower only in tests

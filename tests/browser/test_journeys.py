@@ -94,7 +94,8 @@ WORDS = {
         "request_link": "Lien de la demande (openid4vp://… ou https://…)",
         "open": "Ouvrir",
         "asks": "Un vérificateur demande à voir vos badges",
-        "exactly": "Exactement ce qui sera révélé",
+        "continue": "Continuer",
+        "check": "Vérifiez avant d'envoyer",
         "consent": "J'accepte : envoyer",
         "sent": "Le vérificateur a reçu votre réponse.",
         "refused": "Le vérificateur a refusé la réponse.",
@@ -147,7 +148,8 @@ WORDS = {
         "request_link": "Request link (openid4vp://… or https://…)",
         "open": "Open",
         "asks": "A verifier asks to see your credentials",
-        "exactly": "Exactly what will be revealed",
+        "continue": "Continue",
+        "check": "Check before sending",
         "consent": "I agree: send",
         "sent": "The verifier received your answer.",
         "refused": "The verifier refused the answer.",
@@ -313,19 +315,18 @@ def holder_consents(holder: Person, w: dict[str, str], link: str, verifier: str,
     expect(option).to_contain_text(BADGE[lang])
     expect(option).to_contain_text(ISSUER_NAME)
     expect(option.get_by_role("radio")).to_be_checked()
-    # exactly what will be revealed: the list says how many details, and lists them all
-    summary = option.locator("details summary")
-    expect(summary).to_contain_text(w["exactly"])
-    summary.click()
-    revealed = option.locator("details ul.revealed")
-    expect(revealed).to_be_visible()
-    counted = re.search(r"\((\d+)", summary.inner_text())
-    assert counted, summary.inner_text()
-    expect(revealed.locator("li")).to_have_count(int(counted.group(1)))
-    expect(revealed).to_contain_text(BADGE[lang])
-    expect(revealed).to_contain_text(ISSUER_NAME)
-    expect(revealed).to_contain_text(person)
+    # what will be revealed, in words (the technical details folded away)
+    expect(option.locator("dl.facts").first).to_contain_text(person)
     holder.look(f"{step}-wallet-consent")
+    page.get_by_role("button", name=re.compile("^" + w["continue"])).click()
+    # the summary: exactly what the verifier will read, then send
+    expect(page.get_by_role("heading", level=1)).to_have_text(w["check"])
+    sent = page.locator(".card.sent")
+    expect(sent).to_have_count(1)
+    expect(sent).to_contain_text(BADGE[lang])
+    expect(sent).to_contain_text(ISSUER_NAME)
+    expect(sent).to_contain_text(person)
+    holder.look(f"{step}-wallet-summary")
     page.get_by_role("button", name=w["consent"]).click()
     expect(main).to_contain_text(w[outcome])
     if outcome == "refused":  # and why, in the verifier's words

@@ -31,6 +31,7 @@ WORDS = {
         "accept": "Accepter et le garder",
         "received": "Le badge est dans votre musette.",
         "timeline": "Frise chronologique",
+        "continue": "Continuer",
         "consent": "J'accepte : envoyer",
         "sent": "Le vérificateur a reçu votre réponse.",
         "history": "Montré à",
@@ -46,6 +47,7 @@ WORDS = {
         "accept": "Accept and keep it",
         "received": "The credential is in your musette.",
         "timeline": "Timeline",
+        "continue": "Continue",
         "consent": "I agree: send",
         "sent": "The verifier received your answer.",
         "history": "Shown to",
@@ -189,8 +191,9 @@ def test_wallet_journey_in_the_browser(
     assert urlsplit(stack["verifier"]).netloc in page.inner_text("main")
     check(page, f"wallet-consent-{shot}")
     # the badge received by offer is bound to this wallet's key: send that one only
-    page.locator("#none-badge_ldp").check()
-    page.locator("input[name='credential__badge_sd_jwt']").first.check()
+    page.locator("input[name='choice__0'][value^='badge_sd_jwt|']").first.check()
+    page.get_by_role("button", name=re.compile("^" + words["continue"])).click()
+    check(page, f"wallet-consent-summary-{shot}")
     page.get_by_role("button", name=words["consent"]).click()
     page.wait_for_load_state()
     assert words["sent"] in page.inner_text("main")

@@ -198,10 +198,15 @@ def request_by_key(session: Session, key: str) -> PresentationRequest:
 
 
 def client_metadata_for(
-    row: PresentationRequest, response_keys: ResponseKeys | None
+    settings: VerifierSettings, row: PresentationRequest, response_keys: ResponseKeys | None
 ) -> dict[str, Any]:
-    """``client_metadata`` (§5.1): with direct_post.jwt, this request's encryption key."""
-    metadata: dict[str, Any] = {"client_name": "Musette"}
+    """``client_metadata`` (§5.1): who asks, in words (RFC 7591 §2 ``client_name`` and
+    ``logo_uri``, which wallets show the person), and with direct_post.jwt this request's
+    encryption key."""
+    metadata: dict[str, Any] = {
+        "client_name": settings.client_name,
+        "logo_uri": settings.logo_uri or f"{_base(settings)}/static/logo.svg",
+    }
     if row.response_mode == DIRECT_POST_JWT:
         if response_keys is None:
             raise InvalidInputError("direct_post.jwt needs the verifier's response keys")
@@ -228,7 +233,7 @@ def request_object_jwt(
         state=row.state,
         dcql_query=json.loads(row.dcql_query),
         response_mode=row.response_mode,
-        client_metadata=client_metadata_for(row, response_keys),
+        client_metadata=client_metadata_for(settings, row, response_keys),
         issued_at=int(now.timestamp()),
         expires_at=int(row.expires_at.timestamp()),
     )

@@ -21,7 +21,6 @@ from shared.verify.credential import verify_credential
 from shared.verify.report import VerificationReport
 from wallet.api.accounts import set_session_cookie
 from wallet.api.portability import archive_response
-from wallet.api.presentations import resolver_of
 from wallet.deps import (
     SESSION_COOKIE,
     AnonCsrfDep,
@@ -30,13 +29,12 @@ from wallet.deps import (
     ResourcesDep,
     SessionDep,
 )
+from wallet.disclosure import facts_for
 from wallet.i18n import choose_language, translator
 from wallet.pages import (
     STANDARD_SPHERES,
     activity_date,
-    claim_value,
     describe,
-    flatten,
     plain_checks,
     qr_svg,
     render,
@@ -48,7 +46,6 @@ from wallet.service import (
     identities,
     importing,
     portability,
-    presenting,
     receiving,
     sharing,
     storage,
@@ -418,137 +415,6 @@ async def import_page(
     return RedirectResponse(f"/credentials/{view.id}?received=1", status_code=303)
 
 
-# --------------------------------------------------------------------------- presenting
-
-
-def _consent_view(pending: dict[str, Any]) -> dict[str, Any]:
-    """The pending request with, for each option, every claim that would be revealed."""
-    for query in pending.get("queries", []):
-        for option in query["options"]:
-            if option["selective"]:
-                requested = [list(p) for p in option["requested"]]
-                option["choices"] = [
-                    {"path": list(p), "dotted": ".".join(str(x) for x in p),
-                     "checked": list(p) in requested or _under(list(p), requested)}
-                    for p in option["disclosable"]
-                ]  # fmt: skip
-            disclosed = option.get("disclosed") or {}
-            option["revealed"] = flatten(disclosed, limit=400)
-            option["key_facts"] = [
-                path for path in KEY_FACTS if claim_value(disclosed, path) not in (None, "", [])
-            ]
-    return pending
-
-
-#: what a person recognises first in what a credential reveals (W3C and SD-JWT VC layouts)
-KEY_FACTS: tuple[list[Any], ...] = (
-    ["credentialSubject", "achievement", "name"],
-    ["achievement", "name"],
-    ["issuer", "name"],
-    ["credentialSubject", "identifier", 0, "identityHash"],
-    ["credentialSubject", "role"],
-    ["validFrom"],
-)
-
-
-def _under(path: list[Any], requested: list[list[Any]]) -> bool:
-    return any(path[: len(r)] == r for r in requested if r)
-
-
-def _present_form(
-    request: Request, who: Principal, *, error: str | None = None, status: int = 200,
-    pasted: str = "",
-) -> Response:  # fmt: skip
-    return render(request, "present.html", who=who, pending=None, error=error, status=status,
-                  pasted=pasted)  # fmt: skip
-
-
-def _open_request(
-    request: Request, who: Principal, res: Resources, session: Session, link: str
-) -> Response:
-    try:
-        pending = presenting.open_request(session, who, res.fetcher, resolver_of(res), link)
-    except VcError as err:
-        _ = translator(choose_language(request))
-        error = _("This request could not be opened, so nothing was sent.")
-        return _present_form(request, who, error=f"{error} ({err.detail})", status=err.status,
-                             pasted=link)  # fmt: skip
-    return render(request, "present.html", who=who, pending=_consent_view(pending), error=None)
-
-
-@router.get("/present", response_class=Response)
-def present_page(
-    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep
-) -> Response:
-    """Open a presentation request (``?client_id=…&request_uri=…``): the consent screen."""
-    if who is None:
-        return _signin_redirect(request)
-    if "client_id" not in request.query_params:
-        return _present_form(request, who)
-    return _open_request(request, who, res, session, str(request.url))
-
-
-@router.post("/present", response_class=Response)
-def present_paste(
-    request: Request,
-    who: OptionalPrincipalDep,
-    res: ResourcesDep,
-    session: SessionDep,
-    link: str = Form(...),
-) -> Response:
-    if who is None:
-        return _signin_redirect(request)
-    return _open_request(request, who, res, session, link)
-
-
-@router.post("/present/{request_id}/consent", response_class=Response)
-async def consent_page(
-    request_id: str,
-    request: Request,
-    who: OptionalPrincipalDep,
-    res: ResourcesDep,
-    session: SessionDep,
-) -> Response:
-    if who is None:
-        return _signin_redirect(request)
-    form = await request.form()
-    pending = presenting.get_request(session, who, request_id)
-    selections: dict[str, dict[str, Any]] = {}
-    for query in pending["queries"]:
-        chosen = form.get(f"credential__{query['id']}")
-        if not isinstance(chosen, str) or not chosen:
-            continue
-        choice: dict[str, Any] = {"credential_id": chosen}
-        option = next((o for o in query["options"] if o["credential_id"] == chosen), None)
-        if option is not None and option["selective"]:
-            picked = [str(v) for v in form.getlist(f"disclose__{query['id']}__{chosen}")]
-            choice["disclose"] = [presenting.parse_claim_path(p) for p in picked]
-        selections[query["id"]] = choice
-    if not selections:  # "send nothing" everywhere: nothing is sent
-        _ = translator(choose_language(request))
-        pending["error"] = _("Choose at least one credential to send, or refuse.")
-        return render(request, "present.html", who=who, pending=_consent_view(pending),
-                      error=None, status=400)  # fmt: skip
-    result = await run_in_threadpool(  # posts to the verifier: off the event loop
-        presenting.consent, session, who, res.fetcher, res.master, request_id,
-        selections=selections, pairwise=form.get("pairwise") == "on",
-    )  # fmt: skip
-    entry = next((e for e in history.entries(session, who) if e["id"] == result["history_id"]), {})
-    response = result["response"] if isinstance(result["response"], dict) else {}
-    return render(request, "presented.html", who=who, result=result, entry=entry,
-                  redirect_uri=response.get("redirect_uri"))  # fmt: skip
-
-
-@router.post("/present/{request_id}/decline", response_class=Response)
-def decline_request_page(
-    request_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
-) -> Response:
-    if who is None:
-        return _signin_redirect(request)
-    presenting.decline_request(session, who, request_id)
-    return RedirectResponse("/", status_code=303)
-
-
 # --------------------------------------------------------------------------- history & data
 
 
@@ -565,7 +431,7 @@ def _history_page(
     return render(request, "history.html", who=who, entries=history.entries(session, who),
                   shares=shares, imported=imported, import_error=import_error,
                   export_error=export_error, min_passphrase=passphrase_jwe.MIN_PASSPHRASE_CHARS,
-                  status=status)  # fmt: skip
+                  status=status, facts_of=facts_for(request))  # fmt: skip
 
 
 @router.get("/history", response_class=Response)

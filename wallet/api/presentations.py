@@ -29,7 +29,8 @@ class Selection(BaseModel):
 
 class Consent(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    #: per credential query id; default: the first matching credential of each query
+    #: per credential query id; default: the verifier's preferred option of each required
+    #: credential set (OpenID4VP 1.0 §6.2), with its first matching credential
     selections: dict[str, Selection] = {}
     #: sign with a key used for this verifier only
     pairwise: bool = False
@@ -44,12 +45,23 @@ def open_request(
     body: RequestLink, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
     """Resolve and check the request; list matching credentials and the claims each discloses."""
-    return presenting.open_request(session, who, res.fetcher, resolver_of(res), body.request)
+    return presenting.open_request(
+        session, who, res.fetcher, resolver_of(res), body.request, res.settings.known_verifiers
+    )
 
 
 @router.get("/{request_id}")
 def get_request(request_id: str, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     return presenting.get_request(session, who, request_id)
+
+
+@router.post("/{request_id}/preview")
+def preview(
+    request_id: str, body: Consent, who: PrincipalDep, session: SessionDep
+) -> dict[str, Any]:
+    """Exactly what consenting with these selections would send (nothing is sent)."""
+    selections = {k: v.model_dump(exclude_none=True) for k, v in body.selections.items()}
+    return presenting.preview_answer(session, who, request_id, selections)
 
 
 @router.post("/{request_id}/consent")

@@ -12,7 +12,10 @@ Nothing is sent unless the request is acceptable and the person consented.
 
 from __future__ import annotations
 
+import base64
+import itertools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -343,36 +346,207 @@ def match_request(session: Session, who: Principal, claims: Mapping[str, Any]) -
                 option["selective"] = True
                 option["disclosable"] = [_path_json(p) for p in disclosable_paths(view.raw)]
                 option["disclosed"] = disclosed_claims(view.raw, match.paths)
+                # what the verifier reads whatever is ticked, and every claim (for the labels)
+                option["always"] = disclosed_claims(view.raw, ())
+                option["claims"] = body
             else:
                 option["selective"] = False
                 assert view.content is not None
                 option["disclosed"] = view.content.get("claims")  # the whole credential
             options.append(option)
         queries.append({"id": qid, "format": cq.get("format"), "options": options})
-    return {
+    answerable = {q["id"] for q in queries if q["options"]}
+    out: dict[str, Any] = {
         "satisfied": found.satisfied,
-        "selected_query_ids": list(found.selected_query_ids),
         "queries": queries,
+        "sets": _sets_view(query, answerable),
     }
+    out["selected_query_ids"] = default_query_ids(out)
+    return out
+
+
+# --------------------------------------------------------------------------- credential sets
+
+
+def credential_sets(dcql: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The choices a DCQL query asks the person to make (OpenID4VP 1.0 §6.2, §6.4.2).
+
+    Each credential set is one choice: its ``options`` are alternatives (each a list of
+    credential query ids answered together), ``required`` defaults to true. Without
+    ``credential_sets`` every credential query is its own required set of one option.
+    """
+    sets = dcql.get("credential_sets")
+    if not isinstance(sets, list):
+        return [
+            {"required": True, "purpose": None, "options": [[str(q["id"])]]}
+            for q in dcql["credentials"]
+        ]
+    return [
+        {
+            "required": s.get("required", True) is not False,
+            "purpose": s.get("purpose") if isinstance(s.get("purpose"), str) else None,
+            "options": [[str(i) for i in option] for option in s["options"]],
+        }
+        for s in sets
+    ]
+
+
+def _sets_view(dcql: Mapping[str, Any], answerable: set[str]) -> list[dict[str, Any]]:
+    out = []
+    for n, cset in enumerate(credential_sets(dcql)):
+        options = [
+            {"index": k, "query_ids": ids, "available": set(ids) <= answerable}
+            for k, ids in enumerate(cset["options"])
+        ]
+        out.append(
+            {
+                "index": n,
+                "required": cset["required"],
+                "purpose": cset["purpose"],
+                "options": options,
+                "available": any(o["available"] for o in options),
+            }
+        )
+    return out
+
+
+def default_query_ids(matching: Mapping[str, Any]) -> list[str]:
+    """What is sent when the person changes nothing: the verifier's preferred available
+    option of each REQUIRED set, and nothing for optional sets."""
+    chosen: list[str] = []
+    for cset in matching["sets"]:
+        if not cset["required"]:
+            continue
+        option = next((o for o in cset["options"] if o["available"]), None)
+        if option is not None:
+            chosen.extend(i for i in option["query_ids"] if i not in chosen)
+    return chosen
+
+
+#: the most combinations of options check_selection tries (sets x options, in practice tiny)
+MAX_COMBINATIONS = 4096
+
+
+def check_selection(matching: Mapping[str, Any], query_ids: Sequence[str]) -> None:
+    """Refuse an answer DCQL does not allow (§6.4.2): the chosen credential queries must be
+    exactly the union of one option of each required set and at most one option of each
+    optional set, so two alternatives of one set are never both sent.
+
+    Raises:
+        InvalidInputError: the selection is not one the request allows.
+    """
+    chosen = frozenset(query_ids)
+    if not chosen:
+        raise InvalidInputError("choose at least one credential to send, or refuse")
+    per_set: list[list[frozenset[str]]] = []
+    for cset in matching["sets"]:
+        full = [frozenset(o["query_ids"]) for o in cset["options"] if set(o["query_ids"]) <= chosen]
+        if not full and cset["required"]:
+            raise InvalidInputError(
+                "the request needs one of "
+                + ", ".join("+".join(o["query_ids"]) for o in cset["options"])
+            )
+        per_set.append([*full, frozenset()] if not cset["required"] else full)
+    if math.prod(len(f) for f in per_set) > MAX_COMBINATIONS:
+        raise InvalidInputError("the request's credential sets are too many to check")
+    if any(frozenset().union(*combo) == chosen for combo in itertools.product(*per_set)):
+        return
+    for options in per_set:
+        answered = [o for o in options if o]
+        maximal = [o for o in answered if not any(o < other for other in answered)]
+        if len(maximal) > 1:
+            raise InvalidInputError(
+                "the request offers these as alternatives: choose one of "
+                + ", ".join("+".join(sorted(o)) for o in maximal)
+            )
+    covered = frozenset().union(*(o for options in per_set for o in options))
+    stray = sorted(chosen - covered) or sorted(chosen)
+    raise InvalidInputError(f"the request does not ask for {', '.join(stray)} on its own")
 
 
 # --------------------------------------------------------------------------- pending
 
 
-def verifier_view(resolved: ResolvedRequest) -> dict[str, Any]:
+#: the largest logo the wallet fetches for a consent screen
+MAX_LOGO_BYTES = 100_000
+LOGO_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/svg+xml")
+
+
+def client_names(meta: Mapping[str, Any]) -> dict[str, str]:
+    """``client_name`` and its language variants (``client_name#fr``, RFC 7591 §2.2), by
+    language (``""`` for the untagged one), each cut to 200 characters."""
+    names: dict[str, str] = {}
+    for key, value in meta.items():
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if key == "client_name":
+            names[""] = value.strip()[:200]
+        elif key.startswith("client_name#"):
+            names[key.split("#", 1)[1].split("-", 1)[0].lower()[:8]] = value.strip()[:200]
+    return names
+
+
+def fetch_logo(fetcher: HttpFetcher, uri: Any) -> str | None:
+    """The verifier's ``logo_uri`` (RFC 7591 §2) as a ``data:`` URI, fetched once by the wallet
+    (so the person's browser never calls the verifier), or None if unusable."""
+    if not isinstance(uri, str) or urlsplit(uri).scheme not in {"https", "http"}:
+        return None
+    try:
+        resp = fetcher.request("GET", uri, headers={"Accept": ", ".join(LOGO_TYPES)})
+    except VcError:
+        return None
+    media = (resp.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    if media not in LOGO_TYPES or not resp.body or len(resp.body) > MAX_LOGO_BYTES:
+        return None
+    return f"data:{media};base64,{base64.b64encode(resp.body).decode('ascii')}"
+
+
+def verifier_identifiers(client_id: str, response_uri: str) -> list[str]:
+    """What a known-verifiers list may name: the DID of a signed request, or the origin the
+    answer goes to (an unsigned ``redirect_uri:`` request can only answer there)."""
+    parts = urlsplit(response_uri)
+    out = [f"{parts.scheme}://{parts.netloc}"]
+    if client_id.startswith(PREFIX_DECENTRALIZED_IDENTIFIER):
+        out.insert(0, client_id.removeprefix(PREFIX_DECENTRALIZED_IDENTIFIER))
+    return out
+
+
+def verifier_view(
+    resolved: ResolvedRequest,
+    known: Mapping[str, str] | None = None,
+    fetcher: HttpFetcher | None = None,
+) -> dict[str, Any]:
+    """Who asks: the name and logo the verifier gives (``client_metadata``, OpenID4VP 1.0 §5.1,
+    with RFC 7591 ``client_name`` and ``logo_uri``), and whether the wallet knows it."""
     meta = resolved.claims.get("client_metadata")
     meta = meta if isinstance(meta, dict) else {}
+    names = client_names(meta)
+    response_uri = str(resolved.claims["response_uri"])
+    known = {k.rstrip("/"): v for k, v in (known or {}).items()}
+    known_as = next(
+        (known[i] for i in verifier_identifiers(resolved.client_id, response_uri) if i in known),
+        None,
+    )
     return {
         "client_id": resolved.client_id,
-        "name": meta.get("client_name"),
-        "response_host": urlsplit(str(resolved.claims["response_uri"])).netloc,
+        "name": names.get("") or next(iter(names.values()), None),
+        "names": names,
+        "known": known_as is not None,
+        "known_name": known_as,
+        "logo": fetch_logo(fetcher, meta.get("logo_uri")) if fetcher is not None else None,
+        "response_host": urlsplit(response_uri).netloc,
         "signed": resolved.signed,
         "encrypted": resolved.claims.get("response_mode") == DIRECT_POST_JWT,
     }
 
 
 def open_request(
-    session: Session, who: Principal, fetcher: HttpFetcher, resolver: DidResolver, link: str
+    session: Session,
+    who: Principal,
+    fetcher: HttpFetcher,
+    resolver: DidResolver,
+    link: str,
+    known_verifiers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     resolved = resolve_request(fetcher, resolver, link)
     matching = match_request(session, who, resolved.claims)
@@ -380,7 +554,7 @@ def open_request(
     state = {
         "client_id": resolved.client_id,
         "request": resolved.claims,
-        "verifier": verifier_view(resolved),
+        "verifier": verifier_view(resolved, known_verifiers, fetcher),
         "matching": matching,
     }
     session.add(
@@ -500,6 +674,93 @@ def build_presentation(
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class PlannedAnswer:
+    """One credential the person chose for one credential query, and exactly what the
+    verifier will read from it (the consent summary is built from this, and so is the
+    presentation)."""
+
+    query_id: str
+    view: storage.CredentialView
+    selective: bool
+    paths: tuple[ClaimPath, ...]
+    disclosed: Mapping[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query_id": self.query_id,
+            "credential_id": self.view.id,
+            "title": self.view.summary.get("title"),
+            "issuer_name": self.view.summary.get("issuer_name"),
+            "format": self.view.format,
+            "selective": self.selective,
+            "claims": [list(p) for p in self.paths] if self.selective else "all",
+            "disclosed": dict(self.disclosed),
+        }
+
+
+def plan_answer(
+    session: Session,
+    who: Principal,
+    matching: Mapping[str, Any],
+    selections: Mapping[str, Mapping[str, Any]] | None,
+) -> list[PlannedAnswer]:
+    """What would be sent for ``selections`` (per credential query id; empty: the default of
+    each required credential set), checked against the request's credential sets.
+
+    Raises:
+        InvalidInputError: the selection is not one the request allows.
+    """
+    selections = selections or {}
+    if "sets" not in matching:
+        raise InvalidInputError("this request was opened by an older wallet: open it again")
+    if not selections and not matching["satisfied"]:
+        raise InvalidInputError("no credential in this wallet answers this request")
+    by_query = {q["id"]: q for q in matching["queries"]}
+    answered = list(selections) or list(matching["selected_query_ids"])
+    unknown = [qid for qid in answered if qid not in by_query]
+    if unknown:
+        raise InvalidInputError(f"the request has no credential query {unknown[0]!r}")
+    check_selection(matching, answered)
+    planned = []
+    for qid in answered:
+        query = by_query[qid]
+        choice = selections.get(qid, {})
+        options = {o["credential_id"]: o for o in query["options"]}
+        if "credential_id" in choice:
+            cid = choice["credential_id"]
+        else:
+            cid = query["options"][0]["credential_id"] if query["options"] else None
+        if not isinstance(cid, str) or cid not in options:
+            raise InvalidInputError(f"that credential does not answer query {qid!r}")
+        option = options[cid]
+        view = storage.get_credential(session, who, cid)
+        chosen = choice.get("disclose")
+        paths = tuple(tuple(p) for p in (chosen if chosen is not None else option["requested"]))
+        if option["selective"]:
+            disclosed: Mapping[str, Any] = disclosed_claims(view.raw, paths)
+        else:  # a W3C credential cannot be cut: the verifier reads all of it
+            disclosed = (view.content or {}).get("claims") or {}
+        planned.append(PlannedAnswer(qid, view, bool(option["selective"]), paths, disclosed))
+    return planned
+
+
+def preview_answer(
+    session: Session,
+    who: Principal,
+    pending_id: str,
+    selections: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The consent summary: who asks, and exactly what each chosen credential reveals."""
+    _, state = load_pending(session, who, pending_id, "request")
+    planned = plan_answer(session, who, state["matching"], selections)
+    return {
+        "id": pending_id,
+        "verifier": state["verifier"],
+        "answers": [p.to_json() for p in planned],
+    }
+
+
 def consent(
     session: Session,
     who: Principal,
@@ -514,81 +775,50 @@ def consent(
     row, state = load_pending(session, who, pending_id, "request")
     request: dict[str, Any] = state["request"]
     client_id: str = state["client_id"]
-    matching: dict[str, Any] = state["matching"]
-    selections = selections or {}
-    if not matching["satisfied"] and not selections:
-        raise InvalidInputError("no credential in this wallet answers this request")
+    planned = plan_answer(session, who, state["matching"], selections)
     holder = None
     if pairwise:
         holder = identities.holder_key(
             who, identities.pairwise_identity(session, who, master, client_id)
         )
-    by_query = {q["id"]: q for q in matching["queries"]}
-    answered = list(selections) or matching["selected_query_ids"]
     vp_token: dict[str, list[Any]] = {}
-    log: list[dict[str, Any]] = []
-    for qid in answered:
-        query = by_query.get(qid)
-        if query is None:
-            raise InvalidInputError(f"the request has no credential query {qid!r}")
-        choice = selections.get(qid, {})
-        options = {o["credential_id"]: o for o in query["options"]}
-        cid = choice.get("credential_id") or (
-            query["options"][0]["credential_id"] if query["options"] else None
-        )
-        if not isinstance(cid, str) or cid not in options:
-            raise InvalidInputError(f"that credential does not answer query {qid!r}")
-        option = options[cid]
-        view = storage.get_credential(session, who, cid)
-        chosen_paths: list[Any] = choice.get("disclose") or []
-        paths = [
-            tuple(p)
-            for p in (chosen_paths if choice.get("disclose") is not None else option["requested"])
-        ]
+    for answer in planned:
         presentation = build_presentation(
             session,
             who,
-            view,
+            answer.view,
             client_id=client_id,
             nonce=request["nonce"],
-            disclose=paths,
+            disclose=answer.paths,
             holder=holder,
         )
-        vp_token[qid] = [presentation]
-        log.append(
-            {
-                "query_id": qid,
-                "credential_id": cid,
-                "title": view.summary.get("title"),
-                "format": view.format,
-                "claims": [list(p) for p in paths] if option["selective"] else "all",
-                "disclosed": disclosed_claims(view.raw, paths) if option["selective"] else None,
-            }
-        )
+        vp_token[answer.query_id] = [presentation]
     form = response_form(request, vp_token)
     resp = fetcher.request(
         "POST", str(request["response_uri"]), data=form,
         headers={"Accept": "application/json"}, accept_status=(200, 201, 204, 400),
     )  # fmt: skip
     try:
-        answer: Any = resp.json() if resp.body else {}
+        answer_body: Any = resp.json() if resp.body else {}
     except VcError:
-        answer = {"text": resp.body.decode("utf-8", "replace")[:2000]}
+        answer_body = {"text": resp.body.decode("utf-8", "replace")[:2000]}
+    verifier = state["verifier"]
     entry = history.record(
         session,
         who,
         "presented",
         {
             "verifier": client_id,
-            "verifier_name": state["verifier"].get("name"),
-            "response_host": state["verifier"].get("response_host"),
-            "credentials": log,
+            "verifier_name": verifier.get("name"),
+            "verifier_known": verifier.get("known", False),
+            "response_host": verifier.get("response_host"),
+            "credentials": [a.to_json() for a in planned],
             "pairwise_did": holder.did if holder else None,
             "verifier_status": resp.status,
         },
     )
     session.delete(row)
-    return {"status": resp.status, "response": answer, "history_id": entry["id"]}
+    return {"status": resp.status, "response": answer_body, "history_id": entry["id"]}
 
 
 def present(

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.net.fetch import HttpFetcher
-from tests.unit.wallet.testkit import Holder, IssuerKit, sign_up, wallet_settings
+from tests.unit.wallet.fake_verifier import FakeVerifier
+from tests.unit.wallet.testkit import Holder, IssuerKit, serve, sign_up, wallet_settings
 from wallet.main import create_app
 
 
@@ -46,6 +47,15 @@ def alice(wallet: TestClient) -> Holder:
 @pytest.fixture
 def bob(wallet: TestClient) -> Holder:
     return sign_up(wallet, "bob@example.org")
+
+
+@pytest.fixture
+def verifier() -> Iterator[FakeVerifier]:
+    """A small OpenID4VP verifier served over real HTTP on 127.0.0.1."""
+    fake = FakeVerifier()
+    with serve(fake.app()) as base:
+        fake.base = base
+        yield fake
 
 
 @pytest.fixture

@@ -34,14 +34,6 @@ def issuer() -> Iterator[FakeIssuer]:
         yield fake
 
 
-@pytest.fixture
-def verifier() -> Iterator[FakeVerifier]:
-    fake = FakeVerifier()
-    with serve(fake.app()) as base:
-        fake.base = base
-        yield fake
-
-
 def sign_in(client: TestClient, holder: Holder) -> None:
     """Sign in through the page (double-submit CSRF), as a browser does."""
     client.cookies.clear()
@@ -409,10 +401,8 @@ def test_consent_screen_with_a_choice_per_claim(
     assert verifier.received == []  # nothing sent before consent
     boxes = re.findall(rf'name="disclose__badge__{cid}" value="([^"]+)"', html)
     assert "credentialSubject" in boxes
-    assert (
-        "Exactement ce qui sera révélé" if lang == "fr" else "Exactly what will be revealed ("
-    ) in html
-    request_id = re.search(r'action="/present/([^/]+)/consent"', html)
+    assert ("Toujours montré" if lang == "fr" else "Always shown:") in html
+    request_id = re.search(r'action="/present/([^/]+)/review"', html)
     assert request_id
     sent = wallet.post(
         f"/present/{request_id.group(1)}/consent",
@@ -437,7 +427,7 @@ def test_consent_refuse_sends_nothing(
     token = csrf_of(page(wallet, "/present"))
     link = verifier.request_link(dcql("ldp_vc", [["credentialSubject", "achievement", "name"]]))
     html = wallet.post("/present", data={"csrf_token": token, "link": link}).text
-    assert "Ce badge ne peut pas être découpé" in html
+    assert "Ce badge ne peut pas être découpé" in htmllib.unescape(html)
     request_id = re.search(r'action="/present/([^/]+)/decline"', html)
     assert request_id
     nothing = wallet.post(
@@ -445,7 +435,7 @@ def test_consent_refuse_sends_nothing(
         data={"csrf_token": token, "credential__badge": ""},  # "send nothing for this"
     )
     assert nothing.status_code == 400
-    assert "Choisissez au moins un badge" in nothing.text
+    assert "Choisissez un badge pour chaque demande" in htmllib.unescape(nothing.text)
     wallet.post(f"/present/{request_id.group(1)}/decline", data={"csrf_token": token})
     assert verifier.received == []
     bad = wallet.post("/present", data={"csrf_token": token, "link": "openid4vp://?x=1"})

@@ -3,22 +3,13 @@ requests that must be refused with nothing sent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from shared.keys import PrivateKey
 from tests.unit.wallet.fake_verifier import FakeVerifier, dcql
-from tests.unit.wallet.testkit import Holder, IssuerKit, serve
-
-
-@pytest.fixture
-def verifier() -> Iterator[FakeVerifier]:
-    fake = FakeVerifier()
-    with serve(fake.app()) as base:
-        fake.base = base
-        yield fake
+from tests.unit.wallet.testkit import Holder, IssuerKit
 
 
 @pytest.mark.parametrize(
