@@ -149,6 +149,7 @@ def test_the_purge_command_applies_the_retention(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("MUSETTE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MUSETTE_DEV", "1")  # the local http addresses of `musette up`
     monkeypatch.setenv("MUSETTE_VERIFIER_VERIFICATION_RETENTION_DAYS", "1")
     config = config_from_env("127.0.0.1", None, True)
     settings = settings_for_up(config.data_dir / "verifier", config.base_urls(), True)
