@@ -34,12 +34,7 @@ def credential(**changes: Any) -> dict[str, Any]:
         "validFrom": "2025-01-01T00:00:00Z",
         "credentialSubject": {"id": "did:example:subject", "name": "Camille"},
     }
-    for key, value in changes.items():
-        if value is _DROP:
-            doc.pop(key, None)
-        else:
-            doc[key] = value
-    return doc
+    return _apply(doc, changes)
 
 
 def presentation(**changes: Any) -> dict[str, Any]:
@@ -49,15 +44,19 @@ def presentation(**changes: Any) -> dict[str, Any]:
         "holder": "did:example:holder",
         "verifiableCredential": [credential()],
     }
+    return _apply(doc, changes)
+
+
+_DROP = object()
+
+
+def _apply(doc: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     for key, value in changes.items():
         if value is _DROP:
             doc.pop(key, None)
         else:
             doc[key] = value
     return doc
-
-
-_DROP = object()
 
 
 def rules(found: list[Violation]) -> set[str]:
