@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -73,7 +74,10 @@ async def verify_credential_endpoint(
     from shared.verify.credential import verify_credential
 
     context = res.verifier.context(_options(body))
-    report = await run_in_threadpool(verify_credential, credential, context)
+    # a member of a JSON body: a map or a token, never JSON text in a string (issue 14)
+    report = await run_in_threadpool(
+        partial(verify_credential, json_text=False), credential, context
+    )
     return _answer(report, load_registry(session))
 
 
@@ -86,5 +90,7 @@ async def verify_presentation_endpoint(
     if not isinstance(presentation, dict | str):
         raise InvalidInputError("verifiablePresentation (an object or a token) is required")
     context = res.verifier.context(_options(body))
-    report = await run_in_threadpool(verify_presentation, presentation, context)
+    report = await run_in_threadpool(
+        partial(verify_presentation, json_text=False), presentation, context
+    )
     return _answer(report, load_registry(session))

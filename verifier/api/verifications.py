@@ -130,7 +130,9 @@ def run_submission(
     if sub.source == "url":
         data = fetch_share_url(res.http, str(data))
     registry = load_registry(session)
-    _report, out = verify_submission(data, res.verifier, registry, sub.policy, sub.expect)
+    _report, out = verify_submission(
+        data, res.verifier, registry, sub.policy, sub.expect, json_text=sub.source != "json"
+    )
     out["policy"] = sub.policy.to_json()
     row = store.save_verification(
         session, out, source=sub.source, account_id=account_id, now=res.clock()
