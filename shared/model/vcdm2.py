@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, TypeGuard
 
+from shared.errors import MalformedCredentialError
 from shared.model.base import parse_datetime_stamp
 
 __all__ = [
@@ -28,8 +29,10 @@ __all__ = [
     "VC_V2",
     "Violation",
     "credential_violations",
+    "describe_violations",
     "is_url",
     "presentation_violations",
+    "require_conforming_credential",
     "vcdm2_violations",
 ]
 
@@ -153,6 +156,32 @@ def presentation_violations(document: object) -> list[Violation]:
         for index, item in enumerate(items):
             found.extend(_presented_credential(item, f"verifiableCredential[{index}]"))
     return found
+
+
+def describe_violations(violations: list[Violation], *, limit: int = 5) -> str:
+    """The violations in one readable sentence (the first ``limit``, and how many more)."""
+    shown = "; ".join(str(v) for v in violations[:limit])
+    more = len(violations) - limit
+    return f"{shown} (and {more} more)" if more > 0 else shown
+
+
+def require_conforming_credential(document: object) -> None:
+    """Refuse a credential that breaks a VC Data Model rule (before signing it).
+
+    Raises:
+        MalformedCredentialError: naming the first rule broken and its section, with
+            every violation in the ``violations`` extension.
+    """
+    violations = credential_violations(document)
+    if violations:
+        first = violations[0]
+        raise MalformedCredentialError(
+            "the credential does not conform to the VC Data Model: "
+            + describe_violations(violations),
+            rule=first.rule,
+            section=first.section,
+            violations=[v.to_json() for v in violations],
+        )
 
 
 # --------------------------------------------------------------------------- the rules

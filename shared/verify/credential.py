@@ -12,7 +12,7 @@ from shared.encoding.baked import extract_baked
 from shared.encoding.json_limits import check_json_limits, parse_json
 from shared.errors import MalformedCredentialError, VcError
 from shared.model.base import as_list
-from shared.model.vcdm2 import Violation, credential_violations
+from shared.model.vcdm2 import Violation, credential_violations, describe_violations
 from shared.verify.common import check_validity
 from shared.verify.context import VerifyContext
 from shared.verify.data_integrity import check_di_proofs, issuer_id
@@ -117,8 +117,7 @@ def report_violations(report: VerificationReport, violations: list[Violation]) -
     """A failed ``format`` check naming each VC Data Model rule broken, with its section."""
     report.failed(
         "format",
-        "; ".join(str(v) for v in violations[:5])
-        + (f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""),
+        describe_violations(violations),
         rule=violations[0].rule,
         section=violations[0].section,
         violations=[v.to_json() for v in violations],

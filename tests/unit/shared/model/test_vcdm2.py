@@ -12,13 +12,16 @@ from typing import Any
 
 import pytest
 
+from shared.errors import MalformedCredentialError
 from shared.model.vcdm2 import (
     VC_V1,
     VC_V2,
     Violation,
     credential_violations,
+    describe_violations,
     is_url,
     presentation_violations,
+    require_conforming_credential,
     vcdm2_violations,
 )
 
@@ -474,3 +477,27 @@ def test_hostile_deep_and_wide_documents() -> None:
     assert credential_violations(doc) == []
     odd_keys = credential(**{"@context": [VC_V2, {1: 2, "@vocab": None, "T": {"@id": None}}]})
     assert credential_violations(odd_keys) == []
+
+
+def test_require_conforming_credential_names_the_first_rule() -> None:
+    require_conforming_credential(credential())
+    with pytest.raises(MalformedCredentialError) as caught:
+        require_conforming_credential(credential(issuer=None, credentialSubject={}))
+    err = caught.value
+    assert (err.extensions["rule"], err.extensions["section"]) == ("issuer", "§4.7")
+    assert [v["rule"] for v in err.extensions["violations"]] == ["issuer", "credential-subject"]
+    assert "§4.7" in err.detail
+    assert "§4.8" in err.detail
+
+
+def test_require_conforming_credential_checks_a_presentation_as_a_credential() -> None:
+    with pytest.raises(MalformedCredentialError, match="VerifiableCredential"):
+        require_conforming_credential(presentation())
+
+
+def test_describe_violations_shows_five_and_counts_the_rest() -> None:
+    found = credential_violations(credential(evidence=[{}] * 8))
+    assert len(found) == 8
+    text = describe_violations(found)
+    assert text.count("§5.6") == 5
+    assert text.endswith("(and 3 more)")
