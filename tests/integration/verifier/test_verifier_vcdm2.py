@@ -196,3 +196,17 @@ def test_presented_credentials_must_be_credential_objects(client: TestClient, it
 def test_presentation_holder_must_be_a_url(client: TestClient, holder: Any) -> None:
     body = _post_vp(client, _vp([ldp_vc(badge())], holder=holder))
     assert body["report"]["checks"][0]["details"]["rule"] == "holder"
+
+
+def test_the_check_page_says_which_data_model_rule_in_both_languages(client: TestClient) -> None:
+    credential = ldp_vc({**badge(), "evidence": [{"id": "https://issuer.example/evidence/1"}]})
+    text = json.dumps(credential)
+    fr = client.post("/verify?lang=fr", data={"credential": text})
+    assert fr.status_code == 200
+    assert 'data-verdict="not_verified"' in fr.text
+    assert (
+        "Il enfreint une règle du modèle de données W3C des attestations vérifiables (§5.6)."
+        in (fr.text)
+    )
+    en = client.post("/verify?lang=en", data={"credential": text})
+    assert "It breaks a rule of the W3C Verifiable Credentials data model (§5.6)." in en.text
