@@ -43,7 +43,11 @@ _ENVELOPED_VP: Final = "EnvelopedVerifiablePresentation"
 
 # A URL (VC DM 2.0 §4.4 defers to the URL Standard): a scheme, a colon, and no whitespace
 # or control character anywhere; http(s) URLs need a host.
-_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_URL_CHAR: Final = r"[^\x00-\x20\x7f<>\"{}|\\^`]"
+_URL: Final = re.compile(
+    rf"(?i:https?)://[^\x00-\x20\x7f<>\"{{}}|\\^`/?#]{_URL_CHAR}*"
+    rf"|(?!(?i:https?):)[A-Za-z][A-Za-z0-9+.\-]*:{_URL_CHAR}+"
+)
 _FORBIDDEN: Final = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
 # BCP 47 well-formed enough: letters, then dash-separated alphanumeric subtags of 1-8.
 _LANGUAGE_TAG: Final = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
@@ -74,15 +78,7 @@ class Violation:
 
 def is_url(value: object) -> TypeGuard[str]:
     """Tell whether ``value`` is a single absolute URL (VC DM 2.0 §4.4 "Identifiers")."""
-    if not isinstance(value, str) or _FORBIDDEN.search(value):
-        return False
-    scheme = _SCHEME.match(value)
-    if scheme is None or scheme.end() == len(value):
-        return False
-    if scheme.group().lower() in {"http:", "https:"}:
-        rest = value[scheme.end() :]
-        return rest.startswith("//") and len(rest) > 2 and rest[2] not in "/?#"
-    return True
+    return isinstance(value, str) and _URL.fullmatch(value) is not None
 
 
 def vcdm2_violations(document: object) -> list[Violation]:
