@@ -36,6 +36,7 @@ from shared.model import (
     Result,
     build_achievement_credential,
 )
+from shared.model.vcdm2 import require_conforming_credential
 from shared.proofs.data_integrity import add_proof
 from shared.proofs.sd_jwt_vc import issue_ob3_sd_jwt_vc
 from shared.proofs.vc_jwt import sign_vc_jwt
@@ -106,6 +107,7 @@ def sign_document(
     doc: dict[str, Any], fmt: str, signer: OrgSigner, holder: Holder, now: datetime
 ) -> str:
     """The signed credential as text: JSON for ldp_vc, compact JWT / SD-JWT otherwise."""
+    require_conforming_credential(doc)  # nothing signed that VC DM 2.0 forbids (issue 14)
     if fmt == "ldp_vc":
         return json.dumps(
             add_proof(doc, signer.key.sign, signer.kid, created=now), ensure_ascii=False
@@ -213,17 +215,18 @@ def sign_vc_api_credential(
 ) -> tuple[IssuedCredential, dict[str, Any]]:
     """VC-API issue: sign a caller-built credential as the organisation (eddsa-rdfc-2022)."""
     doc = dict(credential)
-    issuer = doc.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if issuer_id is None:
-        doc["issuer"] = org.did
-    elif issuer_id != org.did:
-        raise InvalidInputError(f"issuer must be {org.did} (the organisation's DID)")
     if "proof" in doc:
         raise InvalidInputError("the credential to issue must not carry a proof")
+    # An absent issuer is the organisation's; a present one (null included) is checked.
+    doc.setdefault("issuer", org.did)
     cred_uuid = uuid.uuid4()
     doc.setdefault("id", f"urn:uuid:{cred_uuid}")
     doc.setdefault("validFrom", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    # VC DM 2.0 §4: refused (400, naming the rule) before a status index is taken
+    require_conforming_credential(doc)
+    issuer = doc["issuer"]
+    if (issuer.get("id") if isinstance(issuer, dict) else issuer) != org.did:
+        raise InvalidInputError(f"issuer must be {org.did} (the organisation's DID)")
     seq = idx = None
     if with_status:
         seq, idx = allocate_index(session, org, cred_uuid.hex, now)

@@ -290,6 +290,16 @@ def _run(operation: Any) -> str:
         raise MalformedCredentialError(f"document is not valid JSON-LD: {_describe(err)}") from err
     except RecursionError as err:
         raise MalformedCredentialError("document is nested too deeply for JSON-LD") from err
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as err:
+        # SPEC-DEVIATION(json-ld11-api#context-processing-algorithm): pyld 3.3 crashes on some
+        # valid contexts, e.g. {"@vocab": null} ("del rval['@vocab']" with none set): such a
+        # document is refused as unreadable here rather than answered with a 500.
+        raise MalformedCredentialError(
+            "the JSON-LD processor cannot read this document's @context "
+            f"({type(err).__name__}: {err}); a {{'@vocab': null}} context is not supported"
+            if "@vocab" in str(err)
+            else f"the JSON-LD processor cannot read this document ({type(err).__name__}: {err})"
+        ) from err
     return result
 
 

@@ -10,7 +10,9 @@ from typing import Any
 
 from shared.encoding.baked import extract_baked
 from shared.encoding.json_limits import check_json_limits, parse_json
-from shared.errors import VcError
+from shared.errors import MalformedCredentialError, VcError
+from shared.model.base import as_list
+from shared.model.vcdm2 import Violation, credential_violations, describe_violations
 from shared.verify.common import check_validity
 from shared.verify.context import Clock, VerifyContext, with_clock
 from shared.verify.data_integrity import check_di_proofs, issuer_id
@@ -22,8 +24,13 @@ VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 
 
-def read_input(data: Any) -> Any:
-    """Turn raw input (bytes of JSON, a JWT, a baked PNG/SVG, or parsed JSON) into a value."""
+def read_input(data: Any, *, json_text: bool = True) -> Any:
+    """Turn raw input (bytes of JSON, a JWT, a baked PNG/SVG, or parsed JSON) into a value.
+
+    ``json_text=False`` says ``data`` was taken from a parsed JSON document (an API body's
+    member, a presentation's entry): there a credential is a map, and a string is a token,
+    never JSON text to parse again (VC DM 2.0 §4.13, VC-API ``verifiableCredential``).
+    """
     if isinstance(data, bytes | bytearray):
         baked = extract_baked(bytes(data))
         data = baked if baked is not None else bytes(data)
@@ -35,6 +42,11 @@ def read_input(data: Any) -> Any:
     if isinstance(data, str):
         text = data.strip() if data[:1].isspace() or data[-1:].isspace() else data
         if text.startswith(("{", "[")):
+            if not json_text:
+                raise MalformedCredentialError(
+                    "a credential inside a JSON document must be a JSON object, not a string "
+                    "holding JSON: send the object itself"
+                )
             return parse_json(text)
         return text
     check_json_limits(data)
@@ -56,7 +68,11 @@ def detect_format(value: Any) -> str:
 
 
 def verify_credential(
-    data: Any, ctx: VerifyContext | None = None, *, clock: Clock | None = None
+    data: Any,
+    ctx: VerifyContext | None = None,
+    *,
+    clock: Clock | None = None,
+    json_text: bool = True,
 ) -> VerificationReport:
     """Verify a credential (or, if that is what it is, a presentation) in any format.
 
@@ -64,10 +80,11 @@ def verify_credential(
     check is judged at: validity, proof ``created``/``expires``, JWT ``nbf``/``exp``,
     KB-JWT age, the status list's own validity. Give ``fixed_clock(moment)`` to verify as
     of a past moment (an audit) instead of regenerating time-sensitive fixtures.
+    ``json_text=False``: ``data`` comes from a parsed JSON document (see :func:`read_input`).
     """
     ctx = with_clock(ctx, clock)
     try:
-        value = read_input(data)
+        value = read_input(data, json_text=json_text)
     except VcError as err:
         report = VerificationReport()
         report.failed("format", err.detail)
@@ -93,30 +110,26 @@ def verify_credential(
 
 
 def check_credential_shape(report: VerificationReport, credential: Any) -> bool:
-    """The ``format`` check of a JSON credential (VC DM 2.0 §4, reading 1.1 too)."""
-    if not isinstance(credential, dict):
-        report.failed("format", "a credential must be a JSON object")
+    """The ``format`` check of a JSON credential: the VC Data Model rules (2.0, reading 1.1)."""
+    violations = credential_violations(credential)
+    if violations:
+        report_violations(report, violations)
         return False
-    contexts = credential.get("@context")
-    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
-    types = credential.get("type")
-    problems = []
-    if first != VC_V2 and first != VC_V1:  # compared, never hashed: a context may be an object
-        problems.append(f"the first @context must be {VC_V2} (or {VC_V1} for VC 1.1)")
-    if types != "VerifiableCredential" and not (
-        isinstance(types, list) and "VerifiableCredential" in types
-    ):
-        problems.append("type must include VerifiableCredential")
-    if issuer_id(credential) is None:
-        problems.append("issuer (a URL, or an object with an id) is missing")
-    if not isinstance(credential.get("credentialSubject"), dict | list):
-        problems.append("credentialSubject is missing")
-    if problems:
-        report.failed("format", "; ".join(problems))
-        return False
+    first = as_list(credential.get("@context"))[0]
     version = "2.0" if first == VC_V2 else "1.1"
     report.passed("format", f"VC Data Model {version} credential", version=version)
     return True
+
+
+def report_violations(report: VerificationReport, violations: list[Violation]) -> None:
+    """A failed ``format`` check naming each VC Data Model rule broken, with its section."""
+    report.failed(
+        "format",
+        describe_violations(violations),
+        rule=violations[0].rule,
+        section=violations[0].section,
+        violations=[v.to_json() for v in violations],
+    )
 
 
 def check_claims(

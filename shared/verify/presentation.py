@@ -11,6 +11,7 @@ from typing import Any
 
 from shared.errors import VcError
 from shared.keys.keypair import PublicKey
+from shared.model.vcdm2 import presentation_violations
 from shared.verify.context import Clock, VerifyContext, with_clock
 from shared.verify.data_integrity import check_di_proofs
 from shared.verify.report import VerificationReport
@@ -32,7 +33,11 @@ def subject_ids(credential: dict[str, Any]) -> set[str]:
 
 
 def verify_presentation(
-    presentation: Any, ctx: VerifyContext | None = None, *, clock: Clock | None = None
+    presentation: Any,
+    ctx: VerifyContext | None = None,
+    *,
+    clock: Clock | None = None,
+    json_text: bool = True,
 ) -> VerificationReport:
     """Verify a presentation in any format; never raises on bad input.
 
@@ -47,27 +52,31 @@ def verify_presentation(
 
     Every credential inside gets its own report in ``report.credentials``, and
     ``holder_binding`` says whether the presenter is each credential's subject or holds its
-    ``cnf`` key.
+    ``cnf`` key. ``json_text=False``: see :func:`shared.verify.credential.read_input`.
     """
-    from shared.verify.credential import detect_format, read_input, verify_credential
+    from shared.verify.credential import (
+        detect_format,
+        read_input,
+        report_violations,
+        verify_credential,
+    )
     from shared.verify.tokens import verify_presentation_token
 
     ctx = with_clock(ctx, clock)
     if not isinstance(presentation, dict):
         try:
-            presentation = read_input(presentation)
+            presentation = read_input(presentation, json_text=json_text)
         except VcError:  # verify_credential reports unusable input as a failed check
-            return verify_credential(presentation, ctx)
+            return verify_credential(presentation, ctx, json_text=json_text)
         kind = detect_format(presentation)
         if isinstance(presentation, str) and kind in {"jwt", "dc+sd-jwt"}:
             return verify_presentation_token(presentation, kind, ctx)
         if not isinstance(presentation, dict):
-            return verify_credential(presentation, ctx)
+            return verify_credential(presentation, ctx, json_text=json_text)
     report = VerificationReport(format="ldp_vp")
-    types = presentation.get("type")
-    types = types if isinstance(types, list) else [types]
-    if "VerifiablePresentation" not in types:
-        report.failed("format", "type must include VerifiablePresentation")
+    violations = presentation_violations(presentation)  # VC DM 2.0 §4.13
+    if violations:
+        report_violations(report, violations)
         return report
     report.passed("format", "VC Data Model presentation secured with Data Integrity")
     holder = holder_id(presentation)
@@ -78,7 +87,7 @@ def verify_presentation(
     credentials = credentials if isinstance(credentials, list) else [credentials]
     inner = credential_context(ctx)
     for item in credentials:
-        sub = verify_credential(_unwrap_enveloped(item), inner)
+        sub = verify_credential(_unwrap_enveloped(item), inner, json_text=False)
         report.credentials.append(sub)
     check_holder_binding(report, holder, report.credentials, ctx)
     return report

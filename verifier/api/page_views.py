@@ -357,6 +357,12 @@ def _sentence(check: dict[str, Any], _: Gettext, lang: str) -> str:
         return _("The request it answers has expired.")
     if name == "format" and status == "failed" and "larger than" in reason:
         return _("The file is too large.")
+    if name == "format" and status == "failed" and isinstance(details.get("section"), str):
+        # shared.model.vcdm2: a readable document that breaks a VC Data Model rule
+        return _(
+            "It breaks a rule of the W3C Verifiable Credentials data model ({section}).",
+            section=str(details["section"]),
+        )
     template = PLAIN.get((name, status))
     if template is None:
         return _("status:" + status)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -74,7 +75,10 @@ async def verify_credential_endpoint(
     from shared.verify.credential import verify_credential
 
     context = res.verifier.context(_options(body))
-    report = await run_in_threadpool(verify_credential, credential, context)
+    # a member of a JSON body: a map or a token, never JSON text in a string (issue 14)
+    report = await run_in_threadpool(
+        partial(verify_credential, json_text=False), credential, context
+    )
     return _answer(report, load_registry(session))
 
 
@@ -90,7 +94,7 @@ async def verify_presentation_endpoint(
     now = res.clock()
 
     def verify() -> Any:
-        report = verify_presentation(presentation, res.verifier.context(expect))
+        report = verify_presentation(presentation, res.verifier.context(expect), json_text=False)
         challenges.check_replay(session, report, expect, now)  # challenges of POST /challenges
         return report
 

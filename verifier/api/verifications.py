@@ -142,6 +142,7 @@ def run_submission(
         sub.policy,
         expect,
         more_checks=lambda report: challenges.check_replay(session, report, expect, now),
+        json_text=sub.source != "json",
     )
     out["policy"] = sub.policy.to_json()
     row = store.save_verification(

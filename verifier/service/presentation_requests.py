@@ -404,7 +404,7 @@ def _evaluate(
         for n, item in enumerate(items):
             from shared.verify.credential import verify_credential
 
-            report = verify_credential(item, verifier.context(expect))
+            report = verify_credential(item, verifier.context(expect), json_text=False)
             trusts = apply_policy(report, registry, template.policy)
             out = report_json(report, trusts)
             attach_attestations(report, out, verifier, registry)

@@ -231,12 +231,17 @@ def verify_submission(
     policy: Policy,
     expect: Expectations | None = None,
     more_checks: Callable[[VerificationReport], None] | None = None,
+    *,
+    json_text: bool = True,
 ) -> tuple[VerificationReport, dict[str, Any]]:
     """Verify a credential or presentation in any format; never raises on bad input.
 
-    ``more_checks`` adds the service's own checks to the report (the replay check)."""
+    ``more_checks`` adds the service's own checks to the report (the replay check).
+    ``json_text=False``: ``data`` is a member of a JSON body (a map or a token, never JSON
+    text in a string).
+    """
     try:
-        report = verify_credential(data, verifier.context(expect))
+        report = verify_credential(data, verifier.context(expect), json_text=json_text)
     except VcError as err:
         report = VerificationReport()
         report.failed("format", err.detail)

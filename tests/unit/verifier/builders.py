@@ -158,6 +158,7 @@ def ldp_vp(
     challenge: str,
     domain: str,
     holder: PrivateKey = HOLDER,
+    suite: str = JCS,
 ) -> dict[str, Any]:
     vp = {
         "@context": [VC_V2],
@@ -169,7 +170,7 @@ def ldp_vp(
         vp,
         holder.sign,
         kid(holder),
-        cryptosuite=JCS,
+        cryptosuite=suite,
         proof_purpose="authentication",
         challenge=challenge,
         domain=domain,
