@@ -96,7 +96,13 @@ def verifier(stack_config: Any, reference_wallet: ReferenceWallet) -> Iterator[h
         ids = []
         for did in (reference_wallet.issuer_did, reference_wallet.ldp_issuer_did):
             added = client.post(
-                "/trust/issuers", json={"kind": "did", "value": did, "name": "Émetteur Node"}
+                "/trust/issuers",
+                json={
+                    "kind": "did",
+                    "value": did,
+                    "name": "Émetteur Node",
+                    "issuer_kind": "platform",  # the rating template trusts only platforms
+                },
             )
             assert added.status_code == 201, added.text
             ids.append(added.json()["id"])

@@ -27,7 +27,7 @@ from verifier.service import trust
 
 router = APIRouter(prefix="/registry", include_in_schema=False)
 HOME = "/registry"
-EMPTY_FORM = {"name": "", "kind": "did", "value": "", "url": ""}
+EMPTY_FORM = {"name": "", "kind": "did", "value": "", "url": "", "issuer_kind": ""}
 
 
 def _flash(request: Request) -> str:
@@ -91,6 +91,7 @@ def _registry_page(
         error=error,
         error_detail=error_detail,
         form=form or EMPTY_FORM,
+        issuer_kinds=trust.ISSUER_KINDS,
     )
 
 
@@ -148,6 +149,7 @@ async def add(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) ->
                 url=values["url"] or None,
                 source=f"page:{who.account_id}",
                 now=res.clock(),
+                issuer_kind=values["issuer_kind"] or None,
             )
     except (InvalidInputError, ConflictError) as err:
         return _problem(request, res, who, err, form=values)
