@@ -26,6 +26,7 @@ from issuer.db.models import IssuedCredential, Organisation
 from issuer.schemas import SubjectIn
 from issuer.service.achievements import to_ob3
 from issuer.service.keys import IssuerKeyStore, OrgSigner, active_signer
+from issuer.service.results import check_results, rating_valid_until
 from issuer.service.status import PURPOSES, allocate_index, status_entries, status_json
 from shared.errors import InvalidInputError
 from shared.model import (
@@ -76,7 +77,8 @@ def build_subject(
                 salt=salt,
             )
         )
-    known = {rd["id"] for rd in achievement_row.content.get("result_descriptions", [])}
+    descriptions = achievement_row.content.get("result_descriptions", [])
+    known = {rd["id"] for rd in descriptions}
     results = []
     url = achievement_url(org_base, achievement_row.slug)
     for rd_id, value in subject.results.items():
@@ -88,6 +90,7 @@ def build_subject(
             raise InvalidInputError(f"result {rd_id!r} must be a finite number")
         text = format(Decimal(value).normalize(), "f")
         results.append(Result(result_description=f"{url}#result-{rd_id}", value=text))
+    check_results(descriptions, subject)
     try:
         return AchievementSubject(
             id=holder_did,
@@ -162,6 +165,10 @@ def issue_credential(
         subject_model,
         credential_id=f"urn:uuid:{cred_uuid}",
         valid_from=now,
+        # a rating holds for a while after its period (issuer.service.results)
+        valid_until=rating_valid_until(
+            achievement_row.content.get("result_descriptions", []), subject
+        ),
         name=achievement.name,
         description=achievement.description,
         awarded_date=now,
