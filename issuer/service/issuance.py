@@ -26,8 +26,15 @@ from issuer.db.models import IssuedCredential, Organisation
 from issuer.schemas import SubjectIn
 from issuer.service.achievements import to_ob3
 from issuer.service.keys import IssuerKeyStore, OrgSigner, active_signer
-from issuer.service.results import check_results, rating_valid_until
-from issuer.service.status import PURPOSES, allocate_index, status_entries, status_json
+from issuer.service.results import check_results, is_rating, rating_valid_until
+from issuer.service.status import (
+    PURPOSES,
+    SUPERSESSION,
+    allocate_index,
+    status_entries,
+    status_json,
+    supersede_previous,
+)
 from shared.errors import InvalidInputError
 from shared.model import (
     AchievementSubject,
@@ -146,6 +153,10 @@ def issue_credential(
     cred_uuid = uuid.uuid4()
     row_id = cred_uuid.hex
     achievement = to_ob3(org_base, achievement_row, language)
+    descriptions = achievement_row.content.get("result_descriptions", [])
+    rating = is_rating(descriptions, subject)
+    if rating:
+        status_purposes = (SUPERSESSION,)  # a newer rating replaces this one (status.py)
     entries = None
     seq = idx = None
     if with_status:
@@ -166,9 +177,7 @@ def issue_credential(
         credential_id=f"urn:uuid:{cred_uuid}",
         valid_from=now,
         # a rating holds for a while after its period (issuer.service.results)
-        valid_until=rating_valid_until(
-            achievement_row.content.get("result_descriptions", []), subject
-        ),
+        valid_until=rating_valid_until(descriptions, subject),
         name=achievement.name,
         description=achievement.description,
         awarded_date=now,
@@ -199,6 +208,8 @@ def issue_credential(
     )
     session.add(row)
     session.flush()
+    if rating and with_status:
+        supersede_previous(session, org, row, actor=actor, now=now)
     return row
 
 

@@ -63,11 +63,16 @@ def check_results(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> 
             raise InvalidInputError(f"result {rd_id!r} (a number of ratings) must be whole")
 
 
+def is_rating(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> bool:
+    """Whether the subject carries a result described as a rating (ext:Rating)."""
+    rated = {str(d.get("id")) for d in descriptions if d.get("result_type") == RATING_RESULT_TYPE}
+    return bool(rated & set(subject.results))
+
+
 def rating_valid_until(
     descriptions: list[Mapping[str, Any]], subject: SubjectIn
 ) -> datetime | None:
     """``validUntil`` of a credential carrying a rating: its period's end + RATING_VALIDITY."""
-    rated = {str(d.get("id")) for d in descriptions if d.get("result_type") == RATING_RESULT_TYPE}
-    if subject.activity_end_date is None or not rated & set(subject.results):
+    if subject.activity_end_date is None or not is_rating(descriptions, subject):
         return None
     return subject.activity_end_date + RATING_VALIDITY

@@ -76,13 +76,12 @@ def _rating_offer(config: UpConfig, fmt: str) -> str:
     return uri
 
 
-@pytest.fixture(scope="module")
-def ratings(clients: Clients, stack_config: UpConfig) -> dict[str, dict[str, Any]]:
-    """One 4.8/5 rating (230 ratings, first half of 2026) per format, in the wallet."""
-    out = {}
-    for fmt in FORMATS:
-        (cred,) = clients.receive(_rating_offer(stack_config, fmt), sphere="work")
-        out[fmt] = clients.wallet_credential(cred["id"])
+def _rating(clients: Clients, config: UpConfig, fmt: str) -> str:
+    """A fresh 4.8/5 rating (230 ratings, first half of 2026) in the wallet, its id. Each
+    supersedes the holder's earlier ratings (a new offer is a new rating), so every test
+    receives its own."""
+    (cred,) = clients.receive(_rating_offer(config, fmt), sphere="work")
+    out: str = cred["id"]
     return out
 
 
@@ -144,13 +143,13 @@ def test_the_rating_template_refuses_a_volunteer_badge(
 )
 def test_a_4_8_rating_from_the_demo_platform(
     clients: Clients,
-    ratings: dict[str, dict[str, Any]],
+    stack_config: UpConfig,
     fmt: str,
     parameters: dict[str, str],
     ok: bool,
 ) -> None:
     links = _ask(clients, **parameters)
-    answer, result = _answer_with(clients, links, fmt, ratings[fmt]["id"])
+    answer, result = _answer_with(clients, links, fmt, _rating(clients, stack_config, fmt))
     assert (answer["status"] == 200) is ok, answer
     assert result["verified"] is ok, result["result"]["problems"]
     checks = _checks(_presented(result, fmt))
@@ -176,13 +175,13 @@ def _recruiter_page(config: UpConfig, request_id: str) -> str:
 
 
 def test_sd_jwt_rating_shows_the_average_and_not_the_count(
-    clients: Clients, ratings: dict[str, dict[str, Any]], stack_config: UpConfig
+    clients: Clients, stack_config: UpConfig
 ) -> None:
     """Our wallet reveals only what the request asks (the average); the recruiter's report
     has the average and neither the number of ratings nor the period."""
     fmt = "dc+sd-jwt"
     links = _ask(clients)
-    answer, result = _answer_with(clients, links, fmt, ratings[fmt]["id"])
+    answer, result = _answer_with(clients, links, fmt, _rating(clients, stack_config, fmt))
     assert answer["status"] == 200, answer
     assert result["verified"] is True, result["result"]["problems"]
     report = _presented(result, fmt)
@@ -201,7 +200,7 @@ def test_sd_jwt_rating_shows_the_average_and_not_the_count(
 
 @pytest.mark.interop
 def test_sd_jwt_sd_jwt_vc_agrees_on_the_disclosed_claims(
-    clients: Clients, ratings: dict[str, dict[str, Any]], stack_config: UpConfig
+    clients: Clients, stack_config: UpConfig
 ) -> None:
     """``@sd-jwt/sd-jwt-vc`` 0.19 verifies the presentation with only the average disclosed
     (KB-JWT included) and reads the same claims as our verifier: the average, no count."""
@@ -217,7 +216,9 @@ def test_sd_jwt_sd_jwt_vc_agrees_on_the_disclosed_claims(
     path = ("credentialSubject", "result", 0, "value")
     settings = settings_for_up(stack_config.data_dir / "wallet", stack_config.base_urls(), True)
     with open_resources(settings) as holder:
-        answer = _build_answer(holder, links, ratings[fmt]["id"], qid, disclose=[path])
+        answer = _build_answer(
+            holder, links, _rating(clients, stack_config, fmt), qid, disclose=[path]
+        )
     (presentation,) = json.loads(answer.form["vp_token"])[qid]
     accepted = _post(answer)
     assert accepted.status_code == 200, accepted.text
@@ -245,3 +246,20 @@ def test_sd_jwt_sd_jwt_vc_agrees_on_the_disclosed_claims(
     assert "activityStartDate" not in theirs
     assert "230" not in json.dumps(oracle["claims"])
     assert oracle["claims"]["achievement"] == our_claims["achievement"]
+
+
+def test_a_newer_rating_supersedes_the_older_one(clients: Clients, stack_config: UpConfig) -> None:
+    """The platform rates the same person again: the verifier refuses the older rating as
+    superseded (its supersession status bit) and accepts the newer one. Last in this file:
+    it supersedes every earlier rating of this wallet's holder."""
+    fmt = "ldp_vc"
+    (older,) = clients.receive(_rating_offer(stack_config, fmt), sphere="work")
+    (newer,) = clients.receive(_rating_offer(stack_config, fmt), sphere="work")
+    answer, result = _answer_with(clients, _ask(clients), fmt, older["id"])
+    assert answer["status"] == 400, answer
+    status = _checks(_presented(result, fmt))["status"]
+    assert status["status"] == "failed"
+    assert status["reason"].startswith("superseded by its issuer")
+    answer, result = _answer_with(clients, _ask(clients), fmt, newer["id"])
+    assert answer["status"] == 200, answer
+    assert result["verified"] is True, result["result"]["problems"]

@@ -339,6 +339,8 @@ def _sentence(check: dict[str, Any], _: Gettext, lang: str) -> str:
             return _("The issuer has revoked it.")
         if problem == "suspended":
             return _("The issuer has suspended it.")
+        if details.get("purpose") == "supersession":
+            return _("The issuer has replaced it with a newer one (a newer rating, for example).")
         if "could not be checked" in reason or "does not verify" in reason:
             return _(
                 "The issuer's revocation list could not be read, so a revocation "

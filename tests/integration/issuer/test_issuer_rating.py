@@ -125,3 +125,121 @@ def test_a_rating_that_does_not_hold_together_is_refused(
         headers={"Authorization": f"Bearer {platform_key}"},
     )
     assert offer.status_code == 400, offer.text
+
+
+# ------------------------------------------------------------------ a newer rating replaces
+
+
+def _verify(env: Env, credential: Any) -> dict[str, Any]:
+    data = credential if isinstance(credential, str) else json.dumps(credential).encode()
+    report = verify_credential(data, env.verify_ctx())
+    return {c.name: (c.status.value, c.reason) for c in report.checks}
+
+
+def _history(env: Env, key: str, credential_id: str) -> list[dict[str, Any]]:
+    resp = env.client.get(
+        f"/admin/orgs/demo-platform/credentials/{credential_id}",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert resp.status_code == 200, resp.text
+    history: list[dict[str, Any]] = resp.json()["history"]
+    return history
+
+
+@pytest.mark.parametrize("fmt", ["ldp_vc", "dc+sd-jwt"])
+def test_a_new_rating_of_the_same_person_supersedes_the_previous_one(
+    env: Env, platform_key: str, fmt: str
+) -> None:
+    first = _issue(env, platform_key, fmt).json()
+    assert _verify(env, first["credential"])["status"][0] == "passed"
+    second = _issue(
+        env,
+        platform_key,
+        fmt,
+        results={"rating": "4.9", "count": "310"},
+        activity_start_date="2026-07-01T00:00:00Z",
+        activity_end_date="2026-12-31T00:00:00Z",
+    ).json()
+    status, reason = _verify(env, first["credential"])["status"]
+    assert status == "failed"
+    assert reason.startswith("superseded by its issuer")
+    assert _verify(env, second["credential"])["status"][0] == "passed"
+    (event,) = _history(env, platform_key, first["id"])
+    assert event["action"] == "supersede"
+    assert event["reason"] == f"superseded by {second['id']}"
+    # revoking the current rating ends it too (its only entry is the supersession one)
+    revoked = env.client.post(
+        f"/admin/orgs/demo-platform/credentials/{second['id']}/status",
+        json={"action": "revoke", "reason": "fraude aux avis"},
+        headers={"Authorization": f"Bearer {platform_key}"},
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert _verify(env, second["credential"])["status"][0] == "failed"
+
+
+def test_another_persons_rating_is_not_superseded(env: Env, platform_key: str) -> None:
+    mine = _issue(env, platform_key, "ldp_vc").json()
+    body = {
+        "achievement": "rating",
+        "recipient": {"name": "Lina Moreau"},
+        "subject": {"results": {"rating": "4.1"}, **PERIOD},
+        "format": "ldp_vc",
+        "subject_id": "did:example:lina",
+    }
+    theirs = env.client.post(
+        "/admin/orgs/demo-platform/credentials",
+        json=body,
+        headers={"Authorization": f"Bearer {platform_key}"},
+    )
+    assert theirs.status_code == 201, theirs.text
+    assert _verify(env, mine["credential"])["status"][0] == "passed"
+    assert _history(env, platform_key, mine["id"]) == []
+
+
+def test_copies_of_one_offer_in_several_formats_do_not_supersede_each_other(
+    env: Env, platform_key: str
+) -> None:
+    from issuer.schemas import SubjectIn
+    from issuer.service.achievements import get_achievement
+    from issuer.service.issuance import Holder, issue_credential
+
+    offer = env.client.post(
+        "/admin/orgs/demo-platform/offers",
+        json={
+            "achievement": "rating",
+            "recipient": {"name": "Samir Haddad"},
+            "subject": {"results": {"rating": "4.8"}, **PERIOD},
+            "formats": ["ldp_vc", "jwt_vc_json"],
+        },
+        headers={"Authorization": f"Bearer {platform_key}"},
+    )
+    assert offer.status_code == 201, offer.text
+    offer_id = offer.json()["offer_id"]
+    res = env.client.app.state.resources  # type: ignore[attr-defined]
+    subject = SubjectIn.model_validate({"results": {"rating": "4.8"}, **PERIOD})
+    with res.sessions.begin() as session:
+        org = get_org(session, "demo-platform")
+        achievement = get_achievement(session, org, "rating")
+        rows = [
+            issue_credential(
+                session,
+                res.key_store(session),
+                org,
+                f"{BASE}/orgs/demo-platform",
+                achievement,
+                fmt=fmt,
+                recipient_name="Samir Haddad",
+                recipient_email=None,
+                subject=subject,
+                language="fr",
+                holder=Holder(did="did:example:samir"),
+                now=env.clock(),
+                actor="test",
+                offer_id=offer_id,
+            )
+            for fmt in ("ldp_vc", "jwt_vc_json")
+        ]
+        documents = [r.document for r in rows]
+    for text in documents:
+        credential = text if not text.startswith("{") else json.loads(text)
+        assert _verify(env, credential)["status"][0] == "passed"

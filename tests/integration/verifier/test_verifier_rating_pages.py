@@ -90,3 +90,24 @@ def test_a_threshold_above_the_scale_is_refused_in_plain_words(
     assert request_id == ""
     assert page.status_code == 400
     assert "Vérifiez la note minimale et son échelle" in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("fr", "L'émetteur l'a remplacé par un plus récent (une note plus récente, par exemple)."),
+        ("en", "The issuer has replaced it with a newer one (a newer rating, for example)."),
+    ],
+)
+def test_a_superseded_rating_reads_replaced(lang: str, sentence: str) -> None:
+    from verifier.api.page_views import check_views
+    from verifier.i18n import translator
+
+    check = {
+        "name": "status",
+        "status": "failed",
+        "reason": "superseded by its issuer (status list https://p.example/status/supersession/1)",
+        "details": {"purpose": "supersession"},
+    }
+    (view,) = check_views([check], translator(lang), lang)
+    assert view.sentence == sentence
