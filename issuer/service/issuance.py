@@ -85,6 +85,7 @@ def build_subject(
             )
         )
     descriptions = achievement_row.content.get("result_descriptions", [])
+    check_results(descriptions, subject)  # before writing any value out
     known = {rd["id"] for rd in descriptions}
     results = []
     url = achievement_url(org_base, achievement_row.slug)
@@ -97,7 +98,6 @@ def build_subject(
             raise InvalidInputError(f"result {rd_id!r} must be a finite number")
         text = format(Decimal(value).normalize(), "f")
         results.append(Result(result_description=f"{url}#result-{rd_id}", value=text))
-    check_results(descriptions, subject)
     try:
         return AchievementSubject(
             id=holder_did,

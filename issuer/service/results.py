@@ -20,6 +20,8 @@ from shared.errors import InvalidInputError
 
 RATING_RESULT_TYPE = "ext:Rating"
 RATING_COUNT_RESULT_TYPE = "ext:RatingCount"
+#: results beyond 10^±MAX_EXPONENT are refused (written out, 1e999999999 is a billion digits)
+MAX_EXPONENT = 30
 #: how long a rating holds after the end of its period
 RATING_VALIDITY = timedelta(days=365)
 
@@ -41,11 +43,13 @@ def check_results(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> 
     """
     by_id = {str(d.get("id")): d for d in descriptions}
     for rd_id, value in subject.results.items():
-        desc = by_id.get(rd_id)
-        if desc is None:
-            continue
         if not value.is_finite():
             raise InvalidInputError(f"result {rd_id!r} must be a finite number")
+        if value and abs(value.adjusted()) > MAX_EXPONENT:
+            raise InvalidInputError(f"result {rd_id!r} is too large or too small a number")
+        desc = by_id.get(rd_id)
+        if desc is None:
+            continue  # the caller says which results the achievement does not describe
         low, high = _bound(desc.get("value_min")), _bound(desc.get("value_max"))
         if low is not None and value < low:
             raise InvalidInputError(f"result {rd_id!r} must be at least {low} (got {value})")

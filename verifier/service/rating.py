@@ -25,6 +25,9 @@ RATING_RESULT_TYPE = "ext:Rating"
 RATING_COUNT_RESULT_TYPE = "ext:RatingCount"
 #: the most digits a threshold or scale may have (a recruiter types them)
 MAX_DIGITS = 12
+#: numbers in a credential beyond 10^±MAX_EXPONENT are not read (no rating is that large,
+#: and their products would overflow the decimal context)
+MAX_EXPONENT = 30
 
 
 def parse_amount(value: Any, what: str) -> Decimal:
@@ -95,10 +98,12 @@ def _number(value: Any) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(str(value).strip()[:100])
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite() or (number and abs(number.adjusted()) > MAX_EXPONENT):
+        return None
+    return number
 
 
 def _listed(value: Any) -> list[Any]:

@@ -243,3 +243,12 @@ def test_copies_of_one_offer_in_several_formats_do_not_supersede_each_other(
     for text in documents:
         credential = text if not text.startswith("{") else json.loads(text)
         assert _verify(env, credential)["status"][0] == "passed"
+
+
+@pytest.mark.parametrize("value", ["1e999999999", "1e-999999999"])
+def test_a_number_too_large_to_write_out_is_refused(
+    env: Env, platform_key: str, value: str
+) -> None:
+    resp = _issue(env, platform_key, "ldp_vc", results={"rating": "4.8", "count": value})
+    assert resp.status_code == 400, resp.text[:300]
+    assert "too large or too small" in resp.json()["detail"]

@@ -257,3 +257,52 @@ def test_the_request_keeps_its_parameters(client: TestClient, api_key: str) -> N
     assert rating["parameters"] == ["minimum", "scale"]
     assert rating["policy"]["rating"] == {"minimum": "4.5", "scale": "5"}
     assert rating["policy"]["issuer_kinds"] == ["platform"]
+
+
+def test_a_dropped_in_credential_is_judged_by_a_rating_policy(
+    client: TestClient, api_key: str
+) -> None:
+    """POST /verifications takes the same policy: a recruiter may check a rating file too."""
+    from tests.unit.verifier.builders import ldp_vc
+
+    _trust(client, api_key)
+    policy = {"issuer_kinds": ["platform"], "rating": {"minimum": "9", "scale": "10"}}
+    for credential, ok in ((badge(**RATING), True), (badge(hours="220"), False)):
+        resp = client.post(
+            "/verifications",
+            json={"credential": ldp_vc(credential), "policy": policy},
+            headers=auth(api_key),
+        )
+        assert resp.status_code == 200, resp.text
+        out = resp.json()
+        assert out["verified"] is ok, out
+        assert out["policy"]["rating"] == {"minimum": "9", "scale": "10"}
+        assert _checks(out)["rating"]["status"] == ("passed" if ok else "failed")
+
+
+@pytest.mark.parametrize("issuer_kind", ["pirate", "Platform", 7])
+def test_the_registry_refuses_an_unknown_issuer_kind(
+    client: TestClient, api_key: str, issuer_kind: Any
+) -> None:
+    body = {"kind": "did", "value": did(ISSUER), "name": "X", "issuer_kind": issuer_kind}
+    resp = client.post("/trust/issuers", json=body, headers=auth(api_key))
+    assert resp.status_code == 400, resp.text
+    assert resp.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_registry_sets_an_issuer_kind_later(client: TestClient, api_key: str) -> None:
+    _trust(client, api_key, None)
+    (entry,) = [
+        e
+        for e in client.get("/trust/issuers", headers=auth(api_key)).json()["issuers"]
+        if e["value"] == did(ISSUER)
+    ]
+    assert entry["issuer_kind"] is None
+    patched = client.patch(
+        f"/trust/issuers/{entry['id']}", json={"issuer_kind": "platform"}, headers=auth(api_key)
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["issuer_kind"] == "platform"
+    assert patched.json()["name"] == "Plateforme Test"  # the rest is kept
+    status, _report = _answered(client, api_key, "jwt_vc_json", badge(**RATING))
+    assert status == 200
