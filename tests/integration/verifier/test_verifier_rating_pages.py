@@ -111,3 +111,36 @@ def test_a_superseded_rating_reads_replaced(lang: str, sentence: str) -> None:
     }
     (view,) = check_views([check], translator(lang), lang)
     assert view.sentence == sentence
+
+
+def test_the_registry_page_says_and_sets_what_an_issuer_is(client: TestClient, csrf: str) -> None:
+    page = client.get("/registry?lang=fr").text
+    assert "plateforme" in page
+    assert 'id="add-issuer-kind"' in page
+    added = client.post(
+        "/registry/add?lang=fr",
+        data={"csrf_token": csrf, "name": "Livreurs", "kind": "domain",
+              "value": "livreurs.example", "issuer_kind": "platform"},
+    )  # fmt: skip
+    assert "Émetteur ajouté au registre." in added.text
+    entries = client.get("/trust/issuers").json()["issuers"]
+    (entry,) = [e for e in entries if e["value"] == "livreurs.example"]
+    assert entry["issuer_kind"] == "platform"
+    changed = client.post(
+        f"/registry/{entry['id']}/kind?lang=en",
+        data={"csrf_token": csrf, "issuer_kind": "employer"},
+    )
+    assert "Issuer updated." in changed.text
+    assert "What Livreurs is" in changed.text
+    cleared = client.post(
+        f"/registry/{entry['id']}/kind", data={"csrf_token": csrf, "issuer_kind": ""}
+    )
+    assert cleared.status_code == 200
+    entries = client.get("/trust/issuers").json()["issuers"]
+    assert [e["issuer_kind"] for e in entries if e["value"] == "livreurs.example"] == [None]
+    refused = client.post(
+        f"/registry/{entry['id']}/kind", data={"csrf_token": csrf, "issuer_kind": "pirate"}
+    )
+    assert refused.status_code == 400
+    no_csrf = client.post(f"/registry/{entry['id']}/kind", data={"issuer_kind": "platform"})
+    assert no_csrf.status_code == 403
