@@ -306,3 +306,45 @@ def test_the_registry_sets_an_issuer_kind_later(client: TestClient, api_key: str
     assert patched.json()["name"] == "Plateforme Test"  # the rest is kept
     status, _report = _answered(client, api_key, "jwt_vc_json", badge(**RATING))
     assert status == 200
+
+
+# ------------------------------------------------------------- the other templates, likewise
+
+
+def _answer_template(
+    client: TestClient, key: str, template: str, fmt: str, credential: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    links = _new(client, key, template)
+    obj = _request_object(client, links)
+    qid, presentation = _present(fmt, credential, obj)
+    resp = _answer(client, obj, {qid: [presentation]})
+    return resp.status_code, _result(client, links)["result"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("template", ["volunteering", "work-experience"])
+def test_a_rating_is_not_volunteering_nor_work_experience(
+    client: TestClient, api_key: str, fmt: str, template: str
+) -> None:
+    _trust(client, api_key)
+    status, result = _answer_template(client, api_key, template, fmt, badge(**RATING))
+    assert status == 400
+    assert result["dcql_problems"], result  # achievementType is not one the template asks
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("template", ["volunteering", "work-experience", "any-badge", "rating"])
+def test_every_template_refuses_a_badge_past_its_validity(
+    client: TestClient, api_key: str, fmt: str, template: str
+) -> None:
+    _trust(client, api_key)
+    kinds = {"work-experience": "ext:WorkExperience", "rating": "Achievement"}
+    credential = badge(
+        achievement_type=kinds.get(template, "CommunityService"),
+        valid_until="2026-06-30T00:00:00Z",
+        **({"rating": "4.8"} if template == "rating" else {"hours": "40"}),
+    )
+    status, result = _answer_template(client, api_key, template, fmt, credential)
+    assert status == 400
+    (report,) = next(iter(result["presentations"].values()))
+    assert _checks(report)["validity"]["status"] == "failed"
