@@ -116,6 +116,18 @@ def _answer_with(
     return answer, clients.result(links)
 
 
+def test_the_wallet_previews_the_platform_as_trusted(
+    clients: Clients, stack_config: UpConfig
+) -> None:
+    opened = clients.wallet.post(
+        "/api/offers", json={"offer": _rating_offer(stack_config, "ldp_vc")}
+    )
+    assert opened.status_code == 201, opened.text
+    preview = opened.json()
+    assert preview["issuer_name"] == "Plateforme Démo"
+    assert preview["trusted"] is True  # the wallet's own small registry (musette up)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_rating_template_refuses_a_volunteer_badge(
     clients: Clients, volunteer: dict[str, dict[str, Any]], fmt: str
