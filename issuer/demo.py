@@ -1,4 +1,5 @@
-"""``seed_demo(settings)``: the demo association, its admin and badge, and a fresh offer.
+"""``seed_demo(settings)``: the demo association, its admin and badge, and a fresh offer;
+the demo platform (``demo-platform``) and its ``rating`` achievement (issue 12).
 
 Idempotent: the organisation, admin and achievement are created once; every start adds a
 new offer (pre-authorized codes are single use and short-lived) and prints its link.
@@ -13,7 +14,11 @@ import os
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy.orm import Session
+
+from issuer.db.models import Organisation
 from issuer.main import open_resources
 from issuer.schemas import AchievementIn, OfferIn
 from issuer.service.achievements import create_achievement, get_achievement
@@ -26,6 +31,42 @@ DEMO_ORG = "demo-association"
 DEMO_ADMIN = "demo@association.example"
 DEMO_ACHIEVEMENT = "volunteer"
 DEMO_PASSWORD = "musette-demo-admin"  # noqa: S105  (dev-mode demo account, printed on purpose)
+DEMO_PLATFORM = "demo-platform"
+DEMO_PLATFORM_NAME = "Plateforme Démo"
+RATING_ACHIEVEMENT = "rating"
+
+#: a platform's rating: the average on a 0-5 scale and the number of ratings (issue 12)
+RATING = {
+    "id": RATING_ACHIEVEMENT,
+    "achievement_type": "Achievement",
+    "name": {"fr": "Note des clients", "en": "Customer rating"},
+    "description": {
+        "fr": "La note moyenne donnée par les clients de la plateforme sur une période, "
+        "et le nombre de notes.",
+        "en": "The average rating given by the platform's customers over a period, "
+        "and the number of ratings.",
+    },
+    "criteria": {
+        "fr": "Moyenne de toutes les notes reçues sur la plateforme pendant la période, de 0 à 5.",
+        "en": "The average of every rating received on the platform during the period, "
+        "from 0 to 5.",
+    },
+    "result_descriptions": [
+        {
+            "id": "rating",
+            "name": {"fr": "Note moyenne", "en": "Average rating"},
+            "result_type": "ext:Rating",
+            "value_min": "0",
+            "value_max": "5",
+        },
+        {
+            "id": "count",
+            "name": {"fr": "Nombre de notes", "en": "Number of ratings"},
+            "result_type": "ext:RatingCount",
+            "value_min": "0",
+        },
+    ],
+}
 
 VOLUNTEER = {
     "id": DEMO_ACHIEVEMENT,
@@ -74,6 +115,39 @@ def _demo_password(settings: IssuerSettings) -> tuple[str, bool]:
     return password, True
 
 
+def _ensure_org(
+    session: Session,
+    res: Any,
+    settings: IssuerSettings,
+    slug: str,
+    kind: str,
+    name: str,
+    now: datetime,
+) -> tuple[Organisation, bool]:
+    """(the organisation, whether it was created now)."""
+    from issuer.service.orgs import get_org
+
+    try:
+        return get_org(session, slug), False
+    except NotFoundError:
+        org = create_org(
+            session, res.key_store(session), public_url=settings.public_url, slug=slug,
+            kind=kind, name=name, now=now, url=org_base_url(settings.public_url, slug),
+        )  # fmt: skip
+        return org, True
+
+
+def _seed_platform(
+    session: Session, res: Any, settings: IssuerSettings, now: datetime
+) -> Organisation:
+    """The demo platform and its rating achievement (no admin: the CLI and API issue)."""
+    base = org_base_url(settings.public_url, DEMO_PLATFORM)
+    org, _ = _ensure_org(session, res, settings, DEMO_PLATFORM, "platform", DEMO_PLATFORM_NAME, now)
+    if get_achievement(session, org, RATING_ACHIEVEMENT, missing_ok=True) is None:
+        create_achievement(session, org, base, AchievementIn.model_validate(RATING), now)
+    return org
+
+
 def seed_demo(settings: IssuerSettings) -> list[str]:
     res = open_resources(settings)
     now = datetime.now(UTC)
@@ -81,26 +155,16 @@ def seed_demo(settings: IssuerSettings) -> list[str]:
     base = org_base_url(settings.public_url, DEMO_ORG)
     try:
         with res.sessions.begin() as session:
-            from issuer.service.orgs import get_org
-
-            try:
-                org = get_org(session, DEMO_ORG)
-            except NotFoundError:
-                org = create_org(
-                    session,
-                    res.key_store(session),
-                    public_url=settings.public_url,
-                    slug=DEMO_ORG,
-                    kind="association",
-                    name="Association Démo",
-                    now=now,
-                    url=base,
-                )
+            org, created = _ensure_org(
+                session, res, settings, DEMO_ORG, "association", "Association Démo", now
+            )
+            if created:
                 password, _ = _demo_password(settings)
                 hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
                 create_admin(session, org, DEMO_ADMIN, password, hasher, now)
             if get_achievement(session, org, DEMO_ACHIEVEMENT, missing_ok=True) is None:
                 create_achievement(session, org, base, AchievementIn.model_validate(VOLUNTEER), now)
+            platform = _seed_platform(session, res, settings, now)
             offer = create_offer(
                 session,
                 settings,
@@ -125,6 +189,7 @@ def seed_demo(settings: IssuerSettings) -> list[str]:
         password, _ = _demo_password(settings)
         lines += [
             f"organisation {DEMO_ORG}: {org.did}",
+            f"organisation {DEMO_PLATFORM}: {platform.did} (achievement '{RATING_ACHIEVEMENT}')",
             f"credential issuer: {base}",
             f"admin console: {settings.public_url}/signin  ({DEMO_ADMIN} / password {password})",
             f"offer (10 min, single use): {offer.offer_uri}",

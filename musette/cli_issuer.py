@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from musette.devmode import add_dev_flag, dev_mode_announced
+from shared.errors import InvalidInputError
 
 FORMAT_CHOICES = ("ldp_vc", "jwt_vc_json", "dc+sd-jwt")
 
@@ -32,6 +33,7 @@ def _settings(args: argparse.Namespace) -> Any:
 def cmd_offer(args: argparse.Namespace) -> int:
     from issuer.main import open_resources
     from issuer.schemas import OfferIn
+    from issuer.service.achievements import get_achievement
     from issuer.service.images import qr_png, qr_svg
     from issuer.service.oid4vci import create_offer
     from issuer.service.orgs import get_org, org_base_url
@@ -51,12 +53,14 @@ def cmd_offer(args: argparse.Namespace) -> int:
         subject["role"] = args.role
     if args.hours is not None:
         subject["results"] = {"hours": args.hours}
+    subject.update(_rating_subject(args))
     if subject:
         body["subject"] = subject
     now = datetime.now(UTC)
     with res.sessions.begin() as session:
         org = get_org(session, args.org)
         base = org_base_url(settings.public_url, org.slug)
+        _check_scale(get_achievement(session, org, args.achievement), args.scale)
         created = create_offer(
             session, settings, res.master_secret, org, base, OfferIn.model_validate(body),
             actor="cli", now=now,
@@ -89,6 +93,61 @@ def cmd_offer(args: argparse.Namespace) -> int:
             print(f"tx_code: {created.tx_code}")
         print(f"QR code written to {qr_path}")
     return 0
+
+
+def _rating_subject(args: argparse.Namespace) -> dict[str, Any]:
+    """--rating/--count/--period as the subject of a rating (achievement ``rating``: results
+    ``rating`` and ``count``, the period as activity dates); --scale must be the
+    achievement's own (its valueMax), checked by cmd_offer."""
+    out: dict[str, Any] = {}
+    results = {k: v for k, v in (("rating", args.rating), ("count", args.count)) if v is not None}
+    if results:
+        out["results"] = results
+    if args.period:
+        start, sep, end = args.period.partition("/")
+        if not sep or not start or not end:
+            raise InvalidInputError("--period is START/END, e.g. 2026-01-01/2026-06-30")
+        out["activity_start_date"] = _day(start, "start")
+        out["activity_end_date"] = _day(end, "end")
+    return out
+
+
+def _day(text: str, which: str) -> str:
+    """A date (start of day, UTC) or a full datetime, as ISO 8601."""
+    from datetime import date
+
+    try:
+        return (
+            datetime.fromisoformat(text).isoformat()
+            if "T" in text
+            else (datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC).isoformat())
+        )
+    except ValueError as err:
+        raise InvalidInputError(f"--period {which} {text!r} is not a date (YYYY-MM-DD)") from err
+
+
+def _check_scale(row: Any, scale: str | None) -> None:
+    """--scale must say the scale the achievement's rating is on (its valueMax)."""
+    if scale is None:
+        return
+    from decimal import Decimal, InvalidOperation
+
+    tops = [
+        d.get("value_max")
+        for d in row.content.get("result_descriptions", [])
+        if d.get("result_type") == "ext:Rating"
+    ]
+    if not tops:
+        raise InvalidInputError(f"the achievement {row.slug} has no rating: --scale is for ratings")
+    try:
+        same = any(t is not None and Decimal(t) == Decimal(scale) for t in tops)
+    except InvalidOperation as err:
+        raise InvalidInputError(f"--scale {scale!r} is not a number") from err
+    if not same:
+        raise InvalidInputError(
+            f"the achievement {row.slug} rates out of {', '.join(str(t) for t in tops)}, "
+            f"not {scale}: a platform's scale is part of its achievement"
+        )
 
 
 def cmd_org_create(args: argparse.Namespace) -> int:
@@ -153,6 +212,12 @@ def register(sub: Any) -> None:
     offer.add_argument("--email", help="the recipient's email (hashed in the credential)")
     offer.add_argument("--role", help="credentialSubject.role")
     offer.add_argument("--hours", help="volunteer hours (result 'hours')")
+    offer.add_argument("--rating", help="a platform's average rating (result 'rating'), e.g. 4.8")
+    offer.add_argument(
+        "--scale", help="the rating's scale (its maximum), checked against the achievement"
+    )
+    offer.add_argument("--count", help="the number of ratings (result 'count')")
+    offer.add_argument("--period", help="the rating's period, START/END (2026-01-01/2026-06-30)")
     offer.add_argument(
         "--format", action="append", choices=FORMAT_CHOICES, help="repeatable; default: all three"
     )

@@ -49,6 +49,9 @@ def cmd_request(args: argparse.Namespace) -> int:
             response_mode=args.response_mode,
             account_id=None,
             now=datetime.now(UTC),
+            parameters={
+                k: v for k, v in (("minimum", args.min), ("scale", args.scale)) if v is not None
+            },
         )
     if args.json:
         print(json.dumps({**links.to_json(), "template": args.template}))
@@ -117,6 +120,12 @@ def register(sub: Any) -> None:
         choices=["direct_post", "direct_post.jwt"],
         default="direct_post",
         help="direct_post, or direct_post.jwt (the wallet encrypts its answer to this request)",
+    )
+    request.add_argument(
+        "--min", help="rating template: the minimum rating (default 4.5), e.g. --min 4.5"
+    )
+    request.add_argument(
+        "--scale", help="rating template: the scale the minimum is on (default 5: 'out of 5')"
     )
     request.add_argument("--json", action="store_true", help="print request_uri and result_url")
     request.set_defaults(func=cmd_request)

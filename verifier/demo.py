@@ -1,4 +1,5 @@
-"""Demo data for ``musette up``: a recruiter account and a registry trusting the demo association."""
+"""Demo data for ``musette up``: a recruiter account and a registry trusting the demo association
+and the demo platform (each with its kind, so the rating template trusts only the platform)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,16 @@ from verifier.settings import VerifierSettings
 DEMO_EMAIL = "recruteur@demo.musette.example"
 DEMO_PASSWORD = "musette-recruteur-demo"  # noqa: S105 - demo account, printed by `musette up`
 DEMO_ASSOCIATION_NAME = "Association Démo"
+DEMO_PLATFORM_NAME = "Plateforme Démo"
 DEMO_KEY_FILE = "demo-recruiter-api-key.txt"
 
 
 def demo_association_did(issuer_base_url: str) -> str:
     return did_web_from_url(issuer_base_url.rstrip("/") + "/orgs/demo-association")
+
+
+def demo_platform_did(issuer_base_url: str) -> str:
+    return did_web_from_url(issuer_base_url.rstrip("/") + "/orgs/demo-platform")
 
 
 def seed_demo(settings: VerifierSettings) -> list[str]:
@@ -48,10 +54,18 @@ def seed_demo(settings: VerifierSettings) -> list[str]:
                     handle.write(key)
             if settings.demo_issuer_base_url:
                 did = demo_association_did(settings.demo_issuer_base_url)
+                platform = demo_platform_did(settings.demo_issuer_base_url)
                 trust.ensure_entries(
-                    session, [("did", did, DEMO_ASSOCIATION_NAME)], source="demo", now=now
+                    session,
+                    [
+                        ("did", did, DEMO_ASSOCIATION_NAME, "association"),
+                        ("did", platform, DEMO_PLATFORM_NAME, "platform"),
+                    ],
+                    source="demo",
+                    now=now,
                 )
                 lines.append(f"trust registry: {DEMO_ASSOCIATION_NAME} = {did}")
+                lines.append(f"trust registry: {DEMO_PLATFORM_NAME} = {platform}")
         lines.insert(0, f"demo recruiter: {DEMO_EMAIL} / {DEMO_PASSWORD}")
         if key_path.exists():
             lines.insert(1, f"demo recruiter API key: {key_path.read_text().strip()}")

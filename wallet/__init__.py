@@ -18,11 +18,16 @@ DEMO_VERIFIER_NAME = "Recrutement Démo"
 def settings_for_up(data_dir: Path, base_urls: dict[str, str], dev: bool) -> WalletSettings:
     """Settings for ``musette up``: SQLite and ``master.key`` in ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    # the demo association's credential issuer identifier (OpenID4VCI §12.2.1), which is what
+    # the demo organisations' credential issuer identifiers (OpenID4VCI §12.2.1), which is what
     # offers and metadata name: the issuer serves one credential issuer per organisation
-    demo = f"{base_urls['issuer']}/orgs/demo-association" if "issuer" in base_urls else None
-    # and its did:web, which signs its credentials: a badge file imported by hand names only it
-    trusted = [demo, did_web_from_url(demo)] if demo else []
+    demos = (
+        [f"{base_urls['issuer']}/orgs/{org}" for org in ("demo-association", "demo-platform")]
+        if "issuer" in base_urls
+        else []
+    )
+    # and their did:web, which signs their credentials: a badge file imported by hand names
+    # only it (the demo platform issues ratings)
+    trusted = [t for demo in demos for t in (demo, did_web_from_url(demo))]
     # the demo verifier, by the origin its unsigned requests answer to and by its did:web
     verifier = base_urls.get("verifier")
     known = (

@@ -26,7 +26,15 @@ from issuer.db.models import IssuedCredential, Organisation
 from issuer.schemas import SubjectIn
 from issuer.service.achievements import to_ob3
 from issuer.service.keys import IssuerKeyStore, OrgSigner, active_signer
-from issuer.service.status import PURPOSES, allocate_index, status_entries, status_json
+from issuer.service.results import check_results, is_rating, rating_valid_until
+from issuer.service.status import (
+    PURPOSES,
+    SUPERSESSION,
+    allocate_index,
+    status_entries,
+    status_json,
+    supersede_previous,
+)
 from shared.errors import InvalidInputError
 from shared.model import (
     AchievementSubject,
@@ -77,7 +85,9 @@ def build_subject(
                 salt=salt,
             )
         )
-    known = {rd["id"] for rd in achievement_row.content.get("result_descriptions", [])}
+    descriptions = achievement_row.content.get("result_descriptions", [])
+    check_results(descriptions, subject)  # before writing any value out
+    known = {rd["id"] for rd in descriptions}
     results = []
     url = achievement_url(org_base, achievement_row.slug)
     for rd_id, value in subject.results.items():
@@ -145,6 +155,10 @@ def issue_credential(
     cred_uuid = uuid.uuid4()
     row_id = cred_uuid.hex
     achievement = to_ob3(org_base, achievement_row, language)
+    descriptions = achievement_row.content.get("result_descriptions", [])
+    rating = is_rating(descriptions, subject)
+    if rating:
+        status_purposes = (SUPERSESSION,)  # a newer rating replaces this one (status.py)
     entries = None
     seq = idx = None
     if with_status:
@@ -164,6 +178,8 @@ def issue_credential(
         subject_model,
         credential_id=f"urn:uuid:{cred_uuid}",
         valid_from=now,
+        # a rating holds for a while after its period (issuer.service.results)
+        valid_until=rating_valid_until(descriptions, subject),
         name=achievement.name,
         description=achievement.description,
         awarded_date=now,
@@ -194,6 +210,8 @@ def issue_credential(
     )
     session.add(row)
     session.flush()
+    if rating and with_status:
+        supersede_previous(session, org, row, actor=actor, now=now)
     return row
 
 

@@ -28,6 +28,7 @@ from issuer.schemas import FORMATS, OfferIn, SubjectIn
 from issuer.service.achievements import get_achievement, list_achievements
 from issuer.service.issuance import Holder, credential_value, issue_credential
 from issuer.service.keys import IssuerKeyStore
+from issuer.service.results import check_results
 from issuer.service.status import purposes_for
 from issuer.settings import PROOF_ALGS, IssuerSettings
 from shared.did.resolver import DidResolver
@@ -229,6 +230,7 @@ def create_offer(
     unknown = set(data.subject.results) - known
     if unknown:
         raise InvalidInputError(f"results {sorted(unknown)} are not described by {row.slug}")
+    check_results(row.content.get("result_descriptions", []), data.subject)
     offer_id = secrets.token_urlsafe(24)
     tx_code = None
     tx_hash = None

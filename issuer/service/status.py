@@ -10,6 +10,12 @@ to take the same index: a collision raises an IntegrityError inside a SAVEPOINT,
 allocator draws again. Indexes are never freed, so never reused. After
 ``COLLISIONS_BEFORE_NEXT_LIST`` collisions in a row the list counts as full (about half
 full on average) and allocation moves on to the next ``seq``.
+
+A platform's rating carries one entry of its own purpose, ``supersession`` (Bitstring Status
+List v1.0 §2.1: ``statusPurpose`` is any string; only refresh, revocation, suspension and
+message have fixed meanings): a new rating of the same person (holder DID) for the same
+achievement sets the previous rating's bit, and a verifier reads "superseded". Revoking sets
+it too, so a rating fails once revoked (docs/decisions/rating-credentials.md).
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ from shared.proofs.data_integrity import add_proof
 from shared.status import MIN_ENTRIES, StatusList
 
 PURPOSES = ("revocation", "suspension")
+SUPERSESSION = "supersession"
+#: the lists every organisation keeps (per ``seq``, all sharing a credential's index)
+LIST_PURPOSES = (*PURPOSES, SUPERSESSION)
 LIST_SIZE = MIN_ENTRIES  # 131,072 entries of 1 bit: 16 KB
 COLLISIONS_BEFORE_NEXT_LIST = 8
 MAX_ATTEMPTS = 64
@@ -50,7 +59,7 @@ def _current_seq(session: Session, org: Organisation) -> int:
 
 
 def _ensure_lists(session: Session, org: Organisation, seq: int, now: datetime) -> None:
-    for purpose in PURPOSES:
+    for purpose in LIST_PURPOSES:
         exists = session.scalar(
             select(StatusListRow.id).where(
                 StatusListRow.org_id == org.id,
@@ -186,6 +195,8 @@ def change_status(
         _flip(session, org, "revocation", cred.status_seq, cred.status_index, 1, now)
         # and for good in the suspension list, which single-entry credentials point at
         _flip(session, org, "suspension", cred.status_seq, cred.status_index, 1, now)
+        if SUPERSESSION in (cred.status_purposes or "").split(","):
+            _flip(session, org, SUPERSESSION, cred.status_seq, cred.status_index, 1, now)
         cred.revoked = True
     elif action in ("suspend", "unsuspend") and not can_suspend(cred):
         raise ConflictError(
@@ -210,6 +221,45 @@ def change_status(
         )
     )
     return cred
+
+
+def supersede_previous(
+    session: Session, org: Organisation, new: IssuedCredential, *, actor: str, now: datetime
+) -> list[str]:
+    """Set the supersession bit of the earlier ratings of the same person (holder DID) for
+    the same achievement; returns their ids. Copies of the same offer in other formats are
+    the same rating, not earlier ones, and are left alone."""
+    if new.subject_id is None or new.achievement_id is None:
+        return []
+    earlier = session.scalars(
+        select(IssuedCredential).where(
+            IssuedCredential.org_id == org.id,
+            IssuedCredential.achievement_id == new.achievement_id,
+            IssuedCredential.subject_id == new.subject_id,
+            IssuedCredential.id != new.id,
+            IssuedCredential.revoked.is_(False),
+        )
+    )
+    done = []
+    for old in earlier:
+        if new.offer_id is not None and old.offer_id == new.offer_id:
+            continue
+        if SUPERSESSION not in (old.status_purposes or "").split(","):
+            continue
+        if old.status_seq is None or old.status_index is None:
+            continue
+        row = _list_row(session, org, SUPERSESSION, old.status_seq, lock=True)
+        if StatusList(row.bits).get(old.status_index):
+            continue  # superseded already
+        _flip(session, org, SUPERSESSION, old.status_seq, old.status_index, 1, now)
+        session.add(
+            StatusEvent(
+                org_id=org.id, credential_id=old.id, action="supersede",
+                reason=f"superseded by {new.id}", actor=actor, at=now,
+            )
+        )  # fmt: skip
+        done.append(old.id)
+    return done
 
 
 def status_history(session: Session, org: Organisation, credential_id: str) -> list[dict[str, Any]]:
@@ -239,7 +289,7 @@ def signed_list(
     seq: int,
 ) -> SignedList:
     """The signed BitstringStatusListCredential; signed once per version, then cached."""
-    if purpose not in PURPOSES:
+    if purpose not in LIST_PURPOSES:
         raise NotFoundError(f"no status purpose {purpose}")
     row = _list_row(session, org, purpose, seq, lock=False)
     if row.signed is None or row.signed_version != row.version:

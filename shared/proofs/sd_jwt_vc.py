@@ -100,13 +100,16 @@ _OB3_CONTEXT: Final = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.jso
 #: Default selectively disclosable claims of an OB 3.0 credential. The whole subject is
 #: disclosable (as in the reference vectors), and inside it the subject DID, each identifier,
 #: each result and each result's value separately, so a worker can show a score without the
-#: number of ratings. Paths that select nothing in a given credential are ignored.
+#: number of ratings, and the period (activity dates) on its own, so a rating can be shown
+#: without when it was earned. Paths that select nothing in a given credential are ignored.
 OB3_DEFAULT_DISCLOSABLE: Final[tuple[ClaimPath, ...]] = (
     ("credentialSubject",),
     ("credentialSubject", "id"),
     ("credentialSubject", "identifier", None),
     ("credentialSubject", "result", None),
     ("credentialSubject", "result", None, "value"),
+    ("credentialSubject", "activityStartDate"),
+    ("credentialSubject", "activityEndDate"),
     ("evidence", None),
     ("given_name",),
     ("family_name",),

@@ -2,10 +2,11 @@
 
 Implements: Bitstring Status List v1.0 §3.2 (Validate Algorithm). The list is fetched
 whole through the injected fetcher, so the issuer cannot tell which credential is checked.
-Stricter than some reference stacks: a set revocation or suspension bit fails the check,
-and the status list credential must be issued by the credential's own issuer (our policy,
-docs/threat-model.md "Engine checks"): a list anyone can sign proves nothing about whether
-the issuer revoked the credential.
+Stricter than some reference stacks: a set revocation or suspension bit fails the check
+(and a set ``supersession`` bit: a newer credential replaces this one), and the status list
+credential must be issued by the credential's own issuer (our policy, docs/threat-model.md
+"Engine checks"): a list anyone can sign proves nothing about whether the issuer revoked the
+credential.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from shared.verify.report import VerificationReport
 
 VerifyFn = Callable[[Any, VerifyContext], VerificationReport]
 STATUS_TYPES = ("BitstringStatusListEntry",)
-_SET_MEANING = {"revocation": "revoked", "suspension": "suspended"}
+#: purposes whose set bit fails the check; "supersession" is Musette's (a platform's newer
+#: rating replaces the older one, docs/decisions/rating-credentials.md)
+_SET_MEANING = {"revocation": "revoked", "suspension": "suspended", "supersession": "superseded"}
 
 
 def check_credential_status(

@@ -614,8 +614,9 @@ def test_refused_a_presentation_for_another_verifier(
 def test_refused_a_presentation_missing_a_required_claim(
     clients: Clients, holder: Any, received: dict[str, dict[str, Any]]
 ) -> None:
-    """The `rating` template requires credentialSubject.result[*].value; an SD-JWT answer
-    that keeps the results undisclosed is refused by the DCQL check (the proof is fine)."""
+    """The `rating` template requires a result's value; an SD-JWT answer that keeps the
+    results undisclosed is refused by the DCQL check (the proof is fine). Disclosed, the
+    volunteer badge's hours are still refused: hours are not a rating (issue 12)."""
     cred = received["dc+sd-jwt"]["id"]
     qid = QUERY_IDS["dc+sd-jwt"]
     links = clients.request("rating")
@@ -624,14 +625,20 @@ def test_refused_a_presentation_missing_a_required_claim(
     result = clients.result(links)
     assert result["verified"] is False
     assert result["result"]["dcql_problems"], result["result"]
-    report = _presented(result, "dc+sd-jwt")
-    assert report["verified"] is True  # the credential itself is fine; the claim is missing
-    # with the claim disclosed, the same credential answers the same kind of request
+    checks = _checks(_presented(result, "dc+sd-jwt"))
+    assert checks["proof"]["status"] == "passed"  # the credential itself is genuine
+    assert checks["rating"]["status"] == "failed"  # no value disclosed: no rating to read
+    # with the claim disclosed, the DCQL check passes, and the rating check refuses the hours
     links = clients.request("rating")
     path = ("credentialSubject", "result", None, "value")
-    accepted = _post(_build_answer(holder, links, cred, qid, disclose=[path]))
-    assert accepted.status_code == 200, accepted.text
-    assert clients.result(links)["verified"] is True
+    refused = _post(_build_answer(holder, links, cred, qid, disclose=[path]))
+    assert refused.status_code == 400, refused.text
+    result = clients.result(links)
+    assert result["verified"] is False
+    assert result["result"]["dcql_problems"] == []
+    rating = _checks(_presented(result, "dc+sd-jwt"))["rating"]
+    assert rating["status"] == "failed"
+    assert rating["reason"].startswith("no rating here")
 
 
 # ---------------------------------------------------------------- reference verifier libraries

@@ -88,8 +88,16 @@ function ob3() {
   cred.credentialSubject = {
     ...cred.credentialSubject,
     id: holder.did,
-    achievement: {...cred.credentialSubject.achievement, achievementType: 'CommunityService'},
-    result: [{type: ['Result'], value: '4.8'}],
+    // a rating as issue 12 defines it: a result described as ext:Rating, on a 0-5 scale
+    achievement: {
+      ...cred.credentialSubject.achievement,
+      achievementType: 'CommunityService',
+      resultDescription: [{
+        id: 'urn:example:rating', type: ['ResultDescription'], name: 'Rating',
+        resultType: 'ext:Rating', valueMin: '0', valueMax: '5',
+      }],
+    },
+    result: [{type: ['Result'], resultDescription: 'urn:example:rating', value: '4.8'}],
   };
   return cred;
 }

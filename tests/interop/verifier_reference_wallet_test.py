@@ -96,7 +96,13 @@ def verifier(stack_config: Any, reference_wallet: ReferenceWallet) -> Iterator[h
         ids = []
         for did in (reference_wallet.issuer_did, reference_wallet.ldp_issuer_did):
             added = client.post(
-                "/trust/issuers", json={"kind": "did", "value": did, "name": "Émetteur Node"}
+                "/trust/issuers",
+                json={
+                    "kind": "did",
+                    "value": did,
+                    "name": "Émetteur Node",
+                    "issuer_kind": "platform",  # the rating template trusts only platforms
+                },
             )
             assert added.status_code == 201, added.text
             ids.append(added.json()["id"])
@@ -204,7 +210,7 @@ def test_refused_a_reference_presentation_for_another_verifier(
 def test_refused_a_reference_presentation_missing_a_required_claim(
     reference_wallet: ReferenceWallet, verifier: httpx2.Client
 ) -> None:
-    """`rating` requires credentialSubject.result[*].value: an SD-JWT presentation that keeps
+    """`rating` requires a result's value: an SD-JWT presentation that keeps
     credentialSubject undisclosed verifies as a credential but fails the DCQL check."""
     fmt = "dc+sd-jwt"
     links = _request(verifier, "rating")
@@ -217,4 +223,6 @@ def test_refused_a_reference_presentation_missing_a_required_claim(
     assert result["verified"] is False
     assert result["result"]["dcql_problems"], result["result"]
     (report,) = result["result"]["presentations"][QUERY_IDS[fmt]]
-    assert report["verified"] is True  # the credential is fine; the claim is missing
+    checks = {c["name"]: c for r in [report, *report.get("credentials", [])] for c in r["checks"]}
+    assert checks["proof"]["status"] == "passed"  # the credential is fine; the claim is missing
+    assert checks["rating"]["status"] == "failed"  # so no rating can be read

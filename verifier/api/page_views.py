@@ -7,13 +7,21 @@ reason as a detail. Nothing here decides a verdict: it only words the report's.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shared.errors import VcError
 from shared.i18n import Gettext, local_date, local_number
+from verifier.service.rating import (
+    RATING_COUNT_RESULT_TYPE,
+    RATING_RESULT_TYPE,
+    RatingRequirement,
+)
 from verifier.service.templates import Template
+from verifier.service.verifying import Policy
 
 CHECK_TITLES = {
     "format": "check:format",
@@ -27,6 +35,7 @@ CHECK_TITLES = {
     "replay": "check:replay",
     "trust": "check:trust",
     "policy": "check:policy",
+    "rating": "check:rating",
 }
 
 #: (check, status) -> the plain sentence leading that check (English msgid)
@@ -337,6 +346,8 @@ def _sentence(check: dict[str, Any], _: Gettext, lang: str) -> str:
             return _("The issuer has revoked it.")
         if problem == "suspended":
             return _("The issuer has suspended it.")
+        if details.get("purpose") == "supersession":
+            return _("The issuer has replaced it with a newer one (a newer rating, for example).")
         if "could not be checked" in reason or "does not verify" in reason:
             return _(
                 "The issuer's revocation list could not be read, so a revocation "
@@ -351,6 +362,27 @@ def _sentence(check: dict[str, Any], _: Gettext, lang: str) -> str:
             shown = when(details["valid_from"], lang)
             if shown:
                 return _("It is not valid before {date}.", date=shown)
+    if name == "rating":
+        wanted = _(
+            "at least {value} out of {scale}",
+            value=_number(details.get("minimum"), lang),
+            scale=_number(details.get("scale"), lang),
+        )
+        if status == "passed":
+            return _("Its rating meets what you asked: {wanted}.", wanted=wanted)
+        if reason.startswith("no rating here"):
+            return _(
+                "It carries no rating (hours or other numbers are not a rating), "
+                "and you asked for one of {wanted}.",
+                wanted=wanted,
+            )
+        return _("Its rating is below what you asked: {wanted}.", wanted=wanted)
+    if name == "trust" and status == "failed" and details.get("required_kinds"):
+        return _(
+            "The issuer is in the trust registry as {name}, but not as a platform: "
+            "a rating is accepted only from a platform.",
+            name=str(details.get("registry_name", "?")),
+        )
     if name == "trust" and status == "passed":
         return _(PLAIN[("trust", "passed")], name=str(details.get("registry_name", "?")))
     if name == "replay" and status == "failed" and "expired" in reason:
@@ -449,6 +481,11 @@ def _results(
         value = _number(result["value"], lang)
         if kind.endswith("VolunteerHours"):
             facts.append(Fact(_("Hours"), _("{n} hours", n=value)))
+        elif kind == RATING_RESULT_TYPE and "valueMax" in desc:
+            scale = _number(desc["valueMax"], lang)
+            facts.append(Fact(_("Rating"), _("{value} out of {scale}", value=value, scale=scale)))
+        elif kind == RATING_COUNT_RESULT_TYPE:
+            facts.append(Fact(_("Number of ratings"), value))
         elif "rating" in kind.lower() or "rating" in str(desc.get("name", "")).lower():
             facts.append(Fact(_("Rating"), value))
         else:
@@ -574,10 +611,36 @@ def template_asks(template: Template, _: Gettext, lang: str) -> list[str]:
             asks.append(_("{what}, which must be: {values}", what=words, values=kinds))
         else:
             asks.append(words)
-    for minimum in template.minimums:
-        asks.append(
-            _("a rating of at least {value}", value=_number(minimum.value, lang)),
-        )
-    if template.policy.require_trusted_issuer:
+    if template.policy.rating is not None:
+        asks.append(_rating_words(template.policy.rating, _, lang))
+    if template.policy.issuer_kinds:
+        asks.append(_("the badge must come from a platform in the trust registry"))
+    elif template.policy.require_trusted_issuer:
         asks.append(_("the badge must come from an issuer in the trust registry"))
-    return asks
+    return list(dict.fromkeys(asks))
+
+
+def _rating_words(rating: RatingRequirement, _: Gettext, lang: str) -> str:
+    return _(
+        "a rating of at least {value} out of {scale}",
+        value=_number(str(rating.minimum), lang),
+        scale=_number(str(rating.scale), lang),
+    )
+
+
+def shown_parameters(policy: Policy, lang: str) -> dict[str, str] | None:
+    """The rating threshold and scale as the console form shows them (None: no rating)."""
+    if policy.rating is None:
+        return None
+    return {
+        k: v.replace(".", ",") if lang == "fr" else v for k, v in policy.rating.to_json().items()
+    }
+
+
+def requested_rating(policy_json: str, _: Gettext, lang: str) -> str | None:
+    """ "a rating of at least 4,5 out of 5" for a stored request's policy, or None."""
+    try:
+        policy = Policy.from_json(json.loads(policy_json))
+    except (ValueError, VcError):
+        return None
+    return _rating_words(policy.rating, _, lang) if policy.rating else None

@@ -28,7 +28,14 @@ from verifier.api.page_kit import (
     refused,
     sign_in_first,
 )
-from verifier.api.page_views import headline, report_view, status_problem, template_asks
+from verifier.api.page_views import (
+    headline,
+    report_view,
+    requested_rating,
+    shown_parameters,
+    status_problem,
+    template_asks,
+)
 from verifier.api.verifications import run_submission, submission_from_form
 from verifier.deps import (
     SESSION_COOKIE,
@@ -205,6 +212,7 @@ def new_request_page(request: Request, res: ResourcesDep, who: OptionalPrincipal
             "title": t.title_fr if lang == "fr" else t.title_en,
             "purpose": _("template:" + t.name),
             "asks": template_asks(t, _, lang),
+            "parameters": shown_parameters(t.policy, lang),
         }
         for t in TEMPLATES.values()
     ]
@@ -229,6 +237,12 @@ async def create_request(
     form = await read_form(request)
     if not csrf_ok(who, form):
         return refused(request, res, who, "/requests/new")
+    template = str(form.get("template", ""))
+    chosen = TEMPLATES.get(template)
+    parameters = {
+        p: str(form.get(f"{template}-{p}", "")).strip() or None
+        for p in (chosen.parameters if chosen else ())
+    }
     prefix = "decentralized_identifier" if form.get("signed") else "redirect_uri"
     mode = DIRECT_POST_JWT if form.get("encrypted") else DIRECT_POST
     try:
@@ -236,11 +250,12 @@ async def create_request(
             links = vp.create_request(
                 session,
                 res.settings,
-                template=str(form.get("template", "")),
+                template=template,
                 client_id_prefix=prefix,
                 response_mode=mode,
                 account_id=who.account_id,
                 now=res.clock(),
+                parameters=parameters,
             )
     except InvalidInputError as err:
         return error_page(
@@ -249,7 +264,10 @@ async def create_request(
             who,
             400,
             "Request not created",
-            "Choose one of the proposed requests.",
+            "Check the minimum rating and its scale: two numbers, the minimum no larger than "
+            "the scale."
+            if any(parameters.values())
+            else "Choose one of the proposed requests.",
             detail=err.detail,
             back="/requests/new",
         )
@@ -312,9 +330,11 @@ def _request_values(
     lang = choose_language(request)
     template = get_template(row.template)
     state = status["status"]
+    wanted = requested_rating(row.policy, translator(lang), lang)
+    title = template.title_fr if lang == "fr" else template.title_en
     return {
         "links": vp.links_for(res.settings, row),
-        "title": template.title_fr if lang == "fr" else template.title_en,
+        "title": f"{title} ({wanted})" if wanted else title,
         "template_name": template.name,
         "state": state,
         "answer": _answer(request, res, row, status) if state == "answered" else None,

@@ -27,7 +27,7 @@ from verifier.service import trust
 
 router = APIRouter(prefix="/registry", include_in_schema=False)
 HOME = "/registry"
-EMPTY_FORM = {"name": "", "kind": "did", "value": "", "url": ""}
+EMPTY_FORM = {"name": "", "kind": "did", "value": "", "url": "", "issuer_kind": ""}
 
 
 def _flash(request: Request) -> str:
@@ -37,6 +37,8 @@ def _flash(request: Request) -> str:
         return _("Issuer added to the registry.")
     if done == "renamed":
         return _("Issuer renamed.")
+    if done == "updated":
+        return _("Issuer updated.")
     if done == "removed":
         return _("Issuer removed from the registry.")
     if done == "imported":
@@ -91,6 +93,7 @@ def _registry_page(
         error=error,
         error_detail=error_detail,
         form=form or EMPTY_FORM,
+        issuer_kinds=trust.ISSUER_KINDS,
     )
 
 
@@ -148,27 +151,49 @@ async def add(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) ->
                 url=values["url"] or None,
                 source=f"page:{who.account_id}",
                 now=res.clock(),
+                issuer_kind=values["issuer_kind"] or None,
             )
     except (InvalidInputError, ConflictError) as err:
         return _problem(request, res, who, err, form=values)
     return _done(request, done="added")
 
 
-@router.post("/{entry_id}/rename", response_model=None)
-async def rename(
-    entry_id: str, request: Request, res: ResourcesDep, who: OptionalPrincipalDep
+async def _update_entry(
+    entry_id: str, request: Request, res: Resources, who: Principal | None, field: str, done: str
 ) -> Response:
+    """One field of an entry from its form (name, or issuer_kind), then back to the list."""
     if who is None:
         return sign_in_first(request, HOME)
     form = await read_form(request)
     if not csrf_ok(who, form):
         return refused(request, res, who, HOME)
+    value = str(form.get(field, ""))
     try:
         with res.sessions.begin() as session:
-            trust.update_entry(session, entry_id, name=str(form.get("name", "")), url=None)
+            if field == "name":
+                trust.update_entry(session, entry_id, name=value, url=None)
+            else:
+                trust.update_entry(
+                    session, entry_id, name=None, url=None, issuer_kind=value.strip()
+                )
     except (InvalidInputError, NotFoundError) as err:
         return _problem(request, res, who, err)
-    return _done(request, done="renamed")
+    return _done(request, done=done)
+
+
+@router.post("/{entry_id}/rename", response_model=None)
+async def rename(
+    entry_id: str, request: Request, res: ResourcesDep, who: OptionalPrincipalDep
+) -> Response:
+    return await _update_entry(entry_id, request, res, who, "name", "renamed")
+
+
+@router.post("/{entry_id}/kind", response_model=None)
+async def set_kind(
+    entry_id: str, request: Request, res: ResourcesDep, who: OptionalPrincipalDep
+) -> Response:
+    """Say what the issuer is (association, platform...): the rating template needs it."""
+    return await _update_entry(entry_id, request, res, who, "issuer_kind", "updated")
 
 
 @router.post("/{entry_id}/delete", response_model=None)

@@ -30,6 +30,8 @@ class NewRequest(BaseModel):
     template: str
     client_id_prefix: str = "redirect_uri"
     response_mode: str = DIRECT_POST
+    #: the template's parameters, e.g. {"minimum": "4.5", "scale": "5"} for ``rating``
+    parameters: dict[str, str | int | float] | None = None
 
 
 @router.get("/templates")
@@ -37,7 +39,7 @@ def list_templates() -> dict[str, Any]:
     return {
         "templates": [
             {"name": t.name, "title": {"fr": t.title_fr, "en": t.title_en}, "dcql_query": t.dcql,
-             "policy": t.policy.to_json()}
+             "policy": t.policy.to_json(), "parameters": list(t.parameters)}
             for t in TEMPLATES.values()
         ]
     }  # fmt: skip
@@ -55,6 +57,7 @@ def create(
         response_mode=body.response_mode,
         account_id=who.account_id,
         now=res.clock(),
+        parameters=body.parameters,
     )
     return links.to_json()
 

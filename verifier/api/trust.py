@@ -21,12 +21,15 @@ class NewEntry(BaseModel):
     value: str
     name: str
     url: str | None = None
+    #: association, platform, employer or school (optional)
+    issuer_kind: str | None = None
 
 
 class EntryUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = None
     url: str | None = None
+    issuer_kind: str | None = None
 
 
 @router.get("")
@@ -46,6 +49,7 @@ def add_issuer(
         url=body.url,
         source=f"api:{who.account_id}",
         now=res.clock(),
+        issuer_kind=body.issuer_kind,
     )
     return entry.to_json()
 
@@ -54,7 +58,9 @@ def add_issuer(
 def update_issuer(
     entry_id: str, body: EntryUpdate, session: SessionDep, who: PrincipalDep
 ) -> dict[str, Any]:
-    return trust.update_entry(session, entry_id, name=body.name, url=body.url).to_json()
+    return trust.update_entry(
+        session, entry_id, name=body.name, url=body.url, issuer_kind=body.issuer_kind
+    ).to_json()
 
 
 @router.delete("/{entry_id}", status_code=204)

@@ -49,6 +49,8 @@ class TrustedIssuer(Base):
     url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     source: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: association, platform, employer, school; None when not stated (migration 0004)
+    issuer_kind: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
 
 
 class Verification(Base):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,6 +60,7 @@ from verifier.service.trust import TrustRegistry
 from verifier.service.verifying import (
     FORMAT_FAMILIES,
     Expectations,
+    Policy,
     Verifier,
     apply_policy,
     attach_attestations,
@@ -150,8 +152,10 @@ def create_request(
     response_mode: str = DIRECT_POST,
     account_id: str | None,
     now: datetime,
+    parameters: Mapping[str, Any] | None = None,
 ) -> Links:
     chosen = get_template(template)
+    policy = chosen.policy_with(parameters)  # e.g. rating minimum and scale, kept with the row
     if client_id_prefix not in PREFIXES:
         raise InvalidInputError(f"client_id_prefix must be one of {sorted(PREFIXES)}")
     if response_mode not in RESPONSE_MODES:
@@ -171,7 +175,7 @@ def create_request(
         state=secrets.token_urlsafe(16),
         response_mode=response_mode,
         dcql_query=json.dumps(chosen.dcql),
-        policy=json.dumps(chosen.policy.to_json()),
+        policy=json.dumps(policy.to_json()),
         status="pending",
         created_at=now,
         expires_at=now + timedelta(seconds=settings.request_ttl_seconds),
@@ -348,6 +352,7 @@ def verify_response(
         row_id, nonce, state, client_id = row.id, row.nonce, row.state, row.client_id
         dcql, template_name, expires = json.loads(row.dcql_query), row.template, row.expires_at
         status, response_mode = row.status, row.response_mode
+        policy = Policy.from_json(json.loads(row.policy))
     if status != "pending":
         raise ResponseRefusedError(
             "this request was already answered: a presentation is accepted once (replay)"
@@ -358,7 +363,7 @@ def verify_response(
     message = open_message(form, response_mode, request_key, response_keys)
     _claim(sessions, row_id, now)
     template = get_template(template_name)
-    result = _evaluate(message, template, dcql, verifier, registry, nonce, state, client_id)
+    result = _evaluate(message, template, policy, dcql, verifier, registry, nonce, state, client_id)
     with sessions.begin() as session:
         stored = session.get(PresentationRequest, row_id)
         assert stored is not None
@@ -376,6 +381,7 @@ def verify_response(
 def _evaluate(
     message: dict[str, Any],
     template: Template,
+    policy: Policy,
     dcql: dict[str, Any],
     verifier: Verifier,
     registry: TrustRegistry,
@@ -405,7 +411,7 @@ def _evaluate(
             from shared.verify.credential import verify_credential
 
             report = verify_credential(item, verifier.context(expect), json_text=False)
-            trusts = apply_policy(report, registry, template.policy)
+            trusts = apply_policy(report, registry, policy)
             out = report_json(report, trusts)
             attach_attestations(report, out, verifier, registry)
             unbound = _bound(report)
@@ -416,11 +422,6 @@ def _evaluate(
                 problems.append(f"{query_id}[{n}] does not verify: " + "; ".join(failed[:3]))
             presentations[query_id].append(out)
             presented.setdefault(query_id, []).extend(_candidates(report, f"{query_id}[{n}]"))
-            for candidate in _candidates(report, f"{query_id}[{n}]"):
-                for minimum in template.minimums:
-                    reason = minimum.check(candidate.format, candidate.claims)
-                    if reason:
-                        problems.append(f"{query_id}[{n}]: {reason}")
     dcql_problems = check_dcql_response(dcql, presented)
     problems.extend(f"{p.query_id}: {p.detail}" if p.query_id else p.detail for p in dcql_problems)
     return {

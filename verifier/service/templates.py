@@ -5,17 +5,20 @@ credential query per format, alternatives in one credential set). W3C formats us
 expanded type IRI (OpenID4VP 1.0 B.1.1); SD-JWT VC uses the OB 3.0 ``vct``. In SD-JWT VC the
 achievement is a top-level claim (shared.proofs.sd_jwt_vc), so its paths differ.
 
-DCQL matches values exactly; "a rating of at least 4.5" is a verifier-side ``minimum``
-checked on the verified claims after the DCQL check.
+DCQL matches values exactly; "a rating of at least 4.5 out of 5" is the request's policy
+(``Policy.rating``, verifier.service.rating), checked on the verified claims: only a result
+described as ``ext:Rating``, on its own scale, from an issuer the registry lists as a platform.
+The recruiter sets the threshold and scale (``parameters``); they are stored with the request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from shared.protocols.dcql import ClaimPath, select_claims
+from shared.errors import InvalidInputError
+from verifier.service.rating import RatingRequirement
 from verifier.service.verifying import Policy
 
 OB_TYPE_IRI = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
@@ -27,36 +30,32 @@ WORK_EXPERIENCE_TYPES = ["ext:WorkExperience", "ApprenticeshipCertificate", "Fie
 
 
 @dataclass(frozen=True)
-class Minimum:
-    """A verified claim (any value selected by the path) must be a number >= ``value``."""
-
-    w3c_path: ClaimPath
-    sd_jwt_path: ClaimPath
-    value: Decimal
-
-    def check(self, fmt: str, claims: Any) -> str | None:
-        path = self.sd_jwt_path if fmt == "dc+sd-jwt" else self.w3c_path
-        found = select_claims(claims, path)
-        numbers = []
-        for item in found:
-            try:
-                numbers.append(Decimal(str(item)))
-            except InvalidOperation:
-                continue
-        if any(n >= self.value for n in numbers):
-            return None
-        shown = ", ".join(str(n) for n in numbers) or "none"
-        return f"{list(path)} must be at least {self.value} (found: {shown})"
-
-
-@dataclass(frozen=True)
 class Template:
     name: str
     title_fr: str
     title_en: str
     dcql: dict[str, Any]
     policy: Policy = field(default_factory=Policy)
-    minimums: tuple[Minimum, ...] = ()
+    #: what a recruiter may set when asking (rating: ``minimum`` and ``scale``)
+    parameters: tuple[str, ...] = ()
+
+    def policy_with(self, parameters: Mapping[str, Any] | None) -> Policy:
+        """This template's policy with the recruiter's parameters (validated).
+
+        Raises:
+            InvalidInputError: a parameter this template does not take, or a bad value.
+        """
+        if not parameters:
+            return self.policy
+        unknown = sorted(set(parameters) - set(self.parameters))
+        if unknown:
+            takes = ", ".join(self.parameters) or "none"
+            raise InvalidInputError(
+                f"the template {self.name!r} takes no parameter {unknown} (it takes: {takes})"
+            )
+        rating = self.policy.rating or RatingRequirement()
+        chosen = {**rating.to_json(), **{k: v for k, v in parameters.items() if v is not None}}
+        return replace(self.policy, rating=RatingRequirement.from_json(chosen))
 
 
 def _query(w3c_claims: list[dict[str, Any]], sd_claims: list[dict[str, Any]]) -> dict[str, Any]:
@@ -103,6 +102,26 @@ def _build(*pairs: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
     return _query([p[0] for p in pairs], [p[1] for p in pairs])
 
 
+#: a rating may be any of the first results; DCQL cannot select by resultDescription
+RATING_POSITIONS = 3
+
+
+def _rating_query() -> dict[str, Any]:
+    """The badge's name and the value of one of its first results, as DCQL ``claim_sets``
+    (OpenID4VP 1.0 §6.4.1): the wallet reveals the first that exists (our platforms put the
+    rating first), so the number of ratings, a later result, stays undisclosed."""
+    query = _build(
+        _achievement("name"),
+        *(_subject("result", n, "value") for n in range(RATING_POSITIONS)),
+    )
+    ids = ["name", *(f"result{n}" for n in range(RATING_POSITIONS))]
+    for credential in query["credentials"]:
+        for claim, claim_id in zip(credential["claims"], ids, strict=True):
+            claim["id"] = claim_id
+        credential["claim_sets"] = [["name", f"result{n}"] for n in range(RATING_POSITIONS)]
+    return query
+
+
 def _endorsement_query() -> dict[str, Any]:
     """Journey 3: an OB 3.0 EndorsementCredential signed by a colleague (W3C formats only)."""
     credentials = [
@@ -144,16 +163,15 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             "rating",
-            "Note de plateforme d'au moins 4,5",
-            "Platform rating of at least 4.5",
-            _build(_achievement("name"), _subject("result", None, "value")),
-            minimums=(
-                Minimum(
-                    ("credentialSubject", "result", None, "value"),
-                    ("credentialSubject", "result", None, "value"),
-                    Decimal("4.5"),
-                ),
+            "Note minimale d'une plateforme de confiance",
+            "Minimum rating from a trusted platform",
+            _rating_query(),
+            Policy(
+                require_trusted_issuer=True,
+                issuer_kinds=frozenset({"platform"}),
+                rating=RatingRequirement(),
             ),
+            parameters=("minimum", "scale"),
         ),
         Template(
             "any-badge",
@@ -172,8 +190,6 @@ TEMPLATES: dict[str, Template] = {
 
 
 def get_template(name: str) -> Template:
-    from shared.errors import InvalidInputError
-
     template = TEMPLATES.get(name)
     if template is None:
         raise InvalidInputError(f"unknown template {name!r}; choose one of {sorted(TEMPLATES)}")

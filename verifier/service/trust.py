@@ -4,6 +4,10 @@ Entries are exact DIDs (``kind="did"``) or domains (``kind="domain"``: every did
 host, and https issuer URLs on it). A credential's self-asserted issuer name is reported as
 such, never as the registry's word.
 
+Each entry may also say what kind of organisation the issuer is (``issuer_kind``: association,
+platform, employer, school): a template can demand one, e.g. a rating only from a platform.
+An entry of no stated kind (``None``) satisfies no such demand.
+
 Import format: the Digital Credentials Consortium issuer registry JSON
 (github.com/digitalcredentials/issuer-registry ``registry.json``):
 ``{"meta": {...}, "registry": {"<did>": {"name", "location"?, "url"?}}}`` (older files use
@@ -28,6 +32,8 @@ from verifier.db.models import TrustedIssuer
 from verifier.errors import ConflictError
 
 KINDS = ("did", "domain")
+#: what an issuer is (the same words as the issuer's organisation kinds)
+ISSUER_KINDS = ("association", "platform", "employer", "school")
 _DOMAIN = re.compile(
     r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$"
 )
@@ -42,6 +48,7 @@ class TrustEntry:
     name: str
     url: str | None
     source: str
+    issuer_kind: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,11 +58,21 @@ class TrustEntry:
             "name": self.name,
             "url": self.url,
             "source": self.source,
+            "issuer_kind": self.issuer_kind,
         }
 
 
 def _entry(row: TrustedIssuer) -> TrustEntry:
-    return TrustEntry(row.id, row.kind, row.value, row.name, row.url, row.source)
+    return TrustEntry(row.id, row.kind, row.value, row.name, row.url, row.source, row.issuer_kind)
+
+
+def check_issuer_kind(issuer_kind: str | None) -> str | None:
+    """An issuer kind from input: one of ISSUER_KINDS, or None ("" counts as none)."""
+    if issuer_kind is None or issuer_kind == "":
+        return None
+    if issuer_kind not in ISSUER_KINDS:
+        raise InvalidInputError(f"issuer_kind must be one of {list(ISSUER_KINDS)}")
+    return issuer_kind
 
 
 def issuer_host(issuer: str) -> str | None:
@@ -126,8 +143,10 @@ def add_entry(
     url: str | None = None,
     source: str = "api",
     now: datetime,
+    issuer_kind: str | None = None,
 ) -> TrustEntry:
     kind, value, name = _validate(kind, value, name, url)
+    issuer_kind = check_issuer_kind(issuer_kind)
     if session.scalar(select(TrustedIssuer).where(TrustedIssuer.value == value)) is not None:
         raise ConflictError(f"{value} is already in the trust registry")
     row = TrustedIssuer(
@@ -137,6 +156,7 @@ def add_entry(
         name=name,
         url=url,
         source=source,
+        issuer_kind=issuer_kind,
         created_at=now,
     )
     session.add(row)
@@ -152,10 +172,18 @@ def get_entry(session: Session, entry_id: str) -> TrustedIssuer:
 
 
 def update_entry(
-    session: Session, entry_id: str, *, name: str | None, url: str | None
+    session: Session,
+    entry_id: str,
+    *,
+    name: str | None,
+    url: str | None,
+    issuer_kind: str | None = None,
 ) -> TrustEntry:
+    """Rename, set the url or the issuer kind (None leaves a field as it is)."""
     row = get_entry(session, entry_id)
     _validate(row.kind, row.value, name if name is not None else row.name, url)
+    if issuer_kind is not None:
+        row.issuer_kind = check_issuer_kind(issuer_kind)
     if name is not None:
         row.name = name.strip()
     if url is not None:
@@ -204,9 +232,20 @@ def import_dcc_registry(
 
 
 def ensure_entries(
-    session: Session, entries: Iterable[tuple[str, str, str]], *, source: str, now: datetime
+    session: Session,
+    entries: Iterable[tuple[str, str, str, str | None]],
+    *,
+    source: str,
+    now: datetime,
 ) -> None:
-    """Idempotently add (kind, value, name) entries (demo seeding)."""
-    for kind, value, name in entries:
-        if session.scalar(select(TrustedIssuer).where(TrustedIssuer.value == value)) is None:
-            add_entry(session, kind=kind, value=value, name=name, source=source, now=now)
+    """Idempotently add (kind, value, name, issuer_kind) entries (demo seeding); an existing
+    entry of no stated issuer kind gets the one given."""
+    for kind, value, name, issuer_kind in entries:
+        row = session.scalar(select(TrustedIssuer).where(TrustedIssuer.value == value))
+        if row is None:
+            add_entry(
+                session, kind=kind, value=value, name=name, source=source, now=now,
+                issuer_kind=issuer_kind,
+            )  # fmt: skip
+        elif row.issuer_kind is None and issuer_kind is not None:
+            row.issuer_kind = check_issuer_kind(issuer_kind)

@@ -20,7 +20,8 @@ from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
 from shared.verify.report import VerificationReport
 from shared.verify.status_memo import StatusListMemo
-from verifier.service.trust import TrustRegistry
+from verifier.service.rating import RatingRequirement, check_rating
+from verifier.service.trust import ISSUER_KINDS, TrustRegistry
 
 #: report.format -> the OpenID4VP format family it belongs to
 FORMAT_FAMILIES = {
@@ -44,6 +45,11 @@ class Policy:
     require_trusted_issuer: bool = False
     #: format families (ldp_vc, jwt_vc_json, dc+sd-jwt) or exact formats; None = all
     accepted_formats: frozenset[str] | None = None
+    #: the issuer's registry entry must be of one of these kinds (platform, association...);
+    #: None = any (implies a trusted issuer when set)
+    issuer_kinds: frozenset[str] | None = None
+    #: the credential must carry a rating (ext:Rating) of at least this much
+    rating: RatingRequirement | None = None
 
     @classmethod
     def from_json(cls, value: Any) -> Policy:
@@ -51,13 +57,19 @@ class Policy:
             return cls()
         if not isinstance(value, dict):
             raise InvalidInputError("policy must be an object")
-        unknown = set(value) - {"require_trusted_issuer", "accepted_formats"}
+        unknown = set(value) - {
+            "require_trusted_issuer",
+            "accepted_formats",
+            "issuer_kinds",
+            "rating",
+        }
         if unknown:
             raise InvalidInputError(f"unknown policy members {sorted(unknown)}")
         require = value.get("require_trusted_issuer", False)
         if not isinstance(require, bool):
             raise InvalidInputError("policy.require_trusted_issuer must be a boolean")
         formats = value.get("accepted_formats")
+        accepted = None
         if formats is not None:
             if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
                 raise InvalidInputError("policy.accepted_formats must be an array of strings")
@@ -65,14 +77,37 @@ class Policy:
             bad = [f for f in formats if f not in known]
             if bad:
                 raise InvalidInputError(f"unknown formats {bad}; use {list(FAMILIES)}")
-            return cls(require, frozenset(formats))
-        return cls(require, None)
+            accepted = frozenset(formats)
+        kinds = value.get("issuer_kinds")
+        issuer_kinds = None
+        if kinds is not None:
+            if (
+                not isinstance(kinds, list)
+                or not all(k in ISSUER_KINDS for k in kinds)
+                or not kinds
+            ):
+                raise InvalidInputError(
+                    f"policy.issuer_kinds must be a non-empty array of {list(ISSUER_KINDS)}"
+                )
+            issuer_kinds = frozenset(kinds)
+        rating = value.get("rating")
+        return cls(
+            require,
+            accepted,
+            issuer_kinds,
+            None if rating is None else RatingRequirement.from_json(rating),
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "require_trusted_issuer": self.require_trusted_issuer,
             "accepted_formats": sorted(self.accepted_formats) if self.accepted_formats else None,
         }
+        if self.issuer_kinds is not None:
+            out["issuer_kinds"] = sorted(self.issuer_kinds)
+        if self.rating is not None:
+            out["rating"] = self.rating.to_json()
+        return out
 
 
 @dataclass(frozen=True)
@@ -136,13 +171,30 @@ def _add_trust_check(report: VerificationReport, trust: dict[str, Any], policy: 
     issuer = trust["issuer"] or "?"
     claimed = trust["self_asserted_name"]
     claim = f" (it calls itself {claimed!r}; that name is self-asserted)" if claimed else ""
-    if trust["trusted"]:
+    entry = trust["registry_entry"] or {}
+    if (
+        trust["trusted"]
+        and policy.issuer_kinds
+        and entry.get("issuer_kind") not in policy.issuer_kinds
+    ):
+        kinds = " or ".join(sorted(policy.issuer_kinds))
+        report.failed(
+            "trust",
+            f"the issuer {issuer} is in the trust registry as {trust['registry_name']!r}, "
+            f"but as {entry.get('issuer_kind') or 'an issuer of no stated kind'}, "
+            f"and here it must be a {kinds}",
+            registry_name=trust["registry_name"],
+            issuer_kind=entry.get("issuer_kind"),
+            required_kinds=sorted(policy.issuer_kinds),
+        )
+    elif trust["trusted"]:
         report.passed(
             "trust",
             f"the issuer {issuer} is in the trust registry as {trust['registry_name']!r}",
             registry_name=trust["registry_name"],
+            issuer_kind=entry.get("issuer_kind"),
         )
-    elif policy.require_trusted_issuer:
+    elif policy.require_trusted_issuer or policy.issuer_kinds:
         report.failed(
             "trust",
             f"the issuer {issuer} is not in the trust registry{claim}, "
@@ -163,6 +215,15 @@ def _add_format_check(report: VerificationReport, policy: Policy) -> None:
         report.failed("policy", f"the format {report.format} is not accepted here ({accepted})")
 
 
+def _add_rating_check(report: VerificationReport, requirement: RatingRequirement) -> None:
+    met, reason = check_rating(report.credential, requirement)
+    details = requirement.to_json()
+    if met:
+        report.passed("rating", reason, **details)
+    else:
+        report.failed("rating", reason, **details)
+
+
 def credential_reports(report: VerificationReport) -> list[VerificationReport]:
     """The credential-level reports: the embedded ones of a presentation, else the report."""
     return report.credentials if report.credentials else [report]
@@ -180,6 +241,8 @@ def apply_policy(
         trust = trust_of(sub, registry)
         if sub.usable and sub.issuer is not None:
             _add_trust_check(sub, trust, policy)
+        if sub.usable and policy.rating is not None:
+            _add_rating_check(sub, policy.rating)
         trusts.append(trust)
     return trusts
 

@@ -159,13 +159,7 @@ def test_missing_required_claim_is_refused(client: TestClient, api_key: str) -> 
     assert "missing" in resp.json()["error_description"]
 
 
-@pytest.mark.parametrize(("rating", "ok"), [("4.7", True), ("4.5", True), ("4.2", False)])
-def test_rating_minimum(client: TestClient, api_key: str, rating: str, ok: bool) -> None:
-    obj = _request_object(client, _new(client, api_key, "rating"))
-    qid, presentation = _present(
-        "jwt_vc_json", badge(rating=rating, achievement_type="Achievement"), obj
-    )
-    assert (_answer(client, obj, {qid: [presentation]}).status_code == 200) is ok
+# the rating template: tests/integration/verifier/test_verifier_rating.py
 
 
 def test_volunteering_requires_a_trusted_issuer(client: TestClient, api_key: str) -> None:

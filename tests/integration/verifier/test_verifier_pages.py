@@ -30,6 +30,7 @@ from verifier.api import page_views
 from verifier.demo import DEMO_EMAIL, DEMO_PASSWORD
 from verifier.i18n import LOCALES
 from verifier.service import accounts
+from verifier.service.trust import ISSUER_KINDS
 
 SESSION = "musette_verifier_session"
 
@@ -438,7 +439,10 @@ def test_registry_add_rename_remove_in_french(client: TestClient, csrf: str) -> 
     assert "<h3>Association Démo</h3>" in renamed.text
     removed = client.post(f"/registry/{entry_id}/delete?lang=fr", data={"csrf_token": csrf})
     assert "Émetteur retiré du registre." in removed.text
-    assert _entries(removed.text) == ["did:web:issuer.example:orgs:demo-association"]
+    assert _entries(removed.text) == [
+        "did:web:issuer.example:orgs:demo-association",
+        "did:web:issuer.example:orgs:demo-platform",
+    ]
 
 
 def test_registry_mistakes_are_explained_in_english(client: TestClient, csrf: str) -> None:
@@ -477,7 +481,7 @@ def test_registry_forms_refuse_a_missing_csrf_token(client: TestClient, csrf: st
     )
     assert imported.status_code == 403
     assert "Form refused" in imported.text
-    assert len(_entries(client.get("/registry").text)) == 1
+    assert len(_entries(client.get("/registry").text)) == 2  # the demo association, platform
 
 
 def test_registry_import_of_a_dcc_file(client: TestClient, csrf: str) -> None:
@@ -535,7 +539,9 @@ def _used_messages() -> set[str]:
     used |= {"type:" + v for v in page_views.ACHIEVEMENT_TYPES.values()}
     used |= {"status:" + s for s in ("passed", "failed", "skipped", "unknown")}
     used |= {"kind:did", "kind:domain"}
+    used |= {"issuer_kind:" + k for k in ("none", *ISSUER_KINDS)}
     used.discard("kind:")
+    used.discard("issuer_kind:")
     return used
 
 

@@ -32,10 +32,14 @@ def test_demo_registry_trusts_the_demo_association(
 ) -> None:
     issuers = client.get("/trust/issuers", headers=auth(api_key)).json()["issuers"]
     expected = did_web_from_url("https://issuer.example/orgs/demo-association")
-    assert [(i["value"], i["name"]) for i in issuers] == [(expected, DEMO_ASSOCIATION_NAME)]
+    platform = did_web_from_url("https://issuer.example/orgs/demo-platform")
+    assert [(i["value"], i["name"], i["issuer_kind"]) for i in issuers] == [
+        (expected, DEMO_ASSOCIATION_NAME, "association"),
+        (platform, "Plateforme Démo", "platform"),
+    ]
     lines = seed_demo(settings)  # idempotent
     assert any("recruteur@" in line for line in lines)
-    assert len(client.get("/trust/issuers", headers=auth(api_key)).json()["issuers"]) == 1
+    assert len(client.get("/trust/issuers", headers=auth(api_key)).json()["issuers"]) == 2
     assert (Path(settings.data_dir) / "demo-recruiter-api-key.txt").stat().st_mode & 0o077 == 0
 
 

@@ -53,7 +53,13 @@ def badge(
     rating: str | None = None,
     issuer_name: str = "Association Démo (auto-déclarée)",
     valid_until: str | None = None,
+    scale: tuple[str, str] | None = ("0", "5"),
+    count: str | None = None,
+    hours: str | None = None,
 ) -> dict[str, Any]:
+    """An OB 3.0 credential; ``rating`` adds an ext:Rating result on ``scale`` (valueMin,
+    valueMax; None: no scale) and ``count`` an ext:RatingCount; ``hours`` an
+    ext:VolunteerHours result."""
     achievement: dict[str, Any] = {
         "id": "https://issuer.example/achievements/volunteer",
         "type": ["Achievement"],
@@ -67,25 +73,36 @@ def badge(
         "type": ["AchievementSubject"],
         "achievement": achievement,
     }
-    if rating is not None:
-        achievement["resultDescription"] = [
-            {
-                "id": "urn:uuid:5f0e1f3c-1c7d-4f5b-9a51-5c1f2d0f6a10",
-                "type": ["ResultDescription"],
-                "name": "Note moyenne",
-                "resultType": "ext:Rating",
-            }
-        ]
-        subject_doc["result"] = [
-            {
-                "type": ["Result"],
-                "resultDescription": "urn:uuid:5f0e1f3c-1c7d-4f5b-9a51-5c1f2d0f6a10",
-                "value": rating,
-            }
-        ]
+    descriptions: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
+    for value, rd_id, rd_name, rd_type in (
+        (rating, "urn:uuid:5f0e1f3c-1c7d-4f5b-9a51-5c1f2d0f6a10", "Note moyenne", "ext:Rating"),
+        (count, "urn:uuid:5f0e1f3c-1c7d-4f5b-9a51-5c1f2d0f6a11", "Avis", "ext:RatingCount"),
+        (hours, "urn:uuid:5f0e1f3c-1c7d-4f5b-9a51-5c1f2d0f6a12", "Heures", "ext:VolunteerHours"),
+    ):
+        if value is None:
+            continue
+        desc: dict[str, Any] = {
+            "id": rd_id,
+            "type": ["ResultDescription"],
+            "name": rd_name,
+            "resultType": rd_type,
+            "valueMin": "0",
+        }
+        if rd_type == "ext:Rating":
+            del desc["valueMin"]
+            if scale is not None:
+                desc["valueMin"], desc["valueMax"] = scale
+        descriptions.append(desc)
+        results.append({"type": ["Result"], "resultDescription": rd_id, "value": value})
+    if descriptions:
+        achievement["resultDescription"] = descriptions
+        subject_doc["result"] = results
+    # the ids of badges without the newer options stay as they were
+    extra = [] if (scale, count, hours) == (("0", "5"), None, None) else [scale, count, hours]
     doc: dict[str, Any] = {
         "@context": [VC_V2, OB3],
-        "id": f"urn:uuid:{hashlib.md5(json.dumps([name, subject, status_index, rating]).encode()).hexdigest()}",  # noqa: S324
+        "id": f"urn:uuid:{hashlib.md5(json.dumps([name, subject, status_index, rating, *extra]).encode()).hexdigest()}",  # noqa: S324
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": did(issuer), "type": ["Profile"], "name": issuer_name},
         "validFrom": "2026-01-01T00:00:00Z",

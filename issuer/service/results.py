@@ -1,0 +1,82 @@
+"""Results checked against their descriptions, and what a platform rating implies.
+
+Every result must lie within its description's ``valueMin``..``valueMax`` (OB 3.0
+``ResultDescription``): a rating of 6 on a 0-5 scale, or negative hours, is refused when the
+offer is made, not discovered by a verifier. A rating (``ext:Rating``, Musette's extension of
+OB 3.0's extensible ``ResultType``) needs its period (the subject's activity dates) and holds
+for ``RATING_VALIDITY`` after the period ends (``validUntil``): a newer rating is expected by
+then (docs/decisions/rating-credentials.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from issuer.schemas import SubjectIn
+from shared.errors import InvalidInputError
+
+RATING_RESULT_TYPE = "ext:Rating"
+RATING_COUNT_RESULT_TYPE = "ext:RatingCount"
+#: results beyond 10^±MAX_EXPONENT are refused (written out, 1e999999999 is a billion digits)
+MAX_EXPONENT = 30
+#: how long a rating holds after the end of its period
+RATING_VALIDITY = timedelta(days=365)
+
+
+def _bound(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def check_results(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> None:
+    """Refuse results outside their description's range, and a rating without its period.
+
+    Raises:
+        InvalidInputError: which result, which range.
+    """
+    by_id = {str(d.get("id")): d for d in descriptions}
+    for rd_id, value in subject.results.items():
+        if not value.is_finite():
+            raise InvalidInputError(f"result {rd_id!r} must be a finite number")
+        if value and abs(value.adjusted()) > MAX_EXPONENT:
+            raise InvalidInputError(f"result {rd_id!r} is too large or too small a number")
+        desc = by_id.get(rd_id)
+        if desc is None:
+            continue  # the caller says which results the achievement does not describe
+        low, high = _bound(desc.get("value_min")), _bound(desc.get("value_max"))
+        if low is not None and value < low:
+            raise InvalidInputError(f"result {rd_id!r} must be at least {low} (got {value})")
+        if high is not None and value > high:
+            raise InvalidInputError(f"result {rd_id!r} must be at most {high} (got {value})")
+        if desc.get("result_type") == RATING_RESULT_TYPE:
+            if subject.activity_start_date is None or subject.activity_end_date is None:
+                raise InvalidInputError(
+                    f"a rating ({rd_id!r}) needs its period: activity_start_date and "
+                    "activity_end_date"
+                )
+            if subject.activity_end_date < subject.activity_start_date:
+                raise InvalidInputError("the rating period ends before it starts")
+        if desc.get("result_type") == RATING_COUNT_RESULT_TYPE and value != value.to_integral():
+            raise InvalidInputError(f"result {rd_id!r} (a number of ratings) must be whole")
+
+
+def is_rating(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> bool:
+    """Whether the subject carries a result described as a rating (ext:Rating)."""
+    rated = {str(d.get("id")) for d in descriptions if d.get("result_type") == RATING_RESULT_TYPE}
+    return bool(rated & set(subject.results))
+
+
+def rating_valid_until(
+    descriptions: list[Mapping[str, Any]], subject: SubjectIn
+) -> datetime | None:
+    """``validUntil`` of a credential carrying a rating: its period's end + RATING_VALIDITY."""
+    if subject.activity_end_date is None or not is_rating(descriptions, subject):
+        return None
+    return subject.activity_end_date + RATING_VALIDITY
