@@ -33,6 +33,9 @@ class VerifierSettings(BaseSettings):
     #: status lists kept at least this long when they carry no ttl or Cache-Control
     status_cache_default_seconds: int = 300
     status_cache_entries: int = 1024
+    #: API verifications (POST /verifications, VC-API) reuse a status list revalidated less
+    #: than this many seconds ago; a verdict shown to a person always revalidates first
+    status_revalidate_seconds: float = 5.0
     session_hours: int = 12
     #: argon2 cost: lower only in tests
     argon2_time_cost: int = 3

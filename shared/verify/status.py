@@ -8,7 +8,8 @@ Stricter than some reference stacks: a set revocation or suspension bit fails th
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 from shared.errors import VcError
 from shared.status import check_status
@@ -18,6 +19,23 @@ from shared.verify.report import VerificationReport
 VerifyFn = Callable[[Any, VerifyContext], VerificationReport]
 STATUS_TYPES = ("BitstringStatusListEntry",)
 _SET_MEANING = {"revocation": "revoked", "suspension": "suspended"}
+
+
+@runtime_checkable
+class KnowsWhenChecked(Protocol):
+    """A fetcher that keeps status lists and knows when each was last fetched or confirmed."""
+
+    def checked_at(self, url: str) -> datetime | None:
+        """When the list at ``url`` was last fetched or confirmed unchanged (None: unknown)."""
+        ...
+
+
+def _checked_at(ctx: VerifyContext, url: Any) -> str:
+    """When the list's content was last known current: the fetcher's word, else now."""
+    when = None
+    if isinstance(url, str) and isinstance(ctx.fetcher, KnowsWhenChecked):
+        when = ctx.fetcher.checked_at(url)
+    return (when or ctx.now()).isoformat()
 
 
 def check_credential_status(
@@ -32,6 +50,7 @@ def check_credential_status(
         report.skipped("status", "status checking is turned off for this verification")
         return
     clear: list[str] = []
+    checked: list[str] = []
     for entry in entries if isinstance(entries, list) else [entries]:
         if not isinstance(entry, dict) or entry.get("type") not in STATUS_TYPES:
             kind = entry.get("type") if isinstance(entry, dict) else type(entry).__name__
@@ -42,12 +61,16 @@ def check_credential_status(
         except VcError as err:
             report.failed("status", f"status could not be checked: {err.detail}")
             return
+        # when the list was fetched or revalidated, for "status checked at …" on the pages
+        checked.append(_checked_at(ctx, entry.get("statusListCredential")))
         if problem is not None:
-            report.failed("status", problem, purpose=entry.get("statusPurpose"))
+            report.failed(
+                "status", problem, purpose=entry.get("statusPurpose"), checked_at=checked[-1]
+            )
             return
         clear.append(summary)
     if clear:
-        report.passed("status", "; ".join(clear))
+        report.passed("status", "; ".join(clear), checked_at=min(checked))
 
 
 def _check_entry(

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from shared.i18n import Gettext, local_date, local_number
+from shared.i18n import Gettext, local_date, local_datetime, local_number
 from verifier.service.templates import Template
 
 CHECK_TITLES = {
@@ -113,6 +113,8 @@ class CheckView:
     status_label: str
     sentence: str
     reason: str
+    #: "Status checked on …" in the reader's language (the status check only)
+    checked_at: str | None = None
 
 
 @dataclass
@@ -354,6 +356,17 @@ def _sentence(check: dict[str, Any], _: Gettext, lang: str) -> str:
     return _(template)
 
 
+def _checked_at(check: dict[str, Any], _: Gettext, lang: str) -> str | None:
+    """When the issuer's status list was fetched or confirmed unchanged, in words."""
+    details = check.get("details")
+    if check.get("name") != "status" or not isinstance(details, dict):
+        return None
+    moment = _parse_time(details.get("checked_at"))
+    if moment is None or moment.tzinfo is None:
+        return None
+    return _("Status checked on {when}.", when=local_datetime(moment, lang))
+
+
 def check_views(checks: list[dict[str, Any]], _: Gettext, lang: str) -> list[CheckView]:
     out = []
     for check in checks:
@@ -371,6 +384,7 @@ def check_views(checks: list[dict[str, Any]], _: Gettext, lang: str) -> list[Che
                 ),
                 sentence=_sentence(check, _, lang),
                 reason=str(check.get("reason", "")),
+                checked_at=_checked_at(check, _, lang),
             )
         )
     return out

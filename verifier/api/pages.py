@@ -88,7 +88,7 @@ async def verify_form(request: Request, res: ResourcesDep, who: OptionalPrincipa
 
     def verify() -> dict[str, Any]:
         with res.sessions.begin() as session:
-            return run_submission(res, session, sub, account)
+            return run_submission(res, session, sub, account, live=True)
 
     try:
         # verifying fetches DID documents, status lists, share links: off the event loop

@@ -124,13 +124,16 @@ async def submission_from_form(form: Any) -> Submission:
 
 
 def run_submission(
-    res: Any, session: Any, sub: Submission, account_id: str | None
+    res: Any, session: Any, sub: Submission, account_id: str | None, *, live: bool = False
 ) -> dict[str, Any]:
+    """``live``: the recruiter reads this verdict on a page (status lists revalidated first)."""
     data = sub.data
     if sub.source == "url":
         data = fetch_share_url(res.http, str(data))
     registry = load_registry(session)
-    _report, out = verify_submission(data, res.verifier, registry, sub.policy, sub.expect)
+    _report, out = verify_submission(
+        data, res.verifier, registry, sub.policy, sub.expect, live=live
+    )
     out["policy"] = sub.policy.to_json()
     row = store.save_verification(
         session, out, source=sub.source, account_id=account_id, now=res.clock()

@@ -95,12 +95,18 @@ class Verifier:
     extra: dict[str, Any] = field(default_factory=dict)
     #: one per service: a status list verified once is not verified again for 5 minutes
     status_lists: StatusListMemo = field(default_factory=StatusListMemo)
+    #: a fetcher that revalidates every status list once (a new one per verdict a person
+    #: reads); None: ``fetcher`` serves those verdicts too
+    revalidating: Callable[[], Fetcher] | None = None
 
-    def context(self, expect: Expectations | None = None) -> VerifyContext:
+    def context(self, expect: Expectations | None = None, *, live: bool = False) -> VerifyContext:
+        """``live``: the verdict is shown to a person, so status lists are revalidated first
+        (docs/decisions/status-freshness.md)."""
         expect = expect or Expectations()
+        fetcher = self.revalidating() if live and self.revalidating else self.fetcher
         return VerifyContext(
-            fetcher=self.fetcher,
-            resolver=DidResolver(self.fetcher, allow_http=self.allow_http_did_web),
+            fetcher=fetcher,
+            resolver=DidResolver(fetcher, allow_http=self.allow_http_did_web),
             clock=self.clock,
             challenge=expect.challenge,
             domain=expect.domain,
@@ -230,10 +236,13 @@ def verify_submission(
     registry: TrustRegistry,
     policy: Policy,
     expect: Expectations | None = None,
+    *,
+    live: bool = False,
 ) -> tuple[VerificationReport, dict[str, Any]]:
-    """Verify a credential or presentation in any format; never raises on bad input."""
+    """Verify a credential or presentation in any format; never raises on bad input.
+    ``live``: a person reads the verdict (status lists revalidated first)."""
     try:
-        report = verify_credential(data, verifier.context(expect))
+        report = verify_credential(data, verifier.context(expect, live=live))
     except VcError as err:
         report = VerificationReport()
         report.failed("format", err.detail)
