@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
 from shared.net.fetch import HttpFetcher
+from shared.net.status_cache import CachingFetcher
+from shared.verify.context import utc_now
 from wallet.api import (
     accounts,
     credentials,
@@ -44,6 +46,7 @@ def open_resources(
     try:
         if settings.migrate:
             run_migrations(engine)
+        http = fetcher or HttpFetcher(allow_loopback=settings.dev)
         res = Resources(
             settings=settings,
             sessions=sessionmaker(engine, expire_on_commit=False),
@@ -51,7 +54,8 @@ def open_resources(
             hasher=PasswordHasher(
                 time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
             ),
-            fetcher=fetcher or HttpFetcher(allow_loopback=settings.dev),
+            fetcher=http,
+            status_cache=CachingFetcher(http, clock=utc_now),
         )
         with res.sessions.begin() as session:
             trust.seed_trusted(session, settings.trusted_issuers)

@@ -57,16 +57,17 @@ def check_credential_status(
             report.skipped("status", f"status type {kind!r} is not supported")
             continue
         try:
-            problem, summary = _check_entry(entry, ctx, verify)
+            problem, summary, flagged = _check_entry(entry, ctx, verify)
         except VcError as err:
             report.failed("status", f"status could not be checked: {err.detail}")
             return
         # when the list was fetched or revalidated, for "status checked at …" on the pages
         checked.append(_checked_at(ctx, entry.get("statusListCredential")))
         if problem is not None:
-            report.failed(
-                "status", problem, purpose=entry.get("statusPurpose"), checked_at=checked[-1]
-            )
+            # ``purpose`` only when the bit is set: a list that cannot be read is not a
+            # revocation, and the pages must not say "revoked" for it
+            extra = {"purpose": entry.get("statusPurpose")} if flagged else {}
+            report.failed("status", problem, checked_at=checked[-1], **extra)
             return
         clear.append(summary)
     if clear:
@@ -75,11 +76,12 @@ def check_credential_status(
 
 def _check_entry(
     entry: dict[str, Any], ctx: VerifyContext, verify: VerifyFn
-) -> tuple[str | None, str]:
-    """(failure, summary): failure is None when the entry's status is clear."""
+) -> tuple[str | None, str, bool]:
+    """(failure, summary, flagged): failure is None when the entry's status is clear;
+    flagged is True when the issuer set the bit (revoked or suspended)."""
     url = entry.get("statusListCredential")
     if not isinstance(url, str):
-        return "credentialStatus.statusListCredential is missing", ""
+        return "credentialStatus.statusListCredential is missing", "", False
     list_credential = ctx.fetcher.fetch_json(url)
     memo = ctx.status_lists
     key = memo.key(list_credential) if memo is not None else None
@@ -90,7 +92,7 @@ def _check_entry(
         list_report = verify(list_credential, list_ctx)
         if not list_report.verified:
             failed = [c.reason for c in list_report.checks if c.status.value == "failed"]
-            return f"the status list {url} does not verify: {'; '.join(failed)}", ""
+            return f"the status list {url} does not verify: {'; '.join(failed)}", "", False
         if memo is not None and key is not None:
             memo.remember(key, ctx.now())
     # SPEC-DEVIATION(vc-bitstring-status-list#statusListIndex): a JSON-number index (as in
@@ -99,8 +101,9 @@ def _check_entry(
     where = f"status list {url}, index {result.index}"
     if result.valid:
         meaning = _SET_MEANING.get(result.purpose, f"{result.purpose} status 0")
-        return None, f"not {meaning} ({where})" if result.purpose in _SET_MEANING else meaning
+        summary = f"not {meaning} ({where})" if result.purpose in _SET_MEANING else meaning
+        return None, summary, False
     if result.purpose in _SET_MEANING:
-        return f"{_SET_MEANING[result.purpose]} by its issuer ({where})", ""
+        return f"{_SET_MEANING[result.purpose]} by its issuer ({where})", "", True
     # statusPurpose "message" (or another purpose): the value is information, not a failure
-    return None, f"{result.purpose}: {result.message or hex(result.status)} ({where})"
+    return None, f"{result.purpose}: {result.message or hex(result.status)} ({where})", False

@@ -73,6 +73,10 @@ PREFIXES = {
 RESPONSE_MODES = (DIRECT_POST, DIRECT_POST_JWT)
 #: content encryptions offered for direct_post.jwt, the §8.3 default (A128GCM) first
 RESPONSE_ENCS = [DEFAULT_ENC, *sorted(ALLOWED_ENCS - {DEFAULT_ENC})]
+#: an error answer's ``error`` and ``error_description`` are kept this long at most
+MAX_ERROR_CHARS = 300
+#: OpenID4VP 1.0 §8.5: the person refused to share
+ACCESS_DENIED = "access_denied"
 
 
 class ResponseRefusedError(VcError):
@@ -351,6 +355,8 @@ def verify_response(
         raise ResponseRefusedError("this request has expired")
     # before the claim: an answer that does not decrypt (or does not fit) uses nothing up
     message = open_message(form, response_mode, request_key, response_keys)
+    if "error" in message:
+        return _record_refusal(sessions, row_id, message, state, now)
     _claim(sessions, row_id, now)
     template = get_template(template_name)
     result = _evaluate(message, template, dcql, verifier, registry, nonce, state, client_id)
@@ -368,6 +374,38 @@ def verify_response(
     return result
 
 
+def _record_refusal(
+    sessions: sessionmaker[Session],
+    row_id: str,
+    message: dict[str, Any],
+    state: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """An error answer (OpenID4VP 1.0 §8.5, RFC 6749 §4.1.2.1): the person refused
+    (``access_denied``) or the wallet could not answer. The request is closed at once, so the
+    recruiter's page stops waiting; the answer is acknowledged (200)."""
+    if message.get("state") not in (None, state):
+        raise ResponseRefusedError("state does not match the request")
+    _claim(sessions, row_id, now)
+    # RFC 6749 §4.1.2.1: error is an ASCII code; whatever was sent is kept short, as text
+    error = str(message["error"])[:MAX_ERROR_CHARS]
+    result = {
+        "verified": False,
+        "error": error,
+        "error_description": str(message.get("error_description") or "")[:MAX_ERROR_CHARS],
+        "problems": [f"the wallet answered with an error: {error}"],
+        "presentations": {},
+    }
+    with sessions.begin() as session:
+        stored = session.get(PresentationRequest, row_id)
+        assert stored is not None
+        stored.status = "refused"
+        stored.verified = False
+        stored.result = json.dumps(result, ensure_ascii=False)
+        stored.answered_at = now
+    return result
+
+
 def _evaluate(
     message: dict[str, Any],
     template: Template,
@@ -380,16 +418,6 @@ def _evaluate(
 ) -> dict[str, Any]:
     problems: list[str] = []
     presentations: dict[str, list[dict[str, Any]]] = {}
-    if "error" in message:
-        problems.append(
-            f"the wallet answered with an error: {message['error']} {message['error_description']}".strip()
-        )
-        return {
-            "verified": False,
-            "template": template.name,
-            "problems": problems,
-            "presentations": {},
-        }
     if message.get("state") != state:
         problems.append("state does not match the request")
     expect = Expectations(challenge=nonce, domain=client_id, nonce=nonce, audience=client_id)
