@@ -26,6 +26,9 @@ class VerifierSettings(BaseSettings):
     demo_issuer_base_url: str = ""
     problem_type_base: str = "https://musette.example/problems"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    #: base URL of a Musette wallet: the request page then offers ``<wallet_url>/present?…``
+    #: beside the QR code (an https link that opens it on a phone); empty: not offered
+    wallet_url: str = ""
     #: how long an OpenID4VP request can be answered
     request_ttl_seconds: int = 600
     #: status lists kept in the cache at most this long, whatever their ttl says

@@ -276,6 +276,8 @@ def headline(verdict: str, _: Gettext) -> str:
         "verified": _("Verified"),
         "revoked": _("Revoked"),
         "suspended": _("Suspended"),
+        "refused": _("Refused"),
+        "wallet_error": _("No answer from the wallet"),
     }.get(verdict, _("Not verified"))
 
 

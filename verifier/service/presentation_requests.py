@@ -20,6 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -102,6 +103,8 @@ class Links:
     qr_url: str
     page_url: str
     expires_at: datetime
+    #: the same request opened in the Musette wallet (None unless settings.wallet_url)
+    wallet_link: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,6 +117,7 @@ class Links:
             "qr_url": self.qr_url,
             "page_url": self.page_url,
             "expires_at": self.expires_at.isoformat(),
+            "wallet_link": self.wallet_link,
         }
 
 
@@ -132,9 +136,13 @@ def request_object_uri(settings: VerifierSettings, key: str) -> str:
 def links_for(settings: VerifierSettings, row: PresentationRequest) -> Links:
     obj_uri = request_object_uri(settings, row.request_key)
     base = _base(settings)
+    link = authorization_request_link(row.client_id, obj_uri)
+    wallet = settings.wallet_url.rstrip("/")
     return Links(
         id=row.id,
-        request_uri=authorization_request_link(row.client_id, obj_uri),
+        request_uri=link,
+        # the wallet's /present takes the authorization request's own parameters (§5)
+        wallet_link=f"{wallet}/present?{urlsplit(link).query}" if wallet else None,
         request_object_uri=obj_uri,
         response_uri=response_uri(settings, row.request_key),
         client_id=row.client_id,
@@ -463,11 +471,30 @@ def _failed_checks(out: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def state_of(row: PresentationRequest, now: datetime) -> str:
+    """pending, processing, answered, refused, or expired (pending past its time)."""
+    return "expired" if row.status == "pending" and now >= row.expires_at else row.status
+
+
+def requests_of(
+    session: Session, account_id: str, *, limit: int = 200
+) -> list[PresentationRequest]:
+    """The account's requests, newest first (the recruiter's list of past requests)."""
+    from sqlalchemy import select
+
+    return list(
+        session.scalars(
+            select(PresentationRequest)
+            .where(PresentationRequest.account_id == account_id)
+            .order_by(PresentationRequest.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
 def request_status(session: Session, request_id: str, now: datetime) -> dict[str, Any]:
     row = get_request(session, request_id)
-    status = row.status
-    if status == "pending" and now >= row.expires_at:
-        status = "expired"
+    status = state_of(row, now)
     out: dict[str, Any] = {
         "id": row.id,
         "template": row.template,
