@@ -24,6 +24,7 @@ from shared.did import DidResolver, did_web_from_url
 from shared.net.fetch import HttpFetcher
 from shared.protocols.oid4vp import decode_request_object
 from tests.demo_clients import demo_issuer_client
+from tests.other_wallet import Answer, build_answer, open_wallet
 
 ORG = "demo-association"
 ACHIEVEMENT = "volunteer"
@@ -562,23 +563,10 @@ def test_a_refusal_reaches_the_recruiter_at_once(clients: Clients) -> None:
 # --------------------------------------------------------------------------- refusals
 
 
-@dataclass
-class Answer:
-    """A presentation the wallet's own code built for a request, not yet posted."""
-
-    response_uri: str
-    form: dict[str, str]
-
-
 @pytest.fixture(scope="module")
 def holder(stack_config: UpConfig) -> Iterator[Any]:
-    """The wallet's own presenting code, in process on the running wallet's data, to build
-    answers that the test then posts itself (twice, or to another verifier)."""
-    from wallet import settings_for_up
-    from wallet.main import open_resources
-
-    settings = settings_for_up(stack_config.data_dir / "wallet", stack_config.base_urls(), True)
-    with open_resources(settings) as res:
+    """Another wallet, on the same account's data, that posts what the test tells it to."""
+    with open_wallet(stack_config) as res:
         yield res
 
 
@@ -591,28 +579,12 @@ def _build_answer(
     audience: str | None = None,
     disclose: list[tuple[Any, ...]] | None = None,
 ) -> Answer:
-    from shared.did import DidResolver
-    from wallet.service import accounts, presenting, storage
-
-    with holder.sessions.begin() as session:
-        who = accounts.principal_for(holder.master, accounts.find_account(session, WALLET_EMAIL))
-        resolver = DidResolver(holder.fetcher, allow_http=True)
-        request = presenting.resolve_request(holder.fetcher, resolver, links["request_uri"])
-        view = storage.get_credential(session, who, credential_id)
-        presentation = presenting.build_presentation(
-            session, who, view,
-            client_id=audience or request.client_id, nonce=request.claims["nonce"],
-            disclose=disclose or [],  # SD-JWT: the achievement is never selectively disclosed
-        )  # fmt: skip
-    form = {
-        "vp_token": json.dumps({qid: [presentation]}),
-        "state": request.claims["state"],
-    }
-    return Answer(request.claims["response_uri"], form)
+    return build_answer(holder, WALLET_EMAIL, links["request_uri"], credential_id, qid,
+                        audience=audience, disclose=disclose)  # fmt: skip
 
 
 def _post(answer: Answer) -> httpx2.Response:
-    return httpx2.post(answer.response_uri, data=answer.form, timeout=30)
+    return answer.post()
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
