@@ -139,3 +139,18 @@ def test_a_badge_revoked_after_the_request_was_opened_is_not_sent(
     assert refused.status_code == 400
     assert refused.json()["state"] == "revoked"
     assert verifier.received == []
+
+
+def test_the_present_page_scans_qr_codes_like_receive(holder_wallet: TestClient) -> None:
+    """Issue 11 §4: the camera scanner fills the request link and opens it (scan.js)."""
+    camille = _holder(holder_wallet)
+    sign_in(holder_wallet, camille)
+    present = page(holder_wallet, "/present")
+    assert 'id="scan" hidden data-field="link" data-form="present-form"' in present
+    assert 'id="present-form"' in present
+    assert 'id="link"' in present
+    assert "/static/scan.js" in present
+    receive = page(holder_wallet, "/receive")
+    assert 'id="scan" hidden data-field="offer" data-form="offer-form"' in receive
+    script = holder_wallet.get("/static/scan.js").text
+    assert 'getAttribute("data-field")' in script
