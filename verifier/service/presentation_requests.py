@@ -439,7 +439,7 @@ def _evaluate(
             report = verify_credential(item, verifier.context(expect, live=True))
             trusts = apply_policy(report, registry, template.policy)
             out = report_json(report, trusts)
-            attach_attestations(report, out, verifier, registry)
+            attach_attestations(report, out, verifier, registry, live=True)
             unbound = _bound(report)
             if unbound:
                 problems.append(f"{query_id}[{n}]: {unbound}")

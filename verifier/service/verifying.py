@@ -208,6 +208,8 @@ def attach_attestations(
     out: dict[str, Any],
     verifier: Verifier,
     registry: TrustRegistry,
+    *,
+    live: bool = False,
 ) -> None:
     """Give each endorsement credential of ``out`` its ``attestation``: who attested, what
     they wrote, and how well the attester is proven (shared.verify.attestation)."""
@@ -225,7 +227,10 @@ def attach_attestations(
         if not is_endorsement(sub.credential) or sub.credential is None:
             continue
         found = assess_attestation(
-            sub.credential, verifier.context(), verified=sub.verified, trusted_name=registry_name
+            sub.credential,
+            verifier.context(live=live),
+            verified=sub.verified,
+            trusted_name=registry_name,
         )
         sub_json["attestation"] = found.to_json()
 
@@ -248,7 +253,7 @@ def verify_submission(
         report.failed("format", err.detail)
     trusts = apply_policy(report, registry, policy)
     out = report_json(report, trusts)
-    attach_attestations(report, out, verifier, registry)
+    attach_attestations(report, out, verifier, registry, live=live)
     return report, out
 
 
