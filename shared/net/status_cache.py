@@ -223,6 +223,9 @@ class StatusListView:
         self.cache = cache
         self.max_age = max_age
         self._seen: set[str] = set()
+        #: lists that could not be fetched in this view: not asked again (a page listing
+        #: twenty badges of an issuer that is down waits for one timeout, not twenty)
+        self._failed: dict[str, UpstreamError] = {}
         self._lock = threading.Lock()
 
     def fetch_json(self, url: str) -> Any:
@@ -230,8 +233,15 @@ class StatusListView:
         if self.max_age is not None:
             return self.cache.fetch_json(url, max_age=self.max_age)
         with self._lock:
-            seen = url in self._seen
-        value = self.cache.fetch_json(url, max_age=float("inf") if seen else 0.0)
+            seen, failed = url in self._seen, self._failed.get(url)
+        if failed is not None:
+            raise type(failed)(failed.detail, **failed.extensions)
+        try:
+            value = self.cache.fetch_json(url, max_age=float("inf") if seen else 0.0)
+        except UpstreamError as err:
+            with self._lock:
+                self._failed[url] = err
+            raise
         with self._lock:
             self._seen.add(url)
         return value

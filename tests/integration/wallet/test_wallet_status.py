@@ -30,6 +30,7 @@ class StatusIssuer(httpx2.BaseTransport):
     def __init__(self) -> None:
         self.revoked: tuple[int, ...] = ()
         self.answers: list[int] = []
+        self.down = False
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         if request.url.host != ISSUER_HOST:
@@ -40,6 +41,9 @@ class StatusIssuer(httpx2.BaseTransport):
                     content=answer.content,
                     headers={"content-type": answer.headers.get("content-type", "")},
                 )
+        if self.down:
+            self.answers.append(503)
+            return httpx2.Response(503)
         body = json.dumps(status_list(self.revoked)).encode()
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if request.headers.get("if-none-match") == etag:
@@ -154,3 +158,24 @@ def test_the_present_page_scans_qr_codes_like_receive(holder_wallet: TestClient)
     assert 'id="scan" hidden data-field="offer" data-form="offer-form"' in receive
     script = holder_wallet.get("/static/scan.js").text
     assert 'getAttribute("data-field")' in script
+
+
+def test_a_status_that_cannot_be_read_is_said_and_does_not_block(
+    holder_wallet: TestClient, issuer: StatusIssuer, verifier: FakeVerifier
+) -> None:
+    camille = _holder(holder_wallet)
+    for index in (1, 2, 4):
+        camille.import_credential(ldp_vc(badge(subject=camille.did, status_index=index,
+                                               name=f"Badge {index}")))  # fmt: skip
+    sign_in(holder_wallet, camille)
+    issuer.down = True
+    issuer.answers.clear()
+    home = page(holder_wallet, "/")
+    assert home.count('data-status="unchecked"') == 3
+    assert "Son statut n'a pas pu être vérifié à l'instant." in home
+    assert 'data-status="revoked"' not in home
+    assert issuer.answers == [503]  # one list, asked once for the whole page
+    link = verifier.request_link(dcql("ldp_vc", [["credentialSubject", "achievement", "name"]]))
+    pending = camille.post("/api/presentations", json={"request": link}).json()
+    assert pending["satisfied"] is True  # the verifier will judge; the wallet does not block
+    assert {o["status"]["state"] for o in pending["queries"][0]["options"]} == {"unchecked"}

@@ -264,3 +264,17 @@ def test_without_a_caching_fetcher_the_check_time_is_now() -> None:
     clock = Clock()
     check = _status_check(upstream, vc_jwt(badge(status_index=3)), clock)
     assert check.details["checked_at"] == T0.isoformat()
+
+
+def test_one_verdict_asks_a_list_that_is_down_once() -> None:
+    """Twenty badges of an issuer that is down: one failed fetch per page, not twenty."""
+    upstream = Upstream({STATUS_URL: status_list()}, down=True)
+    cache = CachingFetcher(upstream, clock=Clock())
+    view = cache.revalidating()
+    for _ in range(3):
+        with pytest.raises(UpstreamError, match="connection refused"):
+            view.fetch_json(STATUS_URL)
+    assert upstream.count() == 1
+    upstream.down = False
+    cache.revalidating().fetch_json(STATUS_URL)  # the next page asks again
+    assert upstream.count() == 2
