@@ -30,12 +30,13 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpConfig]
         data_dir=data_dir,
         dev=True,
     )
-    # The issuer's status lists say `Cache-Control: max-age=0`, so the verifier revalidates
-    # them on every use (If-None-Match → 304 while unchanged) and sees a revocation at once:
-    # the revocation journeys then need no sleep and assert nothing about the clock. Set only
-    # while the settings are built, so no other test sees it.
+    # The issuer keeps its default `max-age=300`: a verdict a person reads revalidates the
+    # list anyway (If-None-Match → 304 while unchanged), so revocation journeys need no sleep.
+    # API verifications (POST /verifications) may reuse a list for a short window (5 s by
+    # default); here the window is 0, i.e. it "has passed" before every call, so the journeys
+    # assert nothing about the clock. Set only while the settings are built.
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("MUSETTE_ISSUER_STATUS_LIST_MAX_AGE", "0")
+        env.setenv("MUSETTE_VERIFIER_STATUS_REVALIDATE_SECONDS", "0")
         # every journey signs in, verifies and opens links from 127.0.0.1 within minutes:
         # the limits stay on (and counted in the database) but far above what a run needs
         for service, limit in (

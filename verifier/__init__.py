@@ -20,6 +20,8 @@ def settings_for_up(data_dir: Path, base_urls: dict[str, str], dev: bool) -> Ver
         "base_url": base_urls.get("verifier", "http://127.0.0.1:8003"),
         "dev": dev,
         "demo_issuer_base_url": base_urls.get("issuer", ""),
+        # the request page offers an https link that opens the Musette wallet beside the QR
+        "wallet_url": base_urls.get("wallet", ""),
     }
     # the environment (MUSETTE_VERIFIER_*) still wins over these defaults
     values = {k: v for k, v in values.items() if f"MUSETTE_VERIFIER_{k.upper()}" not in os.environ}

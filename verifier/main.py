@@ -69,7 +69,12 @@ def create_app(
             sessions=sessions,
             http=http,
             cache=cache,
-            verifier=Verifier(cache, now, allow_http_did_web=settings.dev),
+            verifier=Verifier(
+                cache.within(settings.status_revalidate_seconds),
+                now,
+                allow_http_did_web=settings.dev,
+                revalidating=cache.revalidating,
+            ),
             key_store=open_key_store(settings, sessions),
             response_keys=open_response_keys(settings),
             hasher=PasswordHasher(

@@ -41,6 +41,9 @@ class VerifierSettings(BaseSettings):
     problem_type_base: str = "https://musette.example/problems"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     max_verification_bytes: int = MAX_VERIFICATION_BYTES
+    #: base URL of a Musette wallet: the request page then offers ``<wallet_url>/present?…``
+    #: beside the QR code (an https link that opens it on a phone); empty: not offered
+    wallet_url: str = ""
     #: how long an OpenID4VP request can be answered
     request_ttl_seconds: int = 600
     #: status lists kept in the cache at most this long, whatever their ttl says
@@ -48,6 +51,9 @@ class VerifierSettings(BaseSettings):
     #: status lists kept at least this long when they carry no ttl or Cache-Control
     status_cache_default_seconds: int = 300
     status_cache_entries: int = 1024
+    #: API verifications (POST /verifications, VC-API) reuse a status list revalidated less
+    #: than this many seconds ago; a verdict shown to a person always revalidates first
+    status_revalidate_seconds: float = 5.0
     session_hours: int = 12
     #: argon2 cost: lower only in tests
     argon2_time_cost: int = 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, cast
 
 from argon2 import PasswordHasher
@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from servicekit.ratelimit import limit_per_ip
 from shared.did import DidResolver
 from shared.net.fetch import HttpFetcher
+from shared.net.status_cache import CachingFetcher
 from shared.verify.context import VerifyContext
+from shared.verify.status_memo import StatusListMemo
 from wallet.errors import CsrfError, UnauthorizedError
 from wallet.service import accounts
 from wallet.service.accounts import Principal
@@ -35,12 +37,18 @@ class Resources:
     master: MasterKey
     hasher: PasswordHasher
     fetcher: HttpFetcher
+    #: status lists kept with their ETag: each page revalidates them (a 304 when unchanged)
+    status_cache: CachingFetcher | None = None
+    status_lists: StatusListMemo = field(default_factory=StatusListMemo)
 
     def verify_context(self, **expect: str | None) -> VerifyContext:
-        """A verification context whose every fetch goes through the wallet's fetcher."""
+        """A verification context whose every fetch goes through the wallet's fetcher; status
+        lists are revalidated once per context (docs/decisions/status-freshness.md)."""
+        fetcher = self.status_cache.revalidating() if self.status_cache else self.fetcher
         return VerifyContext(
-            fetcher=self.fetcher,
-            resolver=DidResolver(self.fetcher, allow_http=self.settings.dev),
+            fetcher=fetcher,
+            resolver=DidResolver(fetcher, allow_http=self.settings.dev),
+            status_lists=self.status_lists,
             **expect,  # type: ignore[arg-type]
         )
 

@@ -16,6 +16,7 @@ from shared.errors import (
 
 __all__ = [
     "ConflictError",
+    "CredentialBlockedError",
     "CsrfError",
     "EndorsementLinkExpiredError",
     "EndorsementLinkRevokedError",
@@ -33,6 +34,13 @@ class CsrfError(ForbiddenError):
 
     code = "csrf-failed"
     title = "CSRF token missing or wrong"
+
+
+class CredentialBlockedError(InvalidInputError):
+    """The person chose a credential its issuer has revoked or suspended: not presented."""
+
+    code = "credential-blocked"
+    title = "Credential revoked or suspended"
 
 
 TooLargeError = PayloadTooLargeError  # a credential or upload larger than the wallet accepts

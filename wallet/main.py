@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from shared.net.fetch import HttpFetcher
+from shared.net.status_cache import CachingFetcher
 from shared.verify.context import utc_now
 from wallet.api import (
     accounts,
@@ -47,6 +48,9 @@ def open_resources(
     try:
         if settings.migrate:
             run_migrations(engine)
+        http = fetcher or HttpFetcher(
+            allow_loopback=settings.dev, deadline=settings.fetch_deadline_seconds
+        )
         res = Resources(
             settings=settings,
             sessions=sessionmaker(engine, expire_on_commit=False),
@@ -54,8 +58,8 @@ def open_resources(
             hasher=PasswordHasher(
                 time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
             ),
-            fetcher=fetcher
-            or HttpFetcher(allow_loopback=settings.dev, deadline=settings.fetch_deadline_seconds),
+            fetcher=http,
+            status_cache=CachingFetcher(http, clock=utc_now),
         )
         with res.sessions.begin() as session:
             trust.seed_trusted(session, settings.trusted_issuers)

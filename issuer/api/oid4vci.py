@@ -78,6 +78,18 @@ def public_achievement(
     return JSONResponse(to_ob3(_base(res, slug), row, "en" if lang == "en" else "fr").to_json())
 
 
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 §13.1.2: ``If-None-Match`` is ``*`` or a list of entity tags, compared weakly
+    (a ``W/`` prefix is ignored); our own ETag is strong."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return any(
+        tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(",") if tag.strip()
+    )
+
+
 @router.get("/orgs/{slug}/status/{purpose}/{seq}")
 def status_list(
     slug: str, purpose: str, seq: int, request: Request, session: SessionDep, res: ResourcesDep
@@ -88,7 +100,7 @@ def status_list(
         "ETag": signed.etag,
         "Cache-Control": f"public, max-age={res.settings.status_list_max_age}",
     }
-    if request.headers.get("if-none-match") == signed.etag:
+    if etag_matches(request.headers.get("if-none-match"), signed.etag):
         return Response(status_code=304, headers=headers)
     return Response(signed.body, media_type="application/json", headers=headers)
 

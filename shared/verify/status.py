@@ -12,7 +12,8 @@ credential.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 from shared.errors import VcError, VerificationError
 from shared.status import check_status
@@ -27,6 +28,23 @@ STATUS_TYPES = ("BitstringStatusListEntry",)
 _SET_MEANING = {"revocation": "revoked", "suspension": "suspended", "supersession": "superseded"}
 
 
+@runtime_checkable
+class KnowsWhenChecked(Protocol):
+    """A fetcher that keeps status lists and knows when each was last fetched or confirmed."""
+
+    def checked_at(self, url: str) -> datetime | None:
+        """When the list at ``url`` was last fetched or confirmed unchanged (None: unknown)."""
+        ...
+
+
+def _checked_at(ctx: VerifyContext, url: Any) -> str:
+    """When the list's content was last known current: the fetcher's word, else now."""
+    when = None
+    if isinstance(url, str) and isinstance(ctx.fetcher, KnowsWhenChecked):
+        when = ctx.fetcher.checked_at(url)
+    return (when or ctx.now()).isoformat()
+
+
 def check_credential_status(
     report: VerificationReport, credential: dict[str, Any], ctx: VerifyContext, verify: VerifyFn
 ) -> None:
@@ -39,6 +57,7 @@ def check_credential_status(
         report.skipped("status", "status checking is turned off for this verification")
         return
     clear: list[str] = []
+    checked: list[str] = []
     issuer = issuer_id(credential)
     for entry in entries if isinstance(entries, list) else [entries]:
         if not isinstance(entry, dict) or entry.get("type") not in STATUS_TYPES:
@@ -46,25 +65,31 @@ def check_credential_status(
             report.skipped("status", f"status type {kind!r} is not supported")
             continue
         try:
-            problem, summary = _check_entry(entry, issuer, ctx, verify)
+            problem, summary, flagged = _check_entry(entry, issuer, ctx, verify)
         except VcError as err:
             report.failed("status", f"status could not be checked: {err.detail}")
             return
+        # when the list was fetched or revalidated, for "status checked at …" on the pages
+        checked.append(_checked_at(ctx, entry.get("statusListCredential")))
         if problem is not None:
-            report.failed("status", problem, purpose=entry.get("statusPurpose"))
+            # ``purpose`` only when the bit is set: a list that cannot be read is not a
+            # revocation, and the pages must not say "revoked" for it
+            extra = {"purpose": entry.get("statusPurpose")} if flagged else {}
+            report.failed("status", problem, checked_at=checked[-1], **extra)
             return
         clear.append(summary)
     if clear:
-        report.passed("status", "; ".join(clear))
+        report.passed("status", "; ".join(clear), checked_at=min(checked))
 
 
 def _check_entry(
     entry: dict[str, Any], issuer: str | None, ctx: VerifyContext, verify: VerifyFn
-) -> tuple[str | None, str]:
-    """(failure, summary): failure is None when the entry's status is clear."""
+) -> tuple[str | None, str, bool]:
+    """(failure, summary, flagged): failure is None when the entry's status is clear;
+    flagged is True when the issuer set the bit (revoked, suspended, superseded)."""
     url = entry.get("statusListCredential")
     if not isinstance(url, str):
-        return "credentialStatus.statusListCredential is missing", ""
+        return "credentialStatus.statusListCredential is missing", "", False
     list_credential = ctx.fetcher.fetch_json(url)
     problem = status_list_issuer_problem(list_credential, issuer, url)
     if problem is not None:
@@ -88,11 +113,12 @@ def _check_entry(
     where = f"status list {url}, index {result.index}"
     if result.valid:
         meaning = _SET_MEANING.get(result.purpose, f"{result.purpose} status 0")
-        return None, f"not {meaning} ({where})" if result.purpose in _SET_MEANING else meaning
+        summary = f"not {meaning} ({where})" if result.purpose in _SET_MEANING else meaning
+        return None, summary, False
     if result.purpose in _SET_MEANING:
-        return f"{_SET_MEANING[result.purpose]} by its issuer ({where})", ""
+        return f"{_SET_MEANING[result.purpose]} by its issuer ({where})", "", True
     # statusPurpose "message" (or another purpose): the value is information, not a failure
-    return None, f"{result.purpose}: {result.message or hex(result.status)} ({where})"
+    return None, f"{result.purpose}: {result.message or hex(result.status)} ({where})", False
 
 
 def status_list_issuer_problem(list_credential: Any, issuer: str | None, url: str) -> str | None:

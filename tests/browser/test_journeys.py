@@ -8,8 +8,13 @@ Three browser contexts, one per person, on the session-wide stack (demo data, re
 2. a recruiter creates a request (verifier console); the holder opens it in the wallet, sees
    exactly what will be revealed and consents; the recruiter's page shows "verified", with
    each check;
-3. the admin revokes the badge; the recruiter asks again, the holder answers again, and the
-   recruiter's page says "revoked".
+3. the admin revokes the badge: « ma musette » flags it at once; the recruiter asks again,
+   the wallet shows the badge as revoked and will not send it, the holder refuses, and the
+   recruiter's page turns to "refused" by itself (issue 11 §4), long before the request
+   would expire;
+4. the recruiter asks once more and a wallet that does not check status answers: the
+   recruiter's page says "revoked" at once, and when the status was checked (issue 11 §3);
+   the list of past requests shows the three results.
 
 In French and English, on a laptop and on a 360 px phone. Every page visited is saved as a
 screenshot (journey-<step>-<page>-<lang>-<device>), passes axe-core (no serious or critical
@@ -27,6 +32,7 @@ import pytest
 
 from musette.up import UpConfig
 from tests.browser.conftest import LAPTOP, PHONE, Person
+from tests.other_wallet import build_answer, open_wallet
 
 pytest.importorskip("playwright")
 from playwright.sync_api import expect
@@ -99,11 +105,19 @@ WORDS = {
         "consent": "J'accepte : envoyer",
         "sent": "Le vérificateur a reçu votre réponse.",
         "refused": "Le vérificateur a refusé la réponse.",
+        "flag_revoked": "Révoqué",
+        "cannot_present": "il ne peut plus être présenté",
+        "refuse": "Refuser",
         # verifier console
         "sign_in": "Se connecter",
         "any_badge": "N'importe quel badge Open Badges 3.0",
         "create_request": "Créer la demande",
-        "open_in_wallet": "Ouvrir dans un portefeuille",
+        "open_in_wallet": "Ouvrir dans une application de portefeuille",
+        "open_in_musette": "Ouvrir dans le portefeuille Musette",
+        "person_refused": "Refusé",
+        "refused_summary": "La personne a refusé de montrer ses badges.",
+        "status_checked": "Statut consulté le",
+        "past": "Demandes passées",
         "waiting": "En attente du portefeuille…",
         "verified": "Vérifié",
         "revoked": "Révoqué",
@@ -153,10 +167,18 @@ WORDS = {
         "consent": "I agree: send",
         "sent": "The verifier received your answer.",
         "refused": "The verifier refused the answer.",
+        "flag_revoked": "Revoked",
+        "cannot_present": "it can no longer be presented",
+        "refuse": "Refuse",
         "sign_in": "Sign in",
         "any_badge": "Any Open Badges 3.0 badge",
         "create_request": "Create the request",
-        "open_in_wallet": "Open in a wallet",
+        "open_in_wallet": "Open in a wallet app",
+        "open_in_musette": "Open in the Musette wallet",
+        "person_refused": "Refused",
+        "refused_summary": "The person refused to share their credentials.",
+        "status_checked": "Status checked on",
+        "past": "Past requests",
         "waiting": "Waiting for the wallet…",
         "verified": "Verified",
         "revoked": "Revoked",
@@ -295,6 +317,11 @@ def recruiter_asks(recruiter: Person, w: dict[str, str], step: str) -> str:
     href = page.get_by_role("link", name=w["open_in_wallet"]).get_attribute("href")
     assert href
     assert href.startswith("openid4vp://?")
+    # beside the QR code, the same request as an https link into the Musette wallet
+    musette = page.get_by_role("link", name=w["open_in_musette"]).get_attribute("href")
+    assert musette
+    assert musette.startswith("http")
+    assert musette.endswith("/present?" + href.split("?", 1)[1])
     return href
 
 
@@ -357,6 +384,58 @@ def recruiter_sees(recruiter: Person, w: dict[str, str], lang: str, verdict: str
     recruiter.look(f"{step}-verifier-{verdict}")
 
 
+def holder_sees_it_flagged(holder: Person, w: dict[str, str]) -> None:
+    """« Ma musette » revalidates the status list: the revoked badge is flagged at once."""
+    page = holder.page
+    page.get_by_role("link", name=w["home"], exact=True).first.click()
+    flag = page.locator(".card [data-status=revoked]")
+    expect(flag).to_have_count(1)
+    expect(flag).to_contain_text(w["flag_revoked"])
+    expect(flag).to_contain_text(w["cannot_present"])
+    holder.look("3-wallet-home-revoked")
+
+
+def holder_refuses(holder: Person, w: dict[str, str], link: str) -> None:
+    """The wallet shows the badge as revoked and does not let it be chosen; the holder
+    refuses, and the wallet tells the verifier (access_denied)."""
+    page = holder.page
+    page.get_by_role("link", name=w["present"], exact=True).first.click()
+    page.get_by_label(w["request_link"]).fill(link)
+    page.get_by_role("button", name=w["open"], exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(w["asks"])
+    option = page.locator("fieldset .card")
+    expect(option).to_have_count(1)
+    expect(option.locator("[data-status=revoked]")).to_contain_text(w["flag_revoked"])
+    expect(option.get_by_role("radio")).to_be_disabled()
+    expect(page.get_by_role("button", name=w["consent"])).to_be_disabled()
+    holder.look("3-wallet-consent-revoked")
+    page.get_by_role("button", name=w["refuse"], exact=True).click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def recruiter_sees_refused(recruiter: Person, w: dict[str, str], step: str) -> None:
+    """The page turns to "refused" by itself (it polls), and the dead QR code goes away."""
+    page = recruiter.page
+    answer = page.locator("#answer[aria-live=polite]")
+    expect(answer.locator(".verdict").first).to_have_text(f"✘ {w['person_refused']}")
+    expect(answer).to_contain_text(w["refused_summary"])
+    expect(page.locator("[data-qr]")).to_be_hidden()
+    recruiter.look(f"{step}-verifier-refused")
+
+
+def recruiter_lists_past_requests(recruiter: Person, w: dict[str, str], ids: list[str],
+                                  verdicts: list[str]) -> None:  # fmt: skip
+    page = recruiter.page
+    page.get_by_role("link", name=w["past"], exact=True).click()
+    page.wait_for_url(re.compile(r"/requests$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(w["past"])
+    for request_id, verdict in zip(ids, verdicts, strict=True):
+        expect(page.locator(f'[data-request="{request_id}"]')).to_have_attribute(
+            "data-verdict", verdict
+        )
+    recruiter.look("4-verifier-past-requests")
+
+
 def admin_revokes(admin: Person, w: dict[str, str], person: str) -> None:
     page = admin.page
     page.get_by_role("link", name=w["issued"], exact=True).click()
@@ -416,10 +495,31 @@ def test_issue_accept_verify_revoke(
     holder_consents(holder, w, request, stack["verifier"], lang, person, "2", "sent")
     recruiter_sees(recruiter, w, lang, "verified", "2")
 
-    # 3. the admin revokes it; the recruiter asks again, the holder answers, "revoked"
+    first_id = request_id_of(recruiter)
+
+    # 3. the admin revokes it: flagged in the wallet at once; asked again, the holder refuses
     admin_revokes(admin, w, person)
+    holder_sees_it_flagged(holder, w)
     recruiter.page.get_by_role("button", name=w["ask_again"]).click()
     again = recruiter_asks(recruiter, w, "3")
     assert again != request
-    holder_consents(holder, w, again, stack["verifier"], lang, person, "3", "refused")
-    recruiter_sees(recruiter, w, lang, "revoked", "3")
+    refused_id = request_id_of(recruiter)
+    holder_refuses(holder, w, again)
+    recruiter_sees_refused(recruiter, w, "3")
+
+    # 4. asked once more, a wallet that does not check answers: "revoked", with no waiting
+    recruiter.page.get_by_role("button", name=w["ask_again"]).click()
+    third = recruiter_asks(recruiter, w, "4")
+    revoked_id = request_id_of(recruiter)
+    with open_wallet(stack_config) as other:
+        build_answer(other, f"{slug}@example.org", third).post()
+    recruiter_sees(recruiter, w, lang, "revoked", "4")
+    expect(recruiter.page.locator("#answer [data-checked-at]").first).to_contain_text(
+        w["status_checked"]
+    )
+    recruiter_lists_past_requests(recruiter, w, [first_id, refused_id, revoked_id],
+                                  ["verified", "refused", "revoked"])  # fmt: skip
+
+
+def request_id_of(recruiter: Person) -> str:
+    return recruiter.page.url.rsplit("/requests/", 1)[1].split("?")[0]

@@ -221,9 +221,12 @@ def test_create_a_request_see_the_qr_and_the_answer_arrive(
     live = page.locator("#answer[aria-live=polite]")
     expect(live).to_contain_text(w["waiting"])
     look(page, f"verifier-request-qr-{device}")
-    link = page.get_by_role("link", name=re.compile("wallet|portefeuille")).first
-    href = link.get_attribute("href")
-    assert href.startswith("openid4vp://?")
+    # the QR code's openid4vp:// link for any wallet, and an https link into the Musette wallet
+    href = page.locator('a[href^="openid4vp://"]').get_attribute("href")
+    assert href
+    musette = page.locator("a[data-wallet-link]").get_attribute("href")
+    assert musette
+    assert musette.endswith("/present?" + href.split("?", 1)[1])
     _answer_with_a_badge(href)
     # the page asks for the answer by itself: the verdict appears without a reload
     expect(live.locator(".verdict").first).to_have_text(f"✔ {w['verified']}", timeout=30_000)
@@ -277,7 +280,9 @@ def test_without_javascript_the_refresh_link_shows_the_answer(
     page.wait_for_url(re.compile(r"/requests/[\w-]+"))
     refresh = page.get_by_role("link", name="Actualiser pour voir la réponse")
     expect(refresh).to_be_visible()
-    href = page.get_by_role("link", name="Ouvrir dans un portefeuille").get_attribute("href")
+    href = page.get_by_role(
+        "link", name="Ouvrir dans une application de portefeuille"
+    ).get_attribute("href")
     _answer_with_a_badge(href)
     refresh.click()
     expect(page.locator("#answer .verdict").first).to_have_text("✔ Vérifié")

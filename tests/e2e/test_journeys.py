@@ -7,6 +7,7 @@ Bitstring Status List. The test drives them through their public APIs and comman
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from shared.did import DidResolver, did_web_from_url
 from shared.net.fetch import HttpFetcher
 from shared.protocols.oid4vp import decode_request_object
 from tests.demo_clients import demo_issuer_client
+from tests.other_wallet import Answer, build_answer, open_wallet
 
 ORG = "demo-association"
 ACHIEVEMENT = "volunteer"
@@ -450,19 +452,51 @@ def test_journey2_encrypted_answer_with_direct_post_jwt(
 # --------------------------------------------------------------------------- revocation
 
 
+def _recruiters_page(clients: Clients, links: dict[str, Any], lang: str = "fr") -> str:
+    """The recruiter's request page, as the signed-in recruiter reads it (after the poll)."""
+    resp = clients.verifier.get(f"/requests/{links['id']}", params={"lang": lang})
+    assert resp.status_code == 200, resp.text
+    return html.unescape(resp.text)
+
+
+def _blocked_in_our_wallet(clients: Clients, credential_id: str, fmt: str, state: str) -> None:
+    """Our wallet flags the badge with the reason and refuses to present it."""
+    pending = clients.open_request(clients.request("any-badge")["request_uri"])
+    options = next(q for q in pending["queries"] if q["id"] == QUERY_IDS[fmt])["options"]
+    (option,) = [o for o in options if o["credential_id"] == credential_id]
+    assert option["blocked"] is True
+    assert option["status"]["state"] == state
+    refused = clients.wallet.post(
+        f"/api/presentations/{pending['id']}/consent",
+        json={"selections": {QUERY_IDS[fmt]: {"credential_id": credential_id}}},
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["type"].endswith("#credential-blocked")
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_revoked_badge_fails_the_status_check_at_the_verifier(clients: Clients, fmt: str) -> None:
+def test_revoke_then_ask_again_at_once_the_recruiters_page_reads_revoked(
+    clients: Clients, holder: Any, fmt: str
+) -> None:
+    """Issue 11 §3: no waiting. The verifier fetched the list seconds ago and the issuer says
+    max-age=300, yet the next answer reads "Révoqué": the page's verdict revalidates first."""
     before = {r["id"] for r in clients.issued()}
     (cred,) = clients.receive(clients.offer(fmt)["offer_uri"])
     issued_id = _issued_id(clients, fmt, before)
-    *_, first = _present(clients, "volunteering", fmt, cred["id"])
+    first_links, *_, first = _present(clients, "volunteering", fmt, cred["id"])
     assert first["verified"] is True, first["result"]["problems"]
+    assert "✔ Vérifié" in _recruiters_page(clients, first_links)
 
     revoked = clients.set_status(issued_id, "revoke")
     assert revoked["revoked"] is True
     assert [h["action"] for h in revoked["history"]] == ["revoke"]
-    _, _, answer, result = _present(clients, "volunteering", fmt, cred["id"])
-    assert answer["status"] == 400  # the verifier refused the answer...
+    # our wallet will not send it any more...
+    _blocked_in_our_wallet(clients, cred["id"], fmt, "revoked")
+    # ...so another wallet (one that does not check) answers the recruiter's next request
+    links = clients.request("volunteering")
+    answered = _post(_build_answer(holder, links, cred["id"], QUERY_IDS[fmt]))
+    assert answered.status_code == 400  # the verifier refused the answer...
+    result = clients.result(links)
     assert result["status"] == "answered"  # ...and keeps the failed result for the recruiter
     assert result["verified"] is False
     checks = _checks(_presented(result, fmt))
@@ -470,26 +504,38 @@ def test_revoked_badge_fails_the_status_check_at_the_verifier(clients: Clients, 
     assert "revoked" in checks["status"]["reason"]  # a badge's default entry is revocation
     assert checks["proof"]["status"] == "passed"  # only the status changed
     assert checks["trust"]["status"] == "passed"
-    # the same answer when the recruiter drops the credential in
+    fr = _recruiters_page(clients, links)
+    assert 'data-verdict="revoked"' in fr
+    assert "✘ Révoqué" in fr
+    assert "Statut consulté le" in fr
+    assert "✘ Revoked" in _recruiters_page(clients, links, "en")
+    # through POST /verifications once the window has passed (0 s in this stack)
     dropped = clients.verify(clients.wallet_credential(cred["id"])["credential"])
     assert dropped["verified"] is False
-    assert _checks(dropped)["status"]["status"] == "failed"
+    status = _checks(dropped)["status"]
+    assert status["status"] == "failed"
+    assert "revoked" in status["reason"]
+    assert status["details"]["checked_at"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_suspended_badge_fails_then_passes_again_once_unsuspended(
-    clients: Clients, fmt: str
+    clients: Clients, holder: Any, fmt: str
 ) -> None:
     before = {r["id"] for r in clients.issued()}
     (cred,) = clients.receive(clients.offer(fmt, suspendable=True)["offer_uri"])
     issued_id = _issued_id(clients, fmt, before)
 
     assert clients.set_status(issued_id, "suspend")["suspended"] is True
-    *_, suspended = _present(clients, "any-badge", fmt, cred["id"])
+    _blocked_in_our_wallet(clients, cred["id"], fmt, "suspended")
+    links = clients.request("any-badge")
+    _post(_build_answer(holder, links, cred["id"], QUERY_IDS[fmt]))
+    suspended = clients.result(links)
     assert suspended["verified"] is False
     status = _checks(_presented(suspended, fmt))["status"]
     assert status["status"] == "failed"
     assert "suspend" in status["reason"]
+    assert "✘ Suspendu" in _recruiters_page(clients, links)
 
     after = clients.set_status(issued_id, "unsuspend")
     assert after["suspended"] is False
@@ -499,26 +545,29 @@ def test_suspended_badge_fails_then_passes_again_once_unsuspended(
     assert _checks(_presented(reinstated, fmt))["status"]["status"] == "passed"
 
 
+def test_a_refusal_reaches_the_recruiter_at_once(clients: Clients) -> None:
+    """Issue 11 §4: the person refuses in the wallet; the wallet sends access_denied
+    (OpenID4VP 1.0 §8.5) and the recruiter's page reads "Refusé", long before expiry."""
+    links = clients.request("volunteering")
+    pending = clients.open_request(links["request_uri"])
+    declined = clients.wallet.post(f"/api/presentations/{pending['id']}/decline")
+    assert declined.status_code == 204, declined.text
+    result = clients.result(links)
+    assert result["status"] == "refused"
+    assert result["result"]["error"] == "access_denied"
+    fr = _recruiters_page(clients, links)
+    assert 'data-verdict="refused"' in fr
+    assert "✘ Refusé" in fr
+    assert "data-qr hidden" in fr
+
+
 # --------------------------------------------------------------------------- refusals
-
-
-@dataclass
-class Answer:
-    """A presentation the wallet's own code built for a request, not yet posted."""
-
-    response_uri: str
-    form: dict[str, str]
 
 
 @pytest.fixture(scope="module")
 def holder(stack_config: UpConfig) -> Iterator[Any]:
-    """The wallet's own presenting code, in process on the running wallet's data, to build
-    answers that the test then posts itself (twice, or to another verifier)."""
-    from wallet import settings_for_up
-    from wallet.main import open_resources
-
-    settings = settings_for_up(stack_config.data_dir / "wallet", stack_config.base_urls(), True)
-    with open_resources(settings) as res:
+    """Another wallet, on the same account's data, that posts what the test tells it to."""
+    with open_wallet(stack_config) as res:
         yield res
 
 
@@ -531,28 +580,12 @@ def _build_answer(
     audience: str | None = None,
     disclose: list[tuple[Any, ...]] | None = None,
 ) -> Answer:
-    from shared.did import DidResolver
-    from wallet.service import accounts, presenting, storage
-
-    with holder.sessions.begin() as session:
-        who = accounts.principal_for(holder.master, accounts.find_account(session, WALLET_EMAIL))
-        resolver = DidResolver(holder.fetcher, allow_http=True)
-        request = presenting.resolve_request(holder.fetcher, resolver, links["request_uri"])
-        view = storage.get_credential(session, who, credential_id)
-        presentation = presenting.build_presentation(
-            session, who, view,
-            client_id=audience or request.client_id, nonce=request.claims["nonce"],
-            disclose=disclose or [],  # SD-JWT: the achievement is never selectively disclosed
-        )  # fmt: skip
-    form = {
-        "vp_token": json.dumps({qid: [presentation]}),
-        "state": request.claims["state"],
-    }
-    return Answer(request.claims["response_uri"], form)
+    return build_answer(holder, WALLET_EMAIL, links["request_uri"], credential_id, qid,
+                        audience=audience, disclose=disclose)  # fmt: skip
 
 
 def _post(answer: Answer) -> httpx2.Response:
-    return httpx2.post(answer.response_uri, data=answer.form, timeout=30)
+    return answer.post()
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shared.errors import VcError
-from shared.i18n import Gettext, local_date, local_number
+from shared.i18n import Gettext, local_date, local_datetime, local_number
 from verifier.service.rating import (
     RATING_COUNT_RESULT_TYPE,
     RATING_RESULT_TYPE,
@@ -129,6 +129,8 @@ class CheckView:
     status_label: str
     sentence: str
     reason: str
+    #: "Status checked on …" in the reader's language (the status check only)
+    checked_at: str | None = None
 
 
 @dataclass
@@ -290,6 +292,8 @@ def headline(verdict: str, _: Gettext) -> str:
         "verified": _("Verified"),
         "revoked": _("Revoked"),
         "suspended": _("Suspended"),
+        "refused": _("Refused"),
+        "wallet_error": _("No answer from the wallet"),
     }.get(verdict, _("Not verified"))
 
 
@@ -401,6 +405,17 @@ def _sentence(check: dict[str, Any], _: Gettext, lang: str) -> str:
     return _(template)
 
 
+def _checked_at(check: dict[str, Any], _: Gettext, lang: str) -> str | None:
+    """When the issuer's status list was fetched or confirmed unchanged, in words."""
+    details = check.get("details")
+    if check.get("name") != "status" or not isinstance(details, dict):
+        return None
+    moment = _parse_time(details.get("checked_at"))
+    if moment is None or moment.tzinfo is None:
+        return None
+    return _("Status checked on {when}.", when=local_datetime(moment, lang))
+
+
 def check_views(checks: list[dict[str, Any]], _: Gettext, lang: str) -> list[CheckView]:
     out = []
     for check in checks:
@@ -418,6 +433,7 @@ def check_views(checks: list[dict[str, Any]], _: Gettext, lang: str) -> list[Che
                 ),
                 sentence=_sentence(check, _, lang),
                 reason=str(check.get("reason", "")),
+                checked_at=_checked_at(check, _, lang),
             )
         )
     return out

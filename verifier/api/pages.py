@@ -99,7 +99,7 @@ async def verify_form(request: Request, res: ResourcesDep, who: OptionalPrincipa
 
     def verify() -> dict[str, Any]:
         with res.sessions.begin() as session:
-            return run_submission(res, session, sub, account)
+            return run_submission(res, session, sub, account, live=True)
 
     try:
         # verifying fetches DID documents, status lists, share links: off the event loop
@@ -274,31 +274,45 @@ async def create_request(
     return RedirectResponse(keep_lang(request, f"/requests/{links.id}"), status_code=303)
 
 
-def _answer(request: Request, res: Resources, row: Any, status: dict[str, Any]) -> dict[str, Any]:
-    lang = choose_language(request)
-    _ = translator(lang)
-    result = status.get("result") or {}
-    reports = [
+def _reports(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
         report
         for items in (result.get("presentations") or {}).values()
         for report in items
         if isinstance(report, dict)
     ]
+
+
+def answer_verdict(status: dict[str, Any]) -> str:
+    """refused, wallet_error, revoked, suspended, verified or not_verified."""
+    result = status.get("result") or {}
+    if status.get("status") == "refused":
+        return "refused" if result.get("error") == vp.ACCESS_DENIED else "wallet_error"
     checks: list[dict[str, Any]] = []
-    for report in reports:
+    for report in _reports(result):
         checks.extend(report.get("checks", []))
         for sub in report.get("credentials", []) or []:
             checks.extend(sub.get("checks", []))
-    verdict = status_problem(checks) or ("verified" if status.get("verified") else "not_verified")
+    return status_problem(checks) or ("verified" if status.get("verified") else "not_verified")
+
+
+def _answer(request: Request, res: Resources, row: Any, status: dict[str, Any]) -> dict[str, Any]:
+    lang = choose_language(request)
+    _ = translator(lang)
+    result = status.get("result") or {}
+    reports = _reports(result)
+    verdict = answer_verdict(status)
     problems = [str(p) for p in result.get("problems", [])]
-    if verdict == "verified":
+    if verdict == "refused":
+        summary = _("The person refused to share their credentials. Nothing was sent.")
+    elif verdict == "wallet_error":
+        summary = _("The wallet could not answer this request.")
+    elif verdict == "verified":
         summary = _("The person shared what you asked for, and every check passed.")
     elif verdict == "revoked":
         summary = _("The person shared a badge, but its issuer has revoked it.")
     elif verdict == "suspended":
         summary = _("The person shared a badge, but its issuer has suspended it.")
-    elif any(p.startswith("the wallet answered with an error") for p in problems):
-        summary = _("The person declined, or their wallet could not answer.")
     else:
         summary = _("The answer does not meet the request: see why below.")
     return {
@@ -337,9 +351,45 @@ def _request_values(
         "title": f"{title} ({wanted})" if wanted else title,
         "template_name": template.name,
         "state": state,
-        "answer": _answer(request, res, row, status) if state == "answered" else None,
+        "answer": _answer(request, res, row, status) if state in {"answered", "refused"} else None,
         "expires": local_datetime(row.expires_at, lang),
     }
+
+
+@router.get("/requests", response_model=None)
+def past_requests_page(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> Response:
+    """The signed-in recruiter's requests, newest first, each with its state and result."""
+    if who is None:
+        return sign_in_first(request)
+    lang = choose_language(request)
+    _ = translator(lang)
+    now = res.clock()
+    rows = []
+    with res.sessions() as session:
+        for row in vp.requests_of(session, who.account_id):
+            template = get_template(row.template)
+            state = vp.state_of(row, now)
+            status = {"status": state, "verified": row.verified,
+                      "result": json.loads(row.result) if row.result else None}  # fmt: skip
+            verdict = answer_verdict(status) if state in {"answered", "refused"} else state
+            rows.append({
+                "id": row.id,
+                "title": template.title_fr if lang == "fr" else template.title_en,
+                "created": local_datetime(row.created_at, lang),
+                "verdict": verdict,
+                "label": headline(verdict, _) if verdict not in PENDING_LABELS
+                else _(PENDING_LABELS[verdict]),
+                "ok": verdict == "verified",
+            })  # fmt: skip
+    return page(request, res, "requests.html", who, section="history", rows=rows)
+
+
+#: states of a request without a verdict yet, as the list of past requests names them
+PENDING_LABELS = {
+    "pending": "Waiting for the wallet",
+    "processing": "Being checked",
+    "expired": "Expired without an answer",
+}
 
 
 @router.get("/requests/{request_id}", response_model=None)

@@ -125,10 +125,17 @@ async def submission_from_form(form: Any) -> Submission:
 
 
 def run_submission(
-    res: Any, session: Any, sub: Submission, account_id: str | None, keep_contents: bool = True
+    res: Any,
+    session: Any,
+    sub: Submission,
+    account_id: str | None,
+    keep_contents: bool = True,
+    *,
+    live: bool = False,
 ) -> dict[str, Any]:
     """Verify, add the replay check, store the result; ``keep_contents=False`` stores only
-    the verdict summary (anonymous API calls: docs/decisions/verification-retention.md)."""
+    the verdict summary (anonymous API calls: docs/decisions/verification-retention.md);
+    ``live``: the recruiter reads this verdict on a page (status lists revalidated first)."""
     data = sub.data
     if sub.source == "url":
         data = fetch_share_url(res.http, str(data))
@@ -143,6 +150,7 @@ def run_submission(
         expect,
         more_checks=lambda report: challenges.check_replay(session, report, expect, now),
         json_text=sub.source != "json",
+        live=live,
     )
     out["policy"] = sub.policy.to_json()
     row = store.save_verification(

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -75,6 +76,10 @@ PREFIXES = {
 RESPONSE_MODES = (DIRECT_POST, DIRECT_POST_JWT)
 #: content encryptions offered for direct_post.jwt, the §8.3 default (A128GCM) first
 RESPONSE_ENCS = [DEFAULT_ENC, *sorted(ALLOWED_ENCS - {DEFAULT_ENC})]
+#: an error answer's ``error`` and ``error_description`` are kept this long at most
+MAX_ERROR_CHARS = 300
+#: OpenID4VP 1.0 §8.5: the person refused to share
+ACCESS_DENIED = "access_denied"
 
 
 class ResponseRefusedError(VcError):
@@ -100,6 +105,8 @@ class Links:
     qr_url: str
     page_url: str
     expires_at: datetime
+    #: the same request opened in the Musette wallet (None unless settings.wallet_url)
+    wallet_link: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -112,6 +119,7 @@ class Links:
             "qr_url": self.qr_url,
             "page_url": self.page_url,
             "expires_at": self.expires_at.isoformat(),
+            "wallet_link": self.wallet_link,
         }
 
 
@@ -130,9 +138,13 @@ def request_object_uri(settings: VerifierSettings, key: str) -> str:
 def links_for(settings: VerifierSettings, row: PresentationRequest) -> Links:
     obj_uri = request_object_uri(settings, row.request_key)
     base = _base(settings)
+    link = authorization_request_link(row.client_id, obj_uri)
+    wallet = settings.wallet_url.rstrip("/")
     return Links(
         id=row.id,
-        request_uri=authorization_request_link(row.client_id, obj_uri),
+        request_uri=link,
+        # the wallet's /present takes the authorization request's own parameters (§5)
+        wallet_link=f"{wallet}/present?{urlsplit(link).query}" if wallet else None,
         request_object_uri=obj_uri,
         response_uri=response_uri(settings, row.request_key),
         client_id=row.client_id,
@@ -361,6 +373,8 @@ def verify_response(
         raise ResponseRefusedError("this request has expired")
     # before the claim: an answer that does not decrypt (or does not fit) uses nothing up
     message = open_message(form, response_mode, request_key, response_keys)
+    if "error" in message:
+        return _record_refusal(sessions, row_id, message, state, now)
     _claim(sessions, row_id, now)
     template = get_template(template_name)
     result = _evaluate(message, template, policy, dcql, verifier, registry, nonce, state, client_id)
@@ -378,6 +392,38 @@ def verify_response(
     return result
 
 
+def _record_refusal(
+    sessions: sessionmaker[Session],
+    row_id: str,
+    message: dict[str, Any],
+    state: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """An error answer (OpenID4VP 1.0 §8.5, RFC 6749 §4.1.2.1): the person refused
+    (``access_denied``) or the wallet could not answer. The request is closed at once, so the
+    recruiter's page stops waiting; the answer is acknowledged (200)."""
+    if message.get("state") not in (None, state):
+        raise ResponseRefusedError("state does not match the request")
+    _claim(sessions, row_id, now)
+    # RFC 6749 §4.1.2.1: error is an ASCII code; whatever was sent is kept short, as text
+    error = str(message["error"])[:MAX_ERROR_CHARS]
+    result = {
+        "verified": False,
+        "error": error,
+        "error_description": str(message.get("error_description") or "")[:MAX_ERROR_CHARS],
+        "problems": [f"the wallet answered with an error: {error}"],
+        "presentations": {},
+    }
+    with sessions.begin() as session:
+        stored = session.get(PresentationRequest, row_id)
+        assert stored is not None
+        stored.status = "refused"
+        stored.verified = False
+        stored.result = json.dumps(result, ensure_ascii=False)
+        stored.answered_at = now
+    return result
+
+
 def _evaluate(
     message: dict[str, Any],
     template: Template,
@@ -391,16 +437,6 @@ def _evaluate(
 ) -> dict[str, Any]:
     problems: list[str] = []
     presentations: dict[str, list[dict[str, Any]]] = {}
-    if "error" in message:
-        problems.append(
-            f"the wallet answered with an error: {message['error']} {message['error_description']}".strip()
-        )
-        return {
-            "verified": False,
-            "template": template.name,
-            "problems": problems,
-            "presentations": {},
-        }
     if message.get("state") != state:
         problems.append("state does not match the request")
     expect = Expectations(challenge=nonce, domain=client_id, nonce=nonce, audience=client_id)
@@ -410,10 +446,11 @@ def _evaluate(
         for n, item in enumerate(items):
             from shared.verify.credential import verify_credential
 
-            report = verify_credential(item, verifier.context(expect), json_text=False)
+            # the recruiter's page shows this verdict: status lists are revalidated first
+            report = verify_credential(item, verifier.context(expect, live=True), json_text=False)
             trusts = apply_policy(report, registry, policy)
             out = report_json(report, trusts)
-            attach_attestations(report, out, verifier, registry)
+            attach_attestations(report, out, verifier, registry, live=True)
             unbound = _bound(report)
             if unbound:
                 problems.append(f"{query_id}[{n}]: {unbound}")
@@ -440,11 +477,30 @@ def _failed_checks(out: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def state_of(row: PresentationRequest, now: datetime) -> str:
+    """pending, processing, answered, refused, or expired (pending past its time)."""
+    return "expired" if row.status == "pending" and now >= row.expires_at else row.status
+
+
+def requests_of(
+    session: Session, account_id: str, *, limit: int = 200
+) -> list[PresentationRequest]:
+    """The account's requests, newest first (the recruiter's list of past requests)."""
+    from sqlalchemy import select
+
+    return list(
+        session.scalars(
+            select(PresentationRequest)
+            .where(PresentationRequest.account_id == account_id)
+            .order_by(PresentationRequest.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
 def request_status(session: Session, request_id: str, now: datetime) -> dict[str, Any]:
     row = get_request(session, request_id)
-    status = row.status
-    if status == "pending" and now >= row.expires_at:
-        status = "expired"
+    status = state_of(row, now)
     out: dict[str, Any] = {
         "id": row.id,
         "template": row.template,

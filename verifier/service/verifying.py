@@ -130,12 +130,18 @@ class Verifier:
     extra: dict[str, Any] = field(default_factory=dict)
     #: one per service: a status list verified once is not verified again for 5 minutes
     status_lists: StatusListMemo = field(default_factory=StatusListMemo)
+    #: a fetcher that revalidates every status list once (a new one per verdict a person
+    #: reads); None: ``fetcher`` serves those verdicts too
+    revalidating: Callable[[], Fetcher] | None = None
 
-    def context(self, expect: Expectations | None = None) -> VerifyContext:
+    def context(self, expect: Expectations | None = None, *, live: bool = False) -> VerifyContext:
+        """``live``: the verdict is shown to a person, so status lists are revalidated first
+        (docs/decisions/status-freshness.md)."""
         expect = expect or Expectations()
+        fetcher = self.revalidating() if live and self.revalidating else self.fetcher
         return VerifyContext(
-            fetcher=self.fetcher,
-            resolver=DidResolver(self.fetcher, allow_http=self.allow_http_did_web),
+            fetcher=fetcher,
+            resolver=DidResolver(fetcher, allow_http=self.allow_http_did_web),
             clock=self.clock,
             challenge=expect.challenge,
             domain=expect.domain,
@@ -265,6 +271,8 @@ def attach_attestations(
     out: dict[str, Any],
     verifier: Verifier,
     registry: TrustRegistry,
+    *,
+    live: bool = False,
 ) -> None:
     """Give each endorsement credential of ``out`` its ``attestation``: who attested, what
     they wrote, and how well the attester is proven (shared.verify.attestation)."""
@@ -282,7 +290,10 @@ def attach_attestations(
         if not is_endorsement(sub.credential) or sub.credential is None:
             continue
         found = assess_attestation(
-            sub.credential, verifier.context(), verified=sub.verified, trusted_name=registry_name
+            sub.credential,
+            verifier.context(live=live),
+            verified=sub.verified,
+            trusted_name=registry_name,
         )
         sub_json["attestation"] = found.to_json()
 
@@ -296,15 +307,16 @@ def verify_submission(
     more_checks: Callable[[VerificationReport], None] | None = None,
     *,
     json_text: bool = True,
+    live: bool = False,
 ) -> tuple[VerificationReport, dict[str, Any]]:
     """Verify a credential or presentation in any format; never raises on bad input.
 
     ``more_checks`` adds the service's own checks to the report (the replay check).
     ``json_text=False``: ``data`` is a member of a JSON body (a map or a token, never JSON
-    text in a string).
+    text in a string). ``live``: a person reads the verdict (status lists revalidated first).
     """
     try:
-        report = verify_credential(data, verifier.context(expect), json_text=json_text)
+        report = verify_credential(data, verifier.context(expect, live=live), json_text=json_text)
     except VcError as err:
         report = VerificationReport()
         report.failed("format", err.detail)
@@ -312,7 +324,7 @@ def verify_submission(
         more_checks(report)
     trusts = apply_policy(report, registry, policy)
     out = report_json(report, trusts)
-    attach_attestations(report, out, verifier, registry)
+    attach_attestations(report, out, verifier, registry, live=live)
     return report, out
 
 

@@ -42,6 +42,7 @@ from wallet.pages import (
 )
 from wallet.service import (
     accounts,
+    credential_status,
     history,
     identities,
     importing,
@@ -152,6 +153,7 @@ def signout(request: Request, who: OptionalPrincipalDep, session: SessionDep) ->
 def home(
     request: Request,
     who: OptionalPrincipalDep,
+    res: ResourcesDep,
     session: SessionDep,
     q: str | None = None,
     sphere: str | None = None,
@@ -161,6 +163,8 @@ def home(
         return _signin_redirect(request)
     lang = choose_language(request)
     views = storage.list_credentials(session, who, query=q, sphere=sphere, with_content=True)
+    # each issuer's status list, revalidated now (a 304 when unchanged): revoked shows at once
+    statuses = credential_status.check_all(views, res.verify_context())
     cards = []
     for view in views:
         claims = (view.content or {}).get("claims")
@@ -177,6 +181,7 @@ def home(
                 "trusted": trust.is_trusted(
                     session, view.summary.get("credential_issuer"), view.summary.get("issuer")
                 ),
+                "status": statuses[view.id],
             }
         )
     order = list(STANDARD_SPHERES)
@@ -204,6 +209,13 @@ def _verify_now(res: Resources, raw: str) -> VerificationReport | None:
         return None
 
 
+def _status_checked(report: VerificationReport | None) -> str | None:
+    """When the issuer's status list was read for this page (None: no status)."""
+    check = report.check("status") if report else None
+    when = check.details.get("checked_at") if check else None
+    return when if isinstance(when, str) else None
+
+
 @router.get("/credentials/{credential_id}", response_class=Response)
 def credential_page(
     credential_id: str,
@@ -229,7 +241,7 @@ def credential_page(
         verdict=verdict(report), checks=plain_checks(report, translator(lang)) if report else [],
         shares=sharing.list_shares(session, who, credential_id), baked=baked,
         spheres=_sphere_choices(session, who), has_image=bool(content.get("baked")),
-        saved=request.query_params.get("saved") == "1",
+        saved=request.query_params.get("saved") == "1", status_checked=_status_checked(report),
     )  # fmt: skip
 
 

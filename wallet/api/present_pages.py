@@ -99,8 +99,11 @@ def consent_view(pending: dict[str, Any], lang: str, _: Gettext) -> dict[str, An
                                 "cards": cards})  # fmt: skip
         # nothing is chosen beyond what is required: the verifier's preferred choice of a
         # required set, "send nothing" for an optional one
-        if cset["required"] and choices:
-            first = next((c for c in choices if {q for q, _o in c["cards"]} <= default), choices[0])
+        for choice in choices:  # a revoked or suspended badge is shown, never sent
+            choice["blocked"] = any(option.get("blocked") for _q, option in choice["cards"])
+        usable = [c for c in choices if not c["blocked"]]
+        if cset["required"] and usable:
+            first = next((c for c in usable if {q for q, _o in c["cards"]} <= default), usable[0])
             first["checked"] = True
         groups.append({**cset, "choices": choices})
     pending["groups"] = groups
@@ -290,9 +293,13 @@ async def consent_page(
 
 @router.post("/present/{request_id}/decline", response_class=Response)
 def decline_request_page(
-    request_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
+    request_id: str,
+    request: Request,
+    who: OptionalPrincipalDep,
+    res: ResourcesDep,
+    session: SessionDep,
 ) -> Response:
     if who is None:
         return _signin_redirect(request)
-    presenting.decline_request(session, who, request_id)
+    presenting.decline_request(session, who, request_id, res.fetcher)  # tells the verifier
     return RedirectResponse("/", status_code=303)

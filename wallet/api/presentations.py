@@ -82,5 +82,5 @@ def consent(
 
 
 @router.post("/{request_id}/decline", status_code=204)
-def decline(request_id: str, who: PrincipalDep, session: SessionDep) -> None:
-    presenting.decline_request(session, who, request_id)
+def decline(request_id: str, who: PrincipalDep, session: SessionDep, res: ResourcesDep) -> None:
+    presenting.decline_request(session, who, request_id, res.fetcher)

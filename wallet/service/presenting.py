@@ -46,9 +46,10 @@ from shared.protocols.oid4vp import (
     decode_request_object,
 )
 from shared.protocols.response_encryption import encrypt_response, select_encryption_key
+from shared.verify.context import VerifyContext
 from wallet.db.models import PendingExchange
 from wallet.errors import RequestRefusedError
-from wallet.service import history, identities, storage
+from wallet.service import credential_status, history, identities, storage
 from wallet.service.accounts import Principal, new_id, now
 from wallet.service.identities import HolderKey
 from wallet.service.receiving import load_pending
@@ -304,6 +305,11 @@ def _may_answer(summary: Mapping[str, Any], fmt: str, query: Mapping[str, Any]) 
     return True
 
 
+def _blocked(statuses: Mapping[str, credential_status.StatusFlag], credential_id: str) -> bool:
+    flag = statuses.get(credential_id)
+    return flag is not None and flag.blocked
+
+
 def _candidates(
     session: Session, who: Principal, queries: Sequence[Mapping[str, Any]]
 ) -> list[storage.CredentialView]:
@@ -314,10 +320,21 @@ def _candidates(
     ]
 
 
-def match_request(session: Session, who: Principal, claims: Mapping[str, Any]) -> dict[str, Any]:
-    """For each credential query: the matching credentials and what each would disclose."""
+def match_request(
+    session: Session,
+    who: Principal,
+    claims: Mapping[str, Any],
+    status_ctx: VerifyContext | None = None,
+) -> dict[str, Any]:
+    """For each credential query: the matching credentials and what each would disclose.
+
+    With ``status_ctx``, each candidate's status is read from its issuer's list: a revoked or
+    suspended credential is still listed (with ``blocked`` and its ``status``, so the person
+    sees why) but does not count towards answering the request.
+    """
     query = claims["dcql_query"]
     views = {v.id: v for v in _candidates(session, who, query["credentials"])}
+    statuses = credential_status.check_all(views.values(), status_ctx) if status_ctx else {}
     candidates = []
     for view in views.values():
         assert view.content is not None
@@ -329,6 +346,8 @@ def match_request(session: Session, who: Principal, claims: Mapping[str, Any]) -
         except VcError:
             continue
     found = match_dcql(query, candidates)
+    usable = [c for c in candidates if not _blocked(statuses, c.id)]
+    usable_match = match_dcql(query, usable) if len(usable) < len(candidates) else found
     queries = []
     for cq in query["credentials"]:
         qid = str(cq["id"])
@@ -341,7 +360,10 @@ def match_request(session: Session, who: Principal, claims: Mapping[str, Any]) -
                 "issuer_name": view.summary.get("issuer_name"),
                 "format": view.format,
                 "requested": [_path_json(p) for p in match.paths],
+                "blocked": _blocked(statuses, view.id),
             }
+            if view.id in statuses:
+                option["status"] = statuses[view.id].to_json()
             if storage.DCQL_FORMATS[view.format] == "dc+sd-jwt":
                 option["selective"] = True
                 option["disclosable"] = [_path_json(p) for p in disclosable_paths(view.raw)]
@@ -354,10 +376,13 @@ def match_request(session: Session, who: Principal, claims: Mapping[str, Any]) -
                 assert view.content is not None
                 option["disclosed"] = view.content.get("claims")  # the whole credential
             options.append(option)
+        # the credentials that may be sent first, so a default choice is never a blocked one
+        options.sort(key=lambda o: bool(o["blocked"]))
         queries.append({"id": qid, "format": cq.get("format"), "options": options})
-    answerable = {q["id"] for q in queries if q["options"]}
+    # a query whose every credential is revoked or suspended cannot be answered
+    answerable = {q["id"] for q in queries if any(not o["blocked"] for o in q["options"])}
     out: dict[str, Any] = {
-        "satisfied": found.satisfied,
+        "satisfied": usable_match.satisfied,
         "queries": queries,
         "sets": _sets_view(query, answerable),
     }
@@ -540,6 +565,11 @@ def verifier_view(
     }
 
 
+def _status_context(fetcher: HttpFetcher) -> VerifyContext:
+    """Status lists read afresh for a presentation (docs/decisions/status-freshness.md)."""
+    return credential_status.revalidating_context(fetcher, allow_http=fetcher.allow_loopback)
+
+
 def open_request(
     session: Session,
     who: Principal,
@@ -549,7 +579,7 @@ def open_request(
     known_verifiers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     resolved = resolve_request(fetcher, resolver, link)
-    matching = match_request(session, who, resolved.claims)
+    matching = match_request(session, who, resolved.claims, _status_context(fetcher))
     pending_id = new_id()
     state = {
         "client_id": resolved.client_id,
@@ -574,9 +604,33 @@ def get_request(session: Session, who: Principal, pending_id: str) -> dict[str, 
     return {"id": pending_id, "verifier": state["verifier"], **state["matching"]}
 
 
-def decline_request(session: Session, who: Principal, pending_id: str) -> None:
-    row, _ = load_pending(session, who, pending_id, "request")
+#: OpenID4VP 1.0 §8.5 (RFC 6749 §4.1.2.1): the person refused to share anything
+ACCESS_DENIED = "access_denied"
+
+
+def decline_request(
+    session: Session, who: Principal, pending_id: str, fetcher: HttpFetcher | None = None
+) -> bool:
+    """Forget the request; with ``fetcher``, tell the verifier the person refused (an
+    ``error=access_denied`` answer to its response_uri, §8.5), so its page stops waiting.
+    True when the verifier took the answer; a verifier that cannot be reached does not
+    stop the refusal."""
+    row, state = load_pending(session, who, pending_id, "request")
     session.delete(row)
+    if fetcher is None:
+        return False
+    request: Mapping[str, Any] = state["request"]
+    form = {"error": ACCESS_DENIED, "error_description": "the holder declined the request"}
+    if isinstance(request.get("state"), str):
+        form["state"] = request["state"]
+    try:
+        resp = fetcher.request(
+            "POST", str(request["response_uri"]), data=form,
+            headers={"Accept": "application/json"}, accept_status=(200, 201, 204, 400),
+        )  # fmt: skip
+    except VcError:
+        return False
+    return resp.status < 300
 
 
 # --------------------------------------------------------------------------- presenting
@@ -783,6 +837,10 @@ def consent(
         )
     vp_token: dict[str, list[Any]] = {}
     for answer in planned:
+        # read again now: the issuer may have revoked it since the request was opened
+        credential_status.refuse_blocked(
+            answer.view, credential_status.check_status(answer.view, _status_context(fetcher))
+        )
         presentation = build_presentation(
             session,
             who,

@@ -1,4 +1,4 @@
-// Scan an offer's QR code with the camera, where the browser can (BarcodeDetector and
+// Scan an offer's or a request's QR code with the camera, where the browser can (BarcodeDetector and
 // getUserMedia). Without them the section stays hidden: paste the link instead.
 (function () {
   "use strict";
@@ -11,8 +11,9 @@
   var stop = document.getElementById("scan-stop");
   var video = document.getElementById("scan-video");
   var status = document.getElementById("scan-status");
-  var field = document.getElementById("offer");
-  var form = document.getElementById("offer-form");
+  // the link field and its form: the offer on Receive, the request on Present
+  var field = document.getElementById(section.getAttribute("data-field") || "offer");
+  var form = document.getElementById(section.getAttribute("data-form") || "offer-form");
   var stream = null;
   var detector = null;
 

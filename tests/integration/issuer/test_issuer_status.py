@@ -135,7 +135,14 @@ def test_status_list_is_signed_cached_and_etagged(env: Env, wallet: Wallet) -> N
     report = verify_credential(json.dumps(doc).encode(), env.verify_ctx())
     assert report.verified
     assert StatusList.decode(doc["credentialSubject"]["encodedList"]).entries == 131_072
+    assert etag.startswith('"')  # a strong ETag (a weak one starts with W/)
     assert env.client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    # RFC 9110 §13.1.2: a list of tags, a weak form of ours, or "*" also match
+    for header in (f'"other", {etag}', f"W/{etag}", "*"):
+        assert env.client.get(path, headers={"If-None-Match": header}).status_code == 304
+    # hostile or malformed: never a 304 for a tag that is not ours, never an error
+    for header in ('"other"', "W/", ",,,", etag[:-1], etag + "x", "W/" * 1000, " " * 5000):
+        assert env.client.get(path, headers={"If-None-Match": header}).status_code == 200
     assert env.client.get(path).text == first.text  # signed once per version
     set_status(env, credential_id(env), "suspend")
     changed = env.client.get(path, headers={"If-None-Match": etag})

@@ -275,8 +275,8 @@ def test_wallet_error_may_come_unencrypted(client: TestClient, api_key: str) -> 
     links = _new(client, api_key)
     obj = _object(client, links)
     resp = _post(client, obj, {"error": "access_denied", "state": obj["state"]})
-    assert resp.status_code == 400
+    assert resp.status_code == 200  # acknowledged: the recruiter's page turns to "refused"
     status = _result(client, links)
-    assert status["status"] == "answered"
+    assert status["status"] == "refused"
     assert status["verified"] is False
-    assert "access_denied" in status["result"]["problems"][0]
+    assert status["result"]["error"] == "access_denied"

@@ -253,3 +253,46 @@ def test_qr_code(client: TestClient, api_key: str) -> None:
     assert svg.status_code == 200
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert b"<svg" in svg.content
+
+
+# ------------------------------------------------------------ refusals (OpenID4VP 1.0 §8.5)
+
+
+def _error(client: TestClient, obj: dict[str, Any], **form: str) -> Any:
+    return client.post(obj["response_uri"].removeprefix("https://verifier.example"), data=form)
+
+
+def test_a_refusal_closes_the_request_at_once(client: TestClient, api_key: str) -> None:
+    links = _new(client, api_key, "any-badge")
+    obj = _request_object(client, links)
+    resp = _error(client, obj, error="access_denied", state=obj["state"],
+                  error_description="the holder declined")  # fmt: skip
+    assert resp.status_code == 200, resp.text
+    status = client.get(f"/oid4vp/requests/{links['id']}").json()
+    assert status["status"] == "refused"
+    assert status["verified"] is False
+    assert status["result"]["error"] == "access_denied"
+    # closed: neither a presentation nor another error is taken afterwards
+    qid, vp = _present("ldp_vc", badge(), obj)
+    assert _answer(client, obj, {qid: [vp]}).status_code == 400
+    assert _error(client, obj, error="access_denied", state=obj["state"]).status_code == 400
+    key = obj["response_uri"].rsplit("/", 1)[1]
+    assert client.get(f"/oid4vp/request/{key}").status_code == 410  # the wallet is told: gone
+
+
+def test_a_refusal_for_another_state_is_refused(client: TestClient, api_key: str) -> None:
+    links = _new(client, api_key, "any-badge")
+    obj = _request_object(client, links)
+    resp = _error(client, obj, error="access_denied", state="someone-else")
+    assert resp.status_code == 400
+    assert client.get(f"/oid4vp/requests/{links['id']}").json()["status"] == "pending"
+
+
+def test_a_hostile_error_answer_is_kept_short_and_as_text(client: TestClient, api_key: str) -> None:
+    links = _new(client, api_key, "any-badge")
+    obj = _request_object(client, links)
+    huge = "<script>" + "x" * 100_000
+    assert _error(client, obj, error=huge, error_description=huge).status_code == 200
+    result = client.get(f"/oid4vp/requests/{links['id']}").json()["result"]
+    assert len(result["error"]) <= 300
+    assert len(result["error_description"]) <= 300

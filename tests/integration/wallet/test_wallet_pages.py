@@ -437,7 +437,12 @@ def test_consent_refuse_sends_nothing(
     assert nothing.status_code == 400
     assert "Choisissez un badge pour chaque demande" in htmllib.unescape(nothing.text)
     wallet.post(f"/present/{request_id.group(1)}/decline", data={"csrf_token": token})
-    assert verifier.received == []
+    # OpenID4VP 1.0 §8.5: the verifier is told "access_denied", and nothing else is sent
+    (refusal,) = verifier.received
+    assert refusal["error"] == "access_denied"
+    assert "vp_token" not in refusal
+    assert "response" not in refusal
+    assert refusal["state"]
     bad = wallet.post("/present", data={"csrf_token": token, "link": "openid4vp://?x=1"})
     assert bad.status_code == 400
     assert "rien n'a été envoyé" in htmllib.unescape(bad.text)

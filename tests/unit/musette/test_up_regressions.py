@@ -47,6 +47,19 @@ def test_regression_wallet_up_trusts_the_demo_credential_issuer(tmp_path: Path) 
     assert org_base_url(base, "demo-association") in settings.trusted_issuers
 
 
+def test_up_gives_the_verifier_the_musette_wallet_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11 §4: beside the QR code, the request page links into the wallet `up` runs."""
+    from verifier import settings_for_up
+
+    monkeypatch.delenv("MUSETTE_VERIFIER_WALLET_URL", raising=False)
+    bases = {"issuer": "http://127.0.0.1:8001", "wallet": "http://127.0.0.1:8002"}
+    assert settings_for_up(tmp_path, bases, True).wallet_url == "http://127.0.0.1:8002"
+    monkeypatch.setenv("MUSETTE_VERIFIER_WALLET_URL", "https://wallet.example")
+    assert settings_for_up(tmp_path, bases, True).wallet_url == "https://wallet.example"
+
+
 @pytest.fixture
 def verifier_client(tmp_path: Path) -> Any:
     with TestClient(create_app(make_settings(tmp_path))) as client:

@@ -166,6 +166,8 @@ def test_a_list_that_does_not_verify_fails_the_status_check() -> None:
     report = _verify(CachingFetcher(upstream, clock=clock), vc_jwt(badge(status_index=3)), clock)
     assert not report.verified
     assert "does not verify" in report.check("status").reason  # type: ignore[union-attr]
+    # not a revocation: the pages must not read "revoked" (only a set bit carries a purpose)
+    assert "purpose" not in report.check("status").details  # type: ignore[union-attr]
 
 
 def test_other_documents_pass_through_uncached() -> None:
@@ -188,3 +190,91 @@ def test_lru_bound() -> None:
 @pytest.mark.parametrize(("ttl", "expected"), [(1500, 1.5), (-1, None), ("10", None), (True, None)])
 def test_list_ttl_is_milliseconds(ttl: Any, expected: float | None) -> None:
     assert list_ttl_seconds({"credentialSubject": {"ttl": ttl}}) == expected
+
+
+# ------------------------------------------------------------ views: who reads the verdict
+
+
+def _status_check(fetcher: Any, token: str, clock: Clock) -> Any:
+    check = _verify(fetcher, token, clock).check("status")
+    assert check is not None
+    return check
+
+
+def test_a_verdict_for_a_person_revalidates_first_and_sees_a_revocation_at_once() -> None:
+    """Issue 11 §3: the list's ttl says an hour, yet a new verdict sees the revocation."""
+    upstream = Upstream({STATUS_URL: status_list(ttl_ms=3_600_000)}, etag='"v1"')
+    clock = Clock()
+    cache = CachingFetcher(upstream, clock=clock)
+    token = vc_jwt(badge(status_index=3))
+    assert _status_check(cache.revalidating(), token, clock).status.value == "passed"
+    clock.advance(1)
+    check = _status_check(cache.revalidating(), token, clock)
+    assert check.status.value == "passed"
+    assert upstream.requests[-1][1]["If-None-Match"] == '"v1"'  # unchanged: a 304
+    assert cache.revalidations == 1
+    assert check.details["checked_at"] == clock.now.isoformat()
+    upstream.docs[STATUS_URL], upstream.etag = status_list((3,), ttl_ms=3_600_000), '"v2"'
+    check = _status_check(cache.revalidating(), token, clock)
+    assert check.status.value == "failed"
+    assert "revoked" in check.reason
+    assert upstream.count() == 3
+
+
+def test_one_verdict_revalidates_each_list_once() -> None:
+    upstream = Upstream({STATUS_URL: status_list()}, etag='"v1"')
+    cache = CachingFetcher(upstream, clock=Clock())
+    view = cache.revalidating()
+    for _ in range(3):
+        view.fetch_json(STATUS_URL)
+    assert upstream.count() == 1
+    cache.revalidating().fetch_json(STATUS_URL)
+    assert upstream.count() == 2
+
+
+def test_api_verifications_reuse_a_list_only_within_the_window() -> None:
+    upstream = Upstream({STATUS_URL: status_list(ttl_ms=3_600_000)}, etag='"v1"')
+    clock = Clock()
+    cache = CachingFetcher(upstream, clock=clock)
+    api = cache.within(5)
+    token = vc_jwt(badge(status_index=3))
+    assert _status_check(api, token, clock).status.value == "passed"
+    upstream.docs[STATUS_URL], upstream.etag = status_list((3,)), '"v2"'
+    clock.advance(4)
+    stale = _status_check(api, token, clock)
+    assert stale.status.value == "passed"  # within the window: the list is reused
+    assert stale.details["checked_at"] == (clock.now - timedelta(seconds=4)).isoformat()
+    clock.advance(1)
+    assert _status_check(api, token, clock).status.value == "failed"
+    assert upstream.count() == 2
+
+
+def test_no_store_lists_are_fetched_whole_by_every_view() -> None:
+    upstream = Upstream({STATUS_URL: status_list()}, headers={"Cache-Control": "no-store"})
+    cache = CachingFetcher(upstream, clock=Clock())
+    for view in (cache.within(60), cache.within(60), cache.revalidating()):
+        view.fetch_json(STATUS_URL)
+    assert upstream.count() == 3
+    assert all("If-None-Match" not in sent for _, sent in upstream.requests)
+    assert cache.checked_at(STATUS_URL) is None
+
+
+def test_without_a_caching_fetcher_the_check_time_is_now() -> None:
+    upstream = Upstream({STATUS_URL: status_list()})
+    clock = Clock()
+    check = _status_check(upstream, vc_jwt(badge(status_index=3)), clock)
+    assert check.details["checked_at"] == T0.isoformat()
+
+
+def test_one_verdict_asks_a_list_that_is_down_once() -> None:
+    """Twenty badges of an issuer that is down: one failed fetch per page, not twenty."""
+    upstream = Upstream({STATUS_URL: status_list()}, down=True)
+    cache = CachingFetcher(upstream, clock=Clock())
+    view = cache.revalidating()
+    for _ in range(3):
+        with pytest.raises(UpstreamError, match="connection refused"):
+            view.fetch_json(STATUS_URL)
+    assert upstream.count() == 1
+    upstream.down = False
+    cache.revalidating().fetch_json(STATUS_URL)  # the next page asks again
+    assert upstream.count() == 2

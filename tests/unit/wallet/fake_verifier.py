@@ -127,6 +127,8 @@ class FakeVerifier:
             form = {k: str(v) for k, v in (await request.form()).items()}
             self.received.append(form)
             expect = self.expected[rid]
+            if "error" in form:  # OpenID4VP 1.0 §8.5: the holder refused
+                return {}
             if "response" in form:
                 jwe = JWE()
                 jwe.allowed_algs = ["ECDH-ES", "A128GCM", "A256GCM"]
