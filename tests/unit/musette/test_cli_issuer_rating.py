@@ -22,6 +22,7 @@ ARGV = [
 @pytest.fixture
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MUSETTE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MUSETTE_DEV", "1")  # the local http addresses of `musette up`
     monkeypatch.setenv("MUSETTE_ISSUER_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("MUSETTE_ISSUER_ARGON2_MEMORY_KIB", "64")
     config = config_from_env("127.0.0.1", None, True)

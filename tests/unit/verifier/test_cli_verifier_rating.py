@@ -39,6 +39,7 @@ def test_rating_request_with_threshold_and_scale(
     rating: dict[str, str],
 ) -> None:
     monkeypatch.setenv("MUSETTE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MUSETTE_DEV", "1")  # the local http addresses of `musette up`
     assert main(["verifier", "request", "--template", "rating", *extra, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["template"] == "rating"
     policy = _stored_policy(tmp_path)
@@ -62,5 +63,6 @@ def test_bad_rating_parameters_are_refused(
     words: str,
 ) -> None:
     monkeypatch.setenv("MUSETTE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MUSETTE_DEV", "1")  # the local http addresses of `musette up`
     assert main(["verifier", "request", *argv]) != 0
     assert words in capsys.readouterr().err
