@@ -1,5 +1,5 @@
 """``seed_demo(settings)``: the demo association, its admin and badge, and a fresh offer;
-the demo platform (``demo-platform``) and its ``rating`` achievement (issue 12).
+the demo platform (``demo-platform``) and its ``rating`` achievement.
 
 Idempotent: the organisation, admin and achievement are created once; every start adds a
 new offer (pre-authorized codes are single use and short-lived) and prints its link.
@@ -35,7 +35,7 @@ DEMO_PLATFORM = "demo-platform"
 DEMO_PLATFORM_NAME = "Plateforme Démo"
 RATING_ACHIEVEMENT = "rating"
 
-#: a platform's rating: the average on a 0-5 scale and the number of ratings (issue 12)
+#: a platform's rating: the average on a 0-5 scale and the number of ratings
 RATING = {
     "id": RATING_ACHIEVEMENT,
     "achievement_type": "Achievement",

@@ -117,7 +117,7 @@ def sign_document(
     doc: dict[str, Any], fmt: str, signer: OrgSigner, holder: Holder, now: datetime
 ) -> str:
     """The signed credential as text: JSON for ldp_vc, compact JWT / SD-JWT otherwise."""
-    require_conforming_credential(doc)  # nothing signed that VC DM 2.0 forbids (issue 14)
+    require_conforming_credential(doc)  # nothing signed that VC DM 2.0 forbids
     if fmt == "ldp_vc":
         return json.dumps(
             add_proof(doc, signer.key.sign, signer.kid, created=now), ensure_ascii=False

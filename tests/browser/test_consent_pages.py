@@ -1,4 +1,4 @@
-"""The consent pages in real Chromium (issue 11, points 1 and 2), in French and English, on a
+"""The consent pages in real Chromium, in French and English, on a
 360 px phone and a 1280 px laptop, on the session-wide stack (real HTTP, demo data).
 
 The person holds the volunteer badge in the three formats; the recruiter asks for it once

@@ -10,10 +10,10 @@ Three browser contexts, one per person, on the session-wide stack (demo data, re
    each check;
 3. the admin revokes the badge: « ma musette » flags it at once; the recruiter asks again,
    the wallet shows the badge as revoked and will not send it, the holder refuses, and the
-   recruiter's page turns to "refused" by itself (issue 11 §4), long before the request
+   recruiter's page turns to "refused" by itself, long before the request
    would expire;
 4. the recruiter asks once more and a wallet that does not check status answers: the
-   recruiter's page says "revoked" at once, and when the status was checked (issue 11 §3);
+   recruiter's page says "revoked" at once, and when the status was checked;
    the list of past requests shows the three results.
 
 In French and English, on a laptop and on a 360 px phone. Every page visited is saved as a

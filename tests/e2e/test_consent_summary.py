@@ -1,5 +1,5 @@
-"""What the person is shown before consenting is exactly what the recruiter receives
-(issue 11, point 1), for every request template of the verifier and every format, through
+"""What the person is shown before consenting is exactly what the recruiter receives,
+for every request template of the verifier and every format, through
 the real issuer, wallet and verifier over HTTP (tests/stack.py), with direct_post and with
 the encrypted direct_post.jwt (which the verifier decrypts before reading).
 

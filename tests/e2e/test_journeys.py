@@ -478,7 +478,7 @@ def _blocked_in_our_wallet(clients: Clients, credential_id: str, fmt: str, state
 def test_revoke_then_ask_again_at_once_the_recruiters_page_reads_revoked(
     clients: Clients, holder: Any, fmt: str
 ) -> None:
-    """Issue 11 §3: no waiting. The verifier fetched the list seconds ago and the issuer says
+    """No waiting. The verifier fetched the list seconds ago and the issuer says
     max-age=300, yet the next answer reads "Révoqué": the page's verdict revalidates first."""
     before = {r["id"] for r in clients.issued()}
     (cred,) = clients.receive(clients.offer(fmt)["offer_uri"])
@@ -546,7 +546,7 @@ def test_suspended_badge_fails_then_passes_again_once_unsuspended(
 
 
 def test_a_refusal_reaches_the_recruiter_at_once(clients: Clients) -> None:
-    """Issue 11 §4: the person refuses in the wallet; the wallet sends access_denied
+    """The person refuses in the wallet; the wallet sends access_denied
     (OpenID4VP 1.0 §8.5) and the recruiter's page reads "Refusé", long before expiry."""
     links = clients.request("volunteering")
     pending = clients.open_request(links["request_uri"])
@@ -649,7 +649,7 @@ def test_refused_a_presentation_missing_a_required_claim(
 ) -> None:
     """The `rating` template requires a result's value; an SD-JWT answer that keeps the
     results undisclosed is refused by the DCQL check (the proof is fine). Disclosed, the
-    volunteer badge's hours are still refused: hours are not a rating (issue 12)."""
+    volunteer badge's hours are still refused: hours are not a rating."""
     cred = received["dc+sd-jwt"]["id"]
     qid = QUERY_IDS["dc+sd-jwt"]
     links = clients.request("rating")

@@ -1,4 +1,4 @@
-"""Journey 4 (issue 12): a platform hands back a worker's rating, and a recruiter's "rating of
+"""Journey 4: a platform hands back a worker's rating, and a recruiter's "rating of
 at least X out of Y" accepts only that, over real HTTP between the three running services.
 
 The demo platform's offers are made with ``musette issuer offer --org demo-platform
@@ -132,7 +132,7 @@ def test_the_wallet_previews_the_platform_as_trusted(
 def test_the_rating_template_refuses_a_volunteer_badge(
     clients: Clients, volunteer: dict[str, dict[str, Any]], fmt: str
 ) -> None:
-    """Issue 12's bug: 220 hours from a trusted association passed "a rating of at least
+    """The bug: 220 hours from a trusted association passed "a rating of at least
     4.5". Now the verifier refuses them: hours are not a rating, an association not a platform."""
     links = _ask(clients)
     answer, result = _answer_with(clients, links, fmt, volunteer[fmt]["id"])

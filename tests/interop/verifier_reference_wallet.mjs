@@ -88,7 +88,7 @@ function ob3() {
   cred.credentialSubject = {
     ...cred.credentialSubject,
     id: holder.did,
-    // a rating as issue 12 defines it: a result described as ext:Rating, on a 0-5 scale
+    // a rating as docs/decisions/rating-credentials.md defines it: a result described as ext:Rating, on a 0-5 scale
     achievement: {
       ...cred.credentialSubject.achievement,
       achievementType: 'CommunityService',

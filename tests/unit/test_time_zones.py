@@ -1,6 +1,6 @@
 """Time zones: the wallet's and verifier's database layer reads naive datetimes as UTC.
 
-Regression (issue 13, "Time zones"): ``UtcDateTime`` used ``astimezone`` on naive values,
+Regression ("Time zones"): ``UtcDateTime`` used ``astimezone`` on naive values,
 which Python reads in the host's local zone, so a process running with ``TZ`` set elsewhere
 than UTC shifted every naive timestamp by its offset.
 """

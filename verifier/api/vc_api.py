@@ -75,7 +75,7 @@ async def verify_credential_endpoint(
     from shared.verify.credential import verify_credential
 
     context = res.verifier.context(_options(body))
-    # a member of a JSON body: a map or a token, never JSON text in a string (issue 14)
+    # a member of a JSON body: a map or a token, never JSON text in a string
     report = await run_in_threadpool(
         partial(verify_credential, json_text=False), credential, context
     )

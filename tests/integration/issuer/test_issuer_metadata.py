@@ -105,7 +105,7 @@ def test_did_web_document_and_rotation_keeps_old_keys(env: Env, wallet: Wallet) 
     new_credential = Wallet(env).receive("volunteer_ldp_vc")
     assert new_credential["proof"]["verificationMethod"] == f"{did}#key-2"
     assert verify_credential(json.dumps(new_credential).encode(), env.verify_ctx()).verified
-    # issue 13: the status lists are the issuer's own (same DID) before and after rotation
+    # the status lists are the issuer's own (same DID) before and after rotation
     for credential in (old_credential, new_credential):
         report = verify_credential(json.dumps(credential).encode(), env.verify_ctx())
         status = report.check("status")

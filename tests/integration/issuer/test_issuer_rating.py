@@ -1,4 +1,4 @@
-"""A platform issues a rating (issue 12, point 4): an OB 3.0 result described as ext:Rating
+"""A platform issues a rating: an OB 3.0 result described as ext:Rating
 on its scale, the number of ratings as ext:RatingCount, the period as activity dates, and in
 SD-JWT VC each of average, count and period separately disclosable."""
 

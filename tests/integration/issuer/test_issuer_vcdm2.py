@@ -1,6 +1,6 @@
 """The issuer signs nothing the VC Data Model 2.0 forbids: 400 problem+json naming the rule.
 
-Issue 14: the VC-API issued credentials without VerifiableCredential, with an empty
+The VC-API issued credentials without VerifiableCredential, with an empty
 credentialSubject, malformed dates, untyped status/terms/evidence/refresh/schema entries,
 non-URL ids, a malformed relatedResource, and replaced ``issuer: null`` with the
 organisation; ``{"@vocab": null}`` in a context answered 500.

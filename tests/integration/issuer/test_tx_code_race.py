@@ -1,6 +1,6 @@
 """tx_code attempts race: parallel wrong guesses are counted one by one, then the offer dies.
 
-Regression (issue 13): the token endpoint read ``tx_attempts``, added one and wrote it back,
+Regression: the token endpoint read ``tx_attempts``, added one and wrote it back,
 so parallel wrong guesses wrote the same count (40 concurrent guesses got 19 evaluated).
 Runs on SQLite always and on PostgreSQL when MUSETTE_TEST_POSTGRES_URL is set.
 """

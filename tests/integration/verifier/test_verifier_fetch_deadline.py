@@ -1,7 +1,7 @@
 """A slow-drip share URL: the verifier's fetch ends at its deadline, and the verifier keeps
 answering other requests meanwhile (the fetch runs off the event loop).
 
-Regression (issue 13, "no total deadline on outbound fetches"): a few URLs that drip one
+Regression ("no total deadline on outbound fetches"): a few URLs that drip one
 byte at a time, sent to ``POST /verifications``, tied up the verifier.
 """
 

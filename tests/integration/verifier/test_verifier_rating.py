@@ -1,6 +1,6 @@
 """The ``rating`` template over OpenID4VP: only a rating, on its scale, from a trusted platform.
 
-Issue 12, point 5: every negative case (hours offered as a rating, a rating on another scale,
+Every negative case (hours offered as a rating, a rating on another scale,
 a rating past its period, an untrusted platform) in each format, and the recruiter's choice
 of threshold and scale.
 """
@@ -105,7 +105,7 @@ def test_a_4_8_out_of_5_rating_against_thresholds(
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_hours_offered_as_a_rating_are_refused(client: TestClient, api_key: str, fmt: str) -> None:
-    """The bug of issue 12: 220 volunteer hours passed "a rating of at least 4.5"."""
+    """The bug: 220 volunteer hours passed "a rating of at least 4.5"."""
     _trust(client, api_key)
     status, report = _answered(client, api_key, fmt, badge(hours="220"))
     assert status == 400

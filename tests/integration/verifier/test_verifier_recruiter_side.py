@@ -1,4 +1,4 @@
-"""Issue 11 §4, the recruiter's side: a refusal turns the page to "refused" at once, an
+"""The recruiter's side: a refusal turns the page to "refused" at once, an
 expired request hides its QR code, the Musette wallet link sits beside the QR code, and the
 signed-in recruiter has a list of past requests with their results."""
 

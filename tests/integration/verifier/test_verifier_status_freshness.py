@@ -1,4 +1,4 @@
-"""Issue 11 §3: a verdict a person reads revalidates the status list first; API verifications
+"""A verdict a person reads revalidates the status list first; API verifications
 reuse a list revalidated within ``status_revalidate_seconds``.
 
 The issuer side is a mock transport that serves the list with a strong ETag and answers 304

@@ -1,6 +1,6 @@
 """The verifier applies the VC Data Model 2.0 rules and never answers 500 on bad shapes.
 
-Issue 14: a JSON string was verified as a credential; a presentation without ``@context``,
+A JSON string was verified as a credential; a presentation without ``@context``,
 or with ``{"@vocab": null}``, answered 500; a presentation whose first ``@context`` is an
 object passed the format check. Each case below goes through the service's HTTP API.
 """

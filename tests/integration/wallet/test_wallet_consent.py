@@ -1,5 +1,5 @@
 """The consent screen of OpenID4VP: one choice per DCQL credential set, who asks in words,
-what is revealed in words, and exactly that is sent (issue 11, points 1 and 2)."""
+what is revealed in words, and exactly that is sent."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def test_one_request_in_three_formats_is_one_choice(
 def test_two_alternatives_of_one_set_are_refused_and_nothing_is_sent(
     verifier: FakeVerifier, alice: Holder, kit: IssuerKit
 ) -> None:
-    """The bug of issue 11: a badge pre-selected in "section 1" and the chosen one in
+    """The bug: a badge pre-selected in "section 1" and the chosen one in
     "section 3" both went out. Alternatives of one credential set are one choice."""
     ldp = alice.import_credential(ldp_badge(kit, alice.did))["id"]
     sd = alice.import_credential(sd_badge(kit, alice.did))["id"]

@@ -1,4 +1,4 @@
-"""Issue 11 §3 in the wallet: revoked or suspended badges are flagged in every list and
+"""In the wallet: revoked or suspended badges are flagged in every list and
 blocked from presentation, with the reason; each page revalidates the issuer's status list
 (a 304 while it is unchanged), so a revocation shows at once."""
 
@@ -146,7 +146,7 @@ def test_a_badge_revoked_after_the_request_was_opened_is_not_sent(
 
 
 def test_the_present_page_scans_qr_codes_like_receive(holder_wallet: TestClient) -> None:
-    """Issue 11 §4: the camera scanner fills the request link and opens it (scan.js)."""
+    """The camera scanner fills the request link and opens it (scan.js)."""
     camille = _holder(holder_wallet)
     sign_in(holder_wallet, camille)
     present = page(holder_wallet, "/present")

@@ -1,7 +1,7 @@
 """Development mode is off unless asked for, said on stderr when on, and production refuses
 http base URLs at start-up.
 
-Regression (issue 13, "dev mode by default in the command line"): ``musette wallet``,
+Regression ("dev mode by default in the command line"): ``musette wallet``,
 ``issuer``, ``verifier`` and ``musette up`` ran in development mode (http and loopback
 fetches) unless MUSETTE_DEV=0, ``musette wallet`` without saying so; the wallet and verifier
 accepted an http ``base_url`` outside it, and cookies lost ``Secure`` with it.

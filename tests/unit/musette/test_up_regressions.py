@@ -50,7 +50,7 @@ def test_regression_wallet_up_trusts_the_demo_credential_issuer(tmp_path: Path) 
 def test_up_gives_the_verifier_the_musette_wallet_link(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Issue 11 §4: beside the QR code, the request page links into the wallet `up` runs."""
+    """Beside the QR code, the request page links into the wallet `up` runs."""
     from verifier import settings_for_up
 
     monkeypatch.delenv("MUSETTE_VERIFIER_WALLET_URL", raising=False)

@@ -202,7 +202,7 @@ def _status_check(fetcher: Any, token: str, clock: Clock) -> Any:
 
 
 def test_a_verdict_for_a_person_revalidates_first_and_sees_a_revocation_at_once() -> None:
-    """Issue 11 §3: the list's ttl says an hour, yet a new verdict sees the revocation."""
+    """The list's ttl says an hour, yet a new verdict sees the revocation."""
     upstream = Upstream({STATUS_URL: status_list(ttl_ms=3_600_000)}, etag='"v1"')
     clock = Clock()
     cache = CachingFetcher(upstream, clock=clock)

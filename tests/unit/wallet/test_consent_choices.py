@@ -69,7 +69,7 @@ def test_default_is_the_preferred_available_option_of_required_sets_only() -> No
 @pytest.mark.parametrize(
     ("chosen", "error"),
     [
-        (["a", "b"], "alternatives"),  # issue 11: two formats of one badge
+        (["a", "b"], "alternatives"),  # two formats of one badge
         (["c"], "needs one of a, b"),  # the required set is left unanswered
         (["a", "z"], "does not ask for z"),  # a query outside every chosen option
         ([], "at least one"),

@@ -1,6 +1,6 @@
 """Property tests (hypothesis) of the encoders and decoders: base64url, multibase, JCS, bitstring.
 
-Issue 13, Build 4. Two kinds of property: a value survives encode → decode unchanged, and a
+Two kinds of property: a value survives encode → decode unchanged, and a
 decoder given anything at all either returns or raises its documented error, never another
 exception. Runs are derandomized (the same examples every run) and write no example database.
 """

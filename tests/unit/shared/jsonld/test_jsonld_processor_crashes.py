@@ -1,6 +1,6 @@
 """Hostile contexts on which pyld itself crashes are refused as malformed, never a 500.
 
-Regression for issue 14: ``{"@vocab": null}`` in a context (valid JSON-LD 1.1, "If value is
+Regression: ``{"@vocab": null}`` in a context (valid JSON-LD 1.1, "If value is
 null, remove any vocabulary mapping") made pyld 3.3 raise ``KeyError: '@vocab'``.
 """
 

@@ -1,4 +1,4 @@
-"""The pyld patch fails loudly when the internals it patches are absent or changed (issue 13)."""
+"""The pyld patch fails loudly when the internals it patches are absent or changed."""
 
 from __future__ import annotations
 

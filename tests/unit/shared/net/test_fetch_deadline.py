@@ -1,6 +1,6 @@
 """One deadline for the whole outbound fetch, not only a timeout per read.
 
-Regression (issue 13): the fetcher's timeout applied to each read, so a server dripping one
+Regression: the fetcher's timeout applied to each read, so a server dripping one
 byte every few seconds held a worker for as long as it liked (up to the 1 MB cap).
 """
 

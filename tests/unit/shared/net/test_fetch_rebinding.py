@@ -1,6 +1,6 @@
 """SSRF by DNS rebinding: the fetcher connects to the address it checked, on every hop.
 
-Regression (issue 13): ``HttpFetcher`` checked the resolved addresses, then the HTTP client
+Regression: ``HttpFetcher`` checked the resolved addresses, then the HTTP client
 resolved the name again when it connected; a name with a zero TTL could pass the check with a
 public address and then point at 127.0.0.1 or 169.254.169.254.
 """

@@ -1,4 +1,4 @@
-"""Issue 13 ("A hostile world"), engine part: one regression test per hole found.
+"""The engine against a hostile world: one regression test per hole found.
 
 Data Integrity proof dates and duplicates, the status list's issuer, Open Badges rules
 beyond the JSON Schema, and verifying as of a given moment. The policy rules are written

@@ -1,6 +1,6 @@
 """A credential taken from a parsed JSON document is a map or a token, never JSON text.
 
-Regression for issue 14: ``{"verifiableCredential": "{…}"}`` was verified as a credential.
+Regression: ``{"verifiableCredential": "{…}"}`` was verified as a credential.
 VC DM 2.0 §4.13 (presentation entries) and the VC-API body members hold objects.
 """
 
