@@ -21,6 +21,7 @@ import pytest
 
 from musette.up import UpConfig
 from tests.demo_clients import demo_issuer_client
+from tests.e2e.ratings import rating_offer
 from verifier.service.templates import TEMPLATES
 from wallet.disclosure import readable_facts
 from wallet.i18n import translator
@@ -33,7 +34,7 @@ WORK = "e2e-work-experience"
 BADGE_OF = {
     "volunteering": "volunteer",
     "any-badge": "volunteer",
-    "rating": "volunteer",  # its hours are a result >= 4.5
+    "rating": "rating",  # a fresh one per case (a newer rating supersedes the older)
     "work-experience": "work",
     "endorsement": "endorsement",
 }
@@ -70,6 +71,17 @@ def new_account(base: str, email: str) -> httpx2.Client:
                          headers={"Authorization": f"Bearer {token.json()['token']}"})  # fmt: skip
 
 
+def accept_offer(wallet: httpx2.Client, offer_uri: str) -> str:
+    """Receive the one credential of an offer; its id in the wallet."""
+    opened = wallet.post("/api/offers", json={"offer": offer_uri})
+    assert opened.status_code == 201, opened.text
+    accepted = wallet.post(f"/api/offers/{opened.json()['id']}/accept", json={})
+    assert accepted.status_code == 201, accepted.text
+    (cred,) = accepted.json()["credentials"]
+    out: str = cred["id"]
+    return out
+
+
 def receive_badge(issuer: httpx2.Client, wallet: httpx2.Client, achievement: str) -> dict[str, str]:
     """The badge in each format (one offer per format: the wallet keeps one per offer)."""
     subject: dict[str, Any] = {"role": "Encadrante bénévole"}
@@ -82,12 +94,7 @@ def receive_badge(issuer: httpx2.Client, wallet: httpx2.Client, achievement: str
             "subject": subject, "formats": [fmt],
         })  # fmt: skip
         assert offer.status_code == 201, offer.text
-        opened = wallet.post("/api/offers", json={"offer": offer.json()["offer_uri"]})
-        assert opened.status_code == 201, opened.text
-        accepted = wallet.post(f"/api/offers/{opened.json()['id']}/accept", json={})
-        assert accepted.status_code == 201, accepted.text
-        (cred,) = accepted.json()["credentials"]
-        out[fmt] = cred["id"]
+        out[fmt] = accept_offer(wallet, offer.json()["offer_uri"])
     return out
 
 
@@ -146,7 +153,10 @@ def _facts(claims: Any, fmt: str, lang: str) -> list[dict[str, str]]:
 def test_the_summary_is_what_the_verifier_decodes(
     stack_config: UpConfig, person: Person, template: str, fmt: str, mode: str
 ) -> None:
-    credential_id = person.badges[BADGE_OF[template]][fmt]
+    if template == "rating":
+        credential_id = accept_offer(person.wallet, rating_offer(stack_config, fmt))
+    else:
+        credential_id = person.badges[BADGE_OF[template]][fmt]
     query = next(q for q in TEMPLATES[template].dcql["credentials"] if q["format"] == fmt)
     qid = query["id"]
     with verifier_client(stack_config) as verifier:

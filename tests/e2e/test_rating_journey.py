@@ -9,8 +9,6 @@ threshold and scale.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -23,6 +21,7 @@ from musette.up import UpConfig
 from shared.did import DidResolver
 from shared.net.fetch import HttpFetcher
 from shared.protocols.oid4vp import decode_request_object
+from tests.e2e.ratings import rating_offer
 from tests.e2e.test_journeys import (
     FORMATS,
     INTEROP,
@@ -38,8 +37,6 @@ from tests.e2e.test_journeys import (
     _wallet_client,
 )
 
-PERIOD = "2026-01-01/2026-06-30"
-
 
 @pytest.fixture(scope="module")
 def clients(stack_config: UpConfig) -> Iterator[Clients]:
@@ -50,37 +47,11 @@ def clients(stack_config: UpConfig) -> Iterator[Clients]:
         yield Clients(stack_config, issuer, wallet, verifier)
 
 
-def _cli(config: UpConfig, *argv: str) -> dict[str, Any]:
-    """``musette …`` in process on the running stack's data folder, its JSON output."""
-    from musette.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as env:
-        for name, port in config.ports.items():
-            env.setenv(f"MUSETTE_{name.upper()}_PORT", str(port))
-            env.delenv(f"MUSETTE_{name.upper()}_PUBLIC_URL", raising=False)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main([argv[0], argv[1], "--data-dir", str(config.data_dir), *argv[2:]])
-    assert code == 0, err.getvalue()
-    result: dict[str, Any] = json.loads(out.getvalue())
-    return result
-
-
-def _rating_offer(config: UpConfig, fmt: str) -> str:
-    offer = _cli(
-        config, "issuer", "offer", "--org", "demo-platform", "--achievement", "rating",
-        "--recipient", "Camille Martin", "--rating", "4.8", "--scale", "5", "--count", "230",
-        "--period", PERIOD, "--format", fmt, "--json",
-    )  # fmt: skip
-    uri: str = offer["offer_uri"]
-    return uri
-
-
 def _rating(clients: Clients, config: UpConfig, fmt: str) -> str:
     """A fresh 4.8/5 rating (230 ratings, first half of 2026) in the wallet, its id. Each
     supersedes the holder's earlier ratings (a new offer is a new rating), so every test
     receives its own."""
-    (cred,) = clients.receive(_rating_offer(config, fmt), sphere="work")
+    (cred,) = clients.receive(rating_offer(config, fmt), sphere="work")
     out: str = cred["id"]
     return out
 
@@ -120,7 +91,7 @@ def test_the_wallet_previews_the_platform_as_trusted(
     clients: Clients, stack_config: UpConfig
 ) -> None:
     opened = clients.wallet.post(
-        "/api/offers", json={"offer": _rating_offer(stack_config, "ldp_vc")}
+        "/api/offers", json={"offer": rating_offer(stack_config, "ldp_vc")}
     )
     assert opened.status_code == 201, opened.text
     preview = opened.json()
@@ -265,8 +236,8 @@ def test_a_newer_rating_supersedes_the_older_one(clients: Clients, stack_config:
     superseded (its supersession status bit) and accepts the newer one. Last in this file:
     it supersedes every earlier rating of this wallet's holder."""
     fmt = "ldp_vc"
-    (older,) = clients.receive(_rating_offer(stack_config, fmt), sphere="work")
-    (newer,) = clients.receive(_rating_offer(stack_config, fmt), sphere="work")
+    (older,) = clients.receive(rating_offer(stack_config, fmt), sphere="work")
+    (newer,) = clients.receive(rating_offer(stack_config, fmt), sphere="work")
     answer, result = _answer_with(clients, _ask(clients), fmt, older["id"])
     assert answer["status"] == 400, answer
     status = _checks(_presented(result, fmt))["status"]
