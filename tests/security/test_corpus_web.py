@@ -57,11 +57,6 @@ ISSUER_SESSION, WALLET_SESSION, VERIFIER_SESSION = (
     "musette_wallet_session",
     "musette_verifier_session",
 )
-VERIFIER_LOGIN_CSRF = "the verifier's sign-in form has no CSRF token (login CSRF; open, see report)"
-VERIFIER_VERIFY_CSRF = (
-    "the verifier's check form stores a signed-in recruiter's verification without a CSRF "
-    "token (SameSite=Lax keeps the cookie off cross-site posts; open, see report)"
-)
 
 
 def walk(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -225,9 +220,16 @@ def _verifier(folder: Path) -> Iterator[VerifierSite]:
                 session, "other@recruiter.example", "other-recruiter-pw", res.hasher, NOW
             )
             other_key = accounts.create_api_key(session, other.id, "corpus", NOW)
+        browser.get("/login")
+        token = browser.cookies.get("musette_verifier_csrf") or ""
         ok = browser.post(
             "/login",
-            data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "next": "/registry"},
+            data={
+                "email": DEMO_EMAIL,
+                "password": DEMO_PASSWORD,
+                "next": "/registry",
+                "csrf_token": token,
+            },
             follow_redirects=False,
         )
         assert ok.status_code == 303, ok.text
@@ -423,14 +425,8 @@ CSRF_CASES += [
     anonymous_form_case("issuer", "/signin"),
     anonymous_form_case("wallet", "/signin"),
     anonymous_form_case("wallet", "/signup"),
-    anonymous_form_case("verifier", "/login", VERIFIER_LOGIN_CSRF),
-    Case(
-        FAMILY,
-        "csrf/verifier/POST /verify/no-token",
-        "TM-WEB-CSRF",
-        verify_form_case,
-        VERIFIER_VERIFY_CSRF,
-    ),
+    anonymous_form_case("verifier", "/login"),
+    Case(FAMILY, "csrf/verifier/POST /verify/no-token", "TM-WEB-CSRF", verify_form_case),
 ]
 
 
@@ -560,7 +556,11 @@ def redirect_post_case(service: str, name: str) -> Case:
             else:
                 from verifier.demo import DEMO_EMAIL, DEMO_PASSWORD
 
-                data |= {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+                data |= {
+                    "email": DEMO_EMAIL,
+                    "password": DEMO_PASSWORD,
+                    "csrf_token": fresh.cookies.get("musette_verifier_csrf") or "",
+                }
             response = fresh.post(SIGN_IN[service], data=data, follow_redirects=False)
         if response.status_code != 303:
             return Verdict(Outcome.OTHER_REASON, f"sign-in failed: HTTP {response.status_code}")
@@ -761,8 +761,12 @@ def _sign_in(service: str, sites: Sites, client: TestClient) -> Any:
         return client.post("/signin", data=data, follow_redirects=False)
     from verifier.demo import DEMO_EMAIL, DEMO_PASSWORD
 
+    client.get("/login")
+    token = client.cookies.get("musette_verifier_csrf") or ""
     return client.post(
-        "/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}, follow_redirects=False
+        "/login",
+        data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "csrf_token": token},
+        follow_redirects=False,
     )
 
 
