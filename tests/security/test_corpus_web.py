@@ -670,6 +670,8 @@ def wallet_idor_routes() -> list[tuple[str, str]]:
         ("post", "/receive/{offer_id}/accept"), ("post", "/present/{request_id}/consent"),
         ("get", "/experiences/{experience_id}"), ("post", "/experiences/{experience_id}/delete"),
         ("post", "/endorsement-requests/{endorsement_request_id}/revoke"), ("get", "/s/{token}"),
+        ("get", "/api/credentials/{credential_id}/raw"), ("get", "/credentials/{credential_id}/image"),
+        ("post", "/experiences/{experience_id}/requests"),
     ]  # fmt: skip
 
 
@@ -875,3 +877,40 @@ def test_the_session_forms_accept_the_right_token(sites: Sites) -> None:
         follow_redirects=False,
     )
     assert ok.status_code in (200, 303), ok.text
+
+
+#: wallet routes with a path parameter that no other account is ever refused on, and why
+WALLET_PUBLIC = {
+    ("get", "/s/{token}/raw"): "a public share: the unguessable token is the capability",
+    ("get", "/endorse/{token}"): "an endorsement link: the token is the capability",
+    ("post", "/endorse/{token}"): "an endorsement link: the token is the capability",
+    ("post", "/api/endorse/{token}"): "an endorsement link: the token is the capability",
+    ("get", "/api/endorse/{token}"): "an endorsement link: the token is the capability",
+    (
+        "post",
+        "/receive/{offer_id}/decline",
+    ): "declining only deletes the caller's own pending offer",
+    ("post", "/present/{request_id}/decline"): "declining only deletes the caller's own request",
+    ("get", "/present/{request_id}"): "tried by test_wallet_isolation (page of a pending request)",
+}
+
+
+def test_every_route_with_an_identifier_is_walked(sites: Sites) -> None:
+    """The IDOR lists cover every route with a path parameter in the OpenAPI documents."""
+    issuer_doc = sites.issuer.env.client.app.openapi()  # type: ignore[attr-defined]
+    issuer_routes = {
+        (method.upper(), path)
+        for path, ops in issuer_doc["paths"].items()
+        for method in ops
+        if path.startswith(("/admin/orgs/{slug}", "/orgs/{slug}/credentials/"))
+    }
+    assert issuer_routes <= set(ISSUER_ADMIN_ROUTES), issuer_routes - set(ISSUER_ADMIN_ROUTES)
+    wallet_doc = sites.wallet.app.openapi()
+    wallet_routes = {
+        (method, path)
+        for path, ops in wallet_doc["paths"].items()
+        for method in ops
+        if PARAM.search(path) and method in {"get", "post", "put", "patch", "delete"}
+    }
+    walked = set(wallet_idor_routes()) | set(WALLET_PUBLIC)
+    assert wallet_routes <= walked, wallet_routes - walked
