@@ -449,6 +449,7 @@ PAGE_FIELDS = {
     "wallet-credential-page": [f for f in FIELDS if f != "credential-name"],
     "wallet-share-page": ["achievement-name", "achievement-description", "issuer-name"],
     "verifier-result-page": [f for f in FIELDS if f != "credential-name"],
+    "verifier-answer-page": [f for f in FIELDS if f != "credential-name"],
 }
 
 
@@ -463,6 +464,29 @@ def hostile_credential(holder_did: str, field_name: str, payload: str) -> dict[s
     return add_proof(doc, kit.key.sign, kit.kid, cryptosuite=JCS)
 
 
+def answered_request_page(sites: Sites, field_name: str, payload: str) -> str:
+    """The recruiter's request page after a wallet answered with the hostile credential."""
+    from tests.integration.verifier.test_verifier_oid4vp import _answer, _present, _request_object
+    from tests.unit.verifier.builders import badge
+
+    v = sites.verifier
+    links = v.client.post(
+        "/oid4vp/requests",
+        json={"template": "any-badge"},
+        headers={"Authorization": f"Bearer {v.key}"},
+    ).json()
+    obj = _request_object(v.client, links)
+    credential = badge()
+    target = credential
+    for step in FIELDS[field_name][:-1]:
+        target = target[step]
+    target[FIELDS[field_name][-1]] = payload
+    qid, presentation = _present("jwt_vc_json", credential, obj)
+    _answer(v.client, obj, {qid: [presentation]})
+    request_id = links["result_url"].rstrip("/").rsplit("/", 1)[1]
+    return str(v.browser.get(f"/requests/{request_id}").text)
+
+
 def xss_case(where: str, field_name: str, kind: str) -> Case:
     marker = f"xss-{field_name}-{kind}"
     payload = PAYLOADS[kind].format(marker=marker)
@@ -470,7 +494,9 @@ def xss_case(where: str, field_name: str, kind: str) -> Case:
     def run(sites: Sites) -> Verdict:
         w = sites.wallet
         credential = hostile_credential(w.alice.did, field_name, payload)
-        if where == "verifier-result-page":
+        if where == "verifier-answer-page":
+            html = answered_request_page(sites, field_name, payload)
+        elif where == "verifier-result-page":
             client = TestClient(sites.verifier.app)
             sent = client.post(
                 "/verify",
