@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from typing import Annotated, Any, Literal
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from issuer.api.auth import SESSION_COOKIE, AdminDep
 from issuer.db.models import ApiKey, IssuedCredential
 from issuer.deps import ResourcesDep, SessionDep
-from issuer.problems import ConflictError
+from issuer.problems import ConflictError, ForbiddenError, UnauthorizedError
 from issuer.schemas import (
     AchievementIn,
     AchievementPatch,
@@ -34,6 +35,7 @@ from issuer.service.orgs import (
     open_session,
     password_hasher,
     revoke_api_key,
+    session_principal,
 )
 from issuer.service.status import change_status, purposes_for, status_history
 from servicekit.ratelimit import account_and_ip, limiter_of
@@ -69,10 +71,19 @@ def login(
 
 
 @router.post("/logout", status_code=204)
-def logout(request: Request, response: Response, session: SessionDep) -> None:
+def logout(request: Request, response: Response, session: SessionDep, res: ResourcesDep) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        close_session(session, token)
+        try:
+            principal = session_principal(session, token, res.clock())
+        except UnauthorizedError:
+            principal = None  # an expired session: only the cookie is left to clear
+        if principal is not None:
+            # a live session ends only with its CSRF token, as every other state change
+            sent = request.headers.get("x-csrf-token", "")
+            if not principal.csrf_token or not hmac.compare_digest(sent, principal.csrf_token):
+                raise ForbiddenError("missing or wrong X-CSRF-Token for this session")
+            close_session(session, token)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 

@@ -31,9 +31,12 @@ from issuer.service.keys import IssuerKeyStore
 from issuer.service.results import check_results
 from issuer.service.status import purposes_for
 from issuer.settings import PROOF_ALGS, IssuerSettings
+from shared.did.methods import verification_method_id
 from shared.did.resolver import DidResolver
-from shared.errors import InvalidInputError, NotFoundError
+from shared.errors import InvalidInputError, NotFoundError, VcError
+from shared.keys import PublicKey
 from shared.model import OB3_CONTEXT, VC_V2_CONTEXT
+from shared.proofs.jose import jwk_thumbprint, parse_jws
 from shared.proofs.sd_jwt_vc import OB3_VCT
 from shared.protocols.oid4vci import (
     PRE_AUTHORIZED_GRANT,
@@ -437,6 +440,38 @@ def bearer_offer(
     return offer
 
 
+def _bound_thumbprint(row: IssuedCredential, resolver: DidResolver) -> str | None:
+    """The JWK thumbprint of the key an issued credential is bound to (None: not found)."""
+    try:
+        if row.format == "dc+sd-jwt":
+            cnf = parse_jws(row.document.split("~", 1)[0]).payload.get("cnf")
+            jwk = cnf.get("jwk") if isinstance(cnf, dict) else None
+            return jwk_thumbprint(PublicKey.from_jwk(jwk)) if jwk is not None else None
+        if row.subject_id:
+            method = resolver.verification_method(verification_method_id(row.subject_id))
+            return jwk_thumbprint(method.public_key)
+    except VcError:
+        return None
+    return None
+
+
+def _check_same_holder(
+    session: Session, resolver: DidResolver, offer: Offer, key: PublicKey
+) -> None:
+    """Every credential of one offer goes to the key its first credential went to.
+
+    The access token is a bearer token (§6.2): whoever copies it could otherwise ask for the
+    offer's other formats bound to their own key. Our policy, in docs/threat-model.md.
+    """
+    rows = session.scalars(select(IssuedCredential).where(IssuedCredential.offer_id == offer.id))
+    bound = {_bound_thumbprint(row, resolver) for row in rows}
+    if bound and jwk_thumbprint(key) not in bound:
+        raise Oid4vciError(
+            "invalid_proof",
+            "this offer's credentials were issued to another key: prove possession of that key",
+        )
+
+
 def issue_from_request(
     session: Session,
     settings: IssuerSettings,
@@ -478,6 +513,7 @@ def issue_from_request(
         algorithms=PROOF_ALGS,
         resolver=resolver,
     )
+    _check_same_holder(session, resolver, offer, proof.holder_key)
     achievement = session.get(AchievementRow, offer.achievement_id)
     if achievement is None or achievement.slug != slug:
         raise Oid4vciError("unknown_credential_configuration", f"{config_id} is unknown")

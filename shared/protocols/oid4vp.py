@@ -20,6 +20,7 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from shared.encoding.base64url import b64url_decode, b64url_encode
+from shared.encoding.json_limits import parse_json
 from shared.errors import InvalidInputError, MalformedCredentialError
 
 __all__ = [
@@ -152,9 +153,10 @@ def decode_request_object(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if len(parts) != 3:
         raise MalformedCredentialError("a request object is a compact JWS")
     try:
-        header = json.loads(b64url_decode(parts[0]))
-        claims = json.loads(b64url_decode(parts[1]))
-    except (ValueError, UnicodeDecodeError) as err:
+        # parse_json: the size and nesting limits (a deep array would exhaust the stack)
+        header = parse_json(b64url_decode(parts[0]))
+        claims = parse_json(b64url_decode(parts[1]))
+    except InvalidInputError as err:
         raise MalformedCredentialError("the request object is not base64url JSON") from err
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise MalformedCredentialError("the request object header and payload must be objects")
@@ -184,9 +186,9 @@ def parse_vp_token(value: Any) -> dict[str, list[Any]]:
         if len(value) > MAX_VP_TOKEN_BYTES:
             raise MalformedCredentialError("vp_token is too large")
         try:
-            value = json.loads(value)
-        except ValueError as err:
-            raise MalformedCredentialError("vp_token is not a JSON object") from err
+            value = parse_json(value)
+        except InvalidInputError as err:
+            raise MalformedCredentialError(f"vp_token is not a JSON object: {err.detail}") from err
     if not isinstance(value, dict) or not value:
         raise MalformedCredentialError("vp_token must be a non-empty JSON object")
     out: dict[str, list[Any]] = {}

@@ -3,6 +3,8 @@ as a page, the sign-in redirect."""
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -93,6 +95,26 @@ def refused(request: Request, res: Resources, who: Principal | None, back: str) 
         "This form was not accepted: it may have expired. Reload the page and try again.",
         back=back,
     )
+
+
+#: the sign-in form's double-submit cookie (no session exists yet to hold a token)
+ANON_CSRF_COOKIE = "musette_verifier_csrf"
+
+
+def anonymous_csrf(request: Request) -> str:
+    """The sign-in form's token: the browser's double-submit cookie, or a new one."""
+    return request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+def keep_anonymous_csrf(response: HTMLResponse, token: str) -> HTMLResponse:
+    response.set_cookie(ANON_CSRF_COOKIE, token, httponly=True, samesite="lax")
+    return response
+
+
+def anonymous_csrf_ok(request: Request, form: FormData) -> bool:
+    """A cross-site page cannot read the cookie, so it cannot copy it into the form."""
+    sent, kept = str(form.get("csrf_token", "")), request.cookies.get(ANON_CSRF_COOKIE, "")
+    return bool(sent and kept) and hmac.compare_digest(sent.encode(), kept.encode())
 
 
 def csrf_ok(who: Principal, form: FormData) -> bool:

@@ -19,8 +19,12 @@ from shared.ui import STYLESHEET
 from verifier.api import pages_registry
 from verifier.api.bodies import form_from_bytes, read_capped
 from verifier.api.page_kit import (
+    ANON_CSRF_COOKIE,
+    anonymous_csrf,
+    anonymous_csrf_ok,
     csrf_ok,
     error_page,
+    keep_anonymous_csrf,
     keep_lang,
     local_path,
     page,
@@ -84,6 +88,7 @@ async def verify_form(request: Request, res: ResourcesDep, who: OptionalPrincipa
             request, res, "check.html", who, 413, section="check", error=_("The file is too large.")
         )
     form = await form_from_bytes(request, body)
+    sent_token_ok = who is not None and csrf_ok(who, form)
     try:
         sub = await submission_from_form(form)
     except InvalidInputError as err:
@@ -95,7 +100,9 @@ async def verify_form(request: Request, res: ResourcesDep, who: OptionalPrincipa
         return page(request, res, "check.html", who, 400, section="check", error=message)
     finally:
         await form.close()
-    account = who.account_id if who else None
+    # a signed-in recruiter's result is kept to them only from their own form (its token);
+    # without it the verification is stored as an anonymous one
+    account = who.account_id if who and (who.csrf is None or sent_token_ok) else None
 
     def verify() -> dict[str, Any]:
         with res.sessions.begin() as session:
@@ -142,7 +149,12 @@ def result_page(
 @router.get("/login")
 def login_page(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> HTMLResponse:
     nxt = local_path(request.query_params.get("next"), "/requests/new")
-    return page(request, res, "login.html", who, section="login", error=False, next=nxt, email="")
+    token = anonymous_csrf(request)
+    html = page(
+        request, res, "login.html", who, section="login", error=False, next=nxt, email="",
+        login_csrf=token,
+    )  # fmt: skip
+    return keep_anonymous_csrf(html, token)
 
 
 @router.post("/login", response_model=None)
@@ -153,6 +165,9 @@ async def login(request: Request, res: ResourcesDep) -> Response:
         "signin", account_and_ip(email, request), res.settings.rate_limit_signin
     )
     nxt = local_path(str(form.get("next", "")), "/requests/new")
+    if not anonymous_csrf_ok(request, form):
+        # login CSRF: a page elsewhere must not sign this browser in to its own account
+        return refused(request, res, None, "/login")
     try:
         with res.sessions.begin() as session:
             token, _ = accounts.login(
@@ -170,6 +185,7 @@ async def login(request: Request, res: ResourcesDep) -> Response:
             error=True,
             next=nxt,
             email=email,
+            login_csrf=request.cookies.get(ANON_CSRF_COOKIE, ""),
         )
     response = RedirectResponse(nxt, status_code=303)
     response.set_cookie(

@@ -182,10 +182,14 @@ async def create_verification(
 
 
 @router.get("/verifications/{verification_id}")
-def read_verification(verification_id: str, session: SessionDep) -> dict[str, Any]:
-    """A stored result (the id is unguessable; it is the capability to read it)."""
+def read_verification(
+    verification_id: str, session: SessionDep, who: OptionalPrincipalDep
+) -> dict[str, Any]:
+    """A stored result. An anonymous one: the unguessable id is the capability to read it;
+    one made by a signed-in account: that account only, as on the result page."""
     row = store.get_verification(session, verification_id)
-    if row is None:
+    owner = row.account_id if row is not None else None
+    if row is None or (owner is not None and (who is None or who.account_id != owner)):
         raise NotFoundError(f"no verification {verification_id}")
     out: dict[str, Any] = json.loads(row.full_report or row.report)
     out["id"] = row.id

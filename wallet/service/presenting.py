@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy.orm import Session
 
 from shared.did import DidResolver
+from shared.encoding.json_limits import parse_json
 from shared.errors import InvalidInputError, NotFoundError, VcError
 from shared.net.fetch import HttpFetcher
 from shared.proofs.data_integrity import RDFC, add_proof
@@ -132,8 +133,8 @@ def resolve_request(fetcher: HttpFetcher, resolver: DidResolver, link: str) -> R
         claims = dict(params)
         if isinstance(claims.get("dcql_query"), str):
             try:
-                claims["dcql_query"] = json.loads(claims["dcql_query"])
-            except json.JSONDecodeError as err:
+                claims["dcql_query"] = parse_json(claims["dcql_query"])
+            except InvalidInputError as err:
                 raise RequestRefusedError("dcql_query is not JSON") from err
         signed = False
 

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy.orm import Session
 
+from shared.encoding.json_limits import parse_json
 from shared.errors import InvalidInputError, NotFoundError, UpstreamError
 from shared.net.fetch import HttpFetcher, HttpResponse
 from shared.protocols.oid4vci import (
@@ -48,15 +49,18 @@ def parse_offer_link(link: str) -> tuple[dict[str, Any] | None, str | None]:
     """(offer by value, offer URI) from a link, a wallet ``/receive`` URL or offer JSON."""
     text = link.strip()
     if text.startswith("{"):
-        return json.loads(text), None
+        try:
+            return parse_json(text), None
+        except InvalidInputError as err:
+            raise InvalidInputError(f"the offer is not JSON: {err.detail}") from err
     parts = urlsplit(text)
     if not parts.scheme:
         raise InvalidInputError("that is not a credential offer link")
     params = parse_qs(parts.query)
     if "credential_offer" in params:
         try:
-            return json.loads(params["credential_offer"][0]), None
-        except json.JSONDecodeError as err:
+            return parse_json(params["credential_offer"][0]), None
+        except InvalidInputError as err:
             raise InvalidInputError("credential_offer is not JSON") from err
     if "credential_offer_uri" in params:
         return None, params["credential_offer_uri"][0]

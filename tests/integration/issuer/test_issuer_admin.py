@@ -91,8 +91,10 @@ def test_password_session_and_csrf(env: Env) -> None:
         == 201
     )
     assert env.client.get("/admin/orgs/other-employer").status_code == 404
-    env.client.post("/admin/logout")
-    env.client.cookies.clear()
+    assert env.client.post("/admin/logout").status_code == 403  # no CSRF header: kept
+    assert env.client.get(ADMIN).status_code == 200
+    out = env.client.post("/admin/logout", headers={"X-CSRF-Token": csrf})
+    assert out.status_code == 204
     assert env.client.get(ADMIN).status_code == 401
 
 

@@ -249,3 +249,16 @@ def test_five_megabyte_bodies_are_refused_everywhere(env: Env, wallet: Wallet) -
     )
     assert response.status_code == 413
     assert issued_count(env) == 0
+
+
+def test_a_copied_token_gets_no_credential_for_another_key(env: Env, wallet: Wallet) -> None:
+    """Every credential of one offer goes to the key its first credential went to."""
+    token = token_for(env, wallet)
+    assert wallet.credential(token, "volunteer_ldp_vc").status_code == 200
+    thief = Wallet(env)
+    assert_oauth_error(thief.credential(token, "volunteer_jwt_vc_json"), "invalid_proof")
+    assert_oauth_error(thief.credential(token, "volunteer_sd_jwt"), "invalid_proof")
+    assert issued_count(env) == 1
+    # the holder's own key still gets the offer's other formats, SD-JWT included
+    assert wallet.credential(token, "volunteer_sd_jwt").status_code == 200
+    assert wallet.credential(token, "volunteer_jwt_vc_json").status_code == 200

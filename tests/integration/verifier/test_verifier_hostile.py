@@ -18,7 +18,7 @@ from shared.encoding.multibase import multibase_encode
 from shared.net.fetch import HttpFetcher, StaticFetcher
 from shared.proofs.data_integrity import JCS, RDFC, add_proof
 from shared.proofs.vc_jwt import sign_vc_jwt
-from tests.integration.verifier.conftest import NOW, Served, make_fetcher
+from tests.integration.verifier.conftest import NOW, Served, auth, make_fetcher
 from tests.unit.verifier.builders import (
     CREATED,
     ISSUER,
@@ -217,3 +217,26 @@ def test_remote_context_vp(client: TestClient) -> None:
     resp = client.post("/verifications", json={"presentation": vp})
     assert resp.status_code == 200
     assert resp.json()["verified"] is False
+
+
+def test_an_accounts_verification_is_read_by_that_account_only(
+    client: TestClient, api_key: str, settings: VerifierSettings
+) -> None:
+    """GET /verifications/{id} applies the result page's rule (docs/decisions/verification-owner.md)."""
+    from verifier.service import accounts
+
+    res = client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:
+        other = accounts.create_account(
+            session, "b@recruiter.example", "b-recruiter-pw", res.hasher, NOW
+        )
+        other_key = accounts.create_api_key(session, other.id, "b", NOW)
+    mine = client.post(
+        "/verifications", json={"credential": vc_jwt(badge())}, headers=auth(api_key)
+    )
+    url = f"/verifications/{mine.json()['id']}"
+    assert client.get(url, headers=auth(api_key)).status_code == 200
+    assert client.get(url, headers=auth(other_key)).status_code == 404
+    assert client.get(url).status_code == 404
+    anonymous = client.post("/verifications", json={"credential": vc_jwt(badge())})
+    assert client.get(f"/verifications/{anonymous.json()['id']}").status_code == 200

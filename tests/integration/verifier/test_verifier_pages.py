@@ -44,11 +44,17 @@ def csrf_of(html: str) -> str:
     return html.split('name="csrf_token" value="')[1].split('"')[0]
 
 
+def login_token(client: TestClient) -> dict[str, str]:
+    """The sign-in form's hidden token, as the page gives it (its cookie is kept)."""
+    client.get("/login")
+    return {"csrf_token": client.cookies.get("musette_verifier_csrf") or ""}
+
+
 def sign_in(client: TestClient, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD) -> str:
-    """Sign in through the form; returns the CSRF token of the session."""
+    """Sign in through the form (double-submit cookie); returns the session's CSRF token."""
     ok = client.post(
         "/login",
-        data={"email": email, "password": password, "next": "/registry"},
+        data={"email": email, "password": password, "next": "/registry", **login_token(client)},
         follow_redirects=False,
     )
     assert ok.status_code == 303, ok.text
@@ -222,7 +228,12 @@ def test_nothing_given_or_unreadable_is_explained(client: TestClient) -> None:
 
 
 def test_a_signed_in_result_is_not_shown_to_others(client: TestClient, csrf: str) -> None:
-    page = upload(client, "en", "badge.jwt", vc_jwt(badge()).encode(), "application/jwt")
+    page = check(
+        client,
+        "en",
+        files={"file": ("badge.jwt", vc_jwt(badge()).encode(), "application/jwt")},
+        data={"csrf_token": csrf},  # the check form carries the session's token
+    )
     address = str(page.url)
     client.cookies.delete(SESSION)
     assert client.get(address).status_code == 404
@@ -235,10 +246,11 @@ def test_sign_in_page_and_wrong_password(client: TestClient, api_key: str) -> No
     page = client.get("/login?lang=fr")
     assert '<label for="email">Adresse e-mail</label>' in page.text
     assert 'autocomplete="current-password"' in page.text
-    bad = client.post("/login?lang=fr", data={"email": DEMO_EMAIL, "password": "nope-nope-nope"})
+    form = {"email": DEMO_EMAIL, **login_token(client)}
+    bad = client.post("/login?lang=fr", data={**form, "password": "nope-nope-nope"})
     assert bad.status_code == 401
     assert "Adresse ou mot de passe incorrect." in bad.text
-    bad_en = client.post("/login?lang=en", data={"email": DEMO_EMAIL, "password": "nope"})
+    bad_en = client.post("/login?lang=en", data={**form, "password": "nope"})
     assert "Wrong email or password." in bad_en.text
 
 
@@ -252,12 +264,36 @@ def test_pages_that_need_a_session_send_to_sign_in(client: TestClient) -> None:
 def test_sign_in_goes_back_only_to_a_local_page(client: TestClient, api_key: str) -> None:
     resp = client.post(
         "/login",
-        data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "next": "//evil.example/"},
+        data={
+            "email": DEMO_EMAIL,
+            "password": DEMO_PASSWORD,
+            "next": "//evil.example/",
+            **login_token(client),
+        },
         follow_redirects=False,
     )
     assert resp.headers["location"] == "/requests/new"
     assert "HttpOnly" in resp.headers["set-cookie"]
     assert "Secure" in resp.headers["set-cookie"]
+
+
+def test_sign_in_needs_the_forms_token(client: TestClient, api_key: str) -> None:
+    """Login CSRF: a page elsewhere cannot sign this browser in to its own account."""
+    data = {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+    for extra in ({}, {"csrf_token": "forged"}):
+        refused = client.post("/login?lang=fr", data={**data, **extra}, follow_redirects=False)
+        assert refused.status_code == 403
+        assert "set-cookie" not in refused.headers or SESSION not in refused.headers["set-cookie"]
+
+
+def test_a_result_without_the_form_token_is_not_kept_to_the_account(
+    client: TestClient, csrf: str
+) -> None:
+    """A forged cross-site check is stored as an anonymous verification, not in the history."""
+    page = check(client, "en", data={"credential": vc_jwt(badge())})
+    address = str(page.url)
+    client.cookies.delete(SESSION)
+    assert client.get(address).status_code == 200
 
 
 def test_sign_out_needs_the_csrf_token(client: TestClient, csrf: str) -> None:

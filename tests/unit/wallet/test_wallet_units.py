@@ -57,6 +57,22 @@ def test_offer_links() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        '{"a": ' * 3000 + "1" + "}" * 3000,
+        "{not json",
+        "openid-credential-offer://?credential_offer=" + "[" * 5000 + "]" * 5000,
+    ],
+    ids=["deep-by-value", "broken-by-value", "deep-in-link"],
+)
+def test_hostile_offer_links_are_invalid_input(link: str) -> None:
+    from shared.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError):
+        parse_offer_link(link)
+
+
 def test_claim_paths() -> None:
     assert parse_claim_path("credentialSubject.result.0.value") == (
         "credentialSubject",
