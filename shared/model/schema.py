@@ -34,6 +34,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
 from shared.model.base import as_list, parse_datetime_stamp
+from shared.model.vcdm2 import is_url
 
 __all__ = [
     "ACHIEVEMENT_CREDENTIAL_SCHEMA_ID",
@@ -326,11 +327,18 @@ def ob3_rule_problems(doc: Mapping[str, Any]) -> list[str]:
     for i, subject in enumerate(as_list(subjects)):
         if not isinstance(subject, dict):
             continue  # the schema reports a subject that is not an object
+        path = f"$.credentialSubject[{i}]" if many else "$.credentialSubject"
+        achievement = subject.get("achievement")
+        # OB 3.0 §B.1.1 Achievement: "id: URI [1]"; the JSON Schema's format is not asserted,
+        # and eddsa-jcs-2022 signs JSON as it is, so nothing else would catch it
+        if isinstance(achievement, dict) and "id" in achievement and not is_url(achievement["id"]):
+            problems.append(
+                f"{path}.achievement.id: an Achievement's id must be a URI (OB 3.0 §B.1.1)"
+            )
         subject_id = subject.get("id")
         identifiers = [x for x in as_list(subject.get("identifier")) if x is not None]
         if (isinstance(subject_id, str) and subject_id) or identifiers:
             continue
-        path = f"$.credentialSubject[{i}]" if many else "$.credentialSubject"
         problems.append(
             f"{path}: an AchievementSubject needs an id or at least one identifier (OB 3.0 §B.1.3)"
         )

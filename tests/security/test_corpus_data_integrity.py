@@ -32,11 +32,8 @@ Doc = dict[str, Any]
 Mutation = Callable[[Doc, str], Doc]
 
 #: issue 13 item "Data Integrity proofs", fixed on the engine branch (shared/proofs)
-ENGINE_DI = "fixed by the Data Integrity proof rules of issue 13 (engine branch)"
-ENGINE_OB = "fixed by the Open Badges rules of issue 13 (engine branch)"
 #: OB 3.0 §B.1.1 "Unique URI for the Achievement": the JSON Schema only asks for a string,
 #: and eddsa-jcs-2022 never expands the document, so nothing checks it is a URI
-ID_NOT_URI = "an achievement id that is not a URI passes under eddsa-jcs-2022 (open, see report)"
 
 
 def ctx() -> VerifyContext:
@@ -366,13 +363,13 @@ DI_MUTATIONS: list[tuple[str, str, Mutation, tuple[str, ...], str | None]] = [
     ("proof-of-another-document", "TM-DI-OTHER-DOC", proof_from_another_document, PROOF, None),
     ("proof-of-a-status-list", "TM-DI-OTHER-DOC", proof_of_a_status_list, PROOF, None),
     ("proof-set-valid-and-forged", "TM-DI-OTHER-DOC", valid_and_forged_proofs, PROOF, None),
-    ("proof-duplicated", "TM-DI-PROOFSET", duplicated_proof, PROOF, ENGINE_DI),
+    ("proof-duplicated", "TM-DI-PROOFSET", duplicated_proof, PROOF, None),
     (
         "created-far-future",
         "TM-DI-CREATED",
         resigned_with(created=NOW + timedelta(days=400)),
         (*PROOF, "validity"),
-        ENGINE_DI,
+        None,
     ),
     ("created-not-a-date", "TM-DI-CREATED", edit_proof(created="yesterday"), PROOF, None),
     (
@@ -380,7 +377,7 @@ DI_MUTATIONS: list[tuple[str, str, Mutation, tuple[str, ...], str | None]] = [
         "TM-DI-CREATED",
         signed_with_expires,
         (*PROOF, "validity"),
-        ENGINE_DI,
+        None,
     ),
 ]
 
@@ -492,7 +489,7 @@ OB_CASES: list[tuple[str, str, Callable[[], Any], tuple[str, ...], str | None]] 
         "TM-OB-RULES",
         ob(put(("credentialSubject", "achievement", "id"), "not a uri")),
         SCHEMA,
-        ID_NOT_URI,
+        None,
     ),
     (
         "subject-type-wrong",
@@ -506,7 +503,7 @@ OB_CASES: list[tuple[str, str, Callable[[], Any], tuple[str, ...], str | None]] 
         "TM-OB-RULES",
         ob(drop("credentialSubject", "id")),
         SCHEMA,
-        ENGINE_OB,
+        None,
     ),
     (
         "credential-type-without-openbadge",
@@ -583,7 +580,7 @@ CASES.append(
         lambda: from_report(
             verify_credential(ob_vc_jwt_without_nbf(), ctx()), (*SCHEMA, "validity")
         ),
-        ENGINE_OB,
+        None,
     )
 )
 

@@ -354,7 +354,7 @@ MUTATIONS: list[tuple[str, str, Mutation, tuple[str, ...]]] = [
         "exp-zero",
         "TM-JWS-TIME",
         lambda t, k: with_payload(t, k, set_claim("exp", 0)),
-        ("validity",),
+        ("validity", "format"),
     ),
     (
         "nbf-future",

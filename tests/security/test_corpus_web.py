@@ -41,6 +41,10 @@ FAMILY = "Web"
 DEMO_ADMIN = "demo@association.example"
 
 
+#: these cases sign in many times from one address: throttling has its own tests
+MANY = "10000/minute"
+
+
 def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, html[:500]
@@ -127,7 +131,7 @@ def _issuer(folder: Path) -> Iterator[Issuer]:
     from issuer.main import create_app
     from issuer.service.orgs import create_api_key, create_org, get_org
 
-    settings = issuer_settings(folder)
+    settings = issuer_settings(folder, rate_limit_signin=MANY)
     seed_demo(settings)
     clock = Clock()
     app = create_app(settings, clock=clock)
@@ -167,7 +171,7 @@ def _issuer(folder: Path) -> Iterator[Issuer]:
 def _wallet(folder: Path) -> Iterator[WalletSite]:
     from wallet.main import create_app
 
-    app = create_app(wallet_settings(folder))
+    app = create_app(wallet_settings(folder, rate_limit_signin=MANY))
     with TestClient(app) as client, TestClient(app) as browser:
         alice, bob = sign_up(client, "alice@example.org"), sign_up(client, "bob@example.org")
         session = browser.post(
@@ -209,7 +213,7 @@ def _verifier(folder: Path) -> Iterator[VerifierSite]:
     from verifier.main import create_app
     from verifier.service import accounts
 
-    settings = verifier_settings(folder)
+    settings = verifier_settings(folder, rate_limit_signin=MANY)
     app = create_app(settings, fetcher=make_fetcher(Served()), clock=lambda: NOW)
     with TestClient(app) as client, TestClient(app) as browser:
         seed_demo(settings)
@@ -282,6 +286,7 @@ NOT_SESSION_ROUTES: dict[tuple[str, str, str], str] = {
     ("wallet", "POST", "/signup"): "anonymous form: its own case (double-submit cookie)",
     ("verifier", "POST", "/oid4vp/response/{key}"): "OpenID4VP direct_post: the state is the credential",
     ("verifier", "POST", "/verifications"): "anonymous verification API (no session state)",
+    ("verifier", "POST", "/challenges"): "anonymous challenge API (single-use, no session state)",
     ("verifier", "POST", "/credentials/verify"): "VC-API verification (no session state)",
     ("verifier", "POST", "/presentations/verify"): "VC-API verification (no session state)",
     ("verifier", "POST", "/login"): "anonymous form: its own case",
@@ -313,6 +318,7 @@ CSRF_ROUTES: dict[str, list[tuple[str, str]]] = {
             ("DELETE", "/api/credentials/{credential_id}"), ("POST", "/api/offers"),
             ("POST", "/api/offers/{offer_id}/accept"), ("POST", "/api/offers/{offer_id}/decline"),
             ("POST", "/api/presentations"), ("POST", "/api/presentations/{request_id}/consent"),
+            ("POST", "/api/presentations/{request_id}/preview"), ("POST", "/present/{request_id}/review"),
             ("POST", "/api/presentations/{request_id}/decline"), ("POST", "/api/export"), ("POST", "/api/import"),
             ("POST", "/api/credentials/{credential_id}/shares"), ("DELETE", "/api/shares/{share_id}"),
             ("POST", "/api/experiences"), ("DELETE", "/api/experiences/{experience_id}"),
@@ -333,7 +339,7 @@ CSRF_ROUTES: dict[str, list[tuple[str, str]]] = {
         ("POST", "/trust/issuers"), ("PATCH", "/trust/issuers/{entry_id}"), ("DELETE", "/trust/issuers/{entry_id}"),
         ("POST", "/trust/issuers/import"), ("POST", "/oid4vp/requests"), ("POST", "/logout"), ("POST", "/requests"),
         ("POST", "/registry/add"), ("POST", "/registry/{entry_id}/rename"), ("POST", "/registry/{entry_id}/delete"),
-        ("POST", "/registry/import"),
+        ("POST", "/registry/import"), ("POST", "/registry/{entry_id}/kind"),
     ],
 }  # fmt: skip
 
@@ -687,6 +693,7 @@ def wallet_idor_routes() -> list[tuple[str, str]]:
         ("get", "/api/offers/{offer_id}"), ("post", "/api/offers/{offer_id}/accept"),
         ("post", "/api/offers/{offer_id}/decline"), ("get", "/api/presentations/{request_id}"),
         ("post", "/api/presentations/{request_id}/consent"), ("post", "/api/presentations/{request_id}/decline"),
+        ("post", "/api/presentations/{request_id}/preview"), ("post", "/present/{request_id}/review"),
         ("get", "/api/experiences/{experience_id}"), ("delete", "/api/experiences/{experience_id}"),
         ("post", "/api/experiences/{experience_id}/requests"),
         ("delete", "/api/endorsement-requests/{endorsement_request_id}"),
