@@ -29,7 +29,7 @@ node-deps:
 	else echo "make: npm not found; interop and browser tests will be skipped (install Node 20 and npm)"; fi
 
 test: $(STAMP) node-deps
-	$(BIN)/pytest -q --cov --cov-report=term --cov-fail-under=80
+	$(BIN)/pytest -q --cov --cov-report=term --cov-fail-under=85
 
 check: $(STAMP)
 	$(BIN)/ruff format --check .

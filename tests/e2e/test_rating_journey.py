@@ -147,9 +147,16 @@ def _recruiter_page(config: UpConfig, request_id: str) -> str:
     from verifier.demo import DEMO_EMAIL, DEMO_PASSWORD
 
     with httpx2.Client(base_url=config.base_url("verifier"), timeout=30) as browser:
+        browser.get("/login")  # the sign-in form's double-submit token (login CSRF)
+        token = browser.cookies.get("musette_verifier_csrf") or ""
         signed_in = browser.post(
             "/login",
-            data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "next": "/requests/new"},
+            data={
+                "email": DEMO_EMAIL,
+                "password": DEMO_PASSWORD,
+                "next": "/requests/new",
+                "csrf_token": token,
+            },
         )
         assert signed_in.status_code in {200, 303}, signed_in.text
         page = browser.get(f"/requests/{request_id}?lang=fr")

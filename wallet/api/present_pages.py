@@ -86,7 +86,7 @@ def consent_view(pending: dict[str, Any], lang: str, _: Gettext) -> dict[str, An
     for cset in pending.get("sets", []):
         choices = []
         for opt in cset["options"]:
-            if not opt["available"]:
+            if not opt.get("listed", opt["available"]):
                 continue
             qids = opt["query_ids"]
             if len(qids) == 1:  # one radio per matching credential

@@ -382,10 +382,11 @@ def match_request(
         queries.append({"id": qid, "format": cq.get("format"), "options": options})
     # a query whose every credential is revoked or suspended cannot be answered
     answerable = {q["id"] for q in queries if any(not o["blocked"] for o in q["options"])}
+    matched = {q["id"] for q in queries if q["options"]}  # shown, blocked ones greyed out
     out: dict[str, Any] = {
         "satisfied": usable_match.satisfied,
         "queries": queries,
-        "sets": _sets_view(query, answerable),
+        "sets": _sets_view(query, answerable, matched),
     }
     out["selected_query_ids"] = default_query_ids(out)
     return out
@@ -417,11 +418,20 @@ def credential_sets(dcql: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _sets_view(dcql: Mapping[str, Any], answerable: set[str]) -> list[dict[str, Any]]:
+def _sets_view(
+    dcql: Mapping[str, Any], answerable: set[str], matched: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Each credential set: its options, which may be sent (``available``) and which have
+    credentials to show (``listed``: revoked or suspended ones included, not choosable)."""
     out = []
     for n, cset in enumerate(credential_sets(dcql)):
         options = [
-            {"index": k, "query_ids": ids, "available": set(ids) <= answerable}
+            {
+                "index": k,
+                "query_ids": ids,
+                "available": set(ids) <= answerable,
+                "listed": set(ids) <= (answerable if matched is None else matched),
+            }
             for k, ids in enumerate(cset["options"])
         ]
         out.append(

@@ -104,7 +104,7 @@ def test_a_recruiters_own_api_result_keeps_its_contents_for_the_retention(
     resp = client.post(
         "/verifications", json={"credential": _credential_text()}, headers=auth(api_key)
     )
-    kept = client.get(f"/verifications/{resp.json()['id']}").json()
+    kept = client.get(f"/verifications/{resp.json()['id']}", headers=auth(api_key)).json()
     assert kept["credential"]["credentialSubject"]["role"] == "Encadrante du samedi"
 
 

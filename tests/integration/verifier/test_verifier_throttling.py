@@ -57,7 +57,9 @@ def test_challenges_are_throttled_per_address(client: TestClient) -> None:
 
 def test_regression_signin_is_throttled_per_account_and_address(client: TestClient) -> None:
     browser = {"Accept": "text/html,*/*;q=0.8", "Accept-Language": "en"}
-    form = {"email": DEMO_EMAIL, "password": "nope", "next": "/requests/new"}
+    client.get("/login")  # the sign-in form sets its double-submit token (login CSRF)
+    token = client.cookies.get("musette_verifier_csrf") or ""
+    form = {"email": DEMO_EMAIL, "password": "nope", "next": "/requests/new", "csrf_token": token}
     for _ in range(2):
         assert client.post("/login", data=form, headers=browser).status_code == 401
     page = client.post("/login", data=form, headers=browser)
