@@ -2,8 +2,10 @@
 
 Every operation of each service gets generated requests (bounded examples, so CI stays
 short), once anonymous and once with a valid credential for its kind of caller. The
-check: no answer is a server error (5xx). Outbound fetches go to an in-process transport
-that answers 404, so nothing leaves the machine.
+checks: no answer is a server error (5xx), and an answer the document describes matches its
+schema (routes still typed as free-form JSON match anything: the typed HTTP surface is the
+service kit's work). Outbound fetches go to an in-process transport that answers 404, so
+nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from shared.net.fetch import HttpFetcher
 from tests.security.report import LINES
@@ -93,13 +97,22 @@ def server_errors(app: FastAPI, headers: dict[str, str], seen: Counter[int]) -> 
         )
         def run(case: Any) -> None:
             for extra in ({}, headers):
-                response = case.call(headers=extra)
+                try:
+                    response = case.call(headers=extra)
+                except Exception as err:  # an app without a catch-all handler: the crash itself
+                    found.append(f"{case.method} {case.formatted_path} -> raised {err!r:.200}")
+                    return
                 seen[response.status_code] += 1
                 if response.status_code >= 500:
                     found.append(
                         f"{case.method} {case.formatted_path} -> {response.status_code}: "
                         f"{response.text[:200]}"
                     )
+                    return
+                try:  # a documented response must match its documented schema
+                    case.validate_response(response, checks=[response_schema_conformance])
+                except FailureGroup as err:  # every failed check, grouped
+                    found.append(f"{case.method} {case.formatted_path}: {str(err)[:300]}")
                     return
 
         run()
@@ -112,9 +125,31 @@ def test_no_server_error(name: str, tmp_path: Path) -> None:
     seen: Counter[int] = Counter()
     assert server_errors(app, headers, seen) == []
     LINES.append(
-        f"API fuzzing, {name}: {sum(seen.values())} requests, 0 server errors, "
+        f"API fuzzing, {name}: {sum(seen.values())} requests, 0 server errors, 0 responses off their schema, "
         f"statuses {dict(sorted(seen.items()))}"
     )
     # the generated requests reached the routes: some were accepted, some refused as invalid
     assert any(200 <= status < 300 for status in seen)
     assert seen[422] + seen[400] > 0
+
+
+def test_the_fuzzer_finds_a_server_error_and_a_wrong_response() -> None:
+    """The two checks bite: a route that crashes, and one that answers off its schema."""
+    from pydantic import BaseModel
+
+    class Thing(BaseModel):
+        name: str
+
+    app = FastAPI()
+
+    @app.get("/crash")
+    def crash() -> None:
+        raise RuntimeError("boom")
+
+    @app.get("/thing", responses={200: {"model": Thing}})
+    def thing() -> dict[str, int]:
+        return {"wrong": 1}
+
+    found = server_errors(app, {}, Counter())
+    assert any(f.startswith("GET /crash -> raised RuntimeError") for f in found), found
+    assert any(f.startswith("GET /thing:") for f in found), found
