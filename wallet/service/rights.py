@@ -19,10 +19,20 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from shared.model.cec import AssociationFacts, association_facts, role_code
 from shared.proofs.sd_jwt_vc import sd_jwt_claims_to_ob3
+from shared.verify.context import VerifyContext
 from wallet.service import storage
-from wallet.service.credential_status import REVOKED, SUSPENDED, UNCHECKED, StatusFlag
+from wallet.service.accounts import Principal
+from wallet.service.credential_status import (
+    REVOKED,
+    SUSPENDED,
+    UNCHECKED,
+    StatusFlag,
+    check_status,
+)
 
 VOLUNTEER_HOURS = "ext:VolunteerHours"
 #: an upper bound on any one badge's hours (24 h x 366 days), whatever it claims
@@ -412,3 +422,16 @@ def estimate_rights(
             )
         )
     return RightsEstimate(years, total, cap, unplaced)
+
+
+def rights_of(
+    session: Session,
+    who: Principal,
+    ctx: VerifyContext,
+    *,
+    today: date,
+    year: int | None = None,
+) -> RightsEstimate:
+    """The estimate for one account: its badges, each issuer's status list read now."""
+    views = storage.list_credentials(session, who, with_content=True)
+    return estimate_rights(views, lambda view: check_status(view, ctx), today=today, year=year)
