@@ -19,6 +19,8 @@ from issuer.schemas import SubjectIn
 from shared.errors import InvalidInputError
 
 RATING_RESULT_TYPE = "ext:Rating"
+VOLUNTEER_HOURS_RESULT_TYPE = "ext:VolunteerHours"
+HOURS_PER_DAY = 24
 RATING_COUNT_RESULT_TYPE = "ext:RatingCount"
 #: results beyond 10^±MAX_EXPONENT are refused (written out, 1e999999999 is a billion digits)
 MAX_EXPONENT = 30
@@ -65,6 +67,47 @@ def check_results(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> 
                 raise InvalidInputError("the rating period ends before it starts")
         if desc.get("result_type") == RATING_COUNT_RESULT_TYPE and value != value.to_integral():
             raise InvalidInputError(f"result {rd_id!r} (a number of ratings) must be whole")
+    check_volunteering(descriptions, subject)
+
+
+def check_volunteering(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> None:
+    """What the CEC asks of a volunteer badge (issue 12): a role from the closed list goes
+    with the hours and a period within one civil year; hours never exceed 24 h a day of the
+    period (Code du travail D5151-14 counts hours per civil year).
+
+    Raises:
+        InvalidInputError: saying what is missing or how many hours the period allows.
+    """
+    kinds = {str(d.get("id")): d.get("result_type") for d in descriptions}
+    hours_ids = [i for i in subject.results if kinds.get(i) == VOLUNTEER_HOURS_RESULT_TYPE]
+    hours = sum((subject.results[i] for i in hours_ids), Decimal(0))
+    start, end = subject.activity_start_date, subject.activity_end_date
+    if subject.cec_role is not None:
+        if not hours_ids:
+            raise InvalidInputError(
+                "a volunteer role (cec_role) goes with the hours: this badge records none"
+                if VOLUNTEER_HOURS_RESULT_TYPE not in kinds.values()
+                else "a volunteer role (cec_role) needs the number of hours"
+            )
+        if start is None or end is None:
+            raise InvalidInputError(
+                "a volunteer role (cec_role) needs its period: a civil year, or start and "
+                "end dates within one year"
+            )
+        if start.year != end.year:
+            raise InvalidInputError(
+                f"the period must lie within one civil year ({start.date()} to {end.date()} "
+                "crosses a new year): issue one badge per year"
+            )
+    if hours_ids and start is not None and end is not None:
+        if end < start:
+            raise InvalidInputError("the period ends before it starts")
+        days = (end.date() - start.date()).days + 1
+        allowed = HOURS_PER_DAY * days
+        if hours > allowed:
+            raise InvalidInputError(
+                f"{hours} hours do not fit in the period: {days} day(s) allow at most {allowed}"
+            )
 
 
 def is_rating(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> bool:
