@@ -53,12 +53,21 @@ def parse_hours(value: str) -> Decimal | None:
     return hours
 
 
+def year_period(year: int) -> tuple[datetime, datetime]:
+    """A civil year as a period: 1 January to 31 December (midnight UTC)."""
+    return (
+        datetime(year, 1, 1, tzinfo=UTC),
+        datetime(year, 12, 31, tzinfo=UTC),
+    )
+
+
 def offer_body(
     achievement: str,
     *,
     name: str,
     email: str | None,
     role: str | None,
+    cec_role: str | None = None,
     start: datetime | None,
     end: datetime | None,
     results: dict[str, Decimal],
@@ -75,6 +84,7 @@ def offer_body(
             "recipient": {"name": name[:200], "email": email or None},
             "subject": {
                 "role": (role or "")[:500] or None,
+                "cec_role": cec_role,
                 "activity_start_date": start,
                 "activity_end_date": end,
                 "results": results,
