@@ -16,8 +16,15 @@ from pydantic import ValidationError
 
 from issuer.db.models import Achievement as AchievementRow
 from issuer.schemas import FORMATS, AchievementIn
-from issuer.service.recipients import HOURS_ID, offer_body, parse_day, parse_hours, year_period
-from issuer.service.results import HOURS_PER_DAY
+from issuer.service.recipients import (
+    HOURS_ID,
+    offer_body,
+    parse_day,
+    parse_hours,
+    parse_year,
+    volunteering_problems,
+    year_period,
+)
 from shared.model.cec import ROLES
 
 #: OB 3.0 achievementType values offered in the console (the spec has more; any value
@@ -218,14 +225,15 @@ def parse_offer(form: Mapping[str, Any], achievement: AchievementRow, ui_lang: s
         end = parse_day(_text(form, "end"))
     except ValueError:
         errors["end"] = "Give a date."
-    year_text = _text(form, "year")
-    if year_text:
-        if start or end:
+    try:
+        year = parse_year(_text(form, "year"))
+    except ValueError:
+        errors["year"] = "Give a year, for example 2025."
+    else:
+        if year is not None and (start or end):
             errors["year"] = "Give a civil year or dates, not both."
-        elif not (year_text.isascii() and year_text.isdigit() and 1900 < int(year_text) < 2200):
-            errors["year"] = "Give a year, for example 2025."
-        else:
-            start, end = year_period(int(year_text))
+        elif year is not None:
+            start, end = year_period(year)
     if start and end and end < start:
         errors["end"] = "The end comes before the start."
     results: dict[str, Decimal] = {}
@@ -266,6 +274,15 @@ def parse_offer(form: Mapping[str, Any], achievement: AchievementRow, ui_lang: s
     return FormResult(body=body)
 
 
+#: what each volunteering problem says on the form (msgids)
+VOLUNTEERING_ERRORS = {
+    "cec-needs-hours": "Give the hours: the CEC counts them.",
+    "cec-needs-period": "Give the civil year, or start and end dates within one year.",
+    "period-not-one-year": "The period must lie within one civil year: issue one badge per year.",
+    "hours-exceed-period": "More hours than the period holds (at most 24 hours a day).",
+}
+
+
 def _volunteering_errors(
     cec_role: str | None,
     hours: Decimal | None,
@@ -273,18 +290,14 @@ def _volunteering_errors(
     end: datetime | None,
     found: dict[str, str],
 ) -> dict[str, str]:
-    """What the CEC asks of a volunteer badge, as field errors (results.check_volunteering
-    says the same to the API)."""
+    """What the CEC asks of a volunteer badge, as field errors (fields already wrong are
+    left with their own message)."""
     errors: dict[str, str] = {}
-    if cec_role and hours is None and "hours" not in found:
-        errors["hours"] = "Give the hours: the CEC counts them."
-    if cec_role and (start is None or end is None) and not {"start", "end", "year"} & set(found):
-        errors["year"] = "Give the civil year, or start and end dates within one year."
-    if cec_role and start and end and start.year != end.year:
-        errors["end"] = "The period must lie within one civil year: issue one badge per year."
-    days = (end.date() - start.date()).days + 1 if start and end else 0
-    if hours is not None and days > 0 and hours > HOURS_PER_DAY * days:
-        errors["hours"] = "More hours than the period holds (at most 24 hours a day)."
+    for key, code in volunteering_problems(cec_role, hours, start, end):
+        if code == "cec-needs-period" and {"start", "end", "year"} & set(found):
+            continue
+        if key not in found:
+            errors[key] = VOLUNTEERING_ERRORS[code]
     return errors
 
 
