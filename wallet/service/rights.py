@@ -238,6 +238,8 @@ class YearEstimate:
     validate_until: date
     #: days left to declare when the window is open today, else None
     days_left: int | None
+    #: "upcoming", "open" or "closed" today
+    window: str = "open"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -266,6 +268,7 @@ class YearEstimate:
             "declare_until": self.declare_until.isoformat(),
             "validate_until": self.validate_until.isoformat(),
             "days_left": self.days_left,
+            "window": self.window,
             "rules_checked_on": self.rules.checked_on,
         }
 
@@ -419,6 +422,11 @@ def estimate_rights(
                 declare_until=declare_until,
                 validate_until=_month_day(y + 1, entry.validate_until),
                 days_left=days_left,
+                window=(
+                    "upcoming"
+                    if today < declare_from
+                    else ("open" if today <= declare_until else "closed")
+                ),
             )
         )
     return RightsEstimate(years, total, cap, unplaced)

@@ -289,3 +289,12 @@ def test_a_newer_rules_entry_applies_from_its_year() -> None:
     assert [(y.year, y.eligible, y.amount_eur) for y in result.years] == [
         (2024, False, 0), (2025, True, 300)
     ]  # fmt: skip
+
+
+def test_the_window_is_upcoming_open_or_closed() -> None:
+    doc = volunteer("a", 250)
+    states = [
+        rights.estimate_rights([view(doc)], clear, today=day).years[0].window
+        for day in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 1))
+    ]
+    assert states == ["upcoming", "open", "open", "closed"]
