@@ -11,6 +11,7 @@ import argparse
 import atexit
 import json
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,7 @@ def cmd_org_create(args: argparse.Namespace) -> int:
     from issuer.main import open_resources
     from issuer.schemas import AssociationProfileIn
     from issuer.service.orgs import (
+        association_profile,
         create_admin,
         create_org,
         password_hasher,
@@ -194,8 +196,10 @@ def cmd_org_create(args: argparse.Namespace) -> int:
             password = os.environ.get("MUSETTE_ADMIN_PASSWORD") or _password()
             hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
             create_admin(session, org, args.admin_email, password, hasher, now)
-            print(f"admin: {args.admin_email} / {password}")
-        print(f"{org.slug}: {org.did}")
+            print(f"admin: {args.admin_email} / {password}", file=sys.stderr if args.json else None)
+        out = {"slug": org.slug, "kind": org.kind, "did": org.did,
+               "association": association_profile(org)}  # fmt: skip
+        print(json.dumps(out, ensure_ascii=False) if args.json else f"{org.slug}: {org.did}")
     return 0
 
 
@@ -280,6 +284,7 @@ def register(sub: Any) -> None:
     create.add_argument("--field", choices=sorted(FIELDS), help="its field of activity (CEC)")
     create.add_argument("--valideur-name", help="its CEC valideur's name")
     create.add_argument("--valideur-email", help="its CEC valideur's email")
+    create.add_argument("--json", action="store_true", help="print the organisation as JSON")
     create.add_argument("--admin-email", help="also create an admin (password printed once)")
     create.set_defaults(func=cmd_org_create)
 
