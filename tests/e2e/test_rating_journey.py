@@ -59,6 +59,7 @@ def _cli(config: UpConfig, *argv: str) -> dict[str, Any]:
         for name, port in config.ports.items():
             env.setenv(f"MUSETTE_{name.upper()}_PORT", str(port))
             env.delenv(f"MUSETTE_{name.upper()}_PUBLIC_URL", raising=False)
+        env.setenv("MUSETTE_DEV", "1")  # the stack runs in development mode (http, loopback)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main([argv[0], argv[1], "--data-dir", str(config.data_dir), *argv[2:]])
     assert code == 0, err.getvalue()
