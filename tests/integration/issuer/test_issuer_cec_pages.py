@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from test_issuer_pages import form_csrf, get, post, signin
 
 from issuer.db.models import Offer
+from issuer.demo import DEMO_ASSOCIATION_PROFILE
 from issuer.service.orgs import get_org
 
 
@@ -75,14 +76,15 @@ def test_the_profile_form_names_each_wrong_field(admin: TestClient, env: Env, la
     for words in expected:
         assert words in text, words
     assert 'id="rna" name="rna" value="W12"' in text  # what was typed is kept
-    assert _org(env)["rna"] is None  # nothing saved, not even the good fields
-    assert _org(env)["valideur_email"] is None
+    # nothing saved, not even the good fields: the demo association's facts are unchanged
+    assert _org(env)["rna"] == DEMO_ASSOCIATION_PROFILE["rna"]
+    assert _org(env)["valideur_email"] == DEMO_ASSOCIATION_PROFILE["valideur_email"]
 
 
 def test_the_profile_form_needs_its_csrf_token(admin: TestClient, env: Env) -> None:
     resp = post(admin, "/console/profile", GOOD)
     assert resp.status_code == 403
-    assert _org(env)["rna"] is None
+    assert _org(env)["rna"] == DEMO_ASSOCIATION_PROFILE["rna"]
 
 
 def _issue(admin: TestClient, lang: str = "fr", **fields: str) -> object:
