@@ -14,7 +14,8 @@ import httpx2
 import pytest
 
 from musette.up import UpConfig
-from tests.browser.conftest import LAPTOP, PHONE, assert_accessible, new_page, screenshot
+from tests.browser.conftest import LAPTOP, PHONE, new_page
+from tests.browser.test_issuer_pages import check_page
 from tests.demo_clients import demo_issuer_client
 
 ORG = "demo-association"
@@ -79,14 +80,6 @@ def badge_png(issuer_api: httpx2.Client, folder: Path, name: str, role: str, hou
     return path
 
 
-def look(page: Any, name: str, phone: bool) -> None:
-    screenshot(page, name)
-    assert_accessible(page)
-    if phone:
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{page.url} is {overflow}px wider than the phone"
-
-
 @pytest.mark.parametrize(
     ("lang", "viewport", "device"), [("fr", PHONE, "phone"), ("en", LAPTOP, "laptop")]
 )
@@ -126,9 +119,9 @@ def test_a_volunteer_reads_their_rights(
     assert page.locator("[data-year='2025'][data-eligible='yes']").count() == 1
     assert page.locator("li[data-counted='yes']").count() == 2
     assert "W751234567" in main
-    look(page, f"wallet-rights-{shot}", phone)
+    check_page(page, f"wallet-rights-{shot}", phone=phone)
     # the rules behind it, opened
     page.locator("details summary").click()
     assert "D5151-14" in page.inner_text("main")
-    look(page, f"wallet-rights-rules-{shot}", phone)
+    check_page(page, f"wallet-rights-rules-{shot}", phone=phone)
     page.context.close()
