@@ -298,3 +298,19 @@ def test_the_window_is_upcoming_open_or_closed() -> None:
         for day in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 1))
     ]
     assert states == ["upcoming", "open", "open", "closed"]
+
+
+def test_a_badge_suspended_on_its_issuers_list_does_not_count() -> None:
+    from shared.proofs.data_integrity import JCS, add_proof
+    from tests.unit.verifier.builders import CREATED, kid
+
+    suspension = status_list((4,))
+    del suspension["proof"]
+    suspension["credentialSubject"]["statusPurpose"] = "suspension"
+    signed = add_proof(suspension, ISSUER.sign, kid(ISSUER), cryptosuite=JCS, created=CREATED)
+    ctx = VerifyContext(fetcher=StaticFetcher({STATUS_URL: signed}), clock=lambda: NOW)
+    doc = volunteer("a", 250, status_index=4, issuer={**association("Asso S"), "id": did(ISSUER)})
+    doc["credentialStatus"]["statusPurpose"] = "suspension"
+    year = only_year(estimate(doc, status=lambda v: cs.check_status(v, ctx)))
+    assert (year["eligible"], year["hours_total"]) == (False, 0)
+    assert "suspended" in year["credentials"][0]["notes"]
