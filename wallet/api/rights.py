@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from shared.model.cec import FIELDS, role_label
@@ -16,6 +16,8 @@ from wallet.pages import render
 from wallet.service import rights
 
 router = APIRouter(tags=["rights"])
+#: a civil year, as the ``year`` query parameter
+YearQuery = Annotated[int | None, Query(ge=1900, le=9999)]
 
 #: what each reason code says to the person (the msgid is the English text)
 REASONS = {
@@ -45,7 +47,7 @@ def _today() -> datetime:
 
 @router.get("/api/rights")
 def rights_json(
-    who: PrincipalDep, res: ResourcesDep, session: SessionDep, year: int | None = None
+    who: PrincipalDep, res: ResourcesDep, session: SessionDep, year: YearQuery = None
 ) -> dict[str, Any]:
     """The estimate as ``musette wallet rights --json`` prints it."""
     estimate = rights.rights_of(
@@ -60,7 +62,7 @@ def rights_page(
     who: OptionalPrincipalDep,
     res: ResourcesDep,
     session: SessionDep,
-    year: int | None = None,
+    year: YearQuery = None,
 ) -> Response:
     """Per civil year: hours per association, whether the CEC conditions appear met, the
     amount, the badges it rests on, and what to declare where and by when."""

@@ -92,3 +92,10 @@ def test_signed_out_goes_to_sign_in(wallet: TestClient) -> None:
     assert resp.status_code == 303
     assert resp.headers["location"].startswith("/signin?next=%2Frights")
     assert wallet.get("/api/rights").status_code == 401
+
+
+@pytest.mark.parametrize("year", ["abc", "2025.5", "9" * 40])
+def test_a_bad_year_is_a_problem_not_a_crash(wallet: TestClient, alice: Holder, year: str) -> None:
+    resp = wallet.get(f"/api/rights?year={year}", headers=alice.auth)
+    assert resp.status_code in (400, 422)
+    assert resp.headers["content-type"].startswith("application/problem+json")
