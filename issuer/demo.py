@@ -20,10 +20,16 @@ from sqlalchemy.orm import Session
 
 from issuer.db.models import Organisation
 from issuer.main import open_resources
-from issuer.schemas import AchievementIn, OfferIn
+from issuer.schemas import AchievementIn, AssociationProfileIn, OfferIn
 from issuer.service.achievements import create_achievement, get_achievement
 from issuer.service.oid4vci import create_offer
-from issuer.service.orgs import create_admin, create_org, org_base_url, password_hasher
+from issuer.service.orgs import (
+    create_admin,
+    create_org,
+    org_base_url,
+    password_hasher,
+    update_association_profile,
+)
 from issuer.settings import IssuerSettings
 from shared.errors import NotFoundError
 
@@ -34,6 +40,15 @@ DEMO_PASSWORD = "musette-demo-admin"  # noqa: S105  (dev-mode demo account, prin
 DEMO_PLATFORM = "demo-platform"
 DEMO_PLATFORM_NAME = "Plateforme Démo"
 RATING_ACHIEVEMENT = "rating"
+#: the demo association's CEC facts (fictitious numbers that pass the checks; issue 12)
+DEMO_ASSOCIATION_PROFILE = {
+    "rna": "W751000001",
+    "siren": "123456782",
+    "declared_on": "2015-03-01",
+    "field": "social",
+    "valideur_name": "Valideur Démo",
+    "valideur_email": "valideur@association.example",
+}
 
 #: a platform's rating: the average on a 0-5 scale and the number of ratings
 RATING = {
@@ -164,6 +179,9 @@ def seed_demo(settings: IssuerSettings) -> list[str]:
                 create_admin(session, org, DEMO_ADMIN, password, hasher, now)
             if get_achievement(session, org, DEMO_ACHIEVEMENT, missing_ok=True) is None:
                 create_achievement(session, org, base, AchievementIn.model_validate(VOLUNTEER), now)
+            if created:
+                profile = AssociationProfileIn.model_validate(DEMO_ASSOCIATION_PROFILE)
+                update_association_profile(org, profile)
             platform = _seed_platform(session, res, settings, now)
             offer = create_offer(
                 session,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -80,16 +80,34 @@ class EvidenceIn(In):
     description: str | None = None
 
 
+CecRole = Literal["board", "supervision", "other"]
+
+
 class SubjectIn(In):
     """What the credential says about this person's activity."""
 
     role: str | None = Field(default=None, max_length=500)
+    #: the volunteer's role as the CEC sees it (shared.model.cec.ROLES); written as its label
+    #: in ``role``, and then needs the hours and a period within one civil year
+    cec_role: CecRole | None = None
     activity_start_date: datetime | None = None
     activity_end_date: datetime | None = None
     #: results by result description id, e.g. {"hours": "42"}
     results: dict[str, Decimal] = Field(default_factory=dict)
     narrative: str | None = Field(default=None, max_length=10000)
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
+
+
+class AssociationProfileIn(In):
+    """An association's facts for the CEC (issue 12); absent fields are left as they are,
+    an empty string clears one."""
+
+    rna: str | None = Field(default=None, max_length=20)
+    siren: str | None = Field(default=None, max_length=30)
+    declared_on: date | Literal[""] | None = None
+    field: str | None = Field(default=None, max_length=40)
+    valideur_name: str | None = Field(default=None, max_length=200)
+    valideur_email: str | None = Field(default=None, max_length=200)
 
 
 class RecipientIn(In):

@@ -11,12 +11,16 @@ import argparse
 import atexit
 import json
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from musette.devmode import add_dev_flag, dev_mode_announced
 from shared.errors import InvalidInputError
+from shared.model.cec import FIELDS, ROLES
+
+ROLE_CODES = frozenset(ROLES)
 
 FORMAT_CHOICES = ("ldp_vc", "jwt_vc_json", "dc+sd-jwt")
 
@@ -49,11 +53,18 @@ def cmd_offer(args: argparse.Namespace) -> int:
         "language": args.language,
     }
     subject: dict[str, Any] = {}
-    if args.role:
+    if args.role in ROLE_CODES:
+        subject["cec_role"] = args.role  # written as its label in the badge's language
+    elif args.role:
         subject["role"] = args.role
     if args.hours is not None:
         subject["results"] = {"hours": args.hours}
     subject.update(_rating_subject(args))
+    if args.year is not None:
+        if args.period:
+            raise InvalidInputError("give --year or --period, not both")
+        subject["activity_start_date"] = _day(f"{args.year:04d}-01-01", "start")
+        subject["activity_end_date"] = _day(f"{args.year:04d}-12-31", "end")
     if subject:
         body["subject"] = subject
     now = datetime.now(UTC)
@@ -152,7 +163,14 @@ def _check_scale(row: Any, scale: str | None) -> None:
 
 def cmd_org_create(args: argparse.Namespace) -> int:
     from issuer.main import open_resources
-    from issuer.service.orgs import create_admin, create_org, password_hasher
+    from issuer.schemas import AssociationProfileIn
+    from issuer.service.orgs import (
+        association_profile,
+        create_admin,
+        create_org,
+        password_hasher,
+        update_association_profile,
+    )
 
     settings = _settings(args)
     res = open_resources(settings)
@@ -163,12 +181,25 @@ def cmd_org_create(args: argparse.Namespace) -> int:
             session, res.key_store(session), public_url=settings.public_url, slug=args.slug,
             kind=args.kind, name=args.name, now=now, did_method=args.did_method,
         )  # fmt: skip
+        facts = {
+            k: v
+            for k, v in (
+                ("rna", args.rna), ("siren", args.siren), ("declared_on", args.declared_on),
+                ("field", args.field), ("valideur_name", args.valideur_name),
+                ("valideur_email", args.valideur_email),
+            )
+            if v is not None
+        }  # fmt: skip
+        if facts:
+            update_association_profile(org, AssociationProfileIn.model_validate(facts))
         if args.admin_email:
             password = os.environ.get("MUSETTE_ADMIN_PASSWORD") or _password()
             hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
             create_admin(session, org, args.admin_email, password, hasher, now)
-            print(f"admin: {args.admin_email} / {password}")
-        print(f"{org.slug}: {org.did}")
+            print(f"admin: {args.admin_email} / {password}", file=sys.stderr if args.json else None)
+        out = {"slug": org.slug, "kind": org.kind, "did": org.did,
+               "association": association_profile(org)}  # fmt: skip
+        print(json.dumps(out, ensure_ascii=False) if args.json else f"{org.slug}: {org.did}")
     return 0
 
 
@@ -210,14 +241,24 @@ def register(sub: Any) -> None:
     offer.add_argument("--achievement", required=True, help="achievement id")
     offer.add_argument("--recipient", required=True, help="the recipient's name")
     offer.add_argument("--email", help="the recipient's email (hashed in the credential)")
-    offer.add_argument("--role", help="credentialSubject.role")
+    offer.add_argument(
+        "--role",
+        help="board, supervision or other (the volunteer's role as the CEC sees it), "
+        "or any text (credentialSubject.role)",
+    )
+    offer.add_argument(
+        "--year", type=int, help="the civil year of the volunteering (1 January to 31 December)"
+    )
     offer.add_argument("--hours", help="volunteer hours (result 'hours')")
     offer.add_argument("--rating", help="a platform's average rating (result 'rating'), e.g. 4.8")
     offer.add_argument(
         "--scale", help="the rating's scale (its maximum), checked against the achievement"
     )
     offer.add_argument("--count", help="the number of ratings (result 'count')")
-    offer.add_argument("--period", help="the rating's period, START/END (2026-01-01/2026-06-30)")
+    offer.add_argument(
+        "--period",
+        help="the period (a rating's, or volunteering's), START/END (2026-01-01/2026-06-30)",
+    )
     offer.add_argument(
         "--format", action="append", choices=FORMAT_CHOICES, help="repeatable; default: all three"
     )
@@ -237,6 +278,13 @@ def register(sub: Any) -> None:
         "--kind", choices=["association", "employer", "platform", "school"], required=True
     )
     create.add_argument("--did-method", choices=["web", "key"], default="web")
+    create.add_argument("--rna", help="an association's RNA number (W and 9 digits)")
+    create.add_argument("--siren", help="its SIREN (9 digits) or SIRET (14), Luhn-checked")
+    create.add_argument("--declared-on", help="its declaration date (YYYY-MM-DD)")
+    create.add_argument("--field", choices=sorted(FIELDS), help="its field of activity (CEC)")
+    create.add_argument("--valideur-name", help="its CEC valideur's name")
+    create.add_argument("--valideur-email", help="its CEC valideur's email")
+    create.add_argument("--json", action="store_true", help="print the organisation as JSON")
     create.add_argument("--admin-email", help="also create an admin (password printed once)")
     create.set_defaults(func=cmd_org_create)
 

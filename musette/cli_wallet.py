@@ -87,6 +87,32 @@ def cmd_present(args: argparse.Namespace) -> int:
     return 0 if result["status"] < 400 else 1
 
 
+def cmd_rights(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from wallet.main import open_resources
+    from wallet.service import accounts, rights
+
+    with open_resources(_settings(args)) as res, res.sessions.begin() as session:
+        who = accounts.principal_for(res.master, accounts.find_account(session, args.account))
+        estimate = rights.rights_of(
+            session, who, res.verify_context(), today=datetime.now(UTC).date(), year=args.year
+        )
+    out = estimate.to_json()
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print("An estimate, not a decision: Le Compte Benevole and the association's valideur decide.")
+    for year in out["years"]:
+        verdict = f"{year['amount_eur']} EUR" if year["eligible"] else "conditions not met"
+        print(f"{year['year']}: {year['hours_total']} h that count, {verdict}")
+        for assoc in year["associations"]:
+            print(f"  {assoc['name']}: {assoc['hours']} h")
+        print(f"  declare from {year['declare_from']} to {year['declare_until']}")
+    print(f"total {out['total_eur']} EUR (cap {out['cap_eur']} EUR)")
+    return 0
+
+
 def register(sub: Any) -> None:
     """Add ``musette wallet …`` to the main parser."""
     wallet = sub.add_parser("wallet", help="the holder wallet (accounts, receive, present)")
@@ -123,3 +149,11 @@ def register(sub: Any) -> None:
     present.add_argument("--yes", action="store_true", help="consent to the disclosure")
     present.add_argument("--json", action="store_true")
     present.set_defaults(func=cmd_present)
+
+    rights = wsub.add_parser(
+        "rights", help="estimate Compte d'engagement citoyen rights from volunteer badges"
+    )
+    rights.add_argument("--account", required=True, metavar="EMAIL")
+    rights.add_argument("--year", type=int, help="only this civil year")
+    rights.add_argument("--json", action="store_true")
+    rights.set_defaults(func=cmd_rights)

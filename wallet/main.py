@@ -27,6 +27,7 @@ from wallet.api import (
     present_pages,
     presentations,
     receive,
+    rights,
     shares,
 )
 from wallet.db.base import make_engine, run_migrations
@@ -95,5 +96,6 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(present_pages.router)
     app.include_router(endorsement_pages.router)
+    app.include_router(rights.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

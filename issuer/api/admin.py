@@ -17,6 +17,7 @@ from issuer.schemas import (
     AchievementIn,
     AchievementPatch,
     ApiKeyIn,
+    AssociationProfileIn,
     DirectIssueIn,
     LoginIn,
     OfferIn,
@@ -29,6 +30,7 @@ from issuer.service.issuance import Holder, credential_value, issue_credential
 from issuer.service.keys import add_org_key, did_document, org_keys
 from issuer.service.oid4vci import create_offer
 from issuer.service.orgs import (
+    association_profile,
     check_password,
     close_session,
     create_api_key,
@@ -36,6 +38,7 @@ from issuer.service.orgs import (
     password_hasher,
     revoke_api_key,
     session_principal,
+    update_association_profile,
 )
 from issuer.service.status import change_status, purposes_for, status_history
 from servicekit.ratelimit import account_and_ip, limiter_of
@@ -96,6 +99,7 @@ def org_info(ctx: AdminDep, session: SessionDep) -> dict[str, Any]:
         "name": org.name,
         "did": org.did,
         "credential_issuer": ctx.org_base,
+        "association": association_profile(org),
         "keys": [
             {
                 "id": f"{org.did}#{k.fragment}" if org.did_method == "web" else org.did,
@@ -107,6 +111,17 @@ def org_info(ctx: AdminDep, session: SessionDep) -> dict[str, Any]:
             for k in org_keys(session, org)
         ],
     }
+
+
+@router.patch("/orgs/{slug}/association")
+def update_association(
+    body: AssociationProfileIn, ctx: AdminDep, session: SessionDep
+) -> dict[str, Any]:
+    """The association's CEC facts (RNA, SIREN/SIRET, declaration date, field, valideur),
+    published in the issuer profile of every credential signed from now on."""
+    update_association_profile(ctx.org, body)
+    session.flush()
+    return association_profile(ctx.org)
 
 
 @router.post("/orgs/{slug}/keys/rotate")

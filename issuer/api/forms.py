@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,16 @@ from pydantic import ValidationError
 
 from issuer.db.models import Achievement as AchievementRow
 from issuer.schemas import FORMATS, AchievementIn
-from issuer.service.recipients import HOURS_ID, offer_body, parse_day, parse_hours
+from issuer.service.recipients import (
+    HOURS_ID,
+    offer_body,
+    parse_day,
+    parse_hours,
+    parse_year,
+    volunteering_problems,
+    year_period,
+)
+from shared.model.cec import ROLES
 
 #: OB 3.0 achievementType values offered in the console (the spec has more; any value
 #: already stored is kept). Labels are msgids.
@@ -215,9 +225,19 @@ def parse_offer(form: Mapping[str, Any], achievement: AchievementRow, ui_lang: s
         end = parse_day(_text(form, "end"))
     except ValueError:
         errors["end"] = "Give a date."
+    try:
+        year = parse_year(_text(form, "year"))
+    except ValueError:
+        errors["year"] = "Give a year, for example 2025."
+    else:
+        if year is not None and (start or end):
+            errors["year"] = "Give a civil year or dates, not both."
+        elif year is not None:
+            start, end = year_period(year)
     if start and end and end < start:
         errors["end"] = "The end comes before the start."
     results: dict[str, Decimal] = {}
+    hours = None
     try:
         hours = parse_hours(_text(form, "hours"))
     except ValueError:
@@ -226,6 +246,10 @@ def parse_offer(form: Mapping[str, Any], achievement: AchievementRow, ui_lang: s
         described = {r["id"] for r in achievement.content.get("result_descriptions", [])}
         if hours is not None and HOURS_ID in described:
             results[HOURS_ID] = hours
+    cec_role = _text(form, "cec_role") or None
+    if cec_role is not None and cec_role not in ROLES:
+        errors["cec_role"] = "Choose a role from the list."
+    errors.update(_volunteering_errors(cec_role, hours, start, end, errors))
     formats = [f for f in _list(form, "formats") if f in FORMATS]
     if not formats:
         errors["formats"] = "Choose at least one format."
@@ -236,7 +260,8 @@ def parse_offer(form: Mapping[str, Any], achievement: AchievementRow, ui_lang: s
         achievement.slug,
         name=name,
         email=email,
-        role=_text(form, "role"),
+        role=None if cec_role else _text(form, "role"),
+        cec_role=cec_role,
         start=start,
         end=end,
         results=results,
@@ -247,6 +272,33 @@ def parse_offer(form: Mapping[str, Any], achievement: AchievementRow, ui_lang: s
         language=language if language in ("fr", "en") else ui_lang,
     )
     return FormResult(body=body)
+
+
+#: what each volunteering problem says on the form (msgids)
+VOLUNTEERING_ERRORS = {
+    "cec-needs-hours": "Give the hours: the CEC counts them.",
+    "cec-needs-period": "Give the civil year, or start and end dates within one year.",
+    "period-not-one-year": "The period must lie within one civil year: issue one badge per year.",
+    "hours-exceed-period": "More hours than the period holds (at most 24 hours a day).",
+}
+
+
+def _volunteering_errors(
+    cec_role: str | None,
+    hours: Decimal | None,
+    start: datetime | None,
+    end: datetime | None,
+    found: dict[str, str],
+) -> dict[str, str]:
+    """What the CEC asks of a volunteer badge, as field errors (fields already wrong are
+    left with their own message)."""
+    errors: dict[str, str] = {}
+    for key, code in volunteering_problems(cec_role, hours, start, end):
+        if code == "cec-needs-period" and {"start", "end", "year"} & set(found):
+            continue
+        if key not in found:
+            errors[key] = VOLUNTEERING_ERRORS[code]
+    return errors
 
 
 def _list(form: Mapping[str, Any], name: str) -> list[str]:
@@ -262,8 +314,10 @@ def submitted_offer_values(form: Mapping[str, Any]) -> Values:
             "recipient_name",
             "recipient_email",
             "role",
+            "cec_role",
             "start",
             "end",
+            "year",
             "hours",
             "narrative",
             "language",

@@ -28,7 +28,7 @@ from issuer.api.forms import (
     submitted_offer_values,
 )
 from issuer.db.models import Achievement as AchievementRow
-from issuer.db.models import IssuedCredential, Offer, StatusEvent
+from issuer.db.models import IssuedCredential, Offer, Organisation, StatusEvent
 from issuer.deps import ResourcesDep, SessionDep
 from issuer.i18n import choose_language, translator
 from issuer.pages import (
@@ -40,24 +40,27 @@ from issuer.pages import (
     PageError,
     render,
 )
-from issuer.schemas import FORMATS, AchievementPatch
+from issuer.schemas import FORMATS, AchievementPatch, AssociationProfileIn
 from issuer.service import achievements as ach
 from issuer.service.keys import org_keys
 from issuer.service.oid4vci import create_offer, offer_urls, tx_code_matches
 from issuer.service.orgs import (
     KINDS,
+    association_profile,
     check_password,
     close_session,
     get_org,
     open_session,
     password_hasher,
     session_principal,
+    update_association_profile,
 )
 from issuer.service.outbox import offer_email, parse_email_address, record_email
 from issuer.service.status import can_suspend, change_status
 from issuer.service.uploads import MAX_IMAGE_BYTES, load_image, store_image
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, UnauthorizedError
+from shared.model.cec import FIELDS
 from shared.ui import STYLESHEET
 
 router = APIRouter(tags=["console"], include_in_schema=False)
@@ -191,6 +194,17 @@ def signout(request: Request, form: FormDep, session: SessionDep, res: Resources
 
 @router.get("/console", response_class=Response)
 def profile(request: Request, console: ConsoleDep, session: SessionDep) -> Response:
+    return _profile_page(request, console, session)
+
+
+def _profile_page(
+    request: Request,
+    console: Console,
+    session: SessionDep,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     org = console.org
     rows = sorted(org_keys(session, org), key=lambda k: (not k.active, -k.created_at.timestamp()))
     keys = [
@@ -206,6 +220,7 @@ def profile(request: Request, console: ConsoleDep, session: SessionDep) -> Respo
     return render(
         request,
         "profile.html",
+        status=status,
         console=console,
         section="profile",
         org=org,
@@ -213,7 +228,41 @@ def profile(request: Request, console: ConsoleDep, session: SessionDep) -> Respo
         keys=keys,
         did_document=f"{console.org_base}/did.json" if org.did_method == "web" else None,
         metadata_url=f"/.well-known/openid-credential-issuer/orgs/{org.slug}",
+        association=values if values is not None else association_profile(org),
+        fields=FIELDS,
+        errors=errors or {},
+        flash=_flash(request),
     )
+
+
+#: what each association field must be, said to the admin (msgids)
+ASSOCIATION_ERRORS = {
+    "rna": "An RNA number is W followed by 9 digits, for example W751234567.",
+    "siren": "A SIREN has 9 digits and a SIRET 14; check the number (its last digit did not match).",
+    "declared_on": "Give the date the association was declared (not in the future).",
+    "field": "Choose a field of activity from the list.",
+    "valideur_name": "Give a name.",
+    "valideur_email": "This is not an email address.",
+}
+
+
+@router.post("/console/profile", response_class=Response)
+def update_profile(
+    request: Request, console: ConsoleDep, form: FormDep, session: SessionDep
+) -> Response:
+    """The association's CEC facts, field by field, each refused with its own message."""
+    values = {key: str(form.get(key) or "").strip() for key in ASSOCIATION_ERRORS}
+    errors: dict[str, str] = {}
+    scratch = Organisation()  # each field checked alone, nothing changed until all are good
+    for key, text in values.items():
+        try:
+            update_association_profile(scratch, AssociationProfileIn.model_validate({key: text}))
+        except (ValueError, InvalidInputError):
+            errors[key] = ASSOCIATION_ERRORS[key]
+    if errors:
+        return _profile_page(request, console, session, values, errors, status=422)
+    update_association_profile(console.org, AssociationProfileIn.model_validate(values))
+    return RedirectResponse("/console?done=saved", status_code=303)
 
 
 # --------------------------------------------------------------------------- achievements

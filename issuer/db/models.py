@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -32,6 +33,14 @@ class Organisation(Base):
     did_method: Mapped[str] = mapped_column(String(8))
     did: Mapped[str] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # an association's facts for the Compte d'engagement citoyen (shared.model.cec)
+    rna: Mapped[str | None] = mapped_column(String(10), default=None)
+    #: a SIREN (9 digits) or a SIRET (14)
+    siren: Mapped[str | None] = mapped_column(String(14), default=None)
+    declared_on: Mapped[date | None] = mapped_column(Date, default=None)
+    activity_field: Mapped[str | None] = mapped_column(String(32), default=None)
+    valideur_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    valideur_email: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class StoredKey(Base):

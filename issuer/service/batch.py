@@ -31,7 +31,16 @@ from issuer.db.models import Batch, Offer, Organisation
 from issuer.schemas import BatchOptionsIn, OfferIn
 from issuer.service.oid4vci import CreatedOffer, create_offer, offer_urls
 from issuer.service.outbox import offer_email, parse_email_address, record_email
-from issuer.service.recipients import HOURS_ID, offer_body, parse_day, parse_hours
+from issuer.service.recipients import (
+    HOURS_ID,
+    offer_body,
+    parse_cec_role,
+    parse_day,
+    parse_hours,
+    parse_year,
+    volunteering_problems,
+    year_period,
+)
 from issuer.service.spreadsheet import read_table, write_csv
 from issuer.settings import IssuerSettings
 from shared.errors import InvalidInputError, NotFoundError
@@ -50,6 +59,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "role": ("rôle", "role", "fonction"),
     "start": ("début", "start", "date de début", "start date"),
     "end": ("fin", "end", "date de fin", "end date"),
+    "year": ("année", "year", "année civile", "civil year"),
     "hours": ("heures", "hours", "nombre d'heures", "number of hours"),
     "narrative": ("récit", "narrative", "commentaire", "comment"),
 }
@@ -61,6 +71,7 @@ TEMPLATE_HEADERS = {
         "role": "rôle",
         "start": "début",
         "end": "fin",
+        "year": "année",
         "hours": "heures",
         "narrative": "récit",
     },
@@ -70,9 +81,19 @@ TEMPLATE_HEADERS = {
         "role": "role",
         "start": "start",
         "end": "end",
+        "year": "year",
         "hours": "hours",
         "narrative": "narrative",
     },
+}
+#: the volunteering problems of a row (recipients.volunteering_problems), msgids
+VOLUNTEERING_PROBLEMS = {
+    "cec-needs-hours": "Line {line}: a volunteer role (board, supervision, other) needs the hours.",
+    "cec-needs-period": "Line {line}: a volunteer role needs its period: a civil year, or start "
+    "and end dates within one year.",
+    "period-not-one-year": "Line {line}: the period must lie within one civil year; "
+    "write one line per year.",
+    "hours-exceed-period": "Line {line}: more hours than the period holds (at most 24 hours a day).",
 }
 _LIMITS = {"name": 200, "email": 200, "role": 500, "narrative": MAX_CELL}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -317,6 +338,28 @@ def _row(
                 line=line,
                 value=values.get(key, "")[:80],
             )
+    try:
+        year = parse_year(values.get("year", ""))
+    except ValueError:
+        year = None
+        problems.add(
+            line,
+            cols["year"],
+            "bad-year",
+            "Line {line}: “{value}” is not a year; write 2025.",
+            line=line,
+            value=values.get("year", "")[:80],
+        )
+    if year is not None and (days["start"] or days["end"]):
+        problems.add(
+            line,
+            cols["year"],
+            "year-and-dates",
+            "Line {line}: give a civil year or start and end dates, not both.",
+            line=line,
+        )
+    elif year is not None:
+        days["start"], days["end"] = year_period(year)
     if days["start"] and days["end"] and days["end"] < days["start"]:
         problems.add(
             line,
@@ -344,13 +387,22 @@ def _row(
         else:
             if number is not None:
                 results[key[7:]] = number
+    cec_role = parse_cec_role(values.get("role"))
+    if not (days["start"] and days["end"] and days["end"] < days["start"]):
+        for where, code in volunteering_problems(
+            cec_role, results.get(HOURS_ID), days["start"], days["end"]
+        ):
+            problem_column = cols.get(f"result:{HOURS_ID}" if where == "hours" else where)
+            where_col = problem_column or cols.get("role")
+            problems.add(line, where_col, code, VOLUNTEERING_PROBLEMS[code], line=line)
     if problems.total > before or "name" not in values:
         return None
     return offer_body(
         achievement.slug,
         name=name,
         email=email,
-        role=values.get("role"),
+        role=None if cec_role else values.get("role"),
+        cec_role=cec_role,
         start=days["start"],
         end=days["end"],
         results=results,
@@ -591,16 +643,18 @@ def template_csv(achievement: AchievementRow, lang: str) -> bytes:
     """An example file with the columns this badge accepts, in ``lang``."""
     names = TEMPLATE_HEADERS["fr" if lang == "fr" else "en"]
     described = [rd["id"] for rd in achievement.content.get("result_descriptions", [])]
-    keys = ["name", "email", "role", "start", "end"]
+    keys = ["name", "email", "role", "year", "start", "end"]
     header = [names[k] for k in keys]
     header += [names["hours"] if rid == HOURS_ID else rid for rid in described]
     header.append(names["narrative"])
     if lang == "fr":
-        example = ["Léa Dubois", "lea@example.org", "Encadrante", "01/03/2026", "30/06/2026"]
+        role = "encadrement" if HOURS_ID in described else "Encadrante"
+        example = ["Léa Dubois", "lea@example.org", role, "", "01/03/2026", "30/06/2026"]
         narrative = "A encadré l'équipe du samedi."
         number = "7,5"
     else:
-        example = ["Sam Taylor", "sam@example.org", "Team leader", "2026-03-01", "2026-06-30"]
+        role = "supervision" if HOURS_ID in described else "Team leader"
+        example = ["Sam Taylor", "sam@example.org", role, "", "2026-03-01", "2026-06-30"]
         narrative = "Led the Saturday team."
         number = "7.5"
     example += [number for _ in described] + [narrative]

@@ -39,11 +39,13 @@ from shared.errors import InvalidInputError
 from shared.model import (
     AchievementSubject,
     Evidence,
+    IdentifierEntry,
     IdentityObject,
     Profile,
     Result,
     build_achievement_credential,
 )
+from shared.model.cec import association_identifiers, role_label
 from shared.model.vcdm2 import require_conforming_credential
 from shared.proofs.data_integrity import add_proof
 from shared.proofs.sd_jwt_vc import issue_ob3_sd_jwt_vc
@@ -59,7 +61,18 @@ class Holder:
 
 
 def issuer_profile(org: Organisation) -> Profile:
-    return Profile(id=org.did, name=org.name, url=org.url, email=org.email)
+    """The issuer as each credential names it; an association's CEC facts (RNA, SIREN or
+    SIRET, declaration date, field) as OB 3.0 ``otherIdentifier`` entries (shared.model.cec)."""
+    entries = association_identifiers(
+        rna=org.rna, siren=org.siren, declared_on=org.declared_on, field=org.activity_field
+    )
+    return Profile(
+        id=org.did,
+        name=org.name,
+        url=org.url,
+        email=org.email,
+        other_identifier=[IdentifierEntry.model_validate(e) for e in entries] or None,
+    )
 
 
 def build_subject(
@@ -70,6 +83,7 @@ def build_subject(
     recipient_name: str,
     recipient_email: str | None,
     holder_did: str | None,
+    language: str = "fr",
 ) -> AchievementSubject:
     from issuer.service.achievements import achievement_url
 
@@ -103,7 +117,7 @@ def build_subject(
         return AchievementSubject(
             id=holder_did,
             identifier=identifiers,
-            role=subject.role,
+            role=role_label(subject.cec_role, language) if subject.cec_role else subject.role,
             activity_start_date=subject.activity_start_date,
             activity_end_date=subject.activity_end_date,
             narrative=subject.narrative,
@@ -171,6 +185,7 @@ def issue_credential(
         recipient_name=recipient_name,
         recipient_email=recipient_email,
         holder_did=holder.did,
+        language=language,
     )
     doc = build_achievement_credential(
         issuer_profile(org),

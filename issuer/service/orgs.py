@@ -7,7 +7,8 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from issuer.db.models import AdminSession, AdminUser, ApiKey, Organisation
 from issuer.problems import ConflictError, ForbiddenError, UnauthorizedError
+from issuer.schemas import AssociationProfileIn
 from issuer.service.keys import IssuerKeyStore, add_org_key
 from shared.did.methods import did_key_from_public, did_web_from_url
 from shared.errors import InvalidInputError, NotFoundError
+from shared.model.cec import FIELDS, check_rna, check_siren_or_siret
 
 KINDS = ("association", "employer", "platform", "school")
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
@@ -215,3 +218,52 @@ def revoke_api_key(session: Session, org: Organisation, key_id: str, now: dateti
         raise NotFoundError(f"no API key {key_id}")
     row.revoked_at = row.revoked_at or now
     return row
+
+
+# --------------------------------------------------------------------------- association profile
+
+
+def update_association_profile(org: Organisation, data: AssociationProfileIn) -> Organisation:
+    """Set the association's CEC facts; each is checked (RNA form, SIREN/SIRET Luhn, a field
+    from the law's list, a declaration date not in the future).
+
+    Raises:
+        InvalidInputError: naming the field and what is expected.
+    """
+    given = data.model_fields_set
+    try:
+        if "rna" in given:
+            org.rna = check_rna(data.rna) if data.rna else None
+        if "siren" in given:
+            org.siren = check_siren_or_siret(data.siren)[1] if data.siren else None
+    except ValueError as err:
+        raise InvalidInputError(str(err)) from err
+    if "declared_on" in given:
+        declared = data.declared_on or None
+        if isinstance(declared, date) and declared > date.today():
+            raise InvalidInputError("declared_on: the declaration date is in the future")
+        org.declared_on = declared
+    if "field" in given:
+        if data.field and data.field not in FIELDS:
+            raise InvalidInputError(f"field must be one of {', '.join(FIELDS)}")
+        org.activity_field = data.field or None
+    if "valideur_name" in given:
+        org.valideur_name = (data.valideur_name or "").strip() or None
+    if "valideur_email" in given:
+        email = (data.valideur_email or "").strip()
+        if email and ("@" not in email or " " in email):
+            raise InvalidInputError("valideur_email: this is not an email address")
+        org.valideur_email = email or None
+    return org
+
+
+def association_profile(org: Organisation) -> dict[str, Any]:
+    """The association's CEC facts, as the admin API returns them."""
+    return {
+        "rna": org.rna,
+        "siren": org.siren,
+        "declared_on": org.declared_on.isoformat() if org.declared_on else None,
+        "field": org.activity_field,
+        "valideur_name": org.valideur_name,
+        "valideur_email": org.valideur_email,
+    }

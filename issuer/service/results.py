@@ -16,9 +16,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from issuer.schemas import SubjectIn
+from issuer.service.recipients import HOURS_PER_DAY, volunteering_problems
 from shared.errors import InvalidInputError
 
 RATING_RESULT_TYPE = "ext:Rating"
+VOLUNTEER_HOURS_RESULT_TYPE = "ext:VolunteerHours"
 RATING_COUNT_RESULT_TYPE = "ext:RatingCount"
 #: results beyond 10^±MAX_EXPONENT are refused (written out, 1e999999999 is a billion digits)
 MAX_EXPONENT = 30
@@ -65,6 +67,47 @@ def check_results(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> 
                 raise InvalidInputError("the rating period ends before it starts")
         if desc.get("result_type") == RATING_COUNT_RESULT_TYPE and value != value.to_integral():
             raise InvalidInputError(f"result {rd_id!r} (a number of ratings) must be whole")
+    check_volunteering(descriptions, subject)
+
+
+def check_volunteering(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> None:
+    """What the CEC asks of a volunteer badge (issue 12): a role from the closed list goes
+    with the hours and a period within one civil year; hours never exceed 24 h a day of the
+    period (Code du travail D5151-14 counts hours per civil year). The same rule as the
+    console's form and the CSV batch (recipients.volunteering_problems).
+
+    Raises:
+        InvalidInputError: saying what is missing or how many hours the period allows.
+    """
+    kinds = {str(d.get("id")): d.get("result_type") for d in descriptions}
+    hours_ids = [i for i in subject.results if kinds.get(i) == VOLUNTEER_HOURS_RESULT_TYPE]
+    hours = sum((subject.results[i] for i in hours_ids), Decimal(0)) if hours_ids else None
+    start, end = subject.activity_start_date, subject.activity_end_date
+    if subject.cec_role is not None and VOLUNTEER_HOURS_RESULT_TYPE not in kinds.values():
+        raise InvalidInputError(
+            "a volunteer role (cec_role) goes with the hours: this badge records none"
+        )
+    if start and end and end < start:
+        raise InvalidInputError("the period ends before it starts")
+    for _, code in volunteering_problems(subject.cec_role, hours, start, end):
+        if code == "cec-needs-hours":
+            raise InvalidInputError("a volunteer role (cec_role) needs the number of hours")
+        if code == "cec-needs-period":
+            raise InvalidInputError(
+                "a volunteer role (cec_role) needs its period: a civil year, or start and "
+                "end dates within one year"
+            )
+        if code == "period-not-one-year" and start and end:
+            raise InvalidInputError(
+                f"the period must lie within one civil year ({start.date()} to {end.date()} "
+                "crosses a new year): issue one badge per year"
+            )
+        if code == "hours-exceed-period" and start and end:
+            days = (end.date() - start.date()).days + 1
+            raise InvalidInputError(
+                f"{hours} hours do not fit in the period: {days} day(s) allow at most "
+                f"{HOURS_PER_DAY * days}"
+            )
 
 
 def is_rating(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> bool:

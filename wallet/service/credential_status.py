@@ -83,12 +83,13 @@ def check_status(view: storage.CredentialView, ctx: VerifyContext) -> StatusFlag
     entries = status_entries(view)
     if entries is None:
         return StatusFlag(NONE)
-    report = VerificationReport()
-    # the list must be the credential's issuer's own (docs/threat-model.md, "Status lists")
     claims = (view.content or {}).get("claims") or {}
-    issuer = claims.get("issuer") or claims.get("iss") or view.summary.get("issuer")
-    credential = {"credentialStatus": entries, "issuer": issuer}
-    check_credential_status(report, credential, ctx, verify_credential)
+    # the list must be the credential's issuer's (shared.verify.status): say who that is
+    issuer = claims.get("issuer") if "issuer" in claims else claims.get("iss")
+    report = VerificationReport()
+    check_credential_status(
+        report, {"issuer": issuer, "credentialStatus": entries}, ctx, verify_credential
+    )
     check = report.check("status")
     if check is None or check.status is CheckStatus.SKIPPED:
         return StatusFlag(NONE, reason=check.reason if check else "")
