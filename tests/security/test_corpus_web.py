@@ -296,6 +296,7 @@ NOT_SESSION_ROUTES: dict[tuple[str, str, str], str] = {
 CSRF_ROUTES: dict[str, list[tuple[str, str]]] = {
     "issuer": [
         ("POST", "/admin/logout"), ("POST", "/admin/orgs/{slug}/keys/rotate"),
+        ("PATCH", "/admin/orgs/{slug}/association"), ("POST", "/console/profile"),
         ("POST", "/admin/orgs/{slug}/api-keys"), ("DELETE", "/admin/orgs/{slug}/api-keys/{key_id}"),
         ("POST", "/admin/orgs/{slug}/achievements"), ("PATCH", "/admin/orgs/{slug}/achievements/{achievement}"),
         ("DELETE", "/admin/orgs/{slug}/achievements/{achievement}"), ("POST", "/admin/orgs/{slug}/offers"),
@@ -642,6 +643,7 @@ REDIRECT_CASES = [
 
 ISSUER_ADMIN_ROUTES = [
     ("GET", "/admin/orgs/{slug}"), ("POST", "/admin/orgs/{slug}/keys/rotate"),
+    ("PATCH", "/admin/orgs/{slug}/association"),
     ("POST", "/admin/orgs/{slug}/api-keys"), ("GET", "/admin/orgs/{slug}/api-keys"),
     ("DELETE", "/admin/orgs/{slug}/api-keys/{key_id}"), ("GET", "/admin/orgs/{slug}/achievements"),
     ("POST", "/admin/orgs/{slug}/achievements"), ("GET", "/admin/orgs/{slug}/achievements/{achievement}"),
