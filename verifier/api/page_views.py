@@ -681,6 +681,8 @@ def template_asks(template: Template, _: Gettext, lang: str) -> list[str]:
         asks = [_("one Open Badges 3.0 badge from their wallet")]
     for claim in query.get("claims", []):
         words = _claim_words(list(claim["path"]), _)
+        if "result" in claim["path"] and template.policy.volunteering is not None:
+            words = _("the volunteer hours it records")
         values = claim.get("values")
         if values:
             kinds = _kind(values, _) or ""
