@@ -139,3 +139,49 @@ def test_bad_parameters_are_refused_in_plain_words(
     assert request_id == ""
     assert page.status_code == 400
     assert "Vérifiez le nombre d&#39;heures minimal" in page.text
+
+
+def _api_request(client: TestClient, api_key: str, parameters: Any) -> Any:
+    return client.post(
+        "/oid4vp/requests",
+        json={"template": "volunteer-hours", "parameters": parameters},
+        headers=auth(api_key),
+    )
+
+
+@pytest.mark.parametrize(
+    ("parameters", "fr_words"),
+    [
+        ({"min_hours": 100, "year": 2025, "eligible_role": False}, "au moins 100 heures en 2025)"),
+        ({"min_hours": "150", "year": None, "eligible_role": None},
+         "au moins 150 heures, dans un rôle éligible (direction ou encadrement))"),
+        (None, "au moins 200 heures, dans un rôle éligible (direction ou encadrement))"),
+    ],
+)  # fmt: skip
+def test_the_api_takes_json_numbers_booleans_and_nulls(
+    client: TestClient, csrf: str, api_key: str, parameters: Any, fr_words: str
+) -> None:
+    created = _api_request(client, api_key, parameters)
+    assert created.status_code == 201, created.text
+    page = client.get(f"/requests/{created.json()['id']}?lang=fr")
+    assert page.status_code == 200
+    assert fr_words in page.text
+
+
+@pytest.mark.parametrize(
+    ("parameters", "words"),
+    [
+        ({"eligible_role": 1}, "true or false"),
+        ({"year": 2025.5}, "must be a year"),
+        ({"min_hours": "1e400"}, "at most 8784"),
+        ({"min_hours": "-1"}, "zero or more"),
+        ({"hours": 200}, "takes no parameter"),
+    ],
+)
+def test_bad_api_parameters_are_a_problem(
+    client: TestClient, api_key: str, parameters: dict[str, Any], words: str
+) -> None:
+    resp = _api_request(client, api_key, parameters)
+    assert resp.status_code == 400, resp.text
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    assert words in resp.json()["detail"]
