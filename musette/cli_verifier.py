@@ -50,7 +50,15 @@ def cmd_request(args: argparse.Namespace) -> int:
             account_id=None,
             now=datetime.now(UTC),
             parameters={
-                k: v for k, v in (("minimum", args.min), ("scale", args.scale)) if v is not None
+                k: v
+                for k, v in (
+                    ("minimum", args.min),
+                    ("scale", args.scale),
+                    ("min_hours", args.min_hours),
+                    ("year", args.year),
+                    ("eligible_role", False if args.any_role else None),
+                )
+                if v is not None
             },
         )
     if args.json:
@@ -126,6 +134,17 @@ def register(sub: Any) -> None:
     )
     request.add_argument(
         "--scale", help="rating template: the scale the minimum is on (default 5: 'out of 5')"
+    )
+    request.add_argument(
+        "--min-hours", help="volunteer-hours template: the minimum hours (default 200)"
+    )
+    request.add_argument(
+        "--year", help="volunteer-hours template: the civil year the hours must be in"
+    )
+    request.add_argument(
+        "--any-role",
+        action="store_true",
+        help="volunteer-hours template: accept any role (default: board or supervision only)",
     )
     request.add_argument("--json", action="store_true", help="print request_uri and result_url")
     request.set_defaults(func=cmd_request)

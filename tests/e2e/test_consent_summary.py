@@ -33,6 +33,7 @@ WORK = "e2e-work-experience"
 #: which of the person's badges answers each template
 BADGE_OF = {
     "volunteering": "volunteer",
+    "volunteer-hours": "cec-volunteer",  # 220 hours on the board in 2026
     "any-badge": "volunteer",
     "rating": "rating",  # a fresh one per case (a newer rating supersedes the older)
     "work-experience": "work",
@@ -82,9 +83,15 @@ def accept_offer(wallet: httpx2.Client, offer_uri: str) -> str:
     return out
 
 
-def receive_badge(issuer: httpx2.Client, wallet: httpx2.Client, achievement: str) -> dict[str, str]:
-    """The badge in each format (one offer per format: the wallet keeps one per offer)."""
+def receive_badge(
+    issuer: httpx2.Client, wallet: httpx2.Client, achievement: str, cec: bool = False
+) -> dict[str, str]:
+    """The badge in each format (one offer per format: the wallet keeps one per offer);
+    ``cec``: with a CEC role (board) and a period in 2026."""
     subject: dict[str, Any] = {"role": "Encadrante bénévole"}
+    if cec:
+        subject = {"cec_role": "board", "activity_start_date": "2026-01-05T09:00:00Z",
+                   "activity_end_date": "2026-11-30T18:00:00Z"}  # fmt: skip
     if achievement == "volunteer":
         subject["results"] = {"hours": "220"}
     out = {}
@@ -132,6 +139,7 @@ def person(stack_config: UpConfig) -> Iterator[Person]:
         assert made.status_code in {201, 409}, made.text
         badges = {
             "volunteer": receive_badge(issuer, wallet, "volunteer"),
+            "cec-volunteer": receive_badge(issuer, wallet, "volunteer", cec=True),
             "work": receive_badge(issuer, wallet, WORK),
             "endorsement": {"ldp_vc": endorsed(wallet, colleague)},
         }

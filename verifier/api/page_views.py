@@ -22,6 +22,7 @@ from verifier.service.rating import (
 )
 from verifier.service.templates import Template
 from verifier.service.verifying import Policy
+from verifier.service.volunteering import VolunteeringRequirement
 
 CHECK_TITLES = {
     "format": "check:format",
@@ -36,6 +37,7 @@ CHECK_TITLES = {
     "trust": "check:trust",
     "policy": "check:policy",
     "rating": "check:rating",
+    "volunteering": "check:volunteering",
 }
 
 #: (check, status) -> the plain sentence leading that check (English msgid)
@@ -381,6 +383,14 @@ def _sentence(check: dict[str, Any], _: Gettext, lang: str) -> str:
                 wanted=wanted,
             )
         return _("Its rating is below what you asked: {wanted}.", wanted=wanted)
+    if name == "volunteering":
+        return _volunteering_sentence(status, details, _, lang)
+    if name == "trust" and status == "failed" and details.get("required_kinds") == ["association"]:
+        return _(
+            "The issuer is in the trust registry as {name}, but not as an association: "
+            "volunteer hours are accepted only from an association.",
+            name=str(details.get("registry_name", "?")),
+        )
     if name == "trust" and status == "failed" and details.get("required_kinds"):
         return _(
             "The issuer is in the trust registry as {name}, but not as a platform: "
@@ -403,6 +413,54 @@ def _sentence(check: dict[str, Any], _: Gettext, lang: str) -> str:
     if template is None:
         return _("status:" + status)
     return _(template)
+
+
+def _volunteering_sentence(status: str, details: dict[str, Any], _: Gettext, lang: str) -> str:
+    """ "It records 220 hours in 2026, role: supervising other volunteers: ..." """
+    wanted = _volunteering_words(
+        details.get("min_hours"), details.get("year"), details.get("eligible_role") is True, _, lang
+    )
+    hours, year = details.get("hours"), details.get("period_year")
+    if hours is None:
+        return _(
+            "It records no volunteer hours (a rating or other numbers are not hours), "
+            "and you asked for {wanted}.",
+            wanted=wanted,
+        )
+    count = _number(hours, lang)
+    what = (
+        _("{hours} hours in {year}", hours=count, year=str(year))
+        if isinstance(year, int)
+        else _("{hours} hours", hours=count)
+    )
+    role = details.get("role")
+    role_words = _("role:" + role) if role in {"board", "supervision", "other"} else _("role:none")
+    found = _("{what}, role: {role}", what=what, role=role_words)
+    if status == "passed":
+        return _(
+            "It records {found}, which meets what you asked: {wanted}.", found=found, wanted=wanted
+        )
+    return _(
+        "It records {found}, which does not meet what you asked: {wanted}.",
+        found=found,
+        wanted=wanted,
+    )
+
+
+def _volunteering_words(min_hours: Any, year: Any, eligible: bool, _: Gettext, lang: str) -> str:
+    """ "at least 200 hours in 2026, in an eligible role (board or supervision)" """
+    hours = _number(min_hours, lang)
+    if isinstance(year, int):
+        if eligible:
+            return _(
+                "at least {hours} hours in {year}, in an eligible role (board or supervision)",
+                hours=hours,
+                year=str(year),
+            )
+        return _("at least {hours} hours in {year}", hours=hours, year=str(year))
+    if eligible:
+        return _("at least {hours} hours, in an eligible role (board or supervision)", hours=hours)
+    return _("at least {hours} hours", hours=hours)
 
 
 def _checked_at(check: dict[str, Any], _: Gettext, lang: str) -> str | None:
@@ -607,6 +665,8 @@ def _claim_words(path: list[Any], _: Gettext) -> str:
         return _("the results it records (for example a rating)")
     if tail[-1:] == ["role"]:
         return _("the role held")
+    if tail[-1:] in (["activityStartDate"], ["activityEndDate"]):
+        return _("the period of the activity")
     if tail[-1:] == ["endorsementComment"]:
         return _("what the colleague wrote")
     return ".".join(tail)
@@ -621,6 +681,8 @@ def template_asks(template: Template, _: Gettext, lang: str) -> list[str]:
         asks = [_("one Open Badges 3.0 badge from their wallet")]
     for claim in query.get("claims", []):
         words = _claim_words(list(claim["path"]), _)
+        if "result" in claim["path"] and template.policy.volunteering is not None:
+            words = _("the volunteer hours it records")
         values = claim.get("values")
         if values:
             kinds = _kind(values, _) or ""
@@ -629,7 +691,11 @@ def template_asks(template: Template, _: Gettext, lang: str) -> list[str]:
             asks.append(words)
     if template.policy.rating is not None:
         asks.append(_rating_words(template.policy.rating, _, lang))
-    if template.policy.issuer_kinds:
+    if template.policy.volunteering is not None:
+        asks.append(_requirement_words(template.policy.volunteering, _, lang))
+    if template.policy.issuer_kinds == frozenset({"association"}):
+        asks.append(_("the badge must come from an association in the trust registry"))
+    elif template.policy.issuer_kinds:
         asks.append(_("the badge must come from a platform in the trust registry"))
     elif template.policy.require_trusted_issuer:
         asks.append(_("the badge must come from an issuer in the trust registry"))
@@ -644,19 +710,39 @@ def _rating_words(rating: RatingRequirement, _: Gettext, lang: str) -> str:
     )
 
 
+def _requirement_words(requirement: VolunteeringRequirement, _: Gettext, lang: str) -> str:
+    return _(
+        "volunteer hours: {wanted}",
+        wanted=_volunteering_words(
+            str(requirement.min_hours), requirement.year, requirement.eligible_role, _, lang
+        ),
+    )
+
+
+def _form_value(value: Any, lang: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return text.replace(".", ",") if lang == "fr" else text
+
+
 def shown_parameters(policy: Policy, lang: str) -> dict[str, str] | None:
-    """The rating threshold and scale as the console form shows them (None: no rating)."""
-    if policy.rating is None:
+    """The recruiter's parameters as the console form shows them (None: none to set)."""
+    requirement = policy.rating or policy.volunteering
+    if requirement is None:
         return None
-    return {
-        k: v.replace(".", ",") if lang == "fr" else v for k, v in policy.rating.to_json().items()
-    }
+    return {k: _form_value(v, lang) for k, v in requirement.to_json().items()}
 
 
 def requested_rating(policy_json: str, _: Gettext, lang: str) -> str | None:
-    """ "a rating of at least 4,5 out of 5" for a stored request's policy, or None."""
+    """ "a rating of at least 4,5 out of 5" (or "volunteer hours: at least 200 hours…") for a
+    stored request's policy, or None."""
     try:
         policy = Policy.from_json(json.loads(policy_json))
     except (ValueError, VcError):
         return None
+    if policy.volunteering is not None:
+        return _requirement_words(policy.volunteering, _, lang)
     return _rating_words(policy.rating, _, lang) if policy.rating else None

@@ -280,8 +280,12 @@ async def create_request(
             who,
             400,
             "Request not created",
-            "Check the minimum rating and its scale: two numbers, the minimum no larger than "
-            "the scale."
+            (
+                "Check the minimum hours (a number) and the year (four digits, or empty)."
+                if template == "volunteer-hours"
+                else "Check the minimum rating and its scale: two numbers, the minimum no "
+                "larger than the scale."
+            )
             if any(parameters.values())
             else "Choose one of the proposed requests.",
             detail=err.detail,

@@ -30,8 +30,10 @@ class NewRequest(BaseModel):
     template: str
     client_id_prefix: str = "redirect_uri"
     response_mode: str = DIRECT_POST
-    #: the template's parameters, e.g. {"minimum": "4.5", "scale": "5"} for ``rating``
-    parameters: dict[str, str | int | float] | None = None
+    #: the template's parameters, e.g. {"minimum": "4.5", "scale": "5"} for ``rating``,
+    #: {"min_hours": 200, "year": 2026, "eligible_role": true} for ``volunteer-hours``
+    #: (null: the template's default)
+    parameters: dict[str, bool | str | int | float | None] | None = None
 
 
 @router.get("/templates")

@@ -20,6 +20,11 @@ from typing import Any
 from shared.errors import InvalidInputError
 from verifier.service.rating import RatingRequirement
 from verifier.service.verifying import Policy
+from verifier.service.volunteering import VolunteeringRequirement
+
+#: the policy members a recruiter's parameters set, each a requirement with from_json/to_json
+PARAMETERISED = ("rating", "volunteering")
+Requirement = RatingRequirement | VolunteeringRequirement
 
 OB_TYPE_IRI = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
 ENDORSEMENT_TYPE_IRI = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#EndorsementCredential"
@@ -36,8 +41,13 @@ class Template:
     title_en: str
     dcql: dict[str, Any]
     policy: Policy = field(default_factory=Policy)
-    #: what a recruiter may set when asking (rating: ``minimum`` and ``scale``)
+    #: what a recruiter may set when asking (rating: ``minimum`` and ``scale``), members of
+    #: the policy's requirement (one of PARAMETERISED, which must then be set)
     parameters: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.parameters and not any(getattr(self.policy, m) for m in PARAMETERISED):
+            raise ValueError(f"template {self.name!r} has parameters but no requirement")
 
     def policy_with(self, parameters: Mapping[str, Any] | None) -> Policy:
         """This template's policy with the recruiter's parameters (validated).
@@ -53,9 +63,14 @@ class Template:
             raise InvalidInputError(
                 f"the template {self.name!r} takes no parameter {unknown} (it takes: {takes})"
             )
-        rating = self.policy.rating or RatingRequirement()
-        chosen = {**rating.to_json(), **{k: v for k, v in parameters.items() if v is not None}}
-        return replace(self.policy, rating=RatingRequirement.from_json(chosen))
+        member = next(m for m in PARAMETERISED if getattr(self.policy, m) is not None)
+        requirement: Requirement = getattr(self.policy, member)
+        chosen = {
+            **requirement.to_json(),
+            **{k: v for k, v in parameters.items() if v is not None},
+        }
+        changed: dict[str, Any] = {member: type(requirement).from_json(chosen)}
+        return replace(self.policy, **changed)
 
 
 def _query(w3c_claims: list[dict[str, Any]], sd_claims: list[dict[str, Any]]) -> dict[str, Any]:
@@ -122,6 +137,26 @@ def _rating_query() -> dict[str, Any]:
     return query
 
 
+def _volunteer_hours_query() -> dict[str, Any]:
+    """The badge's name, the role, the period and the results' values; the role is asked
+    when it exists (DCQL ``claim_sets``, OpenID4VP 1.0 §6.4.1), so a badge without one can
+    still be shown and refused in words rather than never offered. The hours are told apart
+    from any other number by their result description (Policy.volunteering)."""
+    query = _build(
+        _achievement("name"),
+        _subject("activityStartDate"),
+        _subject("activityEndDate"),
+        _subject("result", None, "value"),
+        _subject("role"),
+    )
+    ids = ["name", "start", "end", "results", "role"]
+    for credential in query["credentials"]:
+        for claim, claim_id in zip(credential["claims"], ids, strict=True):
+            claim["id"] = claim_id
+        credential["claim_sets"] = [ids, ids[:4], ["name", "results"]]
+    return query
+
+
 def _endorsement_query() -> dict[str, Any]:
     """Journey 3: an OB 3.0 EndorsementCredential signed by a colleague (W3C formats only)."""
     credentials = [
@@ -151,6 +186,18 @@ TEMPLATES: dict[str, Template] = {
                 _achievement("name"),
             ),
             Policy(require_trusted_issuer=True),
+        ),
+        Template(
+            "volunteer-hours",
+            "Bénévolat d'au moins N heures dans l'année, rôle éligible",
+            "Volunteering of at least N hours in a year, eligible role",
+            _volunteer_hours_query(),
+            Policy(
+                require_trusted_issuer=True,
+                issuer_kinds=frozenset({"association"}),
+                volunteering=VolunteeringRequirement(),
+            ),
+            parameters=("min_hours", "year", "eligible_role"),
         ),
         Template(
             "work-experience",

@@ -22,6 +22,7 @@ from shared.verify.report import VerificationReport
 from shared.verify.status_memo import StatusListMemo
 from verifier.service.rating import RatingRequirement, check_rating
 from verifier.service.trust import ISSUER_KINDS, TrustRegistry
+from verifier.service.volunteering import VolunteeringRequirement, assess_volunteering
 
 #: report.format -> the OpenID4VP format family it belongs to
 FORMAT_FAMILIES = {
@@ -50,6 +51,8 @@ class Policy:
     issuer_kinds: frozenset[str] | None = None
     #: the credential must carry a rating (ext:Rating) of at least this much
     rating: RatingRequirement | None = None
+    #: the credential must carry volunteer hours (ext:VolunteerHours) meeting this
+    volunteering: VolunteeringRequirement | None = None
 
     @classmethod
     def from_json(cls, value: Any) -> Policy:
@@ -62,6 +65,7 @@ class Policy:
             "accepted_formats",
             "issuer_kinds",
             "rating",
+            "volunteering",
         }
         if unknown:
             raise InvalidInputError(f"unknown policy members {sorted(unknown)}")
@@ -91,11 +95,13 @@ class Policy:
                 )
             issuer_kinds = frozenset(kinds)
         rating = value.get("rating")
+        volunteering = value.get("volunteering")
         return cls(
             require,
             accepted,
             issuer_kinds,
             None if rating is None else RatingRequirement.from_json(rating),
+            None if volunteering is None else VolunteeringRequirement.from_json(volunteering),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -107,6 +113,8 @@ class Policy:
             out["issuer_kinds"] = sorted(self.issuer_kinds)
         if self.rating is not None:
             out["rating"] = self.rating.to_json()
+        if self.volunteering is not None:
+            out["volunteering"] = self.volunteering.to_json()
         return out
 
 
@@ -230,6 +238,17 @@ def _add_rating_check(report: VerificationReport, requirement: RatingRequirement
         report.failed("rating", reason, **details)
 
 
+def _add_volunteering_check(
+    report: VerificationReport, requirement: VolunteeringRequirement
+) -> None:
+    met, reason, found = assess_volunteering(report.credential, requirement)
+    details = {**requirement.to_json(), **found.to_json()}
+    if met:
+        report.passed("volunteering", reason, **details)
+    else:
+        report.failed("volunteering", reason, **details)
+
+
 def credential_reports(report: VerificationReport) -> list[VerificationReport]:
     """The credential-level reports: the embedded ones of a presentation, else the report."""
     return report.credentials if report.credentials else [report]
@@ -249,6 +268,8 @@ def apply_policy(
             _add_trust_check(sub, trust, policy)
         if sub.usable and policy.rating is not None:
             _add_rating_check(sub, policy.rating)
+        if sub.usable and policy.volunteering is not None:
+            _add_volunteering_check(sub, policy.volunteering)
         trusts.append(trust)
     return trusts
 

@@ -56,10 +56,11 @@ def badge(
     scale: tuple[str, str] | None = ("0", "5"),
     count: str | None = None,
     hours: str | None = None,
+    subject_extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An OB 3.0 credential; ``rating`` adds an ext:Rating result on ``scale`` (valueMin,
     valueMax; None: no scale) and ``count`` an ext:RatingCount; ``hours`` an
-    ext:VolunteerHours result."""
+    ext:VolunteerHours result; ``subject_extra`` more subject claims (role, activity dates)."""
     achievement: dict[str, Any] = {
         "id": "https://issuer.example/achievements/volunteer",
         "type": ["Achievement"],
@@ -72,6 +73,7 @@ def badge(
         "id": subject or did(HOLDER),
         "type": ["AchievementSubject"],
         "achievement": achievement,
+        **(subject_extra or {}),
     }
     descriptions: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
@@ -100,6 +102,7 @@ def badge(
         subject_doc["result"] = results
     # the ids of badges without the newer options stay as they were
     extra = [] if (scale, count, hours) == (("0", "5"), None, None) else [scale, count, hours]
+    extra += [subject_extra] if subject_extra else []
     doc: dict[str, Any] = {
         "@context": [VC_V2, OB3],
         "id": f"urn:uuid:{hashlib.md5(json.dumps([name, subject, status_index, rating, *extra]).encode()).hexdigest()}",  # noqa: S324
