@@ -21,6 +21,7 @@ from markupsafe import Markup
 from shared.errors import VcError
 from shared.i18n import Gettext, local_date, local_datetime, local_number
 from shared.proofs.sd_jwt_vc import sd_jwt_claims_to_ob3
+from shared.ui.problem_text import problem_message, problem_title
 from shared.verify.report import VerificationReport
 from wallet.deps import ANON_CSRF_COOKIE
 from wallet.i18n import LANG_COOKIE, choose_language, translator
@@ -417,5 +418,26 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     return response
 
 
+def problem_code(problem: Mapping[str, Any]) -> str:
+    """The code of a problem+json body (the fragment of its ``type``)."""
+    return str(problem.get("type", "")).rpartition("#")[2] or "internal-error"
+
+
 def render_error(request: Request, problem: dict[str, Any]) -> Response:
-    return render(request, "error.html", status=int(problem["status"]), problem=problem, who=None)
+    """An error page in the reader's language: the problem's message, never its English detail."""
+    lang = choose_language(request)
+    code = problem_code(problem)
+    return render(
+        request,
+        "error.html",
+        status=int(problem["status"]),
+        problem=problem,
+        heading=problem_title(code, lang),
+        message=problem_message(code, lang),
+        who=None,
+    )
+
+
+def explained(request: Request, intro: str, err: VcError) -> str:
+    """``intro`` (already translated) followed by what the problem means, in the same language."""
+    return f"{intro} {problem_message(err.code, choose_language(request))}"

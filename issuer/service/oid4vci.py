@@ -32,7 +32,12 @@ from issuer.service.results import check_results
 from issuer.service.status import purposes_for
 from issuer.settings import PROOF_ALGS, IssuerSettings
 from shared.did.resolver import DidResolver
-from shared.errors import InvalidInputError, NotFoundError
+from shared.errors import (
+    InvalidInputError,
+    OfferExpiredError,
+    OfferUnknownError,
+    OfferUsedError,
+)
 from shared.model import OB3_CONTEXT, VC_V2_CONTEXT
 from shared.proofs.sd_jwt_vc import OB3_VCT
 from shared.protocols.oid4vci import (
@@ -273,13 +278,13 @@ def offer_document(
     now: datetime,
 ) -> dict[str, Any]:
     offer = session.get(Offer, offer_id)
-    if (
-        offer is None
-        or offer.org_id != org.id
-        or offer.expires_at <= now
-        or offer.state != "pending"
-    ):
-        raise NotFoundError("this credential offer is unknown, used or expired")
+    # three answers a person can act on: mistyped link, already accepted, ask for a new one
+    if offer is None or offer.org_id != org.id:
+        raise OfferUnknownError("this credential offer is unknown")
+    if offer.state != "pending":
+        raise OfferUsedError("this credential offer has already been used")
+    if offer.expires_at <= now:
+        raise OfferExpiredError("this credential offer has expired")
     tx = None
     if offer.tx_code_hash is not None:
         tx = TxCode(
