@@ -59,6 +59,7 @@ from issuer.service.uploads import MAX_IMAGE_BYTES, load_image, store_image
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, UnauthorizedError
 from shared.ui import STYLESHEET
+from shared.ui.problem_text import problem_message
 
 router = APIRouter(tags=["console"], include_in_schema=False)
 STATIC = {
@@ -318,7 +319,7 @@ def create_achievement_page(
         except ConflictError:
             errors["id"] = "A badge with this identifier already exists."
         except InvalidInputError as err:
-            errors[""] = err.detail
+            errors[""] = problem_message(err.code, choose_language(request))
     if errors:
         values["image_url"] = None
         return _achievement_form(request, console, values, editing=False, errors=errors, status=422)
@@ -361,7 +362,7 @@ def update_achievement_page(
                 session, console.org, console.org_base, row.slug, patch, res.clock()
             )
         except InvalidInputError as err:
-            errors[""] = err.detail
+            errors[""] = problem_message(err.code, choose_language(request))
     if errors:
         return _achievement_form(request, console, values, editing=True, errors=errors, status=422)
     return RedirectResponse("/console/achievements?done=saved", status_code=303)

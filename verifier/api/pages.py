@@ -16,6 +16,7 @@ from shared.errors import InvalidInputError, NotFoundError, UpstreamError
 from shared.i18n import local_datetime
 from shared.protocols.oid4vp import DIRECT_POST, DIRECT_POST_JWT
 from shared.ui import STYLESHEET
+from shared.ui.problem_text import problem_message
 from verifier.api import pages_registry
 from verifier.api.bodies import form_from_bytes, read_capped
 from verifier.api.page_kit import (
@@ -105,7 +106,11 @@ async def verify_form(request: Request, res: ResourcesDep, who: OptionalPrincipa
         # verifying fetches DID documents, status lists, share links: off the event loop
         report = await run_in_threadpool(verify)
     except (UpstreamError, InvalidInputError) as err:
-        message = _("The share link could not be opened: {detail}", detail=err.detail)
+        message = (
+            _("The share link could not be opened.")
+            + " "
+            + problem_message(err.code, choose_language(request))
+        )
         return page(request, res, "check.html", who, 400, section="check", error=message)
     return RedirectResponse(keep_lang(request, f"/results/{report['id']}"), status_code=303)
 
@@ -257,7 +262,7 @@ async def create_request(
                 now=res.clock(),
                 parameters=parameters,
             )
-    except InvalidInputError as err:
+    except InvalidInputError:
         return error_page(
             request,
             res,
@@ -268,7 +273,6 @@ async def create_request(
             "the scale."
             if any(parameters.values())
             else "Choose one of the proposed requests.",
-            detail=err.detail,
             back="/requests/new",
         )
     return RedirectResponse(keep_lang(request, f"/requests/{links.id}"), status_code=303)

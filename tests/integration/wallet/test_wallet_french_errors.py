@@ -11,10 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.ui.problem_text import problem_message, problem_title
+from tests.integration.error_pages import check_error_pages
 from tests.integration.wallet.test_wallet_pages import csrf_of, page, sign_in
 from tests.unit.shared.test_problem_text import ENGLISH
 from tests.unit.wallet.fake_issuer import FakeIssuer
 from tests.unit.wallet.testkit import Holder, serve
+from wallet.errors import EndorsementLinkUsedError
 
 FLASH = re.compile(r'<p class="flash error"[^>]*>(.*?)</p>', re.DOTALL)
 
@@ -90,3 +92,7 @@ def test_a_wrong_tx_code_reads_as_such_in_french(
     message = _flash(answer.text)
     assert problem_message("tx-code-wrong", "fr") in message
     assert ENGLISH.search(message) is None, message
+
+
+def test_404_410_500_are_pages_for_browsers_and_problems_for_clients(wallet: TestClient) -> None:
+    check_error_pages(wallet, EndorsementLinkUsedError)
