@@ -299,7 +299,7 @@ def admin_sees_it_collected(admin: Person, w: dict[str, str]) -> None:
 
 def recruiter_signs_in(recruiter: Person, base: str, w: dict[str, str]) -> None:
     page = recruiter.page
-    page.goto(f"{base}/login")
+    page.goto(f"{base}/signin")
     recruiter.look("2-verifier-signin")
     page.get_by_label(w["email"]).fill(RECRUITER_EMAIL)
     page.get_by_label(w["password"]).fill(RECRUITER_PASSWORD)

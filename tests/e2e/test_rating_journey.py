@@ -177,7 +177,7 @@ def _recruiter_page(config: UpConfig, request_id: str) -> str:
 
     with httpx2.Client(base_url=config.base_url("verifier"), timeout=30) as browser:
         signed_in = browser.post(
-            "/login",
+            "/signin",
             data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "next": "/requests/new"},
         )
         assert signed_in.status_code in {200, 303}, signed_in.text

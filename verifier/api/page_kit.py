@@ -127,7 +127,7 @@ def local_path(value: str | None, default: str = "/") -> str:
 def sign_in_first(request: Request, after: str | None = None) -> RedirectResponse:
     """To the sign-in page, then back to this page (or ``after`` for a form)."""
     target = after or request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+    return RedirectResponse("/signin?" + urlencode({"next": target}), status_code=303)
 
 
 def keep_lang(request: Request, url: str) -> str:

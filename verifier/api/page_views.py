@@ -588,7 +588,7 @@ def report_view(report: dict[str, Any], _: Gettext, lang: str) -> ReportView:
         verdict=verdict,
         headline=headline(verdict, _),
         summary=_summary(verdict, usable, _),
-        format_label=FORMATS.get(fmt, fmt),
+        format_label=FORMATS.get(fmt) or _("not recognised"),
         checks=check_views(checks, _, lang),
         claims=None if subs else claims_view(report, _, lang),
         credentials=[report_view(s, _, lang) for s in subs],

@@ -144,13 +144,23 @@ def result_page(
 # --------------------------------------------------------------------------- sign in
 
 
-@router.get("/login")
+@router.get("/login", response_model=None)
+@router.post("/login", response_model=None)
+def old_login(request: Request) -> Response:
+    """The sign-in page moved to /signin, as on the issuer and the wallet: permanently.
+
+    308 keeps a form post a post (RFC 9110 §15.4.9); 301 for a page asked by GET."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/signin{query}", status_code=301 if request.method == "GET" else 308)
+
+
+@router.get("/signin")
 def login_page(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> HTMLResponse:
     nxt = local_path(request.query_params.get("next"), "/requests/new")
     return page(request, res, "login.html", who, section="login", error=False, next=nxt, email="")
 
 
-@router.post("/login", response_model=None)
+@router.post("/signin", response_model=None)
 async def login(request: Request, res: ResourcesDep) -> Response:
     form = await read_form(request)
     email, password = str(form.get("email", "")), str(form.get("password", ""))
@@ -171,7 +181,7 @@ async def login(request: Request, res: ResourcesDep) -> Response:
             None,
             401,
             section="login",
-            back="/login",
+            back="/signin",
             error=True,
             next=nxt,
             email=email,

@@ -47,7 +47,7 @@ def csrf_of(html: str) -> str:
 def sign_in(client: TestClient, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD) -> str:
     """Sign in through the form; returns the CSRF token of the session."""
     ok = client.post(
-        "/login",
+        "/signin",
         data={"email": email, "password": password, "next": "/registry"},
         follow_redirects=False,
     )
@@ -232,13 +232,13 @@ def test_a_signed_in_result_is_not_shown_to_others(client: TestClient, csrf: str
 
 
 def test_sign_in_page_and_wrong_password(client: TestClient, api_key: str) -> None:
-    page = client.get("/login?lang=fr")
+    page = client.get("/signin?lang=fr")
     assert '<label for="email">Adresse e-mail</label>' in page.text
     assert 'autocomplete="current-password"' in page.text
-    bad = client.post("/login?lang=fr", data={"email": DEMO_EMAIL, "password": "nope-nope-nope"})
+    bad = client.post("/signin?lang=fr", data={"email": DEMO_EMAIL, "password": "nope-nope-nope"})
     assert bad.status_code == 401
     assert "Adresse ou mot de passe incorrect." in bad.text
-    bad_en = client.post("/login?lang=en", data={"email": DEMO_EMAIL, "password": "nope"})
+    bad_en = client.post("/signin?lang=en", data={"email": DEMO_EMAIL, "password": "nope"})
     assert "Wrong email or password." in bad_en.text
 
 
@@ -246,12 +246,25 @@ def test_pages_that_need_a_session_send_to_sign_in(client: TestClient) -> None:
     for path in ("/requests/new", "/registry", "/requests/abc"):
         resp = client.get(path, follow_redirects=False)
         assert resp.status_code == 303
-        assert resp.headers["location"].startswith("/login?next=")
+        assert resp.headers["location"].startswith("/signin?next=")
+
+
+def test_the_old_login_address_moved_to_signin_for_good(client: TestClient, api_key: str) -> None:
+    page = client.get("/login?next=%2Fregistry&lang=en", follow_redirects=False)
+    assert page.status_code == 301
+    assert page.headers["location"] == "/signin?next=%2Fregistry&lang=en"
+    form = {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "next": "/registry"}
+    posted = client.post("/login", data=form, follow_redirects=False)
+    assert posted.status_code == 308  # a form post stays a post
+    assert posted.headers["location"] == "/signin"
+    signed_in = client.post(posted.headers["location"], data=form, follow_redirects=False)
+    assert signed_in.status_code == 303
+    assert signed_in.headers["location"] == "/registry"
 
 
 def test_sign_in_goes_back_only_to_a_local_page(client: TestClient, api_key: str) -> None:
     resp = client.post(
-        "/login",
+        "/signin",
         data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "next": "//evil.example/"},
         follow_redirects=False,
     )

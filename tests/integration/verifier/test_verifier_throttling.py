@@ -59,12 +59,12 @@ def test_regression_signin_is_throttled_per_account_and_address(client: TestClie
     browser = {"Accept": "text/html,*/*;q=0.8", "Accept-Language": "en"}
     form = {"email": DEMO_EMAIL, "password": "nope", "next": "/requests/new"}
     for _ in range(2):
-        assert client.post("/login", data=form, headers=browser).status_code == 401
-    page = client.post("/login", data=form, headers=browser)
+        assert client.post("/signin", data=form, headers=browser).status_code == 401
+    page = client.post("/signin", data=form, headers=browser)
     assert page.status_code == 429
     assert page.headers["retry-after"] == "60"
     assert "Too many attempts in a short time. Wait 60 seconds, then try again." in page.text
-    other = client.post("/login", data={**form, "email": "x@example.org"}, headers=browser)
+    other = client.post("/signin", data={**form, "email": "x@example.org"}, headers=browser)
     assert other.status_code == 401
 
 
