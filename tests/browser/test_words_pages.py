@@ -4,6 +4,7 @@ told apart on the wallet and the issuer, the verifier's /login moved to /signin.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -14,11 +15,14 @@ import pytest
 from playwright.sync_api import expect
 
 from musette.up import UpConfig
+from shared.did import verification_method_id
+from shared.proofs.data_integrity import RDFC, add_proof
 from shared.ui.problem_text import problem_message, problem_title
 from tests.browser.conftest import LAPTOP, PHONE, assert_accessible, new_page, screenshot
 from tests.browser.test_wallet_pages import offer_link
 from tests.demo_clients import demo_issuer_client
 from tests.unit.shared.test_problem_text import ENGLISH
+from tests.unit.shared.verify.test_attestation import Colleague
 
 CASES = [
     ("fr", PHONE, "phone"),
@@ -127,3 +131,39 @@ def test_the_verifier_signs_in_at_signin(
     assert urlsplit(page.url).path == "/signin"
     expect(page.locator("form[action='/signin']")).to_be_visible()
     look(page, f"verifier-signin-moved-{lang}-{device}")
+
+
+COMMENT = (
+    "Camille a encadré l'équipe des bénévoles pendant deux ans avec beaucoup de soin : "
+    "plannings, accueil des nouveaux, et une attention constante à chacun."
+)
+
+
+@pytest.mark.parametrize(("lang", "viewport", "device"), CASES)
+def test_an_endorsement_text_keeps_its_width(
+    browser: Any, stack: dict[str, str], contexts: list[Any], lang: str, viewport: Any, device: str
+) -> None:
+    colleague = Colleague()
+    endorsement = colleague.endorse()
+    endorsement["credentialSubject"]["endorsementComment"] = COMMENT
+    del endorsement["proof"]
+    signed = add_proof(
+        endorsement, colleague.key.sign, verification_method_id(colleague.did), cryptosuite=RDFC
+    )
+    page = new_page(browser, lang=lang, viewport=viewport)
+    contexts.append(page)
+    page.goto(stack["verifier"] + "/")
+    page.locator("textarea").first.fill(json.dumps(signed))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/results/"))
+    quote_box = page.locator(".attestation blockquote")
+    expect(quote_box).to_have_text(COMMENT)
+    width = quote_box.evaluate("e => e.getBoundingClientRect().width")
+    main = page.locator("main").evaluate("e => e.getBoundingClientRect().width")
+    # one or two letters per line was ~20 px; the text must use most of the card's width
+    assert width >= 0.6 * main - 80, (width, main)
+    lines = quote_box.evaluate(
+        "e => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))"
+    )
+    assert lines <= (6 if viewport == PHONE else 3), lines
+    look(page, f"verifier-endorsement-{lang}-{device}")
