@@ -190,7 +190,7 @@ def signout(request: Request, form: FormDep, session: SessionDep, res: Resources
 # --------------------------------------------------------------------------- organisation
 
 
-@router.get("/console", response_class=Response)
+@router.get("/console/organisation", response_class=Response)
 def profile(request: Request, console: ConsoleDep, session: SessionDep) -> Response:
     org = console.org
     rows = sorted(org_keys(session, org), key=lambda k: (not k.active, -k.created_at.timestamp()))
@@ -371,6 +371,7 @@ def update_achievement_page(
 # --------------------------------------------------------------------------- issuing
 
 
+@router.get("/console", response_class=Response)  # the console opens on its main task
 @router.get("/console/issue", response_class=Response)
 def choose_achievement_page(request: Request, console: ConsoleDep, session: SessionDep) -> Response:
     rows = ach.list_achievements(session, console.org)
