@@ -104,6 +104,24 @@ def as_ob3(claims: Mapping[str, Any] | None, fmt: str) -> dict[str, Any]:
     return body
 
 
+def _evidence(cred: Mapping[str, Any], lang: str) -> list[dict[str, str | None]]:
+    """OB 3.0 ``evidence`` entries: a name, a text, and a link only when it is http(s)."""
+    if "EndorsementCredential" in str(cred.get("type")):
+        return []  # an endorsement's evidence is the relationship proof, shown elsewhere
+    found = []
+    for item in _list(cred.get("evidence"))[:20]:
+        if not isinstance(item, Mapping):
+            continue
+        link = item.get("id")
+        url = link if isinstance(link, str) and link.startswith(("https://", "http://")) else None
+        parts = (text_of(item.get("narrative"), lang), text_of(item.get("description"), lang))
+        text = " ".join(p for p in parts if p) or None
+        name = text_of(item.get("name"), lang)
+        if name or text or url:
+            found.append({"name": name, "text": text, "url": url})
+    return found
+
+
 def describe(claims: Mapping[str, Any] | None, fmt: str, lang: str) -> dict[str, Any]:
     """What a credential certifies, in the person's language: achievement, criteria, role,
     dates, results, skills, the issuer and the recipient's name."""
@@ -150,6 +168,9 @@ def describe(claims: Mapping[str, Any] | None, fmt: str, lang: str) -> dict[str,
         "description": text_of(achievement.get("description"), lang)
         or text_of(cred.get("description"), lang),
         "criteria": text_of(criteria.get("narrative"), lang),
+        # what the issuer wrote about the person, and what it attached (OB 3.0 narrative, evidence)
+        "narrative": text_of(subject.get("narrative"), lang),
+        "evidence": _evidence(cred, lang),
         "criteria_url": criteria.get("id") if isinstance(criteria.get("id"), str) else None,
         "achievement_type": achievement.get("achievementType"),
         "role": text_of(subject.get("role"), lang),
