@@ -4,9 +4,10 @@ localised dates and numbers. Framework-free: services pass in what the request s
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
@@ -15,6 +16,8 @@ from babel.numbers import format_decimal
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 LANG_COOKIE = "musette_lang"
+#: where Musette's people are unless they say otherwise (never UTC, never the server's zone)
+DEFAULT_TIME_ZONE = "Europe/Paris"
 
 Gettext = Callable[..., str]
 
@@ -58,9 +61,26 @@ def local_date(value: date | datetime, lang: str) -> str:
     return str(format_date(value, format="long", locale=lang))
 
 
-def local_datetime(value: datetime, lang: str) -> str:
-    """A date and time as people write them in ``lang``."""
-    return str(format_datetime(value, format="medium", locale=lang))
+@cache
+def time_zone(name: str | None) -> tzinfo:
+    """The IANA zone ``name`` when it is one, else Europe/Paris (hostile names included)."""
+    if (
+        name
+        and len(name) <= 64
+        and name.replace("/", "").replace("_", "").replace("-", "").isalnum()
+    ):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+def local_datetime(value: datetime, lang: str, zone: str | None = None) -> str:
+    """A date and time as people write them in ``lang``, in their time zone (naive = UTC)."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    place = time_zone(zone)
+    return str(format_datetime(aware.astimezone(place), format="medium", tzinfo=place, locale=lang))
 
 
 def local_number(value: float, lang: str) -> str:

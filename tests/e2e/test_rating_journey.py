@@ -207,7 +207,7 @@ def test_sd_jwt_rating_shows_the_average_and_not_the_count(
     assert "4,8 sur 5" in page
     assert "230" not in page
     assert "Nombre d&#39;avis" not in page
-    assert "Sa note atteint ce que vous demandez : au moins 4,5 sur 5." in page
+    assert "Sa note atteint ce que vous demandez\u00a0: au moins 4,5 sur 5." in page
 
 
 @pytest.mark.interop

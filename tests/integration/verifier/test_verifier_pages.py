@@ -206,7 +206,7 @@ def test_a_known_issuer_shows_the_registry_name(client: TestClient, csrf: str) -
     )
     assert added.status_code == 200
     page = upload(client, "fr", "b.sdjwt", sd_jwt_vc(badge()).encode(), "application/dc+sd-jwt")
-    assert "Émetteur connu : Les Restos" in page.text
+    assert "Émetteur connu\u00a0: Les Restos" in page.text
     assert "inscrit au registre de confiance sous le nom Les Restos" in page.text
     assert checks_of(page.text)["trust"] == "passed"
 
@@ -289,8 +289,8 @@ def test_sign_out_needs_the_csrf_token(client: TestClient, csrf: str) -> None:
 def test_request_templates_are_described_in_plain_words(client: TestClient, csrf: str) -> None:
     fr = client.get("/requests/new?lang=fr")
     assert "Bénévolat dans une association de confiance" in fr.text
-    assert "On demandera à la personne :" in fr.text
-    assert "le type de badge, qui doit être : bénévolat" in fr.text
+    assert "On demandera à la personne\u00a0:" in fr.text
+    assert "le type de badge, qui doit être\u00a0: bénévolat" in fr.text
     assert "une note d&#39;au moins 4,5" in fr.text
     assert "le badge doit venir d&#39;un émetteur du registre de confiance" in fr.text
     en = client.get("/requests/new?lang=en")
@@ -512,7 +512,7 @@ def test_registry_import_of_a_dcc_file(client: TestClient, csrf: str) -> None:
         data={"csrf_token": csrf},
         files={"file": ("registry.json", body, "application/json")},
     )
-    assert "Registre importé : 2 émetteur(s) ajouté(s), 1 déjà connu(s)." in fr.text
+    assert "Registre importé\u00a0: 2 émetteur(s) ajouté(s), 1 déjà connu(s)." in fr.text
     assert "did:web:a.example" in _entries(fr.text)
     assert "importé depuis registry.json" in fr.text
     broken = client.post(
