@@ -30,6 +30,10 @@ CASES = [
     ("en", PHONE, "phone"),
     ("en", LAPTOP, "laptop"),
 ]
+VERIFIED = {
+    "fr": "Vérifié\u00a0: authentique et valide aujourd'hui.",
+    "en": "It verifies: authentic and valid today.",
+}
 ACCEPT = {"fr": "Accepter et le garder", "en": "Accept and keep it"}
 
 
@@ -97,6 +101,15 @@ def test_used_and_unknown_offers_have_their_own_message(
     page.goto(link)
     page.get_by_role("button", name=ACCEPT[lang]).click()
     page.wait_for_url(re.compile(r".*/credentials/[0-9a-f]+.*"))
+
+    # the public share page of that badge: a verdict checked at this visit, not raw JSON
+    page.locator("form[action$='/publish'] button").click()
+    share_url = page.locator("#share-url").input_value()
+    visitor = new_page(browser, lang=lang, viewport=viewport)
+    contexts.append(visitor)
+    visitor.goto(share_url)
+    expect(visitor.locator(".verdict.ok")).to_have_text(VERIFIED[lang])
+    look(visitor, f"wallet-share-{lang}-{device}")
 
     page.goto(link)  # the same offer again: already used
     assert_said(page, "offer-used", lang, ".flash.error")
