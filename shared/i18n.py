@@ -86,3 +86,89 @@ def local_datetime(value: datetime, lang: str, zone: str | None = None) -> str:
 def local_number(value: float, lang: str) -> str:
     """A number with the decimal separator of ``lang`` (4,5 / 4.5)."""
     return str(format_decimal(value, locale=lang))
+
+
+# French articles before an organisation's name: "l'Association Démo", "la Fondation X",
+# "le Club Y", or none for a proper name ("Emmaüs"). Keys are the name's first word.
+_ELIDED = frozenset(
+    [
+        "association",
+        "école",
+        "ecole",
+        "entreprise",
+        "université",
+        "universite",
+        "agence",
+        "amicale",
+        "académie",
+        "academie",
+        "institut",
+        "office",
+        "union",
+        "église",
+        "eglise",
+        "hôpital",
+        "hopital",
+        "assemblée",
+        "assemblee",
+    ]
+)
+_FEMININE = frozenset(
+    [
+        "fondation",
+        "fédération",
+        "federation",
+        "mairie",
+        "maison",
+        "société",
+        "societe",
+        "compagnie",
+        "ville",
+        "coopérative",
+        "cooperative",
+        "communauté",
+        "communaute",
+        "chorale",
+        "banque",
+        "ligue",
+        "croix",
+    ]
+)
+_MASCULINE = frozenset(
+    [
+        "collectif",
+        "club",
+        "centre",
+        "comité",
+        "comite",
+        "cercle",
+        "groupe",
+        "syndicat",
+        "musée",
+        "musee",
+        "conseil",
+        "théâtre",
+        "theatre",
+        "foyer",
+        "secours",
+    ]
+)
+
+
+def french_name_forms(name: str) -> dict[str, str]:
+    """``name`` as a French sentence needs it: subject, after "de", after "à".
+
+    >>> french_name_forms("Association Démo")["of_org"]
+    "de l'Association Démo"
+    """
+    first = name.split(" ", 1)[0].lower()
+    if first in _ELIDED:
+        the, of, to = f"l'{name}", f"de l'{name}", f"à l'{name}"
+    elif first in _FEMININE:
+        the, of, to = f"la {name}", f"de la {name}", f"à la {name}"
+    elif first in _MASCULINE:
+        the, of, to = f"le {name}", f"du {name}", f"au {name}"
+    else:
+        vowel = bool(name) and name[0].lower() in "aeiouyhàâéèêëîïôöûüœ"
+        the, of, to = name, (f"d'{name}" if vowel else f"de {name}"), f"à {name}"
+    return {"the_org": the[:1].upper() + the[1:], "of_org": of, "to_org": to}
