@@ -4,6 +4,7 @@ localised dates and numbers. Framework-free: services pass in what the request s
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,9 @@ DEFAULT_LANGUAGE = "fr"
 LANG_COOKIE = "musette_lang"
 #: where Musette's people are unless they say otherwise (never UTC, never the server's zone)
 DEFAULT_TIME_ZONE = "Europe/Paris"
+TZ_COOKIE = "musette_tz"
+#: the reader's IANA zone for this request (set by servicekit.timezone from ``TZ_COOKIE``)
+READER_ZONE: ContextVar[str | None] = ContextVar("musette_reader_zone", default=None)
 
 Gettext = Callable[..., str]
 
@@ -77,9 +81,10 @@ def time_zone(name: str | None) -> tzinfo:
 
 
 def local_datetime(value: datetime, lang: str, zone: str | None = None) -> str:
-    """A date and time as people write them in ``lang``, in their time zone (naive = UTC)."""
+    """A date and time as people write them in ``lang``, in their time zone (naive = UTC):
+    ``zone``, else the reader's (``READER_ZONE``), else Europe/Paris."""
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    place = time_zone(zone)
+    place = time_zone(zone or READER_ZONE.get())
     return str(format_datetime(aware.astimezone(place), format="medium", tzinfo=place, locale=lang))
 
 

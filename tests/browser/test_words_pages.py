@@ -74,6 +74,9 @@ def test_error_pages_speak_the_readers_language(
         expect(page.locator("html")).to_have_attribute("lang", lang)
         expect(page.locator("h1")).to_have_text(problem_title("not-found", lang))
         assert_said(page, "not-found", lang)
+        # every page remembers the browser's time zone for the times the next pages show
+        zone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+        assert f"musette_tz={quote(zone, safe='')}" in page.evaluate("document.cookie")
         look(page, f"{service}-404-{lang}-{device}")
 
 

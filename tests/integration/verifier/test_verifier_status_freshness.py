@@ -121,3 +121,9 @@ def test_the_recruiters_page_revalidates_first_and_says_when(
     assert "✘ Revoked" in en
     assert "Status checked on Nov 21, 2026, 1:01:00" in en
     assert issuer.answers == [200, 304, 200, 304]
+    # in the reader's own zone once their browser has said it (base template → cookie)
+    app_client.cookies.set("musette_tz", "America/Montreal")
+    assert "Statut consulté le 21 nov. 2026, 07:01:00" in _page(app_client, "fr")
+    app_client.cookies.set("musette_tz", "../../etc/passwd")
+    assert "Statut consulté le 21 nov. 2026, 13:01:00" in _page(app_client, "fr")
+    app_client.cookies.delete("musette_tz")
