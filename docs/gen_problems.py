@@ -10,6 +10,7 @@ import inspect
 import pkgutil
 
 from shared.errors import VcError
+from shared.ui.problem_text import problem_message, problem_title
 
 PACKAGES = ("shared", "servicekit", "issuer", "wallet", "verifier")
 
@@ -45,6 +46,11 @@ def render() -> str:
         doc = (inspect.getdoc(cls) or cls.title).replace("\n", " ")
         where = cls.__module__.split(".")[0]
         lines += [f"## {cls.title} {{#{cls.code}}}", "", f"HTTP {cls.status} ({where}). {doc}", ""]
+        # what a page shows instead of the English detail (shared/ui/problem_text.py)
+        for lang in ("fr", "en"):
+            said = f"{problem_title(cls.code, lang)} — {problem_message(cls.code, lang)}"
+            lines += [f"- page ({lang}): {said}"]
+        lines += [""]
     return "\n".join(lines)
 
 

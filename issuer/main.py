@@ -18,6 +18,7 @@ from issuer.problems import BodyLimitMiddleware, install_problem_handlers
 from issuer.service.keys import load_master_secret
 from issuer.settings import IssuerSettings
 from servicekit.ratelimit import RateLimiter, install_rate_limits
+from servicekit.timezone import install_reader_time_zone
 from shared.did.resolver import DidResolver
 
 
@@ -52,6 +53,7 @@ def create_app(
     app.state.resources = resources
     app.state.rate_limiter = RateLimiter(resources.sessions, clock)
     install_problem_handlers(app, type_base=settings.problem_type_base)
+    install_reader_time_zone(app)
     install_rate_limits(app, type_base=settings.problem_type_base)
     app.include_router(oid4vci.router)
     app.include_router(admin.router)

@@ -28,8 +28,9 @@ from issuer.db.models import Organisation
 from issuer.deps import ResourcesDep, SessionDep
 from issuer.i18n import LANG_COOKIE, choose_language, translator
 from issuer.service.orgs import Principal, org_base_url, session_principal
-from shared.errors import UnauthorizedError
+from shared.errors import UnauthorizedError, VcError
 from shared.i18n import local_date, local_datetime, local_number
+from shared.ui.problem_text import problem_message, problem_title
 
 TEMPLATES = Path(__file__).parent / "templates"
 ANON_CSRF_COOKIE = "musette_issuer_csrf"
@@ -204,3 +205,16 @@ def install_page_handlers(app: FastAPI) -> None:
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
         return render(request, "error.html", status=exc.status, message=exc.message)
+
+
+def render_problem(request: Request, exc: VcError) -> Response:
+    """A browser's page for a problem: its title and message in the reader's language (the
+    English ``detail`` stays in the problem+json API clients get)."""
+    lang = choose_language(request)
+    return render(
+        request,
+        "error.html",
+        status=exc.status,
+        heading=problem_title(exc.code, lang),
+        message=problem_message(exc.code, lang),
+    )

@@ -5,17 +5,21 @@ The HTTP-level errors (401, 403, 409, 413) come from ``shared.errors``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import (
     ConflictError,
     ForbiddenError,
+    GoneError,
     InvalidInputError,
+    NotFoundError,
     PayloadTooLargeError,
     UnauthorizedError,
     VcError,
@@ -55,25 +59,57 @@ def oauth_response(exc: Oid4vciError) -> JSONResponse:
     return JSONResponse(oauth_error_body(exc), status_code=exc.http_status, headers=headers)
 
 
+def wants_html(request: Request) -> bool:
+    """A browser navigating (``Accept: text/html``) gets a page; API clients get problem+json."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _answer(request: Request, exc: VcError, type_base: str) -> Response:
+    if wants_html(request):
+        from issuer.pages import render_problem  # pages import this module
+
+        return render_problem(request, exc)
+    return problem_response(exc, type_base=type_base, instance=request.url.path)
+
+
 def install_problem_handlers(app: FastAPI, *, type_base: str) -> None:
     @app.exception_handler(Oid4vciError)
     async def _oauth(request: Request, exc: Oid4vciError) -> JSONResponse:
         return oauth_response(exc)
 
     @app.exception_handler(VcError)
-    async def _problem(request: Request, exc: VcError) -> JSONResponse:
-        return problem_response(exc, type_base=type_base, instance=request.url.path)
+    async def _problem(request: Request, exc: VcError) -> Response:
+        return _answer(request, exc, type_base)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [{k: v for k, v in e.items() if k in {"loc", "msg", "type"}} for e in exc.errors()]
         err = InvalidInputError("the request does not match the expected shape", errors=errors)
-        return problem_response(err, type_base=type_base, instance=request.url.path)
+        return _answer(request, err, type_base)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # unknown paths and methods: the same problem+json (or page) as every other error
+        err: VcError = {404: NotFoundError, 410: GoneError}.get(exc.status_code, InvalidInputError)(
+            f"{exc.detail}: {request.method} {request.url.path}"
+        )
+        if wants_html(request):
+            return _answer(request, err, type_base)
+        response = problem_response(err, type_base=type_base, instance=request.url.path)
+        if exc.status_code != err.status:  # 405 stays 405, with its Allow header
+            body = {**json.loads(bytes(response.body)), "status": exc.status_code}
+            response = JSONResponse(
+                body,
+                status_code=exc.status_code,
+                media_type="application/problem+json",
+                headers=dict(exc.headers or {}),
+            )
+        return response
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         err = VcError("an unexpected error happened; it has been logged")
-        return problem_response(err, type_base=type_base, instance=request.url.path)
+        return _answer(request, err, type_base)
 
 
 class BodyLimitMiddleware:

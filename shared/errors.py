@@ -20,6 +20,9 @@ HTTP status a service answers with. ``docs/problems.md`` documents every code.
   * ForbiddenError               403 forbidden
   * ConflictError                409 conflict
   * GoneError                    410 gone (a NotFoundError)
+    * OfferUsedError             410 offer-used
+    * OfferExpiredError          410 offer-expired
+  * OfferUnknownError            404 offer-unknown (a NotFoundError)
   * PayloadTooLargeError         413 payload-too-large (an InvalidInputError)
 """
 
@@ -159,6 +162,27 @@ class GoneError(NotFoundError):
     code = "gone"
     status = 410
     title = "No longer available"
+
+
+class OfferUnknownError(NotFoundError):
+    """No credential offer has this link: it was mistyped, or it comes from another issuer."""
+
+    code = "offer-unknown"
+    title = "Credential offer unknown"
+
+
+class OfferUsedError(GoneError):
+    """The credential offer was already accepted: each offer gives its badge once."""
+
+    code = "offer-used"
+    title = "Credential offer already used"
+
+
+class OfferExpiredError(GoneError):
+    """The credential offer was not accepted in time: the issuer must make a new one."""
+
+    code = "offer-expired"
+    title = "Credential offer expired"
 
 
 class PayloadTooLargeError(InvalidInputError):

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import sessionmaker
 
 from servicekit.ratelimit import RateLimiter, install_rate_limits
+from servicekit.timezone import install_reader_time_zone
 from shared.jsonld import verify_bundled_contexts
 from shared.net.fetch import HttpFetcher
 from shared.verify.context import utc_now
@@ -88,6 +89,7 @@ def create_app(
 
     app = FastAPI(title="Musette verifier", lifespan=lifespan)
     install_problem_handlers(app, type_base=settings.problem_type_base)
+    install_reader_time_zone(app)
     install_rate_limits(app, type_base=settings.problem_type_base)
     app.include_router(verifications.router)
     app.include_router(challenges.router)

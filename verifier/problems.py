@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import VcError
@@ -37,9 +37,22 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def wants_html(request: Request) -> bool:
+    """A browser navigating (``Accept: text/html``) gets a page; API clients get problem+json."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _page(request: Request, code: str, status: int) -> Response:
+    from verifier.api.page_kit import problem_page  # the pages import this module's kin
+
+    return problem_page(request, code, status)
+
+
 def install_problem_handlers(app: FastAPI, *, type_base: str) -> None:
     @app.exception_handler(VcError)
-    async def _problem(request: Request, exc: VcError) -> JSONResponse:
+    async def _problem(request: Request, exc: VcError) -> Response:
+        if wants_html(request):
+            return _page(request, exc.code, exc.status)
         return problem_response(
             request,
             type_base=type_base,
@@ -51,7 +64,9 @@ def install_problem_handlers(app: FastAPI, *, type_base: str) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if wants_html(request):
+            return _page(request, "invalid-input", 400)
         errors = [
             {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
             for e in exc.errors()
@@ -67,8 +82,12 @@ def install_problem_handlers(app: FastAPI, *, type_base: str) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not-found", 405: "method-not-allowed", 410: "gone"}.get(
+            exc.status_code, "http-error"
+        )
+        if wants_html(request):
+            return _page(request, code, exc.status_code)
         return problem_response(
             request,
             type_base=type_base,
@@ -79,8 +98,10 @@ def install_problem_handlers(app: FastAPI, *, type_base: str) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
+        if wants_html(request):
+            return _page(request, "internal-error", 500)
         return problem_response(
             request,
             type_base=type_base,

@@ -25,6 +25,7 @@ __all__ = [
     "OwnEndorsementRequestError",
     "RequestRefusedError",
     "TooLargeError",
+    "TxCodeWrongError",
     "UnauthorizedError",
 ]
 
@@ -58,6 +59,13 @@ class OfferRefusedError(InvalidInputError):
 
     code = "offer-refused"
     title = "Credential offer refused"
+
+
+class TxCodeWrongError(OfferRefusedError):
+    """The issuer refused the transaction code (``tx_code``) the person typed."""
+
+    code = "tx-code-wrong"
+    title = "Transaction code refused"
 
 
 class EndorsementLinkExpiredError(GoneError):

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
 from servicekit.ratelimit import RateLimiter, install_rate_limits
+from servicekit.timezone import install_reader_time_zone
 from shared.net.fetch import HttpFetcher
 from shared.net.status_cache import CachingFetcher
 from shared.verify.context import utc_now
@@ -83,6 +84,7 @@ def create_app(
 
     app = FastAPI(title="Musette wallet", version="0.1.0", lifespan=lifespan)
     install_problem_handlers(app, type_base=settings.problem_type_base)
+    install_reader_time_zone(app)
     install_rate_limits(app, type_base=settings.problem_type_base)
     app.include_router(accounts.router, prefix="/api")
     app.include_router(identities.router, prefix="/api/identities")

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from shared.errors import VcError
 from shared.i18n import Gettext, local_date, local_datetime, local_number
 from shared.proofs.sd_jwt_vc import sd_jwt_claims_to_ob3
+from shared.ui.problem_text import problem_message, problem_title
 from shared.verify.report import VerificationReport
 from wallet.deps import ANON_CSRF_COOKIE
 from wallet.i18n import LANG_COOKIE, choose_language, translator
@@ -103,6 +104,24 @@ def as_ob3(claims: Mapping[str, Any] | None, fmt: str) -> dict[str, Any]:
     return body
 
 
+def _evidence(cred: Mapping[str, Any], lang: str) -> list[dict[str, str | None]]:
+    """OB 3.0 ``evidence`` entries: a name, a text, and a link only when it is http(s)."""
+    if "EndorsementCredential" in str(cred.get("type")):
+        return []  # an endorsement's evidence is the relationship proof, shown elsewhere
+    found = []
+    for item in _list(cred.get("evidence"))[:20]:
+        if not isinstance(item, Mapping):
+            continue
+        link = item.get("id")
+        url = link if isinstance(link, str) and link.startswith(("https://", "http://")) else None
+        parts = (text_of(item.get("narrative"), lang), text_of(item.get("description"), lang))
+        text = " ".join(p for p in parts if p) or None
+        name = text_of(item.get("name"), lang)
+        if name or text or url:
+            found.append({"name": name, "text": text, "url": url})
+    return found
+
+
 def describe(claims: Mapping[str, Any] | None, fmt: str, lang: str) -> dict[str, Any]:
     """What a credential certifies, in the person's language: achievement, criteria, role,
     dates, results, skills, the issuer and the recipient's name."""
@@ -149,6 +168,9 @@ def describe(claims: Mapping[str, Any] | None, fmt: str, lang: str) -> dict[str,
         "description": text_of(achievement.get("description"), lang)
         or text_of(cred.get("description"), lang),
         "criteria": text_of(criteria.get("narrative"), lang),
+        # what the issuer wrote about the person, and what it attached (OB 3.0 narrative, evidence)
+        "narrative": text_of(subject.get("narrative"), lang),
+        "evidence": _evidence(cred, lang),
         "criteria_url": criteria.get("id") if isinstance(criteria.get("id"), str) else None,
         "achievement_type": achievement.get("achievementType"),
         "role": text_of(subject.get("role"), lang),
@@ -417,5 +439,26 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     return response
 
 
+def problem_code(problem: Mapping[str, Any]) -> str:
+    """The code of a problem+json body (the fragment of its ``type``)."""
+    return str(problem.get("type", "")).rpartition("#")[2] or "internal-error"
+
+
 def render_error(request: Request, problem: dict[str, Any]) -> Response:
-    return render(request, "error.html", status=int(problem["status"]), problem=problem, who=None)
+    """An error page in the reader's language: the problem's message, never its English detail."""
+    lang = choose_language(request)
+    code = problem_code(problem)
+    return render(
+        request,
+        "error.html",
+        status=int(problem["status"]),
+        problem=problem,
+        heading=problem_title(code, lang),
+        message=problem_message(code, lang),
+        who=None,
+    )
+
+
+def explained(request: Request, intro: str, err: VcError) -> str:
+    """``intro`` (already translated) followed by what the problem means, in the same language."""
+    return f"{intro} {problem_message(err.code, choose_language(request))}"

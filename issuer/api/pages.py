@@ -62,6 +62,7 @@ from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, UnauthorizedError
 from shared.model.cec import FIELDS
 from shared.ui import STYLESHEET
+from shared.ui.problem_text import problem_message
 
 router = APIRouter(tags=["console"], include_in_schema=False)
 STATIC = {
@@ -192,7 +193,7 @@ def signout(request: Request, form: FormDep, session: SessionDep, res: Resources
 # --------------------------------------------------------------------------- organisation
 
 
-@router.get("/console", response_class=Response)
+@router.get("/console/organisation", response_class=Response)
 def profile(request: Request, console: ConsoleDep, session: SessionDep) -> Response:
     return _profile_page(request, console, session)
 
@@ -367,7 +368,7 @@ def create_achievement_page(
         except ConflictError:
             errors["id"] = "A badge with this identifier already exists."
         except InvalidInputError as err:
-            errors[""] = err.detail
+            errors[""] = problem_message(err.code, choose_language(request))
     if errors:
         values["image_url"] = None
         return _achievement_form(request, console, values, editing=False, errors=errors, status=422)
@@ -410,7 +411,7 @@ def update_achievement_page(
                 session, console.org, console.org_base, row.slug, patch, res.clock()
             )
         except InvalidInputError as err:
-            errors[""] = err.detail
+            errors[""] = problem_message(err.code, choose_language(request))
     if errors:
         return _achievement_form(request, console, values, editing=True, errors=errors, status=422)
     return RedirectResponse("/console/achievements?done=saved", status_code=303)
@@ -419,6 +420,7 @@ def update_achievement_page(
 # --------------------------------------------------------------------------- issuing
 
 
+@router.get("/console", response_class=Response)  # the console opens on its main task
 @router.get("/console/issue", response_class=Response)
 def choose_achievement_page(request: Request, console: ConsoleDep, session: SessionDep) -> Response:
     rows = ach.list_achievements(session, console.org)

@@ -33,7 +33,14 @@ from issuer.service.status import purposes_for
 from issuer.settings import PROOF_ALGS, IssuerSettings
 from shared.did.methods import verification_method_id
 from shared.did.resolver import DidResolver
-from shared.errors import InvalidInputError, NotFoundError, VcError
+from shared.errors import (
+    InvalidInputError,
+    NotFoundError,
+    OfferExpiredError,
+    OfferUnknownError,
+    OfferUsedError,
+    VcError,
+)
 from shared.keys import PublicKey
 from shared.model import OB3_CONTEXT, VC_V2_CONTEXT
 from shared.proofs.jose import jwk_thumbprint, parse_jws
@@ -276,13 +283,13 @@ def offer_document(
     now: datetime,
 ) -> dict[str, Any]:
     offer = session.get(Offer, offer_id)
-    if (
-        offer is None
-        or offer.org_id != org.id
-        or offer.expires_at <= now
-        or offer.state != "pending"
-    ):
-        raise NotFoundError("this credential offer is unknown, used or expired")
+    # three answers a person can act on: mistyped link, already accepted, ask for a new one
+    if offer is None or offer.org_id != org.id:
+        raise OfferUnknownError("this credential offer is unknown")
+    if offer.state != "pending":
+        raise OfferUsedError("this credential offer has already been used")
+    if offer.expires_at <= now:
+        raise OfferExpiredError("this credential offer has expired")
     tx = None
     if offer.tx_code_hash is not None:
         tx = TxCode(

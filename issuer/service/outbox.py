@@ -18,7 +18,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from shared.errors import InvalidInputError
-from shared.i18n import Gettext, local_date
+from shared.i18n import Gettext, french_name_forms, local_date
 
 LOG = logging.getLogger("musette.issuer.outbox")
 EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+")
@@ -74,10 +74,11 @@ def offer_email(
 
     ``expires_at`` is said when the offer lives long enough for a date to matter (a batch).
     """
+    org = {"org": org_name, **french_name_forms(org_name)}  # "de l'Association Démo"
     lines = [
         t("Hello {name},", name=recipient_name),
         "",
-        t("{org} gives you the badge “{badge}”.", org=org_name, badge=badge),
+        t("{org} gives you the badge “{badge}”.", badge=badge, **org),
         t("To keep it in your Musette wallet, open this link on your phone:"),
         wallet_link,
         "",
@@ -89,7 +90,7 @@ def offer_email(
         lines.append(
             t(
                 "The link works once and expires soon; ask {org} for a new one if it has expired.",
-                org=org_name,
+                **org,
             )
         )
     else:
@@ -97,17 +98,15 @@ def offer_email(
             t(
                 "The link works once, until {date}; ask {org} for a new one if it has expired.",
                 date=local_date(expires_at, language),
-                org=org_name,
+                **org,
             )
         )
     if needs_tx_code:
-        code_note = t(
-            "The wallet will ask for a code: {org} gives it to you separately.", org=org_name
-        )
+        code_note = t("The wallet will ask for a code: {org} gives it to you separately.", **org)
         lines += ["", code_note]
     return OutboxEmail(
         to=to,
-        subject=t("Your badge from {org}", org=org_name),
+        subject=t("Your badge from {org}", **org),
         body="\n".join(lines) + "\n",
         sender=f"{org_name} <no-reply@{sender_host}>",
     )

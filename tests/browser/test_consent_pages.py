@@ -47,7 +47,7 @@ WORDS = {
         "continue": "Continuer",
         "check": "Vérifiez avant d'envoyer",
         "will_see": "Recrutement Démo verra exactement ceci",
-        "consent": "J'accepte : envoyer",
+        "consent": "J'accepte\u00a0: envoyer",
         "sent": "Le vérificateur a reçu votre réponse.",
         "shown_to": "Montré à",
     },

@@ -97,7 +97,7 @@ WORDS = {
         "open_endorsement": "Ouvrir la recommandation",
         "accept": "Accepter et le garder",
         "kept": "Le badge est dans votre musette.",
-        "verified": "Vérifié : authentique et valide aujourd'hui.",
+        "verified": "Vérifié\u00a0: authentique et valide aujourd'hui.",
     },
     "en": {
         "signup": "Create an account",

@@ -23,12 +23,12 @@ WORDS = {
         "file": "Fichier CSV",
         "lifetime": "Les liens peuvent être utilisés pendant",
         "check": "Vérifier le fichier",
-        "problem": "Ligne 3 : « pas-un-mail » n'est pas une adresse e-mail.",
+        "problem": "Ligne 3\u00a0: « pas-un-mail » n'est pas une adresse e-mail.",
         "corrected": "Envoyer un fichier corrigé",
-        "ready": "Lignes prêtes à être délivrées : 3.",
+        "ready": "Lignes prêtes à être délivrées\u00a0: 3.",
         "confirm": "Délivrer les badges (3)",
-        "created": "Offres créées : 3",
-        "emails": "E-mails écrits dans le dossier d'envoi : 2.",
+        "created": "Offres créées\u00a0: 3",
+        "emails": "E-mails écrits dans le dossier d'envoi\u00a0: 2.",
         "download": "Télécharger les résultats (CSV)",
         "csv": "nom;courriel;heures;récit\nLéa Dubois;lea@example.org;7,5;Accueil\n",
     },
@@ -95,14 +95,14 @@ def test_upload_preview_confirm_in_both_languages(
     page.get_by_label(w["file"]).set_input_files(str(tmp_path / "good.csv"))
     with page.expect_navigation():
         page.get_by_role("button", name=w["check"]).click()
-    assert w["ready"] in page.content()
+    assert w["ready"] in page.inner_text("main")
     check_page(page, f"issuer-batch-preview-{lang}", phone=False)
     with page.expect_navigation():
         page.get_by_role("button", name=w["confirm"]).click()
 
     # results: each person with a wallet link and a QR code that loads
     assert page.get_by_role("heading", level=1).inner_text() == w["created"]
-    assert w["emails"] in page.content()
+    assert w["emails"] in page.inner_text("main")
     rows = page.locator("table tbody tr")
     assert rows.count() == 3
     qr = rows.first.locator("a[href$='/qr.png']").get_attribute("href")

@@ -207,8 +207,14 @@ def test_create_issue_and_revoke_a_badge(
     with page.expect_navigation():
         page.get_by_label(w["password"], exact=True).press("Enter")
 
-    # the organisation: name, did:web and its document, keys
+    # the console opens on its main task; the organisation's DIDs and keys are one link away
     assert page.url.endswith("/console")
+    task = "Délivrer un badge" if lang == "fr" else "Issue a badge"
+    assert page.get_by_role("heading", level=1).inner_text() == task
+    assert "did:web:" not in page.inner_text("main")
+    check_page(page, f"issuer-home-{suffix}", phone=phone)
+    page.get_by_role("link", name="Organisation", exact=True).click()
+    page.wait_for_url(re.compile(r"/console/organisation$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Association Démo"
     assert "did:web:127.0.0.1" in page.content()
     did_link = page.locator("a[href$='/orgs/demo-association/did.json']")

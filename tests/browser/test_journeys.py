@@ -94,7 +94,7 @@ WORDS = {
         "trusted": "Émetteur de confiance",
         "accept": "Accepter et le garder",
         "received": "Le badge est dans votre musette.",
-        "wallet_verified": "Vérifié : authentique et valide aujourd'hui.",
+        "wallet_verified": "Vérifié\u00a0: authentique et valide aujourd'hui.",
         "home": "Ma musette",
         "present": "Présenter",
         "request_link": "Lien de la demande (openid4vp://… ou https://…)",
@@ -102,7 +102,7 @@ WORDS = {
         "asks": "Un vérificateur demande à voir vos badges",
         "continue": "Continuer",
         "check": "Vérifiez avant d'envoyer",
-        "consent": "J'accepte : envoyer",
+        "consent": "J'accepte\u00a0: envoyer",
         "sent": "Le vérificateur a reçu votre réponse.",
         "refused": "Le vérificateur a refusé la réponse.",
         "flag_revoked": "Révoqué",
@@ -208,6 +208,14 @@ def admin_signs_in(admin: Person, base: str, w: dict[str, str], password: str) -
     page.get_by_label(w["password"], exact=True).fill(password)
     with page.expect_navigation():
         page.get_by_label(w["password"], exact=True).press("Enter")
+    # the console opens on its main task; the organisation is one link away
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Délivrer un badge"
+        if page.locator("html").get_attribute("lang") == "fr"
+        else "Issue a badge"
+    )
+    admin.look("1-issuer-home")
+    page.get_by_role("link", name="Organisation", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(ISSUER_NAME)
     admin.look("1-issuer-profile")
 
@@ -299,7 +307,7 @@ def admin_sees_it_collected(admin: Person, w: dict[str, str]) -> None:
 
 def recruiter_signs_in(recruiter: Person, base: str, w: dict[str, str]) -> None:
     page = recruiter.page
-    page.goto(f"{base}/login")
+    page.goto(f"{base}/signin")
     recruiter.look("2-verifier-signin")
     page.get_by_label(w["email"]).fill(RECRUITER_EMAIL)
     page.get_by_label(w["password"]).fill(RECRUITER_PASSWORD)

@@ -106,7 +106,7 @@ def look(page: Any, name: str) -> None:
 
 def sign_in(page: Any, base: str, lang: str) -> None:
     w = WORDS[lang]
-    page.goto(f"{base}/login")
+    page.goto(f"{base}/signin")
     page.get_by_label(w["email"]).fill(DEMO_EMAIL)
     page.get_by_label(w["password"]).fill(DEMO_PASSWORD)
     page.get_by_label(w["password"]).press("Enter")  # the keyboard is enough
@@ -125,7 +125,7 @@ def test_sign_in(
     browser: Any, stack: dict[str, str], opened: list[Any], lang: str, viewport: Any, device: str
 ) -> None:
     page = open_page(browser, opened, lang, viewport)
-    page.goto(f"{stack['verifier']}/login")
+    page.goto(f"{stack['verifier']}/signin")
     expect(page.locator("html")).to_have_attribute("lang", lang)
     look(page, f"verifier-signin-{device}")
     page.get_by_label(WORDS[lang]["email"]).fill(DEMO_EMAIL)

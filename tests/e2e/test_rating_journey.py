@@ -147,10 +147,10 @@ def _recruiter_page(config: UpConfig, request_id: str) -> str:
     from verifier.demo import DEMO_EMAIL, DEMO_PASSWORD
 
     with httpx2.Client(base_url=config.base_url("verifier"), timeout=30) as browser:
-        browser.get("/login")  # the sign-in form's double-submit token (login CSRF)
+        browser.get("/signin")  # the sign-in form's double-submit token (login CSRF)
         token = browser.cookies.get("musette_verifier_csrf") or ""
         signed_in = browser.post(
-            "/login",
+            "/signin",
             data={
                 "email": DEMO_EMAIL,
                 "password": DEMO_PASSWORD,
@@ -185,7 +185,7 @@ def test_sd_jwt_rating_shows_the_average_and_not_the_count(
     assert "4,8 sur 5" in page
     assert "230" not in page
     assert "Nombre d&#39;avis" not in page
-    assert "Sa note atteint ce que vous demandez : au moins 4,5 sur 5." in page
+    assert "Sa note atteint ce que vous demandez\u00a0: au moins 4,5 sur 5." in page
 
 
 @pytest.mark.interop

@@ -224,10 +224,10 @@ def _verifier(folder: Path) -> Iterator[VerifierSite]:
                 session, "other@recruiter.example", "other-recruiter-pw", res.hasher, NOW
             )
             other_key = accounts.create_api_key(session, other.id, "corpus", NOW)
-        browser.get("/login")
+        browser.get("/signin")
         token = browser.cookies.get("musette_verifier_csrf") or ""
         ok = browser.post(
-            "/login",
+            "/signin",
             data={
                 "email": DEMO_EMAIL,
                 "password": DEMO_PASSWORD,
@@ -289,7 +289,8 @@ NOT_SESSION_ROUTES: dict[tuple[str, str, str], str] = {
     ("verifier", "POST", "/challenges"): "anonymous challenge API (single-use, no session state)",
     ("verifier", "POST", "/credentials/verify"): "VC-API verification (no session state)",
     ("verifier", "POST", "/presentations/verify"): "VC-API verification (no session state)",
-    ("verifier", "POST", "/login"): "anonymous form: its own case",
+    ("verifier", "POST", "/signin"): "anonymous form: its own case",
+    ("verifier", "POST", "/login"): "the old address: a permanent redirect (308) to /signin",
     ("verifier", "POST", "/verify"): "check form: its own case",
 }  # fmt: skip
 
@@ -432,7 +433,7 @@ CSRF_CASES += [
     anonymous_form_case("issuer", "/signin"),
     anonymous_form_case("wallet", "/signin"),
     anonymous_form_case("wallet", "/signup"),
-    anonymous_form_case("verifier", "/login"),
+    anonymous_form_case("verifier", "/signin"),
     Case(FAMILY, "csrf/verifier/POST /verify/no-token", "TM-WEB-CSRF", verify_form_case),
 ]
 
@@ -550,7 +551,7 @@ TARGETS = {
     "tab-inside": "/\t/evil.example/",
     "javascript": "javascript:alert(1)",
 }
-SIGN_IN = {"issuer": "/signin", "wallet": "/signin", "verifier": "/login"}
+SIGN_IN = {"issuer": "/signin", "wallet": "/signin", "verifier": "/signin"}
 
 
 def _local(location: str, host: str = "testserver") -> bool:
@@ -798,10 +799,10 @@ def _sign_in(service: str, sites: Sites, client: TestClient) -> Any:
         return client.post("/signin", data=data, follow_redirects=False)
     from verifier.demo import DEMO_EMAIL, DEMO_PASSWORD
 
-    client.get("/login")
+    client.get("/signin")
     token = client.cookies.get("musette_verifier_csrf") or ""
     return client.post(
-        "/login",
+        "/signin",
         data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "csrf_token": token},
         follow_redirects=False,
     )

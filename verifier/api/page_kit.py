@@ -12,8 +12,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
+from shared.ui.problem_text import problem_message, problem_title
 from verifier.api.bodies import form_from_bytes, read_capped
-from verifier.deps import Principal, Resources, check_form_csrf
+from verifier.deps import Principal, Resources, check_form_csrf, get_resources
 from verifier.errors import ForbiddenError
 from verifier.i18n import LANG_COOKIE, LANGUAGES, choose_language, translator
 
@@ -67,7 +68,6 @@ def error_page(
     heading: str,
     message: str,
     *,
-    detail: str = "",
     back: str = "/",
 ) -> HTMLResponse:
     _ = translator(choose_language(request))
@@ -79,8 +79,22 @@ def error_page(
         status,
         heading=_(heading),
         message=_(message),
-        detail=detail,
         back=back,
+    )
+
+
+def problem_page(request: Request, code: str, status: int) -> HTMLResponse:
+    """A browser's page for a problem ``code``: its title and message in the reader's language
+    (the English ``detail`` stays in the problem+json API clients get)."""
+    lang = choose_language(request)
+    return page(
+        request,
+        get_resources(request),
+        "error.html",
+        None,
+        status,
+        heading=problem_title(code, lang),
+        message=problem_message(code, lang),
     )
 
 
@@ -135,7 +149,7 @@ def local_path(value: str | None, default: str = "/") -> str:
 def sign_in_first(request: Request, after: str | None = None) -> RedirectResponse:
     """To the sign-in page, then back to this page (or ``after`` for a form)."""
     target = after or request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+    return RedirectResponse("/signin?" + urlencode({"next": target}), status_code=303)
 
 
 def keep_lang(request: Request, url: str) -> str:

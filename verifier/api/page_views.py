@@ -152,6 +152,36 @@ class ClaimsView:
     issuer_known: bool
     issuer_id: str | None
     facts: list[Fact] = field(default_factory=list)
+    #: what the issuer wrote about the person (OB 3.0 AchievementSubject.narrative)
+    narrative: str | None = None
+    evidence: list[EvidenceItem] = field(default_factory=list)
+
+
+@dataclass
+class EvidenceItem:
+    """One OB 3.0 Evidence entry the issuer attached; ``url`` only when it is an http(s) link."""
+
+    name: str | None
+    text: str | None
+    url: str | None
+
+
+def evidence_items(credential: dict[str, Any]) -> list[EvidenceItem]:
+    """The credential's OB 3.0 ``evidence`` (§B.1.9 Evidence): name, narrative, description."""
+    items = credential.get("evidence")
+    items = items if isinstance(items, list) else [items] if isinstance(items, dict) else []
+    found = []
+    for item in items[:20]:
+        if not isinstance(item, dict):
+            continue
+        link = item.get("id")
+        url = link if isinstance(link, str) and link.startswith(("https://", "http://")) else None
+        text = " ".join(
+            t for t in (_text(item.get("narrative")), _text(item.get("description"))) if t
+        )
+        if _text(item.get("name")) or text or url:
+            found.append(EvidenceItem(_text(item.get("name")), text or None, url))
+    return found
 
 
 @dataclass
@@ -626,6 +656,11 @@ def claims_view(report: dict[str, Any], _: Gettext, lang: str) -> ClaimsView | N
         else None,
         description=_text(achievement.get("description")),
         criteria=_text(criteria.get("narrative")) if isinstance(criteria, dict) else None,
+        narrative=_text(subject.get("narrative")),
+        # an endorsement's evidence is its relationship proof, shown with who attested
+        evidence=[]
+        if "EndorsementCredential" in str(credential.get("type"))
+        else evidence_items(credential),
         issuer_line=line,
         issuer_known=known,
         issuer_id=str(issuer_id) if issuer_id else None,
@@ -646,7 +681,7 @@ def report_view(report: dict[str, Any], _: Gettext, lang: str) -> ReportView:
         verdict=verdict,
         headline=headline(verdict, _),
         summary=_summary(verdict, usable, _),
-        format_label=FORMATS.get(fmt, fmt),
+        format_label=FORMATS.get(fmt) or _("not recognised"),
         checks=check_views(checks, _, lang),
         claims=None if subs else claims_view(report, _, lang),
         credentials=[report_view(s, _, lang) for s in subs],

@@ -16,6 +16,7 @@ from shared.errors import InvalidInputError, NotFoundError, UpstreamError
 from shared.i18n import local_datetime
 from shared.protocols.oid4vp import DIRECT_POST, DIRECT_POST_JWT
 from shared.ui import STYLESHEET
+from shared.ui.problem_text import problem_message
 from verifier.api import pages_registry
 from verifier.api.bodies import form_from_bytes, read_capped
 from verifier.api.page_kit import (
@@ -112,7 +113,11 @@ async def verify_form(request: Request, res: ResourcesDep, who: OptionalPrincipa
         # verifying fetches DID documents, status lists, share links: off the event loop
         report = await run_in_threadpool(verify)
     except (UpstreamError, InvalidInputError) as err:
-        message = _("The share link could not be opened: {detail}", detail=err.detail)
+        message = (
+            _("The share link could not be opened.")
+            + " "
+            + problem_message(err.code, choose_language(request))
+        )
         return page(request, res, "check.html", who, 400, section="check", error=message)
     return RedirectResponse(keep_lang(request, f"/results/{report['id']}"), status_code=303)
 
@@ -146,7 +151,17 @@ def result_page(
 # --------------------------------------------------------------------------- sign in
 
 
-@router.get("/login")
+@router.get("/login", response_model=None)
+@router.post("/login", response_model=None)
+def old_login(request: Request) -> Response:
+    """The sign-in page moved to /signin, as on the issuer and the wallet: permanently.
+
+    308 keeps a form post a post (RFC 9110 §15.4.9); 301 for a page asked by GET."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/signin{query}", status_code=301 if request.method == "GET" else 308)
+
+
+@router.get("/signin")
 def login_page(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> HTMLResponse:
     nxt = local_path(request.query_params.get("next"), "/requests/new")
     token = anonymous_csrf(request)
@@ -157,7 +172,7 @@ def login_page(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -
     return keep_anonymous_csrf(html, token)
 
 
-@router.post("/login", response_model=None)
+@router.post("/signin", response_model=None)
 async def login(request: Request, res: ResourcesDep) -> Response:
     form = await read_form(request)
     email, password = str(form.get("email", "")), str(form.get("password", ""))
@@ -181,7 +196,7 @@ async def login(request: Request, res: ResourcesDep) -> Response:
             None,
             401,
             section="login",
-            back="/login",
+            back="/signin",
             error=True,
             next=nxt,
             email=email,
@@ -273,7 +288,7 @@ async def create_request(
                 now=res.clock(),
                 parameters=parameters,
             )
-    except InvalidInputError as err:
+    except InvalidInputError:
         return error_page(
             request,
             res,
@@ -288,7 +303,6 @@ async def create_request(
             )
             if any(parameters.values())
             else "Choose one of the proposed requests.",
-            detail=err.detail,
             back="/requests/new",
         )
     return RedirectResponse(keep_lang(request, f"/requests/{links.id}"), status_code=303)

@@ -74,7 +74,6 @@ def _registry_page(
     status: int = 200,
     *,
     error: str = "",
-    error_detail: str = "",
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     _ = translator(choose_language(request))
@@ -91,7 +90,6 @@ def _registry_page(
         entries=entries,
         flash="" if error else _flash(request),
         error=error,
-        error_detail=error_detail,
         form=form or EMPTY_FORM,
         issuer_kinds=trust.ISSUER_KINDS,
     )
@@ -121,9 +119,7 @@ def _problem(
         message = _("The file is too large.")
     else:
         message = _("This was not accepted: check what you typed.")
-    return _registry_page(
-        request, res, who, err.status, error=message, error_detail=err.detail, **kw
-    )
+    return _registry_page(request, res, who, err.status, error=message, **kw)
 
 
 @router.get("", response_model=None)

@@ -13,7 +13,7 @@ from wallet.api.endorsements import link_of
 from wallet.api.pages import _signin_redirect
 from wallet.deps import LINKS_LIMIT, OptionalPrincipalDep, ResourcesDep, SessionDep
 from wallet.i18n import choose_language, translator
-from wallet.pages import qr_svg, render
+from wallet.pages import explained, qr_svg, render
 from wallet.service import endorsements, identities
 from wallet.service.accounts import Principal
 
@@ -44,7 +44,7 @@ def create_experience_page(
         _ = translator(choose_language(request))
         error = _("Check the title, the organisation and the dates.")
         return render(request, "experiences.html", who=who, form=form, status=400,
-                      error=f"{error} ({err.detail})",
+                      error=explained(request, error, err),
                       experiences=endorsements.list_experiences(session, who))  # fmt: skip
     return RedirectResponse(f"/experiences/{view.id}", status_code=303)
 

@@ -35,6 +35,7 @@ from wallet.pages import (
     STANDARD_SPHERES,
     activity_date,
     describe,
+    explained,
     plain_checks,
     qr_svg,
     render,
@@ -340,8 +341,8 @@ def _open_offer(
         offer = receiving.open_offer(session, who, res.fetcher, link, choose_language(request))
     except VcError as err:
         _ = translator(choose_language(request))
-        error = _("This offer could not be opened: it may have expired or been used already.")
-        return _receive_form(request, who, session, error=f"{error} ({err.detail})",
+        error = explained(request, _("This offer could not be opened."), err)
+        return _receive_form(request, who, session, error=error,
                              status=err.status, pasted=link)  # fmt: skip
     return render(request, "receive.html", who=who, offer=offer, error=None,
                   spheres=_sphere_choices(session, who))  # fmt: skip
@@ -390,7 +391,7 @@ def accept_page(
         _ = translator(choose_language(request))
         error = _("The issuer did not give the credential. Check the code and try again.")
         return render(request, "receive.html", who=who, offer=offer, status=err.status,
-                      error=f"{error} ({err.detail})", spheres=_sphere_choices(session, who))  # fmt: skip
+                      error=explained(request, error, err), spheres=_sphere_choices(session, who))  # fmt: skip
     target = f"/credentials/{views[0].id}?received=1" if views else "/"
     return RedirectResponse(target, status_code=303)
 
@@ -422,7 +423,7 @@ async def import_page(
     except VcError as err:
         _ = translator(choose_language(request))
         error = _("This file was not kept: it is not a credential that verifies.")
-        return _receive_form(request, who, session, import_error=f"{error} ({err.detail})",
+        return _receive_form(request, who, session, import_error=explained(request, error, err),
                              status=err.status)  # fmt: skip
     return RedirectResponse(f"/credentials/{view.id}?received=1", status_code=303)
 
@@ -493,6 +494,6 @@ async def import_archive_page(
     except VcError as err:
         _ = translator(choose_language(request))
         error = _(portability.message_for(err.code))
-        return _history_page(request, who, session, import_error=f"{error} ({err.detail})",
+        return _history_page(request, who, session, import_error=error,
                              status=err.status)  # fmt: skip
     return _history_page(request, who, session, imported=imported)

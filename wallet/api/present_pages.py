@@ -32,7 +32,7 @@ from wallet.disclosure import (
     technical_details,
 )
 from wallet.i18n import choose_language, translator
-from wallet.pages import render
+from wallet.pages import explained, render
 from wallet.service import history, presenting
 from wallet.service.accounts import Principal
 
@@ -188,7 +188,7 @@ def _open_request(
     except VcError as err:
         _ = translator(choose_language(request))
         error = _("This request could not be opened, so nothing was sent.")
-        return _present_form(request, who, error=f"{error} ({err.detail})", status=err.status,
+        return _present_form(request, who, error=explained(request, error, err), status=err.status,
                              pasted=link)  # fmt: skip
     return _consent_page(request, who, pending)
 
@@ -246,7 +246,7 @@ async def review_page(
         preview = presenting.preview_answer(session, who, request_id, selections)
     except VcError as err:
         error = _("Choose one credential for each thing asked, or refuse.")
-        return _consent_page(request, who, pending, error=f"{error} ({err.detail})",
+        return _consent_page(request, who, pending, error=explained(request, error, err),
                              status=400)  # fmt: skip
     return render(request, "present_review.html", who=who,
                   preview=summary_view(preview, lang, _), pairwise=form.get("pairwise") == "on",
@@ -278,9 +278,10 @@ async def consent_page(
             raise InvalidInputError("nothing chosen")
         presenting.plan_answer(session, who, pending, selections)  # refuse before sending
     except (VcError, json.JSONDecodeError) as err:
-        detail = err.detail if isinstance(err, VcError) else "selections are not JSON"
         error = _("Choose one credential for each thing asked, or refuse.")
-        return _consent_page(request, who, pending, error=f"{error} ({detail})", status=400)
+        if isinstance(err, VcError):
+            error = explained(request, error, err)
+        return _consent_page(request, who, pending, error=error, status=400)
     result = await run_in_threadpool(  # posts to the verifier: off the event loop
         presenting.consent, session, who, res.fetcher, res.master, request_id,
         selections=selections, pairwise=form.get("pairwise") == "on",

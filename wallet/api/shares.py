@@ -55,8 +55,17 @@ def shared_raw(token: str, session: SessionDep) -> Response:
 
 
 @router.get("/s/{token}", response_class=HTMLResponse, dependencies=[LINKS_LIMIT])
-def shared_page(token: str, request: Request, session: SessionDep) -> Response:
-    from wallet.pages import render
+def shared_page(token: str, request: Request, session: SessionDep, res: ResourcesDep) -> Response:
+    from wallet.api.pages import _status_checked, _verify_now
+    from wallet.pages import render, verdict
 
     shared = sharing.open_share(session, token)
-    return render(request, "shared.html", shared=shared, raw_url=f"/s/{token}/raw")
+    report = _verify_now(res, shared["credential"])  # a live verdict, never a stored one
+    return render(
+        request,
+        "shared.html",
+        shared=shared,
+        raw_url=f"/s/{token}/raw",
+        verdict=verdict(report),
+        status_checked=_status_checked(report),
+    )

@@ -20,7 +20,15 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy.orm import Session
 
 from shared.encoding.json_limits import parse_json
-from shared.errors import InvalidInputError, NotFoundError, UpstreamError
+from shared.errors import (
+    InvalidInputError,
+    NotFoundError,
+    OfferExpiredError,
+    OfferUnknownError,
+    OfferUsedError,
+    UpstreamError,
+    VcError,
+)
 from shared.net.fetch import HttpFetcher, HttpResponse
 from shared.protocols.oid4vci import (
     PRE_AUTHORIZED_GRANT,
@@ -31,7 +39,7 @@ from shared.protocols.oid4vci import (
 )
 from shared.verify.context import VerifyContext
 from wallet.db.models import PendingExchange
-from wallet.errors import OfferRefusedError
+from wallet.errors import OfferRefusedError, TxCodeWrongError
 from wallet.service import history, identities, trust
 from wallet.service.accounts import Principal, new_id, now
 from wallet.service.identities import HolderKey
@@ -72,10 +80,35 @@ def parse_offer_link(link: str) -> tuple[dict[str, Any] | None, str | None]:
     return None, text
 
 
+# Problem codes an issuer answers on its credential_offer_uri (ours: issuer/service/oid4vci.py)
+_OFFER_GONE: dict[str, type[VcError]] = {
+    "offer-used": OfferUsedError,
+    "offer-expired": OfferExpiredError,
+}
+
+
+def fetch_offer_by_reference(fetcher: HttpFetcher, uri: str) -> Any:
+    """§4.1.3: GET the offer; a 404 is an unknown offer, a 410 a used or expired one."""
+    # refuses file://, private addresses, http outside dev
+    resp = fetcher.request(
+        "GET", uri, headers={"Accept": "application/json"}, accept_status=(200, 404, 410)
+    )
+    if resp.status == 404:
+        raise OfferUnknownError(f"{uri} knows no such offer")
+    if resp.status == 410:
+        try:
+            body = resp.json()
+        except InvalidInputError:
+            body = {}
+        code = str(body.get("type", "") if isinstance(body, dict) else "").rpartition("#")[2]
+        raise _OFFER_GONE.get(code, OfferExpiredError)(f"{uri}: the offer can no longer be used")
+    return resp.json()
+
+
 def resolve_offer(fetcher: HttpFetcher, link: str) -> CredentialOffer:
     value, uri = parse_offer_link(link)
     if uri is not None:
-        value = fetcher.fetch_json(uri)  # refuses file://, private addresses, http outside dev
+        value = fetch_offer_by_reference(fetcher, uri)
     try:
         return parse_credential_offer(value)
     except InvalidInputError as err:
@@ -248,6 +281,24 @@ def decline_offer(session: Session, who: Principal, pending_id: str) -> None:
 # --------------------------------------------------------------------------- protocol
 
 
+def _grant_refusal(error: str, text: str) -> type[VcError]:
+    """The error a person can act on for an OAuth token error (used, expired, unknown, code)."""
+    if error != "invalid_grant":
+        return OfferRefusedError
+    lowered = text.lower()
+    if "too many" in lowered:
+        return OfferRefusedError
+    if "tx_code" in lowered:
+        return TxCodeWrongError
+    if "used" in lowered:
+        return OfferUsedError
+    if "expired" in lowered:
+        return OfferExpiredError
+    if "unknown" in lowered:
+        return OfferUnknownError
+    return OfferRefusedError
+
+
 def _json_or_error(resp: HttpResponse, what: str) -> dict[str, Any]:
     try:
         body = resp.json()
@@ -258,9 +309,9 @@ def _json_or_error(resp: HttpResponse, what: str) -> dict[str, Any]:
     if resp.status >= 400:
         error = body.get("error", "error")
         text = body.get("error_description") or ""
-        raise OfferRefusedError(
-            f"the issuer refused the {what}: {error} {text}".strip(), error=str(error)
-        )
+        # RFC 6749 §5.2 has one invalid_grant code; its description tells which case it is
+        refusal = _grant_refusal(str(error), str(text))
+        raise refusal(f"the issuer refused the {what}: {error} {text}".strip(), error=str(error))
     return body
 
 

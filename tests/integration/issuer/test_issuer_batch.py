@@ -347,7 +347,7 @@ def test_console_requires_a_session_and_csrf(env: Env) -> None:
         (
             "fr",
             [
-                "Lignes prêtes à être délivrées : 3.",
+                "Lignes prêtes à être délivrées\u00a0: 3.",
                 "Délivrer les badges (3)",
                 "1 mars 2026",
                 "7,5",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from conftest import Env, Wallet
 
@@ -262,3 +263,58 @@ def test_a_copied_token_gets_no_credential_for_another_key(env: Env, wallet: Wal
     # the holder's own key still gets the offer's other formats, SD-JWT included
     assert wallet.credential(token, "volunteer_sd_jwt").status_code == 200
     assert wallet.credential(token, "volunteer_jwt_vc_json").status_code == 200
+
+
+def _offer_path(created: dict[str, Any]) -> str:
+    uri = parse_qs(urlsplit(created["offer_uri"]).query)["credential_offer_uri"][0]
+    return urlsplit(uri).path
+
+
+def _problem_code(response: Any) -> str:
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return str(response.json()["type"]).rpartition("#")[2]
+
+
+def test_used_expired_and_unknown_offers_are_told_apart(env: Env, wallet: Wallet) -> None:
+    """A person gets a different message for each: the wallet reads the problem code (on the
+    offer URI) or the token error's description (on an offer it already holds)."""
+    from wallet.service.receiving import _grant_refusal
+
+    used = env.offer()
+    used_offer = wallet.resolve(used["offer_uri"])
+    assert wallet.token(used_offer).status_code == 200
+    response = env.client.get(_offer_path(used))
+    assert response.status_code == 410
+    assert _problem_code(response) == "offer-used"
+    token = wallet.token(used_offer).json()
+    assert _grant_refusal(token["error"], token["error_description"]).code == "offer-used"
+
+    unknown = env.client.get(_offer_path(used).rsplit("/", 1)[0] + "/no-such-offer")
+    assert unknown.status_code == 404
+    assert _problem_code(unknown) == "offer-unknown"
+    forged = env.client.post(
+        "/orgs/demo-association/token",
+        data={
+            "grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
+            "pre-authorized_code": "nope",
+        },
+    ).json()
+    assert _grant_refusal(forged["error"], forged["error_description"]).code == "offer-unknown"
+
+    expired = env.offer()
+    expired_offer = wallet.resolve(expired["offer_uri"])
+    env.clock.advance(minutes=10, seconds=1)
+    response = env.client.get(_offer_path(expired))
+    assert response.status_code == 410
+    assert _problem_code(response) == "offer-expired"
+    token = wallet.token(expired_offer).json()
+    assert _grant_refusal(token["error"], token["error_description"]).code == "offer-expired"
+
+
+def test_a_wrong_tx_code_is_told_as_such(env: Env, wallet: Wallet) -> None:
+    from wallet.service.receiving import _grant_refusal
+
+    created = env.offer(tx_code=True)
+    offer = wallet.resolve(created["offer_uri"])
+    body = wallet.token(offer, "000000" if created["tx_code"] != "000000" else "111111").json()
+    assert _grant_refusal(body["error"], body["error_description"]).code == "tx-code-wrong"

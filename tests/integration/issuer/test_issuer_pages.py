@@ -221,7 +221,7 @@ def test_profile_shows_did_and_keys(admin: TestClient, lang: str, words: list[st
         "/admin/orgs/demo-association/keys/rotate",
         headers={"X-CSRF-Token": _api_csrf(admin)},
     )
-    page = get(admin, "/console", lang)
+    page = get(admin, "/console/organisation", lang)
     assert page.status_code == 200
     assert "did:web:testserver:orgs:demo-association" in page.text
     assert 'href="http://testserver/orgs/demo-association/did.json"' in page.text
@@ -586,7 +586,7 @@ def test_another_organisation_sees_nothing_of_the_demo(env: Env, wallet: Wallet)
     assert credential
     other = TestClient(demo.app)
     signin(other, OTHER_ADMIN, OTHER_PASSWORD)
-    assert "Other Employer" in get(other, "/console").text
+    assert "Other Employer" in get(other, "/console/organisation").text
     for page in ["/console/achievements", "/console/issue", "/console/credentials"]:
         text = get(other, page).text
         for name in ("Camille", "Léa", "Bénévole"):
@@ -678,3 +678,23 @@ def test_a_default_badge_can_be_revoked_but_not_suspended(
         {"csrf_token": csrf_of(page.text), "action": "suspend", "reason": "Essai"},
     )
     assert refused.status_code in (409, 422)
+
+
+@pytest.mark.parametrize(
+    ("lang", "task", "technical"),
+    [("fr", "Délivrer un badge", "Identifiant (DID)"), ("en", "Issue a badge", "Identifier (DID)")],
+)
+def test_the_console_opens_on_issuing_a_badge(
+    env: Env, lang: str, task: str, technical: str
+) -> None:
+    """The main task first; the DIDs, keys and OpenID4VCI metadata are under Organisation."""
+    signin(env.client, lang=lang)
+    home = get(env.client, "/console", lang)
+    assert home.status_code == 200
+    assert f"<h1>{task}</h1>" in home.text
+    assert "did:web:" not in home.text
+    assert "openid-credential-issuer" not in home.text
+    assert 'href="/console/achievements/volunteer/issue"' in home.text
+    organisation = get(env.client, "/console/organisation", lang)
+    assert technical in organisation.text
+    assert "did:web:testserver:orgs:demo-association" in organisation.text

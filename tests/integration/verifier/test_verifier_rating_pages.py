@@ -64,7 +64,7 @@ def test_a_rating_of_9_out_of_10_asked_in_the_console(
     assert "au moins 9 sur 10" in page.text
     _answer_request(client, request_id, badge(rating="4.8", count="230"))
     fr = client.get(f"/requests/{request_id}?lang=fr").text
-    assert "Sa note atteint ce que vous demandez : au moins 9 sur 10." in fr
+    assert "Sa note atteint ce que vous demandez\u00a0: au moins 9 sur 10." in fr
     assert "4,8 sur 5" in fr
     assert "Nombre d&#39;avis" in fr
     en = client.get(f"/requests/{request_id}?lang=en").text

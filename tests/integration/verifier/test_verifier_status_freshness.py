@@ -111,7 +111,7 @@ def test_the_recruiters_page_revalidates_first_and_says_when(
     first = _page(app_client, "fr")
     assert 'data-verdict="verified"' in first
     assert issuer.answers == [200, 304]  # unchanged: the page cost a 304
-    assert "Statut consulté le 21 nov. 2026, 12:01:00" in first
+    assert "Statut consulté le 21 nov. 2026, 13:01:00" in first
     issuer.revoked = (3,)  # within the API's window, yet the page must see it
     fr = _page(app_client, "fr")
     assert 'data-verdict="revoked"' in fr
@@ -119,5 +119,11 @@ def test_the_recruiters_page_revalidates_first_and_says_when(
     assert re.search(r"data-checked-at>Statut consulté le [^<]+<", fr)
     en = _page(app_client, "en")
     assert "✘ Revoked" in en
-    assert "Status checked on Nov 21, 2026, 12:01:00" in en
+    assert "Status checked on Nov 21, 2026, 1:01:00" in en
     assert issuer.answers == [200, 304, 200, 304]
+    # in the reader's own zone once their browser has said it (base template → cookie)
+    app_client.cookies.set("musette_tz", "America/Montreal")
+    assert "Statut consulté le 21 nov. 2026, 07:01:00" in _page(app_client, "fr")
+    app_client.cookies.set("musette_tz", "../../etc/passwd")
+    assert "Statut consulté le 21 nov. 2026, 13:01:00" in _page(app_client, "fr")
+    app_client.cookies.delete("musette_tz")

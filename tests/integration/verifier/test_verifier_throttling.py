@@ -57,16 +57,16 @@ def test_challenges_are_throttled_per_address(client: TestClient) -> None:
 
 def test_regression_signin_is_throttled_per_account_and_address(client: TestClient) -> None:
     browser = {"Accept": "text/html,*/*;q=0.8", "Accept-Language": "en"}
-    client.get("/login")  # the sign-in form sets its double-submit token (login CSRF)
+    client.get("/signin")  # the sign-in form sets its double-submit token (login CSRF)
     token = client.cookies.get("musette_verifier_csrf") or ""
     form = {"email": DEMO_EMAIL, "password": "nope", "next": "/requests/new", "csrf_token": token}
     for _ in range(2):
-        assert client.post("/login", data=form, headers=browser).status_code == 401
-    page = client.post("/login", data=form, headers=browser)
+        assert client.post("/signin", data=form, headers=browser).status_code == 401
+    page = client.post("/signin", data=form, headers=browser)
     assert page.status_code == 429
     assert page.headers["retry-after"] == "60"
     assert "Too many attempts in a short time. Wait 60 seconds, then try again." in page.text
-    other = client.post("/login", data={**form, "email": "x@example.org"}, headers=browser)
+    other = client.post("/signin", data={**form, "email": "x@example.org"}, headers=browser)
     assert other.status_code == 401
 
 

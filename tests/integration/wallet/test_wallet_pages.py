@@ -215,7 +215,7 @@ def test_credential_page_says_what_who_and_whether_it_verifies(
     assert 'class="verdict ok"' in html
     assert 'class="check passed"' in html
     expected = {
-        "fr": ("Ce qu'il atteste", "Vérifié : authentique et valide aujourd'hui.",
+        "fr": ("Ce qu'il atteste", "Vérifié\u00a0: authentique et valide aujourd'hui.",
                "La signature de l'émetteur est intacte", "Émetteur absent de votre liste",
                "depuis le 1 mars 2026"),
         "en": ("What it certifies", "It verifies: authentic and valid today.",
@@ -471,7 +471,7 @@ def test_export_then_import_the_archive_from_the_history_page(
         headers={"Accept-Language": "fr"},
     )
     assert done.status_code == 200
-    assert "Importé : 1 badges" in done.text
+    assert "Importé\u00a0: 1 badges" in done.text
     assert "Trésorière" in page(wallet, "/")
     broken = wallet.post(
         "/archive/import",

@@ -103,7 +103,7 @@ def test_a_revoked_badge_is_flagged_everywhere_at_once_and_not_presented(
     en = page(holder_wallet, "/", "en")
     assert "Revoked</strong> — the issuer withdrew this credential" in en
     one = page(holder_wallet, f"/credentials/{cid}")
-    assert "Révoqué : l'émetteur a retiré ce badge." in one
+    assert "Révoqué\u00a0: l'émetteur a retiré ce badge." in one
     assert "Il ne peut pas être présenté." in one
     assert "Statut consulté le" in one
     # blocked from presentation, with the reason

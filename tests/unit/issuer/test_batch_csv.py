@@ -171,7 +171,8 @@ def test_every_row_is_checked_and_reported_with_its_line() -> None:
     assert names(preview) == ["Bien"]
     t = translator(__import__("issuer.i18n", fromlist=["LOCALES"]).LOCALES, "fr")
     assert (
-        preview.problems[0].message(t) == "Ligne 2 : « pas-un-mail » n'est pas une adresse e-mail."
+        preview.problems[0].message(t)
+        == "Ligne 2\u00a0: « pas-un-mail » n'est pas une adresse e-mail."
     )
 
 

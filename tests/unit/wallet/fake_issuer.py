@@ -47,6 +47,8 @@ class FakeIssuer:
     nonces: set[str] = field(default_factory=set)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     credential_requests: int = 0
+    #: offer id -> problem code answered with 410 (offer-used, offer-expired), as our issuer does
+    gone: dict[str, str] = field(default_factory=dict)
 
     @property
     def issuer_id(self) -> str:
@@ -76,6 +78,16 @@ class FakeIssuer:
 
         @app.get("/offers/{offer_id}")
         def get_offer(offer_id: str) -> Any:
+            if offer_id in self.gone or offer_id not in self.offers:
+                code = self.gone.get(offer_id, "offer-unknown")
+                return JSONResponse(
+                    {
+                        "type": f"{self.base}/problems#{code}",
+                        "status": 410 if offer_id in self.gone else 404,
+                    },
+                    status_code=410 if offer_id in self.gone else 404,
+                    media_type="application/problem+json",
+                )
             return self.offers[offer_id]
 
         @app.get("/.well-known/openid-credential-issuer/issuer")
