@@ -35,7 +35,6 @@ from shared.did.methods import verification_method_id
 from shared.did.resolver import DidResolver
 from shared.errors import (
     InvalidInputError,
-    NotFoundError,
     OfferExpiredError,
     OfferUnknownError,
     OfferUsedError,
