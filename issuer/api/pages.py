@@ -263,7 +263,7 @@ def update_profile(
     if errors:
         return _profile_page(request, console, session, values, errors, status=422)
     update_association_profile(console.org, AssociationProfileIn.model_validate(values))
-    return RedirectResponse("/console?done=saved", status_code=303)
+    return RedirectResponse("/console/organisation?done=saved", status_code=303)
 
 
 # --------------------------------------------------------------------------- achievements

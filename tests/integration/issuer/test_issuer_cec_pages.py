@@ -41,19 +41,19 @@ GOOD = {
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_profile_form_saves_the_association(admin: TestClient, env: Env, lang: str) -> None:
-    page = htmllib.unescape(get(admin, "/console", lang).text)
+    page = htmllib.unescape(get(admin, "/console/organisation", lang).text)
     heading = {"fr": "L'association (compte d'engagement citoyen)",
                "en": "The association (Compte d'engagement citoyen)"}[lang]  # fmt: skip
     assert heading in page
     assert {"fr": "mise en valeur du patrimoine artistique",
             "en": "enhancing the artistic heritage"}[lang] in page  # fmt: skip
     resp = post(
-        admin, "/console/profile", {"csrf_token": form_csrf(admin, "/console"), **GOOD}, lang
+        admin, "/console/profile", {"csrf_token": form_csrf(admin, "/console/organisation"), **GOOD}, lang
     )
     assert resp.status_code == 303, resp.text
     saved = _org(env)
     assert (saved["rna"], saved["siren"], saved["field"]) == ("W751234567", "732829320", "culturel")
-    again = get(admin, "/console", lang).text
+    again = get(admin, "/console/organisation", lang).text
     assert 'value="W751234567"' in again
     assert 'value="culturel" selected' in again
 
@@ -63,7 +63,7 @@ def test_the_profile_form_names_each_wrong_field(admin: TestClient, env: Env, la
     bad = {**GOOD, "rna": "W12", "siren": "732829321", "field": "commerce",
            "declared_on": "2999-01-01"}  # fmt: skip
     resp = post(
-        admin, "/console/profile", {"csrf_token": form_csrf(admin, "/console"), **bad}, lang
+        admin, "/console/profile", {"csrf_token": form_csrf(admin, "/console/organisation"), **bad}, lang
     )
     assert resp.status_code == 422
     text = htmllib.unescape(resp.text)
