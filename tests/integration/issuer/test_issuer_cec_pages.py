@@ -48,7 +48,10 @@ def test_the_profile_form_saves_the_association(admin: TestClient, env: Env, lan
     assert {"fr": "mise en valeur du patrimoine artistique",
             "en": "enhancing the artistic heritage"}[lang] in page  # fmt: skip
     resp = post(
-        admin, "/console/profile", {"csrf_token": form_csrf(admin, "/console/organisation"), **GOOD}, lang
+        admin,
+        "/console/profile",
+        {"csrf_token": form_csrf(admin, "/console/organisation"), **GOOD},
+        lang,
     )
     assert resp.status_code == 303, resp.text
     saved = _org(env)
@@ -63,7 +66,10 @@ def test_the_profile_form_names_each_wrong_field(admin: TestClient, env: Env, la
     bad = {**GOOD, "rna": "W12", "siren": "732829321", "field": "commerce",
            "declared_on": "2999-01-01"}  # fmt: skip
     resp = post(
-        admin, "/console/profile", {"csrf_token": form_csrf(admin, "/console/organisation"), **bad}, lang
+        admin,
+        "/console/profile",
+        {"csrf_token": form_csrf(admin, "/console/organisation"), **bad},
+        lang,
     )
     assert resp.status_code == 422
     text = htmllib.unescape(resp.text)
