@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 LINT = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("shared", "issuer", "wallet", "verifier", "musette")
+PACKAGES = ("shared", "servicekit", "issuer", "wallet", "verifier", "musette")
 
 pytestmark = pytest.mark.skipif(
     not LINT.exists(), reason="import-linter is not installed: pip install -e '.[dev]'"
