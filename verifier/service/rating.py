@@ -76,7 +76,7 @@ class RatingRequirement:
         return cls(parse_amount(minimum, "rating.minimum"), parse_amount(scale, "rating.scale"))
 
     def to_json(self) -> dict[str, str]:
-        return {"minimum": _plain(self.minimum), "scale": _plain(self.scale)}
+        return {"minimum": plain_number(self.minimum), "scale": plain_number(self.scale)}
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,11 @@ class FoundRating:
         return self.value * scale / self.value_max
 
 
-def _plain(number: Decimal) -> str:
+def plain_number(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
-def _number(value: Any) -> Decimal | None:
+def read_number(value: Any) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
     try:
@@ -106,11 +106,13 @@ def _number(value: Any) -> Decimal | None:
     return number
 
 
-def _listed(value: Any) -> list[Any]:
+def listed_values(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value] if value is not None else []
 
 
-def _parts(credential: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+def subject_and_achievement(
+    credential: Mapping[str, Any],
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     """(subject, achievement), in the W3C layout or the SD-JWT VC one (achievement on top)."""
     subject = credential.get("credentialSubject")
     subject = subject if isinstance(subject, Mapping) else {}
@@ -122,22 +124,22 @@ def find_ratings(credential: Any) -> tuple[list[FoundRating], list[str]]:
     """The usable ratings of a credential, and why any other ``ext:Rating`` result is not."""
     if not isinstance(credential, Mapping):
         return [], []
-    subject, achievement = _parts(credential)
+    subject, achievement = subject_and_achievement(credential)
     descriptions = {
         d["id"]: d
-        for d in _listed(achievement.get("resultDescription"))
+        for d in listed_values(achievement.get("resultDescription"))
         if isinstance(d, Mapping) and isinstance(d.get("id"), str)
     }
     found: list[FoundRating] = []
     problems: list[str] = []
-    for result in _listed(subject.get("result")):
+    for result in listed_values(subject.get("result")):
         if not isinstance(result, Mapping):
             continue
         desc = descriptions.get(str(result.get("resultDescription")))
         if desc is None or desc.get("resultType") != RATING_RESULT_TYPE:
             continue
-        value = _number(result.get("value"))
-        low, high = _number(desc.get("valueMin")), _number(desc.get("valueMax"))
+        value = read_number(result.get("value"))
+        low, high = read_number(desc.get("valueMin")), read_number(desc.get("valueMax"))
         if value is None:
             problems.append("the rating has no numeric value (it may not be disclosed)")
         elif low is None or high is None:
@@ -154,7 +156,7 @@ def find_ratings(credential: Any) -> tuple[list[FoundRating], list[str]]:
 def check_rating(credential: Any, requirement: RatingRequirement) -> tuple[bool, str]:
     """(met, reason in English) for one credential."""
     found, problems = find_ratings(credential)
-    want = f"at least {_plain(requirement.minimum)} out of {_plain(requirement.scale)}"
+    want = f"at least {plain_number(requirement.minimum)} out of {plain_number(requirement.scale)}"
     if not found:
         why = "; ".join(problems) if problems else "it has no result of type ext:Rating"
         return False, f"no rating here ({why}): a rating {want} is required"
@@ -162,9 +164,9 @@ def check_rating(credential: Any, requirement: RatingRequirement) -> tuple[bool,
         # "X out of Y": v / max >= X / Y, exactly (no rounding)
         if rating.value * requirement.scale >= requirement.minimum * rating.value_max:
             return True, (
-                f"the rating {_plain(rating.value)} out of {_plain(rating.value_max)} is {want}"
+                f"the rating {plain_number(rating.value)} out of {plain_number(rating.value_max)} is {want}"
             )
     best = max(found, key=lambda r: r.value / r.value_max)
     return False, (
-        f"the rating {_plain(best.value)} out of {_plain(best.value_max)} is below {want}"
+        f"the rating {plain_number(best.value)} out of {plain_number(best.value_max)} is below {want}"
     )

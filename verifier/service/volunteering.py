@@ -21,7 +21,13 @@ from typing import Any
 
 from shared.errors import InvalidInputError
 from shared.model.cec import role_code
-from verifier.service.rating import _listed, _number, _parts, _plain, parse_amount
+from verifier.service.rating import (
+    listed_values,
+    parse_amount,
+    plain_number,
+    read_number,
+    subject_and_achievement,
+)
 
 VOLUNTEER_HOURS_RESULT_TYPE = "ext:VolunteerHours"
 #: the roles the CEC counts (Code du travail, art. L5151-9)
@@ -89,14 +95,14 @@ class VolunteeringRequirement:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "min_hours": _plain(self.min_hours),
+            "min_hours": plain_number(self.min_hours),
             "year": self.year,
             "eligible_role": self.eligible_role,
         }
 
     def words(self) -> str:
         """In English, for reasons: "at least 200 hours in 2026, in an eligible role"."""
-        out = f"at least {_plain(self.min_hours)} hours"
+        out = f"at least {plain_number(self.min_hours)} hours"
         out += f" in {self.year}" if self.year is not None else ""
         return out + (" in an eligible role (board or supervision)" if self.eligible_role else "")
 
@@ -112,7 +118,7 @@ class FoundVolunteering:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "hours": None if self.hours is None else _plain(self.hours),
+            "hours": None if self.hours is None else plain_number(self.hours),
             "period_year": self.year,
             "role": self.role,
         }
@@ -131,25 +137,25 @@ def _hours(subject: Mapping[str, Any], achievement: Mapping[str, Any]) -> tuple[
     """(the hours, or None, why there are none)."""
     described = {
         d["id"]
-        for d in _listed(achievement.get("resultDescription"))
+        for d in listed_values(achievement.get("resultDescription"))
         if isinstance(d, Mapping)
         and isinstance(d.get("id"), str)
         and d.get("resultType") == VOLUNTEER_HOURS_RESULT_TYPE
     }
     values = [
         result.get("value")
-        for result in _listed(subject.get("result"))
+        for result in listed_values(subject.get("result"))
         if isinstance(result, Mapping) and str(result.get("resultDescription")) in described
     ]
     if not values:
         return None, f"it has no result of type {VOLUNTEER_HOURS_RESULT_TYPE}"
     if len(values) > 1:
         return None, "it records hours more than once"
-    hours = _number(values[0])
+    hours = read_number(values[0])
     if hours is None:
         return None, "the hours have no numeric value (they may not be disclosed)"
     if not 0 <= hours <= MAX_HOURS_IN_A_YEAR:
-        return None, f"{_plain(hours)} hours is not a number of hours a year can hold"
+        return None, f"{plain_number(hours)} hours is not a number of hours a year can hold"
     return hours, ""
 
 
@@ -164,7 +170,7 @@ def assess_volunteering(
             f"no volunteer hours here: {want} are required",
             FoundVolunteering(None, None, None),
         )
-    subject, achievement = _parts(credential)
+    subject, achievement = subject_and_achievement(credential)
     hours, why = _hours(subject, achievement)
     start = _date(subject.get("activityStartDate"))
     end = _date(subject.get("activityEndDate"))
@@ -175,7 +181,9 @@ def assess_volunteering(
         return False, f"no volunteer hours here ({why}): {want} are required", found
     problems = []
     if hours < requirement.min_hours:
-        problems.append(f"{_plain(hours)} hours is fewer than {_plain(requirement.min_hours)}")
+        problems.append(
+            f"{plain_number(hours)} hours is fewer than {plain_number(requirement.min_hours)}"
+        )
     if start is not None and end is not None and end < start:
         problems.append("the period ends before it starts")
     if requirement.year is not None:
@@ -194,7 +202,7 @@ def assess_volunteering(
             if role
             else "its role is not one of the CEC roles (board, supervision or other)"
         )
-    what = f"{_plain(hours)} hours" + (f" in {found.year}" if found.year else "")
+    what = f"{plain_number(hours)} hours" + (f" in {found.year}" if found.year else "")
     what += f", role {role}" if role else ""
     if problems:
         return False, f"{what}: {'; '.join(problems)}; {want} are required", found
