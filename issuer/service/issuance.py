@@ -45,11 +45,14 @@ from shared.model import (
     Result,
     build_achievement_credential,
 )
+from shared.model.base import as_list
 from shared.model.cec import association_identifiers, role_label
-from shared.model.vcdm2 import require_conforming_credential
-from shared.proofs.data_integrity import add_proof
+from shared.model.vcdm2 import VC_V2, require_conforming_credential
+from shared.proofs.data_integrity import RDFC, add_proof
 from shared.proofs.sd_jwt_vc import issue_ob3_sd_jwt_vc
-from shared.proofs.vc_jwt import sign_vc_jwt
+from shared.proofs.vc_jwt import envelope_vc_jwt, sign_vc_jwt
+
+VC_JWT = "vc+jwt"
 
 
 @dataclass(frozen=True)
@@ -245,8 +248,14 @@ def sign_vc_api_credential(
     with_status: bool,
     now: datetime,
     actor: str,
+    securing: str = RDFC,
 ) -> tuple[IssuedCredential, dict[str, Any]]:
-    """VC-API issue: sign a caller-built credential as the organisation (eddsa-rdfc-2022)."""
+    """VC-API issue: sign a caller-built credential as the organisation.
+
+    ``securing`` is a Data Integrity cryptosuite (``eddsa-rdfc-2022``, ``eddsa-jcs-2022``)
+    or ``vc+jwt``: then the credential is a VC-JOSE-COSE §3.1.1 token, returned as an
+    ``EnvelopedVerifiableCredential`` (VC DM 2.0 §4.13.1).
+    """
     doc = dict(credential)
     if "proof" in doc:
         raise InvalidInputError("the credential to issue must not carry a proof")
@@ -257,6 +266,13 @@ def sign_vc_api_credential(
     doc.setdefault("validFrom", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
     # VC DM 2.0 §4: refused (400, naming the rule) before a status index is taken
     require_conforming_credential(doc)
+    if securing == VC_JWT and as_list(doc.get("@context"))[:1] != [VC_V2]:
+        # VC-JOSE-COSE §3.1.1: vc+jwt secures VC Data Model 2.0 credentials
+        raise InvalidInputError(
+            "options.format application/vc+jwt secures VC Data Model 2.0 credentials "
+            f"only: the first @context must be {VC_V2}",
+            option="format",
+        )
     issuer = doc["issuer"]
     if (issuer.get("id") if isinstance(issuer, dict) else issuer) != org.did:
         raise InvalidInputError(f"issuer must be {org.did} (the organisation's DID)")
@@ -268,14 +284,19 @@ def sign_vc_api_credential(
         prior = existing if isinstance(existing, list) else ([existing] if existing else [])
         doc["credentialStatus"] = [*prior, *entries]
     signer = active_signer(session, store, org)
-    signed = add_proof(doc, signer.key.sign, signer.kid, created=now)
+    if securing == VC_JWT:
+        token = sign_vc_jwt(doc, signer.key, signer.kid, profile="vc+jwt")
+        signed, stored = envelope_vc_jwt(token), token
+    else:
+        signed = add_proof(doc, signer.key.sign, signer.kid, created=now, cryptosuite=securing)
+        stored = json.dumps(signed, ensure_ascii=False)
     subject = doc.get("credentialSubject")
     row = IssuedCredential(
         id=cred_uuid.hex,
         org_id=org.id,
-        format="ldp_vc",
+        format=VC_JWT if securing == VC_JWT else "ldp_vc",
         subject_id=subject.get("id") if isinstance(subject, dict) else None,
-        document=json.dumps(signed, ensure_ascii=False),
+        document=stored,
         status_seq=seq,
         status_index=idx,
         revoked=False,

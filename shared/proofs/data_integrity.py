@@ -37,6 +37,12 @@ CRYPTOSUITES = (RDFC, JCS)
 # before 2023 (same algorithm); 1EdTech's validator samples still use it. Verify only.
 LEGACY_SUITES = {"eddsa-2022": RDFC}
 ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
+#: contexts that define DataIntegrityProof, cryptosuite, proofValue and created
+_DEFINES_DATA_INTEGRITY = frozenset(
+    {DATA_INTEGRITY_V2, "https://w3id.org/security/data-integrity/v1"}
+)
 
 #: Our policy (docs/threat-model.md, "Engine checks"): a proof ``created`` later than now plus
 #: this allowance, or ``expires`` earlier than now minus it, fails. Same allowance as the
@@ -112,16 +118,21 @@ def add_proof(
     challenge: str | None = None,
     domain: str | None = None,
     expires: datetime | None = None,
+    proof_id: str | None = None,
+    previous_proof: str | list[str] | None = None,
 ) -> dict[str, Any]:
     """Return a copy of ``document`` with a Data Integrity proof added (Data Integrity §4.2).
 
-    An existing proof is kept: the new one joins it as a proof set. ``expires`` sets the
-    proof's own expiry (Data Integrity §2.1).
+    An existing proof is kept: the new one joins it as a proof set (§4.1), or, with
+    ``previous_proof`` (the ``id`` of proofs already there), extends a proof chain (§4.2:
+    the new signature covers those proofs too). ``expires`` sets the proof's own expiry
+    (§2.1). A VC 1.1 document gets the Data Integrity context (§2.4.2).
     """
     if cryptosuite not in CRYPTOSUITES:
         raise UnsupportedAlgorithmError(f"cryptosuite {cryptosuite!r} cannot sign here")
     if not isinstance(document.get("@context"), list | str) and cryptosuite == RDFC:
         raise MalformedCredentialError("a document signed with eddsa-rdfc-2022 needs @context")
+    document = with_data_integrity_context(document)
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     options: dict[str, Any] = {
         "type": "DataIntegrityProof",
@@ -136,11 +147,17 @@ def add_proof(
         options["challenge"] = challenge
     if domain is not None:
         options["domain"] = domain
+    if proof_id is not None:
+        options = {"id": proof_id, **options}
+    if previous_proof is not None:
+        options["previousProof"] = previous_proof
     if cryptosuite == JCS and "@context" in unsecured:
         # vc-di-eddsa §3.3.1 step 2: "set proof.@context to unsecuredDocument.@context"
         options["@context"] = unsecured["@context"]
     config = _proof_config(unsecured, options, cryptosuite)
-    signature = signer(hash_data(unsecured, config, cryptosuite))
+    # §4.2 "Add Proof Chain": the proofs named by previousProof are part of what is signed
+    to_sign = _unsecured(document, options) if previous_proof is not None else unsecured
+    signature = signer(hash_data(to_sign, config, cryptosuite))
     proof = {**options, "proofValue": multibase_encode(signature, "z")}
     existing = document.get("proof")
     secured = copy.deepcopy(unsecured)
@@ -149,6 +166,22 @@ def add_proof(
     else:
         secured["proof"] = [*(existing if isinstance(existing, list) else [existing]), proof]
     return secured
+
+
+def with_data_integrity_context(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with the Data Integrity context added when it is VC 1.1 only.
+
+    Spec: VC Data Integrity 1.0 §2.4.2 (https://www.w3.org/TR/vc-data-integrity/#context-
+    injection): "if the @context property ... does not include the Data Integrity context
+    ... an implementation SHOULD add it" when the base context does not define the proof
+    terms; the VC 1.1 context (https://www.w3.org/2018/credentials/v1) does not.
+    """
+    contexts = _as_context_list(document.get("@context"))
+    if not contexts or contexts[0] != VC_V1:
+        return document
+    if any(c in _DEFINES_DATA_INTEGRITY for c in contexts if isinstance(c, str)):
+        return document
+    return {**document, "@context": [*contexts, DATA_INTEGRITY_V2]}
 
 
 def proofs_of(document: dict[str, Any]) -> list[dict[str, Any]]:

@@ -47,6 +47,7 @@ from shared.verify.common import parse_datetime
 from shared.verify.context import VerifyContext
 from shared.verify.credential import check_claims, check_credential_shape
 from shared.verify.data_integrity import issuer_id
+from shared.verify.envelope import ENVELOPED_VC, enveloped_type, open_envelope
 from shared.verify.presentation import check_holder_binding, credential_context
 from shared.verify.report import VerificationReport
 from shared.verify.schema import OB3_TYPES
@@ -672,16 +673,19 @@ def _verify_embedded(
     token: str | None = None
     if isinstance(item, str):
         token = item  # VC DM 1.1 §6.3.1: a VP-JWT carries its credentials as JWT strings
-    elif isinstance(item, dict) and "EnvelopedVerifiableCredential" in _as_list(item.get("type")):
-        ident = item.get("id")
-        if not isinstance(ident, str) or not ident.startswith("data:"):
+    elif enveloped_type(item) is not None:
+        try:  # VC DM 2.0 §4.13.1: context, type, data: URL and media type
+            envelope = open_envelope(item, ENVELOPED_VC)
+        except VcError as err:
             sub = VerificationReport(format="enveloped")
-            sub.failed("format", "an EnvelopedVerifiableCredential id must be a data: URL")
+            sub.failed("format", err.detail, rule="enveloped", section="§4.13")
             return sub
-        if ident.startswith(ENVELOPED_VC_JWT_PREFIX):
-            token = ident.removeprefix(ENVELOPED_VC_JWT_PREFIX)
+        if envelope.kind == "jwt":
+            token = envelope.token
         else:
-            item = ident.split(",", 1)[1] if "," in ident else ident
+            from shared.verify.tokens import verify_credential_token
+
+            return verify_credential_token(envelope.token, envelope.kind, ctx)
     if token is not None:
         return verify_jwt_credential(token, ctx, keys=keys, algorithms=algorithms)
     if verify_embedded is None:

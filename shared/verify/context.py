@@ -57,6 +57,10 @@ class VerifyContext:
     check_schema: bool = True
     check_status: bool = True
     max_kb_age: timedelta | None = timedelta(minutes=10)
+    #: a presentation's holder must be bound to every credential it carries (OpenID4VP's
+    #: need); False reports the binding without failing on it (VC DM 2.0 §4.13 requires
+    #: no holder, and the VC-API's /presentations/verify asks for none by default)
+    require_holder_binding: bool = True
     #: status lists already verified, shared by one service's verifications (None: none)
     status_lists: StatusListMemo | None = None
 

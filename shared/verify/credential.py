@@ -16,6 +16,7 @@ from shared.model.vcdm2 import Violation, credential_violations, describe_violat
 from shared.verify.common import check_validity
 from shared.verify.context import Clock, VerifyContext, with_clock
 from shared.verify.data_integrity import check_di_proofs, issuer_id
+from shared.verify.envelope import ENVELOPED_VC, enveloped_type, open_envelope
 from shared.verify.report import VerificationReport
 from shared.verify.schema import check_schema
 from shared.verify.status import check_credential_status
@@ -89,6 +90,9 @@ def verify_credential(
         report = VerificationReport()
         report.failed("format", err.detail)
         return report
+    enveloped = enveloped_type(value)
+    if enveloped is not None:
+        return verify_enveloped(value, enveloped, ctx)
     kind = detect_format(value)
     if kind == "ldp_vc":
         return _verify_ldp_credential(value, ctx)
@@ -107,6 +111,26 @@ def verify_credential(
         "or a baked PNG/SVG badge",
     )
     return report
+
+
+def verify_enveloped(
+    value: dict[str, Any], expected: str, ctx: VerifyContext
+) -> VerificationReport:
+    """Verify an ``EnvelopedVerifiableCredential`` (or ``...Presentation``) by its token.
+
+    Spec: VC DM 2.0 §4.13.1/§4.13.2; the envelope's rules are :func:`open_envelope`'s.
+    """
+    from shared.verify.tokens import verify_credential_token, verify_presentation_token
+
+    try:
+        envelope = open_envelope(value, expected)
+    except VcError as err:
+        report = VerificationReport(format="enveloped")
+        report.failed("format", err.detail, rule="enveloped", section="§4.13")
+        return report
+    if expected == ENVELOPED_VC:
+        return verify_credential_token(envelope.token, envelope.kind, ctx)
+    return verify_presentation_token(envelope.token, envelope.kind, ctx)
 
 
 def check_credential_shape(report: VerificationReport, credential: Any) -> bool:

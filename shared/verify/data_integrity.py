@@ -56,37 +56,104 @@ def check_di_proofs(
         )
         return []
     now = ctx.now()
+    owners = [signer_of(proof) for proof in proofs]
     every = [
         verify_proof(
             document,
             proof,
             ctx.dids,
             expected_purpose=purpose,
-            controller=controller,
+            # Data Integrity §4.1/§4.2: each proof of a set or chain is checked against its
+            # own controller; one by another party than ``controller`` is that party's proof
+            controller=controller if owner is None or controller is None else owner,
             now=now,
             clock_skew=ctx.clock_skew,
         )
-        for proof in proofs
+        for proof, owner in zip(proofs, owners, strict=True)
     ]
     # Proofs of a type we do not implement add no assurance and are set aside (as the
     # 1EdTech validator does); every proof we can check must verify, and one at least.
-    results = [r for r in every if not r.unsupported] or every
+    kept = [i for i, r in enumerate(every) if not r.unsupported] or list(range(len(every)))
+    results = [every[i] for i in kept]
     ignored = [r.reason for r in every if r.unsupported and r not in results]
+    role = "issuer" if purpose == "assertionMethod" else "holder"
+    entries = [_proof_entry(proofs[i], every[i], owners[i], controller, role) for i in kept]
+    own = [i for i in kept if controller is None or owners[i] == controller]
     bad = [r for r in results if not r.verified]
     methods = sorted({r.verification_method for r in results if r.verification_method})
-    key_problems = [r.reason for r in bad if r.cryptosuite is None]
+    key_problems = [
+        every[i].reason for i in own if not every[i].verified and every[i].cryptosuite is None
+    ]
     if key_problems:
         report.failed("issuer_key", "; ".join(key_problems), verification_methods=methods)
+    elif controller is not None and not own:
+        report.failed(
+            "issuer_key",
+            f"no proof is made with a key of {controller}: "
+            + ", ".join(sorted({o or "?" for o in owners}))
+            + " signed, not it",
+            verification_methods=methods,
+        )
     else:
         who = f" of {controller}" if controller else ""
         report.passed(
             "issuer_key", f"key{who} found: {', '.join(methods)}", verification_methods=methods
         )
     if bad:
-        report.failed("proof", "; ".join(r.reason for r in bad))
+        report.failed("proof", "; ".join(r.reason for r in bad), proofs=entries)
+    elif controller is not None and not own:
+        report.failed(
+            "proof",
+            f"every proof is by another party than {controller}: its own proof is required",
+            proofs=entries,
+        )
     else:
         suites = sorted({r.cryptosuite or "" for r in results})
         plural = f"all {len(results)} proofs verify" if len(results) > 1 else "the proof verifies"
         note = f"; ignored: {'; '.join(ignored)}" if ignored else ""
-        report.passed("proof", f"{plural} ({', '.join(suites)}){note}", cryptosuites=suites)
+        others = sorted({e["controller"] for e in entries if e["signer"] == "other"})
+        also = f"; also signed by {', '.join(others)}" if others else ""
+        report.passed(
+            "proof",
+            f"{plural} ({', '.join(suites)}){also}{note}",
+            cryptosuites=suites,
+            proofs=entries,
+        )
     return results
+
+
+def signer_of(proof: dict[str, Any]) -> str | None:
+    """The controller a proof's verification method names: the DID (or URL) before ``#``."""
+    vm = proof.get("verificationMethod")
+    if not isinstance(vm, str) or not vm:
+        return None
+    return vm.split("#", 1)[0]
+
+
+def _proof_entry(
+    proof: dict[str, Any],
+    result: ProofResult,
+    owner: str | None,
+    controller: str | None,
+    role: str,
+) -> dict[str, Any]:
+    """Who signed what: one entry per proof of a set or chain (Data Integrity §4.1, §4.2).
+
+    ``signer`` is ``role`` (issuer, holder) for a proof by ``controller``, ``other`` for an
+    additional party's, ``unnamed`` when the document names no controller.
+    """
+    signer = "unnamed" if controller is None else (role if owner == controller else "other")
+    entry: dict[str, Any] = {
+        "verificationMethod": result.verification_method,
+        "controller": owner,
+        "signer": signer,
+        "cryptosuite": result.cryptosuite,
+        "verified": result.verified,
+        "reason": result.reason,
+    }
+    if isinstance(proof.get("id"), str):
+        entry["id"] = proof["id"]
+    previous = proof.get("previousProof")
+    if isinstance(previous, str | list):
+        entry["previousProof"] = previous
+    return entry

@@ -14,6 +14,7 @@ from shared.keys.keypair import PublicKey
 from shared.model.vcdm2 import presentation_violations
 from shared.verify.context import Clock, VerifyContext, with_clock
 from shared.verify.data_integrity import check_di_proofs
+from shared.verify.envelope import ENVELOPED_VP, enveloped_type
 from shared.verify.report import VerificationReport
 
 
@@ -63,6 +64,10 @@ def verify_presentation(
     from shared.verify.tokens import verify_presentation_token
 
     ctx = with_clock(ctx, clock)
+    if isinstance(presentation, dict) and enveloped_type(presentation) == ENVELOPED_VP:
+        from shared.verify.credential import verify_enveloped
+
+        return verify_enveloped(presentation, ENVELOPED_VP, ctx)
     if not isinstance(presentation, dict):
         try:
             presentation = read_input(presentation, json_text=json_text)
@@ -87,7 +92,8 @@ def verify_presentation(
     credentials = credentials if isinstance(credentials, list) else [credentials]
     inner = credential_context(ctx)
     for item in credentials:
-        sub = verify_credential(_unwrap_enveloped(item), inner, json_text=False)
+        # an EnvelopedVerifiableCredential is opened and checked by verify_credential
+        sub = verify_credential(item, inner, json_text=False)
         report.credentials.append(sub)
     check_holder_binding(report, holder, report.credentials, ctx)
     return report
@@ -98,15 +104,6 @@ def results_proofs(presentation: dict[str, Any]) -> list[dict[str, Any]]:
     proof = presentation.get("proof")
     proofs = proof if isinstance(proof, list) else [proof]
     return [p for p in proofs if isinstance(p, dict)]
-
-
-def _unwrap_enveloped(item: Any) -> Any:
-    """EnvelopedVerifiableCredential: ``data:application/vc+jwt,<jwt>`` (VC-JOSE-COSE §3.2)."""
-    if isinstance(item, dict) and item.get("type") == "EnvelopedVerifiableCredential":
-        ident = item.get("id")
-        if isinstance(ident, str) and ident.startswith("data:") and "," in ident:
-            return ident.split(",", 1)[1]
-    return item
 
 
 def _check_challenge(
@@ -153,12 +150,22 @@ def check_holder_binding(
     (``credentialSubject.id`` or ``sub``), or when it names a ``cnf.jwk`` holder key that is
     an ``authentication`` key of the holder's DID (the key the presentation proof used must
     be an ``authentication`` key of the holder, so it is that key). A credential whose
-    claims could not be read counts as unbound.
+    claims could not be read counts as unbound. When ``ctx.require_holder_binding`` is
+    False, a missing holder or an unbound credential makes the check ``skipped`` (said so
+    in its reason, ``required: false`` in its details) rather than ``failed``.
     """
     if not credentials:
         report.skipped("holder_binding", "the presentation carries no credential")
         return
+    required = ctx.require_holder_binding
     if holder is None:
+        if not required:
+            report.skipped(
+                "holder_binding",
+                "not required by this request, and the presentation names no holder",
+                required=False,
+            )
+            return
         report.failed("holder_binding", "the presentation names no holder (holder or iss)")
         return
     unbound: list[str] = []
@@ -172,12 +179,17 @@ def check_holder_binding(
             continue
         unbound.append(str(index))
     if unbound:
-        report.failed(
-            "holder_binding",
+        reason = (
             f"the holder {holder} is neither the subject nor the cnf key holder of "
-            f"credential(s) {', '.join(unbound)}",
-            unbound=unbound,
+            f"credential(s) {', '.join(unbound)}"
         )
+        if not required:
+            report.skipped(
+                "holder_binding", f"not required by this request: {reason}", required=False,
+                unbound=unbound,
+            )  # fmt: skip
+            return
+        report.failed("holder_binding", reason, unbound=unbound)
         return
     how = f" (by its cnf key for {via_cnf})" if via_cnf else ""
     report.passed("holder_binding", f"the holder {holder} is bound to every credential{how}")

@@ -13,6 +13,7 @@ _VERIFIERS = {
     "dc+sd-jwt": ("shared.proofs.sd_jwt_vc", "verify_sd_jwt_vc"),
     "sd-jwt+kb": ("shared.proofs.sd_jwt_vc", "verify_sd_jwt_presentation"),
     "jwt": ("shared.proofs.vc_jwt", "verify_jwt_any"),
+    "jwt-vc": ("shared.proofs.vc_jwt", "verify_jwt_credential"),
     "jwt-vp": ("shared.proofs.vc_jwt", "verify_jwt_presentation"),
 }
 
@@ -32,6 +33,18 @@ def verify_token(token: str, kind: str, ctx: VerifyContext) -> VerificationRepor
     if is_presentation_token(token, kind):
         kind = "sd-jwt+kb"
     return _call(kind, token, ctx)
+
+
+def verify_credential_token(token: str, kind: str, ctx: VerifyContext) -> VerificationReport:
+    """Verify a token that must be a credential (an ``EnvelopedVerifiableCredential``'s).
+
+    A ``vp+jwt`` or an SD-JWT with a KB-JWT is a presentation, and fails ``format`` here.
+    """
+    if is_presentation_token(token, kind):
+        report = VerificationReport(format="sd-jwt+kb")
+        report.failed("format", "this SD-JWT carries a KB-JWT: it is a presentation")
+        return report
+    return _call("jwt-vc" if kind == "jwt" else kind, token, ctx)
 
 
 def verify_presentation_token(token: str, kind: str, ctx: VerifyContext) -> VerificationReport:
