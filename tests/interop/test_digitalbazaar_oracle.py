@@ -483,3 +483,22 @@ def test_musette_jcs_presentation(
     assert ok == {"verified": True, "errors": []}
     [bad] = run_oracle(node, tmp_path, [vp], "--challenge", "c-124", "--domain", DOMAIN)
     assert not bad["verified"]
+
+
+@pytest.mark.parametrize("suite", [RDFC, JCS])
+def test_vc11_credential_with_the_added_data_integrity_context_verifies(
+    node: str, tmp_path: Path, issuer: Signer, suite: str
+) -> None:
+    """VC Data Integrity 1.0 §2.4.2 (issue #14): Musette adds the Data Integrity context to
+    VC 1.1 input before signing; the reference stack verifies the result."""
+    doc = {
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer.did,
+        "issuanceDate": "2025-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:subject"},
+    }
+    signed = _sign(doc, issuer, suite)
+    assert signed["@context"][-1] == "https://w3id.org/security/data-integrity/v2"
+    [result] = run_oracle(node, tmp_path, [signed])
+    assert result == {"verified": True, "errors": []}
