@@ -26,6 +26,7 @@ with atheris.instrument_imports(include=["shared", "issuer"], enable_loader_over
     from shared.proofs.sd_jwt import parse_disclosure, parse_sd_jwt
     from shared.protocols.dcql import parse_dcql_query
     from shared.status.bitstring import expand_bitstring
+    from shared.verify.envelope import parse_data_url
 
 
 def _text(data: bytes) -> str:
@@ -50,6 +51,7 @@ TARGETS: dict[str, Callable[[bytes], object]] = {
     "did_key": lambda data: resolve_did_key("did:key:" + _text(data)),
     "did_jwk": lambda data: resolve_did_jwk("did:jwk:" + _text(data)),
     "bitstring": lambda data: expand_bitstring(_text(data)),
+    "data_url": lambda data: parse_data_url("data:" + _text(data)),
     "csv": lambda data: read_table(data, known=lambda _: True, max_rows=100, max_bytes=100_000),
 }
 

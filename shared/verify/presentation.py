@@ -150,9 +150,10 @@ def check_holder_binding(
     (``credentialSubject.id`` or ``sub``), or when it names a ``cnf.jwk`` holder key that is
     an ``authentication`` key of the holder's DID (the key the presentation proof used must
     be an ``authentication`` key of the holder, so it is that key). A credential whose
-    claims could not be read counts as unbound. When ``ctx.require_holder_binding`` is
-    False, a missing holder or an unbound credential makes the check ``skipped`` (said so
-    in its reason, ``required: false`` in its details) rather than ``failed``.
+    claims could not be read counts as unbound. The check's ``required`` detail says whether
+    binding was asked for: when ``ctx.require_holder_binding`` is False, a missing holder or
+    an unbound credential makes the check ``skipped`` (said so in its reason) rather than
+    ``failed``.
     """
     if not credentials:
         report.skipped("holder_binding", "the presentation carries no credential")
@@ -166,7 +167,9 @@ def check_holder_binding(
                 required=False,
             )
             return
-        report.failed("holder_binding", "the presentation names no holder (holder or iss)")
+        report.failed(
+            "holder_binding", "the presentation names no holder (holder or iss)", required=True
+        )
         return
     unbound: list[str] = []
     via_cnf = 0
@@ -189,10 +192,14 @@ def check_holder_binding(
                 unbound=unbound,
             )  # fmt: skip
             return
-        report.failed("holder_binding", reason, unbound=unbound)
+        report.failed("holder_binding", reason, unbound=unbound, required=True)
         return
     how = f" (by its cnf key for {via_cnf})" if via_cnf else ""
-    report.passed("holder_binding", f"the holder {holder} is bound to every credential{how}")
+    report.passed(
+        "holder_binding",
+        f"the holder {holder} is bound to every credential{how}",
+        required=required,
+    )
 
 
 def holder_has_cnf_key(holder: str, credential: dict[str, Any], ctx: VerifyContext) -> bool:

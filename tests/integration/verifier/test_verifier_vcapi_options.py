@@ -118,11 +118,17 @@ def test_holder_binding_is_optional_by_default_and_required_on_request(
     assert "not required" in check["reason"]
     required = _verify_vp(client, vp, domain=DOMAIN, requireHolderBinding=True)
     assert required.status_code == 400
-    assert _holder_binding(required)["status"] == "failed"
+    assert [_holder_binding(required)[k] for k in ("status", "details")] == [
+        "failed",
+        {"required": True, "unbound": ["0"]},
+    ]
     bound = ldp_vp([ldp_vc(badge())], challenge="c-1", domain=DOMAIN, holder=HOLDER)
     ok = _verify_vp(client, bound, domain=DOMAIN, requireHolderBinding=True)
     assert ok.status_code == 200, ok.json()
-    assert _holder_binding(ok)["status"] == "passed"
+    assert [_holder_binding(ok)[k] for k in ("status", "details")] == [
+        "passed",
+        {"required": True},
+    ]
 
 
 def test_proof_set_with_a_second_party_says_who_signed_what(client: TestClient) -> None:
