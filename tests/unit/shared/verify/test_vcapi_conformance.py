@@ -282,10 +282,15 @@ def test_proof_set_with_another_partys_proof_names_who_signed_what() -> None:
     assert [e["cryptosuite"] for e in entries] == [RDFC, JCS]
 
 
-def test_proof_chain_with_previous_proof_verifies_each_with_its_own_key() -> None:
-    first = _signed(_badge(), proof_id="urn:uuid:proof-1")
+@pytest.mark.parametrize("suite", [RDFC, JCS])
+def test_proof_chain_with_previous_proof_verifies_each_with_its_own_key(suite: str) -> None:
+    first = _signed(_badge(), proof_id="urn:uuid:proof-1", cryptosuite=suite)
     chained = _signed(
-        first, WITNESS, proof_id="urn:uuid:proof-2", previous_proof="urn:uuid:proof-1"
+        first,
+        WITNESS,
+        proof_id="urn:uuid:proof-2",
+        previous_proof="urn:uuid:proof-1",
+        cryptosuite=suite,
     )
     report = verify_credential(chained, _ctx())
     assert report.verified, report.to_json()
@@ -347,3 +352,19 @@ def test_vc11_credential_gets_the_data_integrity_context_and_verifies(suite: str
 def test_vc2_credential_contexts_are_left_alone() -> None:
     signed = _signed(_badge())
     assert signed["@context"] == _badge()["@context"]
+
+
+def test_presentation_signed_only_by_another_party_than_its_holder_fails() -> None:
+    vp = _di_vp(_signed(_badge()))
+    unsigned = {k: v for k, v in vp.items() if k != "proof"}
+    by_witness = _signed(
+        unsigned, WITNESS, proof_purpose="authentication", challenge="c-1", domain="d.example"
+    )
+    report = verify_presentation(by_witness, _ctx(challenge="c-1", domain="d.example"))
+    assert not report.verified
+    assert _check(report, "issuer_key")[0] is CheckStatus.FAILED
+    assert _proof_entries(report)[0]["signer"] == "other"
+    both = _signed(vp, WITNESS, proof_purpose="authentication", challenge="c-1", domain="d.example")
+    report = verify_presentation(both, _ctx(challenge="c-1", domain="d.example"))
+    assert report.verified, report.to_json()
+    assert [e["signer"] for e in _proof_entries(report)] == ["holder", "other"]
