@@ -123,10 +123,10 @@ def add_proof(
 ) -> dict[str, Any]:
     """Return a copy of ``document`` with a Data Integrity proof added (Data Integrity §4.2).
 
-    An existing proof is kept: the new one joins it as a proof set (§4.1), or, with
-    ``previous_proof`` (the ``id`` of proofs already there), extends a proof chain (§4.2:
-    the new signature covers those proofs too). ``expires`` sets the proof's own expiry
-    (§2.1). A VC 1.1 document gets the Data Integrity context (§2.4.2).
+    An existing proof is kept: the new one joins it as a proof set, or, with
+    ``previous_proof`` (the ``id`` of proofs already there), extends a proof chain ("Add
+    Proof Set/Chain": the new signature covers those proofs too). ``expires`` sets the
+    proof's own expiry (§2.1). A VC 1.1 document gets the Data Integrity context (§2.4.2).
     """
     if cryptosuite not in CRYPTOSUITES:
         raise UnsupportedAlgorithmError(f"cryptosuite {cryptosuite!r} cannot sign here")
@@ -155,7 +155,7 @@ def add_proof(
         # vc-di-eddsa §3.3.1 step 2: "set proof.@context to unsecuredDocument.@context"
         options["@context"] = unsecured["@context"]
     config = _proof_config(unsecured, options, cryptosuite)
-    # §4.2 "Add Proof Chain": the proofs named by previousProof are part of what is signed
+    # "Add Proof Set/Chain": the proofs named by previousProof are part of what is signed
     to_sign = _unsecured(document, options) if previous_proof is not None else unsecured
     signature = signer(hash_data(to_sign, config, cryptosuite))
     proof = {**options, "proofValue": multibase_encode(signature, "z")}
@@ -171,10 +171,10 @@ def add_proof(
 def with_data_integrity_context(document: dict[str, Any]) -> dict[str, Any]:
     """``document`` with the Data Integrity context added when it is VC 1.1 only.
 
-    Spec: VC Data Integrity 1.0 §2.4.2 (https://www.w3.org/TR/vc-data-integrity/#context-
-    injection): "if the @context property ... does not include the Data Integrity context
-    ... an implementation SHOULD add it" when the base context does not define the proof
-    terms; the VC 1.1 context (https://www.w3.org/2018/credentials/v1) does not.
+    Spec: VC Data Integrity 1.0 §2.4.2 "Context Injection": "if ... the Data Integrity
+    terms used in the document are not mapped by existing values in the @context property,
+    implementations SHOULD inject or append an @context property with a value of
+    https://w3id.org/security/data-integrity/v2". The VC 1.1 context does not map them.
     """
     contexts = _as_context_list(document.get("@context"))
     if not contexts or contexts[0] != VC_V1:
@@ -303,7 +303,9 @@ def _unsecured(document: dict[str, Any], proof: dict[str, Any]) -> dict[str, Any
         others = [p for p in proofs_of(document) if p.get("id") in wanted]
         if len(others) != len(wanted):
             raise InvalidProofError("previousProof names a proof the document does not have")
-        unsecured["proof"] = others[0] if len(others) == 1 else others
+        # "Verify Proof Sets and Chains": "set inputDocument.proof to matchingProofs"
+        # (a list, even of one: eddsa-jcs-2022 hashes that form)
+        unsecured["proof"] = others
     return unsecured
 
 

@@ -63,7 +63,7 @@ def check_di_proofs(
             proof,
             ctx.dids,
             expected_purpose=purpose,
-            # Data Integrity §4.1/§4.2: each proof of a set or chain is checked against its
+            # Data Integrity "Proof Sets"/"Proof Chains": each proof of a set or chain is checked against its
             # own controller; one by another party than ``controller`` is that party's proof
             controller=controller if owner is None or controller is None else owner,
             now=now,
@@ -137,7 +137,7 @@ def _proof_entry(
     controller: str | None,
     role: str,
 ) -> dict[str, Any]:
-    """Who signed what: one entry per proof of a set or chain (Data Integrity §4.1, §4.2).
+    """Who signed what: one entry per proof of a set or chain (Data Integrity "Proof Sets", "Proof Chains").
 
     ``signer`` is ``role`` (issuer, holder) for a proof by ``controller``, ``other`` for an
     additional party's, ``unnamed`` when the document names no controller.

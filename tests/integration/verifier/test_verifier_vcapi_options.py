@@ -6,7 +6,7 @@
 * VC DM 2.0 §4.13 requires no holder: at ``/presentations/verify`` binding applies only
   when ``options.requireHolderBinding`` is true, and the report says which.
 * VCALM §"Options": an option not understood is an error (400 problem+json naming it).
-* VC Data Integrity 1.0 §4.1: another party's proof beside the issuer's verifies, and
+* VC Data Integrity 1.0 "Proof Sets": another party's proof beside the issuer's verifies, and
   the report says who signed what.
 """
 

@@ -140,7 +140,7 @@ def test_duplicate_proof_values_with_other_members_are_refused() -> None:
 
 def test_two_distinct_proofs_still_verify_as_a_set() -> None:
     once = _signed(_unsigned())
-    # a second signer: Data Integrity §4.1, its proof is checked with its own key and
+    # a second signer: Data Integrity "Proof Sets", its proof is checked with its own key and
     # reported as another party's, beside the issuer's own (issue #14)
     twice = _signed(once, OTHER)
     distinct = _signed(once, created=NOW - timedelta(days=2))  # same key, another proof

@@ -3,7 +3,7 @@
 * VC DM 2.0 §4.13.1/§4.13.2: enveloped credentials and presentations, wherever a
   credential or presentation is accepted, and refused when the envelope breaks a rule.
 * VC DM 2.0 §4.13: a presentation need not name a holder; binding is a verifier's policy.
-* VC Data Integrity 1.0 §4.1 (proof sets) and §4.2 (proof chains): each proof is checked
+* VC Data Integrity 1.0 "Proof Sets" and "Proof Chains": each proof is checked
   with its own controller's key, and the report says who signed what.
 * VC Data Integrity 1.0 §2.4.2: a VC 1.1 document gets the Data Integrity context.
 """
@@ -260,7 +260,7 @@ def test_holder_who_is_not_the_subject_is_reported_not_failed_when_not_required(
     assert not verify_presentation(vp, _ctx()).verified
 
 
-# ------------------------------------------ VC Data Integrity 1.0 §4.1 sets, §4.2 chains
+# ------------------------------------------ VC Data Integrity 1.0 sets and chains
 
 
 def _proof_entries(report: VerificationReport) -> list[dict[str, Any]]:
