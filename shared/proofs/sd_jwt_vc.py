@@ -282,10 +282,12 @@ def issue_ob3_sd_jwt_vc(
 
 
 def _resolve_issuer_key(jws: Jws, ctx: VerifyContext) -> tuple[PublicKey, str]:
-    """The issuer key (§3.5): an ``x5c`` chain, the JWT VC Issuer Metadata of an https
-    ``iss``, or the ``kid`` DID URL controlled by ``iss`` (or the single key of ``iss``)."""
+    """The issuer key (§3.5): for a DID ``iss``, the ``kid`` DID URL it controls (or its single
+    key); otherwise an ``x5c`` chain to a configured anchor, else the JWT VC Issuer Metadata
+    of an https ``iss``."""
     iss = jws.payload.get("iss")
-    if "x5c" in jws.header:
+    is_did = isinstance(iss, str) and iss.startswith("did:")
+    if "x5c" in jws.header and not is_did:
         return resolve_x5c_key(jws, ctx.x509_trust_anchors, ctx.now())
     if isinstance(iss, str) and iss.startswith(("https://", "http://")):
         try:

@@ -245,3 +245,15 @@ def test_hostile_x5c_fails_issuer_key(value: Any) -> None:
     refused = {status(report, "issuer_key"), status(report, "format")}
     assert CheckStatus.FAILED in refused
     assert not report.verified
+
+
+def test_a_did_issuer_keeps_its_did_key_even_with_an_x5c_header() -> None:
+    from shared.did import did_key_from_public, verification_method_id
+
+    did = did_key_from_public(KEY.public_key)
+    root = make_ca("Root", FIXED_NOW)
+    leaf, _ = make_leaf(root, FIXED_NOW, dns=("issuer.example",))
+    tok = token(iss=did, header={"kid": verification_method_id(did), "x5c": x5c(leaf)})
+    report = verify(tok, {})  # no anchors: the x5c would not be trusted, the DID is
+    assert status(report, "issuer_key") is CheckStatus.PASSED, report.checks
+    assert status(report, "proof") is CheckStatus.PASSED
