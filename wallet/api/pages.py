@@ -395,7 +395,10 @@ def accept_page(
                       error=explained(request, error, err), spheres=_sphere_choices(session, who))  # fmt: skip
     if accepted.failed:  # some arrived, some did not: say which, and why
         lang = choose_language(request)
-        failed = [{"name": f.name, "why": problem_message(f.code, lang)} for f in accepted.failed]
+        failed = [
+            {"name": f.name, "why": problem_message(f.code, lang), "detail": f.detail}
+            for f in accepted.failed
+        ]
         return render(request, "received.html", who=who, stored=accepted.stored, failed=failed)
     views = accepted.stored
     target = f"/credentials/{views[0].id}?received=1" if views else "/"

@@ -143,4 +143,5 @@ def test_the_page_says_which_credential_failed(
     assert why in text
     assert 'data-failed="1"' in text
     assert "Bénévole (volunteer_jwt)" in text
+    assert "not today" in text  # the issuer's own words, under the technical details
     assert re.search(r'href="/credentials/[^"]+"', text)
