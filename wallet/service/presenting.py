@@ -4,8 +4,8 @@ Implements the wallet side of OpenID4VP 1.0 (July 2025): §5.10 ``request_uri`` 
 RFC 9101), §5.9 client identifier prefixes ``redirect_uri:`` (unsigned requests; the response
 goes back to that very URI), ``decentralized_identifier:`` (requests signed by a key of
 the DID) and ``x509_san_dns:``/``x509_hash:`` (signed under an ``x5c`` chain to a configured
-anchor, :mod:`wallet.service.x509_clients`), §6 DCQL (``shared.protocols.dcql``), §8.1 ``vp_token`` (arrays per query id),
-§8.2 ``direct_post`` and §8.3.1 ``direct_post.jwt`` (the response encrypted, §8.3, to the key
+anchor, :mod:`wallet.service.x509_clients`), §6 DCQL (``shared.protocols.dcql``), §8.1
+``vp_token`` (arrays per query id), §8.2 ``direct_post`` and §8.3.1 ``direct_post.jwt`` (the response encrypted, §8.3, to the key
 the verifier puts in ``client_metadata.jwks``). Presentations are bound to the nonce and to the FULL client_id, prefix
 included, as ``aud`` (VP JWT, KB-JWT) or ``domain`` (Data Integrity).
 Nothing is sent unless the request is acceptable and the person consented.

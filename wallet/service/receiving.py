@@ -4,8 +4,11 @@ Implements the wallet side of OpenID4VCI 1.0 (Final): §4.1 Credential Offer (by
 reference), §12.2 issuer metadata (``credential_issuer`` must equal the offer's, byte for
 byte), RFC 8414 authorization server metadata, §6 Token Request (``pre-authorized_code``,
 ``tx_code``, RFC 8707 ``resource``, no ``client_id``), §7 Nonce Endpoint, §8 Credential
-Request with a ``jwt`` key proof (Appendix F.1). What arrives is verified with the shared
-``verify_credential()`` before anything is stored. Every request goes through the fetcher.
+Request with a ``jwt`` key proof (Appendix F.1), and RFC 9449 DPoP on the token and
+credential requests when the authorization server requires it (a key per offer, server
+nonces, ``ath``). What arrives is verified with the shared ``verify_credential()`` before
+anything is stored; each credential of an offer is kept or reported on its own. Every
+request goes through the fetcher.
 """
 
 from __future__ import annotations
