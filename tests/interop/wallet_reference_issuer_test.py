@@ -22,7 +22,7 @@ import httpx2
 import pytest
 
 from shared.verify.credential import verify_credential
-from tests.e2e.test_journeys import _wallet_client
+from tests.e2e.test_journeys import _verifier_client, _wallet_client
 
 pytestmark = pytest.mark.interop
 
@@ -197,3 +197,11 @@ def test_wallet_receives_sd_jwt_vc_keyed_by_jwt_vc_issuer_metadata(
         assert stored["format"] == "dc+sd-jwt"
         assert stored["issuer"] == started["credential_issuer"]  # a URL, not a DID
         assert stored["verified_at"]
+        # the verifier finds the same key through the same metadata (the engine is shared)
+        with _verifier_client(stack_config) as verifier:
+            report = verifier.post("/verifications", json={"credential": stored["credential"]})
+        assert report.status_code == 200, report.text
+        checks = {c["name"]: c for c in report.json()["checks"]}
+        assert checks["issuer_key"]["status"] == "passed", checks
+        assert "jwt-vc-issuer" in checks["issuer_key"]["reason"]
+        assert checks["proof"]["status"] == "passed", checks
