@@ -51,17 +51,20 @@ def cmd_receive(args: argparse.Namespace) -> int:
 
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
         who = accounts.principal_for(res.master, accounts.find_account(session, args.account))
-        views = receiving.receive(
+        accepted = receiving.receive(
             session, who, res.fetcher, res.verify_context(), args.offer_uri,
             tx_code=args.tx_code, max_bytes=res.settings.max_credential_bytes, sphere=args.sphere,
         )  # fmt: skip
-        out = [v.to_json() for v in views]
+        out = [v.to_json() for v in accepted.stored]
+        failed = [f.to_json() for f in accepted.failed]
     if args.json:
-        print(json.dumps({"credentials": out}, ensure_ascii=False))
+        print(json.dumps({"credentials": out, "failed": failed}, ensure_ascii=False))
     else:
         for item in out:
             print(item["id"])
-    return 0
+        for failure in failed:
+            print(f"musette: {failure['name']} not received: {failure['detail']}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_present(args: argparse.Namespace) -> int:

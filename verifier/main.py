@@ -15,6 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.jsonld import verify_bundled_contexts
+from shared.keys.x509 import load_pem_anchors
 from shared.net.fetch import HttpFetcher
 from shared.verify.context import utc_now
 from verifier.api import challenges, pages, requests, trust, vc_api, verifications, well_known
@@ -75,6 +76,7 @@ def create_app(
                 now,
                 allow_http_did_web=settings.dev,
                 revalidating=cache.revalidating,
+                trust_anchors=load_pem_anchors(settings.x509_trust_anchors),
             ),
             key_store=open_key_store(settings, sessions),
             response_keys=open_response_keys(settings),

@@ -33,6 +33,9 @@ class VerifierSettings(BaseSettings):
     #: seconds an outbound fetch (share URL, status list, DID document) may take in all,
     #: redirects and every read included: a server dripping its answer is cut off there
     fetch_deadline_seconds: float = 15.0
+    #: PEM files of the X.509 roots an SD-JWT VC issuer's ``x5c`` chain must lead to (JSON
+    #: list in the environment); none by default: such issuer keys are not trusted
+    x509_trust_anchors: list[str] = []
     #: the name wallets show the person ("who asks"): OpenID4VP 1.0 ``client_metadata``
     #: ``client_name`` (RFC 7591 §2); never the product's name
     client_name: str = "Recrutement Démo"

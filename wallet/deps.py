@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, cast
 
 from argon2 import PasswordHasher
+from cryptography import x509
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,6 +41,8 @@ class Resources:
     #: status lists kept with their ETag: each page revalidates them (a 304 when unchanged)
     status_cache: CachingFetcher | None = None
     status_lists: StatusListMemo = field(default_factory=StatusListMemo)
+    #: X.509 roots for ``x5c`` issuer keys and ``x509_*`` verifier requests (settings)
+    trust_anchors: tuple[x509.Certificate, ...] = ()
 
     def verify_context(self, **expect: str | None) -> VerifyContext:
         """A verification context whose every fetch goes through the wallet's fetcher; status
@@ -49,6 +52,7 @@ class Resources:
             fetcher=fetcher,
             resolver=DidResolver(fetcher, allow_http=self.settings.dev),
             status_lists=self.status_lists,
+            x509_trust_anchors=self.trust_anchors,
             **expect,  # type: ignore[arg-type]
         )
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
+from shared.keys.x509 import load_pem_anchors
 from shared.net.fetch import HttpFetcher
 from shared.net.status_cache import CachingFetcher
 from shared.verify.context import utc_now
@@ -62,6 +63,7 @@ def open_resources(
             ),
             fetcher=http,
             status_cache=CachingFetcher(http, clock=utc_now),
+            trust_anchors=load_pem_anchors(settings.x509_trust_anchors),
         )
         with res.sessions.begin() as session:
             trust.seed_trusted(session, settings.trusted_issuers)

@@ -34,6 +34,10 @@ class WalletSettings(BaseSettings):
     #: verifiers the wallet knows, by DID or by the origin answers go to, with their name
     #: (JSON in the environment: ``{"https://verifier.example": "Recrutement Démo"}``)
     known_verifiers: dict[str, str] = {}
+    #: PEM files of the X.509 roots the wallet trusts for issuers' ``x5c`` chains and for
+    #: ``x509_san_dns:``/``x509_hash:`` verifiers (JSON list in the environment); none by
+    #: default, so such keys and requests are refused (docs/decisions/wallet-x509-and-dpop.md)
+    x509_trust_anchors: list[str] = []
     max_credential_bytes: int = MAX_CREDENTIAL_BYTES
     session_hours: int = 12
     #: argon2 cost: lower only in tests

@@ -41,6 +41,7 @@ from shared.proofs.sd_jwt import (
     verify_key_binding,
     verify_part,
 )
+from shared.proofs.sd_jwt_vc_issuer import IssuerKeyError, resolve_metadata_key, resolve_x5c_key
 from shared.verify.common import parse_datetime
 from shared.verify.context import VerifyContext
 from shared.verify.report import CheckStatus, VerificationReport
@@ -281,8 +282,20 @@ def issue_ob3_sd_jwt_vc(
 
 
 def _resolve_issuer_key(jws: Jws, ctx: VerifyContext) -> tuple[PublicKey, str]:
-    """The issuer key: the ``kid`` DID URL controlled by ``iss``, or the single key of ``iss``."""
+    """The issuer key (§3.5): for a DID ``iss``, the ``kid`` DID URL it controls (or its single
+    key); otherwise an ``x5c`` chain to a configured anchor, else the JWT VC Issuer Metadata
+    of an https ``iss``."""
     iss = jws.payload.get("iss")
+    is_did = isinstance(iss, str) and iss.startswith("did:")
+    if "x5c" in jws.header and not is_did:
+        return resolve_x5c_key(jws, ctx.x509_trust_anchors, ctx.now())
+    if isinstance(iss, str) and iss.startswith(("https://", "http://")):
+        try:
+            return resolve_metadata_key(jws, ctx.fetcher, allow_http=ctx.dids.allow_http)
+        except IssuerKeyError as err:
+            if "jwk" not in jws.header:
+                raise
+            raise IssuerKeyError(f"{err.detail} (a header 'jwk' is not the issuer key)") from err
     kid = jws.header.get("kid")
     iss_did = iss if isinstance(iss, str) and iss.startswith("did:") else None
     if isinstance(kid, str) and kid:
@@ -292,7 +305,7 @@ def _resolve_issuer_key(jws: Jws, ctx: VerifyContext) -> tuple[PublicKey, str]:
         if iss_did is None:
             raise DidResolutionError("'iss' is not a DID, so the kid cannot be tied to the issuer")
         method = ctx.dids.verification_method(did_url, "assertionMethod", controller=iss_did)
-        return method.public_key, method.id
+        return method.public_key, f"{method.id} is an assertion method of the issuer"
     if iss_did is None:
         hint = " (a header 'jwk' is not accepted as the issuer key)" if "jwk" in jws.header else ""
         raise DidResolutionError(f"no kid and 'iss' is not a DID{hint}")
@@ -305,7 +318,7 @@ def _resolve_issuer_key(jws: Jws, ctx: VerifyContext) -> tuple[PublicKey, str]:
     if not isinstance(ref, str):
         raise DidResolutionError(f"{iss_did}'s assertion method has no id")
     method = doc.verification_method(ref, "assertionMethod")
-    return method.public_key, method.id
+    return method.public_key, f"{method.id} is an assertion method of the issuer"
 
 
 def _check_validity(
@@ -422,8 +435,8 @@ def _verify_into(
     # issuer_key ---------------------------------------------------------------------
     issuer_key: PublicKey | None = None
     try:
-        issuer_key, method_id = _resolve_issuer_key(jws, ctx)
-        report.passed("issuer_key", f"{method_id} is an assertion method of the issuer")
+        issuer_key, how = _resolve_issuer_key(jws, ctx)
+        report.passed("issuer_key", how)
     except VcError as err:
         report.failed("issuer_key", err.detail)
 

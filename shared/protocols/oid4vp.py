@@ -28,6 +28,8 @@ __all__ = [
     "DIRECT_POST_JWT",
     "PREFIX_DECENTRALIZED_IDENTIFIER",
     "PREFIX_REDIRECT_URI",
+    "PREFIX_X509_HASH",
+    "PREFIX_X509_SAN_DNS",
     "REQUEST_OBJECT_MEDIA_TYPE",
     "REQUEST_OBJECT_TYP",
     "SELF_ISSUED_AUDIENCE",
@@ -44,6 +46,9 @@ __all__ = [
 
 PREFIX_REDIRECT_URI: Final = "redirect_uri:"
 PREFIX_DECENTRALIZED_IDENTIFIER: Final = "decentralized_identifier:"
+#: §5.9.3: requests signed by the key of an X.509 certificate (``x5c``) naming the client
+PREFIX_X509_SAN_DNS: Final = "x509_san_dns:"
+PREFIX_X509_HASH: Final = "x509_hash:"
 DIRECT_POST: Final = "direct_post"
 DIRECT_POST_JWT: Final = "direct_post.jwt"
 #: RFC 9101 §10.8 / OpenID4VP §5.10: the request object media type and JWS ``typ``

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from cryptography import x509
+
 from shared.did.resolver import DidResolver
 from shared.net.fetch import Fetcher, NoFetcher
 from shared.verify.status_memo import StatusListMemo
@@ -63,6 +65,8 @@ class VerifyContext:
     require_holder_binding: bool = True
     #: status lists already verified, shared by one service's verifications (None: none)
     status_lists: StatusListMemo | None = None
+    #: X.509 roots an ``x5c`` chain must lead to (SD-JWT VC issuers); none: no chain trusted
+    x509_trust_anchors: tuple[x509.Certificate, ...] = ()
 
     def __post_init__(self) -> None:
         if self.resolver is None:

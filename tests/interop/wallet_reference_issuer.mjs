@@ -12,7 +12,14 @@
  * Bazaar's @digitalbazaar/vc + data-integrity + eddsa-rdfc-2022 by a fresh Ed25519 did:key
  * issuer, through the OFFLINE document loader of offline_loader.mjs (no status entry).
  *
- * Usage: node wallet_reference_issuer.mjs
+ * Usage: node wallet_reference_issuer.mjs [--dpop] [--jwt-vc-issuer]
+ *   --dpop: the authorization server REQUIRES DPoP (RFC 9449): it advertises
+ *     dpop_signing_alg_values_supported, refuses token requests without a DPoP proof
+ *     (verifyPreAuthorizedCodeAccessTokenRequest with dpop.required), demands server nonces
+ *     (use_dpop_nonce on the token endpoint, a 401 DPoP challenge on the credential endpoint),
+ *     issues DPoP-bound tokens and checks ath and the key thumbprint with verifyDpopJwt.
+ *   --jwt-vc-issuer: the SD-JWT VC's iss is the issuer's URL and its key is published at
+ *     /.well-known/jwt-vc-issuer (SD-JWT VC §4), not in a DID.
  * Prints ONE JSON line on stdout once listening:
  *   {"credential_issuer", "issuer_did", "ldp_issuer_did", "offers": {"<config>": {"plain":
  *    uri, "tx": uri, "tx_code": "1234"}}}
@@ -37,6 +44,9 @@ import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-crypt
 import {makeDocumentLoader} from './offline_loader.mjs';
 
 setGlobalConfig({allowInsecureUrls: true});
+const DPOP = process.argv.includes('--dpop');
+const JWT_VC_ISSUER = process.argv.includes('--jwt-vc-issuer');
+const ISSUER_KEY_ID = 'reference-key-1';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TEMPLATE = JSON.parse(readFileSync(join(HERE, '..', 'data', 'peers', 'ob3-credential.unsigned.json'), 'utf8'));
@@ -70,6 +80,12 @@ function verifyEd25519(compact, jwk) {
   return verify(null, Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'));
 }
 
+function verifyEs256(compact, jwk) {
+  const [h, p, s] = compact.split('.');
+  const key = createPublicKey({key: jwk, format: 'jwk'});
+  return verify('sha256', Buffer.from(`${h}.${p}`), {key, dsaEncoding: 'ieee-p1363'}, Buffer.from(s, 'base64url'));
+}
+
 const callbacks = {
   fetch,
   hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
@@ -81,8 +97,9 @@ const callbacks = {
   verifyJwt: async (signer, {compact}) => {
     const jwk = signer.method === 'jwk' ? signer.publicJwk
       : signer.method === 'did' ? jwkOfDidUrl(signer.didUrl) : null;
-    if (!jwk || jwk.crv !== 'Ed25519') return {verified: false};
-    return verifyEd25519(compact, jwk) ? {verified: true, signerJwk: jwk} : {verified: false};
+    if (!jwk || !['Ed25519', 'P-256'].includes(jwk.crv)) return {verified: false};
+    const ok = jwk.crv === 'Ed25519' ? verifyEd25519(compact, jwk) : verifyEs256(compact, jwk);
+    return ok ? {verified: true, signerJwk: jwk} : {verified: false};
   },
 };
 const issuer = new Openid4vciIssuer({callbacks});
@@ -133,6 +150,7 @@ function buildMetadata() {
     issuer: base,
     token_endpoint: `${base}/token`,
     'pre-authorized_grant_anonymous_access_supported': true,
+    ...(DPOP ? {dpop_signing_alg_values_supported: ['ES256', 'EdDSA']} : {}),
   });
   issuerMetadata = {
     originalDraftVersion: Openid4vciVersion.V1,
@@ -146,6 +164,24 @@ function buildMetadata() {
 const offers = new Map(); // offer id -> {object, code, txCode, config, used}
 const tokens = new Map(); // access token -> offer
 const nonces = new Set();
+const dpopNonces = new Set(); // DPoP-Nonce values handed out (RFC 9449 §8-9)
+const tokenKeys = new Map(); // access token -> DPoP key thumbprint
+
+function dpopNonceOf(jwt) {
+  try {
+    return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')).nonce;
+  } catch {
+    return undefined;
+  }
+}
+
+function askDpopNonce(res, status) {
+  const nonce = b64u(randomBytes(12));
+  dpopNonces.add(nonce);
+  const headers = {'DPoP-Nonce': nonce};
+  if (status === 401) headers['WWW-Authenticate'] = 'DPoP error="use_dpop_nonce"';
+  return send(res, status, {error: 'use_dpop_nonce'}, headers);
+}
 
 async function makeOffer(config, withTxCode) {
   const id = randomUUID();
@@ -211,7 +247,7 @@ async function issueSdJwt(holderDid) {
   });
   return sdjwt.issue(
     {
-      iss: issuerDid,
+      iss: JWT_VC_ISSUER ? base : issuerDid,
       vct: OB3_VCT,
       iat: Math.floor(Date.now() / 1000),
       nbf: Math.floor(Date.parse(cred.validFrom) / 1000),
@@ -224,7 +260,7 @@ async function issueSdJwt(holderDid) {
       cnf: {jwk: jwkOfDidUrl(holderDid)},
     },
     {_sd: ['credentialSubject']},
-    {header: {kid: issuerKid}},
+    {header: {kid: JWT_VC_ISSUER ? ISSUER_KEY_ID : issuerKid}},
   );
 }
 
@@ -251,6 +287,10 @@ async function handle(req, res) {
   if (req.method === 'GET' && url.pathname === '/.well-known/openid-credential-issuer') {
     return send(res, 200, issuerMetadata.credentialIssuer);
   }
+  if (req.method === 'GET' && JWT_VC_ISSUER && url.pathname === '/.well-known/jwt-vc-issuer') {
+    const key = {...issuerJwk, kid: ISSUER_KEY_ID, alg: 'EdDSA', use: 'sig'};
+    return send(res, 200, {issuer: base, jwks: {keys: [key]}});
+  }
   if (req.method === 'GET' && url.pathname === '/.well-known/oauth-authorization-server') {
     return send(res, 200, issuerMetadata.authorizationServers[0]);
   }
@@ -264,13 +304,15 @@ async function handle(req, res) {
       const parsed = authorizationServer.parseAccessTokenRequest({request: requestLike, accessTokenRequest: form});
       const offer = [...offers.values()].find((o) => o.code === parsed.grant.preAuthorizedCode);
       if (!offer || offer.used) return send(res, 400, {error: 'invalid_grant', error_description: 'unknown or used code'});
-      await authorizationServer.verifyPreAuthorizedCodeAccessTokenRequest({
+      if (DPOP && parsed.dpop?.jwt && !dpopNonces.has(dpopNonceOf(parsed.dpop.jwt))) return askDpopNonce(res, 400);
+      const verified = await authorizationServer.verifyPreAuthorizedCodeAccessTokenRequest({
         authorizationServerMetadata: issuerMetadata.authorizationServers[0],
         grant: parsed.grant,
         accessTokenRequest: parsed.accessTokenRequest,
         request: requestLike,
         expectedPreAuthorizedCode: offer.code,
         expectedTxCode: offer.txCode,
+        ...(DPOP ? {dpop: {required: true, jwt: parsed.dpop?.jwt, allowedSigningAlgs: ['ES256', 'EdDSA']}} : {}),
       });
       offer.used = true;
       const response = await authorizationServer.createAccessTokenResponse({
@@ -279,8 +321,10 @@ async function handle(req, res) {
         subject: randomUUID(),
         expiresInSeconds: 300,
         signer: {method: 'jwk', publicJwk: issuerJwk, alg: 'EdDSA'},
+        ...(DPOP ? {dpop: {jwk: verified.dpop.jwk}} : {}),
       });
       tokens.set(response.access_token, offer);
+      if (DPOP) tokenKeys.set(response.access_token, verified.dpop.jwkThumbprint);
       return send(res, 200, response);
     } catch (err) {
       return oauthError(res, err, 'invalid_grant');
@@ -295,6 +339,20 @@ async function handle(req, res) {
     const auth = req.headers.authorization ?? '';
     const offer = tokens.get(auth.replace(/^(Bearer|DPoP) /i, ''));
     if (!offer) return send(res, 401, {error: 'invalid_token'});
+    if (DPOP) {
+      const accessToken = auth.replace(/^DPoP /, '');
+      const dpopJwt = req.headers.dpop;
+      if (!auth.startsWith('DPoP ') || !dpopJwt) return send(res, 401, {error: 'invalid_token', error_description: 'a DPoP-bound token needs the DPoP scheme and a proof'});
+      if (!dpopNonces.has(dpopNonceOf(dpopJwt))) return askDpopNonce(res, 401);
+      try {
+        await authorizationServer.verifyDpopJwt({
+          dpopJwt, request: requestLike, accessToken, expectedNonce: dpopNonceOf(dpopJwt),
+          expectedJwkThumbprint: tokenKeys.get(accessToken), allowedSigningAlgs: ['ES256', 'EdDSA'],
+        });
+      } catch (err) {
+        return send(res, 401, err?.errorResponse ?? {error: 'invalid_dpop_proof', error_description: String(err?.message ?? err)});
+      }
+    }
     try {
       const request = issuer.parseCredentialRequest({
         issuerMetadata,

@@ -16,12 +16,13 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
 
 from shared.verify.credential import verify_credential
-from tests.e2e.test_journeys import _wallet_client
+from tests.e2e.test_journeys import _verifier_client, _wallet_client
 
 pytestmark = pytest.mark.interop
 
@@ -41,12 +42,13 @@ FORMATS = {"badge_jwt": "jwt_vc_json", "badge_sd_jwt": "dc+sd-jwt", "badge_ldp":
 
 
 @contextlib.contextmanager
-def running_reference_issuer() -> Iterator[dict[str, Any]]:
-    """Start the Node issuer; yield what it printed; stop it by closing its stdin."""
+def running_reference_issuer(*flags: str) -> Iterator[dict[str, Any]]:
+    """Start the Node issuer (``--dpop``, ``--jwt-vc-issuer``); yield what it printed; stop
+    it by closing its stdin."""
     if NODE is None or not HAVE_LIBS:
         pytest.skip("node or tests/interop/node_modules missing (cd tests/interop && npm ci)")
     with subprocess.Popen(
-        [NODE, str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        [NODE, str(SCRIPT), *flags], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, cwd=HERE,
     ) as proc:  # fmt: skip
         assert proc.stdin is not None
@@ -135,3 +137,71 @@ def test_wallet_refuses_a_wrong_tx_code_from_the_reference_issuer(
         assert refused.status_code >= 400, refused.text
         assert "invalid_grant" in refused.text
         assert wallet.get("/api/credentials").json()["credentials"] == before
+
+
+@pytest.mark.parametrize(
+    ("flags", "config"),
+    [(("--dpop",), "badge_sd_jwt"), (("--dpop",), "badge_jwt"), (("--dpop",), "badge_ldp")],
+)
+def test_wallet_receives_from_a_reference_issuer_that_requires_dpop(
+    stack_config: Any, wallet: httpx2.Client, flags: tuple[str, ...], config: str
+) -> None:
+    """@openid4vc/oauth2's authorization server with DPoP required (RFC 9449): nonces on the
+    token and credential endpoints, a DPoP-bound token, ath and key thumbprint checked."""
+    with running_reference_issuer(*flags) as started:
+        opened = wallet.post("/api/offers", json={"offer": started["offers"][config]["plain"]})
+        assert opened.status_code == 201, opened.text
+        accepted = wallet.post(f"/api/offers/{opened.json()['id']}/accept", json={})
+        assert accepted.status_code == 201, accepted.text
+        (cred,) = accepted.json()["credentials"]
+        assert accepted.json()["failed"] == []
+        stored = wallet.get(f"/api/credentials/{cred['id']}").json()
+        assert stored["format"] == FORMATS[config]
+        assert stored["verified_at"]
+
+
+def test_the_dpop_issuer_refuses_a_token_request_without_dpop(
+    stack_config: Any, wallet: httpx2.Client
+) -> None:
+    """Without a DPoP proof the reference server refuses the token request: the wallet's
+    proofs are what made the test above pass."""
+    with running_reference_issuer("--dpop") as started:
+        link = started["offers"]["badge_jwt"]["plain"]
+        offer = httpx2.get(parse_qs(urlsplit(link).query)["credential_offer_uri"][0]).json()
+        code = offer["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]
+        resp = httpx2.post(
+            f"{started['credential_issuer']}/token",
+            data={
+                "grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
+                "pre-authorized_code": code["pre-authorized_code"],
+                "resource": started["credential_issuer"],
+            },
+        )
+        assert resp.status_code == 400
+        assert "dpop" in resp.text.lower()
+
+
+def test_wallet_receives_sd_jwt_vc_keyed_by_jwt_vc_issuer_metadata(
+    stack_config: Any, wallet: httpx2.Client
+) -> None:
+    """The SD-JWT VC's iss is the issuer URL; its key is only in /.well-known/jwt-vc-issuer."""
+    with running_reference_issuer("--jwt-vc-issuer") as started:
+        opened = wallet.post(
+            "/api/offers", json={"offer": started["offers"]["badge_sd_jwt"]["plain"]}
+        )
+        assert opened.status_code == 201, opened.text
+        accepted = wallet.post(f"/api/offers/{opened.json()['id']}/accept", json={})
+        assert accepted.status_code == 201, accepted.text
+        (cred,) = accepted.json()["credentials"]
+        stored = wallet.get(f"/api/credentials/{cred['id']}").json()
+        assert stored["format"] == "dc+sd-jwt"
+        assert stored["issuer"] == started["credential_issuer"]  # a URL, not a DID
+        assert stored["verified_at"]
+        # the verifier finds the same key through the same metadata (the engine is shared)
+        with _verifier_client(stack_config) as verifier:
+            report = verifier.post("/verifications", json={"credential": stored["credential"]})
+        assert report.status_code == 200, report.text
+        checks = {c["name"]: c for c in report.json()["checks"]}
+        assert checks["issuer_key"]["status"] == "passed", checks
+        assert "jwt-vc-issuer" in checks["issuer_key"]["reason"]
+        assert checks["proof"]["status"] == "passed", checks

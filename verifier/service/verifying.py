@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cryptography import x509
+
 from shared.did import DidResolver
 from shared.errors import InvalidInputError, VcError
 from shared.net.fetch import Fetcher
@@ -141,6 +143,8 @@ class Verifier:
     #: a fetcher that revalidates every status list once (a new one per verdict a person
     #: reads); None: ``fetcher`` serves those verdicts too
     revalidating: Callable[[], Fetcher] | None = None
+    #: X.509 roots for SD-JWT VC ``x5c`` issuer keys (settings); none: no chain is trusted
+    trust_anchors: tuple[x509.Certificate, ...] = ()
 
     def context(self, expect: Expectations | None = None, *, live: bool = False) -> VerifyContext:
         """``live``: the verdict is shown to a person, so status lists are revalidated first
@@ -156,6 +160,7 @@ class Verifier:
             nonce=expect.nonce,
             audience=expect.audience,
             status_lists=self.status_lists,
+            x509_trust_anchors=self.trust_anchors,
         )
 
 

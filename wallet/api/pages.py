@@ -17,6 +17,7 @@ from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.encoding import passphrase_jwe
 from shared.errors import VcError
 from shared.ui import STYLESHEET
+from shared.ui.problem_text import problem_message
 from shared.verify.credential import verify_credential
 from shared.verify.report import VerificationReport
 from wallet.api.accounts import set_session_cookie
@@ -382,7 +383,7 @@ def accept_page(
     if who is None:
         return _signin_redirect(request)
     try:
-        views = receiving.accept_offer(
+        accepted = receiving.accept_offer(
             session, who, res.fetcher, res.verify_context(), offer_id, tx_code=tx_code.strip() or None,
             sphere=_chosen_sphere(sphere, new_sphere), max_bytes=res.settings.max_credential_bytes,
         )  # fmt: skip
@@ -392,6 +393,14 @@ def accept_page(
         error = _("The issuer did not give the credential. Check the code and try again.")
         return render(request, "receive.html", who=who, offer=offer, status=err.status,
                       error=explained(request, error, err), spheres=_sphere_choices(session, who))  # fmt: skip
+    if accepted.failed:  # some arrived, some did not: say which, and why
+        lang = choose_language(request)
+        failed = [
+            {"name": f.name, "why": problem_message(f.code, lang), "detail": f.detail}
+            for f in accepted.failed
+        ]
+        return render(request, "received.html", who=who, stored=accepted.stored, failed=failed)
+    views = accepted.stored
     target = f"/credentials/{views[0].id}?received=1" if views else "/"
     return RedirectResponse(target, status_code=303)
 

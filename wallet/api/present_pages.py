@@ -183,8 +183,9 @@ def _open_request(
 ) -> Response:
     try:
         pending = presenting.open_request(
-            session, who, res.fetcher, resolver_of(res), link, res.settings.known_verifiers
-        )
+            session, who, res.fetcher, resolver_of(res), link, res.settings.known_verifiers,
+            res.trust_anchors,
+        )  # fmt: skip
     except VcError as err:
         _ = translator(choose_language(request))
         error = _("This request could not be opened, so nothing was sent.")

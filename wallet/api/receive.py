@@ -46,13 +46,18 @@ def get_offer(offer_id: str, who: PrincipalDep, session: SessionDep) -> dict[str
 def accept_offer(
     offer_id: str, body: Acceptance, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
-    """Run the OpenID4VCI exchange, verify what arrives, and store it."""
-    views = receiving.accept_offer(
+    """Run the OpenID4VCI exchange, verify what arrives, and store it (``failed`` lists the
+    offered credentials that did not arrive, with the problem code and detail)."""
+    accepted = receiving.accept_offer(
         session, who, res.fetcher, res.verify_context(), offer_id,
         tx_code=body.tx_code, sphere=body.sphere, tags=body.tags, identity_id=body.identity_id,
         max_bytes=res.settings.max_credential_bytes,
     )  # fmt: skip
-    return {"credentials": [v.to_json() for v in views]}
+    # the credentials that arrived are kept; those that failed are said, with why
+    return {
+        "credentials": [v.to_json() for v in accepted.stored],
+        "failed": [f.to_json() for f in accepted.failed],
+    }
 
 
 @router.post("/{offer_id}/decline", status_code=204)

@@ -2,9 +2,10 @@
 
 Implements the wallet side of OpenID4VP 1.0 (July 2025): §5.10 ``request_uri`` (JAR,
 RFC 9101), §5.9 client identifier prefixes ``redirect_uri:`` (unsigned requests; the response
-goes back to that very URI) and ``decentralized_identifier:`` (requests signed by a key of
-the DID), §6 DCQL (``shared.protocols.dcql``), §8.1 ``vp_token`` (arrays per query id),
-§8.2 ``direct_post`` and §8.3.1 ``direct_post.jwt`` (the response encrypted, §8.3, to the key
+goes back to that very URI), ``decentralized_identifier:`` (requests signed by a key of
+the DID) and ``x509_san_dns:``/``x509_hash:`` (signed under an ``x5c`` chain to a configured
+anchor, :mod:`wallet.service.x509_clients`), §6 DCQL (``shared.protocols.dcql``), §8.1
+``vp_token`` (arrays per query id), §8.2 ``direct_post`` and §8.3.1 ``direct_post.jwt`` (the response encrypted, §8.3, to the key
 the verifier puts in ``client_metadata.jwks``). Presentations are bound to the nonce and to the FULL client_id, prefix
 included, as ``aud`` (VP JWT, KB-JWT) or ``domain`` (Data Integrity).
 Nothing is sent unless the request is acceptable and the person consented.
@@ -22,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from cryptography import x509
 from sqlalchemy.orm import Session
 
 from shared.did import DidResolver
@@ -43,6 +45,7 @@ from shared.protocols.oid4vp import (
     DIRECT_POST_JWT,
     PREFIX_DECENTRALIZED_IDENTIFIER,
     PREFIX_REDIRECT_URI,
+    PREFIX_X509_SAN_DNS,
     REQUEST_OBJECT_MEDIA_TYPE,
     decode_request_object,
 )
@@ -55,6 +58,7 @@ from wallet.service.accounts import Principal, new_id, now
 from wallet.service.identities import HolderKey
 from wallet.service.receiving import load_pending
 from wallet.service.vault import MasterKey
+from wallet.service.x509_clients import X509_PREFIXES, verify_x509_request
 
 ClaimPath = tuple[str | int | None, ...]
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -104,8 +108,16 @@ def _verify_signed_request(token: str, client_id: str, resolver: DidResolver) ->
     return jws.payload
 
 
-def resolve_request(fetcher: HttpFetcher, resolver: DidResolver, link: str) -> ResolvedRequest:
-    """Fetch and check an authorization request; raise RequestRefusedError if unacceptable."""
+def resolve_request(
+    fetcher: HttpFetcher,
+    resolver: DidResolver,
+    link: str,
+    trust_anchors: Sequence[x509.Certificate] = (),
+) -> ResolvedRequest:
+    """Fetch and check an authorization request; raise RequestRefusedError if unacceptable.
+
+    ``trust_anchors``: the X.509 roots ``x509_san_dns:``/``x509_hash:`` clients must chain to.
+    """
     params = _params_of(link)
     client_id = params.get("client_id")
     if not client_id:
@@ -146,10 +158,15 @@ def resolve_request(fetcher: HttpFetcher, resolver: DidResolver, link: str) -> R
         if not signed or token is None:
             raise RequestRefusedError("a decentralized_identifier: client must sign its request")
         claims = _verify_signed_request(token, client_id, resolver)
+    elif client_id.startswith(X509_PREFIXES):
+        if not signed or token is None:
+            raise RequestRefusedError("an x509_san_dns:/x509_hash: client must sign its request")
+        claims = verify_x509_request(token, client_id, trust_anchors)
     else:
         prefix = client_id.split(":", 1)[0] if ":" in client_id else client_id
         raise RequestRefusedError(
-            f"client_id prefix {prefix!r} is not supported (redirect_uri:, decentralized_identifier:)"
+            f"client_id prefix {prefix!r} is not supported (redirect_uri:, "
+            "decentralized_identifier:, x509_san_dns:, x509_hash:)"
         )
     if claims.get("client_id") != client_id:
         # §5.10: the client_id of the request object must be the one of the link
@@ -231,6 +248,14 @@ def check_response_uri(client_id: str, response_uri: str) -> None:
             raise RequestRefusedError(
                 f"the response_uri ({target.netloc}) is not the client_id's URI "
                 f"({urlsplit(allowed).netloc}); the presentation would go elsewhere"
+            )
+        return
+    if client_id.startswith(PREFIX_X509_SAN_DNS):
+        # §5.9.3: the FQDN of the response URI must be the client identifier's DNS name
+        name = client_id.removeprefix(PREFIX_X509_SAN_DNS).lower()
+        if (target.hostname or "").lower() != name:
+            raise RequestRefusedError(
+                f"the response_uri is on {target.netloc}, but the client_id names {name}"
             )
         return
     did = client_id.removeprefix(PREFIX_DECENTRALIZED_IDENTIFIER)
@@ -588,8 +613,9 @@ def open_request(
     resolver: DidResolver,
     link: str,
     known_verifiers: Mapping[str, str] | None = None,
+    trust_anchors: Sequence[x509.Certificate] = (),
 ) -> dict[str, Any]:
-    resolved = resolve_request(fetcher, resolver, link)
+    resolved = resolve_request(fetcher, resolver, link, trust_anchors)
     matching = match_request(session, who, resolved.claims, _status_context(fetcher))
     pending_id = new_id()
     state = {

@@ -4,15 +4,18 @@ Implements the wallet side of OpenID4VCI 1.0 (Final): §4.1 Credential Offer (by
 reference), §12.2 issuer metadata (``credential_issuer`` must equal the offer's, byte for
 byte), RFC 8414 authorization server metadata, §6 Token Request (``pre-authorized_code``,
 ``tx_code``, RFC 8707 ``resource``, no ``client_id``), §7 Nonce Endpoint, §8 Credential
-Request with a ``jwt`` key proof (Appendix F.1). What arrives is verified with the shared
-``verify_credential()`` before anything is stored. Every request goes through the fetcher.
+Request with a ``jwt`` key proof (Appendix F.1), and RFC 9449 DPoP on the token and
+credential requests when the authorization server requires it (a key per offer, server
+nonces, ``ath``). What arrives is verified with the shared ``verify_credential()`` before
+anything is stored; each credential of an offer is kept or reported on its own. Every
+request goes through the fetcher.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -29,7 +32,18 @@ from shared.errors import (
     UpstreamError,
     VcError,
 )
+from shared.keys.keypair import PrivateKey
 from shared.net.fetch import HttpFetcher, HttpResponse
+from shared.protocols.dpop import (
+    DPOP_ALGS,
+    DPOP_HEADER,
+    DPOP_NONCE_HEADER,
+    USE_DPOP_NONCE,
+    build_dpop_proof,
+    choose_dpop_alg,
+    header_value,
+    wants_new_nonce,
+)
 from shared.protocols.oid4vci import (
     PRE_AUTHORIZED_GRANT,
     CredentialOffer,
@@ -315,10 +329,84 @@ def _json_or_error(resp: HttpResponse, what: str) -> dict[str, Any]:
     return body
 
 
+@dataclass
+class Dpop:
+    """RFC 9449 for one offer: a key made for this exchange only (kept in memory while the
+    offer is accepted, never stored) and the last ``DPoP-Nonce`` each server gave (the
+    authorization server's and the credential issuer's nonces are separate, §8-9)."""
+
+    key: PrivateKey
+    nonces: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_server(cls, as_metadata: dict[str, Any]) -> Dpop | None:
+        """A DPoP key when the server advertises ``dpop_signing_alg_values_supported``."""
+        advertised = as_metadata.get("dpop_signing_alg_values_supported")
+        alg = choose_dpop_alg(advertised)
+        if advertised is not None and alg is None:
+            raise OfferRefusedError(
+                f"the issuer binds tokens with DPoP in {advertised}, which Musette cannot sign"
+            )
+        return cls(PrivateKey.generate(DPOP_ALGS[alg])) if alg else None
+
+    def proof(self, method: str, url: str, access_token: str | None = None) -> str:
+        return build_dpop_proof(
+            self.key,
+            method=method,
+            url=url,
+            issued_at=datetime.now(UTC),
+            nonce=self.nonces.get(_origin(url)),
+            access_token=access_token,
+        )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _error_code(resp: HttpResponse) -> str | None:
+    if resp.status < 400:
+        return None
+    try:
+        body = resp.json()
+    except InvalidInputError:
+        return None
+    return str(body.get("error")) if isinstance(body, dict) else None
+
+
+def _send(
+    fetcher: HttpFetcher,
+    dpop: Dpop | None,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    access_token: str | None = None,
+    **kwargs: Any,
+) -> HttpResponse:
+    """One request, with a DPoP proof when ``dpop``; asked for a nonce, once more with it."""
+    for attempt in range(2):
+        sent = dict(headers)
+        if dpop is not None:
+            sent[DPOP_HEADER] = dpop.proof(method, url, access_token)
+        resp = fetcher.request(method, url, headers=sent, **kwargs)
+        if dpop is None:
+            return resp
+        retry_nonce = wants_new_nonce(resp.status, resp.headers, _error_code(resp))
+        fresh = header_value(resp.headers, DPOP_NONCE_HEADER)
+        if fresh:  # RFC 9449 §8.2: a server may hand a new nonce in any answer
+            dpop.nonces[_origin(url)] = fresh
+        if retry_nonce is None or attempt:
+            return resp
+    return resp
+
+
 def request_token(
     fetcher: HttpFetcher, as_metadata: dict[str, Any], offer: CredentialOffer, tx_code: str | None
-) -> dict[str, Any]:
-    """§6.1 Token Request with the pre-authorized code (form-encoded, no client_id)."""
+) -> tuple[dict[str, Any], Dpop | None]:
+    """§6.1 Token Request with the pre-authorized code (form-encoded, no client_id), with a
+    DPoP proof (RFC 9449 §5) when the server advertises DPoP or asks for it."""
     endpoint = as_metadata.get("token_endpoint")
     if not isinstance(endpoint, str):
         raise OfferRefusedError("the authorization server has no token_endpoint")
@@ -333,17 +421,23 @@ def request_token(
     }
     if offer.tx_code is not None and tx_code:
         form["tx_code"] = tx_code
-    resp = fetcher.request(
-        "POST",
-        endpoint,
-        data=form,
-        headers={"Accept": "application/json"},
-        accept_status=(200, 400),
+    dpop = Dpop.for_server(as_metadata)
+    headers = {"Accept": "application/json"}
+    resp = _send(
+        fetcher, dpop, "POST", endpoint, headers=headers, data=form, accept_status=(200, 400)
     )
+    if dpop is None and _error_code(resp) in {USE_DPOP_NONCE, "invalid_dpop_proof"}:
+        # a server that requires DPoP without advertising it: the code is not spent yet
+        dpop = Dpop(PrivateKey.generate(DPOP_ALGS["ES256"]))
+        resp = _send(
+            fetcher, dpop, "POST", endpoint, headers=headers, data=form, accept_status=(200, 400)
+        )
     token = _json_or_error(resp, "token request")
     if not isinstance(token.get("access_token"), str):
         raise OfferRefusedError("the token response has no access_token")
-    return token
+    if str(token.get("token_type", "")).lower() == "dpop" and dpop is None:
+        raise OfferRefusedError("the issuer answered a DPoP token to a request without DPoP")
+    return token, dpop
 
 
 def request_nonce(
@@ -418,6 +512,7 @@ def request_credential(
     configuration_id: str,
     plan: ProofPlan,
     nonce: str | None,
+    dpop: Dpop | None = None,
 ) -> Any:
     """§8.2 Credential Request with one ``jwt`` proof; returns the first credential."""
     holder = plan.identity
@@ -440,15 +535,20 @@ def request_credential(
         body["credential_identifier"] = identifiers[0]
     else:
         body["credential_configuration_id"] = configuration_id
-    kind = str(token.get("token_type") or "Bearer")
-    resp = fetcher.request(
+    access_token = str(token["access_token"])
+    # RFC 9449 §7.1: a DPoP-bound token goes with the DPoP scheme and a proof holding its ath
+    bound = dpop is not None and str(token.get("token_type", "")).lower() == "dpop"
+    resp = _send(
+        fetcher,
+        dpop if bound else None,
         "POST",
         metadata["credential_endpoint"],
         json_body=body,
         headers={
-            "Authorization": f"{'Bearer' if kind.lower() == 'bearer' else kind} {token['access_token']}",
+            "Authorization": f"{'DPoP' if bound else 'Bearer'} {access_token}",
             "Accept": "application/json",
         },
+        access_token=access_token,
         accept_status=(200, 202, 400),
     )
     answer = _json_or_error(resp, "credential request")
@@ -464,6 +564,76 @@ def request_credential(
     raise OfferRefusedError("the credential response carries no credential")
 
 
+@dataclass(frozen=True)
+class OfferFailure:
+    """One credential of an offer that did not arrive, and why (a problem code and detail)."""
+
+    configuration_id: str
+    name: str
+    code: str
+    detail: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "configuration_id": self.configuration_id,
+            "name": self.name,
+            "code": self.code,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class AcceptedOffer:
+    """What an accepted offer gave: the credentials kept, and those that failed."""
+
+    stored: list[CredentialView]
+    failed: list[OfferFailure]
+
+
+def _store_received(
+    session: Session,
+    who: Principal,
+    ctx: VerifyContext,
+    offer: CredentialOffer,
+    preview: dict[str, Any],
+    cid: str,
+    credential: Any,
+    *,
+    sphere: str | None,
+    tags: Iterable[str] | None,
+    max_bytes: int,
+) -> CredentialView:
+    raw = credential if isinstance(credential, str) else json.dumps(credential, ensure_ascii=False)
+    check_size(raw, max_bytes)
+    report = verify_for_storage(raw, ctx)
+    summary = summarize(
+        report,
+        sphere=sphere,
+        tags=tags,
+        source="offer",
+        issuer_name=preview.get("issuer_name"),
+        holder_identity=bound_identity(session, who, report),
+    )
+    summary["credential_issuer"] = offer.credential_issuer
+    summary["configuration_id"] = cid
+    summary["trusted_issuer"] = trust.is_trusted(session, offer.credential_issuer, report.issuer)
+    view = store_credential(
+        session, who, raw=raw, fmt=report.format, summary=summary, claims=report.credential
+    )
+    history.record(
+        session,
+        who,
+        "received",
+        {
+            "issuer": offer.credential_issuer,
+            "issuer_name": preview.get("issuer_name"),
+            "credential_ids": [view.id],
+            "title": summary["title"],
+        },
+    )
+    return view
+
+
 def accept_offer(
     session: Session,
     who: Principal,
@@ -476,59 +646,51 @@ def accept_offer(
     tags: Iterable[str] | None = None,
     identity_id: str | None = None,
     max_bytes: int,
-) -> list[CredentialView]:
-    """Run token → nonce → credential for each offered configuration; verify; store."""
+) -> AcceptedOffer:
+    """Run token → nonce → credential for each offered configuration; verify; store.
+
+    Once the token is obtained the pre-authorized code is spent, so each credential is
+    requested, verified and kept on its own: one that fails is reported in ``failed`` and
+    the others are kept. When none arrives, the first failure is raised (and the offer stays
+    pending, as before any credential was requested).
+    """
     row, state = load_pending(session, who, pending_id, "offer")
     offer = parse_credential_offer(state["offer"])
     metadata: dict[str, Any] = state["metadata"]
     preview: dict[str, Any] = state["preview"]
+    names = {item["configuration_id"]: item["name"] for item in preview.get("credentials", [])}
     as_metadata = fetch_authorization_server(fetcher, metadata, offer)
-    token = request_token(fetcher, as_metadata, offer, tx_code)
+    token, dpop = request_token(fetcher, as_metadata, offer, tx_code)
     configs = metadata["credential_configurations_supported"]
-    received: list[tuple[str, Any, ProofPlan]] = []
+    stored: list[CredentialView] = []
+    failed: list[OfferFailure] = []
+    errors: list[VcError] = []
     for cid in one_per_badge(offer.configuration_ids, configs):
-        plan = plan_proof(session, who, configs[cid], identity_id)
-        nonce = request_nonce(fetcher, metadata, token)  # nonces are single use: one each
-        received.append((cid, request_credential(fetcher, metadata, token, cid, plan, nonce), plan))
-    stored = []
-    for cid, credential, _plan in received:
-        raw = (
-            credential
-            if isinstance(credential, str)
-            else json.dumps(credential, ensure_ascii=False)
-        )
-        check_size(raw, max_bytes)
-        report = verify_for_storage(raw, ctx)
-        summary = summarize(
-            report,
-            sphere=sphere,
-            tags=tags,
-            source="offer",
-            issuer_name=preview.get("issuer_name"),
-            holder_identity=bound_identity(session, who, report),
-        )
-        summary["credential_issuer"] = offer.credential_issuer
-        summary["configuration_id"] = cid
-        summary["trusted_issuer"] = trust.is_trusted(
-            session, offer.credential_issuer, report.issuer
-        )
-        view = store_credential(
-            session, who, raw=raw, fmt=report.format, summary=summary, claims=report.credential
-        )
-        history.record(
-            session,
-            who,
-            "received",
-            {
-                "issuer": offer.credential_issuer,
-                "issuer_name": preview.get("issuer_name"),
-                "credential_ids": [view.id],
-                "title": summary["title"],
-            },
-        )
-        stored.append(view)
+        try:
+            plan = plan_proof(session, who, configs[cid], identity_id)
+            nonce = request_nonce(fetcher, metadata, token)  # nonces are single use: one each
+            credential = request_credential(fetcher, metadata, token, cid, plan, nonce, dpop)
+            stored.append(
+                _store_received(
+                    session,
+                    who,
+                    ctx,
+                    offer,
+                    preview,
+                    cid,
+                    credential,
+                    sphere=sphere,
+                    tags=tags,
+                    max_bytes=max_bytes,
+                )
+            )
+        except VcError as err:
+            errors.append(err)
+            failed.append(OfferFailure(cid, str(names.get(cid) or cid), err.code, err.detail))
+    if not stored and errors:
+        raise errors[0]
     session.delete(row)
-    return stored
+    return AcceptedOffer(stored, failed)
 
 
 def receive(
@@ -541,7 +703,7 @@ def receive(
     tx_code: str | None = None,
     max_bytes: int,
     sphere: str | None = None,
-) -> list[CredentialView]:
+) -> AcceptedOffer:
     """Open and accept in one go (command line, scripts)."""
     pending = open_offer(session, who, fetcher, link)
     return accept_offer(

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.net.fetch import HttpFetcher
+from tests.unit.wallet.fake_issuer import FakeIssuer
 from tests.unit.wallet.fake_verifier import FakeVerifier
 from tests.unit.wallet.testkit import Holder, IssuerKit, serve, sign_up, wallet_settings
 from wallet.main import create_app
@@ -53,6 +54,15 @@ def bob(wallet: TestClient) -> Holder:
 def verifier() -> Iterator[FakeVerifier]:
     """A small OpenID4VP verifier served over real HTTP on 127.0.0.1."""
     fake = FakeVerifier()
+    with serve(fake.app()) as base:
+        fake.base = base
+        yield fake
+
+
+@pytest.fixture
+def issuer() -> Iterator[FakeIssuer]:
+    """A small OpenID4VCI issuer served over real HTTP on 127.0.0.1 (modes: fake_issuer.py)."""
+    fake = FakeIssuer()
     with serve(fake.app()) as base:
         fake.base = base
         yield fake

@@ -116,7 +116,7 @@ def test_unknown_client_id_prefix_is_refused(
     verifier: FakeVerifier, alice: Holder, kit: IssuerKit
 ) -> None:
     alice.import_credential(kit.vc_jwt(alice.did))
-    for client_id in ("x509_san_dns:verifier.example", "https://verifier.example"):
+    for client_id in ("verifier_attestation:verifier.example", "https://verifier.example"):
         link = verifier.request_link(dcql("jwt_vc_json"), client_id=client_id)
         resp = alice.post("/api/presentations", json={"request": link})
         assert resp.status_code == 400

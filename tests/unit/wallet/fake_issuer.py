@@ -3,7 +3,12 @@
 Its credential issuer identifier has a path (``<base>/issuer``), so the wallet must insert the
 well-known segment between host and path (RFC 8414 §3.1). ``modes`` switch on hostile
 behaviours: ``wrong_issuer`` (metadata names another issuer), ``tampered`` (a credential whose
-proof fails), ``huge`` (a 20 MB credential).
+proof fails), ``huge`` (a 20 MB credential), ``fail:<configuration>`` (that one credential is
+refused). ``dpop`` makes it an issuer that REQUIRES DPoP (RFC 9449): advertised in its
+authorization server metadata, server nonces on both the token and the credential endpoint,
+``token_type`` DPoP, ``ath`` and the key thumbprint checked; ``dpop_unadvertised`` requires it
+without saying so. ``jwt_vc_issuer`` issues SD-JWT VCs whose ``iss`` is an http(s) URL, with
+the key published at ``/.well-known/jwt-vc-issuer/sd`` (SD-JWT VC §4) instead of a DID.
 """
 
 from __future__ import annotations
@@ -37,6 +42,61 @@ CONFIGS = {
 
 
 @dataclass
+class DpopServer:
+    """The server side of RFC 9449 as a strict issuer does it: nonces it hands out (§8-9),
+    proofs checked for typ, alg, signature, htm, htu, iat, jti reuse, nonce and ath."""
+
+    nonces: set[str] = field(default_factory=set)
+    seen_jti: set[str] = field(default_factory=set)
+    #: access token -> the thumbprint of the key it is bound to
+    bound: dict[str, str] = field(default_factory=dict)
+    proofs: list[dict[str, Any]] = field(default_factory=list)
+
+    def _refuse(self, status: int, error: str) -> JSONResponse:
+        nonce = secrets.token_urlsafe(12)
+        self.nonces.add(nonce)
+        headers = {"DPoP-Nonce": nonce}
+        if status == 401:
+            headers["WWW-Authenticate"] = f'DPoP error="{error}"'
+        return JSONResponse({"error": error}, status_code=status, headers=headers)
+
+    def check(
+        self, request: Request, url: str, access_token: str | None
+    ) -> tuple[JSONResponse | None, str | None]:
+        """(refusal, None) or (None, the proof key's thumbprint)."""
+        from shared.keys import PublicKey
+        from shared.proofs.jose import jwk_thumbprint, parse_jws, verify_jws
+        from shared.protocols.dpop import access_token_hash
+
+        status = 400 if access_token is None else 401
+        proof = request.headers.get("dpop")
+        if not proof:
+            return self._refuse(status, "invalid_dpop_proof"), None
+        try:
+            jws = parse_jws(proof)
+            key = PublicKey.from_jwk(jws.header["jwk"])
+            verify_jws(jws, key, algorithms={"ES256", "EdDSA"})
+        except Exception:
+            return self._refuse(status, "invalid_dpop_proof"), None
+        claims = jws.payload
+        self.proofs.append({"header": jws.header, "claims": claims})
+        ok = (
+            jws.header.get("typ") == "dpop+jwt"
+            and claims.get("htm") == "POST"
+            and claims.get("htu") == url
+            and abs(claims.get("iat", 0) - datetime.now(UTC).timestamp()) < 300
+            and claims.get("jti") not in self.seen_jti
+            and (access_token is None or claims.get("ath") == access_token_hash(access_token))
+        )
+        if not ok:
+            return self._refuse(status, "invalid_dpop_proof"), None
+        if claims.get("nonce") not in self.nonces:
+            return self._refuse(status, "use_dpop_nonce"), None
+        self.seen_jti.add(claims["jti"])
+        return None, jwk_thumbprint(key)
+
+
+@dataclass
 class FakeIssuer:
     kit: IssuerKit = field(default_factory=IssuerKit)
     base: str = ""
@@ -50,9 +110,16 @@ class FakeIssuer:
     #: offer id -> problem code answered with 410 (offer-used, offer-expired), as our issuer does
     gone: dict[str, str] = field(default_factory=dict)
 
+    dpop: DpopServer = field(default_factory=lambda: DpopServer())
+
     @property
     def issuer_id(self) -> str:
         return f"{self.base}/issuer"
+
+    @property
+    def sd_issuer(self) -> str:
+        """The SD-JWT VC ``iss`` of the ``jwt_vc_issuer`` mode (a URL with a path)."""
+        return f"{self.base}/sd"
 
     def offer(self, *configs: str, tx_code: str | None = None) -> str:
         """Create an offer; returns its credential_offer_uri."""
@@ -105,13 +172,27 @@ class FakeIssuer:
 
         @app.get("/.well-known/oauth-authorization-server/issuer")
         def as_metadata() -> Any:
-            return {"issuer": self.issuer_id, "token_endpoint": f"{self.base}/token",
+            meta = {"issuer": self.issuer_id, "token_endpoint": f"{self.base}/token",
                     "pre-authorized_grant_anonymous_access_supported": True}  # fmt: skip
+            if "dpop" in self.modes:
+                meta["dpop_signing_alg_values_supported"] = ["RS512", "ES256"]
+            return meta
+
+        @app.get("/.well-known/jwt-vc-issuer/sd")
+        def jwt_vc_issuer() -> Any:
+            jwk = {**self.kit.key.public_key.to_jwk(), "kid": "sd-key-1", "use": "sig"}
+            named = self.sd_issuer + ("-other" if "jwt_vc_issuer_mismatch" in self.modes else "")
+            return {"issuer": named, "jwks": {"keys": [jwk]}}
 
         @app.post("/token")
         async def token(request: Request) -> Any:
             form = {k: str(v) for k, v in (await request.form()).items()}
             self.token_requests.append(form)
+            jkt = None
+            if self.modes & {"dpop", "dpop_unadvertised"}:
+                refusal, jkt = self.dpop.check(request, f"{self.base}/token", None)
+                if refusal is not None:
+                    return refusal
             grant = self.codes.get(form.get("pre-authorized_code", ""))
             if form.get("grant_type") != PRE_AUTHORIZED_GRANT or grant is None:
                 return JSONResponse({"error": "invalid_grant"}, status_code=400)
@@ -125,6 +206,9 @@ class FakeIssuer:
             del self.codes[form["pre-authorized_code"]]
             access = secrets.token_urlsafe(16)
             self.tokens[access] = grant["configs"]
+            if jkt is not None:  # RFC 9449 §5: the token is bound to the proof's key
+                self.dpop.bound[access] = jkt
+                return {"access_token": access, "token_type": "DPoP", "expires_in": 300}
             return {"access_token": access, "token_type": "Bearer", "expires_in": 300}
 
         @app.post("/nonce")
@@ -142,11 +226,27 @@ class FakeIssuer:
         @app.post("/credential")
         async def credential(request: Request, authorization: str = Header("")) -> Any:
             self.credential_requests += 1
-            configs = self.tokens.get(authorization.removeprefix("Bearer "))
+            scheme, _, access = authorization.partition(" ")
+            if access in self.dpop.bound:
+                if scheme != "DPoP":
+                    return JSONResponse({"error": "invalid_token"}, status_code=401)
+                refusal, jkt = self.dpop.check(request, f"{self.base}/credential", access)
+                if refusal is not None:
+                    return refusal
+                if jkt != self.dpop.bound[access]:
+                    return JSONResponse({"error": "invalid_dpop_proof"}, status_code=401)
+            elif scheme != "Bearer":
+                return JSONResponse({"error": "invalid_token"}, status_code=401)
+            configs = self.tokens.get(access)
             body = await request.json()
             cid = body.get("credential_configuration_id")
             if configs is None or cid not in configs:
                 return JSONResponse({"error": "invalid_token"}, status_code=401)
+            if f"fail:{cid}" in self.modes:
+                return JSONResponse(
+                    {"error": "invalid_credential_request", "error_description": "not today"},
+                    status_code=400,
+                )
             try:
                 proof = validate_proof_jwt(body["proofs"]["jwt"][0], audience=self.issuer_id,
                                            nonces=take_nonce, now=datetime.now(UTC))  # fmt: skip
@@ -166,8 +266,13 @@ class FakeIssuer:
             else:
                 from shared.proofs.sd_jwt_vc import issue_ob3_sd_jwt_vc
 
-                issued = issue_ob3_sd_jwt_vc(self.kit.unsigned(proof.holder_did), issuer_key=self.kit.key,
-                                             kid=self.kit.kid, holder_jwk=proof.jwk)  # fmt: skip
+                unsigned = self.kit.unsigned(proof.holder_did)
+                kid = self.kit.kid
+                if "jwt_vc_issuer" in self.modes:  # iss an URL, the key in its metadata
+                    unsigned["issuer"] = {**unsigned["issuer"], "id": self.sd_issuer}
+                    kid = "sd-key-1"
+                issued = issue_ob3_sd_jwt_vc(unsigned, issuer_key=self.kit.key,
+                                             kid=kid, holder_jwk=proof.jwk)  # fmt: skip
             return {"credentials": [{"credential": issued}]}
 
         return app

@@ -77,7 +77,9 @@ class FakeVerifier:
         tamper: bool = False,
         response_mode: str = "direct_post",
         client_metadata: dict[str, Any] | None = None,
+        x5c: tuple[PrivateKey, list[str]] | None = None,
     ) -> str:
+        """``x5c``: sign with that key under that certificate chain (x509_* client ids)."""
         rid = secrets.token_urlsafe(8)
         response_uri = response_uri or f"{self.base}/response/{rid}"
         if client_id is None:
@@ -93,7 +95,9 @@ class FakeVerifier:
             client_id=client_id, response_uri=response_uri, nonce=nonce, state=rid, dcql_query=query,
             client_metadata=metadata, response_mode=response_mode,
         )  # fmt: skip
-        if signed:
+        if x5c is not None:
+            token = sign_jws(claims, x5c[0], {"typ": "oauth-authz-req+jwt", "x5c": x5c[1]})
+        elif signed:
             token = sign_jws(
                 claims,
                 self.key,
