@@ -23,6 +23,9 @@ from verifier.service.templates import TEMPLATES
 from verifier.service.trust import load_registry
 
 router = APIRouter(prefix="/oid4vp", tags=["openid4vp"])
+#: what a wallet calls, possibly from a browser (servicekit.cors.PublicCors): the request object
+#: and the response endpoint, not the recruiter's API
+PUBLIC_PATHS = (r"/oid4vp/request/[^/]+", r"/oid4vp/response/[^/]+")
 
 
 class NewRequest(BaseModel):
