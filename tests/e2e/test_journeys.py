@@ -120,8 +120,12 @@ class Clients:
 
     # ----------------------------------------------------------------- verifier
 
-    def request(self, template: str) -> dict[str, Any]:
-        resp = self.verifier.post("/oid4vp/requests", json={"template": template})
+    def request(self, template: str, prefix: str | None = None) -> dict[str, Any]:
+        """A request; with no prefix, the verifier's default (signed, by reference)."""
+        body: dict[str, Any] = {"template": template}
+        if prefix is not None:
+            body["client_id_prefix"] = prefix
+        resp = self.verifier.post("/oid4vp/requests", json=body)
         assert resp.status_code == 201, resp.text
         out: dict[str, Any] = resp.json()
         return out
@@ -211,9 +215,16 @@ def _issued_id(clients: Clients, fmt: str, before: set[str]) -> str:
     return out
 
 
-def _present(clients: Clients, template: str, fmt: str, credential_id: str, **extra: Any) -> Any:
+def _present(
+    clients: Clients,
+    template: str,
+    fmt: str,
+    credential_id: str,
+    prefix: str | None = None,
+    **extra: Any,
+) -> Any:
     """A fresh request at the verifier, answered by the wallet with one credential."""
-    links = clients.request(template)
+    links = clients.request(template, prefix)
     pending = clients.open_request(links["request_uri"])
     qid = QUERY_IDS[fmt]
     options = next(q for q in pending["queries"] if q["id"] == qid)["options"]
@@ -343,14 +354,30 @@ def received(clients: Clients) -> dict[str, dict[str, Any]]:
     return out
 
 
-@pytest.mark.parametrize("template", ["any-badge", "volunteering"])
+@pytest.mark.parametrize(
+    ("template", "prefix"),
+    [("any-badge", None), ("volunteering", None), ("any-badge", "redirect_uri")],
+    ids=["any-badge", "volunteering", "any-badge-by-value"],
+)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_journey2_wallet_presents_to_the_verifier(
-    clients: Clients, received: dict[str, dict[str, Any]], fmt: str, template: str
+    clients: Clients,
+    received: dict[str, dict[str, Any]],
+    fmt: str,
+    template: str,
+    prefix: str | None,
 ) -> None:
-    links, pending, answer, result = _present(clients, template, fmt, received[fmt]["id"])
+    """The default request (signed with the verifier's did:web key, by reference) and the
+    unsigned redirect_uri: one (by value), answered in each format."""
+    links, pending, answer, result = _present(
+        clients, template, fmt, received[fmt]["id"], prefix=prefix
+    )
     assert pending["verifier"]["client_id"] == links["client_id"]
-    assert links["client_id"].startswith("redirect_uri:")
+    if prefix is None:
+        assert links["client_id"].startswith("decentralized_identifier:did:web:")
+    else:
+        assert links["client_id"].startswith("redirect_uri:")
+        assert "request_uri=" not in links["request_uri"]
     assert answer["status"] == 200, answer
     assert result["status"] == "answered"
     assert result["verified"] is True, result["result"]["problems"]

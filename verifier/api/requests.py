@@ -31,7 +31,8 @@ PUBLIC_PATHS = (r"/oid4vp/request/[^/]+", r"/oid4vp/response/[^/]+")
 class NewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     template: str
-    client_id_prefix: str = "redirect_uri"
+    #: signed, by reference: what every wallet answers (docs/decisions/default-presentation-request.md)
+    client_id_prefix: str = "decentralized_identifier"
     response_mode: str = DIRECT_POST
     #: the template's parameters, e.g. {"minimum": "4.5", "scale": "5"} for ``rating``,
     #: {"min_hours": 200, "year": 2026, "eligible_role": true} for ``volunteer-hours``
@@ -63,6 +64,7 @@ def create(
         account_id=who.account_id,
         now=res.clock(),
         parameters=body.parameters,
+        response_keys=res.response_keys,
     )
     return links.to_json()
 
@@ -76,7 +78,7 @@ def result(request_id: str, session: SessionDep, res: ResourcesDep) -> dict[str,
 @router.get("/requests/{request_id}/qr.svg")
 def qr(request_id: str, session: SessionDep, res: ResourcesDep) -> Response:
     row = vp.get_request(session, request_id)
-    link = vp.links_for(res.settings, row).request_uri
+    link = vp.links_for(res.settings, row, res.response_keys).request_uri
     image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buffer = io.BytesIO()
     image.save(buffer)
@@ -85,7 +87,8 @@ def qr(request_id: str, session: SessionDep, res: ResourcesDep) -> Response:
 
 @router.get("/request/{key}")
 def request_object(key: str, session: SessionDep, res: ResourcesDep) -> Response:
-    """The request object by reference (RFC 9101 ``request_uri``)."""
+    """The signed request object by reference (RFC 9101 ``request_uri``); 404 for a request
+    passed by value."""
     row = vp.request_by_key(session, key)
     token = vp.request_object_jwt(res.settings, res.key_store, row, res.clock(), res.response_keys)
     return Response(token, media_type=REQUEST_OBJECT_MEDIA_TYPE)
