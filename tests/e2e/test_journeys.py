@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
@@ -435,21 +436,30 @@ def test_journey2_sd_jwt_reveals_only_the_chosen_claims(
     assert "id" not in subject
 
 
+@pytest.mark.parametrize("prefix", [None, "redirect_uri"], ids=["signed", "by-value"])
 def test_journey2_encrypted_answer_with_direct_post_jwt(
-    clients: Clients, received: dict[str, dict[str, Any]]
+    clients: Clients, received: dict[str, dict[str, Any]], prefix: str | None
 ) -> None:
     """OpenID4VP 1.0 §8.3.1: the verifier asks for direct_post.jwt and publishes a key of this
     request in client_metadata.jwks; our wallet encrypts its answer to it (ECDH-ES JWE in the
-    ``response`` field) and our verifier decrypts it and runs the usual checks."""
+    ``response`` field) and our verifier decrypts it and runs the usual checks. By value, the
+    key is in the link's client_metadata (JSON text the wallet must decode)."""
     fmt = "dc+sd-jwt"
-    created = clients.verifier.post(
-        "/oid4vp/requests", json={"template": "volunteering", "response_mode": "direct_post.jwt"}
-    )
+    body: dict[str, Any] = {"template": "volunteering", "response_mode": "direct_post.jwt"}
+    if prefix is not None:
+        body["client_id_prefix"] = prefix
+    created = clients.verifier.post("/oid4vp/requests", json=body)
     assert created.status_code == 201, created.text
     links = created.json()
-    request_object = httpx2.get(links["request_object_uri"])
-    assert request_object.status_code == 200
-    _, claims = decode_request_object(request_object.text)
+    if prefix is None:
+        request_object = httpx2.get(links["request_object_uri"])
+        assert request_object.status_code == 200
+        _, claims = decode_request_object(request_object.text)
+    else:
+        query = parse_qs(urlsplit(links["request_uri"]).query)
+        assert "request_uri" not in query
+        claims = {"client_metadata": json.loads(query["client_metadata"][0])}
+        claims["response_mode"] = query["response_mode"][0]
     assert claims["response_mode"] == "direct_post.jwt"
     (key,) = claims["client_metadata"]["jwks"]["keys"]
     assert (key["use"], key["alg"], key["crv"]) == ("enc", "ECDH-ES", "P-256")
