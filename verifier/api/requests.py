@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-from shared.errors import NotFoundError
+from shared.errors import ConflictError, NotFoundError
 from shared.protocols.oid4vp import DIRECT_POST, REQUEST_OBJECT_MEDIA_TYPE
 from verifier.api.bodies import form_from_bytes, read_capped
 from verifier.deps import PrincipalDep, ResourcesDep, SessionDep
@@ -79,6 +79,12 @@ def result(request_id: str, session: SessionDep, res: ResourcesDep) -> dict[str,
 def qr(request_id: str, session: SessionDep, res: ResourcesDep) -> Response:
     row = vp.get_request(session, request_id)
     link = vp.links_for(res.settings, row, res.response_keys).request_uri
+    if len(link) > vp.QR_MAX_CHARS:
+        raise ConflictError(
+            f"this request carries all its parameters in its link ({len(link)} characters), too "
+            f"many for a QR code (at most {vp.QR_MAX_CHARS}): share the link, or create a signed "
+            "request (client_id_prefix decentralized_identifier), whose link is short"
+        )
     image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buffer = io.BytesIO()
     image.save(buffer)

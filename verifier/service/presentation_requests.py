@@ -88,6 +88,9 @@ RESPONSE_ENCS = [DEFAULT_ENC, *sorted(ALLOWED_ENCS - {DEFAULT_ENC})]
 MAX_ERROR_CHARS = 300
 #: OpenID4VP 1.0 §8.5: the person refused to share
 ACCESS_DENIED = "access_denied"
+#: the longest link a QR code holds (ISO/IEC 18004 version 40, error correction M, byte mode);
+#: a request by value (1.7 to 4.3 kB) often does not fit, a signed one by reference always does
+QR_MAX_CHARS = 2331
 
 
 class ResponseRefusedError(VcError):
@@ -112,7 +115,8 @@ class Links:
     response_uri: str
     client_id: str
     result_url: str
-    qr_url: str
+    #: None when the link is too long for a QR code (a long request passed by value)
+    qr_url: str | None
     page_url: str
     expires_at: datetime
     #: the same request opened in the Musette wallet (None unless settings.wallet_url)
@@ -175,7 +179,7 @@ def links_for(
         response_uri=response_uri(settings, row.request_key),
         client_id=row.client_id,
         result_url=f"{base}/oid4vp/requests/{row.id}",
-        qr_url=f"{base}/oid4vp/requests/{row.id}/qr.svg",
+        qr_url=f"{base}/oid4vp/requests/{row.id}/qr.svg" if len(link) <= QR_MAX_CHARS else None,
         page_url=f"{base}/requests/{row.id}",
         expires_at=row.expires_at,
     )
