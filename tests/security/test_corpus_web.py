@@ -387,11 +387,7 @@ def anonymous_form_case(service: str, path: str, xfail: str | None = None) -> Ca
     """A sign-in/sign-up form posted cross-site: no double-submit cookie, no field."""
 
     def run(sites: Sites) -> Verdict:
-        app = {
-            "issuer": sites.issuer.env.client.app,
-            "wallet": sites.wallet.app,
-            "verifier": sites.verifier.app,
-        }[service]
+        app = app_of(sites, service)
         with TestClient(app) as fresh:
             # the right password: only the missing token may refuse it
             from verifier.demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -570,11 +566,7 @@ def redirect_post_case(service: str, name: str) -> Case:
     target = TARGETS[name]
 
     def run(sites: Sites) -> Verdict:
-        app = {
-            "issuer": sites.issuer.env.client.app,
-            "wallet": sites.wallet.app,
-            "verifier": sites.verifier.app,
-        }[service]
+        app = app_of(sites, service)
         with TestClient(app) as fresh:
             page = fresh.get(SIGN_IN[service])
             data = {"next": target}
@@ -615,11 +607,7 @@ def redirect_page_case(service: str, name: str) -> Case:
     target = TARGETS[name]
 
     def run(sites: Sites) -> Verdict:
-        app = {
-            "issuer": sites.issuer.env.client.app,
-            "wallet": sites.wallet.app,
-            "verifier": sites.verifier.app,
-        }[service]
+        app = app_of(sites, service)
         html = TestClient(app).get(SIGN_IN[service], params={"next": target}).text
         found = re.search(r'name="next" value="([^"]*)"', html)
         if found is None:
@@ -811,6 +799,15 @@ def _sign_in(service: str, sites: Sites, client: TestClient) -> Any:
     )
 
 
+def app_of(sites: Sites, service: str) -> Any:
+    """The app of one of the three services."""
+    return {
+        "issuer": sites.issuer.env.client.app,
+        "wallet": sites.wallet.app,
+        "verifier": sites.verifier.app,
+    }[service]
+
+
 COOKIES = {"issuer": ISSUER_SESSION, "wallet": WALLET_SESSION, "verifier": VERIFIER_SESSION}
 PRIVATE_PAGE = {"issuer": "/console", "wallet": "/", "verifier": "/registry"}
 
@@ -831,11 +828,7 @@ def _signed_in(app: FastAPI, service: str, value: str) -> bool:
 
 def fixation_case(service: str, kind: str) -> Case:
     def run(sites: Sites) -> Verdict:
-        app = {
-            "issuer": sites.issuer.env.client.app,
-            "wallet": sites.wallet.app,
-            "verifier": sites.verifier.app,
-        }[service]
+        app = app_of(sites, service)
         client = TestClient(app)
         planted = "attacker-planted-session-id-0123456789"
         client.cookies.set(COOKIES[service], planted)
@@ -901,11 +894,7 @@ def cors_case(service: str, kind: str) -> Case:
     or not); a public one allows any origin but never credentials, nor echoes the origin."""
 
     def run(sites: Sites) -> Verdict:
-        app = {
-            "issuer": sites.issuer.env.client.app,
-            "wallet": sites.wallet.app,
-            "verifier": sites.verifier.app,
-        }[service]
+        app = app_of(sites, service)
         public = re.compile("|".join(f"(?:{p})" for p in _public_patterns(service)) or "(?!)")
         client = TestClient(app)
         client.cookies.set(COOKIES[service], "a-session-the-attacker-hopes-the-browser-sends")
