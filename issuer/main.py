@@ -17,6 +17,7 @@ from issuer.pages import install_page_handlers
 from issuer.problems import BodyLimitMiddleware, install_problem_handlers
 from issuer.service.keys import load_master_secret
 from issuer.settings import IssuerSettings
+from servicekit.cors import PublicCors
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.did.resolver import DidResolver
@@ -65,4 +66,6 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, type_base=settings.problem_type_base
     )
+    # outermost: a preflight is answered before any body limit or route
+    app.add_middleware(PublicCors, patterns=oid4vci.PUBLIC_PATHS)
     return app

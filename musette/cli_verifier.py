@@ -120,8 +120,11 @@ def register(sub: Any) -> None:
     request.add_argument(
         "--client-id-prefix",
         choices=["redirect_uri", "decentralized_identifier"],
-        default="redirect_uri",
-        help="redirect_uri (unsigned request) or decentralized_identifier (signed)",
+        default="decentralized_identifier",
+        help=(
+            "decentralized_identifier (default: a request signed with the verifier's DID, "
+            "by reference) or redirect_uri (unsigned, every parameter in the link)"
+        ),
     )
     request.add_argument(
         "--response-mode",

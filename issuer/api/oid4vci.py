@@ -38,6 +38,17 @@ from shared.errors import NotFoundError, VcError
 from shared.protocols.oid4vci import Oid4vciError
 
 router = APIRouter(tags=["openid4vci"])
+_ORG = r"/orgs/[^/]+"
+#: what a browser-based wallet calls (servicekit.cors.PublicCors): metadata, token, nonce,
+#: credential, offers by reference, status lists, DID documents, achievements; not the QR images
+PUBLIC_PATHS = (
+    r"/\.well-known/(?:openid-credential-issuer|oauth-authorization-server)" + _ORG,
+    _ORG + r"/\.well-known/(?:openid-credential-issuer|oauth-authorization-server)",
+    _ORG + r"/(?:token|nonce|credential|did\.json)",
+    _ORG + r"/offers/[^/]+",
+    _ORG + r"/status/[^/]+/[^/]+",
+    _ORG + r"/achievements/[^/]+",
+)
 NO_STORE = {"Cache-Control": "no-store"}
 
 

@@ -172,6 +172,10 @@ def authorization_server_metadata(org_base: str) -> dict[str, Any]:
     return {
         "issuer": org_base,
         "token_endpoint": f"{org_base}/token",
+        # RFC 8414 §2: REQUIRED and, for common validators (e.g. authlib), non-empty; there is
+        # no authorization_endpoint and only the pre-authorized grant, so no client is sent to
+        # one (docs/decisions/default-presentation-request.md, "Issuer metadata")
+        "response_types_supported": ["code"],
         "grant_types_supported": [PRE_AUTHORIZED_GRANT],
         "pre-authorized_grant_anonymous_access_supported": True,
         "token_endpoint_auth_methods_supported": ["none"],
@@ -351,6 +355,11 @@ def redeem_code(
                     .values(state="dead")
                 )
             raise TokenFailure(Oid4vciError("invalid_grant", "the tx_code is wrong"))
+    elif "tx_code" in form:
+        # OpenID4VCI 1.0 §6.3: a tx_code the offer did not ask for is an invalid_request
+        raise Oid4vciError(
+            "invalid_request", "this offer has no tx_code: send the token request without one"
+        )
     # single use even under concurrency: only one UPDATE sees state == pending
     result = session.execute(
         update(Offer).where(Offer.id == offer.id, Offer.state == "pending").values(state="redeemed")

@@ -26,6 +26,7 @@ from shared.errors import InvalidInputError, MalformedCredentialError
 __all__ = [
     "DIRECT_POST",
     "DIRECT_POST_JWT",
+    "JSON_PARAMETERS",
     "PREFIX_DECENTRALIZED_IDENTIFIER",
     "PREFIX_REDIRECT_URI",
     "PREFIX_X509_HASH",
@@ -34,6 +35,7 @@ __all__ = [
     "REQUEST_OBJECT_TYP",
     "SELF_ISSUED_AUDIENCE",
     "VP_FORMATS_SUPPORTED",
+    "authorization_request_by_value",
     "authorization_request_link",
     "build_request_object",
     "client_id_for",
@@ -56,6 +58,17 @@ REQUEST_OBJECT_MEDIA_TYPE: Final = "application/oauth-authz-req+jwt"
 REQUEST_OBJECT_TYP: Final = "oauth-authz-req+jwt"
 #: §5.8: the ``aud`` of a request object for a wallet that publishes no metadata
 SELF_ISSUED_AUDIENCE: Final = "https://self-issued.me/v2"
+#: §5.1, §5.4, §5.11 (and OAuth's URI encoding of JSON values): the request parameters whose value
+#: is JSON, carried JSON-encoded when the request is passed by value in the link
+JSON_PARAMETERS: Final = (
+    "client_metadata",
+    "dcql_query",
+    "transaction_data",
+    "verifier_info",
+    "verifier_attestations",
+)
+#: claims of a request object that are about the JWT, not request parameters (RFC 9101 §4)
+_JWT_ONLY_CLAIMS: Final = frozenset({"aud", "iat", "exp", "iss", "nbf", "jti"})
 MAX_VP_TOKEN_BYTES: Final = 2_000_000
 MAX_PRESENTATIONS: Final = 20
 
@@ -136,7 +149,8 @@ def _b64_json(value: Mapping[str, Any]) -> str:
 def encode_unsigned_request_object(claims: Mapping[str, Any]) -> str:
     """An unsecured JWS (``alg`` ``none``, RFC 7519 §6) carrying the request object.
 
-    Used with the ``redirect_uri:`` prefix, whose requests cannot be signed (§5.9.3).
+    Musette's verifier never serves one by reference (RFC 9101 wants a signed JWT there; see
+    ``authorization_request_by_value``); kept to test wallets against verifiers that do.
     """
     header = {"alg": "none", "typ": REQUEST_OBJECT_TYP}
     return f"{_b64_json(header)}.{_b64_json(claims)}."
@@ -175,6 +189,23 @@ def authorization_request_link(
     params = {"client_id": client_id, "request_uri": request_uri}
     if method is not None:
         params["request_uri_method"] = method
+    return f"{scheme}?{urlencode(params)}"
+
+
+def authorization_request_by_value(
+    claims: Mapping[str, Any], *, scheme: str = "openid4vp://"
+) -> str:
+    """The link of a request passed by value: its parameters in the query itself (§5, RFC 6749
+    §4.1.1), JSON values JSON-encoded, the request object's JWT-only claims left out.
+
+    This is how a ``redirect_uri:`` request is sent: it cannot be signed (§5.9.3), and an
+    unsigned request object by reference is not a valid JAR (RFC 9101 §5.2; wallets refuse it).
+    """
+    params = {
+        name: json.dumps(value, separators=(",", ":")) if name in JSON_PARAMETERS else str(value)
+        for name, value in claims.items()
+        if name not in _JWT_ONLY_CLAIMS
+    }
     return f"{scheme}?{urlencode(params)}"
 
 

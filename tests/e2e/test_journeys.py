@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
@@ -120,8 +121,12 @@ class Clients:
 
     # ----------------------------------------------------------------- verifier
 
-    def request(self, template: str) -> dict[str, Any]:
-        resp = self.verifier.post("/oid4vp/requests", json={"template": template})
+    def request(self, template: str, prefix: str | None = None) -> dict[str, Any]:
+        """A request; with no prefix, the verifier's default (signed, by reference)."""
+        body: dict[str, Any] = {"template": template}
+        if prefix is not None:
+            body["client_id_prefix"] = prefix
+        resp = self.verifier.post("/oid4vp/requests", json=body)
         assert resp.status_code == 201, resp.text
         out: dict[str, Any] = resp.json()
         return out
@@ -211,9 +216,16 @@ def _issued_id(clients: Clients, fmt: str, before: set[str]) -> str:
     return out
 
 
-def _present(clients: Clients, template: str, fmt: str, credential_id: str, **extra: Any) -> Any:
+def _present(
+    clients: Clients,
+    template: str,
+    fmt: str,
+    credential_id: str,
+    prefix: str | None = None,
+    **extra: Any,
+) -> Any:
     """A fresh request at the verifier, answered by the wallet with one credential."""
-    links = clients.request(template)
+    links = clients.request(template, prefix)
     pending = clients.open_request(links["request_uri"])
     qid = QUERY_IDS[fmt]
     options = next(q for q in pending["queries"] if q["id"] == qid)["options"]
@@ -343,14 +355,30 @@ def received(clients: Clients) -> dict[str, dict[str, Any]]:
     return out
 
 
-@pytest.mark.parametrize("template", ["any-badge", "volunteering"])
+@pytest.mark.parametrize(
+    ("template", "prefix"),
+    [("any-badge", None), ("volunteering", None), ("any-badge", "redirect_uri")],
+    ids=["any-badge", "volunteering", "any-badge-by-value"],
+)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_journey2_wallet_presents_to_the_verifier(
-    clients: Clients, received: dict[str, dict[str, Any]], fmt: str, template: str
+    clients: Clients,
+    received: dict[str, dict[str, Any]],
+    fmt: str,
+    template: str,
+    prefix: str | None,
 ) -> None:
-    links, pending, answer, result = _present(clients, template, fmt, received[fmt]["id"])
+    """The default request (signed with the verifier's did:web key, by reference) and the
+    unsigned redirect_uri: one (by value), answered in each format."""
+    links, pending, answer, result = _present(
+        clients, template, fmt, received[fmt]["id"], prefix=prefix
+    )
     assert pending["verifier"]["client_id"] == links["client_id"]
-    assert links["client_id"].startswith("redirect_uri:")
+    if prefix is None:
+        assert links["client_id"].startswith("decentralized_identifier:did:web:")
+    else:
+        assert links["client_id"].startswith("redirect_uri:")
+        assert "request_uri=" not in links["request_uri"]
     assert answer["status"] == 200, answer
     assert result["status"] == "answered"
     assert result["verified"] is True, result["result"]["problems"]
@@ -408,21 +436,30 @@ def test_journey2_sd_jwt_reveals_only_the_chosen_claims(
     assert "id" not in subject
 
 
+@pytest.mark.parametrize("prefix", [None, "redirect_uri"], ids=["signed", "by-value"])
 def test_journey2_encrypted_answer_with_direct_post_jwt(
-    clients: Clients, received: dict[str, dict[str, Any]]
+    clients: Clients, received: dict[str, dict[str, Any]], prefix: str | None
 ) -> None:
     """OpenID4VP 1.0 §8.3.1: the verifier asks for direct_post.jwt and publishes a key of this
     request in client_metadata.jwks; our wallet encrypts its answer to it (ECDH-ES JWE in the
-    ``response`` field) and our verifier decrypts it and runs the usual checks."""
+    ``response`` field) and our verifier decrypts it and runs the usual checks. By value, the
+    key is in the link's client_metadata (JSON text the wallet must decode)."""
     fmt = "dc+sd-jwt"
-    created = clients.verifier.post(
-        "/oid4vp/requests", json={"template": "volunteering", "response_mode": "direct_post.jwt"}
-    )
+    body: dict[str, Any] = {"template": "volunteering", "response_mode": "direct_post.jwt"}
+    if prefix is not None:
+        body["client_id_prefix"] = prefix
+    created = clients.verifier.post("/oid4vp/requests", json=body)
     assert created.status_code == 201, created.text
     links = created.json()
-    request_object = httpx2.get(links["request_object_uri"])
-    assert request_object.status_code == 200
-    _, claims = decode_request_object(request_object.text)
+    if prefix is None:
+        request_object = httpx2.get(links["request_object_uri"])
+        assert request_object.status_code == 200
+        _, claims = decode_request_object(request_object.text)
+    else:
+        query = parse_qs(urlsplit(links["request_uri"]).query)
+        assert "request_uri" not in query
+        claims = {"client_metadata": json.loads(query["client_metadata"][0])}
+        claims["response_mode"] = query["response_mode"][0]
     assert claims["response_mode"] == "direct_post.jwt"
     (key,) = claims["client_metadata"]["jwks"]["keys"]
     assert (key["use"], key["alg"], key["crv"]) == ("enc", "ECDH-ES", "P-256")

@@ -17,13 +17,10 @@
  * response_uri, builds the authorization response (state) and submits it with direct_post.
  * `dcql` parses, validates and runs the DCQL query against the held credential.
  *
- * One library limitation is worked around, and only for the `redirect_uri:` prefix: 0.4.6
- * refuses any request object whose `alg` is `none` (zAlgValueNotNone), and refuses every JAR
- * request with that prefix ("MUST NOT be signed"), so it cannot resolve an unsigned request
- * object passed by reference. The script fetches it itself (GET, Accept:
- * application/oauth-authz-req+jwt), checks it is an unsecured JWT of typ oauth-authz-req+jwt
- * whose client_id is the link's, and hands its claims to resolveOpenId4vpAuthorizationRequest
- * as a plain request, which then runs every prefix check.
+ * Both kinds of request the verifier sends go through the library untouched: a signed
+ * `decentralized_identifier:` request object by reference (the default), and an unsigned
+ * `redirect_uri:` request passed by value in the link (0.4.6 refuses an unsigned request object
+ * by reference, "JAR request object is not a valid JWT", so the verifier never sends one).
  *
  * Protocol on stdin/stdout, one JSON object per line:
  *   start: prints {"issuer_did", "holder_did"}
@@ -236,27 +233,9 @@ const client = new Openid4vpClient({
 });
 
 // ------------------------------------------------------------------ request
-async function fetchUnsignedRequestObject(params) {
-  const resp = await fetch(params.request_uri, {headers: {Accept: 'application/oauth-authz-req+jwt'}});
-  if (!resp.ok) throw new Error(`request_uri answered ${resp.status}`);
-  const [h, p, s] = (await resp.text()).trim().split('.');
-  const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
-  const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
-  if (header.alg !== 'none' || s) throw new Error('a redirect_uri: request object must be unsigned');
-  if (header.typ !== 'oauth-authz-req+jwt') throw new Error(`request object typ ${header.typ}`);
-  if (payload.client_id !== params.client_id) throw new Error('client_id of the request object is not the link\'s');
-  const {aud, iat, exp, iss, ...request} = payload;
-  if (exp !== undefined && exp < nowS()) throw new Error('the request object has expired');
-  return request;
-}
-
 async function resolve(link) {
   const parsed = client.parseOpenid4vpAuthorizationRequest({authorizationRequest: link});
-  let payload = parsed.params;
-  if (parsed.type === 'jar' && parsed.params.request_uri && parsed.params.client_id?.startsWith('redirect_uri:')) {
-    payload = await fetchUnsignedRequestObject(parsed.params);
-  }
-  return client.resolveOpenId4vpAuthorizationRequest({authorizationRequestPayload: payload});
+  return client.resolveOpenId4vpAuthorizationRequest({authorizationRequestPayload: parsed.params});
 }
 
 // ------------------------------------------------------------------ presentation

@@ -11,6 +11,9 @@
 * IDOR: a second account or organisation walks the routes with path parameters from the
   OpenAPI documents with the first one's identifiers.
 * Session fixation: a session id planted before sign-in is replaced; sign-out ends it.
+* CORS: from another origin, with the session cookie, no private route of the three services
+  lets that origin read its answer; the public protocol endpoints allow any origin, never
+  credentials.
 """
 
 from __future__ import annotations
@@ -384,11 +387,7 @@ def anonymous_form_case(service: str, path: str, xfail: str | None = None) -> Ca
     """A sign-in/sign-up form posted cross-site: no double-submit cookie, no field."""
 
     def run(sites: Sites) -> Verdict:
-        app = {
-            "issuer": sites.issuer.env.client.app,
-            "wallet": sites.wallet.app,
-            "verifier": sites.verifier.app,
-        }[service]
+        app = app_of(sites, service)
         with TestClient(app) as fresh:
             # the right password: only the missing token may refuse it
             from verifier.demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -567,11 +566,7 @@ def redirect_post_case(service: str, name: str) -> Case:
     target = TARGETS[name]
 
     def run(sites: Sites) -> Verdict:
-        app = {
-            "issuer": sites.issuer.env.client.app,
-            "wallet": sites.wallet.app,
-            "verifier": sites.verifier.app,
-        }[service]
+        app = app_of(sites, service)
         with TestClient(app) as fresh:
             page = fresh.get(SIGN_IN[service])
             data = {"next": target}
@@ -612,11 +607,7 @@ def redirect_page_case(service: str, name: str) -> Case:
     target = TARGETS[name]
 
     def run(sites: Sites) -> Verdict:
-        app = {
-            "issuer": sites.issuer.env.client.app,
-            "wallet": sites.wallet.app,
-            "verifier": sites.verifier.app,
-        }[service]
+        app = app_of(sites, service)
         html = TestClient(app).get(SIGN_IN[service], params={"next": target}).text
         found = re.search(r'name="next" value="([^"]*)"', html)
         if found is None:
@@ -808,6 +799,15 @@ def _sign_in(service: str, sites: Sites, client: TestClient) -> Any:
     )
 
 
+def app_of(sites: Sites, service: str) -> Any:
+    """The app of one of the three services."""
+    return {
+        "issuer": sites.issuer.env.client.app,
+        "wallet": sites.wallet.app,
+        "verifier": sites.verifier.app,
+    }[service]
+
+
 COOKIES = {"issuer": ISSUER_SESSION, "wallet": WALLET_SESSION, "verifier": VERIFIER_SESSION}
 PRIVATE_PAGE = {"issuer": "/console", "wallet": "/", "verifier": "/registry"}
 
@@ -828,11 +828,7 @@ def _signed_in(app: FastAPI, service: str, value: str) -> bool:
 
 def fixation_case(service: str, kind: str) -> Case:
     def run(sites: Sites) -> Verdict:
-        app = {
-            "issuer": sites.issuer.env.client.app,
-            "wallet": sites.wallet.app,
-            "verifier": sites.verifier.app,
-        }[service]
+        app = app_of(sites, service)
         client = TestClient(app)
         planted = "attacker-planted-session-id-0123456789"
         client.cookies.set(COOKIES[service], planted)
@@ -875,7 +871,72 @@ SESSION_CASES = [
     for kind in ("planted-id-replaced", "new-id-at-each-sign-in", "old-id-dead-after-sign-out")
 ]
 
-CASES = CSRF_CASES + XSS_CASES + REDIRECT_CASES + IDOR_CASES + SESSION_CASES
+# --------------------------------------------------------------------------- CORS
+
+ATTACKER = "https://attacker.example"
+
+
+def _public_patterns(service: str) -> tuple[str, ...]:
+    from issuer.api.oid4vci import PUBLIC_PATHS as ISSUER_PUBLIC
+    from verifier.api.requests import PUBLIC_PATHS as VERIFIER_PUBLIC
+    from verifier.api.well_known import PUBLIC_PATHS as VERIFIER_WELL_KNOWN
+
+    return {
+        "issuer": ISSUER_PUBLIC,
+        "wallet": (),  # the holder's routes are all private
+        "verifier": VERIFIER_PUBLIC + VERIFIER_WELL_KNOWN,
+    }[service]
+
+
+def cors_case(service: str, kind: str) -> Case:
+    """Every route of the service, from another origin with the session cookie: a private
+    route never lets that origin read the answer (no Access-Control-Allow-Origin, preflight
+    or not); a public one allows any origin but never credentials, nor echoes the origin."""
+
+    def run(sites: Sites) -> Verdict:
+        app = app_of(sites, service)
+        public = re.compile("|".join(f"(?:{p})" for p in _public_patterns(service)) or "(?!)")
+        client = TestClient(app)
+        client.cookies.set(COOKIES[service], "a-session-the-attacker-hopes-the-browser-sends")
+        leaks, tried = [], 0
+        for path, route in walk(app.routes):
+            concrete = re.sub(r"\{[^}]+\}", "x", path)
+            if (public.fullmatch(concrete) is not None) != (kind == "public-no-credentials"):
+                continue
+            for method in sorted(route.methods - {"HEAD"}):
+                tried += 1
+                answers = [
+                    client.options(
+                        concrete,
+                        headers={"Origin": ATTACKER, "Access-Control-Request-Method": method,
+                                 "Access-Control-Request-Headers": "content-type"},
+                    )
+                ]  # fmt: skip
+                if method == "GET":
+                    answers.append(client.get(concrete, headers={"Origin": ATTACKER}))
+                for answer in answers:
+                    allowed = answer.headers.get("access-control-allow-origin")
+                    credentials = answer.headers.get("access-control-allow-credentials")
+                    if kind == "private-routes" and allowed is not None:
+                        leaks.append(f"{method} {path}: allow-origin {allowed}")
+                    if kind == "public-no-credentials" and (credentials or allowed != "*"):
+                        leaks.append(f"{method} {path}: allow-origin {allowed}, {credentials}")
+        if tried == 0:
+            return Verdict(Outcome.OTHER_REASON, "no route of this kind")
+        return Verdict(Outcome.ACCEPTED if leaks else Outcome.REFUSED, "; ".join(leaks[:5]))
+
+    return Case(FAMILY, f"cors/{service}/{kind}", "TM-WEB-CORS", run)
+
+
+CORS_CASES = [
+    cors_case("issuer", "private-routes"),
+    cors_case("issuer", "public-no-credentials"),
+    cors_case("wallet", "private-routes"),
+    cors_case("verifier", "private-routes"),
+    cors_case("verifier", "public-no-credentials"),
+]
+
+CASES = CSRF_CASES + XSS_CASES + REDIRECT_CASES + IDOR_CASES + SESSION_CASES + CORS_CASES
 
 
 @pytest.mark.parametrize("case", params(CASES))

@@ -287,6 +287,7 @@ async def create_request(
                 account_id=who.account_id,
                 now=res.clock(),
                 parameters=parameters,
+                response_keys=res.response_keys,
             )
     except InvalidInputError:
         return error_page(
@@ -381,7 +382,7 @@ def _request_values(
     wanted = requested_rating(row.policy, translator(lang), lang)
     title = template.title_fr if lang == "fr" else template.title_en
     return {
-        "links": vp.links_for(res.settings, row),
+        "links": vp.links_for(res.settings, row, res.response_keys),
         "title": f"{title} ({wanted})" if wanted else title,
         "template_name": template.name,
         "state": state,

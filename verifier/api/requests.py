@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-from shared.errors import NotFoundError
+from shared.errors import ConflictError, NotFoundError
 from shared.protocols.oid4vp import DIRECT_POST, REQUEST_OBJECT_MEDIA_TYPE
 from verifier.api.bodies import form_from_bytes, read_capped
 from verifier.deps import PrincipalDep, ResourcesDep, SessionDep
@@ -23,12 +23,16 @@ from verifier.service.templates import TEMPLATES
 from verifier.service.trust import load_registry
 
 router = APIRouter(prefix="/oid4vp", tags=["openid4vp"])
+#: what a wallet calls, possibly from a browser (servicekit.cors.PublicCors): the request object
+#: and the response endpoint, not the recruiter's API
+PUBLIC_PATHS = (r"/oid4vp/request/[^/]+", r"/oid4vp/response/[^/]+")
 
 
 class NewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     template: str
-    client_id_prefix: str = "redirect_uri"
+    #: signed, by reference: what every wallet answers (docs/decisions/default-presentation-request.md)
+    client_id_prefix: str = "decentralized_identifier"
     response_mode: str = DIRECT_POST
     #: the template's parameters, e.g. {"minimum": "4.5", "scale": "5"} for ``rating``,
     #: {"min_hours": 200, "year": 2026, "eligible_role": true} for ``volunteer-hours``
@@ -60,6 +64,7 @@ def create(
         account_id=who.account_id,
         now=res.clock(),
         parameters=body.parameters,
+        response_keys=res.response_keys,
     )
     return links.to_json()
 
@@ -73,7 +78,13 @@ def result(request_id: str, session: SessionDep, res: ResourcesDep) -> dict[str,
 @router.get("/requests/{request_id}/qr.svg")
 def qr(request_id: str, session: SessionDep, res: ResourcesDep) -> Response:
     row = vp.get_request(session, request_id)
-    link = vp.links_for(res.settings, row).request_uri
+    link = vp.links_for(res.settings, row, res.response_keys).request_uri
+    if len(link) > vp.QR_MAX_CHARS:
+        raise ConflictError(
+            f"this request carries all its parameters in its link ({len(link)} characters), too "
+            f"many for a QR code (at most {vp.QR_MAX_CHARS}): share the link, or create a signed "
+            "request (client_id_prefix decentralized_identifier), whose link is short"
+        )
     image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buffer = io.BytesIO()
     image.save(buffer)
@@ -82,7 +93,8 @@ def qr(request_id: str, session: SessionDep, res: ResourcesDep) -> Response:
 
 @router.get("/request/{key}")
 def request_object(key: str, session: SessionDep, res: ResourcesDep) -> Response:
-    """The request object by reference (RFC 9101 ``request_uri``)."""
+    """The signed request object by reference (RFC 9101 ``request_uri``); 404 for a request
+    passed by value."""
     row = vp.request_by_key(session, key)
     token = vp.request_object_jwt(res.settings, res.key_store, row, res.clock(), res.response_keys)
     return Response(token, media_type=REQUEST_OBJECT_MEDIA_TYPE)

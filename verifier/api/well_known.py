@@ -10,6 +10,8 @@ from verifier.deps import ResourcesDep
 from verifier.service.keys import did_document
 
 router = APIRouter(tags=["well-known"])
+#: public to browser-based wallets (servicekit.cors.PublicCors)
+PUBLIC_PATHS = (r"/\.well-known/did\.json",)
 
 
 @router.get("/.well-known/did.json")

@@ -1,9 +1,11 @@
 """OpenID4VP 1.0 requests: create, serve the request object, verify the direct_post answer.
 
 One row per request: a fresh nonce and state, the DCQL query and policy of its template.
-The request object is served by reference (``request_uri``); with the ``redirect_uri:``
-client_id prefix it is an unsigned JWT, with ``decentralized_identifier:`` it is signed with
-the verifier's did:web key. The answer is verified once: the row moves from ``pending`` to
+By default (``decentralized_identifier:``) the request object is signed with the verifier's
+did:web key and served by reference (``request_uri``, RFC 9101). A ``redirect_uri:`` request
+cannot be signed (OpenID4VP 1.0 §5.9.3) and an unsigned request object by reference is not a
+valid JAR, so it is passed by value: its parameters are in the link itself
+(docs/decisions/default-presentation-request.md). The answer is verified once: the row moves from ``pending`` to
 ``processing`` in one conditional UPDATE, so a replay (the same nonce again) is refused.
 
 With the response mode ``direct_post.jwt`` (OpenID4VP 1.0 §8.3, §8.3.1) the request object's
@@ -39,10 +41,10 @@ from shared.protocols.oid4vp import (
     DIRECT_POST_JWT,
     PREFIX_DECENTRALIZED_IDENTIFIER,
     PREFIX_REDIRECT_URI,
+    authorization_request_by_value,
     authorization_request_link,
     build_request_object,
     client_id_for,
-    encode_unsigned_request_object,
     parse_direct_post,
     request_object_signing_input,
 )
@@ -55,7 +57,13 @@ from shared.protocols.response_encryption import (
 from shared.verify.report import CheckStatus, VerificationReport
 from verifier.db.models import PresentationRequest
 from verifier.errors import RequestGoneError
-from verifier.service.keys import KEY_FRAGMENT, REQUEST_KEY_ID, ResponseKeys, verifier_did
+from verifier.service.keys import (
+    KEY_FRAGMENT,
+    REQUEST_KEY_ID,
+    ResponseKeys,
+    open_response_keys,
+    verifier_did,
+)
 from verifier.service.templates import Template, get_template
 from verifier.service.trust import TrustRegistry
 from verifier.service.verifying import (
@@ -80,6 +88,9 @@ RESPONSE_ENCS = [DEFAULT_ENC, *sorted(ALLOWED_ENCS - {DEFAULT_ENC})]
 MAX_ERROR_CHARS = 300
 #: OpenID4VP 1.0 §8.5: the person refused to share
 ACCESS_DENIED = "access_denied"
+#: the longest link a QR code holds (ISO/IEC 18004 version 40, error correction M, byte mode);
+#: a request by value (1.7 to 4.3 kB) often does not fit, a signed one by reference always does
+QR_MAX_CHARS = 2331
 
 
 class ResponseRefusedError(VcError):
@@ -97,12 +108,15 @@ class ResponseRefusedError(VcError):
 @dataclass(frozen=True)
 class Links:
     id: str
+    #: the link the wallet opens (named after the parameter it carries when by reference)
     request_uri: str
-    request_object_uri: str
+    #: where the signed request object is fetched; None for a request passed by value
+    request_object_uri: str | None
     response_uri: str
     client_id: str
     result_url: str
-    qr_url: str
+    #: None when the link is too long for a QR code (a long request passed by value)
+    qr_url: str | None
     page_url: str
     expires_at: datetime
     #: the same request opened in the Musette wallet (None unless settings.wallet_url)
@@ -135,10 +149,26 @@ def request_object_uri(settings: VerifierSettings, key: str) -> str:
     return f"{_base(settings)}/oid4vp/request/{key}"
 
 
-def links_for(settings: VerifierSettings, row: PresentationRequest) -> Links:
-    obj_uri = request_object_uri(settings, row.request_key)
+def by_value(row: PresentationRequest) -> bool:
+    """A ``redirect_uri:`` request travels by value (it cannot be signed, §5.9.3)."""
+    return row.client_id.startswith(PREFIX_REDIRECT_URI)
+
+
+def links_for(
+    settings: VerifierSettings,
+    row: PresentationRequest,
+    response_keys: ResponseKeys | None = None,
+) -> Links:
     base = _base(settings)
-    link = authorization_request_link(row.client_id, obj_uri)
+    obj_uri: str | None
+    if by_value(row):
+        obj_uri = None
+        if response_keys is None and row.response_mode == DIRECT_POST_JWT:
+            response_keys = open_response_keys(settings)  # e.g. the CLI: derived, never stored
+        link = authorization_request_by_value(request_claims(settings, row, response_keys))
+    else:
+        obj_uri = request_object_uri(settings, row.request_key)
+        link = authorization_request_link(row.client_id, obj_uri)
     wallet = settings.wallet_url.rstrip("/")
     return Links(
         id=row.id,
@@ -149,7 +179,7 @@ def links_for(settings: VerifierSettings, row: PresentationRequest) -> Links:
         response_uri=response_uri(settings, row.request_key),
         client_id=row.client_id,
         result_url=f"{base}/oid4vp/requests/{row.id}",
-        qr_url=f"{base}/oid4vp/requests/{row.id}/qr.svg",
+        qr_url=f"{base}/oid4vp/requests/{row.id}/qr.svg" if len(link) <= QR_MAX_CHARS else None,
         page_url=f"{base}/requests/{row.id}",
         expires_at=row.expires_at,
     )
@@ -160,11 +190,12 @@ def create_request(
     settings: VerifierSettings,
     *,
     template: str,
-    client_id_prefix: str = "redirect_uri",
+    client_id_prefix: str = "decentralized_identifier",
     response_mode: str = DIRECT_POST,
     account_id: str | None,
     now: datetime,
     parameters: Mapping[str, Any] | None = None,
+    response_keys: ResponseKeys | None = None,
 ) -> Links:
     chosen = get_template(template)
     policy = chosen.policy_with(parameters)  # e.g. rating minimum and scale, kept with the row
@@ -194,7 +225,7 @@ def create_request(
     )
     session.add(row)
     session.flush()
-    return links_for(settings, row)
+    return links_for(settings, row, response_keys)
 
 
 def get_request(session: Session, request_id: str) -> PresentationRequest:
@@ -232,17 +263,14 @@ def client_metadata_for(
     return metadata
 
 
-def request_object_jwt(
+def request_claims(
     settings: VerifierSettings,
-    store: KeyStore,
     row: PresentationRequest,
-    now: datetime,
-    response_keys: ResponseKeys | None = None,
-) -> str:
-    """The request object (RFC 9101 JWT) the wallet fetches from ``request_uri``."""
-    if row.status != "pending" or now >= row.expires_at:
-        raise RequestGoneError("this request has been answered or has expired")
-    claims = build_request_object(
+    response_keys: ResponseKeys | None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The request's parameters (§5.1): the request object's claims, or the by-value link's."""
+    return build_request_object(
         client_id=row.client_id,
         response_uri=response_uri(settings, row.request_key),
         nonce=row.nonce,
@@ -250,11 +278,32 @@ def request_object_jwt(
         dcql_query=json.loads(row.dcql_query),
         response_mode=row.response_mode,
         client_metadata=client_metadata_for(settings, row, response_keys),
-        issued_at=int(now.timestamp()),
+        issued_at=int(now.timestamp()) if now is not None else None,
         expires_at=int(row.expires_at.timestamp()),
     )
-    if row.client_id.startswith(PREFIX_REDIRECT_URI):
-        return encode_unsigned_request_object(claims)
+
+
+def request_object_jwt(
+    settings: VerifierSettings,
+    store: KeyStore,
+    row: PresentationRequest,
+    now: datetime,
+    response_keys: ResponseKeys | None = None,
+) -> str:
+    """The signed request object (RFC 9101 JWT) the wallet fetches from ``request_uri``.
+
+    Raises:
+        NotFoundError: a ``redirect_uri:`` request, which is passed by value and has none
+            (an unsigned request object is never served by reference).
+    """
+    if by_value(row):
+        raise NotFoundError(
+            "this request is passed by value: its parameters are in the link, "
+            "there is no request object to fetch"
+        )
+    if row.status != "pending" or now >= row.expires_at:
+        raise RequestGoneError("this request has been answered or has expired")
+    claims = request_claims(settings, row, response_keys, now)
     # No ``iss``: OpenID4VP 1.0 defines none for request objects, and JAR's ``iss`` would be the
     # full client_id, prefix included, which wallets (e.g. @openid4vc/openid4vp) compare with
     # the DID of ``kid`` and refuse ("kid ... different from did value in 'iss'").

@@ -43,6 +43,7 @@ from shared.protocols.dcql import candidate_from_credential, match_dcql, parse_d
 from shared.protocols.oid4vp import (
     DIRECT_POST,
     DIRECT_POST_JWT,
+    JSON_PARAMETERS,
     PREFIX_DECENTRALIZED_IDENTIFIER,
     PREFIX_REDIRECT_URI,
     PREFIX_X509_SAN_DNS,
@@ -143,11 +144,15 @@ def resolve_request(
         signed = header.get("alg") not in (None, "none")
     else:
         claims = dict(params)
-        if isinstance(claims.get("dcql_query"), str):
-            try:
-                claims["dcql_query"] = parse_json(claims["dcql_query"])
-            except InvalidInputError as err:
-                raise RequestRefusedError("dcql_query is not JSON") from err
+        # by value (§5): JSON-valued parameters come JSON-encoded, client_metadata included
+        for name in JSON_PARAMETERS:
+            if isinstance(claims.get(name), str):
+                try:
+                    claims[name] = parse_json(claims[name])
+                except InvalidInputError as err:
+                    raise RequestRefusedError(f"{name} is not JSON") from err
+        if "client_metadata" in claims and not isinstance(claims["client_metadata"], dict):
+            raise RequestRefusedError("client_metadata must be a JSON object")
         signed = False
 
     # client identifier prefixes (§5.9) -------------------------------------------------

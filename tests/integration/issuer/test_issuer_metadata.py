@@ -30,6 +30,12 @@ def test_issuer_metadata_validates(env: Env) -> None:
     appended = env.client.get("/orgs/demo-association/.well-known/openid-credential-issuer").json()
     assert inserted == appended
     assert inserted["credential_issuer"] == env.org_base
+    # OpenID4VCI 1.0 §12.2.4: the REQUIRED members
+    assert {
+        "credential_issuer",
+        "credential_endpoint",
+        "credential_configurations_supported",
+    } <= set(inserted)
     configs = inserted["credential_configurations_supported"]
     assert {c["format"] for c in configs.values()} == {"ldp_vc", "jwt_vc_json", "dc+sd-jwt"}
     for config in configs.values():
@@ -65,6 +71,13 @@ def test_authorization_server_metadata_validates(env: Env) -> None:
     )
     assert doc["issuer"] == env.org_base  # byte-identical to credential_issuer and the offer
     assert not schema_errors(doc, "rfc8414/oauth_authorization_server_metadata.json")
+    # RFC 8414 §2: REQUIRED members (authorization_endpoint only if a grant uses it, and only
+    # the pre-authorized grant is offered); response_types_supported a non-empty array
+    assert {"issuer", "token_endpoint", "response_types_supported"} <= set(doc)
+    assert isinstance(doc["response_types_supported"], list)
+    assert doc["response_types_supported"]
+    assert doc["grant_types_supported"] == ["urn:ietf:params:oauth:grant-type:pre-authorized_code"]
+    assert "authorization_endpoint" not in doc
 
 
 def test_offer_validates_and_matches_the_issuer(env: Env, wallet: Wallet) -> None:

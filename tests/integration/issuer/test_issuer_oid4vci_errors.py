@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from conftest import Env, Wallet
 
 from shared.encoding.base64url import b64url_encode
@@ -90,6 +91,22 @@ def test_six_wrong_tx_codes_kill_the_offer(env: Env, wallet: Wallet) -> None:
     # dead: even the right code is refused now
     assert_oauth_error(wallet.token(offer, right), "invalid_grant")
     assert issued_count(env) == 0
+
+
+@pytest.mark.parametrize("sent", ["123456", "0"])
+def test_tx_code_for_an_offer_without_one_is_an_invalid_request(
+    env: Env, wallet: Wallet, sent: str
+) -> None:
+    """OpenID4VCI 1.0 §6.3: invalid_request when "the Authorization Server does not expect a
+    Transaction Code in the Pre-Authorized Code Flow but the Client provides a Transaction
+    Code". The offer is not used up: the same code without tx_code still works. (An empty
+    ``tx_code=`` form field reads as absent.)"""
+    offer = wallet.resolve(env.offer()["offer_uri"])
+    assert "tx_code" not in offer["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]
+    refused = wallet.token(offer, sent)
+    assert_oauth_error(refused, "invalid_request")
+    assert "tx_code" in refused.json()["error_description"]
+    assert wallet.token(offer).status_code == 200
 
 
 def test_right_tx_code_after_a_few_wrong_ones(env: Env, wallet: Wallet) -> None:

@@ -119,3 +119,25 @@ def api_key(settings: VerifierSettings, client: TestClient) -> str:
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+def request_parameters(client: TestClient, link: str, base: str) -> dict[str, Any]:
+    """What a wallet reads from a request link: the signed request object fetched from
+    ``request_uri`` (``header`` its JOSE header), or the parameters passed by value in the link
+    (``header`` None), JSON values decoded (OpenID4VP 1.0 §5, §5.10)."""
+    import json
+    from urllib.parse import parse_qs, urlsplit
+
+    from shared.protocols.oid4vp import JSON_PARAMETERS, decode_request_object
+
+    assert link.startswith("openid4vp://?")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    if "request_uri" not in query:
+        decoded = {k: json.loads(v) if k in JSON_PARAMETERS else v for k, v in query.items()}
+        return {"header": None, **decoded}
+    resp = client.get(query["request_uri"].removeprefix(base))
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-type"].startswith("application/oauth-authz-req+jwt")
+    header, claims = decode_request_object(resp.text)
+    assert claims["client_id"] == query["client_id"]
+    return {"header": header, **claims}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,8 +16,7 @@ from jwcrypto.jwe import JWE
 from jwcrypto.jwk import JWK
 from sqlalchemy import create_engine, text
 
-from shared.protocols.oid4vp import decode_request_object
-from tests.integration.verifier.conftest import Served, auth
+from tests.integration.verifier.conftest import Served, auth, request_parameters
 from tests.integration.verifier.test_verifier_oid4vp import FORMATS, _present
 from tests.unit.verifier.builders import STATUS_URL, badge, status_list
 from verifier.settings import VerifierSettings
@@ -32,7 +30,11 @@ def _status(served: Served) -> None:
 
 
 def _new(
-    client: TestClient, key: str, *, mode: str = "direct_post.jwt", prefix: str = "redirect_uri"
+    client: TestClient,
+    key: str,
+    *,
+    mode: str = "direct_post.jwt",
+    prefix: str = "decentralized_identifier",
 ) -> dict[str, Any]:
     resp = client.post(
         "/oid4vp/requests",
@@ -44,11 +46,7 @@ def _new(
 
 
 def _object(client: TestClient, links: dict[str, Any]) -> dict[str, Any]:
-    uri = parse_qs(urlsplit(links["request_uri"]).query)["request_uri"][0]
-    resp = client.get(uri.removeprefix(BASE))
-    assert resp.status_code == 200, resp.text
-    header, claims = decode_request_object(resp.text)
-    return {"header": header, **claims}
+    return request_parameters(client, links["request_uri"], BASE)
 
 
 def _jwe(payload: Any, jwk: dict[str, Any], *, enc: str = "A128GCM", **header: Any) -> str:
@@ -141,10 +139,18 @@ def test_encrypted_answer_accepted_in_each_format(
     assert list(result["result"]["presentations"]) == [qid]
 
 
-def test_signed_request_with_direct_post_jwt(client: TestClient, api_key: str) -> None:
-    links = _new(client, api_key, prefix="decentralized_identifier")
+@pytest.mark.parametrize("prefix", ["decentralized_identifier", "redirect_uri"])
+def test_signed_or_by_value_request_with_direct_post_jwt(
+    client: TestClient, api_key: str, prefix: str
+) -> None:
+    """Signed by reference, or unsigned by value with the key in the link's client_metadata."""
+    links = _new(client, api_key, prefix=prefix)
     obj = _object(client, links)
-    assert obj["header"]["alg"] == "EdDSA"
+    if prefix == "redirect_uri":
+        assert obj["header"] is None  # by value
+        assert links["request_object_uri"] is None
+    else:
+        assert obj["header"]["alg"] == "EdDSA"
     qid, presentation = _present("ldp_vc", badge(), obj)
     assert _answer(client, obj, {qid: [presentation]}).status_code == 200
     assert _result(client, links)["verified"] is True

@@ -9,8 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.protocols.oid4vp import decode_request_object
-from tests.integration.verifier.conftest import Served, auth
+from tests.integration.verifier.conftest import Served, auth, request_parameters
 from tests.unit.verifier.builders import (
     ISSUER,
     OTHER,
@@ -32,28 +31,20 @@ def _status(served: Served) -> None:
     served.json(STATUS_URL, json.dumps(status_list((7,))).encode())
 
 
-def _new(
-    client: TestClient, key: str, template: str, prefix: str = "redirect_uri"
-) -> dict[str, Any]:
-    resp = client.post(
-        "/oid4vp/requests",
-        json={"template": template, "client_id_prefix": prefix},
-        headers=auth(key),
+def _new(client: TestClient, key: str, template: str, prefix: str | None = None) -> dict[str, Any]:
+    """A request; with no prefix, the API's default one."""
+    body = (
+        {"template": template}
+        if prefix is None
+        else {"template": template, "client_id_prefix": prefix}
     )
+    resp = client.post("/oid4vp/requests", json=body, headers=auth(key))
     assert resp.status_code == 201, resp.text
     return resp.json()
 
 
 def _request_object(client: TestClient, links: dict[str, Any]) -> dict[str, Any]:
-    query = parse_qs(urlsplit(links["request_uri"]).query)
-    assert links["request_uri"].startswith("openid4vp://?")
-    uri = query["request_uri"][0]
-    resp = client.get(uri.removeprefix("https://verifier.example"))
-    assert resp.status_code == 200
-    assert resp.headers["content-type"].startswith("application/oauth-authz-req+jwt")
-    header, claims = decode_request_object(resp.text)
-    assert claims["client_id"] == query["client_id"][0]
-    return {"header": header, **claims}
+    return request_parameters(client, links["request_uri"], "https://verifier.example")
 
 
 def _answer(client: TestClient, obj: dict[str, Any], vp_token: dict[str, Any]) -> Any:
@@ -91,8 +82,9 @@ FORMATS = ["ldp_vc", "jwt_vc_json", "dc+sd-jwt"]
 def test_any_badge_accepted_in_each_format(client: TestClient, api_key: str, fmt: str) -> None:
     links = _new(client, api_key, "any-badge")
     obj = _request_object(client, links)
-    assert obj["header"]["alg"] == "none"
-    assert obj["client_id"] == "redirect_uri:" + obj["response_uri"]
+    # the default: signed with the verifier's DID, by reference (RFC 9101; OpenID4VP 1.0 §5.10)
+    assert obj["header"]["alg"] == "EdDSA"
+    assert obj["client_id"].startswith("decentralized_identifier:did:web:")
     assert obj["response_mode"] == "direct_post"
     qid, presentation = _present(fmt, badge(status_index=3), obj)
     resp = _answer(client, obj, {qid: [presentation]})
@@ -234,6 +226,33 @@ def test_signed_decentralized_identifier_request(client: TestClient, api_key: st
     verify_jws(jws, vm.public_key)
     qid, presentation = _present("ldp_vc", badge(), obj)
     assert _answer(client, obj, {qid: [presentation]}).status_code == 200
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_redirect_uri_request_is_passed_by_value(
+    client: TestClient, api_key: str, fmt: str
+) -> None:
+    """OpenID4VP 1.0 §5.9.3: a redirect_uri: request cannot be signed; RFC 9101 §5.2 wants a
+    signed JWT behind request_uri, so the request travels by value and no unsigned request
+    object is ever served."""
+    links = _new(client, api_key, "any-badge", prefix="redirect_uri")
+    assert links["request_object_uri"] is None
+    obj = _request_object(client, links)
+    assert obj["header"] is None  # by value: the parameters are in the link
+    assert obj["client_id"] == "redirect_uri:" + obj["response_uri"]
+    assert obj["client_metadata"]["client_name"]
+    assert {"aud", "iat", "exp"}.isdisjoint(obj)  # JWT claims are not request parameters
+    # the endpoint that would have served it by reference refuses
+    fetched = client.get(obj["response_uri"].replace("/response/", "/request/").removeprefix(
+        "https://verifier.example"
+    ))  # fmt: skip
+    assert fetched.status_code == 404
+    assert fetched.headers["content-type"].startswith("application/problem+json")
+    assert "by value" in fetched.json()["detail"]
+    qid, presentation = _present(fmt, badge(status_index=3), obj)
+    assert _answer(client, obj, {qid: [presentation]}).status_code == 200
+    result = client.get(links["result_url"].removeprefix("https://verifier.example")).json()
+    assert result["verified"] is True, result
 
 
 def test_creating_a_request_needs_authentication(client: TestClient) -> None:

@@ -352,12 +352,14 @@ def test_creating_a_request_needs_the_csrf_token(client: TestClient, csrf: str) 
     assert "Choose one of the proposed requests." in unknown.text
 
 
-def _create(client: TestClient, csrf: str, template: str, lang: str = "fr") -> tuple[str, Any]:
-    created = client.post(
-        f"/requests?lang={lang}",
-        data={"template": template, "csrf_token": csrf},
-        follow_redirects=False,
-    )
+def _create(
+    client: TestClient, csrf: str, template: str, lang: str = "fr", signed: bool = True
+) -> tuple[str, Any]:
+    """The console's form as it comes (*Sign the request* ticked), or unticked."""
+    data = {"template": template, "csrf_token": csrf}
+    if signed:
+        data["signed"] = "on"
+    created = client.post(f"/requests?lang={lang}", data=data, follow_redirects=False)
     assert created.status_code == 303, created.text
     location = created.headers["location"]
     request_id = location.split("/requests/")[1].split("?")[0]
@@ -399,6 +401,33 @@ def test_the_request_page_shows_the_qr_code_link_and_waits(client: TestClient, c
     en = client.get(f"/requests/{request_id}?lang=en")
     assert "Volunteering from a trusted association" in en.text
     assert 'alt="QR code of the request “Volunteering' in en.text
+
+
+def test_the_console_signs_requests_by_default(client: TestClient, csrf: str) -> None:
+    form = client.get("/requests/new?lang=en").text
+    assert '<input type="checkbox" name="signed" checked>' in form
+    request_id, page = _create(client, csrf, "any-badge")
+    assert 'href="openid4vp://?client_id=decentralized_identifier%3Adid%3Aweb%3A' in page.text
+    assert f'src="https://verifier.example/oid4vp/requests/{request_id}/qr.svg"' in page.text
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_unsigned_request_too_long_for_a_qr_code_says_so(
+    client: TestClient, csrf: str, lang: str
+) -> None:
+    """By value, the volunteer-hours request's link is longer than a QR code holds (version 40,
+    level M: 2331 bytes): the page says so and offers the link instead of a broken image."""
+    request_id, page = _create(client, csrf, "volunteer-hours", lang=lang, signed=False)
+    assert page.status_code == 200
+    assert f"/oid4vp/requests/{request_id}/qr.svg" not in page.text
+    assert "data-no-qr" in page.text
+    words = {"fr": "trop longue pour un code QR", "en": "too long for a QR code"}
+    assert words[lang] in page.text
+    assert 'href="openid4vp://?' in page.text
+    qr = client.get(f"/oid4vp/requests/{request_id}/qr.svg")
+    assert qr.status_code == 409
+    assert qr.headers["content-type"].startswith("application/problem+json")
+    assert "signed" in qr.json()["detail"]
 
 
 def _answer_request(client: TestClient, request_id: str, credential: dict[str, Any]) -> None:

@@ -248,3 +248,50 @@ def test_direct_post_jwt_without_a_usable_key_is_refused(
     assert "direct_post.jwt" in resp.json()["detail"]
     assert why in resp.json()["detail"]
     assert verifier.received == []
+
+
+@pytest.mark.parametrize("mode", ["direct_post", "direct_post.jwt"])
+def test_present_to_an_unsigned_request_by_value(
+    verifier: FakeVerifier, alice: Holder, kit: IssuerKit, mode: str
+) -> None:
+    """OpenID4VP 1.0 §5: a request passed by value carries its JSON parameters (dcql_query,
+    client_metadata) JSON-encoded in the link; with direct_post.jwt the answer is encrypted to
+    the key in that client_metadata.jwks (§8.3), so client_metadata must be read as JSON."""
+    alice.import_credential(kit.vc_jwt(alice.did))
+    link = verifier.request_link(dcql("jwt_vc_json"), response_mode=mode, by_value=True)
+    assert "request_uri=" not in link
+    assert "client_metadata=" in link
+    opened = alice.post("/api/presentations", json={"request": link})
+    assert opened.status_code == 201, opened.text
+    pending = opened.json()
+    assert pending["verifier"]["name"] == "Recruteur Démo"  # read from client_metadata
+    assert pending["verifier"]["encrypted"] is (mode == "direct_post.jwt")
+    answer = alice.post(f"/api/presentations/{pending['id']}/consent", json={})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["response"]["verified"] is True, verifier.reports
+    (form,) = verifier.received
+    assert ("response" in form) is (mode == "direct_post.jwt")
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("{not json", "client_metadata is not JSON"),
+        ("[1, 2]", "client_metadata must be a JSON object"),
+        ('"a string"', "client_metadata must be a JSON object"),
+        ("[" * 5000 + "]" * 5000, "client_metadata is not JSON"),  # too deep
+    ],
+)
+def test_hostile_client_metadata_by_value_is_refused(
+    verifier: FakeVerifier, alice: Holder, value: str, why: str
+) -> None:
+    from urllib.parse import parse_qsl, urlencode
+
+    link = verifier.request_link(dcql("jwt_vc_json"), by_value=True)
+    params = dict(parse_qsl(link.split("?", 1)[1]))
+    params["client_metadata"] = value
+    resp = alice.post("/api/presentations", json={"request": "openid4vp://?" + urlencode(params)})
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["type"].endswith("#request-refused")
+    assert why in resp.json()["detail"]
+    assert verifier.received == []

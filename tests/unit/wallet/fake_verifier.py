@@ -24,7 +24,11 @@ from jwcrypto.jwk import JWK
 from shared.did import did_key_from_public, verification_method_id
 from shared.keys import PrivateKey
 from shared.proofs.jose import sign_jws
-from shared.protocols.oid4vp import build_request_object, encode_unsigned_request_object
+from shared.protocols.oid4vp import (
+    authorization_request_by_value,
+    build_request_object,
+    encode_unsigned_request_object,
+)
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
 
@@ -78,8 +82,10 @@ class FakeVerifier:
         response_mode: str = "direct_post",
         client_metadata: dict[str, Any] | None = None,
         x5c: tuple[PrivateKey, list[str]] | None = None,
+        by_value: bool = False,
     ) -> str:
-        """``x5c``: sign with that key under that certificate chain (x509_* client ids)."""
+        """The link. ``x5c``: sign with that key under that certificate chain (x509_* client
+        ids); ``by_value``: the request's parameters in the link itself (unsigned)."""
         rid = secrets.token_urlsafe(8)
         response_uri = response_uri or f"{self.base}/response/{rid}"
         if client_id is None:
@@ -95,6 +101,9 @@ class FakeVerifier:
             client_id=client_id, response_uri=response_uri, nonce=nonce, state=rid, dcql_query=query,
             client_metadata=metadata, response_mode=response_mode,
         )  # fmt: skip
+        if by_value:
+            self.expected[rid] = {"nonce": nonce, "client_id": client_id}
+            return authorization_request_by_value(claims)
         if x5c is not None:
             token = sign_jws(claims, x5c[0], {"typ": "oauth-authz-req+jwt", "x5c": x5c[1]})
         elif signed:
