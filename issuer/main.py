@@ -11,12 +11,13 @@ from sqlalchemy.orm import sessionmaker
 
 from issuer.api import admin, batch_pages, batches, oid4vci, pages, vc_api
 from issuer.db.base import make_engine
-from issuer.db.migrate import run_migrations
+from issuer.db.migrate import MIGRATIONS, run_migrations
 from issuer.deps import Resources, utc_now
 from issuer.pages import install_page_handlers
 from issuer.problems import BodyLimitMiddleware, install_problem_handlers
 from issuer.service.keys import load_master_secret
 from issuer.settings import IssuerSettings
+from servicekit.operations import install_operations
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.did.resolver import DidResolver
@@ -65,4 +66,8 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, type_base=settings.problem_type_base
     )
+    install_operations(
+        app, service="issuer", migrations=MIGRATIONS, type_base=settings.problem_type_base,
+        engine=lambda a: a.state.resources.sessions.kw["bind"],
+    )  # fmt: skip
     return app

@@ -12,13 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import sessionmaker
 
+from servicekit.operations import install_operations
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.jsonld import verify_bundled_contexts
 from shared.net.fetch import HttpFetcher
 from shared.verify.context import utc_now
 from verifier.api import challenges, pages, requests, trust, vc_api, verifications, well_known
-from verifier.db.base import make_engine, run_migrations
+from verifier.db.base import MIGRATIONS, make_engine, run_migrations
 from verifier.deps import Resources
 from verifier.problems import install_problem_handlers
 from verifier.service.keys import open_key_store, open_response_keys
@@ -99,4 +100,8 @@ def create_app(
     app.include_router(well_known.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    install_operations(
+        app, service="verifier", migrations=MIGRATIONS, type_base=settings.problem_type_base,
+        engine=lambda a: a.state.resources.sessions.kw["bind"],
+    )  # fmt: skip
     return app
