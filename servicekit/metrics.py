@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 from pathlib import Path
 
 from prometheus_client import (
@@ -23,6 +24,9 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
+
+#: a format label: a known format name, never text of unbounded variety from a request
+_LABEL = re.compile(r"[a-z0-9_+\-]{1,32}")
 
 REQUESTS = Counter(
     "musette_http_requests_total",
@@ -59,9 +63,16 @@ def credential_issued(fmt: str) -> None:
     ISSUED.labels(fmt).inc()
 
 
-def verification_done(fmt: str, outcome: str) -> None:
-    """Count one verification: ``outcome`` is ``verified``, ``not_verified`` or ``unusable``."""
-    VERIFIED.labels(fmt or "unknown", outcome).inc()
+def outcome(verified: bool, usable: bool) -> str:
+    """``verified``, ``not_verified`` (read, but a check failed) or ``unusable`` (unreadable)."""
+    if verified:
+        return "verified"
+    return "not_verified" if usable else "unusable"
+
+
+def verification_done(fmt: str, result: str) -> None:
+    """Count one verification of a credential or presentation in ``fmt`` with ``result``."""
+    VERIFIED.labels(fmt if _LABEL.fullmatch(fmt) else "other", result).inc()
 
 
 def exposition() -> tuple[bytes, str]:

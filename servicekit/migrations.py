@@ -71,6 +71,32 @@ def _file_lock(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """Foreign keys off while batch migrations rebuild tables (Alembic's advice for SQLite).
+
+    A batch ``ALTER`` copies a table, drops the old one and renames the copy: with
+    ``foreign_keys=ON`` dropping a table other rows point at fails, so an upgrade of a
+    database *with data* would stop half-way. The pragma is a no-op inside a transaction,
+    hence set before it; ``foreign_key_check`` proves nothing was left dangling.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+        dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.commit()
+        if dangling:
+            raise RuntimeError(f"the upgrade left rows pointing nowhere: {dangling[:5]}")
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
 def upgrade_to_head(engine: Engine, script_location: Path, service: str) -> None:
     """Upgrade ``engine``'s database to the newest revision, whoever else is doing the same.
 
@@ -88,7 +114,12 @@ def upgrade_to_head(engine: Engine, script_location: Path, service: str) -> None
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
             return
-        with _file_lock(engine), engine.begin() as connection:
+        with (
+            _file_lock(engine),
+            engine.connect() as connection,
+            _sqlite_foreign_keys_off(connection),
+            connection.begin(),
+        ):
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 

@@ -35,6 +35,7 @@ from issuer.service.status import (
     status_json,
     supersede_previous,
 )
+from servicekit import metrics
 from shared.errors import InvalidInputError
 from shared.model import (
     AchievementSubject,
@@ -227,6 +228,7 @@ def issue_credential(
     session.flush()
     if rating and with_status:
         supersede_previous(session, org, row, actor=actor, now=now)
+    metrics.credential_issued(fmt)
     return row
 
 
@@ -286,4 +288,5 @@ def sign_vc_api_credential(
     )
     session.add(row)
     session.flush()
+    metrics.credential_issued("ldp_vc")
     return row, signed
