@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -68,6 +69,32 @@ PARTS = {
         "verifier.db.base.make_engine",
     ),
 }  # fmt: skip
+
+
+def _issuer_master(settings: Any) -> None:
+    from issuer.service.keys import load_master_secret
+
+    load_master_secret(settings.master_secret, settings.data_dir)
+
+
+def _wallet_master(settings: Any) -> None:
+    from wallet.service.vault import load_master_secret
+
+    load_master_secret(settings.master_secret, settings.data_dir)
+
+
+def _verifier_master(settings: Any) -> None:
+    from verifier.service.keys import master_secret
+
+    master_secret(settings)
+
+
+#: without a configured master secret, each service keeps one in ``<data_dir>/master.key``
+MASTER_KEY_FILE: dict[str, Callable[[Any], None]] = {
+    "issuer": _issuer_master,
+    "wallet": _wallet_master,
+    "verifier": _verifier_master,
+}
 
 
 def service_settings(name: str, **overrides: Any) -> Any:
@@ -135,24 +162,27 @@ def cmd_migrate(args: argparse.Namespace, dev: bool) -> int:
     return 0
 
 
-def prepare_metrics_dir(workers: int) -> None:
-    """Worker processes share their counters through PROMETHEUS_MULTIPROC_DIR, wiped at start."""
+def prepare_metrics_dir(workers: int) -> Path | None:
+    """Worker processes share their counters through PROMETHEUS_MULTIPROC_DIR, wiped at start.
+
+    Returns the folder when this process made it (removed again when the server stops).
+    """
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    made = None
     if not folder:
         if workers <= 1:
-            return
+            return None
         folder = tempfile.mkdtemp(prefix="musette-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        made = Path(folder)
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):  # counters of a previous run (prometheus-client's rule)
         stale.unlink()
-    os.chmod(path, 0o700)
+    return made
 
 
 def cmd_serve(args: argparse.Namespace, dev: bool) -> int:
-    import uvicorn
-
     name = args.service
     if dev:  # the workers read the environment, not this process's arguments
         os.environ[f"MUSETTE_{name.upper()}_DEV"] = "1"
@@ -170,7 +200,21 @@ def cmd_serve(args: argparse.Namespace, dev: bool) -> int:
             file=sys.stderr,
         )
         return EXIT_SCHEMA
-    prepare_metrics_dir(args.workers)
+    if not settings.master_secret:  # made once here, not raced for by N workers
+        MASTER_KEY_FILE[name](settings)
+    made = prepare_metrics_dir(args.workers)
+    try:
+        run_uvicorn(name, args)
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+    return 0
+
+
+def run_uvicorn(name: str, args: argparse.Namespace) -> None:
+    """uvicorn with ``--workers`` processes, each building the app from the factory."""
+    import uvicorn
+
     uvicorn.run(
         f"musette.serve:{name}_app",
         factory=True,
@@ -183,7 +227,6 @@ def cmd_serve(args: argparse.Namespace, dev: bool) -> int:
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         server_header=False,
     )
-    return 0
 
 
 def register(sub: Any, dev_of: Callable[[argparse.Namespace], bool]) -> None:

@@ -288,8 +288,9 @@ def test_migrate_then_serve_starts_uvicorn_workers_from_the_factory(
     assert kwargs["port"] == 9001
     assert kwargs["access_log"] is False
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
-    assert folder.is_dir()
     assert folder.parent == tmp_path
+    assert not folder.exists()  # made for the workers, removed once they stopped
+    assert (tmp_path / "master.key").exists()  # made once, before the workers start
     app = serve.issuer_app()  # what each worker builds: at head, so it starts
     assert {"/healthz", "/readyz", "/metrics"} <= {getattr(r, "path", "") for r in app.routes}
     app.state.resources.dispose()
