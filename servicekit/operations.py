@@ -25,8 +25,16 @@ from sqlalchemy import Engine
 from servicekit import metrics
 from servicekit.logs import RequestLogMiddleware
 from servicekit.migrations import schema_state, script_heads
+from shared.errors import VcError
 
-NOT_READY = "not-ready"
+
+class NotReadyError(VcError):
+    """The database cannot be reached, or its schema is not at the newest revision (run
+    ``musette migrate <service>``); retry after ``Retry-After`` seconds."""
+
+    code = "not-ready"
+    status = 503
+    title = "Service not ready"
 
 
 def readiness(engine: Engine, migrations: Path, heads: tuple[str, ...]) -> str | None:
@@ -60,17 +68,18 @@ def install_operations(
         reason = await asyncio.to_thread(readiness, engine(request.app), migrations, heads)
         if reason is None:
             return JSONResponse({"status": "ready"})
+        advice = f"Run `musette migrate {service}`." if "schema" in reason else "Retry shortly."
+        error = NotReadyError(f"The {service} is not ready: {reason}. {advice}")
         body: dict[str, Any] = {
-            "type": f"{type_base}#{NOT_READY}",
-            "title": "Service not ready",
-            "status": 503,
-            "detail": f"The {service} is not ready: {reason}. "
-            + (f"Run `musette migrate {service}`." if "schema" in reason else "Retry shortly."),
+            "type": f"{type_base}#{error.code}",
+            "title": error.title,
+            "status": error.status,
+            "detail": error.detail,
             "instance": "/readyz",
         }
         return JSONResponse(
             body,
-            status_code=503,
+            status_code=error.status,
             media_type="application/problem+json",
             headers={"Cache-Control": "no-store", "Retry-After": "5"},
         )
