@@ -18,7 +18,6 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit import metrics
@@ -90,17 +89,24 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
 
 
 def route_template(scope: Scope) -> str:
-    """The template of the route that served ``scope`` (``<unmatched>`` when none did)."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
+    """The template of the route that served ``scope`` (``<unmatched>`` when none did).
+
+    FastAPI keeps included routers nested: the full template (prefix included) is on the
+    ``effective_route_context`` it puts in ``scope["fastapi"]``, ``route`` alone holds the router's
+    relative path. A mount (static files) leaves its prefix in ``root_path``.
+    """
+    fastapi = scope.get("fastapi") or {}
+    path = getattr(fastapi.get("effective_route_context"), "path", None)
     if isinstance(path, str):
         return path
-    app = scope.get("app")
-    for candidate in getattr(getattr(app, "router", None), "routes", ()):
-        match, _ = candidate.matches(scope)
-        if match is Match.FULL:
-            mount = getattr(candidate, "path", "")
-            return f"{mount}/{{path}}" if hasattr(candidate, "routes") else str(mount)
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    included = fastapi.get("included_router")
+    if isinstance(path, str) and path.startswith("/") and included is None:
+        return path
+    root, app_root = scope.get("root_path", ""), scope.get("app_root_path", "")
+    if "endpoint" in scope and route is None and root != app_root:
+        return f"{root[len(app_root) :]}/{{path}}"
     return "<unmatched>"
 
 

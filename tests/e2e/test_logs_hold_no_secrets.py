@@ -146,6 +146,7 @@ def test_the_logs_of_full_journeys_hold_no_secret(
     requests = [line for line in lines if line.get("logger") == "musette.access"]
     paths = {(line["service"], line["method"], line["path"]) for line in requests}
     assert ("verifier", "POST", "/verifications") in paths
+    assert ("wallet", "POST", "/api/offers/{offer_id}/accept") in paths  # router prefix kept
     assert any(s == "issuer" and "{" in p for s, _m, p in paths), paths  # templates
     assert all(len(line["request_id"]) >= 8 for line in requests)
     assert {line["status"] for line in requests} >= {200, 201}

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
@@ -41,6 +42,14 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 def build_app(db: Engine, *, catch_all: bool = False) -> FastAPI:
     app = FastAPI()
     app.state.engine = db
+    nested = APIRouter()
+
+    @nested.get("/{item_id}")
+    def item(item_id: str) -> dict[str, str]:
+        return {"item": item_id}
+
+    app.include_router(nested, prefix="/api/items")
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent), name="static")
 
     @app.get("/orgs/{slug}/offers/{offer_id}")
     def offer(slug: str, offer_id: str) -> dict[str, str]:
@@ -135,6 +144,9 @@ def test_one_json_line_per_request_with_the_route_template(
             headers={"X-Request-ID": "req-42"},
         )
         fresh = client.get("/nowhere", headers={"X-Request-ID": "bad id"})
+        client.get("/api/items/it3m-s3cr3t")
+        client.post("/api/items/it3m-s3cr3t")
+        client.get("/static/test_operations.py")
     assert resp.headers["x-request-id"] == "req-42"
     assert fresh.headers["x-request-id"] != "bad id"
     records = [r for r in caplog.records if r.name == "musette.access"]
@@ -142,6 +154,9 @@ def test_one_json_line_per_request_with_the_route_template(
     assert [(line["method"], line["path"], line["status"]) for line in lines] == [
         ("GET", "/orgs/{slug}/offers/{offer_id}", 200),
         ("GET", "<unmatched>", 404),
+        ("GET", "/api/items/{item_id}", 200),  # an included router: its prefix too
+        ("POST", "/api/items/{item_id}", 405),  # the route, another method
+        ("GET", "/static/{path}", 200),
     ]
     assert lines[0]["service"] == "issuer"
     assert lines[0]["duration_ms"] >= 0
