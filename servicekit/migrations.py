@@ -11,6 +11,7 @@ of :mod:`shared.process_locks` is held too: Alembic keeps its context in module 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -143,8 +144,9 @@ class SchemaState:
         return f"at {', '.join(self.current)}, not {', '.join(self.heads)} (head)"
 
 
+@functools.cache
 def script_heads(script_location: Path) -> tuple[str, ...]:
-    """The head revision(s) of a scripts folder."""
+    """The head revision(s) of a scripts folder (read once per process: scripts do not move)."""
     return tuple(ScriptDirectory.from_config(alembic_config(script_location)).get_heads())
 
 
