@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
+from prometheus_client import REGISTRY
 
 from musette.up import UpConfig
 from servicekit.logs import logging_config
@@ -137,10 +138,31 @@ def run_journeys(config: UpConfig) -> list[str]:
     return [s for s in seen if s]
 
 
+def counts() -> dict[tuple[str, ...], float]:
+    """The credentials-issued and verifications counters, by labels."""
+    out: dict[tuple[str, ...], float] = {}
+    for family in REGISTRY.collect():
+        if family.name in {"musette_credentials_issued", "musette_verifications"}:
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    out[(family.name, *sample.labels.values())] = sample.value
+    return out
+
+
 def test_the_logs_of_full_journeys_hold_no_secret(
     stack_config: UpConfig, captured_logs: io.StringIO
 ) -> None:
+    before = counts()
     secrets = run_journeys(stack_config)
+    after = counts()
+    for fmt in FORMATS:  # what the journeys did is counted, by format (and outcome)
+        key = ("musette_credentials_issued", fmt)
+        assert after[key] - before.get(key, 0) >= 1, key
+        key = ("musette_verifications", fmt, "verified")  # POST /verifications
+        assert after[key] - before.get(key, 0) >= 1, key
+    verified = [k for k in after if k[0] == "musette_verifications" and k[-1] == "verified"]
+    # and the OpenID4VP answers, under their presentation formats
+    assert sum(after[k] - before.get(k, 0) for k in verified) >= 2 * len(FORMATS)
     text = captured_logs.getvalue()
     lines = [json.loads(line) for line in text.splitlines()]  # every line is JSON
     requests = [line for line in lines if line.get("logger") == "musette.access"]
