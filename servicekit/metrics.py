@@ -14,6 +14,7 @@ import hmac
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -51,11 +52,19 @@ VERIFIED = Counter(
 )
 
 
+#: (service, method, route, status) -> its counter and histogram children (labels() locks)
+_CHILDREN: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
+
+
 def observe_request(service: str, method: str, route: str, status: int, seconds: float) -> None:
     """Count one answered request and its latency."""
-    labels = (service, method, route, str(status))
-    REQUESTS.labels(*labels).inc()
-    LATENCY.labels(*labels).observe(seconds)
+    key = (service, method, route, status)
+    children = _CHILDREN.get(key)
+    if children is None:
+        labels = (service, method, route, str(status))
+        children = _CHILDREN.setdefault(key, (REQUESTS.labels(*labels), LATENCY.labels(*labels)))
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def credential_issued(fmt: str) -> None:

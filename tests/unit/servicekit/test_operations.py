@@ -147,6 +147,7 @@ def test_one_json_line_per_request_with_the_route_template(
         client.get("/api/items/it3m-s3cr3t")
         client.post("/api/items/it3m-s3cr3t")
         client.get("/static/test_operations.py")
+        client.request("BR3W", "/orgs/demo/offers/x")
     assert resp.headers["x-request-id"] == "req-42"
     assert fresh.headers["x-request-id"] != "bad id"
     records = [r for r in caplog.records if r.name == "musette.access"]
@@ -157,6 +158,7 @@ def test_one_json_line_per_request_with_the_route_template(
         ("GET", "/api/items/{item_id}", 200),  # an included router: its prefix too
         ("POST", "/api/items/{item_id}", 405),  # the route, another method
         ("GET", "/static/{path}", 200),
+        ("OTHER", "/orgs/{slug}/offers/{offer_id}", 405),  # no label from client text
     ]
     assert lines[0]["service"] == "issuer"
     assert lines[0]["duration_ms"] >= 0
