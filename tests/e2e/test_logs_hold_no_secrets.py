@@ -51,6 +51,8 @@ def captured_logs() -> Iterator[io.StringIO]:
         for n in names
         for lg in [logging.getLogger(n)]
     }
+    flags = ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing")
+    saved_flags = {flag: getattr(logging, flag) for flag in flags}  # JsonFormatter sets them
     buffer = io.StringIO()
     logging.config.dictConfig(config)
     (handler,) = logging.getLogger().handlers
@@ -65,6 +67,8 @@ def captured_logs() -> Iterator[io.StringIO]:
             lg.handlers[:] = handlers
             lg.propagate = propagate
             lg.disabled = disabled
+        for flag, value in saved_flags.items():
+            setattr(logging, flag, value)
 
 
 def offer_secrets(offer: dict[str, Any]) -> list[str]:
