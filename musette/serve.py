@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from servicekit.config import settings_from_env
-from servicekit.logs import logging_config
+from servicekit.logs import lighten_log_records, logging_config
 from servicekit.migrations import SchemaOutdatedError, require_current_schema, upgrade_to_head
 
 SERVICES = ("issuer", "wallet", "verifier")
@@ -125,6 +125,7 @@ def check_schema(name: str, settings: Any) -> None:
 
 def build_app(name: str) -> Any:
     """One worker's app: settings from the environment, no migration, schema checked."""
+    lighten_log_records()
     settings = service_settings(name, migrate=False)
     check_schema(name, settings)
     return PARTS[name].create_app()(settings)

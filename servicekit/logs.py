@@ -46,19 +46,7 @@ def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request id, and ``extra``.
-
-    Made by the production logging configuration, it also turns off what log records would
-    otherwise look up on every line and never print here (the caller's frame, thread and
-    process names): most of the cost of a request line.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        logging._srcfile = None  # documented: skips findCaller
-        logging.logThreads = False
-        logging.logProcesses = False
-        logging.logMultiprocessing = False
+    """One JSON object per line: time, level, logger, message, request id, and ``extra``."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -77,6 +65,15 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return _ENCODER.encode(entry).decode()
+
+
+def lighten_log_records() -> None:
+    """Production: records skip what this formatter never prints (the caller's frame,
+    thread and process names), most of the cost of a request line. Process-wide."""
+    logging._srcfile = None  # documented: skips findCaller
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
 
 
 def logging_config(level: str = "INFO") -> dict[str, Any]:

@@ -25,7 +25,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from musette.up import UpConfig
-from servicekit.logs import logging_config
+from servicekit.logs import lighten_log_records, logging_config
 from tests.e2e.test_journeys import (
     FORMATS,
     WALLET_PASSWORD,
@@ -52,7 +52,8 @@ def captured_logs() -> Iterator[io.StringIO]:
         for lg in [logging.getLogger(n)]
     }
     flags = ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing")
-    saved_flags = {flag: getattr(logging, flag) for flag in flags}  # JsonFormatter sets them
+    saved_flags = {flag: getattr(logging, flag) for flag in flags}
+    lighten_log_records()  # as each `musette serve` worker does
     buffer = io.StringIO()
     logging.config.dictConfig(config)
     (handler,) = logging.getLogger().handlers
