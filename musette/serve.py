@@ -15,10 +15,13 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from servicekit.config import settings_from_env
 from servicekit.logs import lighten_log_records, logging_config
@@ -102,15 +105,34 @@ def service_settings(name: str, **overrides: Any) -> Any:
     return settings_from_env(PARTS[name].settings_class(), **overrides)
 
 
-def migrate(name: str) -> None:
-    """Upgrade one service's database to head under the cross-process lock."""
+def migrate(name: str, wait_seconds: float = 0) -> None:
+    """Upgrade one service's database to head under the cross-process lock.
+
+    Only the database settings matter here: the others are read but not held to production
+    rules (an https public URL…), which the service checks when it starts. A database that
+    cannot be reached yet is retried for ``wait_seconds`` (a compose job started with it).
+    """
     parts = PARTS[name]
-    settings = service_settings(name)
+    settings = service_settings(name, dev=True)
     engine = parts.make_engine(settings.database_url)
+    deadline = time.monotonic() + wait_seconds
     try:
-        upgrade_to_head(engine, parts.migrations_path(), name)
+        while True:
+            try:
+                upgrade_to_head(engine, parts.migrations_path(), name)
+                return
+            except OperationalError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(1)
     finally:
         engine.dispose()
+
+
+def database_problem(name: str, err: DBAPIError) -> str:
+    """One line on a database error: its class and first line, never the URL."""
+    first = str(err.orig).strip().splitlines()[0] if err.orig is not None else ""
+    return f"musette: the {name} database: {type(err.orig or err).__name__}: {first}"
 
 
 def check_schema(name: str, settings: Any) -> None:
@@ -158,7 +180,11 @@ def cmd_migrate(args: argparse.Namespace, dev: bool) -> int:
         for name in SERVICES:
             os.environ.setdefault(f"MUSETTE_{name.upper()}_DEV", "1")
     for name in args.services or SERVICES:
-        migrate(name)
+        try:
+            migrate(name, args.wait)
+        except DBAPIError as err:
+            print(database_problem(name, err), file=sys.stderr)
+            return 1
         print(f"musette: {name} database at head", file=sys.stderr)
     return 0
 
@@ -237,6 +263,10 @@ def register(sub: Any, dev_of: Callable[[argparse.Namespace], bool]) -> None:
         help="upgrade the databases to the newest schema (all three services when none is named)",
     )
     mig.add_argument("services", nargs="*", metavar="SERVICE", help="issuer, wallet, verifier")
+    mig.add_argument(
+        "--wait", type=float, default=0, metavar="SECONDS",
+        help="retry a database that cannot be reached yet for this long (default 0)",
+    )  # fmt: skip
     mig.set_defaults(func=lambda args: cmd_migrate(args, dev_of(args)))
 
     serve = sub.add_parser(

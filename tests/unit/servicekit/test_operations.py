@@ -318,3 +318,29 @@ def test_migrate_names_an_unknown_service(
 ) -> None:
     assert main(["migrate", "issuer", "payroll"]) == 2
     assert "no service 'payroll'" in capsys.readouterr().err
+
+
+def test_migrate_needs_only_the_database_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No development mode, no https public URL: the service checks those when it starts."""
+    monkeypatch.delenv("MUSETTE_DEV", raising=False)
+    monkeypatch.setenv("MUSETTE_ISSUER_DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
+    assert main(["migrate", "issuer"]) == 0
+    db = make_engine(f"sqlite:///{tmp_path / 'prod.db'}")
+    try:
+        assert schema_state(db, MIGRATIONS).at_head
+    finally:
+        db.dispose()
+
+
+def test_migrate_says_when_the_database_cannot_be_reached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "postgresql+psycopg://musette:pa55-w0rd@127.0.0.1:1/nothing"  # a closed port
+    monkeypatch.setenv("MUSETTE_ISSUER_DATABASE_URL", url)
+    assert main(["migrate", "issuer"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("musette: the issuer database: OperationalError: ")
+    assert "pa55-w0rd" not in err
+    assert "Traceback" not in err
