@@ -67,7 +67,10 @@ def create_app(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, type_base=settings.problem_type_base
     )
     install_operations(
-        app, service="issuer", migrations=MIGRATIONS, type_base=settings.problem_type_base,
+        app,
+        service="issuer",
+        migrations=MIGRATIONS,
+        type_base=settings.problem_type_base,
         engine=lambda a: a.state.resources.sessions.kw["bind"],
-    )  # fmt: skip
+    )
     return app

@@ -60,18 +60,24 @@ class ServiceParts:
 
 PARTS = {
     "issuer": ServiceParts(
-        "issuer", "issuer.settings.IssuerSettings", "issuer.db.migrate.MIGRATIONS",
+        "issuer",
+        "issuer.settings.IssuerSettings",
+        "issuer.db.migrate.MIGRATIONS",
         "issuer.db.base.make_engine",
     ),
     "wallet": ServiceParts(
-        "wallet", "wallet.settings.WalletSettings", "wallet.db.base.MIGRATIONS",
+        "wallet",
+        "wallet.settings.WalletSettings",
+        "wallet.db.base.MIGRATIONS",
         "wallet.db.base.make_engine",
     ),
     "verifier": ServiceParts(
-        "verifier", "verifier.settings.VerifierSettings", "verifier.db.base.MIGRATIONS",
+        "verifier",
+        "verifier.settings.VerifierSettings",
+        "verifier.db.base.MIGRATIONS",
         "verifier.db.base.make_engine",
     ),
-}  # fmt: skip
+}
 
 
 def _issuer_master(settings: Any) -> None:
@@ -264,9 +270,12 @@ def register(sub: Any, dev_of: Callable[[argparse.Namespace], bool]) -> None:
     )
     mig.add_argument("services", nargs="*", metavar="SERVICE", help="issuer, wallet, verifier")
     mig.add_argument(
-        "--wait", type=float, default=0, metavar="SECONDS",
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
         help="retry a database that cannot be reached yet for this long (default 0)",
-    )  # fmt: skip
+    )
     mig.set_defaults(func=lambda args: cmd_migrate(args, dev_of(args)))
 
     serve = sub.add_parser(
@@ -276,7 +285,9 @@ def register(sub: Any, dev_of: Callable[[argparse.Namespace], bool]) -> None:
     serve.add_argument("--host", default=os.environ.get("MUSETTE_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, help="default: 8001, 8002, 8003")
     serve.add_argument(
-        "--workers", type=int, default=int(os.environ.get("MUSETTE_WORKERS", "1")),
+        "--workers",
+        type=int,
+        default=int(os.environ.get("MUSETTE_WORKERS", "1")),
         help="worker processes (default 1, or MUSETTE_WORKERS)",
-    )  # fmt: skip
+    )
     serve.set_defaults(func=lambda args: cmd_serve(args, dev_of(args)))

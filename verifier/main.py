@@ -101,7 +101,10 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     install_operations(
-        app, service="verifier", migrations=MIGRATIONS, type_base=settings.problem_type_base,
+        app,
+        service="verifier",
+        migrations=MIGRATIONS,
+        type_base=settings.problem_type_base,
         engine=lambda a: a.state.resources.sessions.kw["bind"],
-    )  # fmt: skip
+    )
     return app

@@ -102,7 +102,10 @@ def create_app(
     app.include_router(rights.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_operations(
-        app, service="wallet", migrations=MIGRATIONS, type_base=settings.problem_type_base,
+        app,
+        service="wallet",
+        migrations=MIGRATIONS,
+        type_base=settings.problem_type_base,
         engine=lambda a: a.state.resources.sessions.kw["bind"],
-    )  # fmt: skip
+    )
     return app
