@@ -181,3 +181,13 @@ def test_the_logs_of_full_journeys_hold_no_secret(
     assert "?" not in "".join(line["path"] for line in requests)
     leaked = sorted({s[:12] + "…" for s in secrets if s in text})
     assert leaked == [], f"secrets found in the logs (first characters): {leaked}"
+
+
+def test_every_service_answers_health_readiness_and_metrics(stack_config: UpConfig) -> None:
+    for name in ("issuer", "wallet", "verifier"):
+        base = stack_config.base_url(name)
+        assert httpx2.get(f"{base}/healthz").json() == {"status": "ok"}, name
+        assert httpx2.get(f"{base}/readyz").json() == {"status": "ready"}, name
+        exposed = httpx2.get(f"{base}/metrics")
+        assert exposed.status_code == 200, name
+        assert f'route="/readyz",service="{name}",status="200"' in exposed.text, name
