@@ -27,6 +27,9 @@ from servicekit.logs import RequestLogMiddleware
 from servicekit.migrations import schema_state, script_heads
 from shared.errors import VcError
 
+#: a probe must answer even when the database hangs (a connect timeout can be minutes)
+READY_TIMEOUT_SECONDS = 3.0
+
 
 class NotReadyError(VcError):
     """The database cannot be reached, or its schema is not at the newest revision (run
@@ -65,9 +68,15 @@ def install_operations(
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> Response:
-        reason = await asyncio.to_thread(readiness, engine(request.app), migrations, heads)
+        try:
+            reason = await asyncio.wait_for(
+                asyncio.to_thread(readiness, engine(request.app), migrations, heads),
+                timeout=READY_TIMEOUT_SECONDS,
+            )
+        except TimeoutError:
+            reason = f"the database did not answer within {READY_TIMEOUT_SECONDS:g} s"
         if reason is None:
-            return JSONResponse({"status": "ready"})
+            return JSONResponse({"status": "ready"}, headers={"Cache-Control": "no-store"})
         advice = f"Run `musette migrate {service}`." if "schema" in reason else "Retry shortly."
         error = NotReadyError(f"The {service} is not ready: {reason}. {advice}")
         body: dict[str, Any] = {

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from issuer.db.migrate import MIGRATIONS
 from issuer.settings import IssuerSettings
 from musette import serve
 from musette.cli import main
-from servicekit import metrics
+from servicekit import metrics, operations
 from servicekit.config import settings_from_env, values_from_files
 from servicekit.logs import REQUEST_ID, JsonFormatter, request_id_from
 from servicekit.migrations import SchemaOutdatedError, schema_state, upgrade_to_head
@@ -98,6 +99,25 @@ def test_readyz_wants_the_schema_at_head(engine: Engine) -> None:
     detail = ready.json()["detail"]
     assert "at 0004" in detail
     assert "musette migrate issuer" in detail
+
+
+def test_readyz_answers_even_when_the_database_hangs(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    def hanging(*_args: Any) -> None:
+        release.wait(30)
+
+    monkeypatch.setattr(operations, "readiness", hanging)
+    monkeypatch.setattr(operations, "READY_TIMEOUT_SECONDS", 0.05)
+    with TestClient(build_app(engine)) as client:
+        try:
+            ready = client.get("/readyz")
+        finally:
+            release.set()  # before the client waits for its threads
+    assert ready.status_code == 503
+    assert "did not answer within 0.05 s" in ready.json()["detail"]
 
 
 def test_operations_routes_come_before_a_catch_all(engine: Engine) -> None:
