@@ -11,13 +11,14 @@ from sqlalchemy.orm import sessionmaker
 
 from issuer.api import admin, batch_pages, batches, oid4vci, pages, vc_api
 from issuer.db.base import make_engine
-from issuer.db.migrate import run_migrations
+from issuer.db.migrate import MIGRATIONS, run_migrations
 from issuer.deps import Resources, utc_now
 from issuer.pages import install_page_handlers
 from issuer.problems import BodyLimitMiddleware, install_problem_handlers
 from issuer.service.keys import load_master_secret
 from issuer.settings import IssuerSettings
 from servicekit.cors import PublicCors
+from servicekit.operations import install_operations
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.did.resolver import DidResolver
@@ -66,6 +67,13 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, type_base=settings.problem_type_base
     )
-    # outermost: a preflight is answered before any body limit or route
+    # a preflight is answered before any body limit or route (operations stay outermost)
     app.add_middleware(PublicCors, patterns=oid4vci.PUBLIC_PATHS)
+    install_operations(
+        app,
+        service="issuer",
+        migrations=MIGRATIONS,
+        type_base=settings.problem_type_base,
+        engine=lambda a: a.state.resources.sessions.kw["bind"],
+    )
     return app

@@ -152,6 +152,15 @@ def register_service_commands(sub: Any) -> None:
         module.register(sub)
 
 
+def register_ops_commands(sub: Any) -> None:
+    """``musette migrate`` and ``musette serve`` (production; ``musette/serve.py``)."""
+    from musette import serve
+
+    serve.register(sub, dev_mode_announced)
+    for name in ("migrate", "serve"):
+        add_dev_flag(sub.choices[name])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="musette", description=__doc__)
     add_dev_flag(parser)
@@ -221,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--data-dir", help="data folder (default ./var, or MUSETTE_DATA_DIR)")
     add_dev_flag(up)
     up.set_defaults(func=cmd_up)
+    register_ops_commands(sub)
     register_service_commands(sub)
     return parser
 

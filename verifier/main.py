@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import sessionmaker
 
 from servicekit.cors import PublicCors
+from servicekit.operations import install_operations
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.jsonld import verify_bundled_contexts
@@ -20,7 +21,7 @@ from shared.keys.x509 import load_pem_anchors
 from shared.net.fetch import HttpFetcher
 from shared.verify.context import utc_now
 from verifier.api import challenges, pages, requests, trust, vc_api, verifications, well_known
-from verifier.db.base import make_engine, run_migrations
+from verifier.db.base import MIGRATIONS, make_engine, run_migrations
 from verifier.deps import Resources
 from verifier.problems import install_problem_handlers
 from verifier.service.keys import open_key_store, open_response_keys
@@ -103,4 +104,11 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(PublicCors, patterns=requests.PUBLIC_PATHS + well_known.PUBLIC_PATHS)
+    install_operations(
+        app,
+        service="verifier",
+        migrations=MIGRATIONS,
+        type_base=settings.problem_type_base,
+        engine=lambda a: a.state.resources.sessions.kw["bind"],
+    )
     return app

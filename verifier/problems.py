@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from servicekit.logs import route_template
 from shared.errors import VcError
 
 log = logging.getLogger("verifier")
@@ -99,7 +100,7 @@ def install_problem_handlers(app: FastAPI, *, type_base: str) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s", request.url.path)
+        log.exception("unexpected error on %s", route_template(request.scope))  # no capability ids
         if wants_html(request):
             return _page(request, "internal-error", 500)
         return problem_response(

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
+from servicekit.operations import install_operations
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.keys.x509 import load_pem_anchors
@@ -32,7 +33,7 @@ from wallet.api import (
     rights,
     shares,
 )
-from wallet.db.base import make_engine, run_migrations
+from wallet.db.base import MIGRATIONS, make_engine, run_migrations
 from wallet.deps import Resources
 from wallet.problems import install_problem_handlers
 from wallet.service import trust
@@ -102,4 +103,11 @@ def create_app(
     app.include_router(endorsement_pages.router)
     app.include_router(rights.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_operations(
+        app,
+        service="wallet",
+        migrations=MIGRATIONS,
+        type_base=settings.problem_type_base,
+        engine=lambda a: a.state.resources.sessions.kw["bind"],
+    )
     return app

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from servicekit.logs import route_template
 from shared.errors import VcError
 
 log = logging.getLogger("musette.wallet")
@@ -77,7 +78,9 @@ def install_problem_handlers(app: FastAPI, *, type_base: str) -> None:
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
-        log.error("unexpected %s on %s", type(exc).__name__, request.url.path)
+        log.error(
+            "unexpected %s on %s", type(exc).__name__, route_template(request.scope)
+        )  # no capability ids
         body = _body(
             request, type_base, "internal-error", "Internal error", 500, "unexpected error"
         )

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from shared import process_locks
+from servicekit import migrations
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
+    return migrations.alembic_config(MIGRATIONS)
 
 
 def run_migrations(engine: Engine) -> None:
-    """Upgrade the database to the latest revision."""
-    config = alembic_config()
-    with process_locks.MIGRATIONS, engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    """Upgrade the database to the latest revision (locked across processes and hosts)."""
+    migrations.upgrade_to_head(engine, MIGRATIONS, "issuer")

@@ -35,6 +35,7 @@ from issuer.service.status import (
     status_json,
     supersede_previous,
 )
+from servicekit import metrics
 from shared.errors import InvalidInputError
 from shared.model import (
     AchievementSubject,
@@ -230,6 +231,7 @@ def issue_credential(
     session.flush()
     if rating and with_status:
         supersede_previous(session, org, row, actor=actor, now=now)
+    metrics.credential_issued(fmt)
     return row
 
 
@@ -307,4 +309,5 @@ def sign_vc_api_credential(
     )
     session.add(row)
     session.flush()
+    metrics.credential_issued("ldp_vc")
     return row, signed

@@ -360,6 +360,12 @@ PROBLEM_MESSAGES: dict[str, dict[str, Message]] = {
             "Trop de tentatives en peu de temps. Attendez, puis réessayez.",
         ),
     },
+    "not-ready": {
+        "en": Message("Service not ready", "The service is not ready yet. Try again in a moment."),
+        "fr": Message(
+            "Service indisponible", "Le service n'est pas encore prêt. Réessayez dans un instant."
+        ),
+    },
     "internal-error": {
         "en": Message(
             "Something went wrong",

@@ -25,7 +25,13 @@ from verifier.api.bodies import json_body, read_capped
 from verifier.deps import ResourcesDep, SessionDep
 from verifier.service import challenges
 from verifier.service.trust import load_registry
-from verifier.service.verifying import Expectations, Policy, apply_policy, report_json
+from verifier.service.verifying import (
+    Expectations,
+    Policy,
+    apply_policy,
+    count_verification,
+    report_json,
+)
 
 router = APIRouter(tags=["vc-api"])
 
@@ -72,6 +78,7 @@ def _options(options: dict[str, Any]) -> Expectations:
 
 def _answer(report: Any, registry: Any) -> JSONResponse:
     trusts = apply_policy(report, registry, Policy())
+    count_verification(report)
     out = report_json(report, trusts)
     failed = [c for c in _all_checks(out) if c["status"] == "failed"]
     body = {

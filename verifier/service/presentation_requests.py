@@ -73,6 +73,7 @@ from verifier.service.verifying import (
     Verifier,
     apply_policy,
     attach_attestations,
+    count_verification,
     report_json,
 )
 from verifier.settings import VerifierSettings
@@ -500,6 +501,7 @@ def _evaluate(
             trusts = apply_policy(report, registry, policy)
             out = report_json(report, trusts)
             attach_attestations(report, out, verifier, registry, live=True)
+            count_verification(report)
             unbound = _bound(report)
             if unbound:
                 problems.append(f"{query_id}[{n}]: {unbound}")

@@ -14,6 +14,7 @@ from typing import Any
 
 from cryptography import x509
 
+from servicekit import metrics
 from shared.did import DidResolver
 from shared.errors import InvalidInputError, VcError
 from shared.net.fetch import Fetcher
@@ -351,7 +352,13 @@ def verify_submission(
     trusts = apply_policy(report, registry, policy)
     out = report_json(report, trusts)
     attach_attestations(report, out, verifier, registry, live=live)
+    count_verification(report)
     return report, out
+
+
+def count_verification(report: VerificationReport) -> None:
+    """One more verification in /metrics, by format and outcome (after the policy's checks)."""
+    metrics.verification_done(report.format, metrics.outcome(report.verified, report.usable))
 
 
 def unwrap_share_document(value: Any) -> Any:

@@ -6,13 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from shared import process_locks
+from servicekit.migrations import upgrade_to_head
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -59,9 +57,5 @@ def make_engine(url: str) -> Engine:
 
 
 def run_migrations(engine: Engine) -> None:
-    """Upgrade the database to the newest Alembic revision."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with process_locks.MIGRATIONS, engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    """Upgrade the database to the newest Alembic revision (locked across processes and hosts)."""
+    upgrade_to_head(engine, MIGRATIONS, "wallet")

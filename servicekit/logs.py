@@ -1,0 +1,170 @@
+"""Structured JSON logs: one line per request, with a request id, and never a secret.
+
+The request line holds the method, the route *template* (``/orgs/{slug}/offers/{offer_id}``,
+never the path a client sent, which may carry an offer id or a code), the status, the duration
+and the request id: no query string, no body, no header but the request id. ``X-Request-ID``
+is kept when it is sane (letters, digits, ``-_:``, at most 64) and made up otherwise; the
+response echoes it, and every log line written while the request runs carries it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from servicekit import metrics
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("musette_request_id", default=None)
+ACCESS = logging.getLogger("musette.access")
+HEADER = b"x-request-id"
+_SANE_ID = re.compile(r"[A-Za-z0-9_:\-]{1,64}")
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_ENCODER = msgspec.json.Encoder(enc_hook=str)
+_RESERVED = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "color_message",  # uvicorn's ANSI copy of the message
+}
+
+
+def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
+    """The client's ``X-Request-ID`` when sane, else a fresh random one."""
+    for key, value in headers:
+        if key.lower() == HEADER:
+            candidate = value.decode("latin-1")
+            if _SANE_ID.fullmatch(candidate):
+                return candidate
+            break
+    return secrets.token_hex(16)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id, and ``extra``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            entry["request_id"] = request_id
+        fields = record.__dict__
+        for key in [k for k in fields if k not in _RESERVED]:  # the ``extra`` of the call
+            if key[0] != "_" and key not in entry:
+                entry[key] = fields[key]
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return _ENCODER.encode(entry).decode()
+
+
+def lighten_log_records() -> None:
+    """Production: records skip what this formatter never prints (the caller's frame,
+    thread and process names), most of the cost of a request line. Process-wide."""
+    logging._srcfile = None  # documented: skips findCaller
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+
+
+def logging_config(level: str = "INFO") -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` for production: JSON lines on stderr, uvicorn's too."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "servicekit.logs.JsonFormatter"}},
+        "handlers": {"stderr": handler},
+        "root": {"handlers": ["stderr"], "level": level.upper()},
+        "loggers": {
+            # uvicorn's own access log repeats the query string: it stays off
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            "uvicorn.access": {"handlers": [], "propagate": False, "level": "CRITICAL"},
+            "alembic": {"level": "WARNING"},
+            # their INFO lines are whole URLs: offer ids, request_uri ids, status list paths
+            "httpx2": {"level": "WARNING"},
+            "httpcore2": {"level": "WARNING"},
+            "httpx": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
+        },
+    }
+
+
+def route_template(scope: Scope) -> str:
+    """The template of the route that served ``scope`` (``<unmatched>`` when none did).
+
+    FastAPI keeps included routers nested: the full template (prefix included) is on the
+    ``effective_route_context`` it puts in ``scope["fastapi"]``, ``route`` alone holds the router's
+    relative path. A mount (static files) leaves its prefix in ``root_path``.
+    """
+    fastapi = scope.get("fastapi") or {}
+    path = getattr(fastapi.get("effective_route_context"), "path", None)
+    if isinstance(path, str):
+        return path
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    included = fastapi.get("included_router")
+    if isinstance(path, str) and path.startswith("/") and included is None:
+        return path
+    root, app_root = scope.get("root_path", ""), scope.get("app_root_path", "")
+    if "endpoint" in scope and route is None and root != app_root:
+        return f"{root[len(app_root) :]}/{{path}}"
+    return "<unmatched>"
+
+
+class RequestLogMiddleware:
+    """Pure ASGI: request id in and out, one JSON log line and the request metrics."""
+
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_from(scope.get("headers", []))
+        token = REQUEST_ID.set(request_id)
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
+                headers.append((HEADER, request_id.encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            duration = time.perf_counter() - started
+            method = scope.get("method", "")
+            if method not in _METHODS:  # a label value: never unbounded client text
+                method = "OTHER"
+            template = route_template(scope)
+            metrics.observe_request(self.service, method, template, status, duration)
+            if ACCESS.isEnabledFor(logging.INFO):
+                ACCESS.info(
+                    "request",
+                    extra={
+                        "service": self.service,
+                        "method": method,
+                        "path": template,
+                        "status": status,
+                        "duration_ms": round(duration * 1000, 3),
+                    },
+                )
+            REQUEST_ID.reset(token)
