@@ -59,7 +59,9 @@ def create_app(
         sessions = sessionmaker(engine, expire_on_commit=False)
         app.state.rate_limiter = RateLimiter(sessions, now)
         http = fetcher or HttpFetcher(
-            allow_loopback=settings.dev, deadline=settings.fetch_deadline_seconds
+            allow_loopback=settings.dev,
+            deadline=settings.fetch_deadline_seconds,
+            extra_ca_file=settings.dev_ca_file or None,
         )
         cache = CachingFetcher(
             http,

@@ -28,6 +28,9 @@ class VerifierSettings(BaseSettings):
     base_url: str = "http://127.0.0.1:8003"
     #: development mode: the fetcher may reach http and loopback addresses
     dev: bool = False
+    #: development mode only: a PEM file the fetcher trusts besides the usual authorities
+    #: (a local TLS proxy's self-signed certificate, as conformance/run.sh sets up)
+    dev_ca_file: str = ""
     #: issuer base URL whose ``/orgs/demo-association`` did:web the demo registry trusts
     demo_issuer_base_url: str = ""
     #: seconds an outbound fetch (share URL, status list, DID document) may take in all,
@@ -82,6 +85,11 @@ class VerifierSettings(BaseSettings):
                 f"base_url must be https outside development mode, not {self.base_url!r}: "
                 "set MUSETTE_VERIFIER_BASE_URL to the public https address, or use development "
                 "mode for a local demo (musette --dev, MUSETTE_DEV=1 or MUSETTE_VERIFIER_DEV=1)"
+            )
+        if self.dev_ca_file and not self.dev:
+            raise ValueError(
+                "dev_ca_file (MUSETTE_VERIFIER_DEV_CA_FILE) is for development mode only: "
+                "in production the fetcher trusts the usual certificate authorities alone"
             )
         return self
 

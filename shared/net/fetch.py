@@ -185,17 +185,28 @@ class PinnedBackend(httpcore2.NetworkBackend):
 class _PinnedTransport(httpx2.HTTPTransport):
     """httpx's transport over a ``PinnedBackend`` (no proxy from the environment either)."""
 
-    def __init__(self, backend: PinnedBackend) -> None:
-        context = _ssl_context()
+    def __init__(self, backend: PinnedBackend, extra_ca_file: str | None = None) -> None:
+        context = _ssl_context(extra_ca_file)
         super().__init__(verify=context, trust_env=False)
         # HTTPTransport takes no network backend: give it a pool that connects through ours
         self._pool = httpcore2.ConnectionPool(ssl_context=context, network_backend=backend)
 
 
 @functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """One verifying TLS context for every fetch (building one costs ~70 ms; it is thread-safe)."""
+def _ssl_context(extra_ca_file: str | None = None) -> ssl.SSLContext:
+    """One verifying TLS context for every fetch (building one costs ~70 ms; it is thread-safe).
+
+    ``extra_ca_file`` (development mode) adds the PEM certificates of that file to the usual
+    trust anchors: a local TLS proxy's self-signed certificate, as the W3C suites need.
+    """
     context: ssl.SSLContext = httpx2.create_ssl_context(trust_env=False)
+    if extra_ca_file:
+        try:
+            context.load_verify_locations(cafile=extra_ca_file)
+        except (OSError, ssl.SSLError) as err:
+            raise ValueError(
+                f"the development CA file {extra_ca_file!r} holds no PEM certificate: {err}"
+            ) from err
     return context
 
 
@@ -235,6 +246,15 @@ class HttpFetcher:
     transport: httpx2.BaseTransport | None = None
     #: what opens the sockets to the vetted addresses (tests record it); default: plain TCP
     network_backend: httpcore2.NetworkBackend | None = None
+    #: development mode only: a PEM file of further trust anchors (a local TLS proxy's
+    #: self-signed certificate, conformance/run.sh); loaded, or refused, at construction
+    extra_ca_file: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.extra_ca_file:
+            if not self.allow_loopback:
+                raise ValueError("a development CA file needs development mode")
+            _ssl_context(self.extra_ca_file)
 
     def check_url(self, url: str) -> list[str]:
         """The addresses ``url`` may be fetched from; FetchRefusedError if none may."""
@@ -291,7 +311,7 @@ class HttpFetcher:
         """
         deadline = _Deadline(self.deadline)
         backend = PinnedBackend(deadline, self.network_backend)
-        transport = self.transport or _PinnedTransport(backend)
+        transport = self.transport or _PinnedTransport(backend, self.extra_ca_file)
         with httpx2.Client(follow_redirects=False, transport=transport, trust_env=False) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 # connect to what was checked, on every hop: a rebinding name gets no 2nd lookup
