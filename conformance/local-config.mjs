@@ -50,7 +50,20 @@ if(suite === 'vc-data-model-2.0-test-suite') {
     vpVerifiers: [vpVerifier(['BitstringStatusList', 'Revocation'])]
   };
 } else if(suite === 'vc-jose-cose-test-suite') {
-  entry = {};
+  // the suite runs an image per implementation (conformance/jose-cose/); Musette secures
+  // with JOSE only: no COSE, and its SD-JWT is SD-JWT VC, not VC-JOSE-COSE's vc+sd-jwt
+  entry = {
+    'jose-cose': {
+      features: {
+        credential_jose: true,
+        presentation_jose: true,
+        credential_sdjwt: false,
+        presentation_sdjwt: false,
+        credential_cose: false,
+        presentation_cose: false
+      }
+    }
+  };
 } else {
   console.error(`local-config.mjs: unknown suite ${suite}`);
   process.exit(2);

@@ -6,8 +6,8 @@
 # SUITES_DIR holds checkouts (never fetched by this script) named as their repositories:
 #   vc-data-model-2.0-test-suite  vc-di-eddsa-test-suite  vc-bitstring-status-list-test-suite
 #   vc-jose-cose-test-suite  vc-test-suite-implementations  data-integrity-test-suite-assertion
-# SUITE is one of those test suites (default: the first three; vc-jose-cose-test-suite also
-# needs conformance/jose-cose/, see docs/conformance.md).
+# SUITE is one of those test suites (default: all four; vc-jose-cose-test-suite needs the image
+# that conformance/jose-cose/build-image.sh builds, and podman).
 #
 # What it does: points the suites' `github:` dependencies at the sibling checkouts, installs
 # their npm packages, starts Musette (`musette up --dev`) in a fresh data folder with a did:key
@@ -26,7 +26,8 @@ SUITES_DIR="$(cd "${1:?usage: conformance/run.sh SUITES_DIR [SUITE ...]}" && pwd
 shift
 SUITES=("$@")
 if [ ${#SUITES[@]} -eq 0 ]; then
-  SUITES=(vc-data-model-2.0-test-suite vc-di-eddsa-test-suite vc-bitstring-status-list-test-suite)
+  SUITES=(vc-data-model-2.0-test-suite vc-di-eddsa-test-suite vc-bitstring-status-list-test-suite
+    vc-jose-cose-test-suite)
 fi
 PYTHON="${PYTHON:-$REPO/.venv/bin/python}"
 WORK="${WORK:-$(mktemp -d /tmp/musette-conformance.XXXXXX)}"
@@ -130,13 +131,23 @@ write_config() {
 
 # 5. run each suite with mocha's JSON reporter; the summary counts passed, failed, pending
 run_suite() {
-  local suite="$1" timeout=15000
-  [ "$suite" = vc-jose-cose-test-suite ] && timeout=150000
+  local suite="$1" timeout=15000 path="$PATH"
+  if [ "$suite" = vc-jose-cose-test-suite ]; then
+    # it runs `docker compose … run IMAGE issue|verify …` per test: our shim runs podman
+    timeout=150000
+    path="$REPO/conformance/jose-cose:$PATH"
+    if ! podman image exists "${MUSETTE_JOSE_COSE_IMAGE:-localhost/musette-vc-jose-cose:local}"; then
+      echo "== $suite: no image; build it with conformance/jose-cose/build-image.sh" >&2
+      return
+    fi
+  fi
   write_config "$suite"
   echo "== $suite"
   (
     cd "$SUITES_DIR/$suite"
-    npx mocha tests/ --reporter json --reporter-option "output=$WORK/results/$suite.json" \
+    # --harmony-iterator-helpers: the JOSE-COSE suite uses Node 22's iterator helpers
+    PATH="$path" npx mocha --harmony-iterator-helpers tests/ \
+      --reporter json --reporter-option "output=$WORK/results/$suite.json" \
       --timeout "$timeout" --preserve-symlinks >"$WORK/results/$suite.log" 2>&1 || true
   )
 }
