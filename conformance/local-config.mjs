@@ -1,6 +1,6 @@
 // Prints the localConfig.cjs (vc-test-suite-implementations' local implementation entry)
 // for one W3C suite. usage: node local-config.mjs SUITE
-// Environment: ISSUER_DID, API_KEY, ISSUER_URL, VERIFIER_URL, ISSUER_OPTIONS_JCS (1 or 0).
+// Environment: ISSUER_DID, API_KEY, ISSUER_URL, VERIFIER_URL, VC_API_OPTIONS (1 or 0).
 const suite = process.argv[2];
 const env = name => {
   const value = process.env[name];
@@ -14,6 +14,9 @@ const issuerUrl = env('ISSUER_URL');
 const verifierUrl = env('VERIFIER_URL');
 const auth = {Authorization: `Bearer ${env('API_KEY')}`};
 const id = env('ISSUER_DID');
+// the VC-API options of issue #14 (options.cryptosuite, options.format): eddsa-jcs-2022 and
+// vc+jwt issuer entries, enveloped credentials at the verifier
+const vcApiOptions = process.env.VC_API_OPTIONS === '1';
 const issuer = (tags, options = {}) => ({
   id, endpoint: `${issuerUrl}/credentials/issue`, headers: auth, options, tags
 });
@@ -33,11 +36,17 @@ if(suite === 'vc-data-model-2.0-test-suite') {
     verifiers: [verifier(['vc2.0'])],
     vpVerifiers: [vpVerifier(['vc2.0'])]
   };
+  if(vcApiOptions) {
+    // enveloped credentials (VC DM 2.0 §4.13.1): issued as vc+jwt, verified in envelopes
+    entry.issuers.push(issuer(['EnvelopingProof'], {format: 'application/vc+jwt'}));
+    entry.verifiers[0].tags.push('EnvelopingProof');
+    entry.vpVerifiers[0].tags.push('EnvelopingProof');
+  }
 } else if(suite === 'vc-di-eddsa-test-suite') {
   const issuers = [{...issuer(['eddsa-rdfc-2022']), supports: {vc: ['1.1', '2.0']}}];
-  if(process.env.ISSUER_OPTIONS_JCS === '1') {
+  if(vcApiOptions) {
     issuers.push({
-      ...issuer(['eddsa-jcs-2022'], {cryptosuite: 'eddsa-jcs-2022'}),
+      ...issuer(['eddsa-jcs-2022'], {type: 'DataIntegrityProof', cryptosuite: 'eddsa-jcs-2022'}),
       supports: {vc: ['1.1', '2.0']}
     });
   }
