@@ -17,9 +17,9 @@
 # and $WORK/results/summary.md.
 #
 # Environment: PYTHON (default .venv/bin/python of this repository), WORK (default a new
-# folder under /tmp), VC_API_OPTIONS=1 adds eddsa-jcs-2022 and vc+jwt issuer entries and
-# enveloped credentials at the verifier (the VC-API options of issue #14: options.cryptosuite,
-# options.format), KEEP_RUNNING=1 leaves the services up at the end.
+# folder under /tmp), VC_API_OPTIONS=0 leaves out the eddsa-jcs-2022 and vc+jwt issuer
+# entries and enveloped verification (the VC-API options of issue #14: options.cryptosuite,
+# options.format), as for a Musette without them, KEEP_RUNNING=1 leaves the services up at the end.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -126,7 +126,7 @@ echo "issuer: https://localhost:$ISSUER_TLS (http://127.0.0.1:$ISSUER_PORT), ver
 # 4. the local implementation entry (vc-test-suite-implementations' localConfig.cjs)
 write_config() {
   ISSUER_DID="$ISSUER_DID" API_KEY="$API_KEY" ISSUER_URL="https://localhost:$ISSUER_TLS" \
-  VERIFIER_URL="https://localhost:$VERIFIER_TLS" VC_API_OPTIONS="${VC_API_OPTIONS:-0}" \
+  VERIFIER_URL="https://localhost:$VERIFIER_TLS" VC_API_OPTIONS="${VC_API_OPTIONS:-1}" \
     node "$REPO/conformance/local-config.mjs" "$1" >"$SUITES_DIR/$1/localConfig.cjs"
 }
 
