@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from shared.errors import VcError
@@ -44,6 +45,7 @@ def check_di_proofs(
     if not proofs:
         report.failed("proof", "the document has no proof")
         return []
+    proofs, copies = distinct_proofs(proofs)
     repeated = duplicate_proofs(proofs)
     if repeated:
         # Our policy (docs/threat-model.md): a copied proof is refused, not counted twice.
@@ -111,6 +113,8 @@ def check_di_proofs(
         suites = sorted({r.cryptosuite or "" for r in results})
         plural = f"all {len(results)} proofs verify" if len(results) > 1 else "the proof verifies"
         note = f"; ignored: {'; '.join(ignored)}" if ignored else ""
+        if copies:
+            note += f"; {copies} exact cop{'ies' if copies > 1 else 'y'} of a proof counted once"
         others = sorted({e["controller"] for e in entries if e["signer"] == "other"})
         also = f"; also signed by {', '.join(others)}" if others else ""
         report.passed(
@@ -120,6 +124,24 @@ def check_di_proofs(
             proofs=entries,
         )
     return results
+
+
+def distinct_proofs(proofs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """The proofs with exact copies (the same JSON) removed, and how many copies were removed.
+
+    Ed25519 signing is deterministic, so one signer adding "the same" proof twice gives two
+    identical objects (the W3C Data Integrity suite's proof-set case). A copy is one proof:
+    it is verified and counted once, never reported as a second signature. Two proofs with
+    the same ``proofValue`` but other members differing are still refused as duplicates.
+    """
+    seen: set[str] = set()
+    kept: list[dict[str, Any]] = []
+    for proof in proofs:
+        key = json.dumps(proof, sort_keys=True, default=repr)
+        if key not in seen:
+            seen.add(key)
+            kept.append(proof)
+    return kept, len(proofs) - len(kept)
 
 
 def signer_of(proof: dict[str, Any]) -> str | None:

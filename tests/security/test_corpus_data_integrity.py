@@ -147,7 +147,9 @@ def proof_of_a_status_list(doc: Doc, suite: str) -> Doc:
 
 
 def duplicated_proof(doc: Doc, suite: str) -> Doc:
-    doc["proof"] = [doc["proof"], copy.deepcopy(doc["proof"])]
+    # one signature dressed as two proofs (an exact copy is one proof, counted once)
+    twin = {**doc["proof"], "id": "urn:uuid:a-second-name-for-one-signature"}
+    doc["proof"] = [doc["proof"], twin]
     return doc
 
 
