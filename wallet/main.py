@@ -34,6 +34,7 @@ from wallet.api import (
 from wallet.db.base import make_engine, run_migrations
 from wallet.deps import Resources
 from wallet.problems import install_problem_handlers
+from wallet.service import accounts as account_service
 from wallet.service import trust
 from wallet.service.vault import MasterKey, load_master_secret
 from wallet.settings import WalletSettings
@@ -64,6 +65,7 @@ def open_resources(
             status_cache=CachingFetcher(http, clock=utc_now),
         )
         with res.sessions.begin() as session:
+            account_service.check_master_secret(session, res.master)
             trust.seed_trusted(session, settings.trusted_issuers)
         yield res
     finally:

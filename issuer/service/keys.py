@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from issuer.db.models import Organisation, OrgKey, StoredKey
 from issuer.problems import ConflictError
+from servicekit.instances import wrong_master_secret
 from shared.did.methods import DID_CONTEXT, MULTIKEY_CONTEXT, verification_method_id
 from shared.errors import InvalidInputError, NotFoundError
 from shared.keys import EncryptedKeyStore, PrivateKey
@@ -74,6 +75,21 @@ class IssuerKeyStore(EncryptedKeyStore):
 
 def open_key_store(master_secret: bytes, session: Session) -> IssuerKeyStore:
     return IssuerKeyStore(master_secret, DbKeyBackend(session))
+
+
+def check_master_secret(session: Session, master_secret: bytes) -> None:
+    """Refuse a master secret that does not decrypt the keys already stored (start-up check).
+
+    Every instance of the issuer must hold the same secret; one that generated its own would
+    sign nothing (docs/decisions/stateless-instances.md). An empty database accepts any.
+    """
+    key_id = session.scalars(select(StoredKey.key_id).limit(1)).first()
+    if key_id is None:
+        return
+    try:
+        open_key_store(master_secret, session).public_key(key_id)
+    except InvalidInputError as err:
+        raise wrong_master_secret("issuer") from err
 
 
 def load_master_secret(master_secret: str, data_dir: str) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator, MutableMapping
@@ -12,10 +13,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicekit.instances import wrong_master_secret
 from shared.did import did_web_from_url
 from shared.encoding.base64url import b64url_decode, b64url_encode
+from shared.errors import InvalidInputError
 from shared.keys.store import EncryptedKeyStore, KeyStore
 from shared.protocols.response_encryption import public_encryption_jwk
 from verifier.db.models import StoredKey
@@ -28,8 +32,10 @@ KEY_FRAGMENT = "#key-1"
 class DbKeyBackend(MutableMapping[str, bytes]):
     """EncryptedKeyStore's backend: the ``keys`` table (ciphertexts only)."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, insert_only: bool = False) -> None:
         self._sessions = sessions
+        #: only add keys, never replace one: what instances starting together write
+        self._insert_only = insert_only
 
     def __getitem__(self, key: str) -> bytes:
         with self._sessions() as session:
@@ -43,7 +49,7 @@ class DbKeyBackend(MutableMapping[str, bytes]):
             row = session.get(StoredKey, key)
             if row is None:
                 session.add(StoredKey(id=key, blob=value))
-            else:
+            elif not self._insert_only:
                 row.blob = value
 
     def __delitem__(self, key: str) -> None:
@@ -75,9 +81,22 @@ def master_secret(settings: VerifierSettings) -> bytes:
 
 
 def open_key_store(settings: VerifierSettings, sessions: sessionmaker[Session]) -> KeyStore:
-    store = EncryptedKeyStore(master_secret(settings), DbKeyBackend(sessions))
+    """The key store, with the request-signing key (created by the first instance to start).
+
+    Instances starting together on a fresh database may both find no key: the first to commit
+    wins and the others use its key. Then the key must decrypt: an instance holding another
+    master secret than the one that stored it refuses to start.
+    """
+    secret = master_secret(settings)
+    store = EncryptedKeyStore(secret, DbKeyBackend(sessions))
     if REQUEST_KEY_ID not in store.key_ids():
-        store.add(_generate(), REQUEST_KEY_ID)
+        first = EncryptedKeyStore(secret, DbKeyBackend(sessions, insert_only=True))
+        with contextlib.suppress(IntegrityError):  # another instance stored one first
+            first.add(_generate(), REQUEST_KEY_ID)
+    try:
+        store.public_key(REQUEST_KEY_ID)
+    except InvalidInputError as err:
+        raise wrong_master_secret("verifier") from err
     return store
 
 
