@@ -1,21 +1,18 @@
-"""Every journey, with two instances of each service on one PostgreSQL (tests/instances.py).
+"""The journeys of test_journeys.py on two instances of each service (see conftest.py),
+then the steps that matter pinned to given instances, and races on both instances at once.
 
-A round-robin proxy per service sends consecutive requests to alternate instances, so the
-journeys of test_journeys.py run here again with each step landing on the other instance of
-the one before (an offer created on A is redeemed on B, a nonce from B is used on A, ...).
-The tests below pin the steps that matter to given instances and say which served what.
+Alternating, an offer created on A is redeemed on B, a nonce from B is used on A, and so on;
+the tests below pin such pairs explicitly and say which instance served what.
 """
 
 from __future__ import annotations
 
 import html
 import itertools
-import os
 import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,7 +22,6 @@ from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
 from issuer.db.models import Offer, StatusAllocation
-from musette.up import UpConfig
 from shared.protocols.oid4vci import PRE_AUTHORIZED_GRANT, parse_credential_offer
 from tests.e2e.test_journeys import *  # noqa: F403 - every journey runs again on the pair
 from tests.e2e.test_journeys import (
@@ -37,42 +33,10 @@ from tests.e2e.test_journeys import (
     _build_answer,
     _present,
 )
-from tests.instances import TwoInstances, two_instances
+from tests.instances import TwoInstances
 from tests.tx_codes import count_tx_code_comparisons
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("MUSETTE_TEST_POSTGRES_URL"),
-    reason="MUSETTE_TEST_POSTGRES_URL is not set (two instances need PostgreSQL)",
-)
-
 ORG_PATH = "/orgs/demo-association"
-
-
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoInstances]:
-    """Two instances of each service, started once for this module."""
-    data_dir: Path = tmp_path_factory.mktemp("musette-pair")
-    with two_instances(data_dir) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def stack_config(pair: TwoInstances) -> UpConfig:
-    """The journeys' stack is the pair, at the proxies' addresses."""
-    return pair.config
-
-
-@pytest.fixture(scope="module")
-def stack(stack_config: UpConfig) -> dict[str, str]:
-    return stack_config.base_urls()
-
-
-@pytest.fixture(autouse=True)
-def _alternate_only(pair: TwoInstances) -> Iterator[None]:
-    """Each test starts with plain alternation and pins what it needs."""
-    yield
-    for proxy in pair.proxies.values():
-        proxy.unpin()
 
 
 def _both(instances: list[str]) -> None:
