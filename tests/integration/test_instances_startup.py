@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,26 @@ BASES = {
     "wallet": "http://127.0.0.1:8002",
     "verifier": "http://127.0.0.1:8003",
 }
+
+
+def _together(count: int, action: Callable[[], object]) -> list[BaseException]:
+    """Run ``action`` in ``count`` threads released at once; what they raised."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(count)
+
+    def run() -> None:
+        try:
+            start.wait()
+            action()
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
 
 
 def _secret() -> str:
@@ -124,22 +144,12 @@ def test_wallets_seeding_the_same_trusted_issuers_at_once_both_start(db: str) ->
     engine = make_engine(db)
     run_migrations(engine)
     issuers = [f"https://issuer-{n}.example" for n in range(10)]
-    errors: list[BaseException] = []
-    start = threading.Barrier(2)
 
     def seed() -> None:
-        try:
-            start.wait()
-            with Session(engine) as session, session.begin():
-                seed_trusted(session, issuers)
-        except BaseException as err:
-            errors.append(err)
+        with Session(engine) as session, session.begin():
+            seed_trusted(session, issuers)
 
-    threads = [threading.Thread(target=seed) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = _together(2, seed)
     try:
         assert errors == []
         with Session(engine) as session:
@@ -147,3 +157,38 @@ def test_wallets_seeding_the_same_trusted_issuers_at_once_both_start(db: str) ->
         assert count == len(issuers)
     finally:
         engine.dispose()
+
+
+def _load_master(service: str, data_dir: Path) -> bytes:
+    if service == "issuer":
+        from issuer.service.keys import load_master_secret
+
+        return load_master_secret("", str(data_dir))
+    if service == "wallet":
+        from wallet.service.vault import load_master_secret as load_wallet_secret
+
+        return load_wallet_secret("", data_dir)
+    from verifier.service.keys import master_secret
+    from verifier.settings import VerifierSettings
+
+    return master_secret(VerifierSettings(data_dir=str(data_dir), dev=True))
+
+
+WORKERS = 8
+
+
+@pytest.mark.parametrize("service", ["issuer", "wallet", "verifier"])
+def test_workers_starting_together_on_a_fresh_folder_share_one_master_key(
+    tmp_path: Path, service: str
+) -> None:
+    """Each worker of `--workers N` creates master.key if missing: one wins, all read its key."""
+    results: list[bytes] = []
+    errors = _together(WORKERS, lambda: results.append(_load_master(service, tmp_path)))
+    assert errors == []
+    assert len(results) == WORKERS
+    assert len(set(results)) == 1
+    assert len(results[0]) >= 32
+    assert [p.name for p in tmp_path.iterdir()] == ["master.key"]  # no temporary file left
+    assert (tmp_path / "master.key").stat().st_mode & 0o777 == 0o600
+    # and a later start reads the same key
+    assert _load_master(service, tmp_path) == results[0]

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 from collections.abc import Iterator, MutableMapping
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -16,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from servicekit.instances import wrong_master_secret
+from servicekit.instances import read_or_create_master_key, wrong_master_secret
 from shared.did import did_web_from_url
 from shared.encoding.base64url import b64url_decode, b64url_encode
 from shared.errors import InvalidInputError
@@ -71,13 +69,8 @@ def master_secret(settings: VerifierSettings) -> bytes:
     """From settings, else ``<data_dir>/master.key`` (created 0600 on first start)."""
     if settings.master_secret:
         return b64url_decode(settings.master_secret)
-    path = Path(settings.data_dir) / "master.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(b64url_encode(secrets.token_bytes(32)))
-    return b64url_decode(path.read_text().strip())
+    new = b64url_encode(secrets.token_bytes(32))
+    return b64url_decode(read_or_create_master_key(settings.data_dir, new))
 
 
 def open_key_store(settings: VerifierSettings, sessions: sessionmaker[Session]) -> KeyStore:
