@@ -325,4 +325,29 @@ def test_one_openid4vp_response_posted_to_both_at_once_is_accepted_once(
     assert result["verified"] is True, result
 
 
+def test_one_consent_sent_to_both_wallet_instances_at_once_is_sent_once(
+    pair: TwoInstances, clients: Clients, received: dict[str, dict[str, Any]]
+) -> None:
+    """A double click on "send" landing on A and on B: one presentation leaves the wallet."""
+    fmt = "jwt_vc_json"
+    links = clients.request("any-badge")
+    pending = clients.open_request(links["request_uri"])
+    body = {"selections": {QUERY_IDS[fmt]: {"credential_id": received[fmt]["id"]}}}
+    url = f"/api/presentations/{pending['id']}/consent"
+    wallet, verifier = pair.proxies["wallet"], pair.proxies["verifier"]
+    start, answered_before = len(wallet.log), len(verifier.served("POST", r"^/oid4vp/response/"))
+    answers = _at_once([lambda: clients.wallet.post(url, json=body)] * 2)
+    # the second waited for the first, then found the request answered, as a later send would
+    assert sorted(a.status_code for a in answers) == [200, 404], [a.text for a in answers]
+    sent = next(a for a in answers if a.status_code == 200)
+    assert sent.json()["status"] == 200, sent.text
+    gone = next(a for a in answers if a.status_code == 404)
+    assert gone.json()["type"].endswith("#not-found")
+    _both([s.instance for s in wallet.log[start:] if s.path == url])
+    assert len(verifier.served("POST", r"^/oid4vp/response/")) == answered_before + 1
+    result = clients.result(links)
+    assert result["status"] == "answered"
+    assert result["verified"] is True, result
+
+
 __all__ = ["FORMATS", "QUERY_IDS", "_build_answer"]
