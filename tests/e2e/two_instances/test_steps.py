@@ -350,4 +350,25 @@ def test_one_consent_sent_to_both_wallet_instances_at_once_is_sent_once(
     assert result["verified"] is True, result
 
 
+def test_one_offer_accepted_on_both_wallet_instances_at_once_is_stored_once(
+    pair: TwoInstances, clients: Clients
+) -> None:
+    """A double click on "accept" landing on A and on B: one badge in the wallet."""
+    offer = clients.offer("dc+sd-jwt")
+    opened = clients.wallet.post("/api/offers", json={"offer": offer["offer_uri"]})
+    assert opened.status_code == 201, opened.text
+    url = f"/api/offers/{opened.json()['id']}/accept"
+    before = clients.wallet.get("/api/credentials")
+    assert before.status_code == 200, before.text
+    wallet = pair.proxies["wallet"]
+    start = len(wallet.log)
+    answers = _at_once([lambda: clients.wallet.post(url, json={"sphere": "association"})] * 2)
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses[0] == 201, [a.text for a in answers]
+    assert 400 <= statuses[1] < 500, [a.text for a in answers]  # refused, never a 500
+    _both([s.instance for s in wallet.log[start:] if s.path == url])
+    after = clients.wallet.get("/api/credentials")
+    assert len(after.json()["credentials"]) == len(before.json()["credentials"]) + 1
+
+
 __all__ = ["FORMATS", "QUERY_IDS", "_build_answer"]
