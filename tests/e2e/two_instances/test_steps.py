@@ -185,6 +185,33 @@ def test_session_and_csrf_from_a_valid_on_b(pair: TwoInstances) -> None:
     assert issuer.served("POST", r"/api-keys$")[-2:] == ["B", "B"]
 
 
+def test_verifier_console_signed_in_on_a_asks_on_b(pair: TwoInstances) -> None:
+    """The recruiter's console: sign-in and the form's CSRF token from A, the request on B."""
+    verifier = pair.proxies["verifier"]
+    verifier.pin("GET", r"^/signin$", "A")
+    verifier.pin("POST", r"^/signin$", "A")
+    verifier.pin("GET", r"^/requests/new$", "A")
+    verifier.pin("POST", r"^/requests$", "B")
+    with httpx2.Client(base_url=pair.config.base_url("verifier"), timeout=60) as browser:
+        browser.get("/signin")
+        token = browser.cookies.get("musette_verifier_csrf") or ""
+        signed = browser.post("/signin", data={"email": "recruteur@demo.musette.example",
+                                               "password": "musette-recruteur-demo",
+                                               "next": "/requests/new", "csrf_token": token})  # fmt: skip
+        assert signed.status_code == 303, signed.text
+        form = browser.get("/requests/new")
+        assert form.status_code == 200, form.text
+        made = browser.post("/requests", data={"template": "any-badge",
+                                               "csrf_token": _hidden(form.text, "csrf_token")})  # fmt: skip
+        assert made.status_code == 303, made.text
+        shown = browser.get(made.headers["location"])
+        assert shown.status_code == 200, shown.text
+        assert "openid4vp://" in html.unescape(shown.text)
+        forged = browser.post("/requests", data={"template": "any-badge", "csrf_token": "x" * 32})
+        assert forged.status_code == 403, forged.text
+    assert verifier.served("POST", r"^/requests$")[-2:] == ["B", "B"]
+
+
 def test_every_journey_used_both_instances_of_each_service(pair: TwoInstances) -> None:
     for proxy in pair.proxies.values():
         _both([s.instance for s in proxy.log])
