@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
-from issuer.db.models import Offer, StatusAllocation
+from issuer.db.models import Batch, Offer, StatusAllocation
 from shared.protocols.oid4vci import PRE_AUTHORIZED_GRANT, parse_credential_offer
 from tests.e2e.test_journeys import *  # noqa: F403 - every journey runs again on the pair
 from tests.e2e.test_journeys import (
@@ -210,6 +210,54 @@ def test_verifier_console_signed_in_on_a_asks_on_b(pair: TwoInstances) -> None:
         forged = browser.post("/requests", data={"template": "any-badge", "csrf_token": "x" * 32})
         assert forged.status_code == 403, forged.text
     assert verifier.served("POST", r"^/requests$")[-2:] == ["B", "B"]
+
+
+BATCH_CSV = (
+    "nom;courriel;rôle;début;fin;heures;récit\r\n"
+    "Léa Dubois;;Encadrante;01/03/2026;30/06/2026;7,5;A encadré\r\n"
+    "Sam Taylor;;Cuisine;2026-03-01;;12;A cuisiné\r\n"
+)
+
+
+def test_batch_previewed_on_a_confirmed_on_both_at_once_is_issued_once(
+    pair: TwoInstances, issuer_db: Engine
+) -> None:
+    """The issuer console: sign-in on A, the CSV checked on B, the confirmation (a double
+    click) posted to A and B at once: one batch, one offer per line."""
+    issuer = pair.proxies["issuer"]
+    issuer.pin("POST", r"^/signin$", "A")
+    issuer.pin("POST", r"/batch$", "B")
+    page = "/console/achievements/volunteer/batch"
+    password = (pair.config.data_dir / "issuer" / "demo-admin.txt").read_text().strip()
+    with httpx2.Client(base_url=pair.config.base_url("issuer"), timeout=60) as browser:
+        signin = browser.get("/signin")
+        signed = browser.post("/signin", data={
+            "csrf_token": _hidden(signin.text, "csrf_token"), "email": "demo@association.example",
+            "password": password, "next": "/console"})  # fmt: skip
+        assert signed.status_code == 303, signed.text
+        form = browser.get(page)
+        assert form.status_code == 200, form.text
+        filename = f"pair-{len(issuer.log)}.csv"
+        preview = browser.post(
+            page,
+            data={"csrf_token": _hidden(form.text, "csrf_token"), "formats": "ldp_vc"},
+            files={"file": (filename, BATCH_CSV.encode(), "text/csv")},
+        )
+        assert preview.status_code == 200, preview.text
+        confirm = preview.text[preview.text.index(f'action="{page}/confirm"') :]
+        fields = [(k, (None, html.unescape(v))) for k, v in
+                  re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', confirm)]  # fmt: skip
+        start = len(issuer.log)
+        answers = _at_once([lambda: browser.post(f"{page}/confirm", files=fields)] * 2)
+    assert sorted(a.status_code for a in answers) == [200, 303], [a.text for a in answers]
+    _both([s.instance for s in issuer.log[start:] if s.path.endswith("/batch/confirm")])
+    with Session(issuer_db) as session:
+        batches = session.scalars(select(Batch).where(Batch.filename == filename)).all()
+        assert len(batches) == 1
+        offers = session.scalars(select(Offer).where(Offer.batch_id == batches[0].id)).all()
+        assert len(offers) == 2
+    redirected = next(a for a in answers if a.status_code == 303)
+    assert redirected.headers["location"] == f"/console/batches/{batches[0].id}"
 
 
 def test_every_journey_used_both_instances_of_each_service(pair: TwoInstances) -> None:
