@@ -142,6 +142,25 @@ class TwoInstances:
     settings: dict[str, Any]
 
 
+#: connections each instance may hold: the test's PostgreSQL is shared (other test runs, and
+#: six instances here); requests beyond it wait for a connection, as under a real pool limit
+POOL_SIZE, POOL_OVERFLOW = 3, 2
+
+
+def _small_pools(env: pytest.MonkeyPatch) -> None:
+    """Each service's PostgreSQL engines get a small pool (SQLite ones are left alone)."""
+    for name in SERVICES:
+        base = importlib.import_module(f"{name}.db.base")
+        real = base.create_engine
+
+        def create_engine(url: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            if str(url).startswith("postgresql"):
+                kwargs.update(pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+            return _real(url, *args, **kwargs)
+
+        env.setattr(base, "create_engine", create_engine)
+
+
 def _server(app: Any, port: int) -> uvicorn.Server:
     return uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -157,6 +176,7 @@ def two_instances(data_dir: Path) -> Iterator[TwoInstances]:
     )  # fmt: skip
     with contextlib.ExitStack() as stack, pytest.MonkeyPatch.context() as env:
         stack_environment(env)
+        _small_pools(env)
         for name in SERVICES:
             # the environment wins over settings_for_up's defaults, and reaches the command
             # lines the journeys run (they open the same databases)
