@@ -15,7 +15,7 @@ from issuer.db.migrate import MIGRATIONS, run_migrations
 from issuer.deps import Resources, utc_now
 from issuer.pages import install_page_handlers
 from issuer.problems import BodyLimitMiddleware, install_problem_handlers
-from issuer.service.keys import load_master_secret
+from issuer.service.keys import check_master_secret, load_master_secret
 from issuer.settings import IssuerSettings
 from servicekit.cors import PublicCors
 from servicekit.operations import install_operations
@@ -31,10 +31,18 @@ def open_resources(
     engine = make_engine(settings.database_url)
     if settings.migrate:
         run_migrations(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    master_secret = load_master_secret(settings.master_secret, settings.data_dir)
+    try:
+        with sessions() as session:
+            check_master_secret(session, master_secret)
+    except Exception:
+        engine.dispose()  # not starting: leave no connection open
+        raise
     return Resources(
         settings=settings,
-        sessions=sessionmaker(engine, expire_on_commit=False),
-        master_secret=load_master_secret(settings.master_secret, settings.data_dir),
+        sessions=sessions,
+        master_secret=master_secret,
         clock=clock,
         resolver=DidResolver(),
     )

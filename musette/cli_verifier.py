@@ -8,6 +8,7 @@ here is answered at the running verifier's response URI and read at its ``result
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +31,9 @@ def _sessions(settings: Any) -> Any:
     from verifier.db.base import make_engine, run_migrations
 
     engine = make_engine(settings.database_url)
+    # closed at exit, as the issuer's command line does: a pooled PostgreSQL connection
+    # left to the garbage collector is a ResourceWarning (and an error under pytest)
+    atexit.register(engine.dispose)
     if settings.migrate:
         run_migrations(engine)
     return sessionmaker(engine, expire_on_commit=False)

@@ -20,6 +20,28 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stack_environment(env: pytest.MonkeyPatch) -> None:
+    """The environment every test stack runs with (set only while its settings are built)."""
+    # The issuer keeps its default `max-age=300`: a verdict a person reads revalidates the
+    # list anyway (If-None-Match → 304 while unchanged), so revocation journeys need no sleep.
+    # API verifications (POST /verifications) may reuse a list for a short window (5 s by
+    # default); here the window is 0, i.e. it "has passed" before every call, so the journeys
+    # assert nothing about the clock.
+    env.setenv("MUSETTE_VERIFIER_STATUS_REVALIDATE_SECONDS", "0")
+    # every journey signs in, verifies and opens links from 127.0.0.1 within minutes:
+    # the limits stay on (and counted in the database) but far above what a run needs
+    for service, limit in (
+        ("ISSUER", "SIGNIN"),
+        ("ISSUER", "TOKEN"),
+        ("ISSUER", "TX_CODE"),
+        ("WALLET", "SIGNIN"),
+        ("WALLET", "LINKS"),
+        ("VERIFIER", "SIGNIN"),
+        ("VERIFIER", "VERIFICATIONS"),
+    ):
+        env.setenv(f"MUSETTE_{service}_RATE_LIMIT_{limit}", "10000/minute")
+
+
 @pytest.fixture(scope="session")
 def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpConfig]:
     """The running stack's configuration: ports, base URLs and the data folder."""
@@ -30,25 +52,8 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpConfig]
         data_dir=data_dir,
         dev=True,
     )
-    # The issuer keeps its default `max-age=300`: a verdict a person reads revalidates the
-    # list anyway (If-None-Match → 304 while unchanged), so revocation journeys need no sleep.
-    # API verifications (POST /verifications) may reuse a list for a short window (5 s by
-    # default); here the window is 0, i.e. it "has passed" before every call, so the journeys
-    # assert nothing about the clock. Set only while the settings are built.
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("MUSETTE_VERIFIER_STATUS_REVALIDATE_SECONDS", "0")
-        # every journey signs in, verifies and opens links from 127.0.0.1 within minutes:
-        # the limits stay on (and counted in the database) but far above what a run needs
-        for service, limit in (
-            ("ISSUER", "SIGNIN"),
-            ("ISSUER", "TOKEN"),
-            ("ISSUER", "TX_CODE"),
-            ("WALLET", "SIGNIN"),
-            ("WALLET", "LINKS"),
-            ("VERIFIER", "SIGNIN"),
-            ("VERIFIER", "VERIFICATIONS"),
-        ):
-            env.setenv(f"MUSETTE_{service}_RATE_LIMIT_{limit}", "10000/minute")
+        stack_environment(env)
         servers = build_servers(config)
     if set(servers) != set(SERVICES):
         pytest.skip(f"not every service is built yet: {sorted(set(SERVICES) - set(servers))}")

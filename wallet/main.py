@@ -36,6 +36,7 @@ from wallet.api import (
 from wallet.db.base import MIGRATIONS, make_engine, run_migrations
 from wallet.deps import Resources
 from wallet.problems import install_problem_handlers
+from wallet.service import accounts as account_service
 from wallet.service import trust
 from wallet.service.vault import MasterKey, load_master_secret
 from wallet.settings import WalletSettings
@@ -67,6 +68,7 @@ def open_resources(
             trust_anchors=load_pem_anchors(settings.x509_trust_anchors),
         )
         with res.sessions.begin() as session:
+            account_service.check_master_secret(session, res.master)
             trust.seed_trusted(session, settings.trusted_issuers)
         yield res
     finally:

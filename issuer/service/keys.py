@@ -10,12 +10,10 @@ which is its DID: it cannot rotate.
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from issuer.db.models import Organisation, OrgKey, StoredKey
 from issuer.problems import ConflictError
+from servicekit.instances import read_or_create_master_key, wrong_master_secret
 from shared.did.methods import DID_CONTEXT, MULTIKEY_CONTEXT, verification_method_id
 from shared.errors import InvalidInputError, NotFoundError
 from shared.keys import EncryptedKeyStore, PrivateKey
@@ -76,18 +75,28 @@ def open_key_store(master_secret: bytes, session: Session) -> IssuerKeyStore:
     return IssuerKeyStore(master_secret, DbKeyBackend(session))
 
 
+def check_master_secret(session: Session, master_secret: bytes) -> None:
+    """Refuse a master secret that does not decrypt the keys already stored (start-up check).
+
+    Every instance of the issuer must hold the same secret; one that generated its own would
+    sign nothing (docs/decisions/stateless-instances.md). An empty database accepts any.
+    """
+    key_id = session.scalars(select(StoredKey.key_id).limit(1)).first()
+    if key_id is None:
+        return
+    try:
+        open_key_store(master_secret, session).public_key(key_id)
+    except InvalidInputError as err:
+        raise wrong_master_secret("issuer") from err
+
+
 def load_master_secret(master_secret: str, data_dir: str) -> bytes:
     """The master secret from settings, or ``<data_dir>/master.key`` (created 0600)."""
     if master_secret:
         secret = _b64(master_secret)
     else:
-        path = Path(data_dir) / "master.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-        secret = _b64(path.read_text().strip())
+        new = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        secret = _b64(read_or_create_master_key(data_dir, new))
     if len(secret) < 32:
         raise InvalidInputError("the issuer master secret must be at least 32 bytes")
     return secret

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
 import secrets
 from collections.abc import Iterator, MutableMapping
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicekit.instances import read_or_create_master_key, wrong_master_secret
 from shared.did import did_web_from_url
 from shared.encoding.base64url import b64url_decode, b64url_encode
+from shared.errors import InvalidInputError
 from shared.keys.store import EncryptedKeyStore, KeyStore
 from shared.protocols.response_encryption import public_encryption_jwk
 from verifier.db.models import StoredKey
@@ -28,8 +30,10 @@ KEY_FRAGMENT = "#key-1"
 class DbKeyBackend(MutableMapping[str, bytes]):
     """EncryptedKeyStore's backend: the ``keys`` table (ciphertexts only)."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, insert_only: bool = False) -> None:
         self._sessions = sessions
+        #: only add keys, never replace one: what instances starting together write
+        self._insert_only = insert_only
 
     def __getitem__(self, key: str) -> bytes:
         with self._sessions() as session:
@@ -43,7 +47,7 @@ class DbKeyBackend(MutableMapping[str, bytes]):
             row = session.get(StoredKey, key)
             if row is None:
                 session.add(StoredKey(id=key, blob=value))
-            else:
+            elif not self._insert_only:
                 row.blob = value
 
     def __delitem__(self, key: str) -> None:
@@ -65,19 +69,27 @@ def master_secret(settings: VerifierSettings) -> bytes:
     """From settings, else ``<data_dir>/master.key`` (created 0600 on first start)."""
     if settings.master_secret:
         return b64url_decode(settings.master_secret)
-    path = Path(settings.data_dir) / "master.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(b64url_encode(secrets.token_bytes(32)))
-    return b64url_decode(path.read_text().strip())
+    new = b64url_encode(secrets.token_bytes(32))
+    return b64url_decode(read_or_create_master_key(settings.data_dir, new))
 
 
 def open_key_store(settings: VerifierSettings, sessions: sessionmaker[Session]) -> KeyStore:
-    store = EncryptedKeyStore(master_secret(settings), DbKeyBackend(sessions))
+    """The key store, with the request-signing key (created by the first instance to start).
+
+    Instances starting together on a fresh database may both find no key: the first to commit
+    wins and the others use its key. Then the key must decrypt: an instance holding another
+    master secret than the one that stored it refuses to start.
+    """
+    secret = master_secret(settings)
+    store = EncryptedKeyStore(secret, DbKeyBackend(sessions))
     if REQUEST_KEY_ID not in store.key_ids():
-        store.add(_generate(), REQUEST_KEY_ID)
+        first = EncryptedKeyStore(secret, DbKeyBackend(sessions, insert_only=True))
+        with contextlib.suppress(IntegrityError):  # another instance stored one first
+            first.add(_generate(), REQUEST_KEY_ID)
+    try:
+        store.public_key(REQUEST_KEY_ID)
+    except InvalidInputError as err:
+        raise wrong_master_secret("verifier") from err
     return store
 
 

@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from servicekit.instances import wrong_master_secret
 from shared.errors import InvalidInputError, NotFoundError
 from wallet.db.models import (
     Account,
@@ -27,7 +28,7 @@ from wallet.db.models import (
     WebSession,
 )
 from wallet.errors import ConflictError, UnauthorizedError
-from wallet.service.vault import AccountVault, MasterKey, hash_token
+from wallet.service.vault import AccountVault, MasterKey, VaultError, hash_token
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
@@ -51,6 +52,21 @@ class Principal:
     vault: AccountVault
     #: CSRF token of the cookie session; None when authenticated by API token
     csrf_token: str | None = None
+
+
+def check_master_secret(session: Session, master: MasterKey) -> None:
+    """Refuse a master key that does not unwrap the accounts already stored (start-up check).
+
+    Every instance of the wallet must hold the same secret; one that generated its own would
+    open no account and find no session (docs/decisions/stateless-instances.md).
+    """
+    account = session.scalars(select(Account).limit(1)).first()
+    if account is None:
+        return
+    try:
+        master.unwrap(account.id, account.wrapped_key)
+    except VaultError as err:
+        raise wrong_master_secret("wallet") from err
 
 
 def normalize_email(email: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from cryptography import x509
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shared.did import DidResolver
@@ -867,7 +868,15 @@ def consent(
     selections: Mapping[str, Mapping[str, Any]] | None = None,
     pairwise: bool = False,
 ) -> dict[str, Any]:
-    """Build the presentations the person consented to, post them, log the disclosure."""
+    """Build the presentations the person consented to, post them, log the disclosure.
+
+    One answer per request, whichever instance gets the "send": the request's row is locked
+    first (PostgreSQL), so a second send of it (a double click landing on another instance)
+    waits for this one, then finds the request gone (not-found, as a send after it would).
+    """
+    session.execute(
+        select(PendingExchange.id).where(PendingExchange.id == pending_id).with_for_update()
+    )
     row, state = load_pending(session, who, pending_id, "request")
     request: dict[str, Any] = state["request"]
     client_id: str = state["client_id"]
@@ -917,7 +926,15 @@ def consent(
             "verifier_status": resp.status,
         },
     )
-    session.delete(row)
+    # SQLite has no row lock: of two sends in a race, the one that finds the row gone here
+    # rolls back its history entry (its presentation was refused by the verifier as a replay)
+    gone = session.execute(
+        delete(PendingExchange)
+        .where(PendingExchange.id == row.id)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(gone, "rowcount", 0) != 1:
+        raise NotFoundError("no such pending request")
     return {"status": resp.status, "response": answer_body, "history_id": entry["id"]}
 
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wallet.db.models import TrustedIssuer
 
 
 def seed_trusted(session: Session, identifiers: Iterable[str], name: str = "") -> None:
+    """Add the configured issuers that are missing (every instance does it at start-up)."""
     for identifier in identifiers:
         ident = identifier.rstrip("/") if identifier.startswith("http") else identifier
         if session.get(TrustedIssuer, ident) is None:
-            session.add(TrustedIssuer(identifier=ident, name=name or ident))
+            # two instances starting together both find it missing: one insert wins
+            with contextlib.suppress(IntegrityError), session.begin_nested():
+                session.add(TrustedIssuer(identifier=ident, name=name or ident))
 
 
 def is_trusted(session: Session, *identifiers: str | None) -> bool:

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from servicekit.instances import read_or_create_master_key
 from shared.encoding.base64url import b64url_decode, b64url_encode
 from shared.errors import InvalidInputError, VcError
 
@@ -55,13 +56,8 @@ def load_master_secret(configured: str, data_dir: str | Path) -> bytes:
     if configured:
         secret = b64url_decode(configured)
     else:
-        path = Path(data_dir) / "master.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(b64url_encode(secrets.token_bytes(KEY_BYTES)) + "\n")
-        secret = b64url_decode(path.read_text().strip())
+        new = b64url_encode(secrets.token_bytes(KEY_BYTES)) + "\n"
+        secret = b64url_decode(read_or_create_master_key(data_dir, new))
     if len(secret) < 16:
         raise InvalidInputError("the wallet master secret must be at least 16 bytes")
     return secret

@@ -17,10 +17,10 @@ from issuer.db.models import Offer
 from issuer.demo import seed_demo
 from issuer.main import open_resources
 from issuer.schemas import OfferIn
-from issuer.service import oid4vci
 from issuer.service.oid4vci import TokenFailure, create_offer, offer_document, redeem_code
 from issuer.service.orgs import get_org
 from shared.protocols.oid4vci import PRE_AUTHORIZED_GRANT, Oid4vciError, parse_credential_offer
+from tests.tx_codes import count_tx_code_comparisons
 
 GUESSES = 20
 BASE = "http://testserver/orgs/demo-association"
@@ -57,16 +57,8 @@ def test_tx_code_attempts_race(
     assert right is not None
     wrong = "000000" if right != "000000" else "111111"
 
-    compared: list[str] = []
+    compared = count_tx_code_comparisons(monkeypatch)
     lock = threading.Lock()
-    real_matches = oid4vci.tx_code_matches
-
-    def counting_matches(secret: bytes, offer: Any, tx_code: str) -> bool:
-        with lock:
-            compared.append(tx_code)
-        return real_matches(secret, offer, tx_code)
-
-    monkeypatch.setattr(oid4vci, "tx_code_matches", counting_matches)
     outcomes: list[str] = []
     start = threading.Barrier(GUESSES)
 
