@@ -70,9 +70,8 @@ class IssuerSettings(BaseSettings):
     #: "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a local catcher)
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
     smtp_username: str = ""
+    #: (``musette serve`` also reads it from the file ``MUSETTE_ISSUER_SMTP_PASSWORD_FILE`` names)
     smtp_password: str = ""
-    #: a file holding the password (a container secret); wins over ``smtp_password``
-    smtp_password_file: str = ""
     #: envelope and header sender; empty = "<organisation> <no-reply@public host>"
     smtp_from: str = ""
     smtp_timeout_seconds: float = 10.0

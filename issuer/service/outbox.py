@@ -70,12 +70,6 @@ def record_email(data_dir: str | Path, email: OutboxEmail, now: datetime) -> Pat
 Delivery = Literal["sent", "outbox"]
 
 
-def _smtp_password(settings: IssuerSettings) -> str:
-    if settings.smtp_password_file:
-        return Path(settings.smtp_password_file).read_text(encoding="utf-8").strip()
-    return settings.smtp_password
-
-
 def send_email(settings: IssuerSettings, email: OutboxEmail, now: datetime) -> None:
     """Hand the message to the SMTP relay (RFC 5321; STARTTLS per RFC 3207); raises on refusal."""
     message = _message(email, now, settings.smtp_from)
@@ -92,7 +86,7 @@ def send_email(settings: IssuerSettings, email: OutboxEmail, now: datetime) -> N
         if settings.smtp_security == "starttls":
             client.starttls(context=context)
         if settings.smtp_username:
-            client.login(settings.smtp_username, _smtp_password(settings))
+            client.login(settings.smtp_username, settings.smtp_password)
         client.send_message(message)
     LOG.info("email to %s sent through %s", message["To"], settings.smtp_host)
 

@@ -65,6 +65,9 @@ def _env(work: Path, https_port: int, **extra: str) -> dict[str, str]:
         "HTTP_PORT": str(https_port - 363),
         "HTTPS_PORT": str(https_port),
         "MUSETTE_SECRETS_DIR": str(_secrets(work)),
+        # one worker per instance: on a small machine uvicorn's supervisor kills a worker that
+        # has not answered its ping within 5 s of spawning (12 workers booting on 2 cores)
+        **{f"{s.upper()}_WORKERS": "1" for s in SERVICES},
         **extra,
     }
 
@@ -322,7 +325,7 @@ def _journey_override(work: Path, base: dict[str, Any], ca: Path) -> Path:
             env.update(demo[name])
             env["MUSETTE_PORT"] = str(PORTS[name])
             entry["command"] = ["serve", name, "--host", "127.0.0.1"]
-            entry["command"] += ["--port", str(PORTS[name]), "--workers", "2"]
+            entry["command"] += ["--port", str(PORTS[name]), "--workers", "1"]
             entry["extra_hosts"] = hosts
             data = work / "data" / name
             data.mkdir(parents=True)

@@ -108,17 +108,14 @@ def test_the_from_setting_replaces_the_organisation_sender(
     assert catcher.envelopes[0].mail_from == "badges@federation.example"
 
 
-def test_login_with_a_password_from_a_file(tmp_path: Path, relay: tuple[Catcher, int]) -> None:
+def test_login_with_the_relay_password(tmp_path: Path, relay: tuple[Catcher, int]) -> None:
     catcher, port = relay
-    secret = tmp_path / "smtp-password"
-    secret.write_text("s3cret-relay\n", encoding="utf-8")
     settings = _settings(
         tmp_path,
         smtp_host="127.0.0.1",
         smtp_port=port,
         smtp_username="musette",
-        smtp_password="wrong-one",  # the file wins
-        smtp_password_file=str(secret),
+        smtp_password="s3cret-relay",
     )
     assert deliver_email(settings, EMAIL, NOW) == "sent"
     assert len(catcher.envelopes) == 1
