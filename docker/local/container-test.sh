@@ -40,7 +40,7 @@ built=$(date +%s)
 echo "container-test: images built in $((built - start)) s"
 
 status=0
-MUSETTE_CONTAINER_TEST=1 MUSETTE_IMAGE="$IMAGE" PYTHONPATH=. "$PY" -m pytest -q -p no:cacheprovider \
+MUSETTE_CONTAINER_TEST=1 MUSETTE_IMAGE="$IMAGE" PYTHONPATH=. "$PY" -m pytest -q -rA -p no:cacheprovider \
     tests/container/test_container_topology.py || status=$?
 end=$(date +%s)
 echo "container-test: topology and journeys in $((end - built)) s, $((end - start)) s in all (exit $status)"
