@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # npm ci writes this file: its presence, newer than the lock file, means the packages are in
 NODE_STAMP := tests/interop/node_modules/.package-lock.json
 
-.PHONY: run test check bench clean node-deps fuzz
+.PHONY: run test check bench clean node-deps fuzz container-test
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := json base64url multibase sd_jwt disclosure dcql did_web did_key did_jwk bitstring csv
@@ -46,6 +46,11 @@ fuzz: $(STAMP)
 	  PYTHONPATH=. $(BIN)/python fuzz/targets.py $$target -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    2>&1 | grep -v '^INFO: Instrumenting' || exit 1; \
 	done
+
+# Build the image, run docker/compose.yaml with podman and the journeys against it (root,
+# podman, runc, debootstrap; minutes, so neither in `make test` nor in CI). docs/deploy.md
+container-test: $(STAMP)
+	PY=$(BIN)/python sh docker/local/container-test.sh
 
 bench: $(STAMP)
 	$(BIN)/python bench/data_integrity.py

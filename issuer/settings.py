@@ -63,6 +63,18 @@ class IssuerSettings(BaseSettings):
     rate_limit_signin: LimitSetting = "10/minute"
     rate_limit_token: LimitSetting = "120/minute"  # noqa: S105 (a limit, not a secret)
     rate_limit_tx_code: LimitSetting = "10/minute"
+    #: outgoing e-mail (offer links) through an SMTP relay; empty host = the outbox folder
+    #: ``<data_dir>/outbox`` only. A message the relay refuses also lands in the outbox.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    #: "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a local catcher)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str = ""
+    #: (``musette serve`` also reads it from the file ``MUSETTE_ISSUER_SMTP_PASSWORD_FILE`` names)
+    smtp_password: str = ""
+    #: envelope and header sender; empty = "<organisation> <no-reply@public host>"
+    smtp_from: str = ""
+    smtp_timeout_seconds: float = 10.0
 
     @model_validator(mode="after")
     def _production_is_https(self) -> IssuerSettings:

@@ -5,6 +5,7 @@ fixtures once; importing them into another module would start a second stack).""
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +45,18 @@ def stack_environment(env: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpConfig]:
-    """The running stack's configuration: ports, base URLs and the data folder."""
+    """The running stack's configuration: ports, base URLs and the data folder.
+
+    With ``MUSETTE_E2E_EXTERNAL_DATA_DIR`` set, the journeys run against services started
+    elsewhere (``make container-test``: the containers of docker/compose.yaml, at the
+    ``MUSETTE_<SERVICE>_PUBLIC_URL`` addresses, their demo files in that folder).
+    """
+    external = os.environ.get("MUSETTE_E2E_EXTERNAL_DATA_DIR")
+    if external:
+        yield UpConfig(
+            host="127.0.0.1", ports=dict.fromkeys(SERVICES, 0), data_dir=Path(external), dev=True
+        )
+        return
     data_dir: Path = tmp_path_factory.mktemp("musette-up")
     config = UpConfig(
         host="127.0.0.1",

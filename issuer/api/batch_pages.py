@@ -293,6 +293,7 @@ def _results_page(
         offers=[offer_json(res, console.org_base, o, codes.get(o.id)) for o in offers],
         expires_at=offers[0].expires_at if offers else None,
         emails=emails,
+        mail_relay=bool(res.settings.smtp_host),
         with_codes=bool(codes),
         csv_data=csv_data,
     )

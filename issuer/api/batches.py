@@ -194,7 +194,6 @@ def run_batch(
     emails: dict[str, bool] = {}
     if upload.options.send_emails:
         emails = email_batch(
-            res.settings.data_dir,
             ctx.org,
             achievement,
             offers,

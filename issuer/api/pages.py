@@ -55,7 +55,7 @@ from issuer.service.orgs import (
     session_principal,
     update_association_profile,
 )
-from issuer.service.outbox import offer_email, parse_email_address, record_email
+from issuer.service.outbox import deliver_email, offer_email, parse_email_address
 from issuer.service.status import can_suspend, change_status
 from issuer.service.uploads import MAX_IMAGE_BYTES, load_image, store_image
 from servicekit.ratelimit import account_and_ip, limiter_of
@@ -77,6 +77,7 @@ DONE = {
     "issued": "The offer is ready: give the QR code or the link to the person.",
     "saved": "The changes have been saved.",
     "email": "The email has been written to the outbox.",
+    "email-sent": "The email has been sent.",
     "revoke": "The credential has been revoked.",
     "suspend": "The credential has been suspended.",
     "unsuspend": "The credential is active again.",
@@ -561,6 +562,7 @@ def _offer_page(
         hours=(offer.subject.get("results") or {}).get("hours"),
         credentials=credentials,
         format_labels=FORMAT_LABELS,
+        mail_relay=bool(res.settings.smtp_host),
         email_error=email_error,
         email_value=offer.recipient_email if email_value is None else email_value,
         flash=_flash(request),
@@ -600,8 +602,8 @@ def email_offer(
         )
     row = session.get(AchievementRow, offer.achievement_id)
     _, link, wallet = offer_urls(res.settings, console.org_base, offer.id)
-    record_email(
-        res.settings.data_dir,
+    delivery = deliver_email(
+        res.settings,
         offer_email(
             translator(offer.language),
             to=address,
@@ -616,7 +618,8 @@ def email_offer(
         res.clock(),
     )
     offer.recipient_email = address
-    return RedirectResponse(f"/console/offers/{offer.id}?done=email", status_code=303)
+    done = "email-sent" if delivery == "sent" else "email"
+    return RedirectResponse(f"/console/offers/{offer.id}?done={done}", status_code=303)
 
 
 # --------------------------------------------------------------------------- credentials

@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -30,7 +29,7 @@ from issuer.db.models import Achievement as AchievementRow
 from issuer.db.models import Batch, Offer, Organisation
 from issuer.schemas import BatchOptionsIn, OfferIn
 from issuer.service.oid4vci import CreatedOffer, create_offer, offer_urls
-from issuer.service.outbox import offer_email, parse_email_address, record_email
+from issuer.service.outbox import deliver_email, offer_email, parse_email_address
 from issuer.service.recipients import (
     HOURS_ID,
     offer_body,
@@ -554,7 +553,6 @@ def batch_offers(session: Session, batch: Batch) -> list[Offer]:
 
 
 def email_batch(
-    data_dir: str | Path,
     org: Organisation,
     achievement: AchievementRow,
     offers: Sequence[Offer],
@@ -566,7 +564,7 @@ def email_batch(
     sender_host: str,
     now: datetime,
 ) -> dict[str, bool]:
-    """Write one outbox email per offer that has an address; offer id → written.
+    """Send (or write to the outbox) one email per offer that has an address; offer id → done.
 
     Call after the offers are committed. A failed write is reported, not raised: the
     offers exist, and the console can send that email again from the offer's page.
@@ -590,7 +588,7 @@ def email_batch(
             language=offer.language,
         )
         try:
-            record_email(data_dir, message, now)
+            deliver_email(settings, message, now)
         except (OSError, InvalidInputError):
             written[offer.id] = False
         else:

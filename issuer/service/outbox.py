@@ -1,9 +1,10 @@
-"""Emails to badge recipients, written to an outbox folder instead of being sent.
+"""Emails to badge recipients: sent through an SMTP relay, or written to an outbox folder.
 
-This environment has no SMTP server. ``record_email`` writes a complete RFC 5322 message
-to ``<data_dir>/outbox/<time>-<id>.eml`` and logs one line; a deployment with a mail relay
-would send the files of that folder (or replace this function). The console says so on
-the page, so nobody believes an email left when it did not.
+``deliver_email`` sends through the relay the settings name (``MUSETTE_ISSUER_SMTP_*``, see
+docs/deploy.md). Without one, or when the relay refuses or cannot be reached, the message
+lands in the outbox instead: ``record_email`` writes a complete RFC 5322 message to
+``<data_dir>/outbox/<time>-<id>.eml`` and logs one line, for an administrator to send.
+The console says which happened, so nobody believes an email left when it did not.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import smtplib
+import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Literal
 
+from issuer.settings import IssuerSettings
 from shared.errors import InvalidInputError
 from shared.i18n import Gettext, french_name_forms, local_date
 
@@ -40,20 +45,72 @@ def parse_email_address(value: str) -> str:
     return address
 
 
-def record_email(data_dir: str | Path, email: OutboxEmail, now: datetime) -> Path:
-    """Write the message to the outbox folder; the file's path."""
+def _message(email: OutboxEmail, now: datetime, sender: str = "") -> EmailMessage:
     message = EmailMessage()
-    message["From"] = email.sender
+    message["From"] = sender or email.sender
     message["To"] = parse_email_address(email.to)
     message["Subject"] = email.subject
     message["Date"] = format_datetime(now)
     message.set_content(email.body)
+    return message
+
+
+def record_email(data_dir: str | Path, email: OutboxEmail, now: datetime) -> Path:
+    """Write the message to the outbox folder; the file's path."""
+    message = _message(email, now)
     folder = Path(data_dir) / "outbox"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{now.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}.eml"
     path.write_bytes(bytes(message))
     LOG.info("email to %s recorded in the outbox (no SMTP here): %s", message["To"], path)
     return path
+
+
+#: where a message went: through the SMTP relay, or into the outbox folder
+Delivery = Literal["sent", "outbox"]
+
+
+def send_email(settings: IssuerSettings, email: OutboxEmail, now: datetime) -> None:
+    """Hand the message to the SMTP relay (RFC 5321; STARTTLS per RFC 3207); raises on refusal."""
+    message = _message(email, now, settings.smtp_from)
+    timeout = settings.smtp_timeout_seconds
+    context = ssl.create_default_context()
+    client: smtplib.SMTP
+    if settings.smtp_security == "tls":
+        client = smtplib.SMTP_SSL(
+            settings.smtp_host, settings.smtp_port, timeout=timeout, context=context
+        )
+    else:
+        client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
+    with client:
+        if settings.smtp_security == "starttls":
+            client.starttls(context=context)
+        if settings.smtp_username:
+            client.login(settings.smtp_username, settings.smtp_password)
+        client.send_message(message)
+    LOG.info("email to %s sent through %s", message["To"], settings.smtp_host)
+
+
+def deliver_email(settings: IssuerSettings, email: OutboxEmail, now: datetime) -> Delivery:
+    """Send through the relay if one is set; into the outbox folder otherwise, or if that fails.
+
+    Raises only what ``record_email`` raises: OSError, or InvalidInputError for an address
+    that is not one (checked before anything is sent).
+    """
+    if settings.smtp_host:
+        parse_email_address(email.to)
+        try:
+            send_email(settings, email, now)
+        except (OSError, smtplib.SMTPException) as exc:  # refused, unreachable, TLS failure
+            LOG.warning(
+                "the SMTP relay %s did not take the email (%s): written to the outbox",
+                settings.smtp_host,
+                type(exc).__name__,
+            )
+        else:
+            return "sent"
+    record_email(settings.data_dir, email, now)
+    return "outbox"
 
 
 def offer_email(
