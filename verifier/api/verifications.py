@@ -24,7 +24,7 @@ from verifier.deps import (
 )
 from verifier.service import challenges, store
 from verifier.service.sources import Submission, fetch_share_url
-from verifier.service.trust import load_registry
+from verifier.service.trust import recent_registry
 from verifier.service.verifying import Expectations, Policy, verify_submission
 
 router = APIRouter(tags=["verifications"])
@@ -142,15 +142,17 @@ def run_submission(
     live: bool = False,
     store_result: bool = True,
     expires_at: datetime | None = None,
+    registry_age: float = 0,
 ) -> dict[str, Any]:
     """Verify, add the replay check, store the result; ``keep_contents=False`` stores only
     the verdict summary, ``store_result=False`` nothing, ``expires_at`` deletes it then
     (anonymous API calls: docs/decisions/verification-retention.md);
-    ``live``: the recruiter reads this verdict on a page (status lists revalidated first)."""
+    ``live``: the recruiter reads this verdict on a page (status lists revalidated first);
+    ``registry_age``: a trust registry read that many seconds ago will do (API calls)."""
     data = sub.data
     if sub.source == "url":
         data = fetch_share_url(res.http, str(data))
-    registry = load_registry(session)
+    registry = recent_registry(session, res.settings.database_url, registry_age)
     now = res.clock()
     expect = challenges.with_issued_domain(session, sub.expect)
     _report, out = verify_submission(
@@ -203,6 +205,8 @@ def _verify_and_answer(
             account is not None,
             store_result=account is not None or keep,
             expires_at=expires,
+            # the status lists' freshness window (docs/decisions/status-freshness.md)
+            registry_age=res.settings.status_revalidate_seconds,
         )
     if "id" in out:
         out["result_url"] = f"{res.settings.base_url.rstrip('/')}/verifications/{out['id']}"
