@@ -53,7 +53,7 @@ bench: $(STAMP)
 # the services over HTTP (uvicorn workers) against Node anchors, same run; needs wrk
 # (apt-get install wrk); not part of make test: it loads the whole machine for minutes
 BENCH_HTTP_ARGS ?=
-bench-http: $(STAMP) $(NODE_STAMP)
+bench-http: $(STAMP) node-deps
 	$(BIN)/python bench/http/run.py $(BENCH_HTTP_ARGS)
 
 clean:
