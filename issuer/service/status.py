@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -320,10 +321,10 @@ def list_etag(list_id: int, version: int) -> str:
     return '"' + hashlib.sha256(f"{list_id}:{version}".encode()).hexdigest()[:32] + '"'
 
 
-def current_etag(session: Session, slug: str, purpose: str, seq: int) -> str | None:
+def current_etag(conn: Connection, slug: str, purpose: str, seq: int) -> str | None:
     """The ETag of the list as signed now, read with one small query (no bits, no signed
     body, no key): None when the list is unknown or its current version is not signed yet."""
-    found = session.execute(
+    found = conn.execute(
         select(StatusListRow.id, StatusListRow.version, StatusListRow.signed_version)
         .join(Organisation, Organisation.id == StatusListRow.org_id)
         .where(
