@@ -50,8 +50,6 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpConfig]
         ):
             env.setenv(f"MUSETTE_{service}_RATE_LIMIT_{limit}", "10000/minute")
         servers = build_servers(config)
-    if set(servers) != set(SERVICES):
-        pytest.skip(f"not every service is built yet: {sorted(set(SERVICES) - set(servers))}")
     with serving_in_thread(servers):
         yield config
 
