@@ -1,4 +1,6 @@
-"""SD-JWT VC: issuing and verifying Open Badges 3.0 credentials as SD-JWT VCs.
+"""SD-JWT VC: issuing Open Badges 3.0 credentials as SD-JWT VCs, and their claim mapping.
+
+Verification into a report is :mod:`shared.verify.sd_jwt_vc`'s.
 
 Implements: SD-JWT-based Verifiable Digital Credentials, draft-ietf-oauth-sd-jwt-vc-14
 (Feb 2026), https://datatracker.ietf.org/doc/draft-ietf-oauth-sd-jwt-vc/ , over RFC 9901

@@ -1,4 +1,6 @@
-"""Credentials and presentations secured as JWTs: sign and decode (verified by :mod:`shared.verify.vc_jwt`).
+"""Credentials and presentations secured as JWTs: sign, and decode.
+
+Verification into a report is :mod:`shared.verify.vc_jwt`'s.
 
 Implements:
 
