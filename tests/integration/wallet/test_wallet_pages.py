@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.i18n import catalogue
+from servicekit.i18n import catalogue
 from tests.unit.wallet.fake_issuer import FakeIssuer
 from tests.unit.wallet.fake_verifier import FakeVerifier, dcql
 from tests.unit.wallet.testkit import PASSWORD, Holder, IssuerKit, serve, sign_up

@@ -191,7 +191,7 @@ def test_protected_export_needs_auth(wallet: TestClient, alice: Holder) -> None:
 
 
 def test_messages_are_in_both_catalogues() -> None:
-    from shared.i18n import catalogue
+    from servicekit.i18n import catalogue
     from wallet.i18n import LOCALES
 
     used = {*portability.MESSAGES.values(), portability.CONFIRMATION_MISMATCH_MESSAGE}
