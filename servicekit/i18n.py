@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -139,10 +140,16 @@ class Translator:
         text = self._t.gettext(message) if message else message
         return text.format(**values) if values else text
 
-    def ngettext(self, singular: str, plural: str, num: int, **values: object) -> str:
-        """The form of ``singular``/``plural`` for ``num`` (``{num}`` is filled in)."""
+    def ngettext(self, singular: str, plural: str, num: float, **values: object) -> str:
+        """The form of ``singular``/``plural`` for ``num`` (``{num}`` is filled in). Decimals
+        follow CLDR (1,5 heure / 1.5 hours), whole numbers the catalogue's ``Plural-Forms``."""
         values.setdefault("num", num)
-        return self._t.ngettext(singular, plural, num).format(**values)
+        if isinstance(num, float) and not num.is_integer():
+            one = Locale.parse(self.lang).plural_form(num) == "one"
+            count = 1 if one else 2
+        else:
+            count = int(num)
+        return self._t.ngettext(singular, plural, count).format(**values)
 
 
 @cache

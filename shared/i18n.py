@@ -24,6 +24,16 @@ READER_ZONE: ContextVar[str | None] = ContextVar("musette_reader_zone", default=
 Gettext = Callable[..., str]
 
 
+def ngettext(gettext: Gettext, singular: str, plural: str, num: float, **values: object) -> str:
+    """``singular`` or ``plural`` for ``num`` in ``gettext``'s language: its own ``ngettext``
+    (catalogue plural rules) when it has one, else English's (``{num}`` is filled in)."""
+    chooser = getattr(gettext, "ngettext", None)
+    if callable(chooser):
+        return str(chooser(singular, plural, num, **values))
+    values.setdefault("num", num)
+    return gettext(singular if num == 1 else plural, **values)
+
+
 def local_date(value: date | datetime, lang: str) -> str:
     """A date as people write it in ``lang`` (21 novembre 2026 / November 21, 2026)."""
     return str(format_date(value, format="long", locale=lang))

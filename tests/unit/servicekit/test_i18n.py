@@ -259,3 +259,35 @@ def test_templates_get_gettext_and_ngettext_in_their_language(tmp_path: Path) ->
     en = pages.render("page.html", "en", {"who": "Ana", "n": 1})
     assert en == "Hello Ana / 1 hour"
     assert pages.render("page.html", "de", {"who": "Ana", "n": 1}).startswith("Bonjour")
+
+
+@pytest.mark.parametrize(
+    ("lang", "amount", "text"),
+    [
+        ("fr", 1, "au moins 1 heure"),
+        ("fr", 1.5, "au moins 1,5 heure"),  # CLDR: French decimals below 2 are singular
+        ("fr", 200, "au moins 200 heures"),
+        ("en", 1, "at least 1 hour"),
+        ("en", 1.5, "at least 1.5 hours"),
+        ("en", 0, "at least 0 hours"),
+    ],
+)
+def test_the_verifier_counts_hours_in_the_right_number(lang: str, amount: float, text: str) -> None:
+    from verifier.api.page_views import _volunteering_words
+    from verifier.i18n import translator as verifier_translator
+
+    assert _volunteering_words(amount, None, False, verifier_translator(lang), lang) == text
+
+
+def test_shared_ngettext_falls_back_to_english_rules_for_plain_callables() -> None:
+    from shared.i18n import ngettext
+
+    def plain(message: str, **values: object) -> str:
+        return message.format(**values)
+
+    assert ngettext(plain, "{num} day", "{num} days", 1) == "1 day"
+    assert ngettext(plain, "{num} day", "{num} days", 3) == "3 days"
+    fr = i18n.translator(i18n.KIT_LOCALES, "fr")
+    many = "Too many attempts in a short time. Wait {seconds} seconds, then try again."
+    one = "Too many attempts in a short time. Wait {seconds} second, then try again."
+    assert ngettext(fr, one, many, 0, seconds=0).endswith("0 seconde, puis réessayez.")
