@@ -156,7 +156,8 @@ class Translator:
 def translator(locales: Path, lang: str) -> Translator:
     """The translator of ``locales`` in ``lang``, falling back to the service kit's messages."""
     chain = (locales,) if locales == KIT_LOCALES else (locales, KIT_LOCALES)
-    return Translator(_translations(chain, lang if lang in LANGUAGES else DEFAULT_LANGUAGE), lang)
+    known = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    return Translator(_translations(chain, known), known)
 
 
 class Catalogues:
