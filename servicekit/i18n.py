@@ -125,7 +125,7 @@ def catalogue(locales: Path, lang: str) -> dict[str, str]:
 
 
 class Translator:
-    """``_("Hello {name}", name=...)`` and ``_.ngettext("{num} hour", "{num} hours", n)`` in one
+    """``_("Hello {name}", name=...)`` and ``_.ngettext('{num} hour', '{num} hours', n)`` in one
     language; the message itself when untranslated. Plural choice follows the catalogue's
     ``Plural-Forms`` header (French: ``n > 1``)."""
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import PoFileError, read_po
+from hypothesis import given
+from hypothesis import strategies as st
 from jinja2 import DictLoader
 from starlette.requests import Request
 
@@ -291,3 +294,27 @@ def test_shared_ngettext_falls_back_to_english_rules_for_plain_callables() -> No
     many = "Too many attempts in a short time. Wait {seconds} seconds, then try again."
     one = "Too many attempts in a short time. Wait {seconds} second, then try again."
     assert ngettext(fr, one, many, 0, seconds=0).endswith("0 seconde, puis réessayez.")
+
+
+@given(st.text(max_size=300))
+def test_any_header_parses_to_at_most_32_weighted_ranges(header: str) -> None:
+    ranges = parse_accept_language(header)
+    assert len(ranges) <= 32
+    assert all(0 <= q <= 1 for _, q in ranges)
+    assert [q for _, q in ranges] == sorted((q for _, q in ranges), reverse=True)
+    assert negotiate(header) in (None, "fr", "en")
+
+
+_NGETTEXT = re.compile(r'ngettext\(\s*(?:_,\s*)?"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"')
+
+
+@pytest.mark.parametrize("package", ["issuer", "wallet", "verifier", "servicekit"])
+def test_every_plural_message_has_both_french_forms(package: str) -> None:
+    sources = [*ROOT.joinpath(package).rglob("*.html"), *ROOT.joinpath(package).rglob("*.py")]
+    asked = {m.groups() for path in sources for m in _NGETTEXT.finditer(path.read_text())}
+    with (ROOT / package / "locales/fr/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="fr")
+    plurals = {tuple(m.id): m.string for m in catalog if isinstance(m.id, tuple | list)}
+    missing = [pair for pair in asked if not all(plurals.get(pair, ("", "")))]
+    assert asked
+    assert missing == []
