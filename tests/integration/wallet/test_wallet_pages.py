@@ -471,7 +471,7 @@ def test_export_then_import_the_archive_from_the_history_page(
         headers={"Accept-Language": "fr"},
     )
     assert done.status_code == 200
-    assert "Importé\u00a0: 1 badges" in done.text
+    assert "Importé\u00a0: 1 badge," in done.text
     assert "Trésorière" in page(wallet, "/")
     broken = wallet.post(
         "/archive/import",

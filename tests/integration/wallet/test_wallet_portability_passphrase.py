@@ -254,5 +254,5 @@ def test_history_page_protected_export_and_import_fr_en(
     assert _empty(bob)
     done = upload(PASS, "fr")
     assert done.status_code == 200
-    assert "Importé\u00a0: 1 badges" in done.text
+    assert "Importé\u00a0: 1 badge," in done.text
     assert "Trésorière" in page(wallet, "/")
