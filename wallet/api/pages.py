@@ -183,6 +183,7 @@ def home(
                 "title": shown["name"] or view.summary.get("title"),
                 "issuer_name": view.summary.get("issuer_name") or shown["issuer_name"],
                 "sphere": view.summary.get("sphere", "work"),
+                "self_declared": bool(view.summary.get("self_declared")),
                 "tags": view.summary.get("tags", []),
                 "role": shown["role"],
                 "when": activity_date(claims, view.format, view.created_at),

@@ -33,7 +33,7 @@ MAX_SKILLS = 20
 #: what the person says the experience was → OB 3.0 achievementType (an extensible enum:
 #: listed values or ``ext:Name``) and the wallet sphere it is filed under
 KINDS: dict[str, tuple[str, str]] = {
-    "job": ("ext:Job", "work"),
+    "job": ("ext:WorkExperience", "work"),  # the verifier's « work-experience » template
     "mission": ("ext:Mission", "work"),
     "gig": ("ext:Gig", "work"),
     "volunteering": ("CommunityService", "association"),

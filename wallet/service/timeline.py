@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from shared.verify.report import issuer_is_subject
+
 #: timeline spheres, in the order they are drawn
 SPHERES = ("work", "platform", "volunteering", "training")
 #: a gap shorter than this is the ordinary space between two periods, not shown
@@ -144,7 +146,7 @@ def item_of(
     is_endorsement = "EndorsementCredential" in types
     if is_endorsement and summary.get("activity_start"):
         start, end = _day(summary.get("activity_start")), _day(summary.get("activity_end"))
-    if summary.get("self_declared") or summary.get("source") == "self-declared":
+    if summary.get("self_declared") or issuer_is_subject(claims):
         strength = "self-declared"
     elif is_endorsement:
         strength = "endorsement"
