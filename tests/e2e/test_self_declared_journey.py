@@ -5,29 +5,10 @@ not accept it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from musette.up import UpConfig
-from tests.e2e.test_journeys import (
-    QUERY_IDS,
-    Clients,
-    _checks,
-    _issuer_client,
-    _verifier_client,
-    _wallet_client,
-)
-
-
-@pytest.fixture(scope="module")
-def clients(stack_config: UpConfig) -> Iterator[Clients]:
-    issuer = _issuer_client(stack_config)
-    wallet = _wallet_client(stack_config)
-    verifier = _verifier_client(stack_config)
-    with issuer, wallet, verifier:
-        yield Clients(stack_config, issuer, wallet, verifier)
+from tests.e2e.test_journeys import QUERY_IDS, Clients, _checks
+from tests.e2e.test_journeys import clients as clients  # the module-scoped fixture
 
 
 def _experience(clients: Clients, **changes: Any) -> dict[str, Any]:
