@@ -163,3 +163,33 @@ def test_the_experience_form_signs_it(wallet: TestClient, alice: Holder) -> None
     bad = wallet.post("/experiences", data={**form, "kind": "boss"}, follow_redirects=False)
     assert bad.status_code == 400
     assert len(_credentials(alice)) == 1
+
+
+def test_an_endorsement_attaches_to_the_self_declared_credential_and_its_period(
+    wallet: TestClient, alice: Holder, bob: Holder
+) -> None:
+    exp = _create(alice)
+    link = alice.post(f"/api/experiences/{exp['id']}/requests")
+    assert link.status_code == 201, link.text
+    token = link.json()["url"].rsplit("/endorse/", 1)[1]
+    done = bob.post(f"/api/endorse/{token}", json={"comment": "Fiable.", "name": "Bob Martin"})
+    assert done.status_code == 201, done.text
+    (endorsement,) = alice.get(f"/api/experiences/{exp['id']}").json()["endorsements"]
+    stored = alice.get(f"/api/credentials/{endorsement['credential_id']}").json()
+    assert stored["endorses_credential"] == exp["credential_id"]
+    assert (stored["activity_start"], stored["activity_end"]) == ("2023-01-15", "2024-06-30")
+    sign_in(wallet, alice)
+    home = page(wallet, "/", "en")
+    # the experience now reads endorsed, and the endorsement sits on the experience's period
+    assert re.search(
+        r'data-strength="endorsed" data-start="2023-01-15" data-end="2024-06-30">\s*'
+        r'<a href="/credentials/' + exp["credential_id"],
+        home,
+    )
+    assert "Self-declared, endorsed by Bob Martin" in home
+    assert re.search(
+        r'data-strength="endorsement" data-start="2023-01-15" data-end="2024-06-30">\s*'
+        r'<a href="/credentials/' + endorsement["credential_id"],
+        home,
+    )
+    assert "Endorsement signed by Bob Martin" in home
