@@ -62,6 +62,29 @@ def normalize_skills(value: str | list[str] | None) -> list[str]:
     return skills
 
 
+#: a timeline sphere given on the command line → the kind of experience
+SPHERE_KINDS = {"work": "job", "platform": "gig", "freelance": "mission",
+                "volunteering": "volunteering", "training": "training"}  # fmt: skip
+
+
+def month_or_day(value: str | None, *, end: bool = False) -> str | None:
+    """``YYYY-MM-DD`` from ``YYYY-MM-DD`` or ``YYYY-MM`` (its first day, or its last with
+    ``end``); None for nothing. Anything else is invalid input."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        if len(text) == 7 and text[4] == "-":
+            first = date(int(text[:4]), int(text[5:7]), 1)
+            if not end:
+                return first.isoformat()
+            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return date.fromordinal(following.toordinal() - 1).isoformat()
+        return date.fromisoformat(text).isoformat()
+    except ValueError as err:
+        raise InvalidInputError(f"{text!r} is not a date (YYYY-MM or YYYY-MM-DD)") from err
+
+
 def _midnight(day: str) -> datetime:
     return datetime.combine(date.fromisoformat(day), time(0, 0), tzinfo=UTC)
 

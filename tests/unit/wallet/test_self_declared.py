@@ -109,3 +109,24 @@ def test_skills_from_one_line_are_trimmed_and_deduplicated() -> None:
     assert self_declared.normalize_skills(" a, b ,a,, ") == ["a", "b"]
     with pytest.raises(InvalidInputError):
         self_declared.normalize_skills(",".join(str(i) for i in range(30)))
+
+
+@pytest.mark.parametrize(
+    ("value", "end", "expected"),
+    [
+        ("2023-01", False, "2023-01-01"),
+        ("2023-12", True, "2023-12-31"),
+        ("2024-02", True, "2024-02-29"),
+        ("2024-02-10", True, "2024-02-10"),
+        ("", False, None),
+        (None, True, None),
+    ],
+)
+def test_month_or_day(value: str | None, end: bool, expected: str | None) -> None:
+    assert self_declared.month_or_day(value, end=end) == expected
+
+
+@pytest.mark.parametrize("value", ["2023-13", "2023-1", "23-01-01", "2023/01", "x" * 7, "2023-00"])
+def test_month_or_day_refuses_what_is_not_a_date(value: str) -> None:
+    with pytest.raises(InvalidInputError):
+        self_declared.month_or_day(value)
