@@ -13,6 +13,7 @@ from sqlalchemy import select
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
 from tests.integration.wallet.test_wallet_pages import page, sign_in
+from tests.unit.wallet.fake_verifier import FakeVerifier, dcql
 from tests.unit.wallet.testkit import Holder, IssuerKit, sign_up
 from wallet.db.models import Account, Experience
 from wallet.service import identities
@@ -193,3 +194,24 @@ def test_an_endorsement_attaches_to_the_self_declared_credential_and_its_period(
         home,
     )
     assert "Endorsement signed by Bob Martin" in home
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_generic_request_offers_it_and_the_consent_screen_says_self_declared(
+    wallet: TestClient, alice: Holder, verifier: FakeVerifier, lang: str
+) -> None:
+    exp = _create(alice)
+    link = verifier.request_link(dcql("ldp_vc", [["credentialSubject", "achievement", "name"]]))
+    opened = alice.post("/api/presentations", json={"request": link})
+    assert opened.status_code == 201, opened.text
+    (option,) = opened.json()["queries"][0]["options"]
+    assert option["credential_id"] == exp["credential_id"]
+    assert option["self_declared"] is True
+    sign_in(wallet, alice)
+    html = page(wallet, "/present?" + link.split("?", 1)[1], lang)
+    assert ("Auto-déclaré" if lang == "fr" else "Self-declared") in html
+    answer = alice.post(f"/api/presentations/{opened.json()['id']}/consent", json={})
+    assert answer.status_code == 200, answer.text
+    (report,) = verifier.reports
+    assert report["verified"] is True, report
+    assert [c.get("self_declared") for c in report.get("credentials") or [report]] == [True]

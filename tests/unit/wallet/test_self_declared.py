@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from musette.cli import main
 from shared.did import did_jwk_from_public, verification_method_id
 from shared.errors import InvalidInputError
 from shared.keys import PrivateKey
@@ -130,3 +133,17 @@ def test_month_or_day(value: str | None, end: bool, expected: str | None) -> Non
 def test_month_or_day_refuses_what_is_not_a_date(value: str) -> None:
     with pytest.raises(InvalidInputError):
         self_declared.month_or_day(value)
+
+
+def test_musette_verify_says_the_issuer_is_the_holder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    signed, did = _signed()
+    target = tmp_path / "experience.json"
+    target.write_text(json.dumps(signed))
+    assert main(["verify", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "self-declared: the issuer is the holder" in out
+    assert did in out
+    assert main(["verify", "--json", str(target)]) == 0
+    assert json.loads(capsys.readouterr().out)["self_declared"] is True
