@@ -35,6 +35,7 @@ from wallet.i18n import choose_language, translator
 from wallet.pages import (
     STANDARD_SPHERES,
     activity_date,
+    as_ob3,
     describe,
     explained,
     plain_checks,
@@ -207,7 +208,7 @@ def timeline_of(views: list[storage.CredentialView]) -> timeline.Layout:
     today = now().date()
     items = [
         timeline.item_of(
-            v.id, (v.content or {}).get("claims") or {}, v.summary, v.created_at.date()
+            v.id, as_ob3((v.content or {}).get("claims"), v.format), v.summary, v.created_at.date()
         )
         for v in views
     ]
