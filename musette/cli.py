@@ -78,6 +78,8 @@ def render_report(report: dict[str, Any], indent: str = "") -> str:
     lines = [f"{indent}{head} ({report['format']})"]
     if report.get("issuer"):
         lines.append(f"{indent}  issuer:  {report['issuer']}")
+    if report.get("self_declared"):
+        lines.append(f"{indent}  self-declared: the issuer is the holder (issuer == subject)")
     for check in report["checks"]:
         lines.append(f"{indent}  {marks[check['status']]} {check['name']}: {check['reason']}")
     for sub in report.get("credentials", []):

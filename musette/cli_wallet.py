@@ -116,6 +116,32 @@ def cmd_rights(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experience_add(args: argparse.Namespace) -> int:
+    from wallet.main import open_resources
+    from wallet.service import accounts, endorsements, self_declared
+
+    kind = args.kind or self_declared.SPHERE_KINDS.get(args.sphere or "work")
+    if kind is None:
+        print(f"musette: --sphere is one of {', '.join(self_declared.SPHERE_KINDS)}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    with open_resources(_settings(args)) as res, res.sessions.begin() as session:
+        who = accounts.principal_for(res.master, accounts.find_account(session, args.account))
+        view = endorsements.create_experience(
+            session, who, title=args.title, organisation=args.org,
+            start_date=self_declared.month_or_day(args.start) or "",
+            end_date=self_declared.month_or_day(args.end, end=True),
+            description=args.description or "", kind=kind, skills=args.skills or "",
+            ctx=res.verify_context(), max_bytes=res.settings.max_credential_bytes,
+        )  # fmt: skip
+        out = view.to_json()
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(out["credential_id"])
+    return 0
+
+
 def register(sub: Any) -> None:
     """Add ``musette wallet …`` to the main parser."""
     wallet = sub.add_parser("wallet", help="the holder wallet (accounts, receive, present)")
@@ -160,3 +186,20 @@ def register(sub: Any) -> None:
     rights.add_argument("--year", type=int, help="only this civil year")
     rights.add_argument("--json", action="store_true")
     rights.set_defaults(func=cmd_rights)
+
+    experience = wsub.add_parser("experience", help="self-declared experiences")
+    esub = experience.add_subparsers(dest="experience_command", required=True)
+    add = esub.add_parser(
+        "add", help="describe an experience; the wallet signs it as a self-declared credential"
+    )
+    add.add_argument("--account", required=True, metavar="EMAIL")
+    add.add_argument("--title", required=True, help="the role")
+    add.add_argument("--org", required=True, help="the organisation")
+    add.add_argument("--from", dest="start", required=True, metavar="YYYY-MM[-DD]")
+    add.add_argument("--to", dest="end", metavar="YYYY-MM[-DD]", help="leave out if it goes on")
+    add.add_argument("--sphere", help="work, platform, freelance, volunteering or training")
+    add.add_argument("--kind", help="job, mission, gig, volunteering or training")
+    add.add_argument("--description", help="what you did")
+    add.add_argument("--skills", help="skills, separated by commas")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(func=cmd_experience_add)

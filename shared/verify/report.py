@@ -21,6 +21,20 @@ CHECK_NAMES = (
 )
 
 
+def issuer_is_subject(credential: object) -> bool:
+    """True for a self-declared credential: the issuer's id equals ``credentialSubject.id``
+    (DID URL fragments ignored). Such a credential proves only that the holder said it."""
+    if not isinstance(credential, dict):
+        return False
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    subject = credential.get("credentialSubject")
+    subject_id = subject.get("id") if isinstance(subject, dict) else None
+    if not isinstance(issuer_id, str) or not isinstance(subject_id, str) or not issuer_id:
+        return False
+    return issuer_id.split("#")[0] == subject_id.split("#")[0]
+
+
 class CheckStatus(StrEnum):
     """Outcome of one check."""
 
@@ -89,6 +103,13 @@ class VerificationReport:
         return all(sub.verified for sub in self.credentials)
 
     @property
+    def self_declared(self) -> bool:
+        """The issuer is the subject: the credential is the holder's own statement."""
+        if self.issuer and self.subject:  # any format: what the engine read as issuer/subject
+            return self.issuer.split("#")[0] == self.subject.split("#")[0]
+        return issuer_is_subject(self.credential)
+
+    @property
     def usable(self) -> bool:
         """False when the input could not even be read (the ``format`` check failed)."""
         fmt = self.check("format")
@@ -105,6 +126,8 @@ class VerificationReport:
             out["issuer"] = self.issuer
         if self.subject:
             out["subject"] = self.subject
+        if self.self_declared:
+            out["self_declared"] = True
         if self.credential is not None:
             out["credential"] = self.credential
         if self.credentials:

@@ -156,6 +156,8 @@ class ClaimsView:
     #: what the issuer wrote about the person (OB 3.0 AchievementSubject.narrative)
     narrative: str | None = None
     evidence: list[EvidenceItem] = field(default_factory=list)
+    #: the issuer is the subject: the holder's own statement (issue #17)
+    self_declared: bool = False
 
 
 @dataclass
@@ -646,7 +648,11 @@ def claims_view(report: dict[str, Any], _: Gettext, lang: str) -> ClaimsView | N
         issuer.get("id") if isinstance(issuer, dict) else issuer or credential.get("iss")
     )
     claimed = _text(issuer.get("name")) if isinstance(issuer, dict) else None
-    if trust and trust.get("trusted"):
+    self_declared = bool(report.get("self_declared"))
+    if self_declared:
+        line = _("Self-declared: the holder issued this credential about themselves")
+        known = False
+    elif trust and trust.get("trusted"):
         line = _("Known issuer: {name}", name=str(trust.get("registry_name")))
         known = True
     else:
@@ -699,6 +705,7 @@ def claims_view(report: dict[str, Any], _: Gettext, lang: str) -> ClaimsView | N
         issuer_known=known,
         issuer_id=str(issuer_id) if issuer_id else None,
         facts=facts,
+        self_declared=self_declared,
     )
 
 

@@ -21,25 +21,35 @@ router = APIRouter(tags=["pages"])
 
 
 @router.get("/experiences", response_class=Response)
-def experiences_page(request: Request, who: OptionalPrincipalDep, session: SessionDep) -> Response:
+def experiences_page(
+    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep
+) -> Response:
     if who is None:
         return _signin_redirect(request)
+    endorsements.sign_unsigned(
+        session, who, res.verify_context(), max_bytes=res.settings.max_credential_bytes
+    )
     return render(request, "experiences.html", who=who, error=None, form={},
                   experiences=endorsements.list_experiences(session, who))  # fmt: skip
 
 
 @router.post("/experiences", response_class=Response)
 def create_experience_page(
-    request: Request, who: OptionalPrincipalDep, session: SessionDep,
+    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep,
     title: str = Form(""), organisation: str = Form(""), start_date: str = Form(""),
-    end_date: str = Form(""), description: str = Form(""),
+    end_date: str = Form(""), description: str = Form(""), kind: str = Form("job"),
+    skills: str = Form(""),
 ) -> Response:  # fmt: skip
     if who is None:
         return _signin_redirect(request)
     form = {"title": title, "organisation": organisation, "start_date": start_date,
-            "end_date": end_date, "description": description}  # fmt: skip
+            "end_date": end_date, "description": description, "kind": kind,
+            "skills": skills}  # fmt: skip
     try:
-        view = endorsements.create_experience(session, who, **form)
+        view = endorsements.create_experience(
+            session, who, **form, ctx=res.verify_context(),
+            max_bytes=res.settings.max_credential_bytes,
+        )  # fmt: skip
     except InvalidInputError as err:  # nothing was written: validation comes first
         _ = translator(choose_language(request))
         error = _("Check the title, the organisation and the dates.")

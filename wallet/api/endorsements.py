@@ -21,6 +21,9 @@ class NewExperience(BaseModel):
     start_date: str
     end_date: str | None = None
     description: str = ""
+    #: job, mission, gig, volunteering or training
+    kind: str | None = None
+    skills: list[str] = []
 
 
 class Endorsement(BaseModel):
@@ -38,15 +41,24 @@ def link_of(base_url: str, token: str) -> str:
 
 
 @router.get("/api/experiences")
-def list_experiences(who: PrincipalDep, session: SessionDep) -> list[dict[str, Any]]:
+def list_experiences(
+    who: PrincipalDep, res: ResourcesDep, session: SessionDep
+) -> list[dict[str, Any]]:
+    endorsements.sign_unsigned(
+        session, who, res.verify_context(), max_bytes=res.settings.max_credential_bytes
+    )
     return [v.to_json() for v in endorsements.list_experiences(session, who)]
 
 
 @router.post("/api/experiences", status_code=201)
 def create_experience(
-    body: NewExperience, who: PrincipalDep, session: SessionDep
+    body: NewExperience, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
-    return endorsements.create_experience(session, who, **body.model_dump()).to_json()
+    """The experience, signed by the person as a self-declared OB 3.0 credential."""
+    return endorsements.create_experience(
+        session, who, **body.model_dump(), ctx=res.verify_context(),
+        max_bytes=res.settings.max_credential_bytes,
+    ).to_json()  # fmt: skip
 
 
 @router.get("/api/experiences/{experience_id}")

@@ -35,6 +35,7 @@ from wallet.i18n import choose_language, translator
 from wallet.pages import (
     STANDARD_SPHERES,
     activity_date,
+    as_ob3,
     describe,
     explained,
     plain_checks,
@@ -45,6 +46,7 @@ from wallet.pages import (
 from wallet.service import (
     accounts,
     credential_status,
+    endorsements,
     history,
     identities,
     importing,
@@ -52,9 +54,10 @@ from wallet.service import (
     receiving,
     sharing,
     storage,
+    timeline,
     trust,
 )
-from wallet.service.accounts import Principal
+from wallet.service.accounts import Principal, now
 
 router = APIRouter(tags=["pages"])
 
@@ -164,6 +167,10 @@ def home(
     if who is None:
         return _signin_redirect(request)
     lang = choose_language(request)
+    # experiences kept before they became credentials are signed now (issue #17)
+    endorsements.sign_unsigned(
+        session, who, res.verify_context(), max_bytes=res.settings.max_credential_bytes
+    )
     views = storage.list_credentials(session, who, query=q, sphere=sphere, with_content=True)
     # each issuer's status list, revalidated now (a 304 when unchanged): revoked shows at once
     statuses = credential_status.check_all(views, res.verify_context())
@@ -177,6 +184,7 @@ def home(
                 "title": shown["name"] or view.summary.get("title"),
                 "issuer_name": view.summary.get("issuer_name") or shown["issuer_name"],
                 "sphere": view.summary.get("sphere", "work"),
+                "self_declared": bool(view.summary.get("self_declared")),
                 "tags": view.summary.get("tags", []),
                 "role": shown["role"],
                 "when": activity_date(claims, view.format, view.created_at),
@@ -191,9 +199,31 @@ def home(
     for card in cards:
         groups.setdefault(card["sphere"], []).append(card)
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] not in order, _index(order, kv[0])))
-    timeline = sorted(cards, key=lambda c: c["when"], reverse=True)
-    return render(request, "home.html", who=who, groups=ordered, timeline=timeline,
+    return render(request, "home.html", who=who, groups=ordered, timeline=timeline_of(views),
                   count=len(cards), q=q or "", sphere=sphere or "")  # fmt: skip
+
+
+def timeline_of(views: list[storage.CredentialView]) -> timeline.Layout:
+    """The periods of ``views`` laid out on one scale (wallet/service/timeline.py)."""
+    today = now().date()
+    items = [
+        timeline.item_of(
+            v.id, as_ob3((v.content or {}).get("claims"), v.format), v.summary, v.created_at.date()
+        )
+        for v in views
+    ]
+    experience_cred = {
+        v.summary["experience_id"]: v.id
+        for v in views
+        if v.summary.get("self_declared") and v.summary.get("experience_id")
+    }
+    endorsed = {
+        v.id: experience_cred.get(v.summary.get("experience_id") or "", "")
+        for v in views
+        if v.summary.get("source") == "endorsement"
+    }
+    timeline.link_endorsements(items, endorsed)
+    return timeline.layout(items, today)
 
 
 def _index(order: list[str], value: str) -> tuple[int, str]:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import uuid
@@ -36,7 +37,7 @@ from wallet.errors import (
     EndorsementLinkUsedError,
     OwnEndorsementRequestError,
 )
-from wallet.service import identities, importing, sharing, storage
+from wallet.service import identities, importing, self_declared, sharing, storage
 from wallet.service.accounts import Principal, new_id, now, principal_for
 from wallet.service.vault import MasterKey, VaultError, hash_token, open_sealed, seal, token_key
 
@@ -58,6 +59,9 @@ class ExperienceView:
     end_date: str | None
     description: str
     holder_did: str
+    kind: str = "job"
+    skills: list[str] = field(default_factory=list)
+    credential_id: str | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     endorsements: list[dict[str, Any]] = field(default_factory=list)
 
@@ -71,6 +75,9 @@ class ExperienceView:
             "end_date": self.end_date,
             "description": self.description,
             "holder_did": self.holder_did,
+            "kind": self.kind,
+            "skills": self.skills,
+            "credential_id": self.credential_id,
             "requests": self.requests,
             "endorsements": self.endorsements,
         }
@@ -107,7 +114,12 @@ def create_experience(
     start_date: str,
     end_date: str | None = None,
     description: str = "",
+    kind: str | None = None,
+    skills: str | list[str] | None = None,
+    ctx: VerifyContext | None = None,
+    max_bytes: int = 0,
 ) -> ExperienceView:
+    """Keep the experience and, given ``ctx``, sign it as a self-declared credential."""
     start = _day(start_date, "start_date")
     if start is None:
         raise InvalidInputError("start_date is required")
@@ -120,13 +132,37 @@ def create_experience(
         "start_date": start,
         "end_date": end,
         "description": _clean(description, "description", MAX_TEXT, required=False),
-        "holder_did": identities.default_identity(session, who).did,
+        "kind": self_declared.normalize_kind(kind),
+        "skills": self_declared.normalize_skills(skills),
     }
     row = Experience(id=new_id(), account_id=who.account_id, created_at=now(), ct=b"")
+    if ctx is not None:
+        stored = self_declared.sign_and_store(session, who, ctx, row.id, body, max_bytes=max_bytes)
+        body["credential_id"] = stored.id
+        body["holder_did"] = str(stored.summary.get("subject"))
+    else:
+        body["holder_did"] = identities.default_identity(session, who).did
     row.ct = who.vault.seal_json("experience", row.id, body)
     session.add(row)
     session.flush()
     return _view(who, row)
+
+
+def sign_unsigned(session: Session, who: Principal, ctx: VerifyContext, *, max_bytes: int) -> int:
+    """Migrate experiences kept before they were credentials: sign each one (the row and its
+    endorsement links stay as they are). Returns how many were signed."""
+    signed = 0
+    for row in session.scalars(select(Experience).where(Experience.account_id == who.account_id)):
+        body = who.vault.open_json("experience", row.id, row.ct)
+        if "credential_id" in body:
+            continue
+        stored = self_declared.sign_and_store(session, who, ctx, row.id, body, max_bytes=max_bytes)
+        body["credential_id"] = stored.id
+        row.ct = who.vault.seal_json("experience", row.id, body)
+        signed += 1
+    if signed:
+        session.flush()
+    return signed
 
 
 def _view(who: Principal, row: Experience) -> ExperienceView:
@@ -140,6 +176,9 @@ def _view(who: Principal, row: Experience) -> ExperienceView:
         end_date=body.get("end_date"),
         description=body.get("description", ""),
         holder_did=body["holder_did"],
+        kind=body.get("kind", "job"),
+        skills=list(body.get("skills") or []),
+        credential_id=body.get("credential_id"),
     )
 
 
@@ -222,8 +261,13 @@ def get_experience(session: Session, who: Principal, experience_id: str) -> Expe
 
 
 def delete_experience(session: Session, who: Principal, experience_id: str) -> None:
-    """Delete the experience and its links; endorsements received stay in the musette."""
+    """Delete the experience, its self-declared credential and its links; endorsements
+    received stay in the musette."""
     row = _row(session, who, experience_id)
+    credential_id = _view(who, row).credential_id
+    if credential_id:
+        with contextlib.suppress(NotFoundError):  # already deleted from « ma musette »
+            storage.delete_credential(session, who, credential_id)
     for request in session.scalars(
         select(EndorsementRequest).where(EndorsementRequest.experience_id == row.id)
     ):
@@ -247,6 +291,8 @@ def create_request(
         "end_date": view.end_date,
         "description": view.description,
         "holder_did": view.holder_did,
+        "credential_id": view.credential_id,
+        "kind": view.kind,
         "requester_email": who.email,
     }
     created = now()
@@ -421,7 +467,10 @@ def endorse(
     stored = importing.import_credential(
         session, requester, json.dumps(signed, ensure_ascii=False).encode(), ctx,
         max_bytes=max_bytes, sphere=ENDORSEMENT_SPHERE, source="endorsement", issuer_name=name,
-        extra={"experience_id": row.experience_id},
+        extra={"experience_id": row.experience_id,
+               "endorses_credential": experience.get("credential_id"),
+               "activity_start": experience.get("start_date"),
+               "activity_end": experience.get("end_date")},
     )  # fmt: skip
     session.execute(
         update(EndorsementRequest)

@@ -390,6 +390,7 @@ def match_request(
                 "credential_id": view.id,
                 "title": view.summary.get("title"),
                 "issuer_name": view.summary.get("issuer_name"),
+                "self_declared": bool(view.summary.get("self_declared")),
                 "format": view.format,
                 "requested": [_path_json(p) for p in match.paths],
                 "blocked": _blocked(statuses, view.id),

@@ -85,3 +85,26 @@ def test_offer_at_a_private_address_fails_cleanly(
     )
     assert code == 2
     assert "refusing to fetch" in capsys.readouterr().err
+
+
+def test_experience_add_prints_the_self_declared_credential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17: ``musette wallet experience add … --json`` signs it as the holder."""
+    monkeypatch.setenv("MUSETTE_DEV", "1")
+    monkeypatch.setenv("MUSETTE_WALLET_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("MUSETTE_WALLET_ARGON2_MEMORY_KIB", "64")
+    data = str(tmp_path / "var")
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
+    assert main(["wallet", "--data-dir", data, "account", "create", "x@example.org"]) == 0
+    capsys.readouterr()
+    base = ["wallet", "--data-dir", data, "experience", "add", "--account", "x@example.org",
+            "--title", "Livreuse", "--org", "Roule", "--from", "2023-01"]  # fmt: skip
+    assert main([*base, "--to", "2024-02", "--sphere", "platform", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["credential_id"]) == 32
+    assert (out["start_date"], out["end_date"], out["kind"]) == ("2023-01-01", "2024-02-29", "gig")
+    assert main(base) == 0  # open-ended, plain output: the credential's id alone
+    assert len(capsys.readouterr().out.strip()) == 32
+    assert main([*base, "--to", "2024-13"]) != 0
+    assert main([*base, "--sphere", "moon"]) == 2
