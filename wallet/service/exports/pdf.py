@@ -1,0 +1,63 @@
+"""The printable CV: an HTML template rendered to PDF by WeasyPrint (needs Debian's pango).
+
+Each item shows its title, issuer, dates, proof strength and a QR code of its live share link;
+the QR is also a link annotation to the same URL, so a PDF reader can follow it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from shared.i18n import local_date
+from wallet.i18n import translator
+from wallet.pages import TEMPLATES, qr_svg
+from wallet.service.exports.items import ExportItem, Strength
+
+_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def strength_label(strength: Strength, lang: str) -> str:
+    _ = translator(lang)
+    return {
+        "issued": _("Issued by its issuer"),
+        "endorsed": _("Endorsed"),
+        "self_declared": _("Self-declared"),
+    }[strength]
+
+
+def cv_html(items: Sequence[ExportItem], lang: str, holder: str | None) -> str:
+    """The CV as a standalone HTML document (what WeasyPrint prints)."""
+
+    def ldate(when: datetime | None) -> str:
+        return local_date(when, lang) if when else ""
+
+    return _ENV.get_template("exports/cv.html").render(
+        _=translator(lang),
+        lang=lang,
+        holder=holder,
+        items=items,
+        ldate=ldate,
+        colon="\u00a0:" if lang == "fr" else ":",
+        strength=lambda s: strength_label(s, lang),
+        qr=qr_svg,
+    )
+
+
+def weasyprint_available() -> bool:
+    """WeasyPrint imports only where pango is installed (apt-get install libpango-1.0-0
+    libpangoft2-1.0-0)."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def render_pdf(items: Sequence[ExportItem], lang: str, holder: str | None = None) -> bytes:
+    from weasyprint import HTML
+
+    pdf = HTML(string=cv_html(items, lang, holder)).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)
