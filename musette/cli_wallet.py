@@ -160,3 +160,7 @@ def register(sub: Any) -> None:
     rights.add_argument("--year", type=int, help="only this civil year")
     rights.add_argument("--json", action="store_true")
     rights.set_defaults(func=cmd_rights)
+
+    from musette.cli_wallet_export import register_export
+
+    register_export(wsub)
