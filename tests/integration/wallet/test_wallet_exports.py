@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from tests.integration.wallet.test_wallet_pages import csrf_of, page, rich_credential, sign_in
 from tests.unit.wallet import elm
+from tests.unit.wallet.test_exports import _zbar_available, decode_qr
 from tests.unit.wallet.testkit import Holder, IssuerKit
 from wallet.service.exports import pdf
 
@@ -104,6 +105,9 @@ def test_pdf_holds_exactly_the_chosen_badges(
     ]
     assert len(set(links)) == len(chosen)
     _share_pages_answer(wallet, sorted(set(links)), chosen)
+    if _zbar_available():  # the printed QR codes, read back: the same live links
+        qrs = [decode_qr(image.data) for p in reader.pages for image in p.images]
+        assert sorted(qrs) == sorted(set(links))
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

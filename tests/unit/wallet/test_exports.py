@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +15,6 @@ import pytest
 
 from shared.errors import InvalidInputError
 from tests.unit.wallet import elm
-from wallet.pages import qr_svg
 from wallet.service.exports import europass, linkedin, pdf
 from wallet.service.exports.items import ExportItem, issuer_country, parse_ids, strength_of
 
@@ -171,6 +172,28 @@ def test_europass_says_what_each_badge_says() -> None:
 # --------------------------------------------------------------------------- the CV
 
 
+def _zbar_available() -> bool:
+    try:
+        import pyzbar.pyzbar  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+NEEDS_ZBAR = pytest.mark.skipif(
+    not _zbar_available(), reason="QR decoding needs zbar: apt-get install libzbar0"
+)
+
+
+def decode_qr(png: bytes) -> str:
+    """A QR code read back with zbar (pyzbar; Debian's libzbar0)."""
+    from PIL import Image
+    from pyzbar.pyzbar import decode
+
+    [found] = decode(Image.open(io.BytesIO(png)))
+    return str(found.data.decode())
+
+
 @pytest.mark.parametrize(
     ("lang", "words"),
     [("fr", ("Émetteur\u00a0: Lycée Eiffel, Lyon", "Recommandé", "Auto-déclaré", "4 mars 2025")),
@@ -183,25 +206,33 @@ def test_cv_html_holds_each_item_and_its_qr(lang: str, words: tuple[str, ...]) -
     for word in words:
         assert word in text
     for item in (ITEM, OTHER):
-        # the QR is the share URL's code, regenerated: same payload, same picture
-        assert str(qr_svg(item.share_url)) in text
         assert f'<a href="{item.share_url}">' in text
 
 
-def _pdf_text_and_links(data: bytes) -> tuple[str, list[str]]:
+@NEEDS_ZBAR
+def test_cv_qr_codes_decode_to_the_share_links() -> None:
+    text = pdf.cv_html([ITEM, OTHER], "fr", None)
+    # each QR code, decoded, is its item's share link, in the order of the items
+    pngs = [base64.b64decode(m) for m in re.findall(r'src="data:image/png;base64,([^"]+)"', text)]
+    assert [decode_qr(png) for png in pngs] == [ITEM.share_url, OTHER.share_url]
+
+
+def _pdf_text_and_links(data: bytes) -> tuple[str, list[str], list[str]]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
+    qrs = [decode_qr(image.data) for page in reader.pages for image in page.images]
     links = []
     for page in reader.pages:
         for annot in page.get("/Annots") or []:
             action = annot.get_object().get("/A")
             if action and action.get("/URI"):
                 links.append(str(action["/URI"]))
-    return text, links
+    return text, links, qrs
 
 
+@NEEDS_ZBAR
 @pytest.mark.skipif(not pdf.weasyprint_available(),
                     reason="WeasyPrint needs pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")  # fmt: skip
 @pytest.mark.parametrize(
@@ -210,7 +241,7 @@ def _pdf_text_and_links(data: bytes) -> tuple[str, list[str]]:
      ("en", ("My verifiable credentials", "Endorsed", "Self-declared", "March 4, 2025", "November 20, 2023"))],
 )  # fmt: skip
 def test_pdf_text_and_links(lang: str, words: tuple[str, ...]) -> None:
-    text, links = _pdf_text_and_links(pdf.render_pdf([ITEM, OTHER], lang, "Ana Martin"))
+    text, links, qrs = _pdf_text_and_links(pdf.render_pdf([ITEM, OTHER], lang, "Ana Martin"))
     flat = " ".join(text.split())
     for word in (
         *words,
@@ -222,3 +253,5 @@ def test_pdf_text_and_links(lang: str, words: tuple[str, ...]) -> None:
     ):
         assert " ".join(word.split()) in flat, word
     assert sorted(set(links)) == sorted({ITEM.share_url, OTHER.share_url})
+    # the QR codes printed in the PDF, decoded by zbar: each item's live share link
+    assert qrs == [ITEM.share_url, OTHER.share_url]

@@ -5,17 +5,34 @@ the QR is also a link annotation to the same URL, so a PDF reader can follow it.
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Sequence
 from datetime import datetime
 
+import qrcode
+import qrcode.constants
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shared.i18n import local_date
 from wallet.i18n import translator
-from wallet.pages import TEMPLATES, qr_svg
+from wallet.pages import TEMPLATES
 from wallet.service.exports.items import ExportItem, Strength
 
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def qr_png(data: str) -> bytes:
+    """The share link's QR code as a PNG (a PDF image a reader or a test can decode)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, box_size=8)
+    code.add_data(data)
+    out = io.BytesIO()
+    code.make_image().save(out)
+    return out.getvalue()
+
+
+def _qr_data_uri(data: str) -> str:
+    return "data:image/png;base64," + base64.b64encode(qr_png(data)).decode()
 
 
 def strength_label(strength: Strength, lang: str) -> str:
@@ -41,7 +58,7 @@ def cv_html(items: Sequence[ExportItem], lang: str, holder: str | None) -> str:
         ldate=ldate,
         colon="\u00a0:" if lang == "fr" else ":",
         strength=lambda s: strength_label(s, lang),
-        qr=qr_svg,
+        qr=_qr_data_uri,
     )
 
 
