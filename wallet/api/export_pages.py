@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from babel import Locale
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -20,7 +21,13 @@ from wallet.service.exports import europass, items, linkedin, pdf
 router = APIRouter(tags=["pages"])
 
 FORMATS = ("pdf-fr", "pdf-en", "europass")
-COUNTRY_CHOICES = sorted(europass.COUNTRIES)
+
+
+def _countries(lang: str) -> list[tuple[str, str]]:
+    """The countries Europass' table is mapped for, named in the page's language (CLDR)."""
+    names = Locale.parse(lang).territories
+    return sorted(((code, names.get(code, code)) for code in europass.COUNTRIES),
+                  key=lambda pair: pair[1])  # fmt: skip
 
 
 def _page(
@@ -42,7 +49,7 @@ def _page(
             }
         )
     return render(request, "exports/export.html", status=status, who=who, cards=cards,
-                  formats=FORMATS, countries=COUNTRY_CHOICES,
+                  formats=FORMATS, countries=_countries(lang),
                   chosen=form.get("chosen", []), error=form.get("error"))  # fmt: skip
 
 

@@ -68,8 +68,10 @@ def test_export_page_lists_the_badges_and_the_formats(
         assert f'value="{cid}"' in html
         assert f'action="/credentials/{cid}/linkedin"' in html
     words = {
-        "fr": ("Exporter", "CV à imprimer (PDF), en français", "n'est pas signé", "Délivré par son émetteur"),
-        "en": ("Export", "Printable CV (PDF), in English", "is not signed", "Issued by its issuer"),
+        "fr": ("Exporter", "CV à imprimer (PDF), en français", "n'est pas signé", "Délivré par son émetteur",
+               '<option value="DE">Allemagne</option>'),
+        "en": ("Export", "Printable CV (PDF), in English", "is not signed", "Issued by its issuer",
+               '<option value="DE">Germany</option>'),
     }[lang]  # fmt: skip
     for word in words:
         assert word in html
