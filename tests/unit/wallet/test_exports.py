@@ -255,3 +255,19 @@ def test_pdf_text_and_links(lang: str, words: tuple[str, ...]) -> None:
     assert sorted(set(links)) == sorted({ITEM.share_url, OTHER.share_url})
     # the QR codes printed in the PDF, decoded by zbar: each item's live share link
     assert qrs == [ITEM.share_url, OTHER.share_url]
+
+
+@pytest.mark.skipif(not pdf.weasyprint_available(),
+                    reason="WeasyPrint needs pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")  # fmt: skip
+def test_hostile_badge_texts_are_printed_not_obeyed() -> None:
+    hostile = replace(
+        ITEM,
+        title='<img src="file:///etc/hostname"><style>body{display:none}</style>',
+        issuer_name="</section><a href='javascript:alert(1)'>x</a>",
+        description="\u202e\x00" + "A" * 5000,
+    )
+    text, links, _ = _pdf_text_and_links(pdf.render_pdf([hostile], "en", "<b>Ana</b>"))
+    flat = " ".join(text.split())
+    assert '<img src="file:///etc/hostname">' in flat
+    assert "<b>Ana</b>" in flat
+    assert set(links) == {hostile.share_url}  # no javascript: link
