@@ -166,6 +166,10 @@ def test_nothing_chosen_or_an_unknown_format_is_refused(
     assert message in body.decode()
     status, _, _ = _export(wallet, lang, [titles["Cariste"]], "docx")
     assert status == 400
+    status, _, _ = _export(
+        wallet, lang, [titles["Cariste"]] + [f"x{n}" for n in range(50)], "europass"
+    )
+    assert status == 400
 
 
 def test_export_needs_its_csrf_token_and_a_session(
