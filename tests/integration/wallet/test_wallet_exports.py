@@ -194,3 +194,24 @@ def test_another_accounts_badge_cannot_be_exported(
     status, body, _ = _export(wallet, "en", [cid], "europass")
     assert status == 404
     assert b"Cariste" not in body
+
+
+def test_every_export_message_is_in_both_catalogues() -> None:
+    import re
+    from pathlib import Path
+
+    from shared.i18n import catalogue
+    from wallet.i18n import LOCALES
+
+    root = Path(__file__).parents[3] / "wallet"
+    sources = [*(root / "templates" / "exports").glob("*.html"), root / "api" / "export_pages.py",
+               *(root / "service" / "exports").glob("*.py")]  # fmt: skip
+    used: set[str] = set()
+    for path in sources:
+        used |= set(re.findall(r'_\(\s*"((?:[^"\\]|\\.)*)"', path.read_text()))
+    assert len(used) > 20
+    fr, en = catalogue(LOCALES, "fr"), catalogue(LOCALES, "en")
+    assert used - set(fr) == set()
+    assert used - set(en) == set()
+    same = {m for m in used if fr[m] == m}
+    assert same <= {"Format", "Europass (European Learning Model, JSON-LD)"}, same
