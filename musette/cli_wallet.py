@@ -203,3 +203,6 @@ def register(sub: Any) -> None:
     add.add_argument("--skills", help="skills, separated by commas")
     add.add_argument("--json", action="store_true")
     add.set_defaults(func=cmd_experience_add)
+    from musette.cli_wallet_export import register_export  # imports this module back
+
+    register_export(wsub)

@@ -23,6 +23,7 @@ from wallet.api import (
     credentials,
     endorsement_pages,
     endorsements,
+    export_pages,
     history,
     identities,
     pages,
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(present_pages.router)
     app.include_router(endorsement_pages.router)
+    app.include_router(export_pages.router)
     app.include_router(rights.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_operations(

@@ -338,6 +338,7 @@ CSRF_ROUTES: dict[str, list[tuple[str, str]]] = {
             ("POST", "/experiences/{experience_id}/requests"),
             ("POST", "/endorsement-requests/{endorsement_request_id}/revoke"),
             ("POST", "/experiences/{experience_id}/delete"), ("POST", "/endorse/{token}"),
+            ("POST", "/export"), ("POST", "/credentials/{credential_id}/linkedin"),
         }
     ),
     "verifier": [
@@ -699,6 +700,7 @@ def wallet_idor_routes() -> list[tuple[str, str]]:
         ("post", "/endorsement-requests/{endorsement_request_id}/revoke"), ("get", "/s/{token}"),
         ("get", "/api/credentials/{credential_id}/raw"), ("get", "/credentials/{credential_id}/image"),
         ("post", "/experiences/{experience_id}/requests"),
+        ("post", "/credentials/{credential_id}/linkedin"),
     ]  # fmt: skip
 
 
