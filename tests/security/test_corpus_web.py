@@ -339,7 +339,7 @@ CSRF_ROUTES: dict[str, list[tuple[str, str]]] = {
             ("POST", "/experiences/{experience_id}/requests"),
             ("POST", "/endorsement-requests/{endorsement_request_id}/revoke"),
             ("POST", "/experiences/{experience_id}/delete"), ("POST", "/endorse/{token}"),
-            ("POST", "/api/endorse-remote"),
+            ("POST", "/api/endorse-remote"), ("POST", "/endorse-remote"),
         }
     ),
     "verifier": [

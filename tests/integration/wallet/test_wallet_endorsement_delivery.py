@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -216,3 +217,52 @@ def test_the_colleagues_wallet_refuses_links_it_cannot_use(
                     json={"link": f"{base_a}/endorse/{'x' * 43}", "comment": "c", "name": "n"})  # fmt: skip
     problem(resp, 404, "not-found")
     assert wallet_a is not None
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_colleague_endorses_through_the_pages_of_wallet_b(
+    two_wallets: tuple[TestClient, str, TestClient], lang: str
+) -> None:
+    from tests.integration.wallet.test_wallet_pages import csrf_of, page, sign_in
+
+    words = {
+        "fr": ("Recommander depuis un autre portefeuille", "Recommander une expérience",
+               "Recommandation envoyée", "Lien déjà utilisé"),
+        "en": ("Endorse from another wallet", "Endorse an experience", "Endorsement sent",
+               "Link already used"),
+    }[lang]  # fmt: skip
+    wallet_a, base_a, wallet_b = two_wallets
+    alice, bob = sign_up(wallet_a, "alice@a.example"), sign_up(wallet_b, "bob@b.example")
+    exp = experience(alice)
+    _, token = link(alice, exp["id"])
+    url = f"{base_a}/endorse/{token}"
+    headers = {"Accept": "text/html", "Accept-Language": lang}
+
+    sign_in(wallet_b, bob)
+    assert words[0] in page(wallet_b, "/experiences", lang)  # the way in
+    empty = page(wallet_b, "/endorse-remote", lang)
+    assert words[0] in empty
+    bad = wallet_b.get("/endorse-remote", params={"link": "nope"}, headers=headers)
+    assert bad.status_code == 400
+    assert 'role="alert"' in bad.text
+    form = page(wallet_b, f"/endorse-remote?link={quote(url, safe='')}", lang)
+    assert words[1] in form
+    assert EXPERIENCE["title"] in form
+    assert "127.0.0.1" in form  # who asks: the other wallet's address, not an email
+    assert alice.email not in form
+    missing = wallet_b.post("/endorse-remote", headers=headers, data={
+        "csrf_token": csrf_of(form), "link": url, "comment": "", "name": ""})  # fmt: skip
+    assert missing.status_code == 400
+    assert wallet_b.post("/endorse-remote", headers=headers, data={
+        "link": url, "comment": "x", "name": "B"}).status_code == 403  # fmt: skip
+    done = wallet_b.post("/endorse-remote", headers=headers, data={
+        "csrf_token": csrf_of(form), "link": url, "comment": "Remarquable.", "name": "Bob",
+        "identity_id": "", "proof_credential_id": ""})  # fmt: skip
+    assert done.status_code == 200, done.text
+    assert words[2] in done.text
+    again = wallet_b.post("/endorse-remote", headers=headers, data={
+        "csrf_token": csrf_of(form), "link": url, "comment": "bis", "name": "Bob"})  # fmt: skip
+    assert again.status_code == 410
+    assert words[3] in again.text
+    (got,) = alice.get(f"/api/experiences/{exp['id']}").json()["endorsements"]
+    assert got["comment"] == "Remarquable."
