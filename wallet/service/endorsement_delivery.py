@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+from shared.encoding.json_limits import parse_json
 from shared.errors import InvalidInputError, UpstreamError
 from shared.net.fetch import HttpFetcher
 from shared.verify.context import VerifyContext
@@ -77,10 +78,7 @@ def read_delivery(body: bytes, content_type: str) -> str:
     media = content_type.split(";")[0].strip().lower()
     if media in JWT_TYPES:
         return body.decode("ascii", errors="replace").strip()
-    try:
-        value = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InvalidInputError("the body is not JSON") from err
+    value = parse_json(body, max_bytes=len(body) + 1)  # depth-limited: a public endpoint
     if media == "application/json":
         if not isinstance(value, dict) or set(value) != {"credential"}:
             raise InvalidInputError('the body must be {"credential": <credential or vc+jwt>}')

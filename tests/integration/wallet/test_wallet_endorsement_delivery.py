@@ -177,7 +177,10 @@ def test_raw_bodies_oversized_unknown_and_expired_links(
     request_id, token = link(alice, exp["id"])
     deliver = f"/api/endorse/{token}/deliver"
     problem(wallet.post(deliver, content=b"\xff\x00", headers={"Content-Type": "application/json"}),
-            400, "invalid-input")  # fmt: skip
+            400, "malformed-credential")  # fmt: skip
+    deep = b"[" * 5000 + b"]" * 5000
+    problem(wallet.post(deliver, content=deep, headers={"Content-Type": "application/json"}),
+            400, "malformed-credential")  # fmt: skip
     problem(wallet.post(deliver, content=b"{}", headers={"Content-Type": "text/plain"}),
             400, "invalid-input")  # fmt: skip
     huge = json.dumps({"credential": {"x": "y" * 2_000_000}})
