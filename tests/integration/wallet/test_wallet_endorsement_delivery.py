@@ -269,3 +269,18 @@ def test_the_colleague_endorses_through_the_pages_of_wallet_b(
     assert words[3] in again.text
     (got,) = alice.get(f"/api/experiences/{exp['id']}").json()["endorsements"]
     assert got["comment"] == "Remarquable."
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fr", "Recommander depuis un autre portefeuille"),
+                                             ("en", "Endorse from another wallet")])  # fmt: skip
+def test_a_signed_out_colleague_is_told_about_their_own_wallet(
+    wallet: TestClient, alice: Holder, lang: str, words: str
+) -> None:
+    exp = experience(alice)
+    _, token = link(alice, exp["id"])
+    headers = {"Accept": "text/html", "Accept-Language": lang}
+    signin = wallet.get(f"/endorse/{token}", headers=headers)  # follows to the sign-in page
+    assert signin.status_code == 200
+    assert words in signin.text.replace("\u00a0", " ").replace("&#160;", " ")
+    plain = wallet.get("/signin", headers=headers)
+    assert words not in plain.text.replace("\u00a0", " ")
