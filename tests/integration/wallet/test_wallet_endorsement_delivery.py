@@ -284,3 +284,22 @@ def test_a_signed_out_colleague_is_told_about_their_own_wallet(
     assert words in signin.text.replace("\u00a0", " ").replace("&#160;", " ")
     plain = wallet.get("/signin", headers=headers)
     assert words not in plain.text.replace("\u00a0", " ")
+
+
+def test_guessing_tokens_on_the_public_endpoints_is_throttled(
+    make_wallet: Callable[..., TestClient], kit: IssuerKit
+) -> None:
+    wallet = make_wallet(rate_limit_links="3/minute")
+    alice = sign_up(wallet, "alice@example.org")
+    exp = experience(alice)
+    _, token = link(alice, exp["id"])
+    guess = "z" * 43
+    problem(wallet.get(f"/api/endorse/{guess}/request"), 404, "not-found")
+    problem(wallet.post(f"/api/endorse/{guess}/deliver", json={"credential": {}}), 404,
+            "not-found")  # fmt: skip
+    assert wallet.get(f"/api/endorse/{token}/request").status_code == 200
+    # the real token is refused too once the address is over its limit: nothing is attached
+    late = wallet.post(f"/api/endorse/{token}/deliver",
+                       json={"credential": endorsement(kit, alice.did)})  # fmt: skip
+    problem(late, 429, "rate-limited")
+    assert alice.get(f"/api/experiences/{exp['id']}").json()["endorsements"] == []
