@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # npm ci writes this file: its presence, newer than the lock file, means the packages are in
 NODE_STAMP := tests/interop/node_modules/.package-lock.json
 
-.PHONY: run test check bench clean node-deps fuzz container-test
+.PHONY: run test check bench bench-http clean node-deps fuzz container-test
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := json base64url multibase sd_jwt disclosure dcql did_web did_key did_jwk bitstring csv
@@ -54,6 +54,12 @@ container-test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/data_integrity.py
+
+# the services over HTTP (uvicorn workers) against Node anchors, same run; needs wrk
+# (apt-get install wrk); not part of make test: it loads the whole machine for minutes
+BENCH_HTTP_ARGS ?=
+bench-http: $(STAMP) node-deps
+	$(BIN)/python bench/http/run.py $(BENCH_HTTP_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

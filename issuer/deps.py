@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from issuer.service.keys import IssuerKeyStore, open_key_store
@@ -30,6 +31,11 @@ class Resources:
 
     def key_store(self, session: Session) -> IssuerKeyStore:
         return open_key_store(self.master_secret, session)
+
+    @property
+    def engine(self) -> Engine:
+        """The database engine the sessions are bound to."""
+        return cast(Engine, self.sessions.kw["bind"])
 
     def dispose(self) -> None:
         """Close the database connections (end of the app, the CLI command, a test)."""

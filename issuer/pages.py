@@ -20,13 +20,13 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from starlette.datastructures import FormData
 
 from issuer.api.auth import SESSION_COOKIE
 from issuer.db.models import Organisation
 from issuer.deps import ResourcesDep, SessionDep
-from issuer.i18n import LANG_COOKIE, choose_language, translator
+from issuer.i18n import CATALOGUES, LANG_COOKIE, choose_language
 from issuer.service.orgs import Principal, org_base_url, session_principal
 from shared.errors import UnauthorizedError, VcError
 from shared.i18n import local_date, local_datetime, local_number
@@ -39,7 +39,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_MESSAGE = (
     "This form has expired or did not come from this site. Reload the page and try again."
 )
-_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
 def _to_datetime(value: str | datetime) -> datetime:
@@ -47,7 +46,11 @@ def _to_datetime(value: str | datetime) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-_ENV.filters["todate"] = _to_datetime
+def _configure(env: Environment) -> None:
+    env.filters["todate"] = _to_datetime
+
+
+_PAGES = CATALOGUES.templates(TEMPLATES, configure=_configure)
 
 
 @dataclass(frozen=True)
@@ -171,8 +174,7 @@ def render(
 ) -> Response:
     lang = choose_language(request)
     anon_csrf = request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(24)
-    html = _ENV.get_template(template).render(
-        _=translator(lang),
+    html = _PAGES.get_template(template, lang).render(
         lang=lang,
         other_lang="en" if lang == "fr" else "fr",
         lang_url=lambda code: lang_url(request, code, here),

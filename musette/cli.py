@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from musette import cli_issuer, cli_verifier, cli_wallet
 from musette.devmode import add_dev_flag, dev_mode_announced
 from musette.keyfile import read_key_file, write_key_file
 from musette.signing import (
@@ -142,13 +143,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 def register_service_commands(sub: Any) -> None:
     """``musette issuer|wallet|verifier …``: each service's ``musette/cli_<name>.py``."""
-    import importlib
-
-    for name in ("issuer", "wallet", "verifier"):
-        try:
-            module = importlib.import_module(f"musette.cli_{name}")
-        except ModuleNotFoundError:
-            continue
+    for module in (cli_issuer, cli_wallet, cli_verifier):
         module.register(sub)
 
 

@@ -259,6 +259,9 @@ def run_uvicorn(name: str, args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         server_header=False,
+        # a worker that loads the app on a busy host may take more than uvicorn's 5 s to answer
+        # its first ping; uvicorn then kills and restarts it in a loop
+        timeout_worker_healthcheck=args.worker_start_seconds,
     )
 
 
@@ -289,5 +292,12 @@ def register(sub: Any, dev_of: Callable[[argparse.Namespace], bool]) -> None:
         type=int,
         default=int(os.environ.get("MUSETTE_WORKERS", "1")),
         help="worker processes (default 1, or MUSETTE_WORKERS)",
+    )
+    serve.add_argument(
+        "--worker-start-seconds",
+        type=int,
+        default=int(os.environ.get("MUSETTE_WORKER_START_SECONDS", "30")),
+        help="how long a starting worker may take to answer (default 30, or "
+        "MUSETTE_WORKER_START_SECONDS)",
     )
     serve.set_defaults(func=lambda args: cmd_serve(args, dev_of(args)))

@@ -2,14 +2,12 @@
 
 Each service package provides ``settings_for_up(data_dir, base_urls, dev) -> Settings``,
 ``main.create_app(settings)`` and ``demo.seed_demo(settings) -> list[str]`` (lines to print).
-A service that is not built yet is reported and skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
 import sys
 import threading
@@ -21,8 +19,24 @@ from typing import Any
 
 import uvicorn
 
+import issuer
+import issuer.demo
+import issuer.main
+import verifier
+import verifier.demo
+import verifier.main
+import wallet
+import wallet.demo
+import wallet.main
+
 SERVICES = ("issuer", "wallet", "verifier")
 DEFAULT_PORTS = {"issuer": 8001, "wallet": 8002, "verifier": 8003}
+#: Each service's package (``settings_for_up``), ``main`` (``create_app``) and ``demo``.
+_MODULES: dict[str, tuple[Any, Any, Any]] = {
+    "issuer": (issuer, issuer.main, issuer.demo),
+    "wallet": (wallet, wallet.main, wallet.demo),
+    "verifier": (verifier, verifier.main, verifier.demo),
+}
 
 
 @dataclass(frozen=True)
@@ -54,16 +68,9 @@ def config_from_env(host: str, data_dir: str | None, dev: bool) -> UpConfig:
     return UpConfig(host=host, ports=ports, data_dir=folder, dev=dev)
 
 
-def load_service(name: str, config: UpConfig) -> tuple[Any, Any] | None:
-    """(settings, app) of one service, seeded with demo data; None if not built yet."""
-    try:
-        package = importlib.import_module(name)
-        main = importlib.import_module(f"{name}.main")
-        demo = importlib.import_module(f"{name}.demo")
-    except ModuleNotFoundError:
-        return None
-    if not hasattr(package, "settings_for_up"):
-        return None
+def load_service(name: str, config: UpConfig) -> tuple[Any, Any]:
+    """(settings, app) of one service, seeded with demo data."""
+    package, main, demo = _MODULES[name]
     settings = package.settings_for_up(config.data_dir / name, config.base_urls(), config.dev)
     for line in demo.seed_demo(settings):
         print(f"  [{name}] {line}")
@@ -75,15 +82,11 @@ def _serve(server: uvicorn.Server) -> None:
 
 
 def build_servers(config: UpConfig) -> dict[str, uvicorn.Server]:
-    """A uvicorn server per built service, seeded with demo data."""
+    """A uvicorn server per service, seeded with demo data."""
     servers = {}
     for name in SERVICES:
         print(f"{name}: {config.base_url(name)}")
-        loaded = load_service(name, config)
-        if loaded is None:
-            print(f"  [{name}] not built yet in this version (see the open issues)")
-            continue
-        _, app = loaded
+        _, app = load_service(name, config)
         uv = uvicorn.Config(app, host=config.host, port=config.ports[name], log_level="warning")
         servers[name] = uvicorn.Server(uv)
     return servers

@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -37,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from servicekit import i18n as kit_i18n
 from shared import i18n
 from shared.errors import VcError
 
@@ -58,7 +58,6 @@ __all__ = [
 ]
 
 RATE_LIMIT_TABLE = "rate_limits"
-LOCALES = Path(__file__).parent / "locales"
 PROBLEM_JSON = "application/problem+json"
 _UNITS = {"s": 1, "second": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "day": 86_400}
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+)\s*$")
@@ -255,11 +254,7 @@ def rate_limited_response(request: Request, exc: RateLimitedError, *, type_base:
     """429 for ``exc``: a French/English page for browsers, problem+json otherwise."""
     headers = {"Retry-After": str(exc.retry_after)}
     if _wants_page(request):
-        lang = i18n.choose_language(
-            request.query_params.get("lang"),
-            request.cookies.get(i18n.LANG_COOKIE),
-            request.headers.get("accept-language"),
-        )
+        lang = kit_i18n.choose_language(request)
         return HTMLResponse(_page(lang, exc.retry_after), status_code=429, headers=headers)
     body = {
         "type": f"{type_base}#{exc.code}",
@@ -273,11 +268,13 @@ def rate_limited_response(request: Request, exc: RateLimitedError, *, type_base:
 
 
 def _page(lang: str, seconds: int) -> str:
-    _ = i18n.translator(LOCALES, lang)
+    _ = kit_i18n.translator(kit_i18n.KIT_LOCALES, lang)
     title = html.escape(_("Too many attempts"))
     message = html.escape(
-        _(
+        _.ngettext(
+            "Too many attempts in a short time. Wait {seconds} second, then try again.",
             "Too many attempts in a short time. Wait {seconds} seconds, then try again.",
+            seconds,
             seconds=i18n.local_number(seconds, lang),
         )
     )

@@ -1,5 +1,5 @@
-"""French and English for every page and message: Babel ``.po`` catalogues, language choice,
-localised dates and numbers. Framework-free: services pass in what the request said."""
+"""French and English: the languages, localised dates and numbers, French name forms.
+Framework-free; catalogues, language negotiation and templates are in ``servicekit.i18n``."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, tzinfo
 from functools import cache
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 LANGUAGES = ("fr", "en")
@@ -26,38 +24,14 @@ READER_ZONE: ContextVar[str | None] = ContextVar("musette_reader_zone", default=
 Gettext = Callable[..., str]
 
 
-@cache
-def catalogue(locales: Path, lang: str) -> dict[str, str]:
-    """msgid -> msgstr of ``<locales>/<lang>/LC_MESSAGES/messages.po`` (empty if absent)."""
-    path = locales / lang / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=lang)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
-
-
-def choose_language(asked: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """``?lang=`` first, then the cookie, then the first known Accept-Language, then French."""
-    for choice in (asked, cookie):
-        if choice in LANGUAGES:
-            return str(choice)
-    for part in (accept_language or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return DEFAULT_LANGUAGE
-
-
-def translator(locales: Path, lang: str) -> Gettext:
-    """gettext(message, **values) in ``lang``; the message itself when untranslated."""
-    messages = catalogue(locales, lang)
-
-    def gettext(message: str, **values: object) -> str:
-        text = messages.get(message, message)
-        return text.format(**values) if values else text
-
-    return gettext
+def ngettext(gettext: Gettext, singular: str, plural: str, num: float, **values: object) -> str:
+    """``singular`` or ``plural`` for ``num`` in ``gettext``'s language: its own ``ngettext``
+    (catalogue plural rules) when it has one, else English's (``{num}`` is filled in)."""
+    chooser = getattr(gettext, "ngettext", None)
+    if callable(chooser):
+        return str(chooser(singular, plural, num, **values))
+    values.setdefault("num", num)
+    return gettext(singular if num == 1 else plural, **values)
 
 
 def local_date(value: date | datetime, lang: str) -> str:

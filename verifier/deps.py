@@ -10,9 +10,9 @@ from typing import Annotated, cast
 
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
-from jinja2 import Environment
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicekit.i18n import PageTemplates
 from shared.keys.store import KeyStore
 from verifier.errors import ForbiddenError, UnauthorizedError
 from verifier.service import accounts
@@ -37,7 +37,7 @@ class Resources:
     #: per-request encryption keys of direct_post.jwt answers (derived from the master secret)
     response_keys: ResponseKeys
     hasher: PasswordHasher
-    templates: Environment
+    templates: PageTemplates
     clock: Callable[[], datetime]
 
 

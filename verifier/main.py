@@ -9,10 +9,10 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import sessionmaker
 
 from servicekit.cors import PublicCors
+from servicekit.i18n import PageTemplates
 from servicekit.operations import install_operations
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
@@ -23,6 +23,7 @@ from shared.verify.context import utc_now
 from verifier.api import challenges, pages, requests, trust, vc_api, verifications, well_known
 from verifier.db.base import MIGRATIONS, make_engine, run_migrations
 from verifier.deps import Resources
+from verifier.i18n import CATALOGUES
 from verifier.problems import install_problem_handlers
 from verifier.service.keys import open_key_store, open_response_keys
 from verifier.service.status_cache import CachingFetcher, RequestingFetcher
@@ -32,12 +33,8 @@ from verifier.settings import VerifierSettings
 HERE = __import__("pathlib").Path(__file__).parent
 
 
-def build_templates() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(["html"]),
-        auto_reload=False,
-    )
+def build_templates() -> PageTemplates:
+    return CATALOGUES.templates(HERE / "templates", auto_reload=False)
 
 
 def create_app(

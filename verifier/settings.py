@@ -77,6 +77,9 @@ class VerifierSettings(BaseSettings):
     #: an anonymous console check keeps the credential's contents (for its result page)
     #: this long; anonymous API calls keep none at all
     anonymous_result_seconds: int = 3600
+    #: an anonymous ``POST /verifications?store=true`` result (its verdict summary, never the
+    #: credential) is kept this long, then deleted; without ``store`` nothing is kept
+    anonymous_stored_result_seconds: int = 86400
 
     @model_validator(mode="after")
     def _production_is_https(self) -> VerifierSettings:

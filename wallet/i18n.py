@@ -1,17 +1,17 @@
-"""French and English for the wallet's pages (shared.i18n over this package's catalogues)."""
+"""French and English for the wallet's pages: this package's catalogues (servicekit.i18n does the work)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import Request
+from servicekit.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, LANGUAGES, Catalogues, choose_language
 
-from shared import i18n
-from shared.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, LANGUAGES, Gettext
-
-LOCALES = Path(__file__).parent / "locales"
+CATALOGUES = Catalogues(Path(__file__).parent / "locales")
+LOCALES = CATALOGUES.locales
+translator = CATALOGUES.translator
 
 __all__ = [
+    "CATALOGUES",
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "LANG_COOKIE",
@@ -19,17 +19,3 @@ __all__ = [
     "choose_language",
     "translator",
 ]
-
-
-def choose_language(request: Request) -> str:
-    """?lang=, then the cookie, then Accept-Language, then French."""
-    return i18n.choose_language(
-        request.query_params.get("lang"),
-        request.cookies.get(LANG_COOKIE),
-        request.headers.get("accept-language"),
-    )
-
-
-def translator(lang: str) -> Gettext:
-    """gettext(message, **values) for this service's catalogue."""
-    return i18n.translator(LOCALES, lang)

@@ -15,7 +15,6 @@ import qrcode
 import qrcode.image.svg
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from shared.errors import VcError
@@ -24,10 +23,10 @@ from shared.proofs.sd_jwt_vc import sd_jwt_claims_to_ob3
 from shared.ui.problem_text import problem_message, problem_title
 from shared.verify.report import VerificationReport
 from wallet.deps import ANON_CSRF_COOKIE
-from wallet.i18n import LANG_COOKIE, choose_language, translator
+from wallet.i18n import CATALOGUES, LANG_COOKIE, choose_language, translator
 
 TEMPLATES = Path(__file__).parent / "templates"
-_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+_PAGES = CATALOGUES.templates(TEMPLATES)
 STANDARD_SPHERES = ("work", "association", "personal")
 SD_JWT_FORMATS = {"dc+sd-jwt", "vc+sd-jwt"}
 
@@ -413,8 +412,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     def sphere_name(sphere: str) -> str:
         return gettext(sphere) if sphere in STANDARD_SPHERES else sphere
 
-    html = _ENV.get_template(template).render(
-        _=gettext,
+    html = _PAGES.get_template(template, lang).render(
         lang=lang,
         other_lang=other,
         switch_url=str(request.url.include_query_params(lang=other)).removeprefix(

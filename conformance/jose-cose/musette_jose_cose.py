@@ -22,12 +22,8 @@ from typing import Any
 from shared.did.document import VerificationMethod
 from shared.errors import VcError
 from shared.keys.keypair import PrivateKey, PublicKey
-from shared.proofs.vc_jwt import (
-    sign_vc_jwt,
-    sign_vp_jwt,
-    verify_jwt_credential,
-    verify_jwt_presentation,
-)
+from shared.proofs.vc_jwt import sign_vc_jwt, sign_vp_jwt
+from shared.verify import verify_jwt_credential, verify_jwt_presentation
 from shared.verify.context import VerifyContext
 
 SUPPORTED = {"credential_jose", "presentation_jose"}

@@ -47,4 +47,6 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # a fixed pool: overflow connections were opened and closed per request under load
+    # (a PostgreSQL backend started each time: issue #16's profile); threads wait instead
+    return create_engine(url, pool_size=10, max_overflow=0, pool_timeout=30, pool_pre_ping=True)

@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -311,5 +312,25 @@ def signed_list(
         signed = add_proof(doc, signer.key.sign, signer.kid, created=row.updated_at)
         row.signed = json.dumps(signed, ensure_ascii=False)
         row.signed_version = row.version
-    etag = '"' + hashlib.sha256(f"{row.id}:{row.signed_version}".encode()).hexdigest()[:32] + '"'
-    return SignedList(row.signed, etag)
+    return SignedList(row.signed, list_etag(row.id, row.version))
+
+
+def list_etag(list_id: int, version: int) -> str:
+    """The strong ETag of one version of one list (RFC 9110 §8.8.3): it changes with the
+    version, so a cached 304 can never stand for a changed list."""
+    return '"' + hashlib.sha256(f"{list_id}:{version}".encode()).hexdigest()[:32] + '"'
+
+
+def current_etag(conn: Connection, slug: str, purpose: str, seq: int) -> str | None:
+    """The ETag of the list as signed now, read with one small query (no bits, no signed
+    body, no key): None when the list is unknown or its current version is not signed yet."""
+    found = conn.execute(
+        select(StatusListRow.id, StatusListRow.version, StatusListRow.signed_version)
+        .join(Organisation, Organisation.id == StatusListRow.org_id)
+        .where(
+            Organisation.slug == slug, StatusListRow.purpose == purpose, StatusListRow.seq == seq
+        )
+    ).first()
+    if found is None or found.signed_version != found.version:
+        return None
+    return list_etag(found.id, found.version)

@@ -115,6 +115,42 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+def parse_datetime(value: Any, field_name: str) -> datetime:
+    """Parse an XML Schema dateTimeStamp (VC DM 2.0 §4.6); a time zone is required."""
+    if not isinstance(value, str):
+        raise ValueError(f"{field_name} is not a date-time string")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise ValueError(f"{field_name} {value!r} is not an ISO 8601 date-time") from err
+    if parsed.tzinfo is None:
+        raise ValueError(f"{field_name} {value!r} has no time zone")
+    return parsed
+
+
+def issuer_id(credential: dict[str, Any]) -> str | None:
+    """The issuer's identifier, whether ``issuer`` is a string or an object."""
+    issuer = credential.get("issuer")
+    if isinstance(issuer, dict):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+def holder_id(presentation: dict[str, Any]) -> str | None:
+    """The presentation's holder id (string or object with id)."""
+    holder = presentation.get("holder")
+    if isinstance(holder, dict):
+        holder = holder.get("id")
+    return holder if isinstance(holder, str) else None
+
+
+def subject_ids(credential: dict[str, Any]) -> set[str]:
+    """Every credentialSubject id of a credential."""
+    subjects = credential.get("credentialSubject")
+    subjects = subjects if isinstance(subjects, list) else [subjects]
+    return {s["id"] for s in subjects if isinstance(s, dict) and isinstance(s.get("id"), str)}
+
+
 class VcModel(BaseModel):
     """Base of every credential-document model: camelCase aliases, extras kept."""
 

@@ -1,4 +1,6 @@
-"""Credentials and presentations secured as JWTs: sign, and verify into a report.
+"""Credentials and presentations secured as JWTs: sign, and decode.
+
+Verification into a report is :mod:`shared.verify.vc_jwt`'s.
 
 Implements:
 
@@ -19,52 +21,29 @@ named after their OpenID4VCI/OpenID4VP format identifiers.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
-from shared.did.document import VerificationMethod
 from shared.errors import (
-    DidResolutionError,
     InvalidInputError,
-    InvalidProofError,
-    KeyFormatError,
     MalformedCredentialError,
-    UnsupportedAlgorithmError,
-    VcError,
 )
-from shared.keys.keypair import PrivateKey, PublicKey
+from shared.keys.keypair import PrivateKey
+from shared.model.base import holder_id, issuer_id, parse_datetime
 from shared.proofs.jose import (
-    ALLOWED_ALGS,
     Jws,
-    check_jws_header,
-    jwk_thumbprint,
-    parse_jws,
     sign_jws,
-    verify_signature,
 )
-from shared.verify.common import parse_datetime
-from shared.verify.context import VerifyContext
-from shared.verify.credential import check_claims, check_credential_shape
-from shared.verify.data_integrity import issuer_id
-from shared.verify.envelope import ENVELOPED_VC, enveloped_type, open_envelope
-from shared.verify.presentation import check_holder_binding, credential_context
-from shared.verify.report import VerificationReport
-from shared.verify.schema import OB3_TYPES
 
 VcJwtProfile = Literal["vc+jwt", "jwt_vc_json"]
 VpJwtProfile = Literal["vp+jwt", "jwt_vp_json"]
-EmbeddedVerifier = Callable[[Any, VerifyContext], VerificationReport]
 
 VC_V1: Final = "https://www.w3.org/2018/credentials/v1"
 VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
 #: VC-JOSE-COSE §3.3 / VC DM 2.0 §4.13: an enveloped credential is a ``data:`` URL.
 ENVELOPED_VC_JWT_PREFIX: Final = "data:application/vc+jwt,"
-#: More credentials than this in one presentation is refused (each costs a DID resolution).
-MAX_EMBEDDED_CREDENTIALS: Final = 32
-#: Profiles in which the key may travel in a ``jwk`` header (OB 3.0 §8.2.3).
-JWK_HEADER_PROFILES: Final = frozenset({"jwt_vc_json"})
-_REGISTERED_TIME_CLAIMS: Final = ("nbf", "exp")
+#: RFC 7519 §4.1.4/§4.1.5: the NumericDate claims that bound a JWT's validity.
+JWT_TIME_CLAIMS: Final = ("nbf", "exp")
 
 
 # --------------------------------------------------------------------------- profiles
@@ -186,17 +165,17 @@ def _apply_claims(
         names = {"nbf": "validFrom", "exp": "validUntil"}
         if not v2 or "issuanceDate" in credential:
             names = {"nbf": "issuanceDate", "exp": "expirationDate"}
-        for claim in _REGISTERED_TIME_CLAIMS:
+        for claim in JWT_TIME_CLAIMS:
             if claim not in payload:
                 continue
             value = payload[claim]
-            if not _is_numeric_date(value):
+            if not is_numeric_date(value):
                 conflicts.append(f"{claim} is not a NumericDate")
                 continue
             prop = names[claim]
             if prop not in credential:
                 if write:
-                    credential[prop] = _iso(value)
+                    credential[prop] = numeric_date_iso(value)
                 continue
             try:
                 stated = parse_datetime(credential[prop], prop)
@@ -205,7 +184,9 @@ def _apply_claims(
                 continue
             # NumericDate is whole seconds here; compare at one-second precision.
             if int(stated.timestamp()) != int(value):
-                conflicts.append(f"{claim} {_iso(value)} is not {prop} {credential[prop]}")
+                conflicts.append(
+                    f"{claim} {numeric_date_iso(value)} is not {prop} {credential[prop]}"
+                )
     if conflicts:
         raise MalformedCredentialError(
             "JWT claims conflict with the credential: " + "; ".join(conflicts)
@@ -231,7 +212,7 @@ def decode_presentation(jws: Jws, profile: str) -> dict[str, Any]:
     conflicts = []
     iss = payload.get("iss")
     if iss is not None:
-        holder = holder_of(presentation)
+        holder = holder_id(presentation)
         if holder is None and write:
             presentation["holder"] = iss
         elif holder is not None and holder != iss:
@@ -249,458 +230,7 @@ def decode_presentation(jws: Jws, profile: str) -> dict[str, Any]:
     return presentation
 
 
-def holder_of(presentation: dict[str, Any]) -> str | None:
-    """The holder id, whether ``holder`` is a string or an object."""
-    holder = presentation.get("holder")
-    if isinstance(holder, dict):
-        holder = holder.get("id")
-    return holder if isinstance(holder, str) else None
-
-
-def subject_ids_of(credential: dict[str, Any]) -> set[str]:
-    """Every ``credentialSubject.id`` of a credential."""
-    return {
-        s["id"]
-        for s in _as_list(credential.get("credentialSubject"))
-        if isinstance(s, dict) and isinstance(s.get("id"), str)
-    }
-
-
 # --------------------------------------------------------------------------- keys
-
-
-def resolve_jwt_key(
-    jws: Jws,
-    profile: str,
-    controller: str | None,
-    ctx: VerifyContext,
-    *,
-    purpose: str,
-    keys: Sequence[VerificationMethod] = (),
-    allow_unbound_jwk: bool = False,
-) -> tuple[PublicKey, str]:
-    """Find the key that must have signed ``jws``, and say how it was found.
-
-    * ``kid`` naming a pinned verification method (by id or RFC 7638 thumbprint, as the
-      W3C VC-JOSE-COSE suite does) whose controller is ``controller``;
-    * ``kid`` a DID URL (or ``#fragment`` of a DID ``controller``): resolved with
-      ``purpose`` and it must belong to ``controller`` (the issuer or holder);
-    * ``jwk`` header, only in profiles that allow it (OB 3.0 §8.2.3), never with ``d``,
-      and only when bound to ``controller``: a pinned method or a ``purpose`` key of the
-      controller's DID document with the same key. ``allow_unbound_jwk`` accepts a
-      self-asserted key (what the OB 3.0 text permits; off by default).
-
-    Raises:
-        VcError: a ``DidResolutionError``/``KeyFormatError`` saying why no key applies.
-    """
-    if controller is None:
-        raise DidResolutionError("the document names no issuer/holder to bind a key to")
-    kid = jws.kid
-    raw_jwk = jws.header.get("jwk")
-    embedded: PublicKey | None = None
-    if raw_jwk is not None:
-        if profile not in JWK_HEADER_PROFILES:
-            raise DidResolutionError(
-                f"a 'jwk' header is not accepted for {profile}; the key must come from 'kid'"
-            )
-        if isinstance(raw_jwk, dict) and "d" in raw_jwk:
-            raise KeyFormatError("the 'jwk' header contains a private key ('d')")
-        embedded = PublicKey.from_jwk(raw_jwk)
-    if kid is not None:
-        key, how = _key_from_kid(kid, controller, ctx, purpose=purpose, keys=keys)
-        if embedded is not None and embedded.to_jwk() != key.to_jwk():
-            raise DidResolutionError("the 'jwk' header is not the key that 'kid' names")
-        return key, how
-    if embedded is not None:
-        return embedded, _bind_embedded_key(
-            embedded, controller, ctx, purpose=purpose, keys=keys, allow_unbound=allow_unbound_jwk
-        )
-    raise DidResolutionError(
-        "the JOSE header has neither 'kid' nor 'jwk', so the signing key cannot be found "
-        "(OB 3.0 §8.2.3: one of them MUST be present)"
-    )
-
-
-def _key_from_kid(
-    kid: str,
-    controller: str,
-    ctx: VerifyContext,
-    *,
-    purpose: str,
-    keys: Sequence[VerificationMethod],
-) -> tuple[PublicKey, str]:
-    for method in keys:
-        if kid in (method.id, jwk_thumbprint(method.public_key)):
-            if method.controller != controller:
-                raise DidResolutionError(
-                    f"pinned key {method.id} belongs to {method.controller}, not {controller}"
-                )
-            return method.public_key, f"pinned verification method {method.id} of {controller}"
-    if kid.startswith("#") and controller.startswith("did:"):
-        kid = controller + kid
-    if kid.startswith("did:"):
-        if not controller.startswith("did:"):
-            raise DidResolutionError(f"kid {kid} is a DID URL but {controller} is not a DID")
-        method = ctx.dids.verification_method(kid, purpose, controller=controller)
-        return method.public_key, f"{method.id} ({purpose} of {controller})"
-    raise DidResolutionError(
-        f"kid {kid!r} is neither a DID URL of {controller} nor a pinned key; "
-        "key URLs over https are not dereferenced"
-    )
-
-
-def _bind_embedded_key(
-    key: PublicKey,
-    controller: str,
-    ctx: VerifyContext,
-    *,
-    purpose: str,
-    keys: Sequence[VerificationMethod],
-    allow_unbound: bool,
-) -> str:
-    jwk = key.to_jwk()
-    for method in keys:
-        if method.controller == controller and method.public_key.to_jwk() == jwk:
-            return f"embedded jwk, the pinned verification method {method.id} of {controller}"
-    if controller.startswith("did:"):
-        document = ctx.dids.resolve(controller)
-        for entry in _as_list(document.raw.get(purpose)):
-            ref = entry.get("id") if isinstance(entry, dict) else entry
-            if not isinstance(ref, str):
-                continue
-            ref = controller + ref if ref.startswith("#") else ref
-            try:
-                method = document.verification_method(ref, purpose)
-            except VcError:
-                continue
-            if method.public_key.to_jwk() == jwk:
-                return f"embedded jwk, which is {method.id} ({purpose} of {controller})"
-    if allow_unbound:
-        # SPEC-DEVIATION(ob3#joseheader): OB 3.0 lets a jwk header stand alone; accepted
-        # only when the caller opts in, since nothing ties that key to the issuer.
-        return f"embedded jwk, self-asserted: nothing binds it to {controller}"
-    raise DidResolutionError(
-        f"the embedded jwk is not a {purpose} key of {controller}, so it does not prove "
-        "who issued the token"
-    )
-
-
-# ------------------------------------------------------------------------- verify
-
-
-def verify_jwt_any(token: str, ctx: VerifyContext) -> VerificationReport:
-    """Verify a JWT credential or presentation, whichever the token turns out to be."""
-    try:
-        jws = parse_jws(token)
-        detected = detect_profile(jws)
-    except VcError:
-        return verify_jwt_credential(token, ctx)  # reports the problem as a failed check
-    if detected[1] == "vp":
-        return verify_jwt_presentation(token, ctx)
-    return _credential_report(
-        jws, ctx, (), ALLOWED_ALGS, allow_unbound_jwk=False, detected=detected
-    )
-
-
-def verify_jwt_credential(
-    token: str,
-    ctx: VerifyContext,
-    *,
-    keys: Sequence[VerificationMethod] = (),
-    algorithms: Collection[str] = ALLOWED_ALGS,
-    allow_unbound_jwk: bool = False,
-) -> VerificationReport:
-    """Verify a ``vc+jwt``, OB 3.0 VC-JWT or VC 1.1 JWT credential into a report.
-
-    Records ``format`` (profile), ``issuer_key`` (how the key was found), ``proof`` (the
-    signature), then ``schema``, ``validity`` (credential dates and JWT ``exp``/``nbf``) and
-    ``status``. Never raises: every problem is a failed check.
-
-    Args:
-        token: the compact JWS.
-        ctx: resolver, clock and expectations.
-        keys: verification methods known out of band (pinned issuer keys, test-suite keys).
-        algorithms: the allow-list, narrowed from :data:`ALLOWED_ALGS`.
-        allow_unbound_jwk: accept an OB 3.0 ``jwk`` header not tied to the issuer.
-    """
-    return _credential_report(token, ctx, keys, algorithms, allow_unbound_jwk=allow_unbound_jwk)
-
-
-def _credential_report(
-    token: str | Jws,
-    ctx: VerifyContext,
-    keys: Sequence[VerificationMethod],
-    algorithms: Collection[str],
-    *,
-    allow_unbound_jwk: bool,
-    detected: tuple[str, Literal["vc", "vp"]] | None = None,
-) -> VerificationReport:
-    report = VerificationReport(format="jwt")
-    try:
-        _verify_credential(report, token, ctx, keys, algorithms, allow_unbound_jwk, detected)
-    except Exception as err:  # a verifier reports; it never lets an input crash its caller
-        report.failed("format", f"the token could not be processed: {type(err).__name__}: {err}")
-    return report
-
-
-def _verify_credential(
-    report: VerificationReport,
-    token: str | Jws,
-    ctx: VerifyContext,
-    keys: Sequence[VerificationMethod],
-    algorithms: Collection[str],
-    allow_unbound_jwk: bool,
-    detected: tuple[str, Literal["vc", "vp"]] | None,
-) -> None:
-    jws = _read_token(report, token, algorithms)
-    if jws is None:
-        return
-    try:
-        profile, kind = detected or detect_profile(jws)
-        if kind != "vc":
-            raise MalformedCredentialError(
-                f"this {profile} token is a presentation, not a credential"
-            )
-        report.format = profile
-        credential = decode_credential(jws, profile)
-    except VcError as err:
-        report.failed("format", err.detail)
-        return
-    if profile == "vc+jwt" and _first(credential.get("@context")) != VC_V2:
-        report.failed(
-            "format", "vc+jwt secures VC Data Model 2.0 credentials only (VC-JOSE-COSE §3.1.1)"
-        )
-        return
-    report.passed("format", _PROFILE_NAMES[profile], profile=profile)
-    if not check_credential_shape(report, credential):
-        return
-    issuer = issuer_id(credential)
-    _check_key_and_signature(
-        report, jws, profile, issuer, ctx,
-        purpose="assertionMethod", keys=keys, algorithms=algorithms, allow_unbound_jwk=allow_unbound_jwk,
-    )  # fmt: skip
-    check_claims(report, credential, ctx)
-    if profile == "jwt_vc_json" and "nbf" not in jws.payload and _is_open_badge(credential):
-        # OB 3.0 §8.2.4.1 "JWT Payload": nbf (the credential's validFrom) is required. Our
-        # policy is to refuse a token without it (docs/threat-model.md, "Engine checks").
-        report.failed(
-            "validity", "an Open Badges 3.0 VC-JWT must carry the nbf claim (OB 3.0 §8.2.4.1)"
-        )
-    _check_jwt_times(report, jws.payload, ctx)
-
-
-def _is_open_badge(credential: dict[str, Any]) -> bool:
-    return any(t in OB3_TYPES for t in _as_list(credential.get("type")) if isinstance(t, str))
-
-
-def verify_jwt_presentation(
-    token: str,
-    ctx: VerifyContext,
-    *,
-    keys: Sequence[VerificationMethod] = (),
-    algorithms: Collection[str] = ALLOWED_ALGS,
-    verify_embedded: EmbeddedVerifier | None = None,
-) -> VerificationReport:
-    """Verify a ``vp+jwt`` or VC 1.1 ``vp``-claim presentation and every credential in it.
-
-    Records ``format``, ``issuer_key`` (the holder's ``authentication`` key), ``proof``,
-    ``validity`` (JWT ``exp``/``nbf`` when present), ``challenge`` (``nonce`` against
-    ``ctx.nonce``, else ``ctx.challenge``; ``aud`` against ``ctx.audience``, else
-    ``ctx.domain``) and ``holder_binding`` (the holder is the subject of every credential,
-    or holds its ``cnf`` key).
-    Embedded JWT credentials (strings, or ``EnvelopedVerifiableCredential`` with a
-    ``data:application/vc+jwt,`` id) are verified here into ``report.credentials``; anything
-    else goes to ``verify_embedded`` (default: ``shared.verify.credential.verify_credential``).
-    Never raises.
-    """
-    report = VerificationReport(format="jwt")
-    try:
-        _verify_presentation(report, token, ctx, keys, algorithms, verify_embedded)
-    except Exception as err:  # a verifier reports; it never lets an input crash its caller
-        report.failed("format", f"the token could not be processed: {type(err).__name__}: {err}")
-    return report
-
-
-def _verify_presentation(
-    report: VerificationReport,
-    token: str,
-    ctx: VerifyContext,
-    keys: Sequence[VerificationMethod],
-    algorithms: Collection[str],
-    verify_embedded: EmbeddedVerifier | None,
-) -> None:
-    jws = _read_token(report, token, algorithms)
-    if jws is None:
-        return
-    try:
-        profile, kind = detect_profile(jws)
-        if kind != "vp":
-            raise MalformedCredentialError(
-                f"this {profile} token is a credential, not a presentation"
-            )
-        report.format = profile
-        presentation = decode_presentation(jws, profile)
-        if "VerifiablePresentation" not in _as_list(presentation.get("type")):
-            raise MalformedCredentialError("type must include VerifiablePresentation")
-        items = _as_list(presentation.get("verifiableCredential"))
-        if len(items) > MAX_EMBEDDED_CREDENTIALS:
-            raise MalformedCredentialError(
-                f"{len(items)} credentials in one presentation (limit {MAX_EMBEDDED_CREDENTIALS})"
-            )
-    except VcError as err:
-        report.failed("format", err.detail)
-        return
-    report.passed("format", _PROFILE_NAMES[profile], profile=profile)
-    holder = holder_of(presentation)
-    if holder is None and isinstance(jws.payload.get("iss"), str):
-        holder = jws.payload["iss"]
-    report.subject = holder
-    _check_key_and_signature(
-        report, jws, profile, holder, ctx,
-        purpose="authentication", keys=keys, algorithms=algorithms, allow_unbound_jwk=False,
-    )  # fmt: skip
-    _check_jwt_times(report, jws.payload, ctx, record_pass=True)
-    _check_nonce_and_audience(report, jws.payload, ctx)
-    inner = credential_context(ctx)
-    for item in items:
-        report.credentials.append(_verify_embedded(item, inner, keys, algorithms, verify_embedded))
-    check_holder_binding(report, holder, report.credentials, ctx)
-
-
-def _read_token(
-    report: VerificationReport, token: str | Jws, algorithms: Collection[str]
-) -> Jws | None:
-    try:
-        jws = token if isinstance(token, Jws) else parse_jws(token)
-    except VcError as err:
-        report.failed("format", err.detail)
-        return None
-    try:
-        check_jws_header(jws.header, algorithms=algorithms)
-    except UnsupportedAlgorithmError as err:
-        report.failed("proof", err.detail, alg=jws.alg)
-        return None
-    except KeyFormatError as err:
-        report.failed("issuer_key", err.detail)
-        return None
-    except VcError as err:
-        report.failed("format", err.detail)
-        return None
-    return jws
-
-
-def _check_key_and_signature(
-    report: VerificationReport,
-    jws: Jws,
-    profile: str,
-    controller: str | None,
-    ctx: VerifyContext,
-    *,
-    purpose: str,
-    keys: Sequence[VerificationMethod],
-    algorithms: Collection[str],
-    allow_unbound_jwk: bool,
-) -> None:
-    try:
-        key, how = resolve_jwt_key(
-            jws, profile, controller, ctx,
-            purpose=purpose, keys=keys, allow_unbound_jwk=allow_unbound_jwk,
-        )  # fmt: skip
-    except VcError as err:
-        report.failed("issuer_key", err.detail, kid=jws.kid)
-        report.skipped("proof", "the signature was not checked: no key to check it with")
-        return
-    report.passed("issuer_key", f"key found: {how}", kid=jws.kid)
-    try:
-        verify_signature(jws, key)  # the header passed check_jws_header in _read_token
-    except (InvalidProofError, UnsupportedAlgorithmError) as err:
-        report.failed("proof", err.detail, alg=jws.alg)
-        return
-    report.passed("proof", f"the {jws.alg} signature verifies ({profile})", alg=jws.alg)
-
-
-def _check_jwt_times(
-    report: VerificationReport,
-    payload: dict[str, Any],
-    ctx: VerifyContext,
-    *,
-    record_pass: bool = False,
-) -> None:
-    """RFC 7519 §4.1.4/§4.1.5: reject after ``exp`` or before ``nbf``, allowing clock skew."""
-    now = ctx.now().timestamp()
-    skew = ctx.clock_skew.total_seconds()
-    for claim in _REGISTERED_TIME_CLAIMS:
-        if claim in payload and not _is_numeric_date(payload[claim]):
-            report.failed("validity", f"the JWT {claim} claim is not a NumericDate")
-            return
-    exp, nbf = payload.get("exp"), payload.get("nbf")
-    if exp is not None and now - skew >= exp:
-        report.failed("validity", f"the JWT expired at {_iso(exp)} (exp)", exp=_iso(exp))
-        return
-    if nbf is not None and now + skew < nbf:
-        report.failed("validity", f"the JWT is not valid before {_iso(nbf)} (nbf)", nbf=_iso(nbf))
-        return
-    if record_pass and (exp is not None or nbf is not None):
-        report.passed("validity", "within the JWT's nbf/exp window")
-    elif record_pass:
-        report.skipped("validity", "the presentation JWT has no exp or nbf")
-
-
-def _check_nonce_and_audience(
-    report: VerificationReport, payload: dict[str, Any], ctx: VerifyContext
-) -> None:
-    nonce = ctx.nonce if ctx.nonce is not None else ctx.challenge
-    audience = ctx.audience if ctx.audience is not None else ctx.domain
-    if nonce is None and audience is None:
-        report.skipped("challenge", "no nonce or audience was requested")
-        return
-    if nonce is not None and payload.get("nonce") != nonce:
-        report.failed("challenge", "the presentation's nonce is not the one requested")
-        return
-    if audience is not None and audience not in _as_list(payload.get("aud")):
-        report.failed("challenge", f"the presentation is not addressed to {audience} (aud)")
-        return
-    report.passed("challenge", "nonce and audience match the request")
-
-
-def _verify_embedded(
-    item: Any,
-    ctx: VerifyContext,
-    keys: Sequence[VerificationMethod],
-    algorithms: Collection[str],
-    verify_embedded: EmbeddedVerifier | None,
-) -> VerificationReport:
-    token: str | None = None
-    if isinstance(item, str):
-        token = item  # VC DM 1.1 §6.3.1: a VP-JWT carries its credentials as JWT strings
-    elif enveloped_type(item) is not None:
-        try:  # VC DM 2.0 §4.13.1: context, type, data: URL and media type
-            envelope = open_envelope(item, ENVELOPED_VC)
-        except VcError as err:
-            sub = VerificationReport(format="enveloped")
-            sub.failed("format", err.detail, rule="enveloped", section="§4.13")
-            return sub
-        if envelope.kind == "jwt":
-            token = envelope.token
-        else:
-            from shared.verify.tokens import verify_credential_token
-
-            return verify_credential_token(envelope.token, envelope.kind, ctx)
-    if token is not None:
-        return verify_jwt_credential(token, ctx, keys=keys, algorithms=algorithms)
-    if verify_embedded is None:
-        from shared.verify.credential import verify_credential
-
-        verify_embedded = verify_credential
-    return verify_embedded(item, ctx)
-
-
-_PROFILE_NAMES: Final = {
-    "vc+jwt": "VC-JOSE-COSE vc+jwt (payload is the credential)",
-    "vp+jwt": "VC-JOSE-COSE vp+jwt (payload is the presentation)",
-    "jwt_vc_json": "JWT credential (OB 3.0 VC-JWT / VC DM 1.1 'vc' claim)",
-    "jwt_vp_json": "JWT presentation (VC DM 1.1 'vp' claim)",
-}
 
 
 # --------------------------------------------------------------------------- sign
@@ -764,7 +294,7 @@ def sign_vp_jwt(
     Raises:
         InvalidInputError: no holder, or a kid of another DID.
     """
-    holder = holder_of(presentation)
+    holder = holder_id(presentation)
     if holder is None:
         raise InvalidInputError("the presentation has no holder")
     _check_signing_kid(kid, holder)
@@ -828,9 +358,9 @@ def _first(value: Any) -> Any:
     return items[0] if items else None
 
 
-def _is_numeric_date(value: Any) -> bool:
+def is_numeric_date(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e11
 
 
-def _iso(value: float) -> str:
+def numeric_date_iso(value: float) -> str:
     return datetime.fromtimestamp(int(value), UTC).isoformat().replace("+00:00", "Z")

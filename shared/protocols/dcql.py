@@ -28,7 +28,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
 
+from pyld import jsonld
+
 from shared.errors import InvalidInputError, VcError
+from shared.jsonld import make_document_loader
 
 __all__ = [
     "W3C_FORMATS",
@@ -456,10 +459,6 @@ def check_dcql_response(
 
 @lru_cache(maxsize=1024)
 def _expand_types(context_json: str, types_json: str) -> tuple[str, ...]:
-    from pyld import jsonld
-
-    from shared.jsonld import make_document_loader
-
     doc = {"@context": json.loads(context_json), "type": json.loads(types_json)}
     try:
         expanded = jsonld.expand(doc, {"documentLoader": make_document_loader()})

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from shared.model.base import parse_datetime as parse_datetime
 from shared.verify.context import VerifyContext
 from shared.verify.report import VerificationReport
-
-
-def parse_datetime(value: Any, field_name: str) -> datetime:
-    """Parse an XML Schema dateTimeStamp (VC DM 2.0 §4.6); a time zone is required."""
-    if not isinstance(value, str):
-        raise ValueError(f"{field_name} is not a date-time string")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as err:
-        raise ValueError(f"{field_name} {value!r} is not an ISO 8601 date-time") from err
-    if parsed.tzinfo is None:
-        raise ValueError(f"{field_name} {value!r} has no time zone")
-    return parsed
 
 
 def check_validity(

@@ -11,18 +11,15 @@ from typing import Any
 from shared.encoding.baked import extract_baked
 from shared.encoding.json_limits import check_json_limits, parse_json
 from shared.errors import MalformedCredentialError, VcError
-from shared.model.base import as_list
-from shared.model.vcdm2 import Violation, credential_violations, describe_violations
-from shared.verify.common import check_validity
 from shared.verify.context import Clock, VerifyContext, with_clock
-from shared.verify.data_integrity import check_di_proofs, issuer_id
 from shared.verify.envelope import ENVELOPED_VC, enveloped_type, open_envelope
+from shared.verify.ldp import verify_ldp_credential, verify_ldp_presentation
 from shared.verify.report import VerificationReport
-from shared.verify.schema import check_schema
-from shared.verify.status import check_credential_status
-
-VC_V2 = "https://www.w3.org/ns/credentials/v2"
-VC_V1 = "https://www.w3.org/2018/credentials/v1"
+from shared.verify.tokens import (
+    verify_credential_token,
+    verify_presentation_token,
+    verify_token,
+)
 
 
 def read_input(data: Any, *, json_text: bool = True) -> Any:
@@ -95,15 +92,11 @@ def verify_credential(
         return verify_enveloped(value, enveloped, ctx)
     kind = detect_format(value)
     if kind == "ldp_vc":
-        return _verify_ldp_credential(value, ctx)
-    if kind == "ldp_vp":
-        from shared.verify.presentation import verify_presentation
-
-        return verify_presentation(value, ctx)
+        return verify_ldp_credential(value, ctx, verify_credential)
+    if kind == "ldp_vp":  # not enveloped (above): what verify_presentation does with it
+        return verify_ldp_presentation(value, ctx, verify_embedded)
     if kind in {"jwt", "dc+sd-jwt"}:
-        from shared.verify.tokens import verify_token
-
-        return verify_token(value, kind, ctx)
+        return verify_token(value, kind, ctx, verify_credential)
     report = VerificationReport()
     report.failed(
         "format",
@@ -120,8 +113,6 @@ def verify_enveloped(
 
     Spec: VC DM 2.0 §4.13.1/§4.13.2; the envelope's rules are :func:`open_envelope`'s.
     """
-    from shared.verify.tokens import verify_credential_token, verify_presentation_token
-
     try:
         envelope = open_envelope(value, expected)
     except VcError as err:
@@ -129,54 +120,10 @@ def verify_enveloped(
         report.failed("format", err.detail, rule="enveloped", section="§4.13")
         return report
     if expected == ENVELOPED_VC:
-        return verify_credential_token(envelope.token, envelope.kind, ctx)
-    return verify_presentation_token(envelope.token, envelope.kind, ctx)
+        return verify_credential_token(envelope.token, envelope.kind, ctx, verify_credential)
+    return verify_presentation_token(envelope.token, envelope.kind, ctx, verify_credential)
 
 
-def check_credential_shape(report: VerificationReport, credential: Any) -> bool:
-    """The ``format`` check of a JSON credential: the VC Data Model rules (2.0, reading 1.1)."""
-    violations = credential_violations(credential)
-    if violations:
-        report_violations(report, violations)
-        return False
-    first = as_list(credential.get("@context"))[0]
-    version = "2.0" if first == VC_V2 else "1.1"
-    report.passed("format", f"VC Data Model {version} credential", version=version)
-    return True
-
-
-def report_violations(report: VerificationReport, violations: list[Violation]) -> None:
-    """A failed ``format`` check naming each VC Data Model rule broken, with its section."""
-    report.failed(
-        "format",
-        describe_violations(violations),
-        rule=violations[0].rule,
-        section=violations[0].section,
-        violations=[v.to_json() for v in violations],
-    )
-
-
-def check_claims(
-    report: VerificationReport, credential: dict[str, Any], ctx: VerifyContext
-) -> None:
-    """Schema, validity and status checks shared by every credential format."""
-    report.credential = credential
-    report.issuer = issuer_id(credential)
-    subject = credential.get("credentialSubject")
-    if isinstance(subject, dict) and isinstance(subject.get("id"), str):
-        report.subject = subject["id"]
-    if ctx.check_schema:
-        check_schema(report, credential)
-    check_validity(report, credential, ctx)
-    check_credential_status(report, credential, ctx, verify_credential)
-
-
-def _verify_ldp_credential(credential: dict[str, Any], ctx: VerifyContext) -> VerificationReport:
-    report = VerificationReport(format="ldp_vc")
-    if not check_credential_shape(report, credential):
-        return report
-    check_di_proofs(
-        report, credential, ctx, purpose="assertionMethod", controller=issuer_id(credential)
-    )
-    check_claims(report, credential, ctx)
-    return report
+def verify_embedded(data: Any, ctx: VerifyContext) -> VerificationReport:
+    """Verify a credential taken from a parsed JSON document (a presentation's entry)."""
+    return verify_credential(data, ctx, json_text=False)

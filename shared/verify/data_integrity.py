@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from shared.errors import VcError
+from shared.model.base import issuer_id as issuer_id
 from shared.proofs.data_integrity import (
     ProofResult,
     duplicate_proofs,
@@ -14,14 +15,6 @@ from shared.proofs.data_integrity import (
 )
 from shared.verify.context import VerifyContext
 from shared.verify.report import VerificationReport
-
-
-def issuer_id(credential: dict[str, Any]) -> str | None:
-    """The issuer's identifier, whether ``issuer`` is a string or an object."""
-    issuer = credential.get("issuer")
-    if isinstance(issuer, dict):
-        issuer = issuer.get("id")
-    return issuer if isinstance(issuer, str) else None
 
 
 def check_di_proofs(

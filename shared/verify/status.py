@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from shared.errors import VcError, VerificationError
+from shared.model.base import issuer_id
 from shared.status import check_status
 from shared.verify.context import VerifyContext
-from shared.verify.data_integrity import issuer_id
 from shared.verify.report import VerificationReport
 
 VerifyFn = Callable[[Any, VerifyContext], VerificationReport]

@@ -1,20 +1,29 @@
-"""Dispatch JWT and SD-JWT inputs to their verifiers: credentials and presentations."""
+"""Dispatch JWT and SD-JWT inputs to their verifiers: credentials and presentations.
+
+``verify`` is the verifier of nested credentials (status lists, credentials inside a
+presentation), :func:`shared.verify.credential.verify_credential` in practice.
+"""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import Final
 
 from shared.verify.context import VerifyContext
 from shared.verify.report import VerificationReport
+from shared.verify.sd_jwt_vc import verify_sd_jwt_presentation, verify_sd_jwt_vc
+from shared.verify.status import VerifyFn
+from shared.verify.vc_jwt import verify_jwt_any, verify_jwt_credential, verify_jwt_presentation
 
-_VERIFIERS = {
-    "dc+sd-jwt": ("shared.proofs.sd_jwt_vc", "verify_sd_jwt_vc"),
-    "sd-jwt+kb": ("shared.proofs.sd_jwt_vc", "verify_sd_jwt_presentation"),
-    "jwt": ("shared.proofs.vc_jwt", "verify_jwt_any"),
-    "jwt-vc": ("shared.proofs.vc_jwt", "verify_jwt_credential"),
-    "jwt-vp": ("shared.proofs.vc_jwt", "verify_jwt_presentation"),
+_TokenVerifier = Callable[[str, VerifyContext, VerifyFn], VerificationReport]
+
+
+_VERIFIERS: Final[dict[str, _TokenVerifier]] = {
+    "dc+sd-jwt": verify_sd_jwt_vc,
+    "sd-jwt+kb": verify_sd_jwt_presentation,
+    "jwt": verify_jwt_any,
+    "jwt-vc": verify_jwt_credential,
+    "jwt-vp": verify_jwt_presentation,
 }
 
 
@@ -23,7 +32,7 @@ def is_presentation_token(token: str, kind: str) -> bool:
     return kind == "dc+sd-jwt" and not token.strip().endswith("~")
 
 
-def verify_token(token: str, kind: str, ctx: VerifyContext) -> VerificationReport:
+def verify_token(token: str, kind: str, ctx: VerifyContext, verify: VerifyFn) -> VerificationReport:
     """Verify a compact JWT (vc+jwt, OB 3.0 VC-JWT, VC 1.1 JWT, vp+jwt) or an SD-JWT VC.
 
     An SD-JWT with a KB-JWT is a presentation and goes to the presentation verifier, as a
@@ -32,10 +41,12 @@ def verify_token(token: str, kind: str, ctx: VerifyContext) -> VerificationRepor
     """
     if is_presentation_token(token, kind):
         kind = "sd-jwt+kb"
-    return _call(kind, token, ctx)
+    return _VERIFIERS[kind](token, ctx, verify)
 
 
-def verify_credential_token(token: str, kind: str, ctx: VerifyContext) -> VerificationReport:
+def verify_credential_token(
+    token: str, kind: str, ctx: VerifyContext, verify: VerifyFn
+) -> VerificationReport:
     """Verify a token that must be a credential (an ``EnvelopedVerifiableCredential``'s).
 
     A ``vp+jwt`` or an SD-JWT with a KB-JWT is a presentation, and fails ``format`` here.
@@ -44,29 +55,11 @@ def verify_credential_token(token: str, kind: str, ctx: VerifyContext) -> Verifi
         report = VerificationReport(format="sd-jwt+kb")
         report.failed("format", "this SD-JWT carries a KB-JWT: it is a presentation")
         return report
-    return _call("jwt-vc" if kind == "jwt" else kind, token, ctx)
+    return _VERIFIERS["jwt-vc" if kind == "jwt" else kind](token, ctx, verify)
 
 
-def verify_presentation_token(token: str, kind: str, ctx: VerifyContext) -> VerificationReport:
+def verify_presentation_token(
+    token: str, kind: str, ctx: VerifyContext, verify: VerifyFn
+) -> VerificationReport:
     """Verify a token as a presentation: ``vp+jwt``/VP-JWT, or an SD-JWT(+KB)."""
-    return _call("sd-jwt+kb" if kind == "dc+sd-jwt" else "jwt-vp", token, ctx)
-
-
-_LOADED: dict[str, Callable[[str, VerifyContext], Any]] = {}
-
-
-def _call(kind: str, token: str, ctx: VerifyContext) -> VerificationReport:
-    module_name, function = _VERIFIERS[kind]
-    verifier = _LOADED.get(kind)
-    if verifier is None:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            report = VerificationReport(format=kind)
-            report.failed("format", f"{kind} credentials are not supported by this build yet")
-            return report
-        verifier = _LOADED[kind] = getattr(module, function)
-    report = verifier(token, ctx)
-    if not isinstance(report, VerificationReport):
-        raise TypeError(f"{module_name}.{function} did not return a VerificationReport")
-    return report
+    return _VERIFIERS["sd-jwt+kb" if kind == "dc+sd-jwt" else "jwt-vp"](token, ctx, verify)

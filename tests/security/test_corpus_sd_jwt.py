@@ -579,7 +579,9 @@ def _presentation_case(
     name: str, threat: str, build: Callable[[], str], expect: tuple[str, ...]
 ) -> Case:
     def run() -> Verdict:
-        return from_report(verify_presentation_token(build(), "dc+sd-jwt", ctx()), expect)
+        return from_report(
+            verify_presentation_token(build(), "dc+sd-jwt", ctx(), verify_credential), expect
+        )
 
     return Case(FAMILY, f"presentation/{name}", threat, run)
 
@@ -597,5 +599,5 @@ def test_hostile(case: Case) -> None:
 def test_the_untouched_artefacts_verify() -> None:
     assert verify_credential(issued(), credential_ctx()).verified
     assert verify_credential(rebuild(lambda h, b, ds: None), credential_ctx()).verified
-    report = verify_presentation_token(kb(issued()), "dc+sd-jwt", ctx())
+    report = verify_presentation_token(kb(issued()), "dc+sd-jwt", ctx(), verify_credential)
     assert report.verified, report.to_json()

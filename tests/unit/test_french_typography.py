@@ -30,9 +30,11 @@ def test_a_non_breaking_space_before_double_punctuation(path: Path) -> None:
     with path.open("rb") as handle:
         catalogue = read_po(handle, locale="fr")
     wrong = {
-        str(m.id): str(m.string)
+        str(text): str(text)
         for m in catalogue
-        if m.id and isinstance(m.string, str) and misplaced(m.string)
+        if m.id
+        for text in (m.string if isinstance(m.string, tuple | list) else (m.string,))
+        if isinstance(text, str) and misplaced(text)
     }
     assert wrong == {}, f"{len(wrong)} strings: " + "; ".join(list(wrong.values())[:5])
 

@@ -43,11 +43,10 @@ def page(
 ) -> HTMLResponse:
     """Render ``name`` in the reader's language (and remember a ``?lang=`` choice)."""
     lang = choose_language(request)
-    html = res.templates.get_template(name).render(
+    html = res.templates.get_template(name, lang).render(
         lang=lang,
         other_lang="en" if lang == "fr" else "fr",
         switch_url=_switch_url(request, lang, back),
-        _=translator(lang),
         signed_in=who is not None,
         csrf=(who.csrf or "") if who is not None else "",
         section=section,

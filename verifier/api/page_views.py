@@ -8,13 +8,14 @@ reason as a detail. Nothing here decides a verdict: it only words the report's.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shared.errors import VcError
-from shared.i18n import Gettext, local_date, local_datetime, local_number
+from shared.i18n import Gettext, local_date, local_datetime, local_number, ngettext
 from verifier.service.rating import (
     RATING_COUNT_RESULT_TYPE,
     RATING_RESULT_TYPE,
@@ -361,6 +362,15 @@ def when(value: Any, lang: str) -> str | None:
     return local_date(moment, lang) if moment is not None else None
 
 
+def _amount(value: Any) -> float:
+    """``value`` as a count for choosing a plural form (2, i.e. plural, when it is not one)."""
+    try:
+        amount = float(Decimal(str(value)))
+    except (InvalidOperation, ValueError, OverflowError):
+        return 2
+    return amount if math.isfinite(amount) else 2
+
+
 def _number(value: Any, lang: str) -> str:
     try:
         amount = Decimal(str(value))
@@ -457,11 +467,18 @@ def _volunteering_sentence(status: str, details: dict[str, Any], _: Gettext, lan
             "and you asked for {wanted}.",
             wanted=wanted,
         )
-    count = _number(hours, lang)
+    count, amount = _number(hours, lang), _amount(hours)
     what = (
-        _("{hours} hours in {year}", hours=count, year=str(year))
+        ngettext(
+            _,
+            "{hours} hour in {year}",
+            "{hours} hours in {year}",
+            amount,
+            hours=count,
+            year=str(year),
+        )
         if isinstance(year, int)
-        else _("{hours} hours", hours=count)
+        else ngettext(_, "{hours} hour", "{hours} hours", amount, hours=count)
     )
     role = details.get("role")
     role_words = _("role:" + role) if role in {"board", "supervision", "other"} else _("role:none")
@@ -479,18 +496,34 @@ def _volunteering_sentence(status: str, details: dict[str, Any], _: Gettext, lan
 
 def _volunteering_words(min_hours: Any, year: Any, eligible: bool, _: Gettext, lang: str) -> str:
     """ "at least 200 hours in 2026, in an eligible role (board or supervision)" """
-    hours = _number(min_hours, lang)
+    hours, amount = _number(min_hours, lang), _amount(min_hours)
     if isinstance(year, int):
         if eligible:
-            return _(
+            return ngettext(
+                _,
+                "at least {hours} hour in {year}, in an eligible role (board or supervision)",
                 "at least {hours} hours in {year}, in an eligible role (board or supervision)",
+                amount,
                 hours=hours,
                 year=str(year),
             )
-        return _("at least {hours} hours in {year}", hours=hours, year=str(year))
+        return ngettext(
+            _,
+            "at least {hours} hour in {year}",
+            "at least {hours} hours in {year}",
+            amount,
+            hours=hours,
+            year=str(year),
+        )
     if eligible:
-        return _("at least {hours} hours, in an eligible role (board or supervision)", hours=hours)
-    return _("at least {hours} hours", hours=hours)
+        return ngettext(
+            _,
+            "at least {hours} hour, in an eligible role (board or supervision)",
+            "at least {hours} hours, in an eligible role (board or supervision)",
+            amount,
+            hours=hours,
+        )
+    return ngettext(_, "at least {hours} hour", "at least {hours} hours", amount, hours=hours)
 
 
 def _checked_at(check: dict[str, Any], _: Gettext, lang: str) -> str | None:
@@ -584,7 +617,8 @@ def _results(
         kind = str(desc.get("resultType", ""))
         value = _number(result["value"], lang)
         if kind.endswith("VolunteerHours"):
-            facts.append(Fact(_("Hours"), _("{n} hours", n=value)))
+            hours = ngettext(_, "{n} hour", "{n} hours", _amount(result["value"]), n=value)
+            facts.append(Fact(_("Hours"), hours))
         elif kind == RATING_RESULT_TYPE and "valueMax" in desc:
             scale = _number(desc["valueMax"], lang)
             facts.append(Fact(_("Rating"), _("{value} out of {scale}", value=value, scale=scale)))

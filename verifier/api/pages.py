@@ -127,7 +127,7 @@ def result_page(
     verification_id: str, request: Request, res: ResourcesDep, who: OptionalPrincipalDep
 ) -> HTMLResponse:
     with res.sessions() as session:
-        row = store.get_verification(session, verification_id)
+        row = store.get_verification(session, verification_id, res.clock())
         owner = row.account_id if row else None
         if row is None or (owner is not None and (who is None or who.account_id != owner)):
             return error_page(

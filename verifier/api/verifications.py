@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -13,10 +14,17 @@ from servicekit.ratelimit import RATE_LIMITED_RESPONSE, client_ip, limiter_of
 from shared.encoding.json_limits import parse_json
 from shared.errors import InvalidInputError, NotFoundError
 from verifier.api.bodies import form_from_bytes, json_body, read_capped
-from verifier.deps import OptionalPrincipalDep, ResourcesDep, SessionDep
+from verifier.deps import (
+    OptionalPrincipalDep,
+    Resources,
+    ResourcesDep,
+    SessionDep,
+    get_resources,
+    optional_principal,
+)
 from verifier.service import challenges, store
 from verifier.service.sources import Submission, fetch_share_url
-from verifier.service.trust import load_registry
+from verifier.service.trust import recent_registry
 from verifier.service.verifying import Expectations, Policy, verify_submission
 
 router = APIRouter(tags=["verifications"])
@@ -132,14 +140,19 @@ def run_submission(
     keep_contents: bool = True,
     *,
     live: bool = False,
+    store_result: bool = True,
+    expires_at: datetime | None = None,
+    registry_age: float = 0,
 ) -> dict[str, Any]:
     """Verify, add the replay check, store the result; ``keep_contents=False`` stores only
-    the verdict summary (anonymous API calls: docs/decisions/verification-retention.md);
-    ``live``: the recruiter reads this verdict on a page (status lists revalidated first)."""
+    the verdict summary, ``store_result=False`` nothing, ``expires_at`` deletes it then
+    (anonymous API calls: docs/decisions/verification-retention.md);
+    ``live``: the recruiter reads this verdict on a page (status lists revalidated first);
+    ``registry_age``: a trust registry read that many seconds ago will do (API calls)."""
     data = sub.data
     if sub.source == "url":
         data = fetch_share_url(res.http, str(data))
-    registry = load_registry(session)
+    registry = recent_registry(session, res.settings.database_url, registry_age)
     now = res.clock()
     expect = challenges.with_issued_domain(session, sub.expect)
     _report, out = verify_submission(
@@ -153,11 +166,52 @@ def run_submission(
         live=live,
     )
     out["policy"] = sub.policy.to_json()
-    row = store.save_verification(
-        session, out, source=sub.source, account_id=account_id, now=now, keep_contents=keep_contents
-    )
     store.purge_if_due(session, res.settings, now)
+    if not store_result:
+        return out
+    row = store.save_verification(
+        session,
+        out,
+        source=sub.source,
+        account_id=account_id,
+        now=now,
+        keep_contents=keep_contents,
+        expires_at=expires_at,
+    )
     out["id"] = row.id
+    return out
+
+
+def _verify_and_answer(
+    request: Request, res: Resources, sub: Submission, keep: bool
+) -> dict[str, Any]:
+    """The whole request's blocking work in one worker thread: rate limit, caller, verify,
+    store. Fetches (status lists, DID documents, share URLs) block."""
+    limit = res.settings.rate_limit_verifications
+    if limit != "off":  # "off": no counter to keep, no database round trip
+        limiter_of(request).hit("verifications", client_ip(request), limit)
+    who = optional_principal(request, res)
+    account = who.account_id if who else None
+    # an anonymous call is stored only when asked for, as its summary, for a set time
+    expires = None
+    if account is None and keep:
+        expires = res.clock() + timedelta(seconds=res.settings.anonymous_stored_result_seconds)
+    with res.sessions.begin() as session:  # nothing written on the plain anonymous path
+        out = run_submission(
+            res,
+            session,
+            sub,
+            account,
+            account is not None,
+            store_result=account is not None or keep,
+            expires_at=expires,
+            # the status lists' freshness window (docs/decisions/status-freshness.md)
+            registry_age=res.settings.status_revalidate_seconds,
+        )
+    if "id" in out:
+        out["result_url"] = f"{res.settings.base_url.rstrip('/')}/verifications/{out['id']}"
+    if expires is not None:
+        out["expires_at"] = expires.isoformat()
     return out
 
 
@@ -169,29 +223,41 @@ def run_submission(
     },
 )
 async def create_verification(
-    request: Request, res: ResourcesDep, session: SessionDep, who: OptionalPrincipalDep
+    request: Request,
+    keep: Annotated[
+        bool,
+        Query(
+            alias="store",
+            description="Anonymous calls: keep the verdict summary (never the credential) at "
+            "a result URL for anonymous_stored_result_seconds (24 h). Signed-in calls are "
+            "always kept.",
+        ),
+    ] = False,
 ) -> dict[str, Any]:
-    """Verify a credential or presentation (JSON, token, baked image, form, or share URL)."""
-    await limiter_of(request).ahit(
-        "verifications", client_ip(request), res.settings.rate_limit_verifications
-    )
+    """Verify a credential or presentation (JSON, token, baked image, form, or share URL).
+
+    Anonymous calls store nothing unless ``store=true``: then the verdict summary (never the
+    credential) is kept at ``result_url`` until ``expires_at``. Calls with an API key are
+    always kept, with ``id`` and ``result_url``, for the verification retention."""
+    res = get_resources(request)
     sub = await read_submission(request, res.settings.max_verification_bytes)
-    account = who.account_id if who else None
-    # fetches (status lists, DID documents, share URLs) block: run them off the event loop
-    return await run_in_threadpool(run_submission, res, session, sub, account, account is not None)
+    # one hop off the event loop for everything that blocks (no per-dependency hops)
+    return await run_in_threadpool(_verify_and_answer, request, res, sub, keep)
 
 
 @router.get("/verifications/{verification_id}")
 def read_verification(
-    verification_id: str, session: SessionDep, who: OptionalPrincipalDep
+    verification_id: str, res: ResourcesDep, session: SessionDep, who: OptionalPrincipalDep
 ) -> dict[str, Any]:
     """A stored result. An anonymous one: the unguessable id is the capability to read it;
     one made by a signed-in account: that account only, as on the result page."""
-    row = store.get_verification(session, verification_id)
+    row = store.get_verification(session, verification_id, res.clock())
     owner = row.account_id if row is not None else None
     if row is None or (owner is not None and (who is None or who.account_id != owner)):
         raise NotFoundError(f"no verification {verification_id}")
     out: dict[str, Any] = json.loads(row.full_report or row.report)
     out["id"] = row.id
     out["created_at"] = row.created_at.isoformat()
+    if row.expires_at is not None:
+        out["expires_at"] = row.expires_at.isoformat()
     return out

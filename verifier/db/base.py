@@ -53,7 +53,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # a fixed pool: overflow connections were opened and closed per request under load
+    # (a PostgreSQL backend started each time: issue #16's profile); threads wait instead
+    return create_engine(url, pool_size=10, max_overflow=0, pool_timeout=30, pool_pre_ping=True)
 
 
 def run_migrations(engine: Engine) -> None:

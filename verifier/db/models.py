@@ -68,6 +68,9 @@ class Verification(Base):
     #: never kept for anonymous API calls, and purged with the row (verification retention)
     full_report: Mapped[str | None] = mapped_column(Text(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    #: an anonymous API result kept on request (``?store=true``) is deleted at this moment;
+    #: None: the verification retention applies
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
 
 
 class Challenge(Base):

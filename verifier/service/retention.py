@@ -4,7 +4,8 @@ A stored result keeps its verdict summary (checks, format, issuer, trust) for
 ``verification_retention_days``; the credential's contents (claims, subject, endorsement
 text) are kept only where the console shows them: a signed-in recruiter's results for the
 same retention, an anonymous console check for ``anonymous_result_seconds``. An anonymous
-``POST /verifications`` call keeps no contents at all.
+``POST /verifications`` call stores nothing, unless it asks for a result URL (``?store=true``):
+then its summary, never the contents, until its ``expires_at``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from verifier.db.models import Challenge, PresentationRequest, Verification
@@ -52,8 +53,9 @@ class Purged:
 def purge(
     session: Session, now: datetime, *, retention: timedelta, anonymous_contents: timedelta
 ) -> Purged:
-    """Delete results, OpenID4VP requests and challenges older than ``retention``, and the
-    contents of anonymous results older than ``anonymous_contents``."""
+    """Delete results, OpenID4VP requests and challenges older than ``retention`` and the
+    results past their own ``expires_at``, and the contents of anonymous results older
+    than ``anonymous_contents``."""
     cutoff = now - retention
 
     def count(result: Any) -> int:
@@ -61,7 +63,11 @@ def purge(
 
     return Purged(
         verifications=count(
-            session.execute(delete(Verification).where(Verification.created_at < cutoff))
+            session.execute(
+                delete(Verification).where(
+                    or_(Verification.created_at < cutoff, Verification.expires_at <= now)
+                )
+            )
         ),
         contents=count(
             session.execute(

@@ -22,8 +22,10 @@ def save_verification(
     account_id: str | None,
     now: datetime,
     keep_contents: bool = True,
+    expires_at: datetime | None = None,
 ) -> Verification:
-    """Store a result: always its summary, and the whole report only if ``keep_contents``."""
+    """Store a result: always its summary, and the whole report only if ``keep_contents``;
+    ``expires_at``: deleted then (else the verification retention applies)."""
     row = Verification(
         id=secrets.token_urlsafe(16),
         account_id=account_id,
@@ -33,6 +35,7 @@ def save_verification(
         report=json.dumps(summary_of(report), ensure_ascii=False),
         full_report=json.dumps(report, ensure_ascii=False) if keep_contents else None,
         created_at=now,
+        expires_at=expires_at,
     )
     session.add(row)
     session.flush()
@@ -60,5 +63,9 @@ def purge_if_due(session: Session, settings: VerifierSettings, now: datetime) ->
         purge_expired(session, settings, now)
 
 
-def get_verification(session: Session, verification_id: str) -> Verification | None:
-    return session.get(Verification, verification_id)
+def get_verification(session: Session, verification_id: str, now: datetime) -> Verification | None:
+    """A stored result, None once past its ``expires_at`` (even before the purge runs)."""
+    row = session.get(Verification, verification_id)
+    if row is None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    return row

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from shared.errors import InvalidInputError, NotFoundError
@@ -111,6 +113,46 @@ def load_registry(session: Session) -> TrustRegistry:
     return TrustRegistry([_entry(r) for r in rows])
 
 
+#: bumped by every change this process makes to the registry (so its own reads never lag)
+_generation = 0
+_recent: dict[str, tuple[float, int, TrustRegistry]] = {}
+_recent_lock = threading.Lock()
+
+
+def _changed(session: Session) -> None:
+    session.info["trust_registry_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    """Once a change is committed, no read from before it is reused by this process."""
+    global _generation
+    if session.info.pop("trust_registry_changed", False):
+        with _recent_lock:
+            _generation += 1
+            _recent.clear()
+
+
+def recent_registry(session: Session, database: str, max_age: float) -> TrustRegistry:
+    """The registry as read at most ``max_age`` seconds ago by this process (API
+    verifications, the same window as status lists: docs/decisions/status-freshness.md);
+    a change made by this process is seen at once, one made by another instance within
+    ``max_age``. ``max_age <= 0``: read now."""
+    if max_age <= 0:
+        return load_registry(session)
+    now = time.monotonic()
+    with _recent_lock:
+        found = _recent.get(database)
+        generation = _generation
+    if found is not None and found[1] == generation and now - found[0] < max_age:
+        return found[2]
+    registry = load_registry(session)
+    with _recent_lock:
+        if _generation == generation:
+            _recent[database] = (now, generation, registry)
+    return registry
+
+
 def list_entries(session: Session) -> list[TrustEntry]:
     return list(load_registry(session).entries)
 
@@ -161,6 +203,7 @@ def add_entry(
     )
     session.add(row)
     session.flush()
+    _changed(session)
     return _entry(row)
 
 
@@ -189,11 +232,13 @@ def update_entry(
     if url is not None:
         row.url = url
     session.flush()
+    _changed(session)
     return _entry(row)
 
 
 def delete_entry(session: Session, entry_id: str) -> None:
     session.delete(get_entry(session, entry_id))
+    _changed(session)
     session.flush()
 
 

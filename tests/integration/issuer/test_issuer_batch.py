@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from test_issuer_pages import LOCALES, csrf_of, get, post, signin
 
 from issuer.db.models import Batch, Offer
+from servicekit.i18n import catalogue
 from shared.errors import InvalidInputError
-from shared.i18n import catalogue
 
 API = "/admin/orgs/demo-association/achievements/volunteer/batches"
 PAGE = "/console/achievements/volunteer/batch"

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from issuer.demo import DEMO_ADMIN
 from issuer.service.images import badge_png
 from issuer.service.orgs import create_admin, create_org, password_hasher
-from shared.i18n import LANG_COOKIE, catalogue
+from servicekit.i18n import LANG_COOKIE, catalogue
 
 LOCALES = Path(__file__).parents[3] / "issuer" / "locales"
 TEMPLATES = Path(__file__).parents[3] / "issuer" / "templates"

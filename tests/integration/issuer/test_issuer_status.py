@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from conftest import Env, Wallet, make_settings
 
+from issuer.service.status import signed_list
 from shared.status import StatusList
 from shared.verify.credential import verify_credential
 
@@ -148,6 +149,33 @@ def test_status_list_is_signed_cached_and_etagged(env: Env, wallet: Wallet) -> N
     changed = env.client.get(path, headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag
+
+
+def test_a_304_neither_signs_nor_reads_the_signed_list(
+    env: Env, wallet: Wallet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    credential = wallet.receive("volunteer_ldp_vc", suspendable=True)
+    path = credential["credentialStatus"]["statusListCredential"].removeprefix("http://testserver")
+    etag = env.client.get(path).headers["etag"]  # signed once for this version
+    calls: list[str] = []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append("signed_list")
+        return signed_list(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("issuer.api.oid4vci.signed_list", counting)
+    cheap = env.client.get(path, headers={"If-None-Match": etag})
+    assert cheap.status_code == 304
+    assert cheap.headers["etag"] == etag
+    assert cheap.headers["cache-control"] == "public, max-age=300"
+    assert calls == []
+    # the list changes: its old tag is never answered from the cheap path
+    set_status(env, credential_id(env), "suspend")
+    changed = env.client.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert calls == ["signed_list"]
+    index = int(credential["credentialStatus"]["statusListIndex"])
+    assert StatusList.decode(changed.json()["credentialSubject"]["encodedList"]).get(index) == 1
 
 
 def test_indexes_are_random_and_distinct(env: Env) -> None:

@@ -172,8 +172,9 @@ def test_a_credential_alone_has_no_replay_check(client: TestClient) -> None:
 def test_the_result_page_words_the_replay_in_french(client: TestClient) -> None:
     issued = _challenge(client)
     vp = ldp_vp([ldp_vc(badge())], challenge=issued["challenge"], domain=issued["domain"])
-    _submit(client, vp, challenge=issued["challenge"])
-    again = _submit(client, vp, challenge=issued["challenge"])
+    _submit(client, vp, challenge=issued["challenge"])  # not stored: the challenge is used up
+    body = {"presentation": vp, "options": {"challenge": issued["challenge"]}}
+    again = client.post("/verifications?store=true", json=body).json()
     page = client.get(f"/results/{again['id']}?lang=fr")
     assert page.status_code == 200
     assert "<strong>Usage unique</strong>" in page.text

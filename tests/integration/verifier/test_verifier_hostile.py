@@ -238,5 +238,5 @@ def test_an_accounts_verification_is_read_by_that_account_only(
     assert client.get(url, headers=auth(api_key)).status_code == 200
     assert client.get(url, headers=auth(other_key)).status_code == 404
     assert client.get(url).status_code == 404
-    anonymous = client.post("/verifications", json={"credential": vc_jwt(badge())})
+    anonymous = client.post("/verifications?store=true", json={"credential": vc_jwt(badge())})
     assert client.get(f"/verifications/{anonymous.json()['id']}").status_code == 200

@@ -78,24 +78,68 @@ def _credential_text() -> str:
     return vc_jwt(credential)
 
 
-def test_regression_an_anonymous_api_verification_stores_no_credential_contents(
+def test_an_anonymous_api_verification_stores_nothing_unless_asked(
     client: TestClient, settings: VerifierSettings
 ) -> None:
     resp = client.post("/verifications", json={"credential": _credential_text()})
     answer = resp.json()
     assert answer["verified"] is True
     assert answer["credential"]["credentialSubject"]  # the caller gets the contents once
+    assert "id" not in answer
+    assert "result_url" not in answer
+    assert _count(settings, "verifications") == 0
+
+
+def test_regression_an_anonymous_result_asked_for_keeps_the_verdict_not_the_credential(
+    client: TestClient, settings: VerifierSettings, clock: MovingClock
+) -> None:
+    resp = client.post("/verifications?store=true", json={"credential": _credential_text()})
+    answer = resp.json()
+    assert answer["verified"] is True
+    assert answer["credential"]["credentialSubject"]  # the caller gets the contents once
+    assert answer["result_url"] == f"https://verifier.example/verifications/{answer['id']}"
+    assert answer["expires_at"].startswith("2026-11-22T12:00")  # 24 h by default
     stored = _dump(settings)
+    assert _count(settings, "verifications") == 1
     assert answer["id"] in stored
     for word in PERSONAL:
         assert word not in stored
     assert "credentialSubject" not in stored
-    # what stays is the verdict summary the API hands back
-    again = client.get(f"/verifications/{answer['id']}").json()
+    # what stays is the verdict summary, at the result URL
+    again = client.get(answer["result_url"].removeprefix("https://verifier.example")).json()
     assert again["verified"] is True
     assert [c["name"] for c in again["checks"]] == [c["name"] for c in answer["checks"]]
     assert again["created_at"].startswith("2026-11-21T12:00")
+    assert again["expires_at"] == answer["expires_at"]
     assert "credential" not in again
+    # past the retention: not served, even before the purge has run ...
+    clock.now = NOW + timedelta(hours=24)
+    assert client.get(f"/verifications/{answer['id']}").status_code == 404
+    assert _count(settings, "verifications") == 1
+    # ... then deleted by the next purge
+    clock.now = NOW + timedelta(hours=24, minutes=11)
+    client.post("/verifications", json={"credential": vc_jwt(badge())})
+    assert _count(settings, "verifications") == 0
+
+
+def test_the_stored_anonymous_result_retention_is_a_setting(
+    tmp_path: Path, served: Served, clock: MovingClock
+) -> None:
+    settings = make_settings(tmp_path, anonymous_stored_result_seconds=60)
+    with TestClient(create_app(settings, fetcher=make_fetcher(served), clock=clock)) as client:
+        answer = client.post("/verifications?store=true", json={"credential": vc_jwt(badge())})
+        url = f"/verifications/{answer.json()['id']}"
+        clock.now = NOW + timedelta(seconds=59)
+        assert client.get(url).status_code == 200
+        clock.now = NOW + timedelta(seconds=60)
+        assert client.get(url).status_code == 404
+
+
+def test_store_is_a_boolean(client: TestClient, settings: VerifierSettings) -> None:
+    resp = client.post("/verifications?store=perhaps", json={"credential": vc_jwt(badge())})
+    assert resp.status_code in {400, 422}
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    assert _count(settings, "verifications") == 0
 
 
 def test_a_recruiters_own_api_result_keeps_its_contents_for_the_retention(
@@ -136,10 +180,10 @@ def test_the_purge_removes_what_is_older_than_the_retention(
     assert _count(settings, "challenges") == 1
     assert _count(settings, "presentation_requests") == 1
     clock.now = NOW + timedelta(days=29)
-    client.post("/verifications", json={"credential": vc_jwt(badge())})
+    client.post("/verifications", json={"credential": vc_jwt(badge())}, headers=auth(api_key))
     assert _count(settings, "verifications") == 2  # 29 days: still kept
     clock.now = NOW + timedelta(days=30, minutes=1)
-    client.post("/verifications", json={"credential": vc_jwt(badge())})
+    client.post("/verifications", json={"credential": vc_jwt(badge())}, headers=auth(api_key))
     assert _count(settings, "verifications") == 2  # the first one went, a new one came
     assert _count(settings, "challenges") == 0
     assert _count(settings, "presentation_requests") == 0

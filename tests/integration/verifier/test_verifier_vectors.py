@@ -18,11 +18,15 @@ def _post_vector(client: TestClient, vector: dict[str, Any]) -> dict[str, Any]:
     raw = data_path("peers", vector["file"]).read_bytes()
     if vector["format"] == "vc-di":
         resp = client.post(
-            "/verifications", content=raw, headers={"content-type": "application/json"}
+            "/verifications?store=true",
+            content=raw,
+            headers={"content-type": "application/json"},
         )
     else:
         resp = client.post(
-            "/verifications", content=raw, headers={"content-type": TOKEN_TYPES[vector["format"]]}
+            "/verifications?store=true",
+            content=raw,
+            headers={"content-type": TOKEN_TYPES[vector["format"]]},
         )
     assert resp.status_code == 200, resp.text
     return resp.json()

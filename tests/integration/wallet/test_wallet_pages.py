@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.i18n import catalogue
+from servicekit.i18n import catalogue
 from tests.unit.wallet.fake_issuer import FakeIssuer
 from tests.unit.wallet.fake_verifier import FakeVerifier, dcql
 from tests.unit.wallet.testkit import PASSWORD, Holder, IssuerKit, serve, sign_up
@@ -471,7 +471,7 @@ def test_export_then_import_the_archive_from_the_history_page(
         headers={"Accept-Language": "fr"},
     )
     assert done.status_code == 200
-    assert "Importé\u00a0: 1 badges" in done.text
+    assert "Importé\u00a0: 1 badge," in done.text
     assert "Trésorière" in page(wallet, "/")
     broken = wallet.post(
         "/archive/import",

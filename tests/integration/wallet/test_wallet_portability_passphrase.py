@@ -191,7 +191,7 @@ def test_protected_export_needs_auth(wallet: TestClient, alice: Holder) -> None:
 
 
 def test_messages_are_in_both_catalogues() -> None:
-    from shared.i18n import catalogue
+    from servicekit.i18n import catalogue
     from wallet.i18n import LOCALES
 
     used = {*portability.MESSAGES.values(), portability.CONFIRMATION_MISMATCH_MESSAGE}
@@ -254,5 +254,5 @@ def test_history_page_protected_export_and_import_fr_en(
     assert _empty(bob)
     done = upload(PASS, "fr")
     assert done.status_code == 200
-    assert "Importé\u00a0: 1 badges" in done.text
+    assert "Importé\u00a0: 1 badge," in done.text
     assert "Trésorière" in page(wallet, "/")

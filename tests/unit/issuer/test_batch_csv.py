@@ -28,7 +28,7 @@ from issuer.service.spreadsheet import (
     neutralise_formula,
     write_csv,
 )
-from shared.i18n import translator
+from servicekit.i18n import translator
 
 HOURS = {
     "id": "hours",

@@ -89,7 +89,7 @@ def test_regression_verifications_run_off_the_event_loop(
 ) -> None:
     seen: list[bool] = []
 
-    def run_submission(*args: Any) -> dict[str, Any]:
+    def run_submission(*args: Any, **kwargs: Any) -> dict[str, Any]:
         seen.append(_on_event_loop())
         return {"verified": False}
 

@@ -50,6 +50,10 @@ def copy_tree(tmp_path: Path) -> Path:
         ("shared/verify/probe.py", "import fastapi\n", "shared is a pure library"),
         ("shared/proofs/probe.py", "import sqlalchemy\n", "shared is a pure library"),
         ("wallet/service/probe.py", "import verifier.settings\n", "services are independent"),
+        # the hidden cycle this contract ends: proofs verifying through shared.verify
+        ("shared/proofs/probe.py", "import shared.verify.report\n", "shared is layered"),
+        ("shared/keys/probe.py", "import shared.did\n", "shared is layered"),
+        ("shared/status/probe.py", "import shared.protocols.dcql\n", "shared is layered"),
     ],
 )
 def test_a_forbidden_import_breaks_a_contract(
@@ -59,8 +63,28 @@ def test_a_forbidden_import_breaks_a_contract(
     (root / module).write_text(line)
     result = lint(root)
     assert result.returncode != 0, result.stdout
-    assert contract in result.stdout
-    assert "BROKEN" in result.stdout
+    assert f"{contract} BROKEN" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line"),
+    [
+        # a format verifier importing its caller instead of taking ``verify`` as an argument
+        ("shared/verify/vc_jwt.py", "import shared.verify.credential\n"),
+        ("shared/verify/ldp.py", "import shared.verify.tokens\n"),
+        # two formats are siblings: neither imports the other
+        ("shared/verify/sd_jwt_vc.py", "import shared.verify.vc_jwt\n"),
+    ],
+)
+def test_an_upward_import_inside_verify_breaks_its_layers(
+    tmp_path: Path, module: str, line: str
+) -> None:
+    root = copy_tree(tmp_path)
+    with (root / module).open("a", encoding="utf-8") as source:
+        source.write(line)
+    result = lint(root)
+    assert result.returncode != 0, result.stdout
+    assert "shared.verify is layered BROKEN" in result.stdout
 
 
 def test_the_tree_as_it_is_keeps_every_contract(tmp_path: Path) -> None:

@@ -324,6 +324,7 @@ def test_migrate_then_serve_starts_uvicorn_workers_from_the_factory(
     assert kwargs["workers"] == 2
     assert kwargs["port"] == 9001
     assert kwargs["access_log"] is False
+    assert kwargs["timeout_worker_healthcheck"] == 30  # not uvicorn's 5 s: slow hosts restart-loop
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     assert folder.parent == tmp_path
     assert not folder.exists()  # made for the workers, removed once they stopped

@@ -27,9 +27,9 @@ from shared.proofs.sd_jwt_vc import (
     issue_sd_jwt_vc,
     ob3_to_sd_jwt_claims,
     sd_jwt_claims_to_ob3,
-    verify_sd_jwt_vc,
 )
 from shared.status import StatusList
+from shared.verify import verify_sd_jwt_vc
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
 from shared.verify.report import CheckStatus, VerificationReport

@@ -12,8 +12,9 @@ import pytest
 from shared.keys import PrivateKey
 from shared.net.fetch import HttpFetcher, StaticFetcher
 from shared.proofs.sd_jwt import issue_sd_jwt
-from shared.proofs.sd_jwt_vc import OB3_VCT, verify_sd_jwt_vc
+from shared.proofs.sd_jwt_vc import OB3_VCT
 from shared.proofs.sd_jwt_vc_issuer import jwt_vc_issuer_metadata_url
+from shared.verify import verify_sd_jwt_vc
 from shared.verify.context import VerifyContext
 from shared.verify.report import CheckStatus, VerificationReport
 from tests.conftest import FIXED_NOW

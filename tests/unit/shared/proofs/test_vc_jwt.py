@@ -18,10 +18,8 @@ from shared.proofs.vc_jwt import (
     envelope_vc_jwt,
     sign_vc_jwt,
     sign_vp_jwt,
-    verify_jwt_any,
-    verify_jwt_credential,
-    verify_jwt_presentation,
 )
+from shared.verify import verify_jwt_any, verify_jwt_credential, verify_jwt_presentation
 from shared.verify.context import VerifyContext
 from shared.verify.report import CheckStatus, VerificationReport
 

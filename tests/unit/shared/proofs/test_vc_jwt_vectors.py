@@ -12,7 +12,7 @@ import pytest
 
 from shared.did.document import VerificationMethod
 from shared.keys.keypair import PublicKey
-from shared.proofs.vc_jwt import verify_jwt_any, verify_jwt_credential, verify_jwt_presentation
+from shared.verify import verify_jwt_any, verify_jwt_credential, verify_jwt_presentation
 from shared.verify.context import VerifyContext
 from shared.verify.report import CheckStatus, VerificationReport
 

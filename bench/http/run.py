@@ -1,0 +1,376 @@
+"""Musette's services over HTTP against minimal Node servers, in the same run (issue #16).
+
+    .venv/bin/python bench/http/run.py [--seconds 10] [--rounds 2] [--connections 32]
+                                       [--workers 1,2] [--postgres URL]
+
+Each service runs as in production: ``uvicorn --factory <service>.main:create_app
+--workers N`` (rate limits off, so the load generator's one address is not throttled); the
+Node anchors run as many processes with Node's ``cluster`` (``jose_server.mjs`` around
+``jose``, ``di_server.mjs`` around ``@digitalbazaar/vc``). ``wrk`` drives every HTTP target
+over loopback; the OpenID4VCI exchange is driven by ``oid4vci_client.mjs`` (offer, token,
+nonce, credential, many exchanges at once). Python and Node take turns, round after round,
+so both see the same load from the rest of the machine; each figure is the median of the
+rounds. The credentials carry no ``credentialStatus`` (the Node stack cannot check one), the
+issuer key is a did:key (no fetch): both sides verify the same bytes.
+
+With ``--postgres``, the issuer and the verifier each get a schema of that database
+(``bench_issuer``, ``bench_verifier``, dropped first); without it, SQLite files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(ROOT))
+
+PYTHON = sys.executable
+ORG = "demo-association"
+#: the issuer's master secret for the whole run (its keys stay readable from one worker
+#: count to the next)
+SECRET = base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server for {url} exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 (loopback)
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer in {seconds} s")
+
+
+@contextmanager
+def serving(cmd: list[str], env: dict[str, str], probe: str) -> Iterator[None]:
+    proc = subprocess.Popen(  # noqa: S603 (our own commands)
+        cmd, env={**os.environ, **env}, cwd=ROOT, start_new_session=True
+    )
+    try:
+        wait_ready(probe, proc)
+        yield
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    found = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if found is None:
+        raise ValueError(text)
+    return float(found.group(1)) * _UNITS[found.group(2)]
+
+
+def wrk(url: str, lua: Path, connections: int, seconds: float) -> Result:
+    out = subprocess.run(  # noqa: S603
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "-s", str(lua), url],  # noqa: S607
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, sock.groups())) if sock else 0)
+    return Result(rps, p50, p99, errors)
+
+
+def lua_script(path: Path, method: str, headers: dict[str, str], body: str | None) -> Path:
+    lines = [f'wrk.method = "{method}"']
+    lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
+    if body is not None:
+        lines.append(f"wrk.body = {json.dumps(body)}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def post(url: str, body: bytes, kind: str) -> dict[str, Any]:
+    req = urllib.request.Request(url, data=body, headers={"content-type": kind}, method="POST")  # noqa: S310
+    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
+        return dict(json.loads(resp.read()))
+
+
+def db_urls(tmp: Path, postgres: str | None) -> dict[str, str]:
+    if postgres is None:
+        return {s: f"sqlite:///{tmp / s / f'{s}.db'}" for s in ("issuer", "verifier")}
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(postgres)
+    with engine.begin() as conn:
+        for service in ("issuer", "verifier"):
+            conn.execute(text(f"DROP SCHEMA IF EXISTS bench_{service} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA bench_{service}"))
+    engine.dispose()
+    joiner = "&" if "?" in postgres else "?"
+    return {
+        s: f"{postgres}{joiner}options={quote(f'-csearch_path=bench_{s}')}"
+        for s in ("issuer", "verifier")
+    }
+
+
+def prepare_verifier(tmp: Path, url: str, port: int) -> dict[str, str]:
+    from fastapi.testclient import TestClient
+
+    from verifier.main import create_app
+    from verifier.settings import VerifierSettings
+
+    data = tmp / "verifier"
+    data.mkdir(exist_ok=True)
+    env = {
+        "MUSETTE_VERIFIER_DATABASE_URL": url,
+        "MUSETTE_VERIFIER_DATA_DIR": str(data),
+        "MUSETTE_VERIFIER_BASE_URL": f"http://127.0.0.1:{port}",
+        "MUSETTE_VERIFIER_DEV": "true",
+        "MUSETTE_VERIFIER_RATE_LIMIT_VERIFICATIONS": "off",
+    }
+    settings = VerifierSettings(
+        database_url=url, data_dir=str(data), base_url=env["MUSETTE_VERIFIER_BASE_URL"], dev=True
+    )
+    with TestClient(create_app(settings)):
+        pass  # migrations and the master key, once, before the workers start
+    return {**env, "MUSETTE_VERIFIER_MIGRATE": "false"}
+
+
+def prepare_issuer(tmp: Path, url: str, port: int) -> tuple[dict[str, str], Any]:
+    """Migrate and seed the issuer (its environment for the workers, and its settings)."""
+    from issuer.demo import seed_demo
+    from issuer.settings import IssuerSettings
+
+    data = tmp / "issuer"
+    data.mkdir(exist_ok=True)
+    public = f"http://127.0.0.1:{port}"
+    secret = SECRET
+    env = {
+        "MUSETTE_ISSUER_DATABASE_URL": url,
+        "MUSETTE_ISSUER_DATA_DIR": str(data),
+        "MUSETTE_ISSUER_PUBLIC_URL": public,
+        "MUSETTE_ISSUER_MASTER_SECRET": secret,
+        "MUSETTE_ISSUER_DEV": "true",
+        "MUSETTE_ISSUER_RATE_LIMIT_TOKEN": "off",
+        "MUSETTE_ISSUER_RATE_LIMIT_TX_CODE": "off",
+    }
+    settings = IssuerSettings(
+        database_url=url, data_dir=str(data), public_url=public, master_secret=secret, dev=True
+    )
+    seed_demo(settings)
+    return {**env, "MUSETTE_ISSUER_MIGRATE": "false"}, settings
+
+
+def make_offers(tmp: Path, settings: Any, offers: int) -> Path:
+    """``offers`` fresh pre-authorized offers (their URIs, one a line) for the client."""
+    from issuer.main import open_resources
+    from issuer.schemas import OfferIn
+    from issuer.service.oid4vci import create_offer
+    from issuer.service.orgs import get_org
+
+    res = open_resources(settings.model_copy(update={"migrate": False}))
+    uris = []
+    try:
+        with res.sessions.begin() as session:
+            org = get_org(session, ORG)
+            for _ in range(offers):
+                offer = create_offer(
+                    session, settings, res.master_secret, org, f"{settings.public_url}/orgs/{ORG}",
+                    OfferIn.model_validate({"achievement": "volunteer", "recipient": {"name": "B"}, "formats": ["jwt_vc_json"]}),
+                    actor="bench", now=res.clock(),
+                )  # fmt: skip
+                uris.append(parse_qs(urlsplit(offer.offer_uri).query)["credential_offer_uri"][0])
+    finally:
+        res.dispose()
+    listing = tmp / "offers.txt"
+    listing.write_text("\n".join(uris) + "\n")
+    return listing
+
+
+def uvicorn(service: str, port: int, workers: int) -> list[str]:
+    return [
+        PYTHON, "-m", "uvicorn", "--factory", f"{service}.main:create_app",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+
+
+def median(results: list[Result]) -> Result:
+    return Result(
+        statistics.median(r.rps for r in results),
+        statistics.median(r.p50_ms for r in results),
+        statistics.median(r.p99_ms for r in results),
+        sum(r.errors for r in results),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--offers", type=int, default=3000, help="per round and worker count")
+    parser.add_argument("--postgres", default=None)
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed (apt-get install wrk)")
+    if not (HERE / "node_modules").exists():
+        (HERE / "node_modules").symlink_to(Path("../../tests/interop/node_modules"))
+
+    from shared.proofs.data_integrity import RDFC
+    from tests.unit.verifier.builders import ISSUER, badge, ldp_vc, vc_jwt
+
+    credential = badge()
+    token = vc_jwt(credential, profile="vc+jwt")
+    rdfc = json.dumps(ldp_vc(credential, suite=RDFC))
+    figures: dict[str, dict[int, Result]] = {}
+
+    def record(name: str, workers: int, runs: list[Result]) -> None:
+        figures.setdefault(name, {})[workers] = median(runs)
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        jwk = tmp / "issuer.jwk"
+        jwk.write_text(json.dumps(ISSUER.public_key.to_jwk()))
+        urls = db_urls(tmp, args.postgres)
+        jwt_lua = lua_script(tmp / "jwt.lua", "POST", {"Content-Type": "application/vc+jwt"}, token)
+        di_lua = lua_script(tmp / "di.lua", "POST", {"Content-Type": "application/json"}, rdfc)
+        ports = {k: free_port() for k in ("verifier", "issuer", "jose", "di")}
+        for workers in [int(w) for w in args.workers.split(",")]:
+            verifier_env = prepare_verifier(tmp, urls["verifier"], ports["verifier"])
+            issuer_env, issuer_settings = prepare_issuer(tmp, urls["issuer"], ports["issuer"])
+            v_url = f"http://127.0.0.1:{ports['verifier']}"
+            i_url = f"http://127.0.0.1:{ports['issuer']}"
+            node = "node"
+            with (
+                serving(uvicorn("verifier", ports["verifier"], workers), verifier_env, f"{v_url}/"),
+                serving(uvicorn("issuer", ports["issuer"], workers), issuer_env, f"{i_url}/"),
+                serving([node, str(HERE / "jose_server.mjs"), str(ports["jose"]), str(workers), str(jwk)], {}, f"http://127.0.0.1:{ports['jose']}/"),
+                serving([node, str(HERE / "di_server.mjs"), str(ports["di"]), str(workers)], {}, f"http://127.0.0.1:{ports['di']}/"),
+            ):  # fmt: skip
+                # the same verdict on both sides before any timing
+                assert post(f"{v_url}/verifications", token.encode(), "application/vc+jwt")[
+                    "verified"
+                ]
+                assert post(f"http://127.0.0.1:{ports['jose']}/", token.encode(), "text/plain")[
+                    "verified"
+                ]
+                assert post(f"{v_url}/verifications", rdfc.encode(), "application/json")["verified"]
+                assert post(f"http://127.0.0.1:{ports['di']}/", rdfc.encode(), "application/json")[
+                    "verified"
+                ]
+                _issue(make_offers(tmp, issuer_settings, 20), 4)  # allocates the status list
+                status_path = _status_path(i_url)
+                etag = urllib.request.urlopen(f"{i_url}{status_path}").headers["etag"]  # noqa: S310
+                status_lua = lua_script(tmp / "status.lua", "GET", {"If-None-Match": etag}, None)
+                runs: dict[str, list[Result]] = {}
+                jose_url = f"http://127.0.0.1:{ports['jose']}/"
+                di_url = f"http://127.0.0.1:{ports['di']}/"
+                pairs: list[tuple[str, str, Path]] = [
+                    ("jose", jose_url, jwt_lua),
+                    ("vc+jwt", f"{v_url}/verifications", jwt_lua),
+                    ("digitalbazaar", di_url, di_lua),
+                    ("eddsa-rdfc-2022", f"{v_url}/verifications", di_lua),
+                    ("status 304", f"{i_url}{status_path}", status_lua),
+                ]
+                for r in range(args.rounds):
+                    # alternate the order: Node first on even rounds, Python first on odd ones
+                    order = (
+                        pairs if r % 2 == 0 else [pairs[1], pairs[0], pairs[3], pairs[2], pairs[4]]
+                    )
+                    for name, url, lua in order:
+                        runs.setdefault(name, []).append(
+                            wrk(url, lua, args.connections, args.seconds)
+                        )
+                        print(f"  {workers}w round {r} {name:16s} {runs[name][-1]}", flush=True)
+                    listing = make_offers(tmp, issuer_settings, args.offers)
+                    runs.setdefault("issuance", []).append(_issue(listing, args.connections))
+                    print(
+                        f"  {workers}w round {r} issuance         {runs['issuance'][-1]}",
+                        flush=True,
+                    )
+                for name, results in runs.items():
+                    record(name, workers, results)
+    _print(figures, args)
+    if args.json is not None:
+        args.json.write_text(json.dumps({k: {w: vars(r) for w, r in v.items()} for k, v in figures.items()}, indent=1))  # fmt: skip
+
+
+def _status_path(issuer_url: str) -> str:
+    with urllib.request.urlopen(f"{issuer_url}/orgs/{ORG}/status/revocation/1") as resp:  # noqa: S310
+        resp.read()
+    return f"/orgs/{ORG}/status/revocation/1"
+
+
+def _issue(listing: Path, concurrency: int) -> Result:
+    out = subprocess.run(  # noqa: S603
+        ["node", str(HERE / "oid4vci_client.mjs"), str(listing), str(concurrency)],  # noqa: S607
+        capture_output=True, text=True, check=True, cwd=HERE,
+    ).stdout  # fmt: skip
+    found = json.loads(out)
+    return Result(found["rps"], found["p50_ms"], found["p99_ms"], found["errors"])
+
+
+def _print(figures: dict[str, dict[int, Result]], args: argparse.Namespace) -> None:
+    anchors = {"vc+jwt": "jose", "eddsa-rdfc-2022": "digitalbazaar"}
+    print(
+        f"\n{args.connections} connections, {args.seconds:.0f} s per run, median of {args.rounds} rounds"
+    )
+    print(
+        f"{'target':18} {'workers':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'vs Node':>8} {'2w/1w':>6}"
+    )
+    for name, by_workers in figures.items():
+        for workers, r in sorted(by_workers.items()):
+            anchor = anchors.get(name)
+            ratio = f"{r.rps / figures[anchor][workers].rps:.2f}" if anchor else ""
+            scale = f"{r.rps / by_workers[1].rps:.2f}" if workers == 2 and 1 in by_workers else ""
+            print(f"{name:18} {workers:>7} {r.rps:>9.0f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>6} {ratio:>8} {scale:>6}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
