@@ -12,15 +12,19 @@ from shared.errors import (
     InvalidInputError,
     PayloadTooLargeError,
     UnauthorizedError,
+    UpstreamError,
 )
 
 __all__ = [
     "ConflictError",
     "CredentialBlockedError",
     "CsrfError",
+    "EndorsementDeliveryFailedError",
     "EndorsementLinkExpiredError",
     "EndorsementLinkRevokedError",
     "EndorsementLinkUsedError",
+    "EndorsementOtherSubjectError",
+    "NotAnEndorsementError",
     "OfferRefusedError",
     "OwnEndorsementRequestError",
     "RequestRefusedError",
@@ -87,6 +91,29 @@ class EndorsementLinkRevokedError(GoneError):
 
     code = "endorsement-link-revoked"
     title = "Endorsement link withdrawn"
+
+
+class NotAnEndorsementError(InvalidInputError):
+    """A credential delivered to an endorsement link that is not an EndorsementCredential."""
+
+    code = "not-an-endorsement"
+    title = "Not an endorsement"
+    status = 422
+
+
+class EndorsementOtherSubjectError(InvalidInputError):
+    """An endorsement delivered to a link whose subject is not what the link asked about."""
+
+    code = "endorsement-other-subject"
+    title = "Endorsement about someone else"
+    status = 422
+
+
+class EndorsementDeliveryFailedError(UpstreamError):
+    """The person's wallet did not accept the endorsement (another wallet server)."""
+
+    code = "endorsement-delivery-failed"
+    title = "Endorsement not delivered"
 
 
 class OwnEndorsementRequestError(ForbiddenError):

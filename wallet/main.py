@@ -21,6 +21,7 @@ from shared.verify.context import utc_now
 from wallet.api import (
     accounts,
     credentials,
+    endorsement_delivery,
     endorsement_pages,
     endorsements,
     export_pages,
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(portability.router, prefix="/api")
     app.include_router(shares.router)
     app.include_router(endorsements.router)
+    app.include_router(endorsement_delivery.router)
     app.include_router(pages.router)
     app.include_router(present_pages.router)
     app.include_router(endorsement_pages.router)

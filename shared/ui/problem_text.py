@@ -273,6 +273,37 @@ PROBLEM_MESSAGES: dict[str, dict[str, Message]] = {
             "recommandation.",
         ),
     },
+    "not-an-endorsement": {
+        "en": Message(
+            "Not an endorsement",
+            "This link accepts only an Open Badges 3.0 EndorsementCredential.",
+        ),
+        "fr": Message(
+            "Ce n'est pas une recommandation",
+            "Ce lien n'accepte qu'une recommandation Open Badges 3.0 (EndorsementCredential).",
+        ),
+    },
+    "endorsement-other-subject": {
+        "en": Message(
+            "Endorsement about someone else",
+            "The endorsement is not about the person or the credential the link asks about.",
+        ),
+        "fr": Message(
+            "Recommandation sur quelqu'un d'autre",
+            "La recommandation ne porte pas sur la personne ou le badge que le lien désigne.",
+        ),
+    },
+    "endorsement-delivery-failed": {
+        "en": Message(
+            "Endorsement not delivered",
+            "The person's wallet did not accept the endorsement: ask them for a new link.",
+        ),
+        "fr": Message(
+            "Recommandation non remise",
+            f"Le portefeuille de la personne n'a pas accepté la recommandation{NBSP}: "
+            "demandez-lui un nouveau lien.",
+        ),
+    },
     "gone": {
         "en": Message(
             "No longer available", "This link no longer works: ask the person for a new one."

@@ -287,6 +287,7 @@ NOT_SESSION_ROUTES: dict[tuple[str, str, str], str] = {
     ("wallet", "POST", "/api/session"): "JSON sign-in: a cross-site form cannot send JSON",
     ("wallet", "POST", "/signin"): "anonymous form: its own case (double-submit cookie)",
     ("wallet", "POST", "/signup"): "anonymous form: its own case (double-submit cookie)",
+    ("wallet", "POST", "/api/endorse/{token}/deliver"): "endorsement delivery from another wallet: no cookie, the single-use token is the capability",
     ("verifier", "POST", "/oid4vp/response/{key}"): "OpenID4VP direct_post: the state is the credential",
     ("verifier", "POST", "/verifications"): "anonymous verification API (no session state)",
     ("verifier", "POST", "/challenges"): "anonymous challenge API (single-use, no session state)",
@@ -339,6 +340,7 @@ CSRF_ROUTES: dict[str, list[tuple[str, str]]] = {
             ("POST", "/endorsement-requests/{endorsement_request_id}/revoke"),
             ("POST", "/experiences/{experience_id}/delete"), ("POST", "/endorse/{token}"),
             ("POST", "/export"), ("POST", "/credentials/{credential_id}/linkedin"),
+            ("POST", "/api/endorse-remote"), ("POST", "/endorse-remote"),
         }
     ),
     "verifier": [
@@ -985,6 +987,8 @@ WALLET_PUBLIC = {
     ("post", "/endorse/{token}"): "an endorsement link: the token is the capability",
     ("post", "/api/endorse/{token}"): "an endorsement link: the token is the capability",
     ("get", "/api/endorse/{token}"): "an endorsement link: the token is the capability",
+    ("get", "/api/endorse/{token}/request"): "an endorsement link: the token is the capability",
+    ("post", "/api/endorse/{token}/deliver"): "an endorsement link: the token is the capability",
     (
         "post",
         "/receive/{offer_id}/decline",

@@ -324,7 +324,8 @@ def revoke_request(session: Session, who: Principal, request_id: str) -> Endorse
     return row
 
 
-def _open_row(session: Session, who: Principal, token: str) -> EndorsementRequest:
+def live_row(session: Session, token: str) -> EndorsementRequest:
+    """The open link ``token`` names; used, withdrawn and expired ones are refused."""
     row = session.scalar(
         select(EndorsementRequest).where(EndorsementRequest.token_hash == hash_token(token))
     )
@@ -337,6 +338,11 @@ def _open_row(session: Session, who: Principal, token: str) -> EndorsementReques
         raise EndorsementLinkRevokedError("the person withdrew this endorsement link")
     if state == "expired":
         raise EndorsementLinkExpiredError("this endorsement link has expired; ask for a new one")
+    return row
+
+
+def _open_row(session: Session, who: Principal, token: str) -> EndorsementRequest:
+    row = live_row(session, token)
     if row.account_id == who.account_id:
         raise OwnEndorsementRequestError(
             "this is your own experience: send the link to a colleague"
@@ -344,18 +350,28 @@ def _open_row(session: Session, who: Principal, token: str) -> EndorsementReques
     return row
 
 
-def _snapshot(row: EndorsementRequest, token: str) -> dict[str, Any]:
+def snapshot(row: EndorsementRequest, token: str) -> dict[str, Any]:
     try:
         return dict(json.loads(open_sealed(token_key(token), row.ct, f"endorse:{row.id}")))
     except VaultError as err:
         raise NotFoundError("no endorsement request at this address") from err
 
 
+def endorsed_period(experience: dict[str, Any]) -> dict[str, Any]:
+    """What an endorsement records of what it endorses: the self-declared credential and its
+    period (the timeline places the endorsement there)."""
+    return {
+        "endorses_credential": experience.get("credential_id"),
+        "activity_start": experience.get("start_date"),
+        "activity_end": experience.get("end_date"),
+    }
+
+
 def open_request(session: Session, who: Principal, token: str) -> dict[str, Any]:
     """What the colleague sees: the experience, who asks, and until when."""
     row = _open_row(session, who, token)
     return {
-        "experience": _snapshot(row, token),
+        "experience": snapshot(row, token),
         "expires_at": row.expires_at.isoformat(),
     }
 
@@ -369,7 +385,7 @@ def proof_choices(session: Session, who: Principal) -> list[storage.CredentialVi
     ]
 
 
-def _signing_identity(
+def signing_identity(
     session: Session,
     who: Principal,
     identity_id: str | None,
@@ -411,15 +427,33 @@ def endorse(
 ) -> dict[str, Any]:
     """Sign the endorsement, store it in the requester's account, and close the link."""
     row = _open_row(session, who, token)
-    experience = _snapshot(row, token)
+    experience = snapshot(row, token)
     comment = _clean(comment, "comment", MAX_TEXT)
     name = _clean(name, "name", MAX_TITLE)
     proof = (
         storage.get_credential(session, who, proof_credential_id) if proof_credential_id else None
     )
-    key = _signing_identity(session, who, identity_id, proof)
+    key = signing_identity(session, who, identity_id, proof)
     # claim the link first: a second endorsement racing on it finds it used
     at = now()
+    claim(session, row, at)
+    evidence, evidence_url = relationship_evidence(session, who, proof, base_url)
+    signed = sign_endorsement(key, experience, comment=comment, name=name, evidence=evidence, at=at)
+    requester_account = session.get(Account, row.account_id)
+    if requester_account is None:
+        raise NotFoundError("no endorsement request at this address")
+    requester = principal_for(master, requester_account)
+    stored = importing.import_credential(
+        session, requester, json.dumps(signed, ensure_ascii=False).encode(), ctx,
+        max_bytes=max_bytes, sphere=ENDORSEMENT_SPHERE, source="endorsement", issuer_name=name,
+        extra={"experience_id": row.experience_id, **endorsed_period(experience)},
+    )  # fmt: skip
+    attach(session, row, stored.id)
+    return {"endorsement": signed, "evidence_url": evidence_url, "endorser": key.did}
+
+
+def claim(session: Session, row: EndorsementRequest, at: datetime) -> None:
+    """Mark the link used, atomically: of two racing deliveries only one wins."""
     claimed = session.execute(
         update(EndorsementRequest)
         .where(
@@ -432,6 +466,12 @@ def endorse(
     )
     if getattr(claimed, "rowcount", 1) != 1:
         raise EndorsementLinkUsedError("this link has already been used for an endorsement")
+
+
+def relationship_evidence(
+    session: Session, who: Principal, proof: storage.CredentialView | None, base_url: str
+) -> tuple[list[Evidence], str | None]:
+    """The proof of the relationship, published as a share link (its raw URL)."""
     evidence: list[Evidence] = []
     evidence_url = None
     if proof is not None:
@@ -444,6 +484,19 @@ def endorse(
                 description=f"{proof.summary.get('title')} — {proof.summary.get('issuer_name')}",
             )
         )
+    return evidence, evidence_url
+
+
+def sign_endorsement(
+    key: identities.HolderKey,
+    experience: dict[str, Any],
+    *,
+    comment: str,
+    name: str,
+    evidence: list[Evidence],
+    at: datetime,
+) -> dict[str, Any]:
+    """An OB 3.0 EndorsementCredential (eddsa-rdfc-2022) about ``experience["holder_did"]``."""
     period = experience["start_date"] + (
         f" / {experience['end_date']}" if experience.get("end_date") else ""
     )
@@ -459,24 +512,15 @@ def endorse(
         description=description,
         evidence=evidence,
     )
-    signed = add_proof(document, key.key.sign, key.kid, cryptosuite=RDFC, created=at)
-    requester_account = session.get(Account, row.account_id)
-    if requester_account is None:
-        raise NotFoundError("no endorsement request at this address")
-    requester = principal_for(master, requester_account)
-    stored = importing.import_credential(
-        session, requester, json.dumps(signed, ensure_ascii=False).encode(), ctx,
-        max_bytes=max_bytes, sphere=ENDORSEMENT_SPHERE, source="endorsement", issuer_name=name,
-        extra={"experience_id": row.experience_id,
-               "endorses_credential": experience.get("credential_id"),
-               "activity_start": experience.get("start_date"),
-               "activity_end": experience.get("end_date")},
-    )  # fmt: skip
+    return add_proof(document, key.key.sign, key.kid, cryptosuite=RDFC, created=at)
+
+
+def attach(session: Session, row: EndorsementRequest, credential_id: str) -> None:
+    """Record which stored credential answered the link."""
     session.execute(
         update(EndorsementRequest)
         .where(EndorsementRequest.id == row.id)
-        .values(credential_id=stored.id)
+        .values(credential_id=credential_id)
         .execution_options(synchronize_session=False)
     )
     session.expire(row)
-    return {"endorsement": signed, "evidence_url": evidence_url, "endorser": key.did}

@@ -133,10 +133,10 @@ def holder_jwk(did: str) -> dict[str, Any]:
 
 
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` over real HTTP on 127.0.0.1 (a free port); yields its base URL."""
+def serve(app: FastAPI, port: int = 0) -> Iterator[str]:
+    """Serve ``app`` over real HTTP on 127.0.0.1 (``port``, or a free one); yields its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
