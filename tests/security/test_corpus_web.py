@@ -206,7 +206,13 @@ def _wallet(folder: Path) -> Iterator[WalletSite]:
                 endorsement_request_id=who.post(
                     f"/api/experiences/{experience['id']}/requests"
                 ).json()["id"],
-            )
+                profile_id=who.post(
+                    "/api/profiles",
+                    json={"title": f"{who.email} secret profile",
+                          "credentials": [{"credential_id": cred["id"]}]},
+                ).json()["id"],
+                index="0",
+            )  # fmt: skip
         site.bobs["token"] += "-guess"
         yield site
 
@@ -338,6 +344,8 @@ CSRF_ROUTES: dict[str, list[tuple[str, str]]] = {
             ("POST", "/experiences/{experience_id}/requests"),
             ("POST", "/endorsement-requests/{endorsement_request_id}/revoke"),
             ("POST", "/experiences/{experience_id}/delete"), ("POST", "/endorse/{token}"),
+            ("POST", "/api/profiles"), ("DELETE", "/api/profiles/{profile_id}"), ("POST", "/profiles"),
+            ("POST", "/profiles/{profile_id}/revoke"),
         }
     ),
     "verifier": [
@@ -699,6 +707,8 @@ def wallet_idor_routes() -> list[tuple[str, str]]:
         ("post", "/endorsement-requests/{endorsement_request_id}/revoke"), ("get", "/s/{token}"),
         ("get", "/api/credentials/{credential_id}/raw"), ("get", "/credentials/{credential_id}/image"),
         ("post", "/experiences/{experience_id}/requests"),
+        ("delete", "/api/profiles/{profile_id}"), ("get", "/profiles/{profile_id}"),
+        ("post", "/profiles/{profile_id}/revoke"), ("get", "/p/{token}"), ("get", "/p/{token}/{index}/raw"),
     ]  # fmt: skip
 
 
@@ -718,7 +728,10 @@ def wallet_idor_case(method: str, path: str) -> Case:
             method.upper(), url, headers=headers, follow_redirects=False, **extra
         )
         body = response.content.replace(url.encode(), b"")
-        secrets = [w.bobs[k] for k in ("credential_id", "share_id", "identity_id", "experience_id")]
+        secrets = [
+            w.bobs[k]
+            for k in ("credential_id", "share_id", "identity_id", "experience_id", "profile_id")
+        ]
         secrets += [w.bob.did, "bob@example.org secret"]
         leaked = [s for s in secrets if s.encode() in body]
         if leaked:
