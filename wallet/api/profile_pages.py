@@ -125,7 +125,6 @@ def _item(res: Resources, item: dict[str, Any], lang: str, raw_url: str) -> dict
         endorsers.append({"name": profiles.issuer_name(claims), "verdict": verdict(report)})
     return {
         "title": shown["name"] or gettext("Endorsement" if endorsement else "Badge"),
-        "issuer_name": shown["issuer_name"],
         "verdict": verdict(report),
         "status_checked": _status_checked(report),
         "self_declared": profiles.self_declared(claims),

@@ -85,6 +85,7 @@ def test_a_badge_revoked_at_the_issuer_reads_revoked_at_once(
     assert public.count(REVOKED[lang]) == 1
     assert public.count(VERIFIED[lang]) == 1
     assert 'data-verdict="revoked"' in public
+    assert "data-status" not in public  # the owner's "cannot be presented" is not the public's
 
 
 def test_a_self_declared_badge_says_so(wallet: TestClient, alice: Holder) -> None:
