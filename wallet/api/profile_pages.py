@@ -7,6 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from shared.errors import InvalidInputError
 from wallet.api.credentials import MEDIA_TYPES
@@ -16,6 +18,7 @@ from wallet.disclosure import disclosure_items, readable_facts
 from wallet.i18n import choose_language, translator
 from wallet.pages import describe, qr_svg, render, verdict
 from wallet.service import profiles, storage
+from wallet.service.accounts import Principal
 from wallet.service.presenting import disclosable_paths
 
 router = APIRouter(tags=["profiles"])
@@ -52,10 +55,14 @@ def profiles_page(
     )  # fmt: skip
 
 
-def _choices(session: SessionDep, who: Any, form: Any, lang: str) -> list[profiles.Choice]:
-    """The chosen badges; a part is named ``{credential id}:{index of its tick box}``."""
+def _choices(session: Session, who: Principal, form: FormData, lang: str) -> list[profiles.Choice]:
+    """The chosen badges (``credential``); the parts of one are ``part-{credential id}``, each
+    the index of its tick box."""
+    ids = form.getlist("credential")
+    if len(ids) > profiles.MAX_ITEMS:
+        raise InvalidInputError(f"a profile holds at most {profiles.MAX_ITEMS} badges")
     out = []
-    for cid in form.getlist("credential"):
+    for cid in ids:
         view = storage.get_credential(session, who, str(cid))
         items = _parts(view, lang)
         paths: list[Any] = []

@@ -300,3 +300,33 @@ def test_the_api_refuses_hostile_selections(
         ).status_code
         == 404
     )
+
+
+def test_profile_links_are_throttled_per_address(
+    make_wallet: Callable[..., TestClient], kit: IssuerKit
+) -> None:
+    client = make_wallet(rate_limit_links="3/minute")
+    camille = sign_up(client, "camille@example.org")
+    cid = camille.import_credential(kit.vc_jwt(camille.did))["id"]
+    made = camille.post(
+        "/api/profiles", json={"title": "T", "credentials": [{"credential_id": cid}]}
+    )
+    token = made.json()["url"].rsplit("/p/", 1)[1]
+    assert client.get(f"/p/{token}").status_code == 200
+    assert client.get("/p/" + "x" * 43).status_code == 404  # a guess counts too
+    assert client.get(f"/p/{token}/0/raw").status_code == 200
+    assert client.get(f"/p/{token}").status_code == 429
+
+
+def test_what_the_person_types_is_escaped(
+    wallet: TestClient, alice: Holder, kit: IssuerKit
+) -> None:
+    cid = alice.import_credential(kit.vc_jwt(alice.did))["id"]
+    hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    made = alice.post(
+        "/api/profiles", json={"title": hostile, "credentials": [{"credential_id": cid}]}
+    )
+    public = wallet.get("/p/" + made.json()["url"].rsplit("/p/", 1)[1]).text
+    assert "<script>alert(1)" not in public
+    assert "<img src=x" not in public
+    assert "&lt;script&gt;" in public
