@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from musette.up import UpConfig
 from tests.browser.conftest import LAPTOP, PHONE, Person
-from tests.browser.test_wallet_pages import ORG, PASSWORD, badge_png
+from tests.browser.test_wallet_pages import ORG, PASSWORD, badge_png, offer_link
 from tests.demo_clients import demo_issuer_client
 
 WORDS = {
@@ -29,6 +29,7 @@ WORDS = {
         "revoked": "Révoqué\u00a0: l'émetteur a retiré ce badge.",
         "withdraw": "Retirer ce profil",
         "gone": "Profil retiré",
+        "accept": "Accepter et le garder",
     },
     "en": {
         "signup": "Create an account",
@@ -38,6 +39,7 @@ WORDS = {
         "revoked": "Revoked: the issuer withdrew this credential.",
         "withdraw": "Withdraw this profile",
         "gone": "Profile withdrawn",
+        "accept": "Accept and keep it",
     },
 }
 
@@ -124,3 +126,51 @@ def test_the_public_profile_tells_the_truth(
     assert answer.status == 410
     expect(recruiter.page.locator("main")).to_contain_text(w["gone"])
     recruiter.look("3-gone")
+
+
+def test_an_sd_jwt_part_not_ticked_is_nowhere_on_the_public_page(
+    browser: Any, contexts: list[Any], stack_config: UpConfig, issuer_api: httpx2.Client
+) -> None:
+    """A badge received in SD-JWT VC (42 volunteer hours): with no part ticked, the hours are
+    neither on the page nor in the badge it links to; ticking them shows them."""
+    w, lang = WORDS["fr"], "fr"
+    wallet = stack_config.base_urls()["wallet"]
+    holder = Person(browser, contexts, lang, PHONE, "fr-phone", prefix="profile-sd")
+    page = holder.page
+    page.goto(wallet + "/signup")
+    page.fill("#email", "profile-sd@example.org")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name=w["signup"]).click()
+    page.wait_for_url(wallet + "/")
+    page.goto(offer_link(issuer_api, lang))
+    page.get_by_role("button", name=w["accept"]).click()
+    page.wait_for_url(re.compile(r".*/credentials/[0-9a-f]+.*"))
+
+    def publish(tick_hours: bool) -> str:
+        page.goto(wallet + "/profiles")
+        page.fill("#profile-title", "Candidature")
+        page.locator("input[name=credential]").first.check()
+        parts = page.locator("label.choice", has=page.locator("input[name^=part-]"))
+        assert parts.count() > 0
+        if tick_hours:
+            parts.filter(has_text="42").locator("input").check()
+        holder.look("1-parts")
+        page.get_by_role("button", name=w["make"]).click()
+        page.wait_for_url(re.compile(r".*/profiles/[0-9a-f]{32}$"))
+        return str(page.input_value("#profile-url"))
+
+    recruiter = Person(browser, contexts, lang, PHONE, "fr-phone", prefix="profile-sd-public")
+    recruiter.page.goto(publish(tick_hours=False))
+    expect(recruiter.page.locator(".card[data-verdict=ok]")).to_have_count(1)
+    assert "42" not in recruiter.page.locator("main").inner_text()
+    recruiter.look("1-hidden")
+    raw = recruiter.page.locator("main a[href$='/raw']").get_attribute("href")
+    published = recruiter.page.request.get(stack_config.base_urls()["wallet"] + raw).text()
+    from shared.proofs.sd_jwt import parse_disclosure, parse_sd_jwt
+
+    assert all(
+        "42" not in str(parse_disclosure(d).value) for d in parse_sd_jwt(published).disclosures
+    )
+    recruiter.page.goto(publish(tick_hours=True))
+    expect(recruiter.page.locator("main")).to_contain_text("42")
+    recruiter.look("2-shown")
