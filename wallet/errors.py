@@ -121,3 +121,17 @@ class OwnEndorsementRequestError(ForbiddenError):
 
     code = "own-endorsement-request"
     title = "You cannot endorse your own experience"
+
+
+class ProfileRevokedError(GoneError):
+    """An application profile its owner withdrew."""
+
+    code = "profile-revoked"
+    title = "Profile withdrawn"
+
+
+class ProfileExpiredError(GoneError):
+    """An application profile past the expiry date its owner chose."""
+
+    code = "profile-expired"
+    title = "Profile expired"

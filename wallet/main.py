@@ -31,6 +31,8 @@ from wallet.api import (
     portability,
     present_pages,
     presentations,
+    profile_pages,
+    profiles,
     receive,
     rights,
     shares,
@@ -108,6 +110,8 @@ def create_app(
     app.include_router(endorsement_pages.router)
     app.include_router(export_pages.router)
     app.include_router(rights.router)
+    app.include_router(profile_pages.router)
+    app.include_router(profiles.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_operations(
         app,

@@ -427,6 +427,23 @@ PROBLEM_MESSAGES: dict[str, dict[str, Message]] = {
             "Un autre service nécessaire n'a pas répondu. Réessayez dans un instant.",
         ),
     },
+    "profile-revoked": {
+        "en": Message(
+            "Profile withdrawn", "The person has withdrawn this profile: ask them for a new link."
+        ),
+        "fr": Message(
+            "Profil retiré",
+            f"La personne a retiré ce profil{NBSP}: demandez-lui un nouveau lien.",
+        ),
+    },
+    "profile-expired": {
+        "en": Message(
+            "Profile expired", "This profile has expired: ask the person for a new link."
+        ),
+        "fr": Message(
+            "Profil expiré", f"Ce profil a expiré{NBSP}: demandez un nouveau lien à la personne."
+        ),
+    },
 }
 
 

@@ -206,7 +206,13 @@ def _wallet(folder: Path) -> Iterator[WalletSite]:
                 endorsement_request_id=who.post(
                     f"/api/experiences/{experience['id']}/requests"
                 ).json()["id"],
-            )
+                profile_id=who.post(
+                    "/api/profiles",
+                    json={"title": f"{who.email} secret profile",
+                          "credentials": [{"credential_id": cred["id"]}]},
+                ).json()["id"],
+                index="0",
+            )  # fmt: skip
         site.bobs["token"] += "-guess"
         yield site
 
@@ -341,6 +347,8 @@ CSRF_ROUTES: dict[str, list[tuple[str, str]]] = {
             ("POST", "/experiences/{experience_id}/delete"), ("POST", "/endorse/{token}"),
             ("POST", "/export"), ("POST", "/credentials/{credential_id}/linkedin"),
             ("POST", "/api/endorse-remote"), ("POST", "/endorse-remote"),
+            ("POST", "/api/profiles"), ("DELETE", "/api/profiles/{profile_id}"), ("POST", "/profiles"),
+            ("POST", "/profiles/{profile_id}/revoke"),
         }
     ),
     "verifier": [
@@ -703,6 +711,8 @@ def wallet_idor_routes() -> list[tuple[str, str]]:
         ("get", "/api/credentials/{credential_id}/raw"), ("get", "/credentials/{credential_id}/image"),
         ("post", "/experiences/{experience_id}/requests"),
         ("post", "/credentials/{credential_id}/linkedin"),
+        ("delete", "/api/profiles/{profile_id}"), ("get", "/profiles/{profile_id}"),
+        ("post", "/profiles/{profile_id}/revoke"), ("get", "/p/{token}"), ("get", "/p/{token}/{index}/raw"),
     ]  # fmt: skip
 
 
@@ -722,7 +732,10 @@ def wallet_idor_case(method: str, path: str) -> Case:
             method.upper(), url, headers=headers, follow_redirects=False, **extra
         )
         body = response.content.replace(url.encode(), b"")
-        secrets = [w.bobs[k] for k in ("credential_id", "share_id", "identity_id", "experience_id")]
+        secrets = [
+            w.bobs[k]
+            for k in ("credential_id", "share_id", "identity_id", "experience_id", "profile_id")
+        ]
         secrets += [w.bob.did, "bob@example.org secret"]
         leaked = [s for s in secrets if s.encode() in body]
         if leaked:

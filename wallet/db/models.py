@@ -159,3 +159,23 @@ class EndorsementRequest(Base):
         ForeignKey("credentials.id", ondelete="SET NULL"), nullable=True
     )
     ct: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Profile(Base):
+    """An application profile: a chosen set of badges at one unguessable URL ``/p/{token}``.
+
+    Like a share, only the token's SHA-256 is kept and the set, as the public sees it, is
+    encrypted under a key derived from the token; ``owner_ct`` (the title, the link, what was
+    chosen) is encrypted under the account data key, for the owner's pages.
+    """
+
+    __tablename__ = "profiles"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[str] = mapped_column(account_fk(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    ct: Mapped[bytes] = mapped_column(LargeBinary)
+    owner_ct: Mapped[bytes] = mapped_column(LargeBinary)

@@ -63,6 +63,10 @@ def bobs(wallet: TestClient, bob: Holder, kit: IssuerKit) -> dict[str, str]:
         json={"title": "Bob secret job", "organisation": "Bob Corp", "start_date": "2020-01-01"},
     ).json()
     endorse_link = bob.post(f"/api/experiences/{experience['id']}/requests").json()
+    profile = bob.post(
+        "/api/profiles",
+        json={"title": "Bob secret profile", "credentials": [{"credential_id": cred["id"]}]},
+    ).json()
     return {
         "credential_id": cred["id"],
         "share_id": share["id"],
@@ -74,6 +78,8 @@ def bobs(wallet: TestClient, bob: Holder, kit: IssuerKit) -> dict[str, str]:
         "token": share["url"].rsplit("/", 1)[1] + "-guess",
         "experience_id": experience["id"],
         "endorsement_request_id": endorse_link["id"],
+        "profile_id": profile["id"],
+        "index": "0",
     }
 
 
@@ -98,6 +104,8 @@ def test_every_path_parameter_is_known(wallet: TestClient) -> None:
         "token",
         "experience_id",
         "endorsement_request_id",
+        "profile_id",
+        "index",
     }
     found = {name for _, path in routes(wallet) for name in PARAM.findall(path)}
     assert found <= known, f"add these path parameters to the isolation test: {found - known}"
@@ -110,7 +118,8 @@ def test_alice_cannot_touch_bobs_data_through_any_route(
     alice.import_credential(kit.vc_jwt(alice.did, name="Alice badge"))
     secrets_of_bob = [bobs["credential_id"], bobs["share_id"], bobs["identity_id"], bobs["offer_id"],
                       bobs["request_id"], "Bob secret badge", bob.did, bobs["experience_id"],
-                      bobs["endorsement_request_id"], "Bob secret job"]  # fmt: skip
+                      bobs["endorsement_request_id"], "Bob secret job", bobs["profile_id"],
+                      "Bob secret profile"]  # fmt: skip
     for method, path in routes(wallet):
         if path in {"/api/me", "/api/session"} and method == "delete":
             continue  # alice ending her own session or account says nothing about bob
@@ -140,6 +149,7 @@ def test_alice_cannot_touch_bobs_data_through_any_route(
     assert bob.get(f"/api/presentations/{bobs['request_id']}").status_code == 200
     kept = bob.get(f"/api/experiences/{bobs['experience_id']}").json()
     assert [r["state"] for r in kept["requests"]] == ["open"]
+    assert [p["state"] for p in bob.get("/api/profiles").json()] == ["open"]
     export = alice.get("/api/export")
     assert export.status_code == 200
     import io
