@@ -5,6 +5,7 @@ A failing check is a result, not an exception.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -22,17 +23,21 @@ CHECK_NAMES = (
 
 
 def issuer_is_subject(credential: object) -> bool:
-    """True for a self-declared credential: the issuer's id equals ``credentialSubject.id``
-    (DID URL fragments ignored). Such a credential proves only that the holder said it."""
-    if not isinstance(credential, dict):
+    """True for a self-declared credential: the issuer's id equals the subject's id (DID URL
+    fragments ignored), under the W3C names (``issuer``, ``credentialSubject.id``, any subject
+    of a list) or the SD-JWT VC ones (``iss``, ``sub``). Such a credential proves only
+    that the holder said it."""
+    if not isinstance(credential, Mapping):
         return False
-    issuer = credential.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    subject = credential.get("credentialSubject")
-    subject_id = subject.get("id") if isinstance(subject, dict) else None
-    if not isinstance(issuer_id, str) or not isinstance(subject_id, str) or not issuer_id:
+    issuer = credential.get("issuer", credential.get("iss"))
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    subject = credential.get("credentialSubject", {"id": credential.get("sub")})
+    subjects = subject if isinstance(subject, list) else [subject]
+    if not isinstance(issuer_id, str) or not issuer_id:
         return False
-    return issuer_id.split("#")[0] == subject_id.split("#")[0]
+    ids = [s.get("id") for s in subjects if isinstance(s, Mapping)]
+    # a claim about the issuer itself is self-declared, even among other subjects
+    return any(isinstance(i, str) and i.split("#")[0] == issuer_id.split("#")[0] for i in ids)
 
 
 class CheckStatus(StrEnum):

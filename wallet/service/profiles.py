@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from shared.errors import InvalidInputError, NotFoundError
 from shared.proofs.sd_jwt import present_sd_jwt
+from shared.verify.report import issuer_is_subject
 from wallet.db.models import Profile
 from wallet.errors import ProfileExpiredError, ProfileRevokedError
 from wallet.service import storage
@@ -79,22 +80,9 @@ def state(row: Profile, at: datetime) -> str:
     return "open"
 
 
-def _self_id(claims: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """(issuer id, subject id) as the credential states them (W3C or SD-JWT VC names)."""
-    issuer = claims.get("issuer", claims.get("iss"))
-    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    subject = claims.get("credentialSubject")
-    subject_id = subject.get("id") if isinstance(subject, Mapping) else claims.get("sub")
-    return (
-        issuer_id if isinstance(issuer_id, str) else None,
-        subject_id if isinstance(subject_id, str) else None,
-    )
-
-
 def self_declared(claims: Mapping[str, Any]) -> bool:
     """The person signed it about themself: the issuer is the subject."""
-    issuer_id, subject_id = _self_id(claims)
-    return issuer_id is not None and issuer_id == subject_id
+    return issuer_is_subject(claims)
 
 
 def issuer_name(claims: Mapping[str, Any]) -> str:

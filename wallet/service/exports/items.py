@@ -10,6 +10,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from shared.errors import InvalidInputError
+from shared.verify.report import issuer_is_subject
 from wallet.pages import as_ob3, describe
 from wallet.service import sharing, storage
 from wallet.service.accounts import Principal
@@ -55,10 +56,7 @@ def issuer_country(credential: Mapping[str, Any]) -> str | None:
 def strength_of(credential: Mapping[str, Any]) -> Strength:
     """Self-declared when the issuer is the subject (the holder vouches for themself), endorsed
     when it carries OB 3.0 `endorsement`s (OB 3.0 §B.1.6 EndorsementCredential), else issued."""
-    subjects = credential.get("credentialSubject")
-    first = subjects[0] if isinstance(subjects, list) and subjects else subjects
-    issuer, subject = _id_of(credential.get("issuer")), _id_of(first)
-    if issuer and subject and issuer == subject:
+    if issuer_is_subject(credential):
         return "self_declared"
     endorsements = credential.get("endorsement")
     if isinstance(endorsements, list) and endorsements:
