@@ -4,32 +4,30 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import SettingsConfigDict
 
 from servicekit.ratelimit import LimitSetting
+from servicekit.settings import BaseServiceSettings
 
 #: OpenID4VCI key-proof algorithms the credential endpoint accepts.
 PROOF_ALGS = ("EdDSA", "ES256")
 
 
-class IssuerSettings(BaseSettings):
+class IssuerSettings(BaseServiceSettings):
     """Everything the issuer reads from outside: one instance per app."""
 
     model_config = SettingsConfigDict(env_prefix="MUSETTE_ISSUER_", extra="forbid")
+    service = "issuer"
+    url_field = "public_url"
 
     database_url: str = "sqlite:///./var/issuer/issuer.db"
     #: folder for ``master.key`` (and QR codes written by the CLI)
     data_dir: str = "./var/issuer"
-    #: base64url master secret (>= 32 bytes); read from ``<data_dir>/master.key`` when empty
-    master_secret: str = ""
     #: public base URL of this issuer; organisations live under ``<public_url>/orgs/<slug>``
     public_url: str = "http://127.0.0.1:8001"
     #: the Musette wallet's base URL (its ``/receive`` page gets the offer)
     wallet_url: str = "http://127.0.0.1:8002"
-    #: development mode: http and loopback allowed (said loudly); production refuses both
-    dev: bool = False
-    problem_type_base: str = "https://musette.example/problems"
     #: lifetimes (seconds)
     offer_ttl: int = 600
     access_token_ttl: int = 600
@@ -76,18 +74,7 @@ class IssuerSettings(BaseSettings):
     smtp_from: str = ""
     smtp_timeout_seconds: float = 10.0
 
-    @model_validator(mode="after")
-    def _production_is_https(self) -> IssuerSettings:
-        self.public_url = self.public_url.rstrip("/")
-        if not self.dev and not self.public_url.startswith("https://"):
-            raise ValueError(
-                f"public_url must be https outside development mode, not {self.public_url!r}: "
-                "set MUSETTE_ISSUER_PUBLIC_URL to the public https address, or use development "
-                "mode for a local demo (musette --dev, MUSETTE_DEV=1 or MUSETTE_ISSUER_DEV=1)"
-            )
-        return self
-
-    @property
-    def secure_cookies(self) -> bool:
-        """Cookies carry ``Secure`` outside development mode, and over https in it."""
-        return not self.dev or self.public_url.startswith("https://")
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")

@@ -27,6 +27,7 @@ import httpx2
 import pytest
 import uvicorn
 
+import servicekit.db
 from musette.up import SERVICES, UpConfig, serving_in_thread
 from tests.databases import database_url
 from tests.stack import free_port, stack_environment
@@ -149,16 +150,14 @@ POOL_SIZE, POOL_OVERFLOW = 3, 2
 
 def _small_pools(env: pytest.MonkeyPatch) -> None:
     """Each service's PostgreSQL engines get a small pool (SQLite ones are left alone)."""
-    for name in SERVICES:
-        base = importlib.import_module(f"{name}.db.base")
-        real = base.create_engine
+    real = servicekit.db.create_engine
 
-        def create_engine(url: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
-            if str(url).startswith("postgresql"):
-                kwargs.update(pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
-            return _real(url, *args, **kwargs)
+    def create_engine(url: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(url).startswith("postgresql"):
+            kwargs.update(pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+        return real(url, *args, **kwargs)
 
-        env.setattr(base, "create_engine", create_engine)
+    env.setattr(servicekit.db, "create_engine", create_engine)
 
 
 def _server(app: Any, port: int) -> uvicorn.Server:

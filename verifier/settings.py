@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from servicekit.ratelimit import LimitSetting
+from servicekit.settings import BaseServiceSettings
 
 #: The largest upload the console's check form reads (a baked PNG included).
 MAX_UPLOAD_BYTES = 5_000_000
@@ -14,20 +15,17 @@ MAX_UPLOAD_BYTES = 5_000_000
 MAX_VERIFICATION_BYTES = 1_000_000
 
 
-class VerifierSettings(BaseSettings):
+class VerifierSettings(BaseServiceSettings):
     """Everything the verifier reads from outside: one instance per app."""
 
     model_config = SettingsConfigDict(env_prefix="MUSETTE_VERIFIER_", extra="forbid")
+    service = "verifier"
 
     database_url: str = "sqlite:///./var/verifier/verifier.db"
     #: folder for ``master.key`` when ``master_secret`` is not given
     data_dir: str = "./var/verifier"
-    #: base64url master secret (at least 16 bytes); read from ``<data_dir>/master.key`` when empty
-    master_secret: str = ""
     #: public base URL of this verifier (response_uri, request_uri, did:web)
     base_url: str = "http://127.0.0.1:8003"
-    #: development mode: the fetcher may reach http and loopback addresses
-    dev: bool = False
     #: development mode only: a PEM file the fetcher trusts besides the usual authorities
     #: (a local TLS proxy's self-signed certificate, as conformance/run.sh sets up)
     dev_ca_file: str = ""
@@ -44,7 +42,6 @@ class VerifierSettings(BaseSettings):
     client_name: str = "Recrutement Démo"
     #: the logo wallets show beside it (``logo_uri``); empty: this verifier's own /static/logo.svg
     logo_uri: str = ""
-    problem_type_base: str = "https://musette.example/problems"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     max_verification_bytes: int = MAX_VERIFICATION_BYTES
     #: base URL of a Musette wallet: the request page then offers ``<wallet_url>/present?…``
@@ -82,21 +79,10 @@ class VerifierSettings(BaseSettings):
     anonymous_stored_result_seconds: int = 86400
 
     @model_validator(mode="after")
-    def _production_is_https(self) -> VerifierSettings:
-        if not self.dev and not self.base_url.startswith("https://"):
-            raise ValueError(
-                f"base_url must be https outside development mode, not {self.base_url!r}: "
-                "set MUSETTE_VERIFIER_BASE_URL to the public https address, or use development "
-                "mode for a local demo (musette --dev, MUSETTE_DEV=1 or MUSETTE_VERIFIER_DEV=1)"
-            )
+    def _dev_ca_file_only_in_dev(self) -> VerifierSettings:
         if self.dev_ca_file and not self.dev:
             raise ValueError(
                 "dev_ca_file (MUSETTE_VERIFIER_DEV_CA_FILE) is for development mode only: "
                 "in production the fetcher trusts the usual certificate authorities alone"
             )
         return self
-
-    @property
-    def secure_cookies(self) -> bool:
-        """Cookies carry ``Secure`` outside development mode, and over https in it."""
-        return not self.dev or self.base_url.startswith("https://")

@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from servicekit.ratelimit import LimitSetting
+from servicekit.settings import BaseServiceSettings
 
 #: The largest credential (file, token or issuer response) the wallet accepts.
 MAX_CREDENTIAL_BYTES = 1_000_000
 
 
-class WalletSettings(BaseSettings):
+class WalletSettings(BaseServiceSettings):
     """Everything the wallet reads from outside: one instance per app."""
 
     model_config = SettingsConfigDict(env_prefix="MUSETTE_WALLET_", extra="forbid")
+    service = "wallet"
 
     database_url: str = "sqlite:///./var/wallet/wallet.db"
     #: folder for ``master.key`` when ``master_secret`` is not given
     data_dir: str = "./var/wallet"
-    #: base64url master secret (32 bytes); read from ``<data_dir>/master.key`` when empty
-    master_secret: str = ""
     #: public base URL of this wallet (links, share URLs, cookies' Secure flag)
     base_url: str = "http://127.0.0.1:8002"
-    #: development mode: the fetcher may reach http and loopback addresses
-    dev: bool = False
     #: seconds an outbound fetch (share URL, status list, DID document) may take in all,
     #: redirects and every read included: a server dripping its answer is cut off there
     fetch_deadline_seconds: float = 15.0
-    problem_type_base: str = "https://musette.example/problems"
     #: credential issuers (URLs) and DIDs the wallet shows as "in the trust registry"
     trusted_issuers: list[str] = []
     #: verifiers the wallet knows, by DID or by the origin answers go to, with their name
@@ -49,18 +45,3 @@ class WalletSettings(BaseSettings):
     #: account and IP address; public endorsement and share links opened per IP address
     rate_limit_signin: LimitSetting = "10/minute"
     rate_limit_links: LimitSetting = "60/minute"
-
-    @model_validator(mode="after")
-    def _production_is_https(self) -> WalletSettings:
-        if not self.dev and not self.base_url.startswith("https://"):
-            raise ValueError(
-                f"base_url must be https outside development mode, not {self.base_url!r}: "
-                "set MUSETTE_WALLET_BASE_URL to the public https address, or use development "
-                "mode for a local demo (musette --dev, MUSETTE_DEV=1 or MUSETTE_WALLET_DEV=1)"
-            )
-        return self
-
-    @property
-    def secure_cookies(self) -> bool:
-        """Cookies carry ``Secure`` outside development mode, and over https in it."""
-        return not self.dev or self.base_url.startswith("https://")

@@ -9,7 +9,6 @@ which is its DID: it cannot rotate.
 
 from __future__ import annotations
 
-import base64
 import secrets
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
@@ -21,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from issuer.db.models import Organisation, OrgKey, StoredKey
 from issuer.problems import ConflictError
-from servicekit.instances import read_or_create_master_key, wrong_master_secret
+from servicekit import instances
+from servicekit.instances import wrong_master_secret
 from shared.did.methods import DID_CONTEXT, MULTIKEY_CONTEXT, verification_method_id
 from shared.errors import InvalidInputError, NotFoundError
 from shared.keys import EncryptedKeyStore, PrivateKey
@@ -91,22 +91,8 @@ def check_master_secret(session: Session, master_secret: bytes) -> None:
 
 
 def load_master_secret(master_secret: str, data_dir: str) -> bytes:
-    """The master secret from settings, or ``<data_dir>/master.key`` (created 0600)."""
-    if master_secret:
-        secret = _b64(master_secret)
-    else:
-        new = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-        secret = _b64(read_or_create_master_key(data_dir, new))
-    if len(secret) < 32:
-        raise InvalidInputError("the issuer master secret must be at least 32 bytes")
-    return secret
-
-
-def _b64(text: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except ValueError as err:
-        raise InvalidInputError("the master secret is not base64url") from err
+    """The master secret from settings, or ``<data_dir>/master.key`` (created 0600); ≥ 32 bytes."""
+    return instances.load_master_secret("issuer", master_secret, data_dir)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Time zones: the wallet's and verifier's database layer reads naive datetimes as UTC.
+"""Time zones: every service's database layer (servicekit's ``UtcDateTime``) reads naive datetimes as UTC.
 
 Regression ("Time zones"): ``UtcDateTime`` used ``astimezone`` on naive values,
 which Python reads in the host's local zone, so a process running with ``TZ`` set elsewhere
@@ -16,10 +16,15 @@ from types import ModuleType
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select, text
 
+import issuer.db.base as issuer_base
 import verifier.db.base as verifier_base
 import wallet.db.base as wallet_base
 
-MODULES = [pytest.param(wallet_base, id="wallet"), pytest.param(verifier_base, id="verifier")]
+MODULES = [
+    pytest.param(issuer_base, id="issuer"),
+    pytest.param(wallet_base, id="wallet"),
+    pytest.param(verifier_base, id="verifier"),
+]
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import secrets
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
@@ -14,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from servicekit.instances import read_or_create_master_key, wrong_master_secret
+from servicekit import instances
+from servicekit.instances import wrong_master_secret
 from shared.did import did_web_from_url
-from shared.encoding.base64url import b64url_decode, b64url_encode
 from shared.errors import InvalidInputError
 from shared.keys.store import EncryptedKeyStore, KeyStore
 from shared.protocols.response_encryption import public_encryption_jwk
@@ -66,11 +65,16 @@ class DbKeyBackend(MutableMapping[str, bytes]):
 
 
 def master_secret(settings: VerifierSettings) -> bytes:
-    """From settings, else ``<data_dir>/master.key`` (created 0600 on first start)."""
-    if settings.master_secret:
-        return b64url_decode(settings.master_secret)
-    new = b64url_encode(secrets.token_bytes(32))
-    return b64url_decode(read_or_create_master_key(settings.data_dir, new))
+    """From settings, else ``<data_dir>/master.key`` (created 0600 on first start).
+
+    16-byte secrets, once accepted here, still open the verifier (with a warning).
+    """
+    return instances.load_master_secret(
+        "verifier",
+        settings.master_secret,
+        settings.data_dir,
+        legacy_floor=instances.LEGACY_MASTER_SECRET_BYTES,
+    )
 
 
 def open_key_store(settings: VerifierSettings, sessions: sessionmaker[Session]) -> KeyStore:

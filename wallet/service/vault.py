@@ -21,9 +21,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from servicekit.instances import read_or_create_master_key
-from shared.encoding.base64url import b64url_decode, b64url_encode
-from shared.errors import InvalidInputError, VcError
+from servicekit import instances
+from shared.errors import VcError
 
 NONCE_BYTES = 12
 KEY_BYTES = 32
@@ -52,15 +51,13 @@ def open_sealed(key: bytes, blob: bytes, aad: str) -> bytes:
 
 
 def load_master_secret(configured: str, data_dir: str | Path) -> bytes:
-    """The master secret: from settings (base64url), else ``<data_dir>/master.key`` (0600)."""
-    if configured:
-        secret = b64url_decode(configured)
-    else:
-        new = b64url_encode(secrets.token_bytes(KEY_BYTES)) + "\n"
-        secret = b64url_decode(read_or_create_master_key(data_dir, new))
-    if len(secret) < 16:
-        raise InvalidInputError("the wallet master secret must be at least 16 bytes")
-    return secret
+    """The master secret: from settings (base64url), else ``<data_dir>/master.key`` (0600).
+
+    16-byte secrets, once accepted here, still open the wallet (with a warning).
+    """
+    return instances.load_master_secret(
+        "wallet", configured, data_dir, legacy_floor=instances.LEGACY_MASTER_SECRET_BYTES
+    )
 
 
 @dataclass(frozen=True)
