@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,19 @@ def load_json(*parts: str) -> Any:
 @pytest.fixture
 def fixed_clock() -> Any:
     return lambda: FIXED_NOW
+
+
+@pytest.fixture(autouse=True)
+def _restore_musette_environment() -> Any:
+    """Commands under test (``musette migrate --dev``, ``musette serve``) set MUSETTE_* and
+    PROMETHEUS_MULTIPROC_DIR in this process, as they must for their workers; put the
+    environment back after each test so no later test starts in development mode by accident."""
+    kept = {k: v for k, v in os.environ.items() if k.startswith(("MUSETTE_", "PROMETHEUS_"))}
+    yield
+    for key in [k for k in os.environ if k.startswith(("MUSETTE_", "PROMETHEUS_"))]:
+        if key not in kept:
+            del os.environ[key]
+    os.environ.update(kept)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
