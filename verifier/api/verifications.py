@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+import msgspec
+from fastapi import APIRouter, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -215,34 +218,65 @@ def _verify_and_answer(
     return out
 
 
+#: ``?store=``'s accepted spellings, as FastAPI's bool query parameters had them
+_TRUE = frozenset({"1", "true", "on", "yes", "t", "y"})
+_FALSE = frozenset({"0", "false", "off", "no", "f", "n"})
+_STORE_PARAMETER = {
+    "name": "store",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "boolean", "default": False},
+    "description": "Anonymous calls: keep the verdict summary (never the credential) at a "
+    "result URL for anonymous_stored_result_seconds (24 h). Signed-in calls are always kept.",
+}
+_ENCODER = msgspec.json.Encoder()
+
+
+def _store_flag(request: Request) -> bool:
+    values = request.query_params.getlist("store")
+    if not values:
+        return False
+    value = values[-1].strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise InvalidInputError("store must be a boolean (true or false)")
+
+
+def json_response(out: dict[str, Any]) -> Response:
+    """``out`` as JSON, encoded once by msgspec: the report is plain JSON data, so FastAPI's
+    jsonable_encoder walk and response-model pass are skipped (they were a tenth of the
+    request); anything msgspec cannot encode goes the FastAPI way."""
+    try:
+        body = _ENCODER.encode(out)
+    except (TypeError, msgspec.EncodeError):
+        body = _ENCODER.encode(jsonable_encoder(out))
+    return Response(body, media_type="application/json")
+
+
 @router.post(
     "/verifications",
+    response_model=dict[str, Any],
     responses={
         **RATE_LIMITED_RESPONSE,
         413: {"description": "The body is larger than max_verification_bytes (1 MB)"},
     },
+    openapi_extra={"parameters": [_STORE_PARAMETER]},
 )
-async def create_verification(
-    request: Request,
-    keep: Annotated[
-        bool,
-        Query(
-            alias="store",
-            description="Anonymous calls: keep the verdict summary (never the credential) at "
-            "a result URL for anonymous_stored_result_seconds (24 h). Signed-in calls are "
-            "always kept.",
-        ),
-    ] = False,
-) -> dict[str, Any]:
+async def create_verification(request: Request) -> Response:
     """Verify a credential or presentation (JSON, token, baked image, form, or share URL).
 
     Anonymous calls store nothing unless ``store=true``: then the verdict summary (never the
     credential) is kept at ``result_url`` until ``expires_at``. Calls with an API key are
     always kept, with ``id`` and ``result_url``, for the verification retention."""
+    # the query is read by hand: a FastAPI parameter cost a dependency-solving pass
+    keep = _store_flag(request)
     res = get_resources(request)
     sub = await read_submission(request, res.settings.max_verification_bytes)
     # one hop off the event loop for everything that blocks (no per-dependency hops)
-    return await run_in_threadpool(_verify_and_answer, request, res, sub, keep)
+    out = await run_in_threadpool(_verify_and_answer, request, res, sub, keep)
+    return json_response(out)
 
 
 @router.get("/verifications/{verification_id}")
