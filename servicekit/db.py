@@ -6,11 +6,12 @@ what is the same everywhere lives here.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from alembic import context
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.types import TypeDecorator
 
 
@@ -63,14 +64,42 @@ def make_engine(
 
         return engine
     if pool_size is None:
-        return create_engine(url, pool_pre_ping=True)
-    return create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=max_overflow,
-        pool_timeout=pool_timeout,
-        pool_pre_ping=True,
-    )
+        engine = create_engine(url)
+    else:
+        engine = create_engine(
+            url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout
+        )
+    ping_when_idle(engine)
+    return engine
+
+
+#: a pooled connection idle longer than this is pinged before use
+#: (docs/decisions/pool-ping-when-idle.md)
+PING_AFTER_IDLE_SECONDS: Final = 5.0
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Ping a pooled connection before use only when it sat idle ``idle_seconds`` or more.
+
+    ``pool_pre_ping`` sent a ``SELECT 1`` round trip at every checkout, doubling the round
+    trips of a one-query request (a status list 304). A connection used again within a few
+    seconds was just working; one idle longer (a database restart, a dropped idle link) is
+    pinged, and a dead one is replaced (SQLAlchemy's pessimistic disconnect handling: raising
+    DisconnectionError on checkout makes the pool retry with a new connection)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # a new connection, or one just returned
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as err:
+            raise exc.DisconnectionError(f"stale pooled connection ({type(err).__name__})") from err
 
 
 def run_alembic_env(metadata: MetaData, service: str) -> None:
