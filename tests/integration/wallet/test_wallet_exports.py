@@ -200,7 +200,7 @@ def test_every_export_message_is_in_both_catalogues() -> None:
     import re
     from pathlib import Path
 
-    from shared.i18n import catalogue
+    from servicekit.i18n import catalogue
     from wallet.i18n import LOCALES
 
     root = Path(__file__).parents[3] / "wallet"
