@@ -166,6 +166,21 @@ def test_paste_an_sd_jwt_shows_the_holder_name(client: TestClient) -> None:
     assert "SD-JWT" in page.text
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("fr", "identité hachée (vérifiable"), ("en", "identity hashed (can be checked")],
+)
+def test_a_hashed_name_is_said_not_shown(client: TestClient, lang: str, words: str) -> None:
+    """Issue 17: an OB 3.0 salted name hash reads as such, never as ``sha256$…``."""
+    hashed = {"type": "IdentityObject", "identityType": "name", "hashed": True,
+              "identityHash": "sha256$" + "ab" * 32, "salt": "cd"}  # fmt: skip
+    doc = badge(subject_extra={"identifier": [hashed]})
+    page = upload(client, lang, "badge.jwt", vc_jwt(doc).encode(), "application/jwt")
+    assert verdict_of(page.text) == "verified"
+    assert words in page.text.replace("&#39;", "'").replace("&#x27;", "'")
+    assert "sha256$" + "ab" * 32 not in page.text
+
+
 def test_a_baked_png_badge(client: TestClient) -> None:
     png = data_path("validator-ob30", "simple-jwt.png").read_bytes()
     page = upload(client, "fr", "badge.png", png, "image/png")
