@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import base64
 import json
+import re
 from typing import Any
 
 import pytest
 from conftest import Env, Wallet
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from test_issuer_pages import admin as admin  # the fixture
+from test_issuer_pages import get, issue_offer
 
+from issuer.db.models import Offer
+from musette.cli_issuer import register
 from shared.model.identity import identity_matches
 
 NAME = "Camille Martin"
@@ -73,3 +81,29 @@ def test_hashes_are_salted_afresh_per_credential(env: Env, wallet: Wallet) -> No
     second = _names(_text(wallet.receive("volunteer_ldp_vc")))[0]
     assert first["salt"] != second["salt"]
     assert first["identityHash"] != second["identityHash"]
+
+
+@pytest.mark.parametrize("ticked", [False, True])
+def test_the_console_form_offers_the_name_in_clear_unticked(
+    admin: TestClient, env: Env, ticked: bool
+) -> None:
+    html = get(admin, "/console/achievements/volunteer/issue", "fr").text
+    box = re.search(r'<input type="checkbox" name="name_in_clear" value="1"([^>]*)>', html)
+    assert box
+    assert "checked" not in box.group(1)  # hashed unless the admin asks
+    assert "Nom en clair\u00a0:" in html
+    res = env.client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:
+        before = set(session.scalars(select(Offer.id)))
+    issue_offer(admin, **({"name_in_clear": "1"} if ticked else {}))
+    with res.sessions.begin() as session:
+        rows = session.execute(select(Offer.id, Offer.name_in_clear)).all()
+    assert [flag for oid, flag in rows if oid not in before] == [ticked]
+
+
+def test_the_cli_asks_for_the_name_in_clear() -> None:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    base = ["issuer", "offer", "--org", "o", "--achievement", "a", "--recipient", "Léa"]
+    assert parser.parse_args(base).name_in_clear is False
+    assert parser.parse_args([*base, "--name-in-clear"]).name_in_clear is True
