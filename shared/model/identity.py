@@ -15,7 +15,13 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["hash_identity", "hashed_identity", "identity_matches", "normalise_identity"]
+__all__ = [
+    "hash_identity",
+    "hashed_identity",
+    "identity_matches",
+    "normalise_identity",
+    "recipient_matches",
+]
 
 
 def normalise_identity(value: str, identity_type: str) -> str:
@@ -55,3 +61,23 @@ def identity_matches(obj: Mapping[str, Any], candidate: str) -> bool | None:
         return None
     expected = hash_identity(candidate, salt, kind)
     return hmac.compare_digest(expected, "sha256$" + stored[7:].lower())
+
+
+def recipient_matches(
+    credential: Mapping[str, Any] | None, candidate: str, identity_type: str = "name"
+) -> bool | None:
+    """Whether the credential's ``credentialSubject.identifier`` of ``identity_type`` (plain or
+    hashed) is ``candidate``: True if one matches, False if some were checked and none did,
+    None if the credential has none that can be checked."""
+    subjects = (credential or {}).get("credentialSubject")
+    answers: list[bool] = []
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        if not isinstance(subject, Mapping):
+            continue
+        idents = subject.get("identifier")
+        for ident in idents if isinstance(idents, list) else [idents]:
+            if isinstance(ident, Mapping) and ident.get("identityType") == identity_type:
+                found = identity_matches(ident, candidate)
+                if found is not None:
+                    answers.append(found)
+    return any(answers) if answers else None
