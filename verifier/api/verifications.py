@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from servicekit.ratelimit import RATE_LIMITED_RESPONSE, client_ip, limiter_of
 from shared.encoding.json_limits import parse_json
 from shared.errors import InvalidInputError, NotFoundError
+from shared.model.identity import recipient_matches
 from verifier.api.bodies import form_from_bytes, json_body, read_capped
 from verifier.deps import (
     OptionalPrincipalDep,
@@ -143,12 +144,14 @@ def run_submission(
     store_result: bool = True,
     expires_at: datetime | None = None,
     registry_age: float = 0,
+    recipient: str | None = None,
 ) -> dict[str, Any]:
     """Verify, add the replay check, store the result; ``keep_contents=False`` stores only
     the verdict summary, ``store_result=False`` nothing, ``expires_at`` deletes it then
     (anonymous API calls: docs/decisions/verification-retention.md);
     ``live``: the recruiter reads this verdict on a page (status lists revalidated first);
-    ``registry_age``: a trust registry read that many seconds ago will do (API calls)."""
+    ``registry_age``: a trust registry read that many seconds ago will do (API calls);
+    ``recipient``: a name checked against the credential's (hashed) OB 3.0 identifier."""
     data = sub.data
     if sub.source == "url":
         data = fetch_share_url(res.http, str(data))
@@ -166,6 +169,8 @@ def run_submission(
         live=live,
     )
     out["policy"] = sub.policy.to_json()
+    if recipient is not None:  # the answer only, never the name given
+        out["recipient"] = {"name": recipient_matches(_report.credential, recipient)}
     store.purge_if_due(session, res.settings, now)
     if not store_result:
         return out
@@ -183,7 +188,7 @@ def run_submission(
 
 
 def _verify_and_answer(
-    request: Request, res: Resources, sub: Submission, keep: bool
+    request: Request, res: Resources, sub: Submission, keep: bool, recipient: str | None = None
 ) -> dict[str, Any]:
     """The whole request's blocking work in one worker thread: rate limit, caller, verify,
     store. Fetches (status lists, DID documents, share URLs) block."""
@@ -207,6 +212,7 @@ def _verify_and_answer(
             expires_at=expires,
             # the status lists' freshness window (docs/decisions/status-freshness.md)
             registry_age=res.settings.status_revalidate_seconds,
+            recipient=recipient,
         )
     if "id" in out:
         out["result_url"] = f"{res.settings.base_url.rstrip('/')}/verifications/{out['id']}"
@@ -233,6 +239,15 @@ async def create_verification(
             "always kept.",
         ),
     ] = False,
+    recipient: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="A name to check against the badge's recipient name, hashed (OB 3.0 "
+            "IdentityObject) or in clear: the answer's recipient.name is true, false, or null "
+            "when the badge names no one that can be checked.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Verify a credential or presentation (JSON, token, baked image, form, or share URL).
 
@@ -242,7 +257,7 @@ async def create_verification(
     res = get_resources(request)
     sub = await read_submission(request, res.settings.max_verification_bytes)
     # one hop off the event loop for everything that blocks (no per-dependency hops)
-    return await run_in_threadpool(_verify_and_answer, request, res, sub, keep)
+    return await run_in_threadpool(_verify_and_answer, request, res, sub, keep, recipient)
 
 
 @router.get("/verifications/{verification_id}")
