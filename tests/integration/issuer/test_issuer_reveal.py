@@ -12,6 +12,7 @@ import pytest
 from conftest import Env, Wallet
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from test_issuer_batch import upload
 from test_issuer_pages import admin as admin  # the fixture
 from test_issuer_pages import get, issue_offer
 
@@ -107,3 +108,17 @@ def test_the_cli_asks_for_the_name_in_clear() -> None:
     base = ["issuer", "offer", "--org", "o", "--achievement", "a", "--recipient", "Léa"]
     assert parser.parse_args(base).name_in_clear is False
     assert parser.parse_args([*base, "--name-in-clear"]).name_in_clear is True
+
+
+@pytest.mark.parametrize(("field", "expected"), [({}, False), ({"name_in_clear": "true"}, True)])
+def test_a_batch_can_ask_for_the_names_in_clear(
+    env: Env, field: dict[str, str], expected: bool
+) -> None:
+    created = upload(env, "nom;heures\nLéa Dubois;7,5\n", **field)
+    assert created.status_code == 201, created.text
+    res = env.client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:
+        flags = list(
+            session.scalars(select(Offer.name_in_clear).where(Offer.batch_id.is_not(None)))
+        )
+    assert flags == [expected]
