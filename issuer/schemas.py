@@ -113,6 +113,8 @@ class AssociationProfileIn(In):
 class RecipientIn(In):
     name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=200)
+    #: put the name in clear in ldp_vc and jwt_vc_json (default: salted hash, issue 17)
+    name_in_clear: bool = False
 
 
 class OfferIn(In):
@@ -132,6 +134,8 @@ class BatchOptionsIn(In):
     formats: list[Format] = Field(default_factory=lambda: list(FORMATS[:1]), min_length=1)
     tx_code: bool = False
     suspendable: bool = False
+    #: every row's name in clear in ldp_vc / jwt_vc_json (default: salted hash)
+    name_in_clear: bool = False
     #: language of the badges and emails; the request's language when absent
     language: Lang | None = None
     #: how long each offer can be collected: emailed offers need days, not minutes

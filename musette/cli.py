@@ -24,6 +24,7 @@ from musette.signing import (
 from shared.did import DidResolver, did_key_from_public
 from shared.errors import InvalidInputError, VcError
 from shared.keys import PrivateKey
+from shared.model.identity import recipient_matches
 from shared.net.fetch import HttpFetcher
 from shared.verify.context import VerifyContext, fixed_clock
 from shared.verify.credential import verify_credential
@@ -48,13 +49,25 @@ def cmd_verify(args: argparse.Namespace) -> int:
         audience=args.aud,
     )
     report = verify_credential(data, ctx, clock=fixed_clock(args.at) if args.at else None)
+    out = report.to_json()
+    # the recipient a person says they are, checked against the (hashed) identifier (OB 3.0)
+    asked = {"name": args.recipient, "emailAddress": args.recipient_email}
+    checked = {
+        kind: recipient_matches(report.credential, value, kind)
+        for kind, value in asked.items()
+        if value is not None
+    }
+    if checked:
+        out["recipient"] = checked
     if args.json:
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        print(render_report(report.to_json()))
+        print(render_report(out))
     if not report.usable:
         return EXIT_UNUSABLE
-    return EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED
+    if not report.verified or any(v is not True for v in checked.values()):
+        return EXIT_NOT_VERIFIED
+    return EXIT_VERIFIED
 
 
 def parse_moment(text: str) -> datetime:
@@ -82,6 +95,9 @@ def render_report(report: dict[str, Any], indent: str = "") -> str:
         lines.append(f"{indent}  self-declared: the issuer is the holder (issuer == subject)")
     for check in report["checks"]:
         lines.append(f"{indent}  {marks[check['status']]} {check['name']}: {check['reason']}")
+    words = {True: "✔ matches", False: "✘ does not match", None: "- not in the credential"}
+    for kind, found in report.get("recipient", {}).items():
+        lines.append(f"{indent}  recipient {kind}: {words[found]}")
     for sub in report.get("credentials", []):
         lines.append(render_report(sub, indent + "    "))
     return "\n".join(lines)
@@ -177,6 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TIME",
         help="verify as of TIME (ISO 8601, e.g. 2026-01-31T12:00:00Z; UTC when no offset "
         "is given) instead of now: validity, proof and status list dates",
+    )
+    verify.add_argument(
+        "--recipient",
+        metavar="NAME",
+        help="check that the badge was awarded to NAME (against its name, hashed or in clear); "
+        "exit 1 if it was not",
+    )
+    verify.add_argument(
+        "--recipient-email", metavar="EMAIL", help="the same with the recipient's email"
     )
     verify.set_defaults(func=cmd_verify)
 

@@ -47,7 +47,11 @@ def cmd_offer(args: argparse.Namespace) -> int:
     atexit.register(res.dispose)
     body: dict[str, Any] = {
         "achievement": args.achievement,
-        "recipient": {"name": args.recipient, "email": args.email},
+        "recipient": {
+            "name": args.recipient,
+            "email": args.email,
+            "name_in_clear": args.name_in_clear,
+        },
         "formats": args.format or list(FORMAT_CHOICES),
         "tx_code": args.tx_code,
         "language": args.language,
@@ -241,6 +245,11 @@ def register(sub: Any) -> None:
     offer.add_argument("--achievement", required=True, help="achievement id")
     offer.add_argument("--recipient", required=True, help="the recipient's name")
     offer.add_argument("--email", help="the recipient's email (hashed in the credential)")
+    offer.add_argument(
+        "--name-in-clear",
+        action="store_true",
+        help="write the name in clear in ldp_vc and jwt_vc_json (default: salted hash)",
+    )
     offer.add_argument(
         "--role",
         help="board, supervision or other (the volunteer's role as the CEC sees it), "

@@ -52,7 +52,7 @@ def readable_facts(
     facts: list[tuple[str, Any]] = [
         (_("Badge"), shown["name"]),
         *([] if brief else about_badge),
-        (_("Awarded to"), shown["recipient"]),
+        (_("Awarded to"), shown["recipient"] or _hashed_words(shown, _)),
         (_("Role"), shown["role"]),
         (_("Start of the activity"), shown["activity_start"]),
         (_("End of the activity"), shown["activity_end"]),
@@ -82,6 +82,14 @@ def technical_details(claims: Mapping[str, Any] | None, _: Gettext) -> list[dict
         {"label": claim_label(path, _), "value": short(claim_value(body, path))}
         for path in flatten(body, limit=400)
     ]
+
+
+def _hashed_words(shown: Mapping[str, Any], _: Gettext) -> str | None:
+    return (
+        _("identity hashed (can be checked against a name you are given)")
+        if shown.get("recipient_hashed")
+        else None
+    )
 
 
 def _type_words(value: Any, _: Gettext) -> str | None:
@@ -175,7 +183,11 @@ def _item_words(
         return _("About you (role, activity dates)"), role or ""
     if path[-2:-1] == ["identifier"] and isinstance(value, Mapping):
         kind = value.get("identityType")
-        shown = "" if value.get("hashed") else short(value.get("identityHash"))
+        shown = (
+            _hashed_words({"recipient_hashed": True}, _) or ""
+            if value.get("hashed")
+            else short(value.get("identityHash"))
+        )
         if kind == "name":
             return _("Your name"), shown
         if kind == "emailAddress":

@@ -265,6 +265,7 @@ def issue_direct(
         fmt=body.format,
         recipient_name=body.recipient.name,
         recipient_email=body.recipient.email,
+        name_in_clear=body.recipient.name_in_clear,
         subject=body.subject,
         language=body.language,
         holder=Holder(did=body.subject_id),

@@ -72,6 +72,7 @@ def _form_values(form: FormData | None, lang: str) -> dict[str, Any]:
         "formats": [f for f in form.getlist("formats") if isinstance(f, str)],
         "tx_code": bool(form.get("tx_code")),
         "suspendable": bool(form.get("suspendable")),
+        "name_in_clear": bool(form.get("name_in_clear")),
         "language": str(form.get("language") or lang),
         "lifetime_hours": int(str(form.get("lifetime_hours") or 168))
         if str(form.get("lifetime_hours") or "168").isdigit()

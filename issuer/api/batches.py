@@ -66,7 +66,7 @@ def options_from_form(form: Any, default_language: str | None = None) -> BatchOp
             formats += [f.strip() for f in value.split(",") if f.strip()]
     raw: dict[str, Any] = {
         key: str(form.get(key) or "").strip().lower() in BOOL_TRUE
-        for key in ("tx_code", "suspendable")
+        for key in ("tx_code", "suspendable", "name_in_clear")
     }
     raw["send_emails"] = str(form.get("send_emails", "true")).strip().lower() in BOOL_TRUE
     if formats:

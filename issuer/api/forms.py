@@ -269,6 +269,7 @@ def parse_offer(form: Mapping[str, Any], achievement: AchievementRow, ui_lang: s
         formats=formats,
         tx_code=bool(form.get("tx_code")),
         suspendable=bool(form.get("suspendable")),
+        name_in_clear=bool(form.get("name_in_clear")),
         language=language if language in ("fr", "en") else ui_lang,
     )
     return FormResult(body=body)
@@ -326,4 +327,5 @@ def submitted_offer_values(form: Mapping[str, Any]) -> Values:
     values["formats"] = _list(form, "formats")
     values["tx_code"] = bool(form.get("tx_code"))
     values["suspendable"] = bool(form.get("suspendable"))
+    values["name_in_clear"] = bool(form.get("name_in_clear"))
     return values

@@ -141,6 +141,8 @@ class Offer(Base):
     achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id"))
     recipient_name: Mapped[str] = mapped_column(String(200))
     recipient_email: Mapped[str | None] = mapped_column(String(200))
+    #: the name in clear in ldp_vc / jwt_vc_json credentials (default: salted hash)
+    name_in_clear: Mapped[bool] = mapped_column(Boolean, default=False)
     subject: Mapped[dict[str, Any]] = mapped_column(JSON)
     configuration_ids: Mapped[list[str]] = mapped_column(JSON)
     language: Mapped[str] = mapped_column(String(8))

@@ -409,6 +409,7 @@ def _row(
         formats=list(options.formats),
         tx_code=options.tx_code,
         suspendable=options.suspendable,
+        name_in_clear=options.name_in_clear,
         language=options.language or "fr",
     )
 

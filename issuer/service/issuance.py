@@ -2,17 +2,18 @@
 
 The issuer is the organisation's DID (did:web, or did:key in development). The recipient's
 name goes into ``credentialSubject.identifier`` as an OB 3.0 ``IdentityObject``
-(``identityType`` ``name``, not hashed); an email, when given, is salted and hashed
-(``emailAddress``), as OB 3.0 §"IdentityObject" recommends for personal identifiers.
+(``identityType`` ``name``): salted and hashed in ldp_vc and jwt_vc_json, whose contents
+are all sent to every verifier, unless the offer asks for the name in clear; in clear in
+dc+sd-jwt, where the holder chooses whether to disclose it. An email, when given, is always
+salted and hashed (``emailAddress``), as OB 3.0 §"IdentityObject" recommends for personal
+identifiers (shared.model.identity).
 The holder's key, proven over OpenID4VCI, becomes ``credentialSubject.id`` (its DID), and
 for SD-JWT also the ``cnf`` claim.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,7 @@ from shared.model import (
 )
 from shared.model.base import as_list
 from shared.model.cec import association_identifiers, role_label
+from shared.model.identity import hashed_identity
 from shared.model.vcdm2 import VC_V2, require_conforming_credential
 from shared.proofs.data_integrity import RDFC, add_proof
 from shared.proofs.sd_jwt_vc import issue_ob3_sd_jwt_vc
@@ -88,21 +90,18 @@ def build_subject(
     recipient_email: str | None,
     holder_did: str | None,
     language: str = "fr",
+    name_in_clear: bool = False,
 ) -> AchievementSubject:
     from issuer.service.achievements import achievement_url
 
-    identifiers = [IdentityObject(hashed=False, identity_hash=recipient_name, identity_type="name")]
+    name = (
+        IdentityObject(hashed=False, identity_hash=recipient_name, identity_type="name")
+        if name_in_clear
+        else IdentityObject(**hashed_identity(recipient_name, "name"))
+    )
+    identifiers = [name]
     if recipient_email:
-        salt = secrets.token_hex(8)
-        digest = hashlib.sha256((recipient_email.strip().lower() + salt).encode()).hexdigest()
-        identifiers.append(
-            IdentityObject(
-                hashed=True,
-                identity_hash=f"sha256${digest}",
-                identity_type="emailAddress",
-                salt=salt,
-            )
-        )
+        identifiers.append(IdentityObject(**hashed_identity(recipient_email, "emailAddress")))
     descriptions = achievement_row.content.get("result_descriptions", [])
     check_results(descriptions, subject)  # before writing any value out
     known = {rd["id"] for rd in descriptions}
@@ -168,8 +167,10 @@ def issue_credential(
     configuration_id: str | None = None,
     with_status: bool = True,
     status_purposes: tuple[str, ...] = ("revocation",),
+    name_in_clear: bool = False,
 ) -> IssuedCredential:
-    """Allocate a status index, build, sign and record one credential."""
+    """Allocate a status index, build, sign and record one credential; the name is hashed
+    unless ``name_in_clear`` or the format lets the holder withhold it (dc+sd-jwt)."""
     cred_uuid = uuid.uuid4()
     row_id = cred_uuid.hex
     achievement = to_ob3(org_base, achievement_row, language)
@@ -190,6 +191,7 @@ def issue_credential(
         recipient_email=recipient_email,
         holder_did=holder.did,
         language=language,
+        name_in_clear=name_in_clear or fmt == "dc+sd-jwt",
     )
     doc = build_achievement_credential(
         issuer_profile(org),

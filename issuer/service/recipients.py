@@ -124,12 +124,17 @@ def offer_body(
     tx_code: bool,
     suspendable: bool,
     language: str,
+    name_in_clear: bool = False,
 ) -> OfferIn:
     """The admin API's body for one person's offer."""
     return OfferIn.model_validate(
         {
             "achievement": achievement,
-            "recipient": {"name": name[:200], "email": email or None},
+            "recipient": {
+                "name": name[:200],
+                "email": email or None,
+                "name_in_clear": name_in_clear,
+            },
             "subject": {
                 "role": (role or "")[:500] or None,
                 "cec_role": cec_role,

@@ -587,6 +587,14 @@ def _kind(value: Any, _: Gettext) -> str | None:
     return ", ".join(words)
 
 
+def _name_hashed(subject: dict[str, Any]) -> bool:
+    idents = subject.get("identifier")
+    return any(
+        isinstance(i, dict) and i.get("identityType") == "name" and i.get("hashed") is True
+        for i in (idents if isinstance(idents, list) else [idents])
+    )
+
+
 def _holder_name(credential: dict[str, Any], subject: dict[str, Any]) -> str | None:
     if isinstance(subject.get("name"), str):
         return str(subject["name"])
@@ -667,6 +675,12 @@ def claims_view(report: dict[str, Any], _: Gettext, lang: str) -> ClaimsView | N
     holder = _holder_name(credential, subject)
     if holder:
         facts.append(Fact(_("Awarded to"), holder))
+    elif _name_hashed(subject):  # OB 3.0 salted IdentityHash (issue 17): said, not shown raw
+        facts.append(
+            Fact(
+                _("Awarded to"), _("identity hashed (can be checked against a name you are given)")
+            )
+        )
     role = _text(subject.get("role"))
     if role:
         facts.append(Fact(_("Role"), role))

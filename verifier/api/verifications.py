@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 from servicekit.ratelimit import RATE_LIMITED_RESPONSE, client_ip, limiter_of
 from shared.encoding.json_limits import parse_json
 from shared.errors import InvalidInputError, NotFoundError
+from shared.model.identity import recipient_matches
 from verifier.api.bodies import form_from_bytes, json_body, read_capped
 from verifier.deps import (
     OptionalPrincipalDep,
@@ -146,12 +147,14 @@ def run_submission(
     store_result: bool = True,
     expires_at: datetime | None = None,
     registry_age: float = 0,
+    recipient: str | None = None,
 ) -> dict[str, Any]:
     """Verify, add the replay check, store the result; ``keep_contents=False`` stores only
     the verdict summary, ``store_result=False`` nothing, ``expires_at`` deletes it then
     (anonymous API calls: docs/decisions/verification-retention.md);
     ``live``: the recruiter reads this verdict on a page (status lists revalidated first);
-    ``registry_age``: a trust registry read that many seconds ago will do (API calls)."""
+    ``registry_age``: a trust registry read that many seconds ago will do (API calls);
+    ``recipient``: a name checked against the credential's (hashed) OB 3.0 identifier."""
     data = sub.data
     if sub.source == "url":
         data = fetch_share_url(res.http, str(data))
@@ -169,6 +172,8 @@ def run_submission(
         live=live,
     )
     out["policy"] = sub.policy.to_json()
+    if recipient is not None:  # the answer only, never the name given
+        out["recipient"] = {"name": recipient_matches(_report.credential, recipient)}
     store.purge_if_due(session, res.settings, now)
     if not store_result:
         return out
@@ -186,7 +191,7 @@ def run_submission(
 
 
 def _verify_and_answer(
-    request: Request, res: Resources, sub: Submission, keep: bool
+    request: Request, res: Resources, sub: Submission, keep: bool, recipient: str | None = None
 ) -> dict[str, Any]:
     """The whole request's blocking work in one worker thread: rate limit, caller, verify,
     store. Fetches (status lists, DID documents, share URLs) block."""
@@ -210,6 +215,7 @@ def _verify_and_answer(
             expires_at=expires,
             # the status lists' freshness window (docs/decisions/status-freshness.md)
             registry_age=res.settings.status_revalidate_seconds,
+            recipient=recipient,
         )
     if "id" in out:
         out["result_url"] = f"{res.settings.base_url.rstrip('/')}/verifications/{out['id']}"
@@ -244,6 +250,26 @@ def _store_flag(request: Request) -> bool:
     raise InvalidInputError("store must be a boolean (true or false)")
 
 
+_RECIPIENT_PARAMETER = {
+    "name": "recipient",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "A name to check against the badge's recipient name, hashed (OB 3.0 "
+    "IdentityObject) or in clear: the answer's recipient.name is true, false, or null when the "
+    "badge names no one that can be checked.",
+}
+
+
+def _recipient(request: Request) -> str | None:
+    values = request.query_params.getlist("recipient")
+    if not values:
+        return None
+    if len(values[-1]) > 200:
+        raise InvalidInputError("recipient is longer than 200 characters")
+    return values[-1]
+
+
 def json_response(out: dict[str, Any]) -> Response:
     """``out`` as JSON, encoded once by msgspec: the report is plain JSON data, so FastAPI's
     jsonable_encoder walk and response-model pass are skipped (they were a tenth of the
@@ -262,7 +288,7 @@ def json_response(out: dict[str, Any]) -> Response:
         **RATE_LIMITED_RESPONSE,
         413: {"description": "The body is larger than max_verification_bytes (1 MB)"},
     },
-    openapi_extra={"parameters": [_STORE_PARAMETER]},
+    openapi_extra={"parameters": [_STORE_PARAMETER, _RECIPIENT_PARAMETER]},
 )
 async def create_verification(request: Request) -> Response:
     """Verify a credential or presentation (JSON, token, baked image, form, or share URL).
@@ -272,10 +298,11 @@ async def create_verification(request: Request) -> Response:
     always kept, with ``id`` and ``result_url``, for the verification retention."""
     # the query is read by hand: a FastAPI parameter cost a dependency-solving pass
     keep = _store_flag(request)
+    recipient = _recipient(request)
     res = get_resources(request)
     sub = await read_submission(request, res.settings.max_verification_bytes)
     # one hop off the event loop for everything that blocks (no per-dependency hops)
-    out = await run_in_threadpool(_verify_and_answer, request, res, sub, keep)
+    out = await run_in_threadpool(_verify_and_answer, request, res, sub, keep, recipient)
     return json_response(out)
 
 

@@ -25,6 +25,7 @@ from wallet.api.pages import _signin_redirect
 from wallet.api.presentations import resolver_of
 from wallet.deps import OptionalPrincipalDep, Resources, ResourcesDep, SessionDep
 from wallet.disclosure import (
+    FORMAT_NAMES,
     disclosure_items,
     facts_for,
     format_words,
@@ -69,6 +70,7 @@ def consent_view(pending: dict[str, Any], lang: str, _: Gettext) -> dict[str, An
         for option in query["options"]:
             requested = [list(p) for p in option["requested"]]
             option["format_words"] = format_words(option["format"], _)
+            option["format_name"] = FORMAT_NAMES.get(option["format"], option["format"])
             if option["selective"]:
                 option["items"] = disclosure_items(
                     option.get("claims") or option.get("disclosed") or {},

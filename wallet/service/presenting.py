@@ -409,9 +409,14 @@ def match_request(
                 assert view.content is not None
                 option["disclosed"] = view.content.get("claims")  # the whole credential
             options.append(option)
-        # the credentials that may be sent first, so a default choice is never a blocked one
-        options.sort(key=lambda o: bool(o["blocked"]))
         queries.append({"id": qid, "format": cq.get("format"), "options": options})
+    # the credentials that may be sent first, so a default choice is never a blocked one;
+    # then a selectively disclosable copy of a badge also held whole (issue 17)
+    whole = _copies_held_whole([o for q in queries for o in q["options"]])
+    for q in queries:
+        q["options"].sort(
+            key=lambda o: (bool(o["blocked"]), not (o["selective"] and _badge(o) in whole))
+        )
     # a query whose every credential is revoked or suspended cannot be answered
     answerable = {q["id"] for q in queries if any(not o["blocked"] for o in q["options"])}
     matched = {q["id"] for q in queries if q["options"]}  # shown, blocked ones greyed out
@@ -485,10 +490,30 @@ def default_query_ids(matching: Mapping[str, Any]) -> list[str]:
     for cset in matching["sets"]:
         if not cset["required"]:
             continue
-        option = next((o for o in cset["options"] if o["available"]), None)
+        option = _shows_less(matching, cset) or next(
+            (o for o in cset["options"] if o["available"]), None
+        )
         if option is not None:
             chosen.extend(i for i in option["query_ids"] if i not in chosen)
     return chosen
+
+
+def _shows_less(matching: Mapping[str, Any], cset: Mapping[str, Any]) -> Any:
+    """The set's available option whose credentials are all SD-JWT copies of badges another
+    option would send whole (issue 17: the person reveals less unless they choose more)."""
+    by_query = {q["id"]: q for q in matching.get("queries", [])}
+
+    def firsts(option: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        found = [by_query.get(q, {}).get("options") or [] for q in option["query_ids"]]
+        return [opts[0] for opts in found if opts]
+
+    available = [o for o in cset["options"] if o["available"]]
+    whole = {_badge(c) for o in available for c in firsts(o) if not c["selective"]}
+    for option in available:
+        cards = firsts(option)
+        if cards and all(c["selective"] and _badge(c) in whole for c in cards):
+            return option
+    return None
 
 
 #: the most combinations of options check_selection tries (sets x options, in practice tiny)
@@ -770,6 +795,22 @@ def build_presentation(
         vp, key.key.sign, key.kid, cryptosuite=RDFC, proof_purpose="authentication",
         challenge=nonce, domain=client_id, created=issued,
     )  # fmt: skip
+
+
+def _badge(option: Mapping[str, Any]) -> tuple[Any, Any]:
+    """What makes two stored credentials copies of one badge: its issuer and its title."""
+    return option.get("issuer_name"), option.get("title")
+
+
+def _copies_held_whole(options: list[dict[str, Any]]) -> set[tuple[Any, Any]]:
+    """The badges held both whole (ldp_vc, jwt_vc_json) and in SD-JWT VC, whose SD-JWT copy
+    is then chosen by default; each whole copy is marked ``selective_copy`` so the consent
+    page can say a copy that shows less exists."""
+    selective = {_badge(o) for o in options if o["selective"] and not o["blocked"]}
+    both = {_badge(o) for o in options if not o["selective"] and _badge(o) in selective}
+    for option in options:
+        option["selective_copy"] = not option["selective"] and _badge(option) in both
+    return both
 
 
 @dataclass(frozen=True)

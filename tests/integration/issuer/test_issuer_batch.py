@@ -23,6 +23,7 @@ from test_issuer_pages import LOCALES, csrf_of, get, post, signin
 from issuer.db.models import Batch, Offer
 from servicekit.i18n import catalogue
 from shared.errors import InvalidInputError
+from shared.model.identity import identity_matches
 
 API = "/admin/orgs/demo-association/achievements/volunteer/batches"
 PAGE = "/console/achievements/volunteer/batch"
@@ -281,7 +282,11 @@ def test_a_batch_offer_is_redeemed_through_openid4vci(env: Env, wallet: Wallet) 
     credential = response.json()["credentials"][0]["credential"]
     subject = credential["credentialSubject"]
     assert subject["id"] == wallet.did
-    assert "Léa Dubois" in str(credential)
+    # the name is salted and hashed by default (issue 17): never in clear in ldp_vc
+    assert "Léa Dubois" not in str(credential)
+    (name,) = [i for i in subject["identifier"] if i["identityType"] == "name"]
+    assert identity_matches(name, "Léa Dubois")
+    assert not identity_matches(name, "Léa Durand")
     assert "7.5" in str(subject)
     again = wallet.token(document, offer["tx_code"])
     assert again.status_code == 400  # single use

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from shared.model.identity import hashed_identity
 from shared.ui import STYLESHEET
 from tests.conftest import data_path
 from tests.integration.verifier.conftest import STATUS_URL as PEERS_STATUS_URL
@@ -164,6 +165,45 @@ def test_paste_an_sd_jwt_shows_the_holder_name(client: TestClient) -> None:
     assert "Attribué à" in page.text
     assert "Ada Lovelace" in page.text
     assert "SD-JWT" in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("fr", "identité hachée (vérifiable"), ("en", "identity hashed (can be checked")],
+)
+def test_a_hashed_name_is_said_not_shown(client: TestClient, lang: str, words: str) -> None:
+    """Issue 17: an OB 3.0 salted name hash reads as such, never as ``sha256$…``."""
+    hashed = {"type": "IdentityObject", "identityType": "name", "hashed": True,
+              "identityHash": "sha256$" + "ab" * 32, "salt": "cd"}  # fmt: skip
+    doc = badge(subject_extra={"identifier": [hashed]})
+    page = upload(client, lang, "badge.jwt", vc_jwt(doc).encode(), "application/jwt")
+    assert verdict_of(page.text) == "verified"
+    assert words in page.text.replace("&#39;", "'").replace("&#x27;", "'")
+    assert "sha256$" + "ab" * 32 not in page.text
+
+
+@pytest.mark.parametrize(
+    ("given", "answer"), [("Léa Dubois", True), ("Léa Durand", False), ("", None)]
+)
+def test_the_api_checks_a_name_against_the_hash(
+    client: TestClient, given: str, answer: bool | None
+) -> None:
+    """Issue 17: ``POST /verifications?recipient=NAME`` says whether the hashed name is NAME,
+    and echoes nothing of the name given."""
+    obj = hashed_identity("Léa Dubois", "name")
+    hashed = {"type": "IdentityObject", "identityType": "name", "hashed": True,
+              "identityHash": obj["identity_hash"], "salt": obj["salt"]}  # fmt: skip
+    token = vc_jwt(badge(subject_extra={"identifier": [hashed]}))
+    resp = client.post(
+        "/verifications",
+        params={"recipient": given},
+        content=token,
+        headers={"content-type": "application/jwt"},
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["verified"] is True
+    assert resp.json()["recipient"] == {"name": answer}
+    assert given == "" or given not in resp.text
 
 
 def test_a_baked_png_badge(client: TestClient) -> None:
@@ -632,3 +672,15 @@ def test_every_message_of_the_pages_is_translated(lang: str) -> None:
     if lang == "fr":
         same = [m for m in page_views.PLAIN.values() if messages[m] == m]
         assert same == []
+
+
+def test_an_overlong_recipient_is_a_problem_not_a_crash(client: TestClient) -> None:
+    token = vc_jwt(badge())
+    resp = client.post(
+        "/verifications",
+        params={"recipient": "x" * 201},
+        content=token,
+        headers={"content-type": "application/jwt"},
+    )
+    assert resp.status_code in (400, 422), resp.text
+    assert resp.headers["content-type"].startswith("application/problem+json")

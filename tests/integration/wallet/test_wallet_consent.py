@@ -323,3 +323,55 @@ def test_a_verifier_calling_itself_like_the_wallet_is_not_shown_so(
     who = html[html.index('id="who-asks"') : html.index("</section>")]
     assert "Un vérificateur qui ne donne pas son nom" in who
     assert "MUSETTE" not in who
+
+
+# --------------------------------------------------------------------------- reveal less
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_sd_jwt_copy_of_a_badge_is_chosen_by_default(
+    verifier: FakeVerifier, alice: Holder, kit: IssuerKit, wallet: TestClient, lang: str
+) -> None:
+    """Issue 17: the person holds one badge whole (JSON-LD) and in SD-JWT; the verifier
+    prefers JSON-LD, but the copy where the person chooses the parts is the default, the
+    page says what cannot be hidden in each format, and the default sends only that copy."""
+    alice.import_credential(ldp_badge(kit, alice.did))
+    sd = alice.import_credential(sd_badge(kit, alice.did))["id"]
+    link = verifier.request_link(TEMPLATES["any-badge"].dcql)
+    sign_in(wallet, alice)
+    html = htmllib.unescape(page(wallet, "/present?" + link.split("?", 1)[1], lang))
+    (checked,) = re.findall(r'name="choice__0" value="([^"]+)"[^>]*checked', html)
+    assert checked == f"badge_sd_jwt|{sd}"
+    _ = translator(lang)
+    whole = _("In the {format} format, this badge sends all its contents: you cannot hide any "
+              "part of it, including:", format="JSON-LD")  # fmt: skip
+    parts = _("In the {format} format, you choose the parts of this badge you show.",
+              format="SD-JWT")  # fmt: skip
+    copy = _("You also hold this badge in the SD-JWT format, where you choose the parts: "
+             "choose that copy to show less.")  # fmt: skip
+    assert whole in html
+    assert parts in html
+    assert copy in html
+    assert ("Au format" if lang == "fr" else "In the") in whole  # a translated sentence
+    # the API default is the same copy, and it is what is sent
+    pending = open_api(alice, verifier.request_link(TEMPLATES["any-badge"].dcql))
+    assert pending["selected_query_ids"] == ["badge_sd_jwt"]
+    answer = alice.post(f"/api/presentations/{pending['id']}/consent", json={})
+    assert answer.status_code == 200, answer.text
+    assert sent_queries(verifier) == ["badge_sd_jwt"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_hashed_name_is_said_not_shown(lang: str, kit: IssuerKit) -> None:
+    """A salted hash of the name reads "identity hashed", never ``sha256$…``."""
+    doc = volunteer(kit, "did:example:alice")
+    doc["credentialSubject"]["identifier"] = [
+        {"type": "IdentityObject", "identityType": "name", "hashed": True,
+         "identityHash": "sha256$" + "ab" * 32, "salt": "cd"}
+    ]  # fmt: skip
+    facts = {f["label"]: f["value"] for f in readable_facts(doc, "ldp_vc", lang, translator(lang))}
+    awarded = "Décerné à" if lang == "fr" else "Awarded to"
+    assert facts[awarded] == translator(lang)(
+        "identity hashed (can be checked against a name you are given)"
+    )
+    assert "sha256$" not in str(facts)
