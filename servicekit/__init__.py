@@ -1,6 +1,11 @@
 """What the three services share and may not copy: FastAPI and SQLAlchemy live here, no service.
 
-Only the rate limiter so far (``servicekit.ratelimit``); the rest of the kit moves in later.
+Database setup and the Alembic env (``db``), migrations under a lock (``migrations``), the
+settings base (``settings``), master secrets and start-up checks (``instances``), health,
+metrics and request logs (``operations``, ``metrics``, ``logs``), settings from the
+environment and files (``config``), i18n and page templates (``i18n``),
+CORS for the public protocol endpoints (``cors``), rate limits (``ratelimit``) and the
+reader's time zone (``timezone``). Problem handlers, CSRF and sign-in are still per service.
 """
 
 __all__: list[str] = []
