@@ -427,7 +427,10 @@ def test_consent_refuse_sends_nothing(
     token = csrf_of(page(wallet, "/present"))
     link = verifier.request_link(dcql("ldp_vc", [["credentialSubject", "achievement", "name"]]))
     html = wallet.post("/present", data={"csrf_token": token, "link": link}).text
-    assert "Ce badge ne peut pas être découpé" in htmllib.unescape(html)
+    # a whole-format badge: the page says it cannot be cut (reveal-less wording, per format)
+    text = htmllib.unescape(html)
+    assert "ce badge envoie tout son contenu" in text
+    assert "vous ne pouvez en masquer aucune partie" in text
     request_id = re.search(r'action="/present/([^/]+)/decline"', html)
     assert request_id
     nothing = wallet.post(
