@@ -17,7 +17,7 @@
 # and $WORK/results/summary.md.
 #
 # Environment: PYTHON (default .venv/bin/python of this repository), WORK (default a new
-# folder under /tmp), VC_API_OPTIONS=0 leaves out the eddsa-jcs-2022 and vc+jwt issuer
+# folder under $TMPDIR), VC_API_OPTIONS=0 leaves out the eddsa-jcs-2022 and vc+jwt issuer
 # entries and enveloped verification (the VC-API options of issue #14: options.cryptosuite,
 # options.format), as for a Musette without them, KEEP_RUNNING=1 leaves the services up at the end.
 set -euo pipefail
@@ -31,7 +31,7 @@ if [ ${#SUITES[@]} -eq 0 ]; then
     vc-jose-cose-test-suite)
 fi
 PYTHON="${PYTHON:-$REPO/.venv/bin/python}"
-WORK="${WORK:-$(mktemp -d /tmp/musette-conformance.XXXXXX)}"
+WORK="${WORK:-$(mktemp -d -t musette-conformance.XXXXXX)}"
 mkdir -p "$WORK/results"
 DATA="$WORK/data"
 for tool in node npm openssl curl; do

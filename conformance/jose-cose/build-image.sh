@@ -8,7 +8,7 @@ BASE="${BASE_IMAGE:-localhost/musette-conformance-base:bookworm}"
 IMAGE="${MUSETTE_JOSE_COSE_IMAGE:-localhost/musette-vc-jose-cose:local}"
 PODMAN=(podman --runtime runc --cgroup-manager=cgroupfs)
 if ! "${PODMAN[@]}" image exists "$BASE"; then
-  rootfs="$(mktemp -d /tmp/musette-base.XXXXXX)"
+  rootfs="$(mktemp -d -t musette-base.XXXXXX)"
   debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
     bookworm "$rootfs" http://deb.debian.org/debian
   tar -C "$rootfs" -c . | "${PODMAN[@]}" import - "$BASE"

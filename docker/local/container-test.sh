@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 PODMAN="podman --runtime runc --cgroup-manager=cgroupfs"
 BASE=localhost/musette-base:bookworm
 IMAGE=${MUSETTE_IMAGE:-localhost/musette:dev}
-WORK=${MUSETTE_CONTAINER_WORK:-/var/tmp/musette-container-test}
+WORK=${MUSETTE_CONTAINER_WORK:-$(mktemp -d -t musette-container-test.XXXXXX)}
 PY=${PY:-.venv/bin/python}
 start=$(date +%s)
 
