@@ -8,7 +8,6 @@ the appended path (``/orgs/<slug>/.well-known/openid-credential-issuer``).
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Request, Response
@@ -257,4 +256,4 @@ async def credential(
             )
 
     result = await run_in_threadpool(run)
-    return JSONResponse(json.loads(json.dumps(result)), headers=NO_STORE)
+    return JSONResponse(result, headers=NO_STORE)
