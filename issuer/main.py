@@ -9,7 +9,18 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.orm import sessionmaker
 
-from issuer.api import admin, batch_pages, batches, oid4vci, pages, vc_api
+from issuer.api import (
+    achievement_pages,
+    admin,
+    batch_pages,
+    batches,
+    credential_pages,
+    issue_pages,
+    oid4vci,
+    organisation_pages,
+    pages,
+    vc_api,
+)
 from issuer.db.base import make_engine
 from issuer.db.migrate import MIGRATIONS, run_migrations
 from issuer.deps import Resources, utc_now
@@ -71,6 +82,10 @@ def create_app(
     app.include_router(vc_api.router)
     install_page_handlers(app)
     app.include_router(pages.router)
+    app.include_router(organisation_pages.router)
+    app.include_router(achievement_pages.router)
+    app.include_router(issue_pages.router)
+    app.include_router(credential_pages.router)
     app.include_router(batch_pages.router)
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, type_base=settings.problem_type_base

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData, UploadFile
 
+from issuer.api.achievement_pages import _achievement, _text
 from issuer.api.auth import AdminContext
 from issuer.api.batches import (
     BatchUpload,
@@ -26,7 +27,6 @@ from issuer.api.batches import (
     run_batch,
 )
 from issuer.api.forms import FORMAT_LABELS
-from issuer.api.pages import _achievement, _text
 from issuer.db.models import Achievement as AchievementRow
 from issuer.db.models import Batch
 from issuer.deps import ResourcesDep, SessionDep
