@@ -27,7 +27,7 @@ from tests.unit.verifier.builders import (
     status_list,
     vc_jwt,
 )
-from verifier.api import page_views
+from verifier.api import page_checks, page_claims, page_views
 from verifier.demo import DEMO_EMAIL, DEMO_PASSWORD
 from verifier.i18n import LOCALES
 from verifier.service import accounts
@@ -643,8 +643,8 @@ def _used_messages() -> set[str]:
     used: set[str] = set()
     for template in (Path(page_views.__file__).parents[1] / "templates").glob("*.html"):
         used |= {m[1] for m in re.findall(r'_\(\s*(["\'])(.*?)\1', template.read_text())}
-    for module in ("pages", "pages_registry", "page_kit", "page_views"):
-        tree = ast.parse((Path(page_views.__file__).parent / f"{module}.py").read_text())
+    for module in sorted(Path(page_views.__file__).parent.glob("*page*.py")):
+        tree = ast.parse(module.read_text())
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
                 continue
@@ -653,9 +653,9 @@ def _used_messages() -> set[str]:
                 used.add(texts[0])
             if node.func.id == "error_page":  # heading and message, translated inside
                 used |= {t for t in texts if isinstance(t, str)}
-    used |= set(page_views.PLAIN.values()) | set(page_views.CHECK_TITLES.values())
-    used |= set(page_views.EVIDENCE_WORDS.values())
-    used |= {"type:" + v for v in page_views.ACHIEVEMENT_TYPES.values()}
+    used |= set(page_checks.PLAIN.values()) | set(page_checks.CHECK_TITLES.values())
+    used |= set(page_claims.EVIDENCE_WORDS.values())
+    used |= {"type:" + v for v in page_claims.ACHIEVEMENT_TYPES.values()}
     used |= {"status:" + s for s in ("passed", "failed", "skipped", "unknown")}
     used |= {"kind:did", "kind:domain"}
     used |= {"issuer_kind:" + k for k in ("none", *ISSUER_KINDS)}
@@ -670,7 +670,7 @@ def test_every_message_of_the_pages_is_translated(lang: str) -> None:
     missing = sorted(m for m in _used_messages() if not messages.get(m))
     assert missing == []
     if lang == "fr":
-        same = [m for m in page_views.PLAIN.values() if messages[m] == m]
+        same = [m for m in page_checks.PLAIN.values() if messages[m] == m]
         assert same == []
 
 

@@ -100,7 +100,7 @@ def test_a_threshold_above_the_scale_is_refused_in_plain_words(
     ],
 )
 def test_a_superseded_rating_reads_replaced(lang: str, sentence: str) -> None:
-    from verifier.api.page_views import check_views
+    from verifier.api.page_checks import check_views
     from verifier.i18n import translator
 
     check = {

@@ -276,7 +276,7 @@ def test_templates_get_gettext_and_ngettext_in_their_language(tmp_path: Path) ->
     ],
 )
 def test_the_verifier_counts_hours_in_the_right_number(lang: str, amount: float, text: str) -> None:
-    from verifier.api.page_views import _volunteering_words
+    from verifier.api.page_checks import _volunteering_words
     from verifier.i18n import translator as verifier_translator
 
     assert _volunteering_words(amount, None, False, verifier_translator(lang), lang) == text
