@@ -17,7 +17,7 @@ from fastapi import Request
 
 from shared.i18n import Gettext, local_date
 from wallet.i18n import choose_language, translator
-from wallet.pages import claim_label, claim_value, describe, flatten, short, text_of
+from wallet.page_describe import claim_label, claim_value, describe, flatten, short, text_of
 
 #: a few OB 3.0 ``achievementType`` values in words (others are shown as they are)
 ACHIEVEMENT_TYPES = {

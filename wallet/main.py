@@ -20,12 +20,14 @@ from shared.net.status_cache import CachingFetcher
 from shared.verify.context import utc_now
 from wallet.api import (
     accounts,
+    credential_pages,
     credentials,
     endorsement_delivery,
     endorsement_pages,
     endorsements,
     export_pages,
     history,
+    history_pages,
     identities,
     pages,
     portability,
@@ -34,6 +36,7 @@ from wallet.api import (
     profile_pages,
     profiles,
     receive,
+    receive_pages,
     rights,
     shares,
 )
@@ -106,6 +109,9 @@ def create_app(
     app.include_router(endorsements.router)
     app.include_router(endorsement_delivery.router)
     app.include_router(pages.router)
+    app.include_router(credential_pages.router)
+    app.include_router(receive_pages.router)
+    app.include_router(history_pages.router)
     app.include_router(present_pages.router)
     app.include_router(endorsement_pages.router)
     app.include_router(export_pages.router)

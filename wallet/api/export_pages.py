@@ -13,7 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 from wallet.api.pages import _signin_redirect
 from wallet.deps import OptionalPrincipalDep, ResourcesDep, SessionDep
 from wallet.i18n import choose_language, translator
-from wallet.pages import as_ob3, describe, render
+from wallet.page_describe import as_ob3, describe
+from wallet.pages import render
 from wallet.service import storage
 from wallet.service.accounts import Principal
 from wallet.service.exports import europass, items, linkedin, pdf
@@ -66,7 +67,7 @@ def export_download(
     who: OptionalPrincipalDep,
     res: ResourcesDep,
     session: SessionDep,
-    credentials: list[str] = Form(default_factory=list),  # noqa: B008
+    credentials: list[str] = Form(default_factory=list),
     format: str = Form("pdf-fr"),
     holder: str = Form(""),
     country: str = Form(""),

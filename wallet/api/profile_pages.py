@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from shared.errors import InvalidInputError
+from wallet.api.credential_pages import _status_checked, _verify_now
 from wallet.api.credentials import MEDIA_TYPES
-from wallet.api.pages import _signin_redirect, _status_checked, _verify_now
+from wallet.api.pages import _signin_redirect
 from wallet.deps import LINKS_LIMIT, OptionalPrincipalDep, Resources, ResourcesDep, SessionDep
 from wallet.disclosure import disclosure_items, readable_facts
 from wallet.i18n import choose_language, translator
-from wallet.pages import describe, qr_svg, render, verdict
+from wallet.page_describe import describe
+from wallet.pages import qr_svg, render, verdict
 from wallet.service import profiles, storage
 from wallet.service.accounts import Principal
 from wallet.service.presenting import disclosable_paths

@@ -56,7 +56,7 @@ def shared_raw(token: str, session: SessionDep) -> Response:
 
 @router.get("/s/{token}", response_class=HTMLResponse, dependencies=[LINKS_LIMIT])
 def shared_page(token: str, request: Request, session: SessionDep, res: ResourcesDep) -> Response:
-    from wallet.api.pages import _status_checked, _verify_now
+    from wallet.api.credential_pages import _status_checked, _verify_now
     from wallet.pages import render, verdict
 
     shared = sharing.open_share(session, token)

@@ -32,9 +32,9 @@ def test_a_share_whose_credential_no_longer_verifies_says_so(
 ) -> None:
     cid = alice.import_credential(kit.vc_jwt(alice.did, name="Partagé"))["id"]
     token = alice.post(f"/api/credentials/{cid}/shares").json()["url"].rsplit("/", 1)[1]
-    from wallet.api import pages
+    from wallet.api import credential_pages
 
-    monkeypatch.setattr(pages, "_verify_now", lambda res, raw: None)  # could not be checked
+    monkeypatch.setattr(credential_pages, "_verify_now", lambda res, raw: None)  # could not be checked
     page = wallet.get(f"/s/{token}", headers={"Accept-Language": "fr"})
     assert 'class="verdict ok"' not in page.text
     assert 'class="verdict bad"' in page.text

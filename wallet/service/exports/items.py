@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from shared.errors import InvalidInputError
 from shared.verify.report import issuer_is_subject
-from wallet.pages import as_ob3, describe
+from wallet.page_describe import as_ob3, describe
 from wallet.service import sharing, storage
 from wallet.service.accounts import Principal
 
