@@ -29,33 +29,61 @@ def experiences_page(
     endorsements.sign_unsigned(
         session, who, res.verify_context(), max_bytes=res.settings.max_credential_bytes
     )
-    return render(request, "experiences.html", who=who, error=None, form={},
-                  experiences=endorsements.list_experiences(session, who))  # fmt: skip
+    return render(
+        request,
+        "experiences.html",
+        who=who,
+        error=None,
+        form={},
+        experiences=endorsements.list_experiences(session, who),
+    )
 
 
 @router.post("/experiences", response_class=Response)
 def create_experience_page(
-    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep,
-    title: str = Form(""), organisation: str = Form(""), start_date: str = Form(""),
-    end_date: str = Form(""), description: str = Form(""), kind: str = Form("job"),
+    request: Request,
+    who: OptionalPrincipalDep,
+    res: ResourcesDep,
+    session: SessionDep,
+    title: str = Form(""),
+    organisation: str = Form(""),
+    start_date: str = Form(""),
+    end_date: str = Form(""),
+    description: str = Form(""),
+    kind: str = Form("job"),
     skills: str = Form(""),
-) -> Response:  # fmt: skip
+) -> Response:
     if who is None:
         return _signin_redirect(request)
-    form = {"title": title, "organisation": organisation, "start_date": start_date,
-            "end_date": end_date, "description": description, "kind": kind,
-            "skills": skills}  # fmt: skip
+    form = {
+        "title": title,
+        "organisation": organisation,
+        "start_date": start_date,
+        "end_date": end_date,
+        "description": description,
+        "kind": kind,
+        "skills": skills,
+    }
     try:
         view = endorsements.create_experience(
-            session, who, **form, ctx=res.verify_context(),
+            session,
+            who,
+            **form,
+            ctx=res.verify_context(),
             max_bytes=res.settings.max_credential_bytes,
-        )  # fmt: skip
+        )
     except InvalidInputError as err:  # nothing was written: validation comes first
         _ = translator(choose_language(request))
         error = _("Check the title, the organisation and the dates.")
-        return render(request, "experiences.html", who=who, form=form, status=400,
-                      error=explained(request, error, err),
-                      experiences=endorsements.list_experiences(session, who))  # fmt: skip
+        return render(
+            request,
+            "experiences.html",
+            who=who,
+            form=form,
+            status=400,
+            error=explained(request, error, err),
+            experiences=endorsements.list_experiences(session, who),
+        )
     return RedirectResponse(f"/experiences/{view.id}", status_code=303)
 
 
@@ -82,8 +110,15 @@ def create_request_page(
     exp = endorsements.get_experience(session, who, experience_id)
     row, token = endorsements.create_request(session, who, experience_id)
     url = link_of(res.settings.base_url, token)
-    return render(request, "endorse_link.html", who=who, exp=exp, url=url, qr=qr_svg(url),
-                  expires_at=row.expires_at)  # fmt: skip
+    return render(
+        request,
+        "endorse_link.html",
+        who=who,
+        exp=exp,
+        url=url,
+        qr=qr_svg(url),
+        expires_at=row.expires_at,
+    )
 
 
 @router.post("/endorsement-requests/{endorsement_request_id}/revoke", response_class=Response)
@@ -107,15 +142,28 @@ def delete_experience_page(
 
 
 def _endorse_form(
-    request: Request, who: Principal, session: Session, token: str,
-    *, error: str | None = None, form: dict[str, str] | None = None, status: int = 200,
-) -> Response:  # fmt: skip
+    request: Request,
+    who: Principal,
+    session: Session,
+    token: str,
+    *,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     opened = endorsements.open_request(session, who, token)
     return render(
-        request, "endorse.html", who=who, opened=opened, token=token, error=error,
-        form=form or {}, status=status, proofs=endorsements.proof_choices(session, who),
+        request,
+        "endorse.html",
+        who=who,
+        opened=opened,
+        token=token,
+        error=error,
+        form=form or {},
+        status=status,
+        proofs=endorsements.proof_choices(session, who),
         identities=[i for i in identities.list_identities(session, who) if i.pairwise_tag is None],
-    )  # fmt: skip
+    )
 
 
 @router.get("/endorse/{token}", response_class=Response, dependencies=[LINKS_LIMIT])
@@ -130,23 +178,44 @@ def endorse_page(
 
 @router.post("/endorse/{token}", response_class=Response, dependencies=[LINKS_LIMIT])
 async def endorse_submit(
-    token: str, request: Request, who: OptionalPrincipalDep, res: ResourcesDep,
-    session: SessionDep, comment: str = Form(""), name: str = Form(""),
-    identity_id: str = Form(""), proof_credential_id: str = Form(""),
-) -> Response:  # fmt: skip
+    token: str,
+    request: Request,
+    who: OptionalPrincipalDep,
+    res: ResourcesDep,
+    session: SessionDep,
+    comment: str = Form(""),
+    name: str = Form(""),
+    identity_id: str = Form(""),
+    proof_credential_id: str = Form(""),
+) -> Response:
     if who is None:
         return _signin_redirect(request)
     form = {"comment": comment, "name": name}
     if not comment.strip() or not name.strip():
         _ = translator(choose_language(request))
-        return _endorse_form(request, who, session, token, form=form, status=400,
-                             error=_("Write your endorsement and your name."))  # fmt: skip
+        return _endorse_form(
+            request,
+            who,
+            session,
+            token,
+            form=form,
+            status=400,
+            error=_("Write your endorsement and your name."),
+        )
     # any other refusal (closed link, someone else's proof…) is an error page, and the
     # transaction rolls back: nothing is half-written
     done = await run_in_threadpool(
-        endorsements.endorse, session, who, res.master, res.verify_context(), token,
-        comment=comment, name=name, base_url=res.settings.base_url,
-        identity_id=identity_id or None, proof_credential_id=proof_credential_id or None,
+        endorsements.endorse,
+        session,
+        who,
+        res.master,
+        res.verify_context(),
+        token,
+        comment=comment,
+        name=name,
+        base_url=res.settings.base_url,
+        identity_id=identity_id or None,
+        proof_credential_id=proof_credential_id or None,
         max_bytes=res.settings.max_credential_bytes,
-    )  # fmt: skip
+    )
     return render(request, "endorsed.html", who=who, evidence_url=done["evidence_url"])

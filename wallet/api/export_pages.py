@@ -27,8 +27,9 @@ FORMATS = ("pdf-fr", "pdf-en", "europass")
 def _countries(lang: str) -> list[tuple[str, str]]:
     """The countries Europass' table is mapped for, named in the page's language (CLDR)."""
     names = Locale.parse(lang).territories
-    return sorted(((code, names.get(code, code)) for code in europass.COUNTRIES),
-                  key=lambda pair: pair[1])  # fmt: skip
+    return sorted(
+        ((code, names.get(code, code)) for code in europass.COUNTRIES), key=lambda pair: pair[1]
+    )
 
 
 def _page(
@@ -49,9 +50,17 @@ def _page(
                 ),
             }
         )
-    return render(request, "exports/export.html", status=status, who=who, cards=cards,
-                  formats=FORMATS, countries=_countries(lang),
-                  chosen=form.get("chosen", []), error=form.get("error"))  # fmt: skip
+    return render(
+        request,
+        "exports/export.html",
+        status=status,
+        who=who,
+        cards=cards,
+        formats=FORMATS,
+        countries=_countries(lang),
+        chosen=form.get("chosen", []),
+        error=form.get("error"),
+    )
 
 
 @router.get("/export", response_class=Response)
@@ -67,7 +76,7 @@ def export_download(
     who: OptionalPrincipalDep,
     res: ResourcesDep,
     session: SessionDep,
-    credentials: list[str] = Form(default_factory=list),
+    credentials: list[str] = Form(default_factory=list),  # noqa: B008
     format: str = Form("pdf-fr"),
     holder: str = Form(""),
     country: str = Form(""),
@@ -77,27 +86,51 @@ def export_download(
         return _signin_redirect(request)
     _ = translator(choose_language(request))
     if not credentials:
-        return _page(request, who, session, status=400,
-                     error=_("Choose at least one credential to export."))  # fmt: skip
+        return _page(
+            request, who, session, status=400, error=_("Choose at least one credential to export.")
+        )
     if format not in FORMATS or len(credentials) > items.MAX_ITEMS:
-        return _page(request, who, session, status=400, chosen=credentials,
-                     error=_("Choose one of the formats offered, for at most 50 credentials."))  # fmt: skip
+        return _page(
+            request,
+            who,
+            session,
+            status=400,
+            chosen=credentials,
+            error=_("Choose one of the formats offered, for at most 50 credentials."),
+        )
     lang = format.removeprefix("pdf-") if format.startswith("pdf-") else choose_language(request)
     base = res.settings.base_url
     chosen = items.collect(session, who, list(dict.fromkeys(credentials)), lang, base)
     name = holder.strip()[:200] or None
     if format == "europass":
         title = "Mes badges vérifiables" if lang == "fr" else "My verifiable credentials"
-        document = europass.to_elm(chosen, lang, name, base, country=country or None,
-                                   image_png=europass.display_png(chosen, title))  # fmt: skip
-        return Response(json.dumps(document, ensure_ascii=False, indent=2),
-                        media_type="application/ld+json",
-                        headers={"Content-Disposition": 'attachment; filename="europass.jsonld"'})  # fmt: skip
+        document = europass.to_elm(
+            chosen,
+            lang,
+            name,
+            base,
+            country=country or None,
+            image_png=europass.display_png(chosen, title),
+        )
+        return Response(
+            json.dumps(document, ensure_ascii=False, indent=2),
+            media_type="application/ld+json",
+            headers={"Content-Disposition": 'attachment; filename="europass.jsonld"'},
+        )
     if not pdf.weasyprint_available():
-        return _page(request, who, session, status=503, chosen=credentials,
-                     error=_("The PDF cannot be made on this server (WeasyPrint is missing)."))  # fmt: skip
-    return Response(pdf.render_pdf(chosen, lang, name), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="cv-{lang}.pdf"'})  # fmt: skip
+        return _page(
+            request,
+            who,
+            session,
+            status=503,
+            chosen=credentials,
+            error=_("The PDF cannot be made on this server (WeasyPrint is missing)."),
+        )
+    return Response(
+        pdf.render_pdf(chosen, lang, name),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="cv-{lang}.pdf"'},
+    )
 
 
 @router.post("/credentials/{credential_id}/linkedin", response_class=Response)

@@ -61,6 +61,31 @@ def verifier_words(verifier: dict[str, Any], lang: str, _: Gettext) -> dict[str,
     }
 
 
+def _word_option(option: dict[str, Any], lang: str, _: Gettext) -> None:
+    """One matching credential in words: its format, and what it reveals (items to tick
+    when it discloses selectively, facts otherwise)."""
+    requested = [list(p) for p in option["requested"]]
+    option["format_words"] = format_words(option["format"], _)
+    option["format_name"] = FORMAT_NAMES.get(option["format"], option["format"])
+    if option["selective"]:
+        option["items"] = disclosure_items(
+            option.get("claims") or option.get("disclosed") or {},
+            option["disclosable"],
+            requested,
+            lang,
+            _,
+        )
+        # what the verifier reads whatever is ticked: the issuer-signed part
+        option["facts"] = readable_facts(
+            option.get("always") or {}, option["format"], lang, _, brief=True
+        )
+    else:
+        option["facts"] = readable_facts(
+            option.get("disclosed"), option["format"], lang, _, brief=True
+        )
+        option["technical"] = technical_details(option.get("disclosed"), _)
+
+
 def consent_view(pending: dict[str, Any], lang: str, _: Gettext) -> dict[str, Any]:
     """The pending request as the consent page shows it: one group per credential set, each
     matching credential with what it reveals about the person in words (the badge's own
@@ -68,21 +93,7 @@ def consent_view(pending: dict[str, Any], lang: str, _: Gettext) -> dict[str, An
     by_query = {q["id"]: q for q in pending.get("queries", [])}
     for query in by_query.values():
         for option in query["options"]:
-            requested = [list(p) for p in option["requested"]]
-            option["format_words"] = format_words(option["format"], _)
-            option["format_name"] = FORMAT_NAMES.get(option["format"], option["format"])
-            if option["selective"]:
-                option["items"] = disclosure_items(
-                    option.get("claims") or option.get("disclosed") or {},
-                    option["disclosable"], requested, lang, _,
-                )  # fmt: skip
-                # what the verifier reads whatever is ticked: the issuer-signed part
-                option["facts"] = readable_facts(option.get("always") or {}, option["format"],
-                                                 lang, _, brief=True)  # fmt: skip
-            else:
-                option["facts"] = readable_facts(option.get("disclosed"), option["format"],
-                                                 lang, _, brief=True)  # fmt: skip
-                option["technical"] = technical_details(option.get("disclosed"), _)
+            _word_option(option, lang, _)
     groups = []
     default = set(pending.get("selected_query_ids", []))
     for cset in pending.get("sets", []):
@@ -93,12 +104,20 @@ def consent_view(pending: dict[str, Any], lang: str, _: Gettext) -> dict[str, An
             qids = opt["query_ids"]
             if len(qids) == 1:  # one radio per matching credential
                 for option in by_query[qids[0]]["options"]:
-                    choices.append({"value": f"{qids[0]}|{option['credential_id']}",
-                                    "cards": [(qids[0], option)]})  # fmt: skip
+                    choices.append(
+                        {
+                            "value": f"{qids[0]}|{option['credential_id']}",
+                            "cards": [(qids[0], option)],
+                        }
+                    )
             else:  # the option answers several queries together: their first credentials
                 cards = [(q, by_query[q]["options"][0]) for q in qids]
-                choices.append({"value": ";".join(f"{q}|{o['credential_id']}" for q, o in cards),
-                                "cards": cards})  # fmt: skip
+                choices.append(
+                    {
+                        "value": ";".join(f"{q}|{o['credential_id']}" for q, o in cards),
+                        "cards": cards,
+                    }
+                )
         # nothing is chosen beyond what is required: the verifier's preferred choice of a
         # required set, "send nothing" for an optional one
         for choice in choices:  # a revoked or suspended badge is shown, never sent
@@ -163,21 +182,36 @@ def selections_from_form(form: FormData, pending: dict[str, Any]) -> dict[str, d
 
 
 def _present_form(
-    request: Request, who: Principal, *, error: str | None = None, status: int = 200,
+    request: Request,
+    who: Principal,
+    *,
+    error: str | None = None,
+    status: int = 200,
     pasted: str = "",
-) -> Response:  # fmt: skip
-    return render(request, "present.html", who=who, pending=None, error=error, status=status,
-                  pasted=pasted)  # fmt: skip
+) -> Response:
+    return render(
+        request, "present.html", who=who, pending=None, error=error, status=status, pasted=pasted
+    )
 
 
 def _consent_page(
-    request: Request, who: Principal, pending: dict[str, Any], *, error: str | None = None,
+    request: Request,
+    who: Principal,
+    pending: dict[str, Any],
+    *,
+    error: str | None = None,
     status: int = 200,
-) -> Response:  # fmt: skip
+) -> Response:
     lang = choose_language(request)
     pending["error"] = error
-    return render(request, "present.html", who=who, status=status,
-                  pending=consent_view(pending, lang, translator(lang)), error=None)  # fmt: skip
+    return render(
+        request,
+        "present.html",
+        who=who,
+        status=status,
+        pending=consent_view(pending, lang, translator(lang)),
+        error=None,
+    )
 
 
 def _open_request(
@@ -185,14 +219,20 @@ def _open_request(
 ) -> Response:
     try:
         pending = presenting.open_request(
-            session, who, res.fetcher, resolver_of(res), link, res.settings.known_verifiers,
+            session,
+            who,
+            res.fetcher,
+            resolver_of(res),
+            link,
+            res.settings.known_verifiers,
             res.trust_anchors,
-        )  # fmt: skip
+        )
     except VcError as err:
         _ = translator(choose_language(request))
         error = _("This request could not be opened, so nothing was sent.")
-        return _present_form(request, who, error=explained(request, error, err), status=err.status,
-                             pasted=link)  # fmt: skip
+        return _present_form(
+            request, who, error=explained(request, error, err), status=err.status, pasted=link
+        )
     return _consent_page(request, who, pending)
 
 
@@ -249,11 +289,17 @@ async def review_page(
         preview = presenting.preview_answer(session, who, request_id, selections)
     except VcError as err:
         error = _("Choose one credential for each thing asked, or refuse.")
-        return _consent_page(request, who, pending, error=explained(request, error, err),
-                             status=400)  # fmt: skip
-    return render(request, "present_review.html", who=who,
-                  preview=summary_view(preview, lang, _), pairwise=form.get("pairwise") == "on",
-                  selections=json.dumps(selections, separators=(",", ":")))  # fmt: skip
+        return _consent_page(
+            request, who, pending, error=explained(request, error, err), status=400
+        )
+    return render(
+        request,
+        "present_review.html",
+        who=who,
+        preview=summary_view(preview, lang, _),
+        pairwise=form.get("pairwise") == "on",
+        selections=json.dumps(selections, separators=(",", ":")),
+    )
 
 
 @router.post("/present/{request_id}/consent", response_class=Response)
@@ -286,13 +332,26 @@ async def consent_page(
             error = explained(request, error, err)
         return _consent_page(request, who, pending, error=error, status=400)
     result = await run_in_threadpool(  # posts to the verifier: off the event loop
-        presenting.consent, session, who, res.fetcher, res.master, request_id,
-        selections=selections, pairwise=form.get("pairwise") == "on",
-    )  # fmt: skip
+        presenting.consent,
+        session,
+        who,
+        res.fetcher,
+        res.master,
+        request_id,
+        selections=selections,
+        pairwise=form.get("pairwise") == "on",
+    )
     entry = next((e for e in history.entries(session, who) if e["id"] == result["history_id"]), {})
     response = result["response"] if isinstance(result["response"], dict) else {}
-    return render(request, "presented.html", who=who, result=result, entry=entry,
-                  redirect_uri=response.get("redirect_uri"), facts_of=facts_for(request))  # fmt: skip
+    return render(
+        request,
+        "presented.html",
+        who=who,
+        result=result,
+        entry=entry,
+        redirect_uri=response.get("redirect_uri"),
+        facts_of=facts_for(request),
+    )
 
 
 @router.post("/present/{request_id}/decline", response_class=Response)

@@ -51,10 +51,14 @@ def profiles_page(
         for v in storage.list_credentials(session, who, with_content=True)
     ]
     return render(
-        request, "profiles.html", who=who, badges=badges,
-        profiles=profiles.list_profiles(session, who), default_days=profiles.DEFAULT_DAYS,
+        request,
+        "profiles.html",
+        who=who,
+        badges=badges,
+        profiles=profiles.list_profiles(session, who),
+        default_days=profiles.DEFAULT_DAYS,
         max_days=profiles.MAX_DAYS,
-    )  # fmt: skip
+    )
 
 
 def _choices(session: Session, who: Principal, form: FormData, lang: str) -> list[profiles.Choice]:
@@ -126,10 +130,12 @@ def _item(res: Resources, item: dict[str, Any], lang: str, raw_url: str) -> dict
     shown = describe(claims, item["format"], lang)
     endorsement = profiles.is_endorsement(claims)
     endorsers = [
-        {"name": profiles.issuer_name(e.get("claims") or {}),
-         "verdict": verdict(_verify_now(res, e["credential"]))}
+        {
+            "name": profiles.issuer_name(e.get("claims") or {}),
+            "verdict": verdict(_verify_now(res, e["credential"])),
+        }
         for e in item.get("endorsements") or []
-    ]  # fmt: skip
+    ]
     if endorsement:  # the item is itself an endorsement: say who wrote it
         endorsers.append({"name": profiles.issuer_name(claims), "verdict": verdict(report)})
     return {
@@ -155,9 +161,13 @@ def public_profile(
         _item(res, item, lang, f"/p/{token}/{n}/raw") for n, item in enumerate(opened["items"])
     ]
     return render(
-        request, "profile_public.html", who=None, title=opened["title"], items=items,
+        request,
+        "profile_public.html",
+        who=None,
+        title=opened["title"],
+        items=items,
         expires_at=opened["expires_at"].isoformat(),
-    )  # fmt: skip
+    )
 
 
 @router.get("/p/{token}/{index}/raw", dependencies=[LINKS_LIMIT])
