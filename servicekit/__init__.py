@@ -5,8 +5,8 @@ settings base (``settings``), master secrets and start-up checks (``instances``)
 metrics and request logs (``operations``, ``metrics``, ``logs``), settings from the
 environment and files (``config``), i18n and page templates (``i18n``),
 CORS for the public protocol endpoints (``cors``), rate limits (``ratelimit``) and the
-reader's time zone (``timezone``), problem+json handlers and the body limit (``problems``).
-CSRF and sign-in are still per service.
+reader's time zone (``timezone``), problem+json handlers and the body limit (``problems``),
+CSRF tokens (``csrf``). Sign-in is still per service.
 """
 
 __all__: list[str] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +11,7 @@ from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicekit.csrf import CSRF_HEADER, changes_state, same_token
 from servicekit.i18n import PageTemplates
 from shared.keys.store import KeyStore
 from verifier.errors import ForbiddenError, UnauthorizedError
@@ -22,8 +22,6 @@ from verifier.service.verifying import Verifier
 from verifier.settings import VerifierSettings
 
 SESSION_COOKIE = "musette_verifier_session"
-CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "x-csrf-token"
 
 
 @dataclass(frozen=True)
@@ -92,10 +90,9 @@ OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 def require_principal(request: Request, who: OptionalPrincipalDep) -> Principal:
     if who is None:
         raise UnauthorizedError("sign in, or send an API key as 'Authorization: Bearer …'")
-    if who.csrf is not None and request.method not in {"GET", "HEAD", "OPTIONS"}:
-        supplied = request.headers.get(CSRF_HEADER, "")
-        if not (supplied and hmac.compare_digest(supplied.encode(), who.csrf.encode())):
-            raise ForbiddenError("missing or wrong CSRF token")
+    csrf_needed = who.csrf is not None and changes_state(request)
+    if csrf_needed and not same_token(request.headers.get(CSRF_HEADER), who.csrf):
+        raise ForbiddenError("missing or wrong CSRF token")
     return who
 
 
@@ -106,5 +103,5 @@ def check_form_csrf(who: Principal, supplied: str | None) -> None:
     """Forms carry the CSRF token as a field (API keys need none)."""
     if who.csrf is None:
         return
-    if not (supplied and hmac.compare_digest(supplied.encode(), who.csrf.encode())):
+    if not same_token(supplied, who.csrf):
         raise ForbiddenError("missing or wrong CSRF token")

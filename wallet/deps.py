@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, cast
@@ -12,6 +11,7 @@ from cryptography import x509
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicekit.csrf import AnonymousCsrf, changes_state, same_token, supplied_token
 from servicekit.ratelimit import limit_per_ip
 from shared.did import DidResolver
 from shared.net.fetch import HttpFetcher
@@ -25,10 +25,7 @@ from wallet.service.vault import MasterKey
 from wallet.settings import WalletSettings
 
 SESSION_COOKIE = "musette_wallet_session"
-ANON_CSRF_COOKIE = "musette_wallet_csrf"
-CSRF_HEADER = "x-csrf-token"
-CSRF_FIELD = "csrf_token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ANON_CSRF = AnonymousCsrf("musette_wallet_csrf")
 
 
 @dataclass(frozen=True)
@@ -79,22 +76,6 @@ SettingsDep = Annotated[WalletSettings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def _supplied_csrf(request: Request) -> str:
-    header = request.headers.get(CSRF_HEADER)
-    if header:
-        return header
-    kind = request.headers.get("content-type", "")
-    if kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()  # Starlette caches it for the route's own Form() params
-        value = form.get(CSRF_FIELD)
-        return value if isinstance(value, str) else ""
-    return ""
-
-
-def _same(a: str, b: str) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
-
-
 async def find_principal(request: Request, res: Resources, session: Session) -> Principal | None:
     """The caller's account from a Bearer API token or a session cookie (CSRF-checked)."""
     auth = request.headers.get("authorization", "")
@@ -110,7 +91,7 @@ async def find_principal(request: Request, res: Resources, session: Session) -> 
     if found is None:
         return None
     account, csrf = found
-    if request.method not in SAFE_METHODS and not _same(await _supplied_csrf(request), csrf):
+    if changes_state(request) and not same_token(await supplied_token(request), csrf):
         raise CsrfError("this form or request lacks the session's CSRF token")
     return accounts.principal_for(res.master, account, csrf)
 
@@ -130,11 +111,11 @@ async def get_optional_principal(
 
 async def check_anonymous_csrf(request: Request) -> None:
     """Sign-up and sign-in forms: double-submit cookie (no session exists yet)."""
-    if request.method in SAFE_METHODS:
+    if not changes_state(request):
         return
     if request.headers.get("content-type", "").startswith("application/json"):
         return  # JSON API: a cross-site form cannot send this content type without CORS
-    if not _same(await _supplied_csrf(request), request.cookies.get(ANON_CSRF_COOKIE, "")):
+    if not ANON_CSRF.matches(request, await supplied_token(request)):
         raise CsrfError("this form lacks its CSRF token; reload the page and try again")
 
 

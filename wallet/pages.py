@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import secrets
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from shared.i18n import Gettext, local_date, local_datetime, local_number
 from shared.proofs.sd_jwt_vc import sd_jwt_claims_to_ob3
 from shared.ui.problem_text import problem_message, problem_title
 from shared.verify.report import VerificationReport
-from wallet.deps import ANON_CSRF_COOKIE
+from wallet.deps import ANON_CSRF
 from wallet.i18n import CATALOGUES, LANG_COOKIE, choose_language, translator
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -403,7 +402,7 @@ def flatten(value: Any, path: tuple[Any, ...] = (), limit: int = 60) -> list[lis
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> Response:
     lang = choose_language(request)
     gettext = translator(lang)
-    anon_csrf = request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    anon_csrf = ANON_CSRF.token(request)
     other = "en" if lang == "fr" else "fr"
 
     def ldate(value: Any) -> str:
@@ -437,8 +436,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") == lang:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    if ANON_CSRF_COOKIE not in request.cookies:
-        response.set_cookie(ANON_CSRF_COOKIE, anon_csrf, httponly=True, samesite="lax")
+    ANON_CSRF.keep(request, response, anon_csrf)
     return response
 
 

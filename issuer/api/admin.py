@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Annotated, Any, Literal
 
@@ -41,6 +40,7 @@ from issuer.service.orgs import (
     update_association_profile,
 )
 from issuer.service.status import change_status, purposes_for, status_history
+from servicekit.csrf import CSRF_HEADER, same_token
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import NotFoundError
 from shared.model import format_datetime
@@ -83,8 +83,7 @@ def logout(request: Request, response: Response, session: SessionDep, res: Resou
             principal = None  # an expired session: only the cookie is left to clear
         if principal is not None:
             # a live session ends only with its CSRF token, as every other state change
-            sent = request.headers.get("x-csrf-token", "")
-            if not principal.csrf_token or not hmac.compare_digest(sent, principal.csrf_token):
+            if not same_token(request.headers.get(CSRF_HEADER), principal.csrf_token):
                 raise ForbiddenError("missing or wrong X-CSRF-Token for this session")
             close_session(session, token)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -6,7 +6,6 @@ in ``X-CSRF-Token``. API keys are not sent automatically by browsers, so they ne
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -16,9 +15,9 @@ from issuer.db.models import Organisation
 from issuer.deps import ResourcesDep, SessionDep
 from issuer.problems import ForbiddenError, UnauthorizedError
 from issuer.service.orgs import Principal, api_key_principal, get_org, session_principal
+from servicekit.csrf import CSRF_HEADER, changes_state, same_token
 
 SESSION_COOKIE = "musette_issuer_session"
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def get_principal(request: Request, session: SessionDep, res: ResourcesDep) -> Principal:
@@ -29,10 +28,10 @@ def get_principal(request: Request, session: SessionDep, res: ResourcesDep) -> P
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         principal = session_principal(session, cookie, res.clock())
-        if request.method not in SAFE_METHODS:
-            sent = request.headers.get("x-csrf-token", "")
-            if not principal.csrf_token or not hmac.compare_digest(sent, principal.csrf_token):
-                raise ForbiddenError("missing or wrong X-CSRF-Token for this session")
+        if changes_state(request) and not same_token(
+            request.headers.get(CSRF_HEADER), principal.csrf_token
+        ):
+            raise ForbiddenError("missing or wrong X-CSRF-Token for this session")
         return principal
     raise UnauthorizedError("sign in, or send an API key as 'Authorization: Bearer mik_…'")
 

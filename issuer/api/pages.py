@@ -58,6 +58,7 @@ from issuer.service.orgs import (
 from issuer.service.outbox import deliver_email, offer_email, parse_email_address
 from issuer.service.status import can_suspend, change_status
 from issuer.service.uploads import MAX_IMAGE_BYTES, load_image, store_image
+from servicekit.csrf import CSRF_FIELD, same_token
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, UnauthorizedError
 from shared.model.cec import FIELDS
@@ -183,7 +184,7 @@ def signout(request: Request, form: FormDep, session: SessionDep, res: Resources
         except UnauthorizedError:
             principal = None
         if principal is not None:
-            if form.get("csrf_token") != principal.csrf_token:
+            if not same_token(form.get(CSRF_FIELD), principal.csrf_token):
                 raise PageError(403, CSRF_MESSAGE)
             close_session(session, token)
     response = RedirectResponse("/signin?done=signout", status_code=303)
