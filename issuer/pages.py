@@ -114,7 +114,7 @@ def get_console(request: Request, form: FormDep, session: SessionDep, res: Resou
     org = session.get(Organisation, principal.org_id)
     if org is None:
         raise SignInRequiredError
-    return Console(org, principal, org_base_url(res.settings.public_url, org.slug))
+    return Console(org, principal, org_base_url(res.settings.base_url, org.slug))
 
 
 ConsoleDep = Annotated[Console, Depends(get_console)]

@@ -55,7 +55,7 @@ def get_admin_org(
 ) -> AdminContext:
     org = get_org(session, slug)
     principal.require_org(org)
-    return AdminContext(org, principal, f"{res.settings.public_url}/orgs/{org.slug}")
+    return AdminContext(org, principal, f"{res.settings.base_url}/orgs/{org.slug}")
 
 
 AdminDep = Annotated[AdminContext, Depends(get_admin_org)]

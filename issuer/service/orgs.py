@@ -28,16 +28,16 @@ SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 API_KEY_PREFIX = "mik"
 
 
-def org_base_url(public_url: str, slug: str) -> str:
+def org_base_url(base_url: str, slug: str) -> str:
     """The organisation's Credential Issuer Identifier (no trailing slash)."""
-    return f"{public_url.rstrip('/')}/orgs/{slug}"
+    return f"{base_url.rstrip('/')}/orgs/{slug}"
 
 
 def create_org(
     session: Session,
     store: IssuerKeyStore,
     *,
-    public_url: str,
+    base_url: str,
     slug: str,
     kind: str,
     name: str,
@@ -55,7 +55,7 @@ def create_org(
         raise InvalidInputError("did_method must be web or key")
     if session.scalars(select(Organisation).where(Organisation.slug == slug)).first():
         raise ConflictError(f"organisation {slug} exists")
-    did = did_web_from_url(org_base_url(public_url, slug)) if did_method == "web" else ""
+    did = did_web_from_url(org_base_url(base_url, slug)) if did_method == "web" else ""
     org = Organisation(
         slug=slug,
         kind=kind,
