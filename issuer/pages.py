@@ -21,11 +21,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
 from starlette.datastructures import FormData
 
-from issuer.api.auth import SESSION_COOKIE
+from issuer.api.auth import SESSION
 from issuer.db.models import Organisation
 from issuer.deps import ResourcesDep, SessionDep
 from issuer.i18n import CATALOGUES, LANG_COOKIE, choose_language
-from issuer.service.orgs import Principal, org_base_url, session_principal
+from issuer.service.orgs import Principal, org_base_url, principal_for_session
 from servicekit.csrf import CSRF_FIELD, FORM_TYPES, SAFE_METHODS, AnonymousCsrf, same_token
 from shared.errors import UnauthorizedError, VcError
 from shared.i18n import local_date, local_datetime, local_number
@@ -100,11 +100,11 @@ FormDep = Annotated[FormData, Depends(get_form)]
 
 def get_console(request: Request, form: FormDep, session: SessionDep, res: ResourcesDep) -> Console:
     """The page's admin, from the session cookie; form posts must carry its CSRF token."""
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = SESSION.read(request)
     if not cookie:
         raise SignInRequiredError
     try:
-        principal = session_principal(session, cookie, res.clock())
+        principal = principal_for_session(session, cookie, res.clock())
     except UnauthorizedError as err:
         raise SignInRequiredError from err
     if request.method not in SAFE_METHODS and not same_token(

@@ -6,7 +6,8 @@ metrics and request logs (``operations``, ``metrics``, ``logs``), settings from 
 environment and files (``config``), i18n and page templates (``i18n``),
 CORS for the public protocol endpoints (``cors``), rate limits (``ratelimit``) and the
 reader's time zone (``timezone``), problem+json handlers and the body limit (``problems``),
-CSRF tokens (``csrf``). Sign-in is still per service.
+CSRF tokens (``csrf``), the session cookie and API keys on the wire (``auth``), and the
+app's resources and per-request transaction (``resources``).
 """
 
 __all__: list[str] = []

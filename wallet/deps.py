@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, cast
 
@@ -11,8 +10,11 @@ from cryptography import x509
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicekit.auth import SessionCookie, bearer_token, signed_in
 from servicekit.csrf import AnonymousCsrf, changes_state, same_token, supplied_token
 from servicekit.ratelimit import limit_per_ip
+from servicekit.resources import SessionDep as SessionDep
+from servicekit.resources import app_resources
 from shared.did import DidResolver
 from shared.net.fetch import HttpFetcher
 from shared.net.status_cache import CachingFetcher
@@ -24,7 +26,7 @@ from wallet.service.accounts import Principal
 from wallet.service.vault import MasterKey
 from wallet.settings import WalletSettings
 
-SESSION_COOKIE = "musette_wallet_session"
+SESSION = SessionCookie("wallet")
 ANON_CSRF = AnonymousCsrf("musette_wallet_csrf")
 
 
@@ -55,36 +57,21 @@ class Resources:
 
 
 def get_resources(request: Request) -> Resources:
-    return cast(Resources, request.app.state.resources)  # the one untyped hop
+    return cast(Resources, app_resources(request))
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
-def get_settings(res: ResourcesDep) -> WalletSettings:
-    return res.settings
-
-
-def get_session(res: ResourcesDep) -> Iterator[Session]:
-    with res.sessions.begin() as session:  # commit on success, roll back on error
-        yield session
-
-
-SettingsDep = Annotated[WalletSettings, Depends(get_settings)]
-#: scope="function": commit before the response is sent, so a client that reads back what it
-#: just created sees it, and a failed commit is an error rather than a success already sent
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-
-
 async def find_principal(request: Request, res: Resources, session: Session) -> Principal | None:
     """The caller's account from a Bearer API token or a session cookie (CSRF-checked)."""
-    auth = request.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer ":
-        account = accounts.account_for_api_token(session, auth[7:].strip())
+    token = bearer_token(request)
+    if token is not None:
+        account = accounts.account_for_api_token(session, token)
         if account is None:
             raise UnauthorizedError("the API token is not valid")
         return accounts.principal_for(res.master, account)
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = SESSION.read(request)
     if not cookie:
         return None
     found = accounts.account_for_session(session, cookie)
@@ -97,10 +84,7 @@ async def find_principal(request: Request, res: Resources, session: Session) -> 
 
 
 async def get_principal(request: Request, res: ResourcesDep, session: SessionDep) -> Principal:
-    who = await find_principal(request, res, session)
-    if who is None:
-        raise UnauthorizedError("sign in, or send an API token (Authorization: Bearer …)")
-    return who
+    return signed_in(await find_principal(request, res, session), key_name="an API token")
 
 
 async def get_optional_principal(

@@ -13,27 +13,28 @@ from fastapi import Depends, Request
 
 from issuer.db.models import Organisation
 from issuer.deps import ResourcesDep, SessionDep
-from issuer.problems import ForbiddenError, UnauthorizedError
-from issuer.service.orgs import Principal, api_key_principal, get_org, session_principal
+from issuer.problems import ForbiddenError
+from issuer.service.orgs import Principal, get_org, principal_for_api_key, principal_for_session
+from servicekit.auth import SessionCookie, bearer_token, signed_in
 from servicekit.csrf import CSRF_HEADER, changes_state, same_token
 
-SESSION_COOKIE = "musette_issuer_session"
+#: strict: no console page is reached signed in by a link from another site
+SESSION = SessionCookie("issuer", samesite="strict")
 
 
 def get_principal(request: Request, session: SessionDep, res: ResourcesDep) -> Principal:
-    auth = request.headers.get("authorization", "")
-    scheme, _, value = auth.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return api_key_principal(session, value.strip())
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        principal = session_principal(session, cookie, res.clock())
-        if changes_state(request) and not same_token(
-            request.headers.get(CSRF_HEADER), principal.csrf_token
-        ):
-            raise ForbiddenError("missing or wrong X-CSRF-Token for this session")
-        return principal
-    raise UnauthorizedError("sign in, or send an API key as 'Authorization: Bearer mik_…'")
+    key = bearer_token(request)
+    if key is not None:
+        return principal_for_api_key(session, key)
+    cookie = SESSION.read(request)
+    principal = principal_for_session(session, cookie, res.clock()) if cookie else None
+    if (
+        principal is not None
+        and changes_state(request)
+        and not same_token(request.headers.get(CSRF_HEADER), principal.csrf_token)
+    ):
+        raise ForbiddenError("missing or wrong X-CSRF-Token for this session")
+    return signed_in(principal, key_name="an API key (mik_…)")
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
-from issuer.api.auth import SESSION_COOKIE
+from issuer.api.auth import SESSION
 from issuer.api.forms import (
     ACHIEVEMENT_TYPES,
     FORMAT_LABELS,
@@ -52,7 +52,7 @@ from issuer.service.orgs import (
     get_org,
     open_session,
     password_hasher,
-    session_principal,
+    principal_for_session,
     update_association_profile,
 )
 from issuer.service.outbox import deliver_email, offer_email, parse_email_address
@@ -163,24 +163,16 @@ def signin(
         )
     token, _ = open_session(session, user, res.clock(), s.session_hours)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        secure=s.secure_cookies,
-        samesite="strict",
-        max_age=s.session_hours * 3600,
-        path="/",
-    )
+    SESSION.open(response, token, s)
     return response
 
 
 @router.post("/signout", response_class=Response)
 def signout(request: Request, form: FormDep, session: SessionDep, res: ResourcesDep) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = SESSION.read(request)
     if token:
         try:
-            principal = session_principal(session, token, res.clock())
+            principal = principal_for_session(session, token, res.clock())
         except UnauthorizedError:
             principal = None
         if principal is not None:
@@ -188,7 +180,7 @@ def signout(request: Request, form: FormDep, session: SessionDep, res: Resources
                 raise PageError(403, CSRF_MESSAGE)
             close_session(session, token)
     response = RedirectResponse("/signin?done=signout", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    SESSION.clear(response)
     return response
 
 

@@ -162,7 +162,7 @@ def open_session(session: Session, user: AdminUser, now: datetime, hours: int) -
     return token, csrf
 
 
-def session_principal(session: Session, token: str, now: datetime) -> Principal:
+def principal_for_session(session: Session, token: str, now: datetime) -> Principal:
     row = session.get(AdminSession, _sha256(token))
     if row is None or row.expires_at <= now:
         raise UnauthorizedError("the session is unknown or expired; sign in again")
@@ -197,7 +197,7 @@ def create_api_key(
     return row, f"{API_KEY_PREFIX}_{key_id}_{secret}"
 
 
-def api_key_principal(session: Session, presented: str) -> Principal:
+def principal_for_api_key(session: Session, presented: str) -> Principal:
     prefix, _, rest = presented.partition("_")
     key_id, _, secret = rest.partition("_")
     if prefix != API_KEY_PREFIX or not key_id or not secret:
