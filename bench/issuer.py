@@ -48,7 +48,7 @@ def main() -> None:
             database_url=f"sqlite:///{Path(tmp) / 'issuer.db'}",
             data_dir=tmp,
             master_secret=base64.urlsafe_b64encode(b"b" * 32).decode(),
-            public_url=base,
+            base_url=base,
             dev=True,
         )
         seed_demo(settings)

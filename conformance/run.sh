@@ -83,7 +83,7 @@ export MUSETTE_ISSUER_PORT="$ISSUER_PORT" MUSETTE_WALLET_PORT="$WALLET_PORT" MUS
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
   -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
-export MUSETTE_ISSUER_PUBLIC_URL="https://localhost:$ISSUER_TLS"
+export MUSETTE_ISSUER_BASE_URL="https://localhost:$ISSUER_TLS"
 export MUSETTE_VERIFIER_DEV_CA_FILE="$WORK/tls.crt"
 ORG_JSON="$(musette issuer org create --data-dir "$DATA" --slug w3c-suites --name "W3C test suites" \
   --kind employer --did-method key --json 2>/dev/null)"

@@ -67,6 +67,7 @@ def render() -> str:
         "of the issuer is `MUSETTE_ISSUER_NAME`, and so on. Any variable may instead be given as",
         "`<VARIABLE>_FILE`, the path of a file holding the value (a Docker or Kubernetes secret).",
         "Fields every service shares come from `servicekit.settings.BaseServiceSettings`.",
+        "A variable's former name still works, with a warning in the log; the new name wins.",
         "",
     ]
     for service, cls in SERVICES:
@@ -80,6 +81,9 @@ def render() -> str:
         ]
         for name, info in cls.model_fields.items():
             meaning = comments.get(name, "").replace("|", "\\|")
+            former = [f"`{prefix}{old.upper()}`" for old in cls.renamed.get(name, ())]
+            if former:
+                meaning += f" (formerly {', '.join(former)}: still read, with a warning)"
             lines.append(f"| `{prefix}{name.upper()}` | {_default(info.default)} | {meaning} |")
         lines.append("")
     return "\n".join(lines)

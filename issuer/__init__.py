@@ -17,7 +17,7 @@ def settings_for_up(data_dir: Path, base_urls: dict[str, str], dev: bool) -> Iss
     values: dict[str, Any] = {
         "database_url": f"sqlite:///{data_dir / 'issuer.db'}",
         "data_dir": str(data_dir),
-        "public_url": base_urls.get("issuer", "http://127.0.0.1:8001"),
+        "base_url": base_urls.get("issuer", "http://127.0.0.1:8001"),
         "wallet_url": base_urls.get("wallet", "http://127.0.0.1:8002"),
         "dev": dev,
     }

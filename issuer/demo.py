@@ -146,8 +146,8 @@ def _ensure_org(
         return get_org(session, slug), False
     except NotFoundError:
         org = create_org(
-            session, res.key_store(session), public_url=settings.public_url, slug=slug,
-            kind=kind, name=name, now=now, url=org_base_url(settings.public_url, slug),
+            session, res.key_store(session), base_url=settings.base_url, slug=slug,
+            kind=kind, name=name, now=now, url=org_base_url(settings.base_url, slug),
         )  # fmt: skip
         return org, True
 
@@ -156,7 +156,7 @@ def _seed_platform(
     session: Session, res: Any, settings: IssuerSettings, now: datetime
 ) -> Organisation:
     """The demo platform and its rating achievement (no admin: the CLI and API issue)."""
-    base = org_base_url(settings.public_url, DEMO_PLATFORM)
+    base = org_base_url(settings.base_url, DEMO_PLATFORM)
     org, _ = _ensure_org(session, res, settings, DEMO_PLATFORM, "platform", DEMO_PLATFORM_NAME, now)
     if get_achievement(session, org, RATING_ACHIEVEMENT, missing_ok=True) is None:
         create_achievement(session, org, base, AchievementIn.model_validate(RATING), now)
@@ -167,7 +167,7 @@ def seed_demo(settings: IssuerSettings) -> list[str]:
     res = open_resources(settings)
     now = datetime.now(UTC)
     lines: list[str] = []
-    base = org_base_url(settings.public_url, DEMO_ORG)
+    base = org_base_url(settings.base_url, DEMO_ORG)
     try:
         with res.sessions.begin() as session:
             org, created = _ensure_org(
@@ -209,7 +209,7 @@ def seed_demo(settings: IssuerSettings) -> list[str]:
             f"organisation {DEMO_ORG}: {org.did}",
             f"organisation {DEMO_PLATFORM}: {platform.did} (achievement '{RATING_ACHIEVEMENT}')",
             f"credential issuer: {base}",
-            f"admin console: {settings.public_url}/signin  ({DEMO_ADMIN} / password {password})",
+            f"admin console: {settings.base_url}/signin  ({DEMO_ADMIN} / password {password})",
             f"offer (10 min, single use): {offer.offer_uri}",
             f"open in the Musette wallet: {offer.wallet_link}",
             f"QR code: {offer.credential_offer_uri}/qr.png",

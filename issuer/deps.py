@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, cast
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from issuer.service.keys import IssuerKeyStore, open_key_store
 from issuer.settings import IssuerSettings
+from servicekit.resources import SessionDep as SessionDep
+from servicekit.resources import app_resources
 from shared.did.resolver import DidResolver
 
 
@@ -45,22 +47,7 @@ class Resources:
 
 
 def get_resources(request: Request) -> Resources:
-    return cast(Resources, request.app.state.resources)  # the one untyped hop
+    return cast(Resources, app_resources(request))
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
-
-
-def get_settings(res: ResourcesDep) -> IssuerSettings:
-    return res.settings
-
-
-def get_session(res: ResourcesDep) -> Iterator[Session]:
-    with res.sessions.begin() as session:  # commit on success, roll back on error
-        yield session
-
-
-SettingsDep = Annotated[IssuerSettings, Depends(get_settings)]
-#: scope="function": commit before the response is sent, so a client that reads back what it
-#: just created sees it, and a failed commit is an error rather than a success already sent
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]

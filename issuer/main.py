@@ -25,11 +25,12 @@ from issuer.db.base import make_engine
 from issuer.db.migrate import MIGRATIONS, run_migrations
 from issuer.deps import Resources, utc_now
 from issuer.pages import install_page_handlers
-from issuer.problems import BodyLimitMiddleware, install_problem_handlers
+from issuer.problems import install_problem_handlers
 from issuer.service.keys import check_master_secret, load_master_secret
 from issuer.settings import IssuerSettings
 from servicekit.cors import PublicCors
 from servicekit.operations import install_operations
+from servicekit.problems import BodyLimitMiddleware
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.did.resolver import DidResolver

@@ -8,8 +8,6 @@ session yet, uses a double-submit cookie. A page that needs a session redirects 
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,19 +21,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
 from starlette.datastructures import FormData
 
-from issuer.api.auth import SESSION_COOKIE
+from issuer.api.auth import SESSION
 from issuer.db.models import Organisation
 from issuer.deps import ResourcesDep, SessionDep
 from issuer.i18n import CATALOGUES, LANG_COOKIE, choose_language
-from issuer.service.orgs import Principal, org_base_url, session_principal
+from issuer.service.orgs import Principal, org_base_url, principal_for_session
+from servicekit.csrf import CSRF_FIELD, FORM_TYPES, SAFE_METHODS, AnonymousCsrf, same_token
 from shared.errors import UnauthorizedError, VcError
 from shared.i18n import local_date, local_datetime, local_number
 from shared.ui.problem_text import problem_message, problem_title
 
 TEMPLATES = Path(__file__).parent / "templates"
 ANON_CSRF_COOKIE = "musette_issuer_csrf"
-CSRF_FIELD = "csrf_token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ANON_CSRF = AnonymousCsrf(ANON_CSRF_COOKIE)
 CSRF_MESSAGE = (
     "This form has expired or did not come from this site. Reload the page and try again."
 )
@@ -84,22 +82,10 @@ class PageError(Exception):
         self.message = message
 
 
-def _same(a: object, b: object) -> bool:
-    return (
-        isinstance(a, str)
-        and isinstance(b, str)
-        and bool(a)
-        and bool(b)
-        and hmac.compare_digest(a.encode(), b.encode())
-    )
-
-
 async def get_form(request: Request) -> AsyncIterator[FormData]:
     """The submitted form (parsed once), or an empty one; uploaded files closed afterwards."""
     kind = request.headers.get("content-type", "")
-    if request.method in SAFE_METHODS or not kind.startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    if request.method in SAFE_METHODS or not kind.startswith(FORM_TYPES):
         yield FormData()
         return
     form = await request.form()
@@ -114,19 +100,21 @@ FormDep = Annotated[FormData, Depends(get_form)]
 
 def get_console(request: Request, form: FormDep, session: SessionDep, res: ResourcesDep) -> Console:
     """The page's admin, from the session cookie; form posts must carry its CSRF token."""
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = SESSION.read(request)
     if not cookie:
         raise SignInRequiredError
     try:
-        principal = session_principal(session, cookie, res.clock())
+        principal = principal_for_session(session, cookie, res.clock())
     except UnauthorizedError as err:
         raise SignInRequiredError from err
-    if request.method not in SAFE_METHODS and not _same(form.get(CSRF_FIELD), principal.csrf_token):
+    if request.method not in SAFE_METHODS and not same_token(
+        form.get(CSRF_FIELD), principal.csrf_token
+    ):
         raise PageError(403, CSRF_MESSAGE)
     org = session.get(Organisation, principal.org_id)
     if org is None:
         raise SignInRequiredError
-    return Console(org, principal, org_base_url(res.settings.public_url, org.slug))
+    return Console(org, principal, org_base_url(res.settings.base_url, org.slug))
 
 
 ConsoleDep = Annotated[Console, Depends(get_console)]
@@ -134,7 +122,7 @@ ConsoleDep = Annotated[Console, Depends(get_console)]
 
 def check_anonymous_csrf(request: Request, form: FormDep) -> None:
     """Sign-in form: the hidden field must match the double-submit cookie."""
-    if not _same(form.get(CSRF_FIELD), request.cookies.get(ANON_CSRF_COOKIE)):
+    if not ANON_CSRF.matches(request, form.get(CSRF_FIELD)):
         raise PageError(403, CSRF_MESSAGE)
 
 
@@ -173,7 +161,7 @@ def render(
     **context: Any,
 ) -> Response:
     lang = choose_language(request)
-    anon_csrf = request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    anon_csrf = ANON_CSRF.token(request)
     html = _PAGES.get_template(template, lang).render(
         lang=lang,
         other_lang="en" if lang == "fr" else "fr",
@@ -189,8 +177,7 @@ def render(
     response.headers["X-Frame-Options"] = "DENY"
     if request.query_params.get("lang") == lang:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    if ANON_CSRF_COOKIE not in request.cookies:
-        response.set_cookie(ANON_CSRF_COOKIE, anon_csrf, httponly=True, samesite="lax")
+    ANON_CSRF.keep(request, response, anon_csrf)
     return response
 
 

@@ -19,35 +19,39 @@ class IssuerSettings(BaseServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="MUSETTE_ISSUER_", extra="forbid")
     service = "issuer"
-    url_field = "public_url"
+    renamed = {
+        **BaseServiceSettings.renamed,
+        "offer_ttl_seconds": ("offer_ttl",),
+        "access_token_ttl_seconds": ("access_token_ttl",),
+        "nonce_ttl_seconds": ("nonce_ttl",),
+        "proof_max_age_seconds": ("proof_max_age",),
+        "status_list_max_age_seconds": ("status_list_max_age",),
+    }
 
     database_url: str = "sqlite:///./var/issuer/issuer.db"
     #: folder for ``master.key`` (and QR codes written by the CLI)
     data_dir: str = "./var/issuer"
-    #: public base URL of this issuer; organisations live under ``<public_url>/orgs/<slug>``
-    public_url: str = "http://127.0.0.1:8001"
+    #: public base URL of this issuer; organisations live under ``<base_url>/orgs/<slug>``
+    base_url: str = "http://127.0.0.1:8001"
     #: the Musette wallet's base URL (its ``/receive`` page gets the offer)
     wallet_url: str = "http://127.0.0.1:8002"
-    #: lifetimes (seconds)
-    offer_ttl: int = 600
-    access_token_ttl: int = 600
-    nonce_ttl: int = 300
-    proof_max_age: int = 300
-    session_hours: int = 12
+    #: how long a credential offer can be redeemed
+    offer_ttl_seconds: int = 600
+    #: how long an OpenID4VCI access token is valid
+    access_token_ttl_seconds: int = 600
+    #: how long a ``c_nonce`` is valid
+    nonce_ttl_seconds: int = 300
+    #: the oldest key proof (its ``iat``) the credential endpoint accepts
+    proof_max_age_seconds: int = 300
     #: tx_code: digits, and wrong tries before the offer dies
     tx_code_length: int = 6
     tx_code_max_attempts: int = 5
     #: largest request body accepted anywhere (bytes)
     max_body_bytes: int = 1_000_000
-    #: Cache-Control max-age of status list credentials (seconds)
-    status_list_max_age: int = 300
+    #: Cache-Control max-age of status list credentials
+    status_list_max_age_seconds: int = 300
     #: signing key type of new organisations: Ed25519 (default) or P-256
     key_type: str = "Ed25519"
-    #: argon2 cost: lower only in tests
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    #: run Alembic migrations at start-up
-    migrate: bool = True
     #: status entries put in OB 3.0 credentials. The OB 3.0 JSON Schema allows ONE
     #: ``credentialStatus`` object, so a badge carries a single entry: a revocation entry by
     #: default (a verifier then says "revoked"), or, for an offer marked ``suspendable``, a
@@ -56,10 +60,9 @@ class IssuerSettings(BaseServiceSettings):
     ob3_status_purposes: Literal["suspension", "revocation", "both"] = "revocation"
     #: accept the draft-15 single ``proof`` member (see shared.protocols.oid4vci)
     accept_single_proof: bool = True
-    #: rate limits shared by every instance ("10/minute", "5/30s", "off"): sign-in per
-    #: account and IP address, token requests per IP, tx_code guesses per IP
-    rate_limit_signin: LimitSetting = "10/minute"
+    #: token requests per IP address, shared by every instance ("120/minute", "off")
     rate_limit_token: LimitSetting = "120/minute"  # noqa: S105 (a limit, not a secret)
+    #: tx_code guesses per IP address
     rate_limit_tx_code: LimitSetting = "10/minute"
     #: outgoing e-mail (offer links) through an SMTP relay; empty host = the outbox folder
     #: ``<data_dir>/outbox`` only. A message the relay refuses also lands in the outbox.
@@ -74,7 +77,7 @@ class IssuerSettings(BaseServiceSettings):
     smtp_from: str = ""
     smtp_timeout_seconds: float = 10.0
 
-    @field_validator("public_url")
+    @field_validator("base_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")

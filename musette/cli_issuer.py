@@ -1,7 +1,7 @@
 """``musette issuer …``: offers, organisations and API keys, on the same data as ``musette up``.
 
 The data folder is ``--data-dir``, or ``MUSETTE_DATA_DIR``, or ``./var`` (the issuer's own
-folder is ``<data-dir>/issuer``), and the public URLs follow ``MUSETTE_<SERVICE>_PUBLIC_URL``
+folder is ``<data-dir>/issuer``), and the public URLs follow ``MUSETTE_<SERVICE>_BASE_URL``
 and the ports, exactly as ``musette up`` computes them.
 """
 
@@ -74,7 +74,7 @@ def cmd_offer(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     with res.sessions.begin() as session:
         org = get_org(session, args.org)
-        base = org_base_url(settings.public_url, org.slug)
+        base = org_base_url(settings.base_url, org.slug)
         _check_scale(get_achievement(session, org, args.achievement), args.scale)
         created = create_offer(
             session, settings, res.master_secret, org, base, OfferIn.model_validate(body),
@@ -182,7 +182,7 @@ def cmd_org_create(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     with res.sessions.begin() as session:
         org = create_org(
-            session, res.key_store(session), public_url=settings.public_url, slug=args.slug,
+            session, res.key_store(session), base_url=settings.base_url, slug=args.slug,
             kind=args.kind, name=args.name, now=now, did_method=args.did_method,
         )  # fmt: skip
         facts = {

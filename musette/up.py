@@ -49,8 +49,10 @@ class UpConfig:
     dev: bool
 
     def base_url(self, service: str) -> str:
-        """The public base URL of a service (env MUSETTE_<SERVICE>_PUBLIC_URL overrides)."""
-        env = os.environ.get(f"MUSETTE_{service.upper()}_PUBLIC_URL")
+        """The public base URL of a service (env MUSETTE_<SERVICE>_BASE_URL overrides; the
+        former MUSETTE_<SERVICE>_PUBLIC_URL too, with a warning from the settings class)."""
+        prefix = f"MUSETTE_{service.upper()}_"
+        env = os.environ.get(f"{prefix}BASE_URL") or os.environ.get(f"{prefix}PUBLIC_URL")
         return (env or f"http://{self.host}:{self.ports[service]}").rstrip("/")
 
     def base_urls(self) -> dict[str, str]:

@@ -5,7 +5,9 @@ settings base (``settings``), master secrets and start-up checks (``instances``)
 metrics and request logs (``operations``, ``metrics``, ``logs``), settings from the
 environment and files (``config``), i18n and page templates (``i18n``),
 CORS for the public protocol endpoints (``cors``), rate limits (``ratelimit``) and the
-reader's time zone (``timezone``). Problem handlers, CSRF and sign-in are still per service.
+reader's time zone (``timezone``), problem+json handlers and the body limit (``problems``),
+CSRF tokens (``csrf``), the session cookie and API keys on the wire (``auth``), and the
+app's resources and per-request transaction (``resources``).
 """
 
 __all__: list[str] = []

@@ -135,6 +135,8 @@ class RequestLogMiddleware:
             return
         request_id = request_id_from(scope.get("headers", []))
         token = REQUEST_ID.set(request_id)
+        # for the catch-all error handler, which runs outside this middleware
+        scope["musette.request_id"] = request_id
         status = 500
         started = time.perf_counter()
 

@@ -1,29 +1,40 @@
 """``BaseServiceSettings``: what every service's settings class has and checks the same way.
 
-A service subclasses it with its own ``env_prefix`` (``MUSETTE_<SVC>_``) and fields. The
-public address field is ``base_url`` (the issuer's is still called ``public_url``: its
-environment variable ``MUSETTE_ISSUER_PUBLIC_URL`` is in docker/compose.yaml and the docs, so
-the subclass names it in ``url_field``). New durations are named ``*_seconds``.
+A service subclasses it with its own ``env_prefix`` (``MUSETTE_<SVC>_``), the default of its
+``base_url`` and its own fields. Durations are named ``*_seconds`` (or ``*_hours``,
+``*_days``: the unit is always in the name). A field that had another name lists it in
+``renamed``: the old environment variable still works, with a warning in the log saying which
+one to set instead (the new one wins when both are set).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+import logging
+import os
+from copy import copy
+from typing import Any, ClassVar, Self
 
-from pydantic import model_validator
+from pydantic import AliasChoices, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from servicekit.ratelimit import LimitSetting
+
+log = logging.getLogger("musette.settings")
 
 
 class BaseServiceSettings(BaseSettings):
     """Development mode, problem types, the master secret, and the one https rule."""
 
-    model_config = SettingsConfigDict(extra="forbid")
+    model_config = SettingsConfigDict(extra="forbid", validate_by_name=True)
 
     #: the service's name in messages (``issuer``, ``wallet``, ``verifier``)
     service: ClassVar[str] = "service"
-    #: the field holding the service's public base URL
-    url_field: ClassVar[str] = "base_url"
+    #: ``{field: its former names}``: their environment variables are deprecated aliases
+    renamed: ClassVar[dict[str, tuple[str, ...]]] = {"base_url": ("public_url",)}
 
+    #: public base URL of this service (links, cookies' Secure flag); https outside
+    #: development mode
+    base_url: str = "http://127.0.0.1"
     #: base64url master secret (at least 32 bytes for a new one); read from
     #: ``<data_dir>/master.key`` (created on first start) when empty
     master_secret: str = ""
@@ -32,26 +43,67 @@ class BaseServiceSettings(BaseSettings):
     dev: bool = False
     #: prefix of the ``type`` URI of every problem+json answer (RFC 9457 §3.1.1)
     problem_type_base: str = "https://musette.example/problems"
+    #: how long a browser session lasts
+    session_hours: int = 12
+    #: argon2 cost: lower only in tests
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    #: run Alembic migrations at start-up
+    migrate: bool = True
+    #: sign-in attempts per account and IP address, shared by every instance ("10/minute",
+    #: "5/30s", "off")
+    rate_limit_signin: LimitSetting = "10/minute"
 
-    @property
-    def public_base_url(self) -> str:
-        """The service's public base URL, whatever the field is called."""
-        return str(getattr(self, self.url_field))
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each renamed field its environment variables, new name first."""
+        super().__pydantic_init_subclass__(**kwargs)
+        prefix = cls.env_prefix()
+        for name, former in cls.renamed.items():
+            field = copy(cls.model_fields[name])  # not the base class's own FieldInfo
+            field.validation_alias = AliasChoices(
+                f"{prefix}{name.upper()}", *(f"{prefix}{old.upper()}" for old in former)
+            )
+            cls.__pydantic_fields__[name] = field
+        cls.model_rebuild(force=True)
+
+    @classmethod
+    def env_prefix(cls) -> str:
+        return str(cls.model_config.get("env_prefix", ""))
+
+    @classmethod
+    def deprecated_variables(cls) -> dict[str, str]:
+        """``{former variable: the one to set instead}``."""
+        prefix = cls.env_prefix()
+        return {
+            f"{prefix}{old.upper()}": f"{prefix}{name.upper()}"
+            for name, former in cls.renamed.items()
+            for old in former
+        }
+
+    @model_validator(mode="before")
+    @classmethod
+    def _warn_about_former_names(cls, data: Any) -> Any:
+        present = {name.upper() for name in os.environ}
+        for old, new in cls.deprecated_variables().items():
+            if old in present:
+                log.warning(
+                    "%s is deprecated: set %s instead (it wins when both are set)", old, new
+                )
+        return data
 
     @model_validator(mode="after")
     def _production_is_https(self) -> Self:
-        url = self.public_base_url
-        if not self.dev and not url.startswith("https://"):
-            prefix = str(self.model_config.get("env_prefix", ""))
+        if not self.dev and not self.base_url.startswith("https://"):
+            prefix = self.env_prefix()
             raise ValueError(
-                f"{self.url_field} must be https outside development mode, not {url!r}: "
-                f"set {prefix}{self.url_field.upper()} to the public https address, or use "
-                "development mode for a local demo "
-                f"(musette --dev, MUSETTE_DEV=1 or {prefix}DEV=1)"
+                f"base_url must be https outside development mode, not {self.base_url!r}: "
+                f"set {prefix}BASE_URL to the public https address, or use development mode "
+                f"for a local demo (musette --dev, MUSETTE_DEV=1 or {prefix}DEV=1)"
             )
         return self
 
     @property
     def secure_cookies(self) -> bool:
         """Cookies carry ``Secure`` outside development mode, and over https in it."""
-        return not self.dev or self.public_base_url.startswith("https://")
+        return not self.dev or self.base_url.startswith("https://")

@@ -49,7 +49,7 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpConfig]
 
     With ``MUSETTE_E2E_EXTERNAL_DATA_DIR`` set, the journeys run against services started
     elsewhere (``make container-test``: the containers of docker/compose.yaml, at the
-    ``MUSETTE_<SERVICE>_PUBLIC_URL`` addresses, their demo files in that folder).
+    ``MUSETTE_<SERVICE>_BASE_URL`` addresses, their demo files in that folder).
     """
     external = os.environ.get("MUSETTE_E2E_EXTERNAL_DATA_DIR")
     if external:

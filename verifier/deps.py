@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, cast
@@ -12,7 +11,11 @@ from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicekit.auth import SessionCookie, bearer_token, signed_in
+from servicekit.csrf import CSRF_HEADER, changes_state, same_token
 from servicekit.i18n import PageTemplates
+from servicekit.resources import SessionDep as SessionDep
+from servicekit.resources import app_resources
 from shared.keys.store import KeyStore
 from verifier.errors import ForbiddenError, UnauthorizedError
 from verifier.service import accounts
@@ -21,9 +24,7 @@ from verifier.service.status_cache import CachingFetcher, RequestingFetcher
 from verifier.service.verifying import Verifier
 from verifier.settings import VerifierSettings
 
-SESSION_COOKIE = "musette_verifier_session"
-CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "x-csrf-token"
+SESSION = SessionCookie("verifier")
 
 
 @dataclass(frozen=True)
@@ -42,25 +43,10 @@ class Resources:
 
 
 def get_resources(request: Request) -> Resources:
-    return cast(Resources, request.app.state.resources)  # the one untyped hop
+    return cast(Resources, app_resources(request))
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
-
-
-def get_settings(res: ResourcesDep) -> VerifierSettings:
-    return res.settings
-
-
-def get_session(res: ResourcesDep) -> Iterator[Session]:
-    with res.sessions.begin() as session:  # commit on success, roll back on error
-        yield session
-
-
-SettingsDep = Annotated[VerifierSettings, Depends(get_settings)]
-#: scope="function": commit before the response is sent, so a client that reads back what it
-#: just created sees it, and a failed commit is an error rather than a success already sent
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass(frozen=True)
@@ -70,41 +56,39 @@ class Principal:
     csrf: str | None
 
 
-def optional_principal(request: Request, res: ResourcesDep) -> Principal | None:
-    auth = request.headers.get("authorization", "")
+def get_optional_principal(request: Request, res: ResourcesDep) -> Principal | None:
+    key = bearer_token(request)
     with res.sessions.begin() as session:
-        if auth.lower().startswith("bearer "):
-            account = accounts.account_for_api_key(session, auth[7:].strip())
+        if key is not None:
+            account = accounts.account_for_api_key(session, key)
             if account is None:
                 raise UnauthorizedError("unknown API key")
             return Principal(account, None)
-        token = request.cookies.get(SESSION_COOKIE)
+        token = SESSION.read(request)
         if token:
-            found = accounts.session_account(session, token, res.clock())
+            found = accounts.account_for_session(session, token, res.clock())
             if found is not None:
                 return Principal(found[0], found[1])
     return None
 
 
-OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
 
 
-def require_principal(request: Request, who: OptionalPrincipalDep) -> Principal:
-    if who is None:
-        raise UnauthorizedError("sign in, or send an API key as 'Authorization: Bearer …'")
-    if who.csrf is not None and request.method not in {"GET", "HEAD", "OPTIONS"}:
-        supplied = request.headers.get(CSRF_HEADER, "")
-        if not (supplied and hmac.compare_digest(supplied.encode(), who.csrf.encode())):
-            raise ForbiddenError("missing or wrong CSRF token")
+def get_principal(request: Request, who: OptionalPrincipalDep) -> Principal:
+    who = signed_in(who)
+    csrf_needed = who.csrf is not None and changes_state(request)
+    if csrf_needed and not same_token(request.headers.get(CSRF_HEADER), who.csrf):
+        raise ForbiddenError("missing or wrong CSRF token")
     return who
 
 
-PrincipalDep = Annotated[Principal, Depends(require_principal)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 def check_form_csrf(who: Principal, supplied: str | None) -> None:
     """Forms carry the CSRF token as a field (API keys need none)."""
     if who.csrf is None:
         return
-    if not (supplied and hmac.compare_digest(supplied.encode(), who.csrf.encode())):
+    if not same_token(supplied, who.csrf):
         raise ForbiddenError("missing or wrong CSRF token")

@@ -57,15 +57,8 @@ class VerifierSettings(BaseServiceSettings):
     #: API verifications (POST /verifications, VC-API) reuse a status list revalidated less
     #: than this many seconds ago; a verdict shown to a person always revalidates first
     status_revalidate_seconds: float = 5.0
-    session_hours: int = 12
-    #: argon2 cost: lower only in tests
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    #: run Alembic migrations at start-up
-    migrate: bool = True
-    #: rate limits shared by every instance ("10/minute", "5/30s", "off"): sign-in per
-    #: account and IP address; verifications (API and console form) per IP address
-    rate_limit_signin: LimitSetting = "10/minute"
+    #: verifications (API and console form) per IP address, shared by every instance
+    #: ("60/minute", "off")
     rate_limit_verifications: LimitSetting = "60/minute"
     #: how long a challenge from ``POST /challenges`` can be answered
     challenge_ttl_seconds: int = 300

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, cast
 
@@ -12,7 +10,11 @@ from cryptography import x509
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicekit.auth import SessionCookie, bearer_token, signed_in
+from servicekit.csrf import AnonymousCsrf, changes_state, same_token, supplied_token
 from servicekit.ratelimit import limit_per_ip
+from servicekit.resources import SessionDep as SessionDep
+from servicekit.resources import app_resources
 from shared.did import DidResolver
 from shared.net.fetch import HttpFetcher
 from shared.net.status_cache import CachingFetcher
@@ -24,11 +26,8 @@ from wallet.service.accounts import Principal
 from wallet.service.vault import MasterKey
 from wallet.settings import WalletSettings
 
-SESSION_COOKIE = "musette_wallet_session"
-ANON_CSRF_COOKIE = "musette_wallet_csrf"
-CSRF_HEADER = "x-csrf-token"
-CSRF_FIELD = "csrf_token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION = SessionCookie("wallet")
+ANON_CSRF = AnonymousCsrf("musette_wallet_csrf")
 
 
 @dataclass(frozen=True)
@@ -58,68 +57,34 @@ class Resources:
 
 
 def get_resources(request: Request) -> Resources:
-    return cast(Resources, request.app.state.resources)  # the one untyped hop
+    return cast(Resources, app_resources(request))
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
-def get_settings(res: ResourcesDep) -> WalletSettings:
-    return res.settings
-
-
-def get_session(res: ResourcesDep) -> Iterator[Session]:
-    with res.sessions.begin() as session:  # commit on success, roll back on error
-        yield session
-
-
-SettingsDep = Annotated[WalletSettings, Depends(get_settings)]
-#: scope="function": commit before the response is sent, so a client that reads back what it
-#: just created sees it, and a failed commit is an error rather than a success already sent
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-
-
-async def _supplied_csrf(request: Request) -> str:
-    header = request.headers.get(CSRF_HEADER)
-    if header:
-        return header
-    kind = request.headers.get("content-type", "")
-    if kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()  # Starlette caches it for the route's own Form() params
-        value = form.get(CSRF_FIELD)
-        return value if isinstance(value, str) else ""
-    return ""
-
-
-def _same(a: str, b: str) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
-
-
 async def find_principal(request: Request, res: Resources, session: Session) -> Principal | None:
     """The caller's account from a Bearer API token or a session cookie (CSRF-checked)."""
-    auth = request.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer ":
-        account = accounts.account_for_api_token(session, auth[7:].strip())
+    token = bearer_token(request)
+    if token is not None:
+        account = accounts.account_for_api_token(session, token)
         if account is None:
             raise UnauthorizedError("the API token is not valid")
         return accounts.principal_for(res.master, account)
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = SESSION.read(request)
     if not cookie:
         return None
     found = accounts.account_for_session(session, cookie)
     if found is None:
         return None
     account, csrf = found
-    if request.method not in SAFE_METHODS and not _same(await _supplied_csrf(request), csrf):
+    if changes_state(request) and not same_token(await supplied_token(request), csrf):
         raise CsrfError("this form or request lacks the session's CSRF token")
     return accounts.principal_for(res.master, account, csrf)
 
 
 async def get_principal(request: Request, res: ResourcesDep, session: SessionDep) -> Principal:
-    who = await find_principal(request, res, session)
-    if who is None:
-        raise UnauthorizedError("sign in, or send an API token (Authorization: Bearer …)")
-    return who
+    return signed_in(await find_principal(request, res, session), key_name="an API token")
 
 
 async def get_optional_principal(
@@ -130,11 +95,11 @@ async def get_optional_principal(
 
 async def check_anonymous_csrf(request: Request) -> None:
     """Sign-up and sign-in forms: double-submit cookie (no session exists yet)."""
-    if request.method in SAFE_METHODS:
+    if not changes_state(request):
         return
     if request.headers.get("content-type", "").startswith("application/json"):
         return  # JSON API: a cross-site form cannot send this content type without CORS
-    if not _same(await _supplied_csrf(request), request.cookies.get(ANON_CSRF_COOKIE, "")):
+    if not ANON_CSRF.matches(request, await supplied_token(request)):
         raise CsrfError("this form lacks its CSRF token; reload the page and try again")
 
 

@@ -5,7 +5,6 @@ plain words, is in ``wallet.page_describe``."""
 from __future__ import annotations
 
 import io
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from shared.errors import VcError
 from shared.i18n import Gettext, local_date, local_datetime, local_number
 from shared.ui.problem_text import problem_message, problem_title
 from shared.verify.report import VerificationReport
-from wallet.deps import ANON_CSRF_COOKIE
+from wallet.deps import ANON_CSRF
 from wallet.i18n import CATALOGUES, LANG_COOKIE, choose_language, translator
 from wallet.page_describe import _is_timestamp, claim_label, claim_value, parse_when, short
 
@@ -142,7 +141,7 @@ def verdict(report: VerificationReport | None) -> str:
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> Response:
     lang = choose_language(request)
     gettext = translator(lang)
-    anon_csrf = request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    anon_csrf = ANON_CSRF.token(request)
     other = "en" if lang == "fr" else "fr"
 
     def ldate(value: Any) -> str:
@@ -176,8 +175,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") == lang:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    if ANON_CSRF_COOKIE not in request.cookies:
-        response.set_cookie(ANON_CSRF_COOKIE, anon_csrf, httponly=True, samesite="lax")
+    ANON_CSRF.keep(request, response, anon_csrf)
     return response
 
 

@@ -35,13 +35,6 @@ class WalletSettings(BaseServiceSettings):
     #: default, so such keys and requests are refused (docs/decisions/wallet-x509-and-dpop.md)
     x509_trust_anchors: list[str] = []
     max_credential_bytes: int = MAX_CREDENTIAL_BYTES
-    session_hours: int = 12
-    #: argon2 cost: lower only in tests
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    #: run Alembic migrations at start-up
-    migrate: bool = True
-    #: rate limits shared by every instance ("10/minute", "5/30s", "off"): sign-in per
-    #: account and IP address; public endorsement and share links opened per IP address
-    rate_limit_signin: LimitSetting = "10/minute"
+    #: public endorsement and share links opened per IP address, shared by every instance
+    #: ("60/minute", "off")
     rate_limit_links: LimitSetting = "60/minute"

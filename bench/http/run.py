@@ -191,14 +191,14 @@ def prepare_issuer(tmp: Path, url: str, port: int) -> tuple[dict[str, str], Any]
     env = {
         "MUSETTE_ISSUER_DATABASE_URL": url,
         "MUSETTE_ISSUER_DATA_DIR": str(data),
-        "MUSETTE_ISSUER_PUBLIC_URL": public,
+        "MUSETTE_ISSUER_BASE_URL": public,
         "MUSETTE_ISSUER_MASTER_SECRET": secret,
         "MUSETTE_ISSUER_DEV": "true",
         "MUSETTE_ISSUER_RATE_LIMIT_TOKEN": "off",
         "MUSETTE_ISSUER_RATE_LIMIT_TX_CODE": "off",
     }
     settings = IssuerSettings(
-        database_url=url, data_dir=str(data), public_url=public, master_secret=secret, dev=True
+        database_url=url, data_dir=str(data), base_url=public, master_secret=secret, dev=True
     )
     seed_demo(settings)
     return {**env, "MUSETTE_ISSUER_MIGRATE": "false"}, settings
@@ -218,7 +218,7 @@ def make_offers(tmp: Path, settings: Any, offers: int) -> Path:
             org = get_org(session, ORG)
             for _ in range(offers):
                 offer = create_offer(
-                    session, settings, res.master_secret, org, f"{settings.public_url}/orgs/{ORG}",
+                    session, settings, res.master_secret, org, f"{settings.base_url}/orgs/{ORG}",
                     OfferIn.model_validate({"achievement": "volunteer", "recipient": {"name": "B"}, "formats": ["jwt_vc_json"]}),
                     actor="bench", now=res.clock(),
                 )  # fmt: skip

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
-from issuer.api.auth import SESSION_COOKIE, AdminDep
+from issuer.api.auth import SESSION, AdminDep
 from issuer.db.models import ApiKey, IssuedCredential
 from issuer.deps import ResourcesDep, SessionDep
 from issuer.problems import ConflictError, ForbiddenError, UnauthorizedError
@@ -36,11 +35,12 @@ from issuer.service.orgs import (
     create_api_key,
     open_session,
     password_hasher,
+    principal_for_session,
     revoke_api_key,
-    session_principal,
     update_association_profile,
 )
 from issuer.service.status import change_status, purposes_for, status_history
+from servicekit.csrf import CSRF_HEADER, same_token
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import NotFoundError
 from shared.model import format_datetime
@@ -58,15 +58,7 @@ def login(
         session, body.email, body.password, password_hasher(s.argon2_time_cost, s.argon2_memory_kib)
     )
     token, csrf = open_session(session, user, res.clock(), s.session_hours)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        secure=s.secure_cookies,
-        samesite="strict",
-        max_age=s.session_hours * 3600,
-        path="/",
-    )
+    SESSION.open(response, token, s)
     from issuer.db.models import Organisation
 
     org = session.get(Organisation, user.org_id)
@@ -75,19 +67,18 @@ def login(
 
 @router.post("/logout", status_code=204)
 def logout(request: Request, response: Response, session: SessionDep, res: ResourcesDep) -> None:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = SESSION.read(request)
     if token:
         try:
-            principal = session_principal(session, token, res.clock())
+            principal = principal_for_session(session, token, res.clock())
         except UnauthorizedError:
             principal = None  # an expired session: only the cookie is left to clear
         if principal is not None:
             # a live session ends only with its CSRF token, as every other state change
-            sent = request.headers.get("x-csrf-token", "")
-            if not principal.csrf_token or not hmac.compare_digest(sent, principal.csrf_token):
+            if not same_token(request.headers.get(CSRF_HEADER), principal.csrf_token):
                 raise ForbiddenError("missing or wrong X-CSRF-Token for this session")
             close_session(session, token)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    SESSION.clear(response)
 
 
 @router.get("/orgs/{slug}")

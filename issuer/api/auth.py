@@ -6,7 +6,6 @@ in ``X-CSRF-Token``. API keys are not sent automatically by browsers, so they ne
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -14,27 +13,28 @@ from fastapi import Depends, Request
 
 from issuer.db.models import Organisation
 from issuer.deps import ResourcesDep, SessionDep
-from issuer.problems import ForbiddenError, UnauthorizedError
-from issuer.service.orgs import Principal, api_key_principal, get_org, session_principal
+from issuer.problems import ForbiddenError
+from issuer.service.orgs import Principal, get_org, principal_for_api_key, principal_for_session
+from servicekit.auth import SessionCookie, bearer_token, signed_in
+from servicekit.csrf import CSRF_HEADER, changes_state, same_token
 
-SESSION_COOKIE = "musette_issuer_session"
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+#: strict: no console page is reached signed in by a link from another site
+SESSION = SessionCookie("issuer", samesite="strict")
 
 
 def get_principal(request: Request, session: SessionDep, res: ResourcesDep) -> Principal:
-    auth = request.headers.get("authorization", "")
-    scheme, _, value = auth.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return api_key_principal(session, value.strip())
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        principal = session_principal(session, cookie, res.clock())
-        if request.method not in SAFE_METHODS:
-            sent = request.headers.get("x-csrf-token", "")
-            if not principal.csrf_token or not hmac.compare_digest(sent, principal.csrf_token):
-                raise ForbiddenError("missing or wrong X-CSRF-Token for this session")
-        return principal
-    raise UnauthorizedError("sign in, or send an API key as 'Authorization: Bearer mik_…'")
+    key = bearer_token(request)
+    if key is not None:
+        return principal_for_api_key(session, key)
+    cookie = SESSION.read(request)
+    principal = principal_for_session(session, cookie, res.clock()) if cookie else None
+    if (
+        principal is not None
+        and changes_state(request)
+        and not same_token(request.headers.get(CSRF_HEADER), principal.csrf_token)
+    ):
+        raise ForbiddenError("missing or wrong X-CSRF-Token for this session")
+    return signed_in(principal, key_name="an API key (mik_…)")
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -56,7 +56,7 @@ def get_admin_org(
 ) -> AdminContext:
     org = get_org(session, slug)
     principal.require_org(org)
-    return AdminContext(org, principal, f"{res.settings.public_url}/orgs/{org.slug}")
+    return AdminContext(org, principal, f"{res.settings.base_url}/orgs/{org.slug}")
 
 
 AdminDep = Annotated[AdminContext, Depends(get_admin_org)]

@@ -201,7 +201,7 @@ def run_batch(
             org_base=ctx.org_base,
             translate=translator,
             badge_name=lambda lang: _name(achievement, lang),
-            sender_host=urlsplit(res.settings.public_url).hostname or "localhost",
+            sender_host=urlsplit(res.settings.base_url).hostname or "localhost",
             now=now,
         )
     return batch_id, offers, codes, emails

@@ -116,7 +116,7 @@ def issue(
             httponly=True,
             secure=res.settings.secure_cookies,
             samesite="strict",
-            max_age=res.settings.offer_ttl,
+            max_age=res.settings.offer_ttl_seconds,
             path=f"/console/offers/{created.offer.id}",
         )
     return response
@@ -230,7 +230,7 @@ def email_offer(
             wallet_link=wallet,
             offer_link=link,
             needs_tx_code=offer.tx_code_hash is not None,
-            sender_host=urlsplit(res.settings.public_url).hostname or "localhost",
+            sender_host=urlsplit(res.settings.base_url).hostname or "localhost",
         ),
         res.clock(),
     )

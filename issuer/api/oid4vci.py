@@ -52,7 +52,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _base(res: ResourcesDep, slug: str) -> str:
-    return f"{res.settings.public_url}/orgs/{slug}"
+    return f"{res.settings.base_url}/orgs/{slug}"
 
 
 @router.get("/.well-known/openid-credential-issuer/orgs/{slug}")
@@ -103,7 +103,7 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 def _status_list_response(
     res: Resources, slug: str, purpose: str, seq: int, if_none_match: str | None
 ) -> Response:
-    headers = {"Cache-Control": f"public, max-age={res.settings.status_list_max_age}"}
+    headers = {"Cache-Control": f"public, max-age={res.settings.status_list_max_age_seconds}"}
     if if_none_match:
         # the cheap revalidation: one small query in autocommit (no BEGIN/ROLLBACK round
         # trips), no signed body read, nothing signed

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from issuer.api.auth import SESSION_COOKIE
+from issuer.api.auth import SESSION
 from issuer.deps import ResourcesDep, SessionDep
 from issuer.pages import (
     CSRF_MESSAGE,
@@ -27,9 +27,10 @@ from issuer.service.orgs import (
     get_org,
     open_session,
     password_hasher,
-    session_principal,
+    principal_for_session,
 )
 from issuer.service.uploads import load_image
+from servicekit.csrf import CSRF_FIELD, same_token
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import NotFoundError, UnauthorizedError
 from shared.ui import STYLESHEET
@@ -130,30 +131,22 @@ def signin(
         )
     token, _ = open_session(session, user, res.clock(), s.session_hours)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        secure=s.secure_cookies,
-        samesite="strict",
-        max_age=s.session_hours * 3600,
-        path="/",
-    )
+    SESSION.open(response, token, s)
     return response
 
 
 @router.post("/signout", response_class=Response)
 def signout(request: Request, form: FormDep, session: SessionDep, res: ResourcesDep) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = SESSION.read(request)
     if token:
         try:
-            principal = session_principal(session, token, res.clock())
+            principal = principal_for_session(session, token, res.clock())
         except UnauthorizedError:
             principal = None
         if principal is not None:
-            if form.get("csrf_token") != principal.csrf_token:
+            if not same_token(form.get(CSRF_FIELD), principal.csrf_token):
                 raise PageError(403, CSRF_MESSAGE)
             close_session(session, token)
     response = RedirectResponse("/signin?done=signout", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    SESSION.clear(response)
     return response

@@ -32,7 +32,7 @@ def _ctx_for(principal: Any, session: SessionDep, res: ResourcesDep) -> AdminCon
     org = session.get(Organisation, principal.org_id)
     if org is None:
         raise NotFoundError("the API key's organisation no longer exists")
-    return AdminContext(org, principal, f"{res.settings.public_url}/orgs/{org.slug}")
+    return AdminContext(org, principal, f"{res.settings.base_url}/orgs/{org.slug}")
 
 
 #: The issue options understood here. The VC-API (VCALM §"Options") leaves the securing

@@ -1,6 +1,6 @@
 """OpenID4VCI 1.0 for one organisation: metadata, offers, token, nonce, credential.
 
-The Credential Issuer Identifier of an organisation is ``<public_url>/orgs/<slug>`` (no
+The Credential Issuer Identifier of an organisation is ``<base_url>/orgs/<slug>`` (no
 trailing slash), and the organisation is its own authorization server (same ``issuer``
 string), supporting only the pre-authorized code grant with anonymous access.
 
@@ -236,7 +236,7 @@ def create_offer(
 ) -> CreatedOffer:
     """A pending offer with its pre-authorized code (and tx_code), flushed, not committed.
 
-    ``ttl`` overrides ``settings.offer_ttl`` (a batch sent by email lives for days).
+    ``ttl`` overrides ``settings.offer_ttl_seconds`` (a batch sent by email lives for days).
     """
     row = get_achievement(session, org, data.achievement)
     known = {rd["id"] for rd in row.content.get("result_descriptions", [])}
@@ -265,7 +265,8 @@ def create_offer(
         tx_attempts=0,
         state="pending",
         status_purpose="suspension" if data.suspendable else "revocation",
-        expires_at=now + (ttl if ttl is not None else timedelta(seconds=settings.offer_ttl)),
+        expires_at=now
+        + (ttl if ttl is not None else timedelta(seconds=settings.offer_ttl_seconds)),
         created_at=now,
         created_by=actor,
         batch_id=batch_id,
@@ -373,13 +374,13 @@ def redeem_code(
             token_hash=_sha256(token),
             offer_id=offer.id,
             org_id=org.id,
-            expires_at=now + timedelta(seconds=settings.access_token_ttl),
+            expires_at=now + timedelta(seconds=settings.access_token_ttl_seconds),
         )
     )
     return {
         "access_token": token,
         "token_type": "Bearer",
-        "expires_in": settings.access_token_ttl,
+        "expires_in": settings.access_token_ttl_seconds,
     }
 
 
@@ -421,7 +422,7 @@ def new_nonce(session: Session, settings: IssuerSettings, org: Organisation, now
         Nonce(
             nonce_hash=_sha256(nonce),
             org_id=org.id,
-            expires_at=now + timedelta(seconds=settings.nonce_ttl),
+            expires_at=now + timedelta(seconds=settings.nonce_ttl_seconds),
         )
     )
     return nonce
@@ -525,7 +526,7 @@ def issue_from_request(
         audience=org_base,
         nonces=lambda n: consume_nonce(session, org, n, now),
         now=now,
-        max_age=timedelta(seconds=settings.proof_max_age),
+        max_age=timedelta(seconds=settings.proof_max_age_seconds),
         algorithms=PROOF_ALGS,
         resolver=resolver,
     )

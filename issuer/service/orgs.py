@@ -28,16 +28,16 @@ SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 API_KEY_PREFIX = "mik"
 
 
-def org_base_url(public_url: str, slug: str) -> str:
+def org_base_url(base_url: str, slug: str) -> str:
     """The organisation's Credential Issuer Identifier (no trailing slash)."""
-    return f"{public_url.rstrip('/')}/orgs/{slug}"
+    return f"{base_url.rstrip('/')}/orgs/{slug}"
 
 
 def create_org(
     session: Session,
     store: IssuerKeyStore,
     *,
-    public_url: str,
+    base_url: str,
     slug: str,
     kind: str,
     name: str,
@@ -55,7 +55,7 @@ def create_org(
         raise InvalidInputError("did_method must be web or key")
     if session.scalars(select(Organisation).where(Organisation.slug == slug)).first():
         raise ConflictError(f"organisation {slug} exists")
-    did = did_web_from_url(org_base_url(public_url, slug)) if did_method == "web" else ""
+    did = did_web_from_url(org_base_url(base_url, slug)) if did_method == "web" else ""
     org = Organisation(
         slug=slug,
         kind=kind,
@@ -162,7 +162,7 @@ def open_session(session: Session, user: AdminUser, now: datetime, hours: int) -
     return token, csrf
 
 
-def session_principal(session: Session, token: str, now: datetime) -> Principal:
+def principal_for_session(session: Session, token: str, now: datetime) -> Principal:
     row = session.get(AdminSession, _sha256(token))
     if row is None or row.expires_at <= now:
         raise UnauthorizedError("the session is unknown or expired; sign in again")
@@ -197,7 +197,7 @@ def create_api_key(
     return row, f"{API_KEY_PREFIX}_{key_id}_{secret}"
 
 
-def api_key_principal(session: Session, presented: str) -> Principal:
+def principal_for_api_key(session: Session, presented: str) -> Principal:
     prefix, _, rest = presented.partition("_")
     key_id, _, secret = rest.partition("_")
     if prefix != API_KEY_PREFIX or not key_id or not secret:

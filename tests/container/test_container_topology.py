@@ -317,7 +317,7 @@ def _journey_override(work: Path, base: dict[str, Any], ca: Path) -> Path:
                 pw=base["POSTGRES_PASSWORD"], svc=svc
             )
         env.update(
-            MUSETTE_ISSUER_PUBLIC_URL=public("issuer"),
+            MUSETTE_ISSUER_BASE_URL=public("issuer"),
             MUSETTE_ISSUER_WALLET_URL=public("wallet"),
             MUSETTE_WALLET_BASE_URL=public("wallet"),
             MUSETTE_VERIFIER_BASE_URL=public("verifier"),
@@ -395,7 +395,7 @@ def test_the_journeys_pass_against_the_containers(journeys: tuple[Path, Path]) -
         "MUSETTE_CONTAINER_CA": str(ca),
         "MUSETTE_CONTAINER_DOMAIN": DOMAIN,
         "MUSETTE_DEV": "1",
-        **{f"MUSETTE_{s.upper()}_PUBLIC_URL": public(s) for s in SERVICES},
+        **{f"MUSETTE_{s.upper()}_BASE_URL": public(s) for s in SERVICES},
     }
     done = subprocess.run(
         [

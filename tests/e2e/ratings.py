@@ -23,6 +23,7 @@ def cli(config: UpConfig, *argv: str) -> dict[str, Any]:
         env.setenv("MUSETTE_DEV", "1")  # the stack is an http demo on loopback
         for name, port in config.ports.items():
             env.setenv(f"MUSETTE_{name.upper()}_PORT", str(port))
+            env.delenv(f"MUSETTE_{name.upper()}_BASE_URL", raising=False)
             env.delenv(f"MUSETTE_{name.upper()}_PUBLIC_URL", raising=False)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main([argv[0], argv[1], "--data-dir", str(config.data_dir), *argv[2:]])

@@ -30,6 +30,7 @@ def _cli(config: UpConfig, *argv: str, stdin: str = "") -> dict[str, Any]:
     with pytest.MonkeyPatch.context() as env:
         for name, port in config.ports.items():
             env.setenv(f"MUSETTE_{name.upper()}_PORT", str(port))
+            env.delenv(f"MUSETTE_{name.upper()}_BASE_URL", raising=False)
             env.delenv(f"MUSETTE_{name.upper()}_PUBLIC_URL", raising=False)
         env.setenv("MUSETTE_DEV", "1")
         env.setattr("sys.stdin", io.StringIO(stdin))

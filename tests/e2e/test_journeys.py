@@ -308,6 +308,7 @@ def test_journey1_and_2_through_the_command_lines(
 
     for name, port in stack_config.ports.items():
         monkeypatch.setenv(f"MUSETTE_{name.upper()}_PORT", str(port))
+        monkeypatch.delenv(f"MUSETTE_{name.upper()}_BASE_URL", raising=False)
         monkeypatch.delenv(f"MUSETTE_{name.upper()}_PUBLIC_URL", raising=False)
     monkeypatch.setenv("MUSETTE_DEV", "1")  # the stack is an http demo: development mode
     data = str(stack_config.data_dir)

@@ -36,7 +36,7 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
         PYTHONPATH=str(ROOT),
         MUSETTE_ISSUER_DATABASE_URL=f"sqlite:///{tmp_path / 'issuer.db'}",
         MUSETTE_ISSUER_DATA_DIR=str(tmp_path / "data"),
-        MUSETTE_ISSUER_PUBLIC_URL="https://issuer.example",
+        MUSETTE_ISSUER_BASE_URL="https://issuer.example",
         MUSETTE_ISSUER_MASTER_SECRET_FILE=str(secret),
     )
     command = [sys.executable, "-m", "musette.cli"]

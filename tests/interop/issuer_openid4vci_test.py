@@ -51,7 +51,7 @@ class Server:
         self.settings = IssuerSettings(
             database_url=f"sqlite:///{tmp / 'issuer.db'}",
             data_dir=str(tmp),
-            public_url=self.base,
+            base_url=self.base,
             wallet_url="http://127.0.0.1:1",
             dev=True,
             argon2_time_cost=1,

@@ -69,7 +69,7 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
         org = get_org(session, "demo-association")
         _, api_key = create_api_key(session, org, "corpus", "test", clock())
         other = create_org(
-            session, res.key_store(session), public_url=BASE, slug="other-employer",
+            session, res.key_store(session), base_url=BASE, slug="other-employer",
             kind="employer", name="Other Employer", now=clock(),
         )  # fmt: skip
         create_api_key(session, other, "corpus", "test", clock())

@@ -144,7 +144,7 @@ def _issuer(folder: Path) -> Iterator[Issuer]:
         row, key = create_api_key(session, org, "corpus", "test", clock())
         key_id = str(row.id)
         other = create_org(
-            session, res.key_store(session), public_url="http://testserver", slug="other-employer",
+            session, res.key_store(session), base_url="http://testserver", slug="other-employer",
             kind="employer", name="Other Employer", now=clock(),
         )  # fmt: skip
         _, other_key = create_api_key(session, other, "corpus", "test", clock())

@@ -3,8 +3,6 @@ as a page, the sign-in redirect."""
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
+from servicekit.csrf import CSRF_FIELD, AnonymousCsrf, form_token
 from shared.ui.problem_text import problem_message, problem_title
 from verifier.api.bodies import form_from_bytes, read_capped
 from verifier.deps import Principal, Resources, check_form_csrf, get_resources
@@ -112,11 +111,12 @@ def refused(request: Request, res: Resources, who: Principal | None, back: str) 
 
 #: the sign-in form's double-submit cookie (no session exists yet to hold a token)
 ANON_CSRF_COOKIE = "musette_verifier_csrf"
+ANON_CSRF = AnonymousCsrf(ANON_CSRF_COOKIE)
 
 
 def anonymous_csrf(request: Request) -> str:
     """The sign-in form's token: the browser's double-submit cookie, or a new one."""
-    return request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    return ANON_CSRF.token(request)
 
 
 def keep_anonymous_csrf(response: HTMLResponse, token: str) -> HTMLResponse:
@@ -126,13 +126,12 @@ def keep_anonymous_csrf(response: HTMLResponse, token: str) -> HTMLResponse:
 
 def anonymous_csrf_ok(request: Request, form: FormData) -> bool:
     """A cross-site page cannot read the cookie, so it cannot copy it into the form."""
-    sent, kept = str(form.get("csrf_token", "")), request.cookies.get(ANON_CSRF_COOKIE, "")
-    return bool(sent and kept) and hmac.compare_digest(sent.encode(), kept.encode())
+    return ANON_CSRF.matches(request, form.get(CSRF_FIELD))
 
 
 def csrf_ok(who: Principal, form: FormData) -> bool:
     try:
-        check_form_csrf(who, str(form.get("csrf_token", "")))
+        check_form_csrf(who, form_token(form))
     except ForbiddenError:
         return False
     return True

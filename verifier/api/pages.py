@@ -36,7 +36,7 @@ from verifier.api.page_views import (
 )
 from verifier.api.verifications import run_submission, submission_from_form
 from verifier.deps import (
-    SESSION_COOKIE,
+    SESSION,
     OptionalPrincipalDep,
     ResourcesDep,
 )
@@ -199,28 +199,21 @@ async def login(request: Request, res: ResourcesDep) -> Response:
             login_csrf=request.cookies.get(ANON_CSRF_COOKIE, ""),
         )
     response = RedirectResponse(nxt, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=res.settings.secure_cookies,
-        max_age=res.settings.session_hours * 3600,
-    )
+    SESSION.open(response, token, res.settings)
     return response
 
 
 @router.post("/logout", response_model=None)
 async def logout(request: Request, res: ResourcesDep, who: OptionalPrincipalDep) -> Response:
     form = await read_form(request)
-    token = request.cookies.get(SESSION_COOKIE)
+    token = SESSION.read(request)
     if who is not None and token:
         if not csrf_ok(who, form):
             return refused(request, res, who, "/")
         with res.sessions.begin() as session:
             accounts.logout(session, token)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    SESSION.clear(response)
     return response
 
 

@@ -23,8 +23,8 @@ from verifier.deps import (
     Resources,
     ResourcesDep,
     SessionDep,
+    get_optional_principal,
     get_resources,
-    optional_principal,
 )
 from verifier.service import challenges, store
 from verifier.service.sources import Submission, fetch_share_url
@@ -198,7 +198,7 @@ def _verify_and_answer(
     limit = res.settings.rate_limit_verifications
     if limit != "off":  # "off": no counter to keep, no database round trip
         limiter_of(request).hit("verifications", client_ip(request), limit)
-    who = optional_principal(request, res)
+    who = get_optional_principal(request, res)
     account = who.account_id if who else None
     # an anonymous call is stored only when asked for, as its summary, for a set time
     expires = None

@@ -95,7 +95,7 @@ def login(
     return token, csrf
 
 
-def session_account(session: Session, token: str, now: datetime) -> tuple[str, str] | None:
+def account_for_session(session: Session, token: str, now: datetime) -> tuple[str, str] | None:
     """(account id, CSRF token) of a live session."""
     row = session.get(WebSession, token_hash(token))
     if row is None or row.expires_at <= now:

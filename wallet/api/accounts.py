@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from servicekit.ratelimit import account_and_ip, limiter_of
-from wallet.deps import SESSION_COOKIE, AnonCsrfDep, PrincipalDep, ResourcesDep, SessionDep
+from wallet.deps import SESSION, AnonCsrfDep, PrincipalDep, ResourcesDep, SessionDep
 from wallet.service import accounts, identities
 
 router = APIRouter(tags=["accounts"])
@@ -26,15 +26,7 @@ class TokenRequest(BaseModel):
 
 
 def set_session_cookie(response: Response, res: ResourcesDep, token: str) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=res.settings.session_hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=res.settings.secure_cookies,
-        path="/",
-    )
+    SESSION.open(response, token, res.settings)
 
 
 @router.post("/accounts", status_code=201)
@@ -73,7 +65,7 @@ def sign_in(
 
 @router.delete("/session", status_code=204)
 def sign_out(who: PrincipalDep, response: Response, session: SessionDep) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    SESSION.clear(response)
 
 
 @router.get("/me")
@@ -85,7 +77,7 @@ def me(who: PrincipalDep) -> dict[str, Any]:
 def delete_me(who: PrincipalDep, response: Response, session: SessionDep) -> None:
     """Delete the account and erase everything it holds."""
     accounts.delete_account(session, who.account_id)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    SESSION.clear(response)
 
 
 @router.post("/tokens", status_code=201)

@@ -16,7 +16,7 @@ from shared.errors import VcError
 from shared.ui import STYLESHEET
 from wallet.api.accounts import set_session_cookie
 from wallet.deps import (
-    SESSION_COOKIE,
+    SESSION,
     AnonCsrfDep,
     OptionalPrincipalDep,
     ResourcesDep,
@@ -138,11 +138,11 @@ def signup(
 
 @router.post("/signout", response_class=Response)
 def signout(request: Request, who: OptionalPrincipalDep, session: SessionDep) -> Response:
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = SESSION.read(request)
     if who is not None and cookie:
         accounts.close_session(session, cookie)
     response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    SESSION.clear(response)
     return response
 
 

@@ -60,7 +60,7 @@ def make_settings(tmp_path: Any, **overrides: Any) -> IssuerSettings:
         "database_url": f"sqlite:///{tmp_path / 'issuer.db'}",
         "data_dir": str(tmp_path),
         "master_secret": MASTER,
-        "public_url": BASE,
+        "base_url": BASE,
         "wallet_url": "http://wallet.test",
         "dev": True,
         "argon2_time_cost": 1,
@@ -226,7 +226,7 @@ def other_org_key(env: Env) -> str:
         org = create_org(
             session,
             res.key_store(session),
-            public_url=BASE,
+            base_url=BASE,
             slug="other-employer",
             kind="employer",
             name="Other Employer",

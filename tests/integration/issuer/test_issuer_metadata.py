@@ -136,7 +136,7 @@ def test_did_key_organisation(env: Env) -> None:
 
     with res.sessions.begin() as session:
         org = create_org(
-            session, res.key_store(session), public_url="http://testserver", slug="conformance",
+            session, res.key_store(session), base_url="http://testserver", slug="conformance",
             kind="school", name="Conformance", now=env.clock(), did_method="key",
         )  # fmt: skip
         create_achievement(

@@ -76,7 +76,7 @@ def make_other_org(env: Env) -> None:
         org = create_org(
             session,
             res.key_store(session),
-            public_url="http://testserver",
+            base_url="http://testserver",
             slug="other-employer",
             kind="employer",
             name="Other Employer",

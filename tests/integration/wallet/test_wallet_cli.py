@@ -68,7 +68,7 @@ def test_offer_at_a_private_address_fails_cleanly(
     monkeypatch.setenv("MUSETTE_WALLET_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("MUSETTE_WALLET_ARGON2_MEMORY_KIB", "64")
     # development mode is off by default: outside it the wallet needs an https address
-    monkeypatch.setenv("MUSETTE_WALLET_PUBLIC_URL", "https://wallet.example")
+    monkeypatch.setenv("MUSETTE_WALLET_BASE_URL", "https://wallet.example")
     data = str(tmp_path / "var")
     monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
     assert main(["wallet", "--data-dir", data, "account", "create", "cli@example.org"]) == 0

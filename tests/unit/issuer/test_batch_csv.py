@@ -312,7 +312,7 @@ def test_results_csv_neutralises_names_and_emails() -> None:
     from issuer.db.models import Offer
     from issuer.settings import IssuerSettings
 
-    settings = IssuerSettings(public_url="http://x", dev=True, wallet_url="http://w")
+    settings = IssuerSettings(base_url="http://x", dev=True, wallet_url="http://w")
     offer = Offer(
         id="abc",
         recipient_name="@SUM(1+1)*cmd|' /C calc'!A0",

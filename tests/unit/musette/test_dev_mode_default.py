@@ -101,7 +101,7 @@ def test_dev_mode_by_default_refuses_the_http_demo_address(
 def test_dev_mode_off_with_an_https_address_works_silently(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MUSETTE_VERIFIER_PUBLIC_URL", "https://verifier.example")
+    monkeypatch.setenv("MUSETTE_VERIFIER_BASE_URL", "https://verifier.example")
     assert main(["verifier", "request", "--template", "rating", "--json"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["result_url"].startswith("https://verifier.example/")
@@ -129,7 +129,7 @@ def test_dev_mode_every_service_command_announces_it(
 
 @pytest.mark.parametrize(
     ("cls", "field"),
-    [(WalletSettings, "base_url"), (VerifierSettings, "base_url"), (IssuerSettings, "public_url")],
+    [(WalletSettings, "base_url"), (VerifierSettings, "base_url"), (IssuerSettings, "base_url")],
     ids=["wallet", "verifier", "issuer"],
 )
 def test_dev_mode_off_refuses_an_http_base_url_at_start_up(

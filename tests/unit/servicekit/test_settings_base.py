@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
@@ -15,7 +17,7 @@ from verifier.settings import VerifierSettings
 from wallet.settings import WalletSettings
 
 CLASSES: list[tuple[type[BaseServiceSettings], str, str]] = [
-    (IssuerSettings, "public_url", "MUSETTE_ISSUER_PUBLIC_URL"),
+    (IssuerSettings, "base_url", "MUSETTE_ISSUER_BASE_URL"),
     (WalletSettings, "base_url", "MUSETTE_WALLET_BASE_URL"),
     (VerifierSettings, "base_url", "MUSETTE_VERIFIER_BASE_URL"),
 ]
@@ -26,11 +28,10 @@ def test_settings_base_https_rule_names_the_services_variable(
     cls: type[BaseServiceSettings], field: str, variable: str
 ) -> None:
     assert issubclass(cls, BaseServiceSettings)
-    assert cls.url_field == field
     with pytest.raises(ValidationError, match=variable):
         cls(dev=False, **{field: "http://example.org"})  # type: ignore[arg-type]
     kept = cls(dev=False, **{field: "https://example.org"})  # type: ignore[arg-type]
-    assert kept.public_base_url == "https://example.org"
+    assert kept.base_url == "https://example.org"
     assert kept.secure_cookies is True
 
 
@@ -38,9 +39,10 @@ def test_settings_base_https_rule_names_the_services_variable(
 def test_settings_base_fields_are_declared_once(
     cls: type[BaseServiceSettings], field: str, variable: str
 ) -> None:
-    """A service does not redeclare a base field (the copies drifted before)."""
+    """A service does not redeclare a base field (the copies drifted before), but for the
+    default of its ``base_url``."""
     own = set(vars(cls).get("__annotations__", {}))
-    assert not own & set(vars(BaseServiceSettings)["__annotations__"])
+    assert own & set(vars(BaseServiceSettings)["__annotations__"]) == {"base_url"}
 
 
 def test_settings_base_verifier_keeps_both_of_its_rules() -> None:
@@ -50,3 +52,67 @@ def test_settings_base_verifier_keeps_both_of_its_rules() -> None:
     with pytest.raises(ValidationError, match="dev_ca_file"):
         VerifierSettings(dev=False, base_url="https://example.org", dev_ca_file="/ca.pem")
     assert issubclass(BaseServiceSettings, BaseSettings)
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for cls, _field, _variable in CLASSES:
+        for name in cls.model_fields:
+            monkeypatch.delenv(f"{cls.env_prefix()}{name.upper()}", raising=False)
+        for old in cls.deprecated_variables():
+            monkeypatch.delenv(old, raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize(("cls", "field", "variable"), CLASSES)
+def test_settings_base_former_url_variable_still_works_with_a_warning(
+    cls: type[BaseServiceSettings],
+    field: str,
+    variable: str,
+    clean_environment: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    former = variable.replace("_BASE_URL", "_PUBLIC_URL")
+    clean_environment.setenv(former, "https://old.example")
+    with caplog.at_level(logging.WARNING, logger="musette.settings"):
+        assert cls(dev=False).base_url == "https://old.example"
+    assert f"{former} is deprecated: set {variable} instead" in caplog.text
+    clean_environment.setenv(variable, "https://new.example")
+    assert cls(dev=False).base_url == "https://new.example"  # the new name wins
+    assert cls(dev=False, base_url="https://given.example").base_url == "https://given.example"
+
+
+def test_settings_base_no_warning_without_a_former_variable(
+    clean_environment: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    clean_environment.setenv("MUSETTE_ISSUER_OFFER_TTL_SECONDS", "60")
+    with caplog.at_level(logging.WARNING, logger="musette.settings"):
+        assert IssuerSettings(dev=True).offer_ttl_seconds == 60
+    assert "deprecated" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("former", "field"),
+    [
+        ("offer_ttl", "offer_ttl_seconds"),
+        ("access_token_ttl", "access_token_ttl_seconds"),
+        ("nonce_ttl", "nonce_ttl_seconds"),
+        ("proof_max_age", "proof_max_age_seconds"),
+        ("status_list_max_age", "status_list_max_age_seconds"),
+    ],
+)
+def test_settings_base_issuer_durations_are_named_in_seconds(
+    former: str, field: str, clean_environment: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    clean_environment.setenv(f"MUSETTE_ISSUER_{former.upper()}", "42")
+    with caplog.at_level(logging.WARNING, logger="musette.settings"):
+        assert getattr(IssuerSettings(dev=True), field) == 42
+    assert f"MUSETTE_ISSUER_{former.upper()} is deprecated" in caplog.text
+
+
+def test_settings_base_every_duration_names_its_unit() -> None:
+    units = ("_seconds", "_hours", "_days", "_kib", "_bytes", "_cost", "_entries")
+    for _cls, _field, _variable in CLASSES:
+        for name, info in _cls.model_fields.items():
+            if info.annotation in (int, float) and not name.startswith(("smtp_port", "tx_code")):
+                assert name.endswith(units), f"{_cls.__name__}.{name}"
