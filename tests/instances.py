@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx2
 import pytest
+import sqlalchemy
 import uvicorn
 
 import servicekit.db
@@ -150,7 +151,7 @@ POOL_SIZE, POOL_OVERFLOW = 3, 2
 
 def _small_pools(env: pytest.MonkeyPatch) -> None:
     """Each service's PostgreSQL engines get a small pool (SQLite ones are left alone)."""
-    real = servicekit.db.create_engine
+    real = sqlalchemy.create_engine  # what servicekit.db imports and calls
 
     def create_engine(url: Any, *args: Any, **kwargs: Any) -> Any:
         if str(url).startswith("postgresql"):

@@ -39,7 +39,7 @@ def _achievement(session: SessionDep, console: Console, slug: str) -> Achievemen
     row = ach.get_achievement(session, console.org, slug, missing_ok=True)
     if row is None:
         raise PageError(404, "This badge does not exist in your organisation.")
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def _text(row: AchievementRow, key: str, lang: str) -> str:

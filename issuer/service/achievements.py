@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -147,9 +147,17 @@ def update_achievement(
     return row
 
 
+@overload
+def get_achievement(
+    session: Session, org: Organisation, slug: str, *, missing_ok: Literal[False] = False
+) -> AchievementRow: ...
+@overload
+def get_achievement(
+    session: Session, org: Organisation, slug: str, *, missing_ok: bool
+) -> AchievementRow | None: ...
 def get_achievement(
     session: Session, org: Organisation, slug: str, *, missing_ok: bool = False
-) -> Any:
+) -> AchievementRow | None:
     row = session.scalars(
         select(AchievementRow).where(AchievementRow.org_id == org.id, AchievementRow.slug == slug)
     ).first()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from typing import Any
 from xml.sax.saxutils import escape
 
 import qrcode
@@ -34,7 +35,7 @@ def encode_png(width: int, height: int, pixels: list[bytes]) -> bytes:
     )
 
 
-def _qr(data: str) -> qrcode.QRCode:
+def _qr(data: str) -> qrcode.QRCode[Any]:  # callers read the matrix or name a factory
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(data)
     code.make(fit=True)

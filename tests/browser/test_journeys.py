@@ -262,7 +262,7 @@ def admin_issues_it(admin: Person, w: dict[str, str], slug: str, person: str) ->
     expect(page).to_have_url(re.compile(r"/console/offers/"))
     expect(page.get_by_text(w["ready"]).first).to_be_visible()
     admin.look("1-issuer-offer")
-    link = page.get_by_role("link", name=w["open_wallet"]).get_attribute("href")
+    link: str | None = page.get_by_role("link", name=w["open_wallet"]).get_attribute("href")
     assert link
     return link
 
@@ -324,7 +324,7 @@ def recruiter_asks(recruiter: Person, w: dict[str, str], step: str) -> str:
     page.wait_for_url(re.compile(r"/requests/[\w-]+$"))
     expect(page.locator("#answer")).to_contain_text(w["waiting"])
     recruiter.look(f"{step}-verifier-request")
-    href = page.get_by_role("link", name=w["open_in_wallet"]).get_attribute("href")
+    href: str | None = page.get_by_role("link", name=w["open_in_wallet"]).get_attribute("href")
     assert href
     assert href.startswith("openid4vp://?")
     # beside the QR code, the same request as an https link into the Musette wallet
@@ -536,4 +536,5 @@ def test_issue_accept_verify_revoke(
 
 
 def request_id_of(recruiter: Person) -> str:
-    return recruiter.page.url.rsplit("/requests/", 1)[1].split("?")[0]
+    url: str = recruiter.page.url
+    return url.rsplit("/requests/", 1)[1].split("?")[0]

@@ -33,5 +33,5 @@ def _trusting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
     return context
 
 
-socket.getaddrinfo = _resolve  # type: ignore[assignment]
-httpcore2.default_ssl_context = _trusting  # type: ignore[attr-defined]
+socket.getaddrinfo = _resolve
+httpcore2.default_ssl_context = _trusting

@@ -165,8 +165,8 @@ class Topology:
             entry = svc["entrypoint"]
             args += ["--entrypoint", json.dumps(entry) if isinstance(entry, list) else entry]
         args.append(svc["image"])
-        command = svc.get("command") or []
-        args += [str(c) for c in (command if isinstance(command, list) else command.split())]
+        run = svc.get("command") or []  # a list, or a string split on spaces
+        args += [str(c) for c in (run if isinstance(run, list) else run.split())]
         return args
 
     def run_once(

@@ -161,7 +161,7 @@ def test_the_logs_of_full_journeys_hold_no_secret(
     secrets = run_journeys(stack_config)
     after = counts()
     for fmt in FORMATS:  # what the journeys did is counted, by format (and outcome)
-        key = ("musette_credentials_issued", fmt)
+        key: tuple[str, ...] = ("musette_credentials_issued", fmt)
         assert after[key] - before.get(key, 0) >= 1, key
         key = ("musette_verifications", fmt, "verified")  # POST /verifications
         assert after[key] - before.get(key, 0) >= 1, key

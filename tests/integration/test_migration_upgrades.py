@@ -152,7 +152,7 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, datetime) and isinstance(b, datetime):
         return a.replace(tzinfo=None) == b.replace(tzinfo=None)
     if isinstance(a, str) and isinstance(b, str) and a.startswith("{"):
-        return json.loads(a) == json.loads(b)
+        return bool(json.loads(a) == json.loads(b))
     return bool(a == b)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,7 +129,7 @@ class Sites:
     verifier: VerifierSite
 
 
-def _issuer(folder: Path) -> Iterator[Issuer]:
+def _issuer(folder: Path) -> Generator[Issuer, None, None]:
     from issuer.demo import seed_demo
     from issuer.main import create_app
     from issuer.service.orgs import create_api_key, create_org, get_org
@@ -171,7 +171,7 @@ def _issuer(folder: Path) -> Iterator[Issuer]:
         )  # fmt: skip
 
 
-def _wallet(folder: Path) -> Iterator[WalletSite]:
+def _wallet(folder: Path) -> Generator[WalletSite, None, None]:
     from wallet.main import create_app
 
     app = create_app(wallet_settings(folder, rate_limit_signin=MANY))
@@ -217,7 +217,7 @@ def _wallet(folder: Path) -> Iterator[WalletSite]:
         yield site
 
 
-def _verifier(folder: Path) -> Iterator[VerifierSite]:
+def _verifier(folder: Path) -> Generator[VerifierSite, None, None]:
     from verifier.demo import DEMO_EMAIL, DEMO_KEY_FILE, DEMO_PASSWORD, seed_demo
     from verifier.main import create_app
     from verifier.service import accounts
@@ -403,11 +403,12 @@ def anonymous_form_case(service: str, path: str, xfail: str | None = None) -> Ca
             # the right password: only the missing token may refuse it
             from verifier.demo import DEMO_EMAIL, DEMO_PASSWORD
 
-            email, password = {
+            logins: dict[str, Callable[[], tuple[str, str]]] = {
                 "issuer": lambda: (DEMO_ADMIN, demo_password(fresh)),
                 "wallet": lambda: ("alice@example.org", "correct horse battery"),
                 "verifier": lambda: (DEMO_EMAIL, DEMO_PASSWORD),
-            }[service]()
+            }
+            email, password = logins[service]()
             data = {"email": email, "password": password, "next": "/"}
             if path == "/signup":
                 data["email"] = "csrf-victim@example.org"

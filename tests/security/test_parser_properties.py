@@ -187,7 +187,7 @@ def test_did_web_url_never_leaves_the_named_host(rest: str) -> None:
 # --------------------------------------------------------------------------- CSV rows
 
 cells = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
     max_size=20,
 )
 

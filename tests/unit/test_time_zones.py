@@ -63,7 +63,7 @@ def test_time_zones_naive_datetimes_read_as_utc(base: ModuleType) -> None:
         # a row written by another tool: naive text in the database
         conn.execute(text("INSERT INTO stamps (id, at) VALUES (3, '2026-01-15 12:00:00')"))
     with engine.connect() as conn:
-        stored = dict(conn.execute(text("SELECT id, at FROM stamps")).all())
+        stored: dict[int, str] = dict(conn.execute(text("SELECT id, at FROM stamps")).all())
         read = dict(conn.execute(select(table.c.id, table.c.at)).all())
     # what is stored is UTC wall time, not New York's
     assert stored[1].startswith("2026-01-15 12:00:00")

@@ -97,7 +97,7 @@ def consent_view(pending: dict[str, Any], lang: str, _: Gettext) -> dict[str, An
     groups = []
     default = set(pending.get("selected_query_ids", []))
     for cset in pending.get("sets", []):
-        choices = []
+        choices: list[dict[str, Any]] = []
         for opt in cset["options"]:
             if not opt.get("listed", opt["available"]):
                 continue

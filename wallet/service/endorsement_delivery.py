@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from shared.encoding.json_limits import parse_json
-from shared.errors import InvalidInputError, UpstreamError
+from shared.errors import InvalidInputError, NotFoundError, UpstreamError
 from shared.net.fetch import HttpFetcher
 from shared.verify.context import VerifyContext
 from wallet.db.models import Account
@@ -122,7 +122,7 @@ def deliver(
     endorsements.claim(session, row, now())
     account = session.get(Account, row.account_id)
     if account is None:
-        raise endorsements.NotFoundError("no endorsement request at this address")
+        raise NotFoundError("no endorsement request at this address")
     who = principal_for(master, account)
     issuer = (report.credential or {}).get("issuer")
     name = issuer.get("name") if isinstance(issuer, dict) else None
@@ -164,7 +164,7 @@ def _refusal(status: int, body: Any, what: str) -> Exception:
     if code in _GONE:
         return _GONE[code](f"{what}: the link can no longer be used")
     if status == 404:
-        return endorsements.NotFoundError(f"{what}: no endorsement request at this address")
+        return NotFoundError(f"{what}: no endorsement request at this address")
     detail = body.get("detail") if isinstance(body, dict) else None
     return EndorsementDeliveryFailedError(f"{what} answered {status}: {detail or code}")
 

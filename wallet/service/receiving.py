@@ -183,7 +183,7 @@ def _display(entries: Any, lang: str) -> dict[str, Any]:
     return items[0] if items else {}
 
 
-def one_per_badge(config_ids: list[str], configs: dict[str, Any]) -> list[str]:
+def one_per_badge(config_ids: Iterable[str], configs: dict[str, Any]) -> list[str]:
     """The configurations to collect: one per badge.
 
     An offer may list the same badge in several formats (ldp_vc, jwt_vc_json, dc+sd-jwt); the

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import Env
-
 from shared.encoding.baked import extract_baked
 from shared.verify.credential import verify_credential
+from tests.integration.issuer.conftest import Env
 
 ADMIN = "/admin/orgs/demo-association"
 
@@ -38,7 +37,7 @@ def test_cross_organisation_access_is_impossible(env: Env, other_org_key: str) -
         json={"achievement": "volunteer", "recipient": {"name": "A"}},
         headers=env.auth,
     ).json()
-    for method, path, body in [
+    calls: list[tuple[str, str, dict[str, Any] | None]] = [
         ("GET", ADMIN, None),
         ("GET", f"{ADMIN}/achievements", None),
         ("GET", f"{ADMIN}/credentials", None),
@@ -47,7 +46,8 @@ def test_cross_organisation_access_is_impossible(env: Env, other_org_key: str) -
         ("POST", f"{ADMIN}/credentials/{issued['id']}/status", {"action": "revoke", "reason": "x"}),
         ("POST", f"{ADMIN}/keys/rotate", None),
         ("POST", "/orgs/demo-association/credentials/issue", {"credential": {}}),
-    ]:
+    ]
+    for method, path, body in calls:
         response = env.client.request(method, path, json=body, headers=other)
         assert response.status_code == 403, (method, path, response.text)
     # its own org cannot reach the demo's credential by id either

@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import Env
 
 from shared.model.cec import ID_DECLARED_ON, ID_FIELD, ID_RNA, ID_SIRET, role_label
 from shared.verify.credential import verify_credential
+from tests.integration.issuer.conftest import Env
 from wallet.service import rights
 from wallet.service.credential_status import CLEAR, StatusFlag
 from wallet.service.storage import CredentialView

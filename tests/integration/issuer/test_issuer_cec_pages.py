@@ -6,13 +6,13 @@ from __future__ import annotations
 import html as htmllib
 
 import pytest
-from conftest import Env
 from fastapi.testclient import TestClient
-from test_issuer_pages import form_csrf, get, post, signin
 
 from issuer.db.models import Offer
 from issuer.demo import DEMO_ASSOCIATION_PROFILE
 from issuer.service.orgs import get_org
+from tests.integration.issuer.conftest import Env
+from tests.integration.issuer.test_issuer_pages import form_csrf, get, post, signin
 
 
 @pytest.fixture

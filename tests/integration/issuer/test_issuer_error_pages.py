@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import Env
-
 from shared.errors import OfferUsedError
 from tests.integration.error_pages import check_error_pages
+from tests.integration.issuer.conftest import Env
 
 
 def test_404_410_500_are_pages_for_browsers_and_problems_for_clients(env: Env) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Env, Wallet
 
 from shared.protocols.oid4vci import PRE_AUTHORIZED_GRANT
 from shared.verify.credential import verify_credential
+from tests.integration.issuer.conftest import Env, Wallet
 
 
 @pytest.mark.parametrize(

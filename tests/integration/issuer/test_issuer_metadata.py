@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from conftest import Env, Wallet
 
 from shared.protocols.oid4vci import well_known_url
 from shared.verify.credential import verify_credential
+from tests.integration.issuer.conftest import Env, Wallet
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "data" / "oidf-conformance" / "json-schemas"
 

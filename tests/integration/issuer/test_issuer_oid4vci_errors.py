@@ -8,10 +8,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import Env, Wallet
 
 from shared.encoding.base64url import b64url_encode
 from shared.protocols.oid4vci import PROOF_TYP
+from tests.integration.issuer.conftest import Env, Wallet
 
 
 def issued_count(env: Env) -> int:
@@ -283,7 +283,7 @@ def test_a_copied_token_gets_no_credential_for_another_key(env: Env, wallet: Wal
 
 
 def _offer_path(created: dict[str, Any]) -> str:
-    uri = parse_qs(urlsplit(created["offer_uri"]).query)["credential_offer_uri"][0]
+    uri: str = parse_qs(urlsplit(created["offer_uri"]).query)["credential_offer_uri"][0]
     return urlsplit(uri).path
 
 

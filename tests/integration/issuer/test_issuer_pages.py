@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Env, Wallet
 from fastapi.testclient import TestClient
 
 from issuer.demo import DEMO_ADMIN
 from issuer.service.images import badge_png
 from issuer.service.orgs import create_admin, create_org, password_hasher
 from servicekit.i18n import LANG_COOKIE, catalogue
+from tests.integration.issuer.conftest import Env, Wallet
 
 LOCALES = Path(__file__).parents[3] / "issuer" / "locales"
 TEMPLATES = Path(__file__).parents[3] / "issuer" / "templates"
@@ -628,7 +629,9 @@ def _msgids() -> set[str]:
     from issuer.pages import CSRF_MESSAGE
     from issuer.service import outbox
 
-    source = "".join(Path(m.__file__).read_text() for m in (pages, forms, batch_pages, outbox))
+    source = "".join(
+        Path(inspect.getfile(m)).read_text() for m in (pages, forms, batch_pages, outbox)
+    )
     ids |= set(re.findall(r'\bt\(\s*"([^"]+)"', source))
     ids |= set(re.findall(r'(?:errors\[[^\]]+\]|error)\s*=\s*"([^"]+)"', source))
     ids |= set(re.findall(r'PageError\(\d+, "([^"]+)"\)', source))

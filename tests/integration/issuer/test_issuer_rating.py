@@ -8,11 +8,11 @@ import json
 from typing import Any
 
 import pytest
-from conftest import BASE, Env
 
 from issuer.service.orgs import create_api_key, get_org
 from shared.proofs.sd_jwt import parse_disclosure, parse_sd_jwt
 from shared.verify.credential import verify_credential
+from tests.integration.issuer.conftest import BASE, Env
 
 PERIOD = {
     "activity_start_date": "2026-01-01T00:00:00Z",

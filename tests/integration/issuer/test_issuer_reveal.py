@@ -9,16 +9,16 @@ import re
 from typing import Any
 
 import pytest
-from conftest import Env, Wallet
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from test_issuer_batch import upload
-from test_issuer_pages import admin as admin  # the fixture
-from test_issuer_pages import get, issue_offer
 
 from issuer.db.models import Offer
 from musette.cli_issuer import register
 from shared.model.identity import identity_matches
+from tests.integration.issuer.conftest import Env, Wallet
+from tests.integration.issuer.test_issuer_batch import upload
+from tests.integration.issuer.test_issuer_pages import admin as admin  # the fixture
+from tests.integration.issuer.test_issuer_pages import get, issue_offer
 
 NAME = "Camille Martin"
 

@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import pytest
-from conftest import Env, Wallet, make_settings
 
 from issuer.service.status import signed_list
 from shared.status import StatusList
 from shared.verify.credential import verify_credential
+from tests.integration.issuer.conftest import Env, Wallet, make_settings
 
 
 def check(env: Env, credential: Any) -> tuple[bool, str]:

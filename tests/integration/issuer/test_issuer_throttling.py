@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import Env, Wallet
-
 from issuer.demo import DEMO_ADMIN
+from tests.integration.issuer.conftest import Env, Wallet
 
 
 def csrf_of(html: str) -> str:

@@ -11,7 +11,6 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import make_settings
 
 from issuer.db.models import Offer
 from issuer.demo import seed_demo
@@ -20,6 +19,7 @@ from issuer.schemas import OfferIn
 from issuer.service.oid4vci import TokenFailure, create_offer, offer_document, redeem_code
 from issuer.service.orgs import get_org
 from shared.protocols.oid4vci import PRE_AUTHORIZED_GRANT, Oid4vciError, parse_credential_offer
+from tests.integration.issuer.conftest import make_settings
 from tests.tx_codes import count_tx_code_comparisons
 
 GUESSES = 20

@@ -47,7 +47,8 @@ def _failed(report: dict[str, Any]) -> dict[str, str]:
 def _post_token(client: TestClient, token: str) -> dict[str, Any]:
     resp = client.post("/verifications", content=token, headers={"content-type": "application/jwt"})
     assert resp.status_code == 200, resp.text
-    return resp.json()
+    answer: dict[str, Any] = resp.json()
+    return answer
 
 
 @pytest.mark.parametrize(
@@ -153,7 +154,7 @@ def test_did_document_with_ten_thousand_keys_static_fetcher() -> None:
     """Served whole (no size cap): the document is read, the key does not match."""
     issuer_did, doc = _did_web_with_many_keys(10_000)
     fetcher = StaticFetcher({"https://hostile.example/.well-known/did.json": doc})
-    verifier = Verifier(fetcher, lambda: NOW)  # type: ignore[arg-type]
+    verifier = Verifier(fetcher, lambda: NOW)
     _, out = verify_submission(_token_from(issuer_did), verifier, TrustRegistry([]), Policy())
     assert out["verified"] is False
     assert "proof" in _failed(out) or "issuer_key" in _failed(out)

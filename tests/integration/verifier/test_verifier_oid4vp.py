@@ -40,7 +40,8 @@ def _new(client: TestClient, key: str, template: str, prefix: str | None = None)
     )
     resp = client.post("/oid4vp/requests", json=body, headers=auth(key))
     assert resp.status_code == 201, resp.text
-    return resp.json()
+    answer: dict[str, Any] = resp.json()
+    return answer
 
 
 def _request_object(client: TestClient, links: dict[str, Any]) -> dict[str, Any]:

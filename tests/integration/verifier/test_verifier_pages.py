@@ -650,6 +650,7 @@ def _used_messages() -> set[str]:
                 continue
             texts = [a.value for a in node.args if isinstance(a, ast.Constant)]
             if node.func.id == "_" and texts:
+                assert isinstance(texts[0], str), ast.dump(node)
                 used.add(texts[0])
             if node.func.id == "error_page":  # heading and message, translated inside
                 used |= {t for t in texts if isinstance(t, str)}

@@ -7,7 +7,7 @@ of threshold and scale.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 from fastapi.testclient import TestClient
@@ -76,7 +76,15 @@ def _answered(
     return resp.status_code, report
 
 
-RATING = {"rating": "4.8", "count": "230", "achievement_type": "Achievement"}
+class RatingBadge(TypedDict):
+    """badge() arguments of a rated badge."""
+
+    rating: str
+    count: str
+    achievement_type: str
+
+
+RATING: RatingBadge = {"rating": "4.8", "count": "230", "achievement_type": "Achievement"}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -342,7 +350,8 @@ def test_every_template_refuses_a_badge_past_its_validity(
     credential = badge(
         achievement_type=kinds.get(template, "CommunityService"),
         valid_until="2026-06-30T00:00:00Z",
-        **({"rating": "4.8"} if template == "rating" else {"hours": "40"}),
+        rating="4.8" if template == "rating" else None,
+        hours=None if template == "rating" else "40",
     )
     status, result = _answer_template(client, api_key, template, fmt, credential)
     assert status == 400

@@ -43,7 +43,8 @@ def _send(client: TestClient, path: Path) -> dict[str, Any]:
     else:
         resp = client.post("/verifications", content=raw, headers={"content-type": "text/plain"})
     assert resp.status_code == 200, resp.text
-    return resp.json()
+    answer: dict[str, Any] = resp.json()
+    return answer
 
 
 def _failed(report: dict[str, Any]) -> set[str]:

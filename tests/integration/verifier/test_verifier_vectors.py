@@ -29,7 +29,8 @@ def _post_vector(client: TestClient, vector: dict[str, Any]) -> dict[str, Any]:
             headers={"content-type": TOKEN_TYPES[vector["format"]]},
         )
     assert resp.status_code == 200, resp.text
-    return resp.json()
+    answer: dict[str, Any] = resp.json()
+    return answer
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["file"] for v in VECTORS])

@@ -137,7 +137,7 @@ def _tampered(kit: IssuerKit, subject: str) -> dict[str, Any]:
     return signed
 
 
-HOSTILE: dict[str, tuple[Callable[[IssuerKit, Holder], Any], int, str | None]] = {
+HOSTILE: dict[str, tuple[Callable[[IssuerKit, Holder], Any], int | None, str | None]] = {
     "not an endorsement": (lambda kit, a: {"credential": kit.ldp(a.did)}, 422,
                            "not-an-endorsement"),
     "other subject": (lambda kit, a: {"credential": endorsement(kit, "did:example:other")}, 422,

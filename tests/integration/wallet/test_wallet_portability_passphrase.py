@@ -31,7 +31,7 @@ def _upload(data: bytes, name: str = "musette-wallet.zip.jwe") -> dict[str, Any]
 
 
 def _empty(holder: Holder) -> bool:
-    return (
+    return bool(
         holder.get("/api/credentials").json()["credentials"] == []
         and holder.get("/api/history").json()["entries"] == []
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,7 +16,7 @@ from tests.unit.wallet.fake_issuer import FakeIssuer
 from tests.unit.wallet.testkit import Holder
 
 
-def accept(holder: Holder, issuer: FakeIssuer, *configs: str) -> tuple[int, dict[str, object]]:
+def accept(holder: Holder, issuer: FakeIssuer, *configs: str) -> tuple[int, dict[str, Any]]:
     preview = holder.post("/api/offers", json={"offer": issuer.offer(*configs)}).json()
     resp = holder.post(f"/api/offers/{preview['id']}/accept", json={})
     return resp.status_code, resp.json()
@@ -31,7 +32,7 @@ def test_receive_from_an_issuer_that_requires_dpop(
     issuer.modes.add(mode)
     status, body = accept(alice, issuer, "volunteer_sd")
     assert status == 201, body
-    assert [c["format"] for c in body["credentials"]] == ["dc+sd-jwt"]  # type: ignore[union-attr]
+    assert [c["format"] for c in body["credentials"]] == ["dc+sd-jwt"]
     proofs = issuer.dpop.proofs
     token_proofs = [p for p in proofs if p["claims"]["htu"].endswith("/token")]
     credential_proofs = [p for p in proofs if p["claims"]["htu"].endswith("/credential")]
@@ -63,7 +64,7 @@ def test_receive_sd_jwt_vc_whose_key_is_in_jwt_vc_issuer_metadata(
     issuer.modes.add("jwt_vc_issuer")
     status, body = accept(alice, issuer, "volunteer_sd")
     assert status == 201, body
-    (stored,) = body["credentials"]  # type: ignore[misc]
+    (stored,) = body["credentials"]
     assert stored["format"] == "dc+sd-jwt"
     full = alice.get(f"/api/credentials/{stored['id']}").json()
     assert full["issuer"] == issuer.sd_issuer
@@ -86,8 +87,8 @@ def test_one_failing_credential_leaves_the_others_kept(issuer: FakeIssuer, alice
     issuer.modes.add("fail:volunteer_jwt")
     status, body = accept(alice, issuer, "volunteer_ldp", "volunteer_jwt", "volunteer_sd")
     assert status == 201, body
-    assert sorted(c["format"] for c in body["credentials"]) == ["dc+sd-jwt", "ldp_vc"]  # type: ignore[union-attr]
-    (failed,) = body["failed"]  # type: ignore[misc]
+    assert sorted(c["format"] for c in body["credentials"]) == ["dc+sd-jwt", "ldp_vc"]
+    (failed,) = body["failed"]
     assert failed["configuration_id"] == "volunteer_jwt"
     assert failed["name"] == "Bénévole (volunteer_jwt)"
     assert "not today" in failed["detail"]
@@ -100,8 +101,8 @@ def test_a_credential_failing_verification_does_not_discard_the_others(
     issuer.modes.add("tampered")  # the ldp_vc one no longer verifies
     status, body = accept(alice, issuer, "volunteer_ldp", "volunteer_jwt")
     assert status == 201, body
-    assert [c["format"] for c in body["credentials"]] == ["vc+jwt"]  # type: ignore[union-attr]
-    assert [f["code"] for f in body["failed"]] == ["verification-failed"]  # type: ignore[union-attr]
+    assert [c["format"] for c in body["credentials"]] == ["vc+jwt"]
+    assert [f["code"] for f in body["failed"]] == ["verification-failed"]
 
 
 def test_when_everything_fails_the_error_is_raised(issuer: FakeIssuer, alice: Holder) -> None:

@@ -94,7 +94,9 @@ def test_a_configured_relay_gets_the_message_and_the_outbox_stays_empty(
     message = message_from_bytes(envelope.content)
     assert message["To"] == "camille@example.org"
     assert "Association" in str(message["From"])
-    assert "https://wallet.example/receive?x=1" in message.get_payload(decode=True).decode()
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    assert "https://wallet.example/receive?x=1" in payload.decode()
 
 
 def test_the_from_setting_replaces_the_organisation_sender(

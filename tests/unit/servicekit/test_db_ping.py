@@ -4,10 +4,12 @@ idle one is replaced instead of failing the request (servicekit.db.ping_when_idl
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.engine.interfaces import DBAPIConnection
 
 from servicekit import db
 
@@ -26,7 +28,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
-    monkeypatch.setattr(db.time, "monotonic", fake)
+    monkeypatch.setattr(time, "monotonic", fake)  # the clock servicekit.db reads
     return fake
 
 
@@ -36,7 +38,7 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Engine, list[int]]
     pings: list[int] = []
     real = made.dialect.do_ping
 
-    def counting(dbapi_conn: object) -> bool:
+    def counting(dbapi_conn: DBAPIConnection) -> bool:
         pings.append(1)
         return real(dbapi_conn)
 

@@ -314,7 +314,11 @@ def test_every_plural_message_has_both_french_forms(package: str) -> None:
     asked = {m.groups() for path in sources for m in _NGETTEXT.finditer(path.read_text())}
     with (ROOT / package / "locales/fr/LC_MESSAGES/messages.po").open("rb") as handle:
         catalog = read_po(handle, locale="fr")
-    plurals = {tuple(m.id): m.string for m in catalog if isinstance(m.id, tuple | list)}
+    plurals = {
+        tuple(m.id): tuple(m.string)
+        for m in catalog
+        if isinstance(m.id, tuple | list) and isinstance(m.string, tuple | list)
+    }
     missing = [pair for pair in asked if not all(plurals.get(pair, ("", "")))]
     assert asked
     assert missing == []

@@ -101,7 +101,8 @@ def badge(
         achievement["resultDescription"] = descriptions
         subject_doc["result"] = results
     # the ids of badges without the newer options stay as they were
-    extra = [] if (scale, count, hours) == (("0", "5"), None, None) else [scale, count, hours]
+    no_options = (scale, count, hours) == (("0", "5"), None, None)
+    extra: list[object] = [] if no_options else [scale, count, hours]
     extra += [subject_extra] if subject_extra else []
     doc: dict[str, Any] = {
         "@context": [VC_V2, OB3],

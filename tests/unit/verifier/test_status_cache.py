@@ -165,9 +165,9 @@ def test_a_list_that_does_not_verify_fails_the_status_check() -> None:
     clock = Clock()
     report = _verify(CachingFetcher(upstream, clock=clock), vc_jwt(badge(status_index=3)), clock)
     assert not report.verified
-    assert "does not verify" in report.check("status").reason  # type: ignore[union-attr]
+    assert "does not verify" in report.check("status").reason
     # not a revocation: the pages must not read "revoked" (only a set bit carries a purpose)
-    assert "purpose" not in report.check("status").details  # type: ignore[union-attr]
+    assert "purpose" not in report.check("status").details
 
 
 def test_other_documents_pass_through_uncached() -> None:

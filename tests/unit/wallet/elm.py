@@ -51,5 +51,5 @@ def violations(document: dict[str, Any]) -> set[str]:
         if (result, SH.detail, None) in report:
             continue  # a summary of nested results, which are listed themselves
         path = report.value(result, SH.resultPath)
-        found.add(report.namespace_manager.normalizeUri(path) if path else str(result))
+        found.add(report.namespace_manager.normalizeUri(str(path)) if path else str(result))
     return found

@@ -22,7 +22,7 @@ from shared.verify.report import issuer_is_subject
 from wallet.service import self_declared
 
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-BODY = {
+BODY: dict[str, object] = {
     "title": "Livreuse à vélo",
     "organisation": "Coopérative Roule",
     "start_date": "2023-01-15",

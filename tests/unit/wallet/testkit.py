@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.types import ASGIApp
 
 from shared.did import did_key_from_public, verification_method_id
 from shared.keys import PrivateKey
@@ -133,7 +133,7 @@ def holder_jwk(did: str) -> dict[str, Any]:
 
 
 @contextmanager
-def serve(app: FastAPI, port: int = 0) -> Iterator[str]:
+def serve(app: ASGIApp, port: int = 0) -> Iterator[str]:
     """Serve ``app`` over real HTTP on 127.0.0.1 (``port``, or a free one); yields its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", port))

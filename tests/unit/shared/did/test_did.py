@@ -156,6 +156,10 @@ def test_did_web_private_addresses_refused() -> None:
     from shared.net.fetch import HttpFetcher
 
     for address in ("127.0.0.1", "169.254.169.254", "10.0.0.8", "::1", "fd00::1"):
-        fetcher = HttpFetcher(resolve=lambda host, port, a=address: [a])
+
+        def resolve(host: str, port: int, a: str = address) -> list[str]:
+            return [a]
+
+        fetcher = HttpFetcher(resolve=resolve)
         with pytest.raises(FetchRefusedError, match="non-public"):
             DidResolver(fetcher).resolve("did:web:issuer.example")

@@ -15,20 +15,20 @@ from shared.encoding.json_limits import (
 from shared.errors import MalformedCredentialError
 
 
-def test_parses_ordinary_json_from_bytes_and_str():
+def test_parses_ordinary_json_from_bytes_and_str() -> None:
     assert parse_json(b'{"a": [1, 2.5, true, null, "\xc3\xa9"]}') == {
         "a": [1, 2.5, True, None, "é"]
     }
     assert parse_json('["x"]') == ["x"]
 
 
-def test_rejects_10000_deep_nesting_with_a_readable_error():
+def test_rejects_10000_deep_nesting_with_a_readable_error() -> None:
     text = "[" * 10_000 + "]" * 10_000
     with pytest.raises(MalformedCredentialError, match="nested more than"):
         parse_json(text)
 
 
-def test_rejects_nesting_just_over_the_limit():
+def test_rejects_nesting_just_over_the_limit() -> None:
     ok = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
     parse_json(ok)
     too_deep = "[" + ok + "]"
@@ -36,30 +36,30 @@ def test_rejects_nesting_just_over_the_limit():
         parse_json(too_deep)
 
 
-def test_rejects_a_20_mb_document_before_parsing():
+def test_rejects_a_20_mb_document_before_parsing() -> None:
     data = b'{"x": "' + b"a" * (20 * 1024 * 1024) + b'"}'
     with pytest.raises(MalformedCredentialError, match="larger than"):
         parse_json(data)
 
 
-def test_max_bytes_is_adjustable():
+def test_max_bytes_is_adjustable() -> None:
     with pytest.raises(MalformedCredentialError, match="10-byte limit"):
         parse_json(b'{"abcdefgh": 1}', max_bytes=10)
 
 
 @pytest.mark.parametrize("text", ["NaN", "[Infinity]", '{"a": -Infinity}'])
-def test_rejects_non_finite_numbers(text):
+def test_rejects_non_finite_numbers(text: str) -> None:
     with pytest.raises(MalformedCredentialError, match="not allowed"):
         parse_json(text)
 
 
 @pytest.mark.parametrize("data", [b"", b"{", b"{'a': 1}", b"\xff\xfe", b"[1,]"])
-def test_rejects_what_is_not_json(data):
+def test_rejects_what_is_not_json(data: bytes) -> None:
     with pytest.raises(MalformedCredentialError):
         parse_json(data)
 
 
-def test_check_json_limits_walks_without_recursion():
+def test_check_json_limits_walks_without_recursion() -> None:
     value: object = []
     for _ in range(10_000):
         value = [value]
@@ -67,7 +67,7 @@ def test_check_json_limits_walks_without_recursion():
         check_json_limits(value)
 
 
-def test_check_json_limits_estimates_size():
+def test_check_json_limits_estimates_size() -> None:
     check_json_limits({"x": "a" * 1000})
     with pytest.raises(MalformedCredentialError, match="larger than"):
         check_json_limits({"x": ["a" * 1024 * 1024] * 21})
@@ -76,12 +76,12 @@ def test_check_json_limits_estimates_size():
 
 
 @pytest.mark.parametrize("value", [{"a": {1, 2}}, {1: "x"}, [b"bytes"], {"f": object()}])
-def test_check_json_limits_rejects_non_json_values(value):
+def test_check_json_limits_rejects_non_json_values(value: object) -> None:
     with pytest.raises(MalformedCredentialError):
         check_json_limits(value)
 
 
-def test_limits_are_sane():
+def test_limits_are_sane() -> None:
     assert MAX_JSON_BYTES >= 1024 * 1024
     assert 32 <= MAX_JSON_DEPTH <= 200
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 import json
 import socket
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -25,11 +26,26 @@ from shared.jsonld import (
 DATA = Path(__file__).parents[3] / "data" / "jsonld"
 V2 = "https://www.w3.org/ns/credentials/v2"
 UNDEFINED_TERMS = "https://www.w3.org/ns/credentials/undefined-terms/v2"
-CANONIZERS = [canonize, canonize_plain]
 
 
-def load(name: str) -> Any:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
+class Canonizer(Protocol):
+    """canonize or canonize_plain: the same contract, two paths."""
+
+    def __call__(
+        self,
+        document: Mapping[str, Any],
+        *,
+        ob303_variant: Ob303Variant = ...,
+        safe_mode: bool = ...,
+    ) -> str: ...
+
+
+CANONIZERS: list[Canonizer] = [canonize, canonize_plain]
+
+
+def load(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))
+    return document
 
 
 def text(name: str) -> str:
@@ -37,8 +53,8 @@ def text(name: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("canonicalization tried to open a network connection")
 
     monkeypatch.setattr(socket, "create_connection", refuse)
@@ -56,11 +72,11 @@ def no_network(monkeypatch):
     ],
     ids=["peers-ob3-credential", "canonDocDataInt", "proofCanonDataInt", "ob3-ldp-document"],
 )
-def test_vectors_byte_for_byte(canon, document, expected):
+def test_vectors_byte_for_byte(canon: Canonizer, document: str, expected: str) -> None:
     assert canon(load(document)) == text(expected)
 
 
-def test_vc_di_eddsa_proof_configuration_takes_the_document_context():
+def test_vc_di_eddsa_proof_configuration_takes_the_document_context() -> None:
     config = load("vc-di-eddsa-proofConfigDataInt.json")
     context = config.pop("@context")
     assert canonize_proof_configuration(config, context) == text(
@@ -68,7 +84,7 @@ def test_vc_di_eddsa_proof_configuration_takes_the_document_context():
     )
 
 
-def test_ob3_ldp_example_signed_document_and_proof_configuration():
+def test_ob3_ldp_example_signed_document_and_proof_configuration() -> None:
     signed = load("ob3-ldp-example-signed.json")
     proof = signed.pop("proof")
     del proof["proofValue"]
@@ -78,7 +94,7 @@ def test_ob3_ldp_example_signed_document_and_proof_configuration():
     )
 
 
-def test_proof_configuration_context_argument_wins_over_a_stray_one():
+def test_proof_configuration_context_argument_wins_over_a_stray_one() -> None:
     config = load("vc-di-eddsa-proofConfigDataInt.json")
     context = config["@context"]
     config["@context"] = ["https://evil.example/ctx"]
@@ -87,7 +103,7 @@ def test_proof_configuration_context_argument_wins_over_a_stray_one():
     )
 
 
-def test_canonize_does_not_modify_its_input():
+def test_canonize_does_not_modify_its_input() -> None:
     document = load("ob3-validator-complete.json")
     before = copy.deepcopy(document)
     canonize(document)
@@ -101,7 +117,7 @@ def credential_with_jti() -> dict[str, Any]:
     return document
 
 
-def test_jti_canonicalizes_differently_under_the_two_ob303_copies():
+def test_jti_canonicalizes_differently_under_the_two_ob303_copies() -> None:
     document = credential_with_jti()
     validator = canonize(document, ob303_variant=Ob303Variant.VALIDATOR_2026)
     spec = canonize(document, ob303_variant=Ob303Variant.SPEC_REPO)
@@ -118,19 +134,19 @@ def test_jti_canonicalizes_differently_under_the_two_ob303_copies():
     assert canonize_plain(document, ob303_variant=Ob303Variant.VALIDATOR_2026) == validator
 
 
-def test_the_pinned_copy_is_the_default():
+def test_the_pinned_copy_is_the_default() -> None:
     document = credential_with_jti()
     assert canonize(document) == canonize(document, ob303_variant=Ob303Variant.PINNED)
 
 
-def test_without_jti_or_endorsement_jwt_both_copies_agree():
+def test_without_jti_or_endorsement_jwt_both_copies_agree() -> None:
     document = load("peers-ob3-credential.unsigned.json")
     assert canonize(document, ob303_variant=Ob303Variant.SPEC_REPO) == canonize(
         document, ob303_variant=Ob303Variant.VALIDATOR_2026
     )
 
 
-def test_uses_ob303_context_finds_top_level_and_nested_contexts():
+def test_uses_ob303_context_finds_top_level_and_nested_contexts() -> None:
     assert uses_ob303_context(load("peers-ob3-credential.unsigned.json"))
     assert not uses_ob303_context(load("vc-di-eddsa-unsigned.json"))
     nested = {"@context": [V2], "endorsement": [{"@context": [V2, OB303_CONTEXT_URL + "#"]}]}
@@ -138,7 +154,7 @@ def test_uses_ob303_context_finds_top_level_and_nested_contexts():
     assert not uses_ob303_context({"@context": V2, "x": {"@context": {"@vocab": "urn:x#"}}})
 
 
-def test_ob303_variants_to_try():
+def test_ob303_variants_to_try() -> None:
     assert ob303_variants_to_try(load("peers-ob3-credential.unsigned.json")) == (
         Ob303Variant.VALIDATOR_2026,
         Ob303Variant.SPEC_REPO,
@@ -168,12 +184,14 @@ def test_ob303_variants_to_try():
     ],
     ids=["only-remote", "remote-after-v2", "http-form", "nested", "import", "scoped"],
 )
-def test_unknown_or_remote_context_is_not_allowed(canon, document):
+def test_unknown_or_remote_context_is_not_allowed(
+    canon: Canonizer, document: dict[str, Any]
+) -> None:
     with pytest.raises(ContextNotAllowedError):
         canon(document)
 
 
-def test_a_context_outside_the_bundle_in_a_published_vector_is_refused():
+def test_a_context_outside_the_bundle_in_a_published_vector_is_refused() -> None:
     # vc-di-eddsa employmentAuth.json uses https://w3id.org/citizenship/v4rc1.
     with pytest.raises(ContextNotAllowedError, match="citizenship"):
         canonize(load("vc-di-eddsa-employmentAuth.json"))
@@ -187,19 +205,19 @@ def nested(depth: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("canon", CANONIZERS)
-def test_10000_deep_nesting_is_a_clear_error(canon):
+def test_10000_deep_nesting_is_a_clear_error(canon: Canonizer) -> None:
     with pytest.raises(MalformedCredentialError, match="nested more than"):
         canon(nested(10_000))
 
 
 @pytest.mark.parametrize("canon", CANONIZERS)
-def test_nesting_up_to_the_limit_still_canonicalizes(canon):
+def test_nesting_up_to_the_limit_still_canonicalizes(canon: Canonizer) -> None:
     out = canon(nested(MAX_JSON_DEPTH))
     assert out.count("undefined-term#child") == MAX_JSON_DEPTH - 1
 
 
 @pytest.mark.parametrize("canon", CANONIZERS)
-def test_a_20_mb_document_is_a_clear_error(canon):
+def test_a_20_mb_document_is_a_clear_error(canon: Canonizer) -> None:
     document = {"@context": [V2], "type": "VerifiableCredential", "name": "a" * 20_000_000}
     with pytest.raises(MalformedCredentialError, match="larger than"):
         canon(document)
@@ -217,7 +235,7 @@ def test_a_20_mb_document_is_a_clear_error(canon):
     ],
     ids=["context-number", "id-number", "type-object", "version", "protected"],
 )
-def test_invalid_json_ld_is_malformed(canon, document):
+def test_invalid_json_ld_is_malformed(canon: Canonizer, document: dict[str, Any]) -> None:
     with pytest.raises(MalformedCredentialError, match="not valid JSON-LD"):
         canon(document)
 
@@ -234,12 +252,12 @@ def poison_graph(size: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("canon", CANONIZERS)
-def test_a_poison_graph_is_refused_instead_of_hanging(canon):
+def test_a_poison_graph_is_refused_instead_of_hanging(canon: Canonizer) -> None:
     with pytest.raises(MalformedCredentialError, match="poison graph"):
         canon(poison_graph(7))
 
 
-def test_a_small_symmetric_graph_still_canonicalizes():
+def test_a_small_symmetric_graph_still_canonicalizes() -> None:
     assert canonize(poison_graph(3)).count("_:c14n") == 12
 
 
@@ -253,19 +271,19 @@ def undefined_term_credential() -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("canon", CANONIZERS)
-def test_undefined_terms_are_dropped_by_default(canon):
+def test_undefined_terms_are_dropped_by_default(canon: Canonizer) -> None:
     document = undefined_term_credential()
     assert canon(document) == text("peers-ob3-credential.rdfc-1.0.nq")
 
 
 @pytest.mark.parametrize("canon", CANONIZERS)
-def test_safe_mode_refuses_undefined_terms(canon):
+def test_safe_mode_refuses_undefined_terms(canon: Canonizer) -> None:
     with pytest.raises(MalformedCredentialError, match="favouriteColour") as info:
         canon(undefined_term_credential(), safe_mode=True)
     assert info.value.extensions == {"term": "favouriteColour"}
 
 
-def test_safe_mode_refuses_an_undefined_proof_option():
+def test_safe_mode_refuses_an_undefined_proof_option() -> None:
     config = load("vc-di-eddsa-proofConfigDataInt.json")
     del config["@context"]
     config["nonceX"] = "abc"
@@ -284,12 +302,12 @@ def test_safe_mode_refuses_an_undefined_proof_option():
         "ob3-validator-endorsement-valid.json",
     ],
 )
-def test_safe_mode_accepts_published_valid_credentials(name):
+def test_safe_mode_accepts_published_valid_credentials(name: str) -> None:
     document = load(name)
     assert canonize(document, safe_mode=True) == canonize(document)
 
 
-def test_safe_mode_refuses_relative_types():
+def test_safe_mode_refuses_relative_types() -> None:
     """1EdTech's complete_v1.json types credentialSchema and refreshService with terms only
     OB's extensions context defines, without that context: pyld resolves them against its
     default base (jsonld.js in safe mode: "relative @type reference"). Data loss: refused."""

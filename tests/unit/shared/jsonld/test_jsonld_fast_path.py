@@ -385,7 +385,7 @@ def oracle_outcome(document: dict[str, Any], variant: Ob303Variant) -> str:
 
 
 @pytest.mark.parametrize("seed", range(N_DOCUMENTS))
-def test_fast_path_matches_plain_pyld(seed):
+def test_fast_path_matches_plain_pyld(seed: int) -> None:
     document = Factory(seed).credential()
     variant = variant_for(seed)
     expected = oracle_outcome(document, variant)
@@ -394,7 +394,7 @@ def test_fast_path_matches_plain_pyld(seed):
         assert outcome(canonize_plain, document, ob303_variant=variant) == expected
 
 
-def test_generated_credentials_cover_the_interesting_shapes():
+def test_generated_credentials_cover_the_interesting_shapes() -> None:
     documents = [Factory(seed).credential() for seed in range(N_DOCUMENTS)]
     texts = [str(d) for d in documents]
     valid = [outcome(canonize, d, ob303_variant=variant_for(i)) for i, d in enumerate(documents)]
@@ -411,7 +411,7 @@ def test_generated_credentials_cover_the_interesting_shapes():
     assert sum("'extra" in t or "'rank" in t for t in texts) >= 40
 
 
-def test_fast_path_is_independent_of_document_order():
+def test_fast_path_is_independent_of_document_order() -> None:
     documents = [(Factory(seed).credential(), variant_for(seed)) for seed in range(40)]
     forward = [outcome(canonize, d, ob303_variant=v) for d, v in documents]
     canon_module.clear_caches()
@@ -419,7 +419,7 @@ def test_fast_path_is_independent_of_document_order():
     assert forward == backward[::-1]
 
 
-def test_interleaving_ob303_variants_never_mixes_their_contexts():
+def test_interleaving_ob303_variants_never_mixes_their_contexts() -> None:
     document = Factory(1).credential()
     document["@context"] = [V2, OB + "context-3.0.3.json"]
     document["jti"] = "urn:uuid:00000000-0000-0000-0000-000000000001"
@@ -448,7 +448,9 @@ def test_interleaving_ob303_variants_never_mixes_their_contexts():
     ],
     ids=["inline-vocab", "nested-inline", "inline-only"],
 )
-def test_inline_contexts_fall_back_to_plain_pyld(monkeypatch, document):
+def test_inline_contexts_fall_back_to_plain_pyld(
+    monkeypatch: pytest.MonkeyPatch, document: dict[str, Any]
+) -> None:
     expected = oracle(document, Ob303Variant.PINNED)
 
     class Refuse:
@@ -459,7 +461,7 @@ def test_inline_contexts_fall_back_to_plain_pyld(monkeypatch, document):
     assert canonize(document) == expected
 
 
-def test_url_only_documents_take_the_fast_path(monkeypatch):
+def test_url_only_documents_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     document = Factory(3).credential()
 
     def refuse(*args: Any, **kwargs: Any) -> str:
@@ -478,12 +480,12 @@ def test_url_only_documents_take_the_fast_path(monkeypatch):
     ],
     ids=["remote", "bad-id", "bad-issuer-id"],
 )
-def test_fast_and_plain_fail_the_same_way(document):
+def test_fast_and_plain_fail_the_same_way(document: dict[str, Any]) -> None:
     assert outcome(canonize, document) == outcome(canonize_plain, document)
     assert isinstance(outcome(canonize, document), str)
 
 
-def test_fast_path_memo_is_bounded():
+def test_fast_path_memo_is_bounded() -> None:
     assert canon_module._FAST.memo.maxsize == canon_module._PROCESSED_CACHE_SIZE
     assert len(canon_module._FAST.memo) <= canon_module._PROCESSED_CACHE_SIZE
 
@@ -499,7 +501,9 @@ def test_fast_path_memo_is_bounded():
     ],
 )
 @pytest.mark.parametrize("variant", list(Ob303Variant))
-def test_fast_path_matches_plain_pyld_on_published_credentials(name, variant):
+def test_fast_path_matches_plain_pyld_on_published_credentials(
+    name: str, variant: Ob303Variant
+) -> None:
     document = json.loads((DATA / name).read_text(encoding="utf-8"))
     expected = oracle(document, variant)
     assert canonize(document, ob303_variant=variant) == expected
@@ -507,7 +511,7 @@ def test_fast_path_matches_plain_pyld_on_published_credentials(name, variant):
 
 
 @pytest.mark.parametrize("seed", range(0, N_DOCUMENTS, 8))
-def test_safe_mode_does_not_change_the_fast_path_outcome_class(seed):
+def test_safe_mode_does_not_change_the_fast_path_outcome_class(seed: int) -> None:
     document = Factory(seed).credential()
     variant = variant_for(seed)
     fast = outcome(canonize, document, ob303_variant=variant, safe_mode=True)
@@ -515,7 +519,7 @@ def test_safe_mode_does_not_change_the_fast_path_outcome_class(seed):
     assert fast == plain
 
 
-def test_fast_path_is_safe_to_call_from_threads():
+def test_fast_path_is_safe_to_call_from_threads() -> None:
     documents = [(Factory(seed).credential(), variant_for(seed)) for seed in range(24)]
     expected = [outcome(canonize, d, ob303_variant=v) for d, v in documents]
     canon_module.clear_caches()

@@ -161,13 +161,12 @@ def _random_case(rng: random.Random, n: int) -> dict[str, Any]:
     if rng.random() < 0.3:
         subject = subject.model_copy(update={"role": None, "narrative": None, "result": None})
     start = START + timedelta(days=rng.randrange(0, 2000), microseconds=rng.choice([0, 1500]))
-    issuer: Profile | str = rng.choice(
-        [
-            "did:web:asso.example",
-            Profile(id="did:key:z6Mkw", name="Asso", url="https://asso.example"),
-            Profile(id="https://asso.example/profile", type=["Profile"], email="a@asso.example"),
-        ]
-    )
+    issuers: list[Profile | str] = [
+        "did:web:asso.example",
+        Profile(id="did:key:z6Mkw", name="Asso", url="https://asso.example"),
+        Profile(id="https://asso.example/profile", type=["Profile"], email="a@asso.example"),
+    ]
+    issuer = rng.choice(issuers)
     overrides: dict[str, Any] = {
         "issuer": issuer,
         "achievement": achievement,
@@ -200,7 +199,7 @@ CASES = [_random_case(random.Random(seed), seed) for seed in range(150)]
 
 
 @pytest.mark.parametrize("overrides", CASES, ids=[f"case{i}" for i in range(len(CASES))])
-def test_built_credentials_validate(overrides):
+def test_built_credentials_validate(overrides: dict[str, Any]) -> None:
     doc = _build(**overrides)
     assert validate_ob3(doc) == []
     badge = parse_achievement_credential(doc)
@@ -210,7 +209,9 @@ def test_built_credentials_validate(overrides):
 
 
 @pytest.mark.parametrize("overrides", CASES[:15], ids=[f"case{i}" for i in range(15)])
-def test_built_credentials_expand_as_json_ld_without_undefined_terms(overrides):
+def test_built_credentials_expand_as_json_ld_without_undefined_terms(
+    overrides: dict[str, Any],
+) -> None:
     doc = _build(**overrides)
     expanded = jsonld.expand(doc, {"documentLoader": _offline_loader})
     undefined = {iri for iri in _iris(expanded) if iri.startswith(ISSUER_DEPENDENT)}
@@ -228,7 +229,7 @@ def test_built_credentials_expand_as_json_ld_without_undefined_terms(overrides):
     assert "https://schema.org/inLanguage" in nquads
 
 
-def test_volunteer_credential_shape():
+def test_volunteer_credential_shape() -> None:
     doc = _build(status=_status(7), valid_until=START + timedelta(days=365))
     assert doc["@context"] == [VC_V2_CONTEXT, OB3_CONTEXT, OB3_EXTENSIONS_CONTEXT]
     assert doc["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
@@ -250,7 +251,7 @@ def test_volunteer_credential_shape():
     assert "credentialSchema" in doc
 
 
-def test_none_fields_are_dropped():
+def test_none_fields_are_dropped() -> None:
     doc = _build()
     text = json.dumps(doc)
     assert "null" not in text
@@ -268,24 +269,24 @@ def test_none_fields_are_dropped():
         ({"name": ""}, "name"),
     ],
 )
-def test_builder_rejects_bad_input(overrides, message):
+def test_builder_rejects_bad_input(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
         _build(**overrides)
 
 
-def test_builder_rejects_conflicting_subject_achievement():
+def test_builder_rejects_conflicting_subject_achievement() -> None:
     subject = _volunteer_subject(achievement=_volunteer_achievement("en"))
     with pytest.raises(InvalidInputError, match="differs"):
         _build(subject=subject)
 
 
-def test_builder_accepts_matching_subject_achievement():
+def test_builder_accepts_matching_subject_achievement() -> None:
     achievement = _volunteer_achievement()
     doc = _build(subject=_volunteer_subject(achievement=achievement), achievement=achievement)
     assert validate_ob3(doc) == []
 
 
-def test_builder_refuses_schema_invalid_result():
+def test_builder_refuses_schema_invalid_result() -> None:
     issuer = Profile(id="did:web:x", type=["Organization"])
     with pytest.raises(InvalidInputError, match="not be a valid Open Badge") as info:
         _build(issuer=issuer)
@@ -293,7 +294,7 @@ def test_builder_refuses_schema_invalid_result():
 
 
 @pytest.mark.parametrize("hours", [-1, "nan", Decimal("Infinity")])
-def test_hours_must_be_finite_and_positive(hours):
+def test_hours_must_be_finite_and_positive(hours: int | str | Decimal) -> None:
     with pytest.raises((InvalidInputError, ArithmeticError)):
         hours_result(Decimal(str(hours)), HOURS_ID)
 
@@ -301,17 +302,17 @@ def test_hours_must_be_finite_and_positive(hours):
 @pytest.mark.parametrize(
     ("hours", "text"), [(0, "0"), (12, "12"), (1.25, "1.25"), (Decimal("3.10"), "3.1")]
 )
-def test_hours_text(hours, text):
+def test_hours_text(hours: Decimal | int | float, text: str) -> None:
     assert hours_result(hours, HOURS_ID).value == text
 
 
 @pytest.mark.parametrize("language", ["french", "FR", "fr_FR", "f"])
-def test_language_codes_are_bcp47(language):
+def test_language_codes_are_bcp47(language: str) -> None:
     with pytest.raises(InvalidInputError, match="inLanguage"):
         alternate_language("https://x.example/a", language)
 
 
-def test_achievement_rejects_unknown_type_and_accepts_extension():
+def test_achievement_rejects_unknown_type_and_accepts_extension() -> None:
     fields = _volunteer_achievement().model_dump(by_alias=False)
     with pytest.raises(ValueError, match="achievementType"):
         Achievement.model_validate({**fields, "achievement_type": "Volunteering"})
@@ -321,7 +322,7 @@ def test_achievement_rejects_unknown_type_and_accepts_extension():
     assert validate_ob3(_build(achievement=achievement)) == []
 
 
-def test_endorsement_builder():
+def test_endorsement_builder() -> None:
     doc = build_endorsement_credential(
         Profile(id="did:web:mairie.example", name="Mairie"),
         EndorsementSubject(

@@ -47,58 +47,59 @@ NOT_SCHEMA_ERRORS = [
 
 
 def _load(name: str) -> dict[str, Any]:
-    return json.loads((DATA / name).read_text())
+    doc: dict[str, Any] = json.loads((DATA / name).read_text())
+    return doc
 
 
-def test_every_err_vector_is_classified():
+def test_every_err_vector_is_classified() -> None:
     err_files = {p.name for p in DATA.glob("simple-err-*.json")}
     classified = set(SCHEMA_ERRORS) | set(NOT_SCHEMA_ERRORS) | {"simple-err-issued.json"}
     assert err_files == classified
 
 
 @pytest.mark.parametrize("name", VALID, ids=lambda n: n.removesuffix(".json"))
-def test_validator_valid_vectors(name):
+def test_validator_valid_vectors(name: str) -> None:
     assert validate_ob3(_load(name)) == []
 
 
 @pytest.mark.parametrize(
     ("name", "fragment"), sorted(SCHEMA_ERRORS.items()), ids=lambda v: str(v).removesuffix(".json")
 )
-def test_validator_schema_error_vectors(name, fragment):
+def test_validator_schema_error_vectors(name: str, fragment: str) -> None:
     problems = validate_ob3(_load(name))
     assert problems, name
     assert any(fragment in problem for problem in problems), problems
 
 
 @pytest.mark.parametrize("name", NOT_SCHEMA_ERRORS, ids=lambda n: n.removesuffix(".json"))
-def test_validator_proof_and_date_error_vectors_pass_the_schema(name):
+def test_validator_proof_and_date_error_vectors_pass_the_schema(name: str) -> None:
     assert validate_ob3(_load(name)) == []
 
 
-def test_issued_in_future_vector_lacks_an_achievement():
+def test_issued_in_future_vector_lacks_an_achievement() -> None:
     assert validate_ob3(_load("simple-err-issued.json")) == [
         "$.credentialSubject: 'achievement' is a required property"
     ]
 
 
 @pytest.mark.parametrize("name", ["simple_v1.json", "complete_v1.json"])
-def test_vcdm_1_1_credentials_fail_the_2_0_schema(name):
+def test_vcdm_1_1_credentials_fail_the_2_0_schema(name: str) -> None:
     problems = validate_ob3(_load(name))
     assert any("@context" in p for p in problems)
 
 
-def test_endorsement_with_v1_context_is_invalid():
+def test_endorsement_with_v1_context_is_invalid() -> None:
     problems = validate_ob3(_load("endorsement-err-schema-status-refresh.json"))
     assert "$: 'validFrom' is a required property" in problems
 
 
-def test_endorsement_missing_name_uses_endorsement_definition():
+def test_endorsement_missing_name_uses_endorsement_definition() -> None:
     doc = _load("endorsement-valid.json")
     del doc["name"]
     assert "$: 'name' is a required property" in validate_ob3(doc)
 
 
-def test_single_string_types_are_checked():
+def test_single_string_types_are_checked() -> None:
     doc = _load("simple.json")
     doc["credentialSubject"]["type"] = "InvalidAchievementSubject"
     doc["type"] = "VerifiableCredential"
@@ -111,24 +112,24 @@ def test_single_string_types_are_checked():
     ("field", "value"),
     [("validFrom", "2010-01-01"), ("validFrom", "yesterday"), ("awardedDate", "2010-01-01T00:00")],
 )
-def test_date_time_format_is_asserted(field, value):
+def test_date_time_format_is_asserted(field: str, value: str) -> None:
     doc = _load("simple.json")
     doc[field] = value
     problems = validate_ob3(doc)
     assert any(p.startswith(f"$.{field}:") for p in problems), problems
 
 
-def test_date_format_is_asserted():
+def test_date_format_is_asserted() -> None:
     doc = _load("simple.json")
     doc["issuer"]["dateOfBirth"] = "1990-1-1"
     assert any("dateOfBirth" in p for p in validate_ob3(doc))
 
 
-def test_non_object_is_reported():
+def test_non_object_is_reported() -> None:
     assert validate_ob3([]) == ["$: a credential must be a JSON object, not list"]
 
 
-def test_long_messages_are_shortened():
+def test_long_messages_are_shortened() -> None:
     doc = _load("simple.json")
     doc["credentialSubject"]["achievement"]["criteria"] = "x" * 1000
     assert all(len(p) < 300 for p in validate_ob3(doc))

@@ -25,7 +25,8 @@ DATA = Path(__file__).parents[3] / "data" / "validator-ob30"
 
 
 def _load(name: str) -> dict[str, Any]:
-    return json.loads((DATA / name).read_text())
+    doc: dict[str, Any] = json.loads((DATA / name).read_text())
+    return doc
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -34,12 +35,12 @@ def _isort_key(name: str) -> tuple[int, str]:
     return kind, name
 
 
-def test_all_is_sorted():
+def test_all_is_sorted() -> None:
     assert list(shared.model.__all__) == sorted(shared.model.__all__, key=_isort_key)
     assert len(set(shared.model.__all__)) == len(shared.model.__all__)
 
 
-def test_parse_simple_v2():
+def test_parse_simple_v2() -> None:
     credential = parse_credential(_load("simple.json"))
     assert credential.version is DataModelVersion.V2_0
     assert credential.issuer_id == "https://example.com/issuers/876543"
@@ -49,7 +50,7 @@ def test_parse_simple_v2():
     assert window.valid_until is None
 
 
-def test_parse_v1_reads_issuance_date():
+def test_parse_v1_reads_issuance_date() -> None:
     doc = _load("simple_v1.json")
     credential = parse_credential(doc)
     assert credential.version is DataModelVersion.V1_1
@@ -60,7 +61,7 @@ def test_parse_v1_reads_issuance_date():
     assert credential.validity_window() == window
 
 
-def test_v1_expiration_date_is_read():
+def test_v1_expiration_date_is_read() -> None:
     doc = _load("simple_v1.json")
     doc["expirationDate"] = "2030-01-01T00:00:00+02:00"
     window = read_validity_window(doc)
@@ -69,7 +70,7 @@ def test_v1_expiration_date_is_read():
     assert not window.contains(datetime(2031, 1, 1, tzinfo=UTC))
 
 
-def test_validity_window_v2_with_until():
+def test_validity_window_v2_with_until() -> None:
     doc = _load("simple.json")
     doc["validUntil"] = "2011-01-01T00:00:00.123456789Z"
     window = read_validity_window(doc)
@@ -78,7 +79,7 @@ def test_validity_window_v2_with_until():
     assert window.contains(datetime(2010, 6, 1, tzinfo=timezone(timedelta(hours=5))))
 
 
-def test_parse_complete_and_ob3_model():
+def test_parse_complete_and_ob3_model() -> None:
     doc = _load("complete.json")
     badge = parse_achievement_credential(doc)
     assert badge.credential_subject.achievement is not None
@@ -86,12 +87,12 @@ def test_parse_complete_and_ob3_model():
     assert badge.to_json() == doc
 
 
-def test_parse_endorsement_is_generic_credential():
+def test_parse_endorsement_is_generic_credential() -> None:
     credential = parse_credential(_load("endorsement-valid.json"))
     assert "EndorsementCredential" in credential.types
 
 
-def test_parse_presentation():
+def test_parse_presentation() -> None:
     vp = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiablePresentation"],
@@ -157,26 +158,26 @@ def _with(**changes: Any) -> dict[str, Any]:
         (_with(validUntil="2000-01-01T00:00:00Z"), "validUntil is earlier than validFrom"),
     ],
 )
-def test_parse_credential_errors_are_readable(doc, message):
+def test_parse_credential_errors_are_readable(doc: dict[str, Any], message: str) -> None:
     with pytest.raises(MalformedCredentialError, match=message):
         parse_credential(doc)
 
 
-def test_v1_requires_issuance_date():
+def test_v1_requires_issuance_date() -> None:
     doc = _load("simple_v1.json")
     del doc["issuanceDate"]
     with pytest.raises(MalformedCredentialError, match="issuanceDate"):
         parse_credential(doc)
 
 
-def test_pydantic_errors_become_readable():
+def test_pydantic_errors_become_readable() -> None:
     doc = _load("simple.json")
     doc["proof"] = "not a proof"
     with pytest.raises(MalformedCredentialError, match=r"credential is malformed: proof"):
         parse_credential(doc)
 
 
-def test_snake_case_keys_are_not_read_from_the_wire():
+def test_snake_case_keys_are_not_read_from_the_wire() -> None:
     doc = _load("simple.json")
     del doc["credentialSubject"]
     doc["credential_subject"] = {"id": "did:example:1"}
@@ -184,7 +185,7 @@ def test_snake_case_keys_are_not_read_from_the_wire():
         parse_credential(doc)
 
 
-def test_parse_achievement_credential_requires_ob_type_and_achievement():
+def test_parse_achievement_credential_requires_ob_type_and_achievement() -> None:
     doc = _load("simple.json")
     doc["type"] = ["VerifiableCredential"]
     with pytest.raises(MalformedCredentialError, match="OpenBadgeCredential"):
@@ -197,7 +198,7 @@ def test_parse_achievement_credential_requires_ob_type_and_achievement():
         parse_achievement_credential("x")
 
 
-def test_parse_achievement_credential_reports_field_errors():
+def test_parse_achievement_credential_reports_field_errors() -> None:
     doc = copy.deepcopy(_load("simple.json"))
     doc["credentialSubject"]["achievement"]["achievementType"] = "NotAType"
     with pytest.raises(MalformedCredentialError, match="achievementType 'NotAType'"):

@@ -79,13 +79,13 @@ def _hs256(secret: bytes, issuer: PrivateKey) -> str:
 
 
 def _raw_public(key: PrivateKey) -> bytes:
-    return key.key.public_key().public_bytes(  # type: ignore[union-attr]
+    return key.key.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
 
 
 def _pem_public(key: PrivateKey) -> bytes:
-    return key.key.public_key().public_bytes(  # type: ignore[union-attr]
+    return key.key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 

@@ -18,10 +18,11 @@ DATA = Path(__file__).parents[3] / "data" / "status"
 
 
 def _peer_list() -> dict[str, Any]:
-    return json.loads((DATA / "status-list-1.json").read_text())
+    doc: dict[str, Any] = json.loads((DATA / "status-list-1.json").read_text())
+    return doc
 
 
-def _entry(index: str = "7", **extra: Any) -> dict[str, Any]:
+def _entry(index: object = "7", **extra: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": f"http://127.0.0.1:8787/status/1#{index}",
         "type": "BitstringStatusListEntry",
@@ -57,21 +58,21 @@ MESSAGES = [
 ]
 
 
-def test_peer_list_index_7_is_revoked():
+def test_peer_list_index_7_is_revoked() -> None:
     result = check_status(_entry("7"), _peer_list())
     assert result.revoked
     assert not result.valid
     assert (result.status, result.message, result.index) == (1, "set", 7)
 
 
-def test_peer_list_index_3_is_not_revoked():
+def test_peer_list_index_3_is_not_revoked() -> None:
     result = check_status(_entry("3"), _peer_list())
     assert result.valid
     assert not result.revoked
     assert result.message == "unset"
 
 
-def test_validator_revoked_credential_with_integer_index():
+def test_validator_revoked_credential_with_integer_index() -> None:
     # 1EdTech validator vector: statusListIndex is the JSON number 23.
     credential = json.loads((DATA / "credential-status-revoked.json").read_text())
     status_list = json.loads((DATA / "testlist").read_text())
@@ -81,7 +82,7 @@ def test_validator_revoked_credential_with_integer_index():
     assert result.revoked
 
 
-def test_suspension_purpose():
+def test_suspension_purpose() -> None:
     status_list = StatusList.create()
     status_list.set(42, True)
     doc = _list_credential(status_list, "suspension")
@@ -90,12 +91,12 @@ def test_suspension_purpose():
     assert not result.revoked
 
 
-def test_list_with_several_purposes():
+def test_list_with_several_purposes() -> None:
     doc = _list_credential(StatusList.create(), ["revocation", "suspension"])
     assert check_status(_entry("1", statusPurpose="suspension"), doc).valid
 
 
-def test_multi_bit_message_status():
+def test_multi_bit_message_status() -> None:
     status_list = StatusList.create(MIN_BITSTRING_BITS * 2, 2)
     status_list.set(492_84, 2)
     doc = _list_credential(status_list)
@@ -106,31 +107,31 @@ def test_multi_bit_message_status():
     assert check_status(entry, doc).message == "pending_review"
 
 
-def test_purpose_mismatch_is_a_verification_error():
+def test_purpose_mismatch_is_a_verification_error() -> None:
     with pytest.raises(VerificationError, match="does not match") as info:
         check_status(_entry("7", statusPurpose="suspension"), _peer_list())
     assert info.value.extensions["status_error"] == STATUS_ERROR_BASE + "STATUS_VERIFICATION_ERROR"
 
 
 @pytest.mark.parametrize("index", ["131072", "999999999999"])
-def test_index_outside_list_is_a_range_error(index):
+def test_index_outside_list_is_a_range_error(index: str) -> None:
     with pytest.raises(VerificationError, match=r"outside|beyond") as info:
         check_status(_entry(index), _peer_list())
     assert info.value.extensions["status_error"].endswith("RANGE_ERROR")
 
 
-def test_huge_index_is_refused_without_parsing_it_all():
+def test_huge_index_is_refused_without_parsing_it_all() -> None:
     with pytest.raises(VerificationError, match="beyond"):
         check_status(_entry("9" * 5000), _peer_list())
 
 
 @pytest.mark.parametrize("index", ["-1", "1.0", "0x10", "", " 7", "7 ", "٣", 7, None, True, "1e3"])
-def test_malformed_index(index):
+def test_malformed_index(index: object) -> None:
     with pytest.raises(MalformedCredentialError, match="statusListIndex"):
         check_status(_entry(index), _peer_list())
 
 
-def test_leading_zeros_are_base_10():
+def test_leading_zeros_are_base_10() -> None:
     assert check_status(_entry("007"), _peer_list()).revoked
 
 
@@ -154,12 +155,12 @@ def test_leading_zeros_are_base_10():
         ({"statusSize": 40}, "larger than"),
     ],
 )
-def test_malformed_entry(change, message):
+def test_malformed_entry(change: dict[str, Any], message: str) -> None:
     with pytest.raises(MalformedCredentialError, match=message):
         check_status(_entry("7", **change), _peer_list())
 
 
-def test_entry_must_be_an_object():
+def test_entry_must_be_an_object() -> None:
     with pytest.raises(MalformedCredentialError, match="JSON object"):
         check_status(["not", "an", "entry"], _peer_list())
 
@@ -184,17 +185,17 @@ def _mutated_list(path: list[str], value: Any) -> dict[str, Any]:
         (["credentialSubject", "encodedList"], None, "must be a string"),
     ],
 )
-def test_malformed_list_credential(path, value, message):
+def test_malformed_list_credential(path: list[str], value: object, message: str) -> None:
     with pytest.raises(MalformedCredentialError, match=message):
         check_status(_entry("7"), _mutated_list(path, value))
 
 
-def test_list_credential_must_be_an_object():
+def test_list_credential_must_be_an_object() -> None:
     with pytest.raises(MalformedCredentialError, match="JSON object"):
         check_status(_entry("7"), "not a credential")
 
 
-def test_multi_bit_list_needs_enough_entries():
+def test_multi_bit_list_needs_enough_entries() -> None:
     doc = _list_credential(StatusList.create(), "message")
     entry = _entry("1", statusPurpose="message", statusSize=2, statusMessage=MESSAGES)
     with pytest.raises(MalformedCredentialError, match="entries") as info:
@@ -202,12 +203,12 @@ def test_multi_bit_list_needs_enough_entries():
     assert info.value.extensions["status_error"].endswith("STATUS_LIST_LENGTH_ERROR")
 
 
-def test_minimum_entries_can_be_raised_by_an_ecosystem():
+def test_minimum_entries_can_be_raised_by_an_ecosystem() -> None:
     with pytest.raises(MalformedCredentialError, match="at least 262144"):
         check_status(_entry("7"), _peer_list(), minimum_entries=262_144)
 
 
-def test_list_validity_is_checked_when_now_is_given():
+def test_list_validity_is_checked_when_now_is_given() -> None:
     doc = _list_credential(StatusList.create(), "revocation")
     entry = _entry("1")
     assert check_status(entry, doc, now=datetime(2025, 6, 1, tzinfo=UTC)).valid

@@ -89,7 +89,11 @@ def test_remote_context_is_never_fetched() -> None:
 
 def test_did_web_issuer_on_private_addresses() -> None:
     for address in ("127.0.0.1", "169.254.169.254"):
-        fetcher = HttpFetcher(resolve=lambda host, port, a=address: [a])
+
+        def resolve(host: str, port: int, a: str = address) -> list[str]:
+            return [a]
+
+        fetcher = HttpFetcher(resolve=resolve)
         doc = load_json("peers", "ob3-credential.unsigned.json")
         key = PrivateKey.generate()
         doc["issuer"] = {**doc["issuer"], "id": "did:web:issuer.example"}
