@@ -38,10 +38,15 @@ class BaseServiceSettings(BaseSettings):
         """The service's public base URL, whatever the field is called."""
         return str(getattr(self, self.url_field))
 
+    def http_allowed(self) -> bool:
+        """Whether the public base URL may be plain http: in development mode only (a
+        service may widen it, e.g. the wallet on the person's own machine, loopback only)."""
+        return self.dev
+
     @model_validator(mode="after")
     def _production_is_https(self) -> Self:
         url = self.public_base_url
-        if not self.dev and not url.startswith("https://"):
+        if not self.http_allowed() and not url.startswith("https://"):
             prefix = str(self.model_config.get("env_prefix", ""))
             raise ValueError(
                 f"{self.url_field} must be https outside development mode, not {url!r}: "
@@ -53,5 +58,5 @@ class BaseServiceSettings(BaseSettings):
 
     @property
     def secure_cookies(self) -> bool:
-        """Cookies carry ``Secure`` outside development mode, and over https in it."""
-        return not self.dev or self.public_base_url.startswith("https://")
+        """Cookies carry ``Secure`` unless http is allowed, and over https always."""
+        return not self.http_allowed() or self.public_base_url.startswith("https://")
