@@ -26,7 +26,10 @@ from tests.e2e.test_journeys import (
     _present,
     _verifier_client,
 )
-from tests.local_wallet import EMAIL, LocalWallet, anonymous, sign_up, token_client
+from tests.e2e.test_logs_hold_no_secrets import NAME, ROLE, credential_secrets
+from tests.e2e.test_nothing_leaks import MIN_SECRET, private_keys
+from tests.leaks import key_material, leaks
+from tests.local_wallet import EMAIL, PASSWORD, LocalWallet, anonymous, sign_up, token_client
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +98,28 @@ def test_a_second_sign_up_is_refused(clients: Clients, local: LocalWallet) -> No
         assert form.status_code == 409
         assert "This wallet already has its account" in form.text
     assert sign_up(local.base, EMAIL).status_code == 409  # its own email too: sign in
+
+
+def test_nothing_in_clear_in_its_folder_nor_its_log(clients: Clients, local: LocalWallet) -> None:
+    """Its database holds no credential text, claim value, password, token or key in clear
+    (tests/leaks.py lists what may be), and its log none of them either."""
+    offer = clients.offer("dc+sd-jwt")
+    clients.receive(offer["offer_uri"])
+    held = clients.wallet.get("/api/credentials").json()["credentials"]
+    found = [NAME, ROLE, PASSWORD, clients.wallet.headers["Authorization"][7:]]
+    for item in held:
+        found += credential_secrets(clients.wallet_credential(item["id"])["credential"])
+    found += [m for k in private_keys(clients.wallet) for m in key_material(k)]
+    found += key_material({"d": (local.data / "master.key").read_text().strip()})
+    searched = [s for s in found if len(s) >= MIN_SECRET]
+    assert len(held) >= 1
+    assert len(searched) > 10
+    problems = leaks(f"sqlite:///{local.data / 'wallet.db'}", searched)
+    assert problems == [], "\n".join(problems)
+    log = local.log.read_text()
+    assert "musette.access" in log  # its request lines are there: the scan is of a real log
+    in_log = sorted({s[:12] + "…" for s in searched if s in log})
+    assert in_log == [], in_log
 
 
 def test_the_folder_and_its_files_are_owner_only(clients: Clients, local: LocalWallet) -> None:
