@@ -158,7 +158,11 @@ def test_a_fresh_folder_opens_on_the_sign_up_page(tmp_path: Path) -> None:
         assert first.status_code == 303
         assert first.headers["location"].startswith("/signup")
         assert sign_up(wallet.base).status_code == 201
-        cookie = httpx2.get(f"{wallet.base}/signin").headers.get("set-cookie", "")
+        with anonymous(wallet.base) as browser:
+            signed_in = browser.post("/api/session", json={"email": EMAIL, "password": PASSWORD})
+        assert signed_in.status_code == 200, signed_in.text
+        cookie = signed_in.headers["set-cookie"]
+        assert cookie.startswith("musette_wallet_session=")
         assert "secure" not in cookie.lower()  # http on loopback: a Secure cookie is lost
     finally:
         wallet.stop()
