@@ -8,11 +8,13 @@ that leak tests read.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +96,17 @@ class LocalWallet:
         if self.process.stdout is not None:
             self.process.stdout.close()
         self.process = None
+
+
+@contextlib.contextmanager
+def running_local_wallet(folder: Path, *, dev: bool = True) -> Iterator[LocalWallet]:
+    """A started local wallet on ``folder/musette``, its log in ``folder/wallet.log``."""
+    wallet = LocalWallet(data=folder / "musette", log=folder / "wallet.log", dev=dev)
+    wallet.start()
+    try:
+        yield wallet
+    finally:
+        wallet.stop()
 
 
 def anonymous(base: str) -> httpx2.Client:

@@ -23,7 +23,7 @@ from tests.browser.conftest import LAPTOP, PHONE, Person
 from tests.browser.test_journeys import HOLDER_PASSWORD, WORDS
 from tests.demo_clients import demo_issuer_client
 from tests.e2e.test_journeys import _verifier_client
-from tests.local_wallet import LocalWallet
+from tests.local_wallet import LocalWallet, running_local_wallet
 
 pytest.importorskip("playwright")
 from playwright.sync_api import expect
@@ -37,12 +37,8 @@ SIGN_OUT = {"fr": "Se déconnecter", "en": "Sign out"}
 
 @pytest.fixture
 def local(tmp_path: Path) -> Iterator[LocalWallet]:
-    wallet = LocalWallet(data=tmp_path / "musette", log=tmp_path / "wallet.log")
-    wallet.start()
-    try:
+    with running_local_wallet(tmp_path) as wallet:
         yield wallet
-    finally:
-        wallet.stop()
 
 
 def _offer_link(config: UpConfig, local: LocalWallet) -> str:

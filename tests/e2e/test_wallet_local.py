@@ -29,18 +29,21 @@ from tests.e2e.test_journeys import (
 from tests.e2e.test_logs_hold_no_secrets import NAME, ROLE, credential_secrets
 from tests.e2e.test_nothing_leaks import MIN_SECRET, private_keys
 from tests.leaks import key_material, leaks
-from tests.local_wallet import EMAIL, PASSWORD, LocalWallet, anonymous, sign_up, token_client
+from tests.local_wallet import (
+    EMAIL,
+    PASSWORD,
+    LocalWallet,
+    anonymous,
+    running_local_wallet,
+    sign_up,
+    token_client,
+)
 
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWallet]:
-    folder = tmp_path_factory.mktemp("local-wallet")
-    wallet = LocalWallet(data=folder / "musette", log=folder / "wallet.log")
-    wallet.start()
-    try:
+    with running_local_wallet(tmp_path_factory.mktemp("local-wallet")) as wallet:
         yield wallet
-    finally:
-        wallet.stop()
 
 
 @pytest.fixture(scope="module")
@@ -151,9 +154,7 @@ def test_a_restart_on_the_same_folder_keeps_what_it_holds(
 
 def test_a_fresh_folder_opens_on_the_sign_up_page(tmp_path: Path) -> None:
     """Without development mode too: http on 127.0.0.1 is what a local wallet is."""
-    wallet = LocalWallet(data=tmp_path / "neuf", log=tmp_path / "log", dev=False)
-    wallet.start()
-    try:
+    with running_local_wallet(tmp_path, dev=False) as wallet:
         first = httpx2.get(f"{wallet.base}/signin", follow_redirects=False)
         assert first.status_code == 303
         assert first.headers["location"].startswith("/signup")
@@ -164,8 +165,6 @@ def test_a_fresh_folder_opens_on_the_sign_up_page(tmp_path: Path) -> None:
         cookie = signed_in.headers["set-cookie"]
         assert cookie.startswith("musette_wallet_session=")
         assert "secure" not in cookie.lower()  # http on loopback: a Secure cookie is lost
-    finally:
-        wallet.stop()
     assert "development mode is ON" not in wallet.log.read_text()
 
 

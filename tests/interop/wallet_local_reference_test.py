@@ -11,7 +11,6 @@ to the reference verifier, which checks them with its own libraries.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -26,21 +25,16 @@ from tests.interop.wallet_reference_verifier_test import (
     QUERY_IDS,
     running_reference_verifier,
 )
-from tests.local_wallet import LocalWallet, sign_up, token_client
+from tests.local_wallet import LocalWallet, running_local_wallet, sign_up, token_client
 
 pytestmark = pytest.mark.interop
 
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWallet]:
-    folder: Path = tmp_path_factory.mktemp("local-wallet-interop")
-    wallet = LocalWallet(data=folder / "musette", log=folder / "wallet.log")
-    wallet.start()
-    try:
+    with running_local_wallet(tmp_path_factory.mktemp("local-wallet-interop")) as wallet:
         assert sign_up(wallet.base).status_code == 201
         yield wallet
-    finally:
-        wallet.stop()
 
 
 @pytest.fixture(scope="module")
