@@ -204,5 +204,7 @@ def register(sub: Any) -> None:
     add.add_argument("--json", action="store_true")
     add.set_defaults(func=cmd_experience_add)
     from musette.cli_wallet_export import register_export  # imports this module back
+    from musette.cli_wallet_local import register_local
 
     register_export(wsub)
+    register_local(wsub)

@@ -92,9 +92,14 @@ class BaseServiceSettings(BaseSettings):
                 )
         return data
 
+    def http_allowed(self) -> bool:
+        """Whether the public base URL may be plain http: in development mode only (a
+        service may widen it, e.g. the wallet on the person's own machine, loopback only)."""
+        return self.dev
+
     @model_validator(mode="after")
     def _production_is_https(self) -> Self:
-        if not self.dev and not self.base_url.startswith("https://"):
+        if not self.http_allowed() and not self.base_url.startswith("https://"):
             prefix = self.env_prefix()
             raise ValueError(
                 f"base_url must be https outside development mode, not {self.base_url!r}: "
@@ -105,5 +110,5 @@ class BaseServiceSettings(BaseSettings):
 
     @property
     def secure_cookies(self) -> bool:
-        """Cookies carry ``Secure`` outside development mode, and over https in it."""
-        return not self.dev or self.base_url.startswith("https://")
+        """Cookies carry ``Secure`` unless http is allowed, and over https always."""
+        return not self.http_allowed() or self.base_url.startswith("https://")

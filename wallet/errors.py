@@ -24,6 +24,7 @@ __all__ = [
     "EndorsementLinkRevokedError",
     "EndorsementLinkUsedError",
     "EndorsementOtherSubjectError",
+    "LocalAccountExistsError",
     "NotAnEndorsementError",
     "OfferRefusedError",
     "OwnEndorsementRequestError",
@@ -135,3 +136,10 @@ class ProfileExpiredError(GoneError):
 
     code = "profile-expired"
     title = "Profile expired"
+
+
+class LocalAccountExistsError(ConflictError):
+    """A second sign-up on a wallet that runs for one person (``musette wallet local``)."""
+
+    code = "local-account-exists"
+    title = "This wallet already has its account"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.ratelimit import LimitSetting
@@ -38,3 +41,29 @@ class WalletSettings(BaseServiceSettings):
     #: public endorsement and share links opened per IP address, shared by every instance
     #: ("60/minute", "off")
     rate_limit_links: LimitSetting = "60/minute"
+    #: one person's wallet on their own machine (``musette wallet local``): one account
+    #: only, and a plain http base URL allowed when it is a loopback address
+    #: (docs/decisions/wallet-local.md)
+    local: bool = False
+
+    def http_allowed(self) -> bool:
+        """Development mode, or the local wallet on a loopback address (http is fine there:
+        nothing leaves the machine)."""
+        return self.dev or (self.local and is_loopback_url(self.base_url))
+
+
+def is_loopback_host(host: str) -> bool:
+    """``127.0.0.1``, ``::1`` (bracketed or not) or ``localhost``; nothing else."""
+    host = host.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_loopback_url(url: str) -> bool:
+    """An http(s) URL whose host is a loopback address."""
+    parts = urlsplit(url)
+    return parts.scheme in {"http", "https"} and is_loopback_host(parts.hostname or "")

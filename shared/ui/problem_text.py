@@ -444,6 +444,17 @@ PROBLEM_MESSAGES: dict[str, dict[str, Message]] = {
             "Profil expiré", f"Ce profil a expiré{NBSP}: demandez un nouveau lien à la personne."
         ),
     },
+    "local-account-exists": {
+        "en": Message(
+            "This wallet already has its account",
+            "This wallet runs for one person on this computer and its account exists: sign in.",
+        ),
+        "fr": Message(
+            "Ce portefeuille a déjà son compte",
+            "Ce portefeuille sert une seule personne sur cet ordinateur et son compte existe"
+            f"{NBSP}: connectez-vous.",
+        ),
+    },
 }
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from servicekit.ratelimit import account_and_ip, limiter_of
 from wallet.deps import SESSION, AnonCsrfDep, PrincipalDep, ResourcesDep, SessionDep
-from wallet.service import accounts, identities
+from wallet.service import accounts, identities, local_wallet
 
 router = APIRouter(tags=["accounts"])
 
@@ -34,6 +34,7 @@ def sign_up(
     body: Credentials, _csrf: AnonCsrfDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
     """Create an account with its first holder identity (did:jwk, Ed25519)."""
+    local_wallet.refuse_second_account(session, res.settings)
     account = accounts.create_account(session, res.master, res.hasher, body.email, body.password)
     who = accounts.principal_for(res.master, account)
     identity = identities.create_identity(session, who)

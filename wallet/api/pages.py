@@ -30,6 +30,7 @@ from wallet.service import (
     credential_status,
     endorsements,
     identities,
+    local_wallet,
     storage,
     timeline,
     trust,
@@ -66,8 +67,14 @@ def stylesheet() -> Response:
 
 
 @router.get("/signin", response_class=Response)
-def signin_page(request: Request, next: str = "/") -> Response:
-    return render(request, "signin.html", who=None, next=_safe_next(next), error=None)
+def signin_page(
+    request: Request, res: ResourcesDep, session: SessionDep, next: str = "/"
+) -> Response:
+    if res.settings.local and not local_wallet.has_account(session):  # its first start
+        return RedirectResponse(f"/signup?next={quote(_safe_next(next), safe='')}", status_code=303)
+    closed = not local_wallet.signup_open(session, res.settings)
+    return render(request, "signin.html", who=None, next=_safe_next(next), error=None,
+                  signup_closed=closed)  # fmt: skip
 
 
 @router.post("/signin", response_class=Response)
@@ -89,7 +96,14 @@ def signin(
         _ = translator(choose_language(request))
         error = _("Wrong email address or password.")
         return render(
-            request, "signin.html", who=None, next=next, error=error, email=email, status=401
+            request,
+            "signin.html",
+            who=None,
+            next=next,
+            error=error,
+            email=email,
+            signup_closed=res.settings.local,
+            status=401,
         )
     token, _token = accounts.open_session(session, account, res.settings.session_hours)
     response = RedirectResponse(_safe_next(next), status_code=303)
@@ -98,7 +112,11 @@ def signin(
 
 
 @router.get("/signup", response_class=Response)
-def signup_page(request: Request, next: str = "/") -> Response:
+def signup_page(
+    request: Request, res: ResourcesDep, session: SessionDep, next: str = "/"
+) -> Response:
+    if not local_wallet.signup_open(session, res.settings):  # a local wallet has its account
+        return RedirectResponse(f"/signin?next={quote(_safe_next(next), safe='')}", status_code=303)
     return render(request, "signup.html", who=None, next=_safe_next(next), error=None)
 
 
@@ -113,11 +131,13 @@ def signup(
     next: str = Form("/"),
 ) -> Response:
     try:
+        local_wallet.refuse_second_account(session, res.settings)
         account = accounts.create_account(session, res.master, res.hasher, email, password)
     except VcError as err:
         _ = translator(choose_language(request))
         error = {
             "conflict": _("An account with this email address already exists."),
+            "local-account-exists": _("This wallet already has its account: sign in."),
         }.get(err.code) or _("Check the email address; the password needs at least 8 characters.")
         return render(
             request,
