@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-#: Absolute paths of one machine (a home, a workspace, a mount) or a climb out of the checkout.
-OUTSIDE = re.compile(r"(?<![\w.])(/(work|home|Users|root|mnt|srv)/|\.\./shared/)")
+#: Absolute paths of one machine (a home, a workspace, a mount, a scratch folder) or a climb
+#: out of the checkout (scratch folders come from mktemp / tempfile, which honour TMPDIR).
+OUTSIDE = re.compile(r"(?<![\w.])(/(work|home|Users|root|mnt|srv|tmp)/|\.\./shared/)")
 
 
 def tracked_files() -> list[Path]:
@@ -42,5 +43,6 @@ def test_the_pattern_catches_what_it_is_for() -> None:
     # built from pieces, so that this file does not name such a path itself
     assert OUTSIDE.search('VECTORS = Path("/' + 'work/shared/vectors")')
     assert OUTSIDE.search("see ../" + "shared/PITFALLS.md")
+    assert OUTSIDE.search("out=/" + "tmp/musette-run/log")
     assert not OUTSIDE.search("https://example.org/work/item")
     assert not OUTSIDE.search("tests/data/README.md")
