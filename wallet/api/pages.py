@@ -162,7 +162,8 @@ def home(
     if who is None:
         return _signin_redirect(request)
     lang = choose_language(request)
-    # experiences kept before they became credentials are signed now (issue #17)
+    # experiences kept before they became credentials are signed now
+    # (docs/decisions/timeline-spheres.md)
     endorsements.sign_unsigned(
         session, who, res.verify_context(), max_bytes=res.settings.max_credential_bytes
     )
