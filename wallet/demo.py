@@ -8,7 +8,7 @@ from wallet.service import accounts, identities
 from wallet.settings import WalletSettings
 
 DEMO_EMAIL = "demo@musette.example"
-DEMO_PASSWORD = "musette-demo"
+DEMO_PASSWORD = "musette-demo"  # noqa: S105  (a demo account, printed on purpose)
 
 
 def seed_demo(settings: WalletSettings) -> list[str]:

@@ -90,7 +90,7 @@ async def import_file(
     who: PrincipalDep,
     res: ResourcesDep,
     session: SessionDep,
-    file: UploadFile = File(...),
+    file: UploadFile = File(...),  # noqa: B008
     sphere: str | None = Form(None),
     tags: str = Form(""),
 ) -> dict[str, Any]:

@@ -67,7 +67,7 @@ async def import_all(
     who: PrincipalDep,
     res: ResourcesDep,
     session: SessionDep,
-    file: UploadFile = File(...),
+    file: UploadFile = File(...),  # noqa: B008
     passphrase: str | None = Form(None),
 ) -> dict[str, Any]:
     data = await file.read(portability.MAX_UPLOAD_BYTES + 1)

@@ -32,7 +32,7 @@ from wallet.service.vault import AccountVault, MasterKey, VaultError, hash_token
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
-API_TOKEN_PREFIX = "mwt_"
+API_TOKEN_PREFIX = "mwt_"  # noqa: S105  (a visible prefix, not a secret)
 
 
 def now() -> datetime:

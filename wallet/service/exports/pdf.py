@@ -66,7 +66,7 @@ def weasyprint_available() -> bool:
     """WeasyPrint imports only where pango is installed (apt-get install libpango-1.0-0
     libpangoft2-1.0-0)."""
     try:
-        import weasyprint
+        import weasyprint  # noqa: F401
     except (ImportError, OSError):
         return False
     return True
