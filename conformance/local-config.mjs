@@ -14,8 +14,8 @@ const issuerUrl = env('ISSUER_URL');
 const verifierUrl = env('VERIFIER_URL');
 const auth = {Authorization: `Bearer ${env('API_KEY')}`};
 const id = env('ISSUER_DID');
-// the VC-API options of issue #14 (options.cryptosuite, options.format): eddsa-jcs-2022 and
-// vc+jwt issuer entries, enveloped credentials at the verifier
+// the VC-API options of docs/decisions/vc-api-options.md (options.cryptosuite, options.format):
+// eddsa-jcs-2022 and vc+jwt issuer entries, enveloped credentials at the verifier
 const vcApiOptions = process.env.VC_API_OPTIONS === '1';
 const issuer = (tags, options = {}) => ({
   id, endpoint: `${issuerUrl}/credentials/issue`, headers: auth, options, tags

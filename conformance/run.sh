@@ -18,8 +18,9 @@
 #
 # Environment: PYTHON (default .venv/bin/python of this repository), WORK (default a new
 # folder under $TMPDIR), VC_API_OPTIONS=0 leaves out the eddsa-jcs-2022 and vc+jwt issuer
-# entries and enveloped verification (the VC-API options of issue #14: options.cryptosuite,
-# options.format), as for a Musette without them, KEEP_RUNNING=1 leaves the services up at the end.
+# entries and enveloped verification (the VC-API options of docs/decisions/vc-api-options.md:
+# options.cryptosuite, options.format), as for a Musette without them, KEEP_RUNNING=1 leaves the
+# services up at the end.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"

@@ -40,7 +40,8 @@ DEMO_PASSWORD = "musette-demo-admin"  # noqa: S105  (dev-mode demo account, prin
 DEMO_PLATFORM = "demo-platform"
 DEMO_PLATFORM_NAME = "Plateforme Démo"
 RATING_ACHIEVEMENT = "rating"
-#: the demo association's CEC facts (fictitious numbers that pass the checks; issue 12)
+#: the demo association's CEC facts (fictitious numbers that pass the checks;
+#: docs/decisions/cec-rules.md)
 DEMO_ASSOCIATION_PROFILE = {
     "rna": "W751000001",
     "siren": "123456782",

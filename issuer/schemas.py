@@ -99,8 +99,8 @@ class SubjectIn(In):
 
 
 class AssociationProfileIn(In):
-    """An association's facts for the CEC (issue 12); absent fields are left as they are,
-    an empty string clears one."""
+    """An association's facts for the CEC (docs/decisions/cec-rules.md); absent fields are left as
+    they are, an empty string clears one."""
 
     rna: str | None = Field(default=None, max_length=20)
     siren: str | None = Field(default=None, max_length=30)
@@ -113,7 +113,8 @@ class AssociationProfileIn(In):
 class RecipientIn(In):
     name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=200)
-    #: put the name in clear in ldp_vc and jwt_vc_json (default: salted hash, issue 17)
+    #: put the name in clear in ldp_vc and jwt_vc_json (default: salted hash,
+    #: docs/decisions/reveal-less.md)
     name_in_clear: bool = False
 
 

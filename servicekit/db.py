@@ -49,7 +49,8 @@ def make_engine(
 
     ``pool_size`` sizes a PostgreSQL pool (SQLAlchemy's default of 5 when ``None``). A fixed
     pool (``max_overflow=0``) makes threads wait rather than open and close a connection per
-    request under load (a PostgreSQL backend started each time: issue #16's profile).
+    request under load (a PostgreSQL backend started each time, in the `make bench-http`
+    profiles).
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})

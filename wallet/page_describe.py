@@ -155,7 +155,8 @@ def describe(claims: Mapping[str, Any] | None, fmt: str, lang: str) -> dict[str,
         "achievement_type": achievement.get("achievementType"),
         "role": text_of(subject.get("role"), lang),
         "recipient": names[0] if names else text_of(subject.get("name"), lang),
-        # a salted hash of the name (OB 3.0 IdentityObject, issue 17): said, never shown raw
+        # a salted hash of the name (OB 3.0 IdentityObject, docs/decisions/reveal-less.md): said,
+        # never shown raw
         "recipient_hashed": any(
             isinstance(i, Mapping) and i.get("identityType") == "name" and i.get("hashed")
             for i in _list(subject.get("identifier"))

@@ -1,4 +1,4 @@
-"""Musette's services over HTTP against minimal Node servers, in the same run (issue #16).
+"""Musette's services over HTTP against minimal Node servers, in the same run.
 
     .venv/bin/python bench/http/run.py [--seconds 10] [--rounds 2] [--connections 32]
                                        [--workers 1,2] [--postgres URL]

@@ -71,9 +71,9 @@ def check_results(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> 
 
 
 def check_volunteering(descriptions: list[Mapping[str, Any]], subject: SubjectIn) -> None:
-    """What the CEC asks of a volunteer badge (issue 12): a role from the closed list goes
-    with the hours and a period within one civil year; hours never exceed 24 h a day of the
-    period (Code du travail D5151-14 counts hours per civil year). The same rule as the
+    """What the CEC asks of a volunteer badge (docs/decisions/cec-rules.md): a role from the closed
+    list goes with the hours and a period within one civil year; hours never exceed 24 h a day of
+    the period (Code du travail D5151-14 counts hours per civil year). The same rule as the
     console's form and the CSV batch (recipients.volunteering_problems).
 
     Raises:

@@ -1,7 +1,7 @@
-"""Issue 17 in real Chromium: a self-declared experience described on /experiences, then the
-timeline of « ma musette » tells the truth about it: its bar sits on its dates (the SVG
-geometry matches the period on the page's scale), its dates and its proof strength are in
-words, and the gap between two periods is listed.
+"""Self-declared experiences and the timeline (docs/decisions/timeline-spheres.md) in real Chromium:
+a self-declared experience described on /experiences, then the timeline of « ma musette » tells the
+truth about it: its bar sits on its dates (the SVG geometry matches the period on the page's scale),
+its dates and its proof strength are in words, and the gap between two periods is listed.
 
 In French and English, on a laptop and on a 360 px phone; every page passes axe-core and
 does not scroll sideways on the phone. Nothing sleeps: every wait is on page content.

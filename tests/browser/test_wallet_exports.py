@@ -1,7 +1,7 @@
-"""« Exporter / Export » in real Chromium (issue 17, point 5): a volunteer with two badges
-opens the export page from their musette, sees what will be exported, picks one badge, and
-downloads it as Europass JSON and as a PDF CV; each download holds exactly that badge. In
-French on a phone and in English on a laptop; a screenshot, axe-core and no sideways scroll."""
+"""« Exporter / Export » in real Chromium (docs/decisions/recruiter-exports.md): a volunteer with
+two badges opens the export page from their musette, sees what will be exported, picks one badge,
+and downloads it as Europass JSON and as a PDF CV; each download holds exactly that badge. In French
+on a phone and in English on a laptop; a screenshot, axe-core and no sideways scroll."""
 
 from __future__ import annotations
 

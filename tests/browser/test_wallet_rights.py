@@ -1,4 +1,4 @@
-"""« Mes droits / My rights » in real Chromium (issue 12, point 3): a volunteer whose
+"""« Mes droits / My rights » in real Chromium (docs/decisions/cec-rules.md): a volunteer whose
 association filled in its CEC profile receives two volunteer badges, opens « Mes droits »
 from their musette, and reads the estimate, in French on a phone and in English on a laptop;
 a screenshot, an axe-core check and no sideways scrolling on every page."""

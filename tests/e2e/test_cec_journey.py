@@ -1,8 +1,8 @@
-"""Journey 5 (issue 12): volunteer hours become rights, from the command line, over real HTTP
-between the running services. An association is created with its CEC facts; the demo
-association offers volunteer badges with a CEC role, hours and a civil year in each format;
-a new wallet account receives them (CLI); ``musette wallet rights --json`` adds them up; a
-revoked one stops counting at once."""
+"""Journey 5 (docs/decisions/cec-rules.md): volunteer hours become rights, from the command line,
+over real HTTP between the running services. An association is created with its CEC facts; the demo
+association offers volunteer badges with a CEC role, hours and a civil year in each format; a new
+wallet account receives them (CLI); ``musette wallet rights --json`` adds them up; a revoked one
+stops counting at once."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""#17 point 2 over real HTTP: two wallet servers (separate apps, separate databases). The
-person on wallet A asks; the colleague, with an account on wallet B only, endorses through
-A's link; A holds the endorsement and presents it; the verifier names the endorser and how
-well the relationship is proven."""
+"""Endorsements across wallets (docs/decisions/endorsements-across-wallets.md) over real HTTP: two
+wallet servers (separate apps, separate databases). The person on wallet A asks; the colleague, with
+an account on wallet B only, endorses through A's link; A holds the endorsement and presents it; the
+verifier names the endorser and how well the relationship is proven."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 17, Build point 1: a self-declared experience, created in the wallet, presented to
+"""A self-declared experience, created in the wallet, presented to
 our verifier over OpenID4VP on real HTTP; the report and the recruiter's page say
 "self-declared" while the signature verifies. A template that requires a trusted issuer does
 not accept it."""

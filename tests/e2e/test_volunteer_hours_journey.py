@@ -1,5 +1,5 @@
-"""Issue 12, Build point 5: "volunteering of at least N hours in year Y, eligible role" means
-what it says, over real HTTP between the three running services, in every format.
+"""docs/decisions/volunteer-hours-template.md: "volunteering of at least N hours in year Y, eligible
+role" means what it says, over real HTTP between the three running services, in every format.
 
 The demo association offers volunteer badges through its admin API with a CEC role, the
 hours and a period; the wallet receives and presents through its API; the verifier's request

@@ -489,8 +489,8 @@ def test_musette_jcs_presentation(
 def test_vc11_credential_with_the_added_data_integrity_context_verifies(
     node: str, tmp_path: Path, issuer: Signer, suite: str
 ) -> None:
-    """VC Data Integrity 1.0 §2.4.2 (issue #14): Musette adds the Data Integrity context to
-    VC 1.1 input before signing; the reference stack verifies the result."""
+    """VC Data Integrity 1.0 §2.4.2 (docs/decisions/vc-api-options.md): Musette adds the Data
+    Integrity context to VC 1.1 input before signing; the reference stack verifies the result."""
     doc = {
         "@context": ["https://www.w3.org/2018/credentials/v1"],
         "type": ["VerifiableCredential"],

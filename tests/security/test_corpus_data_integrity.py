@@ -31,7 +31,7 @@ PROOF = ("proof", "issuer_key", "format")
 Doc = dict[str, Any]
 Mutation = Callable[[Doc, str], Doc]
 
-#: issue 13 item "Data Integrity proofs", fixed on the engine branch (shared/proofs)
+#: fixed on the engine branch (shared/proofs; docs/decisions/engine-time-and-status-list-issuer.md)
 #: OB 3.0 §B.1.1 "Unique URI for the Achievement": the JSON Schema only asks for a string,
 #: and eddsa-jcs-2022 never expands the document, so nothing checks it is a URI
 

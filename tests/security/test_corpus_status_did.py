@@ -40,7 +40,8 @@ PRIVATE_NAMES = {
     "internal.example": "10.0.0.5",
     "rebind.example": "169.254.169.254",
 }
-#: issue 13 item "Status lists", fixed on the engine branch (shared/verify/status.py)
+#: fixed on the engine branch (shared/verify/status.py;
+#: docs/decisions/engine-time-and-status-list-issuer.md)
 P256 = key("corpus-p256", "P-256")
 
 

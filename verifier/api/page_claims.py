@@ -53,7 +53,7 @@ class ClaimsView:
     #: what the issuer wrote about the person (OB 3.0 AchievementSubject.narrative)
     narrative: str | None = None
     evidence: list[EvidenceItem] = field(default_factory=list)
-    #: the issuer is the subject: the holder's own statement (issue #17)
+    #: the issuer is the subject: the holder's own statement (docs/decisions/timeline-spheres.md)
     self_declared: bool = False
 
 
@@ -293,7 +293,8 @@ def _facts(
     holder = _holder_name(credential, subject)
     if holder:
         facts.append(Fact(_("Awarded to"), holder))
-    elif _name_hashed(subject):  # OB 3.0 salted IdentityHash (issue 17): said, not shown raw
+    elif _name_hashed(subject):
+        # OB 3.0 salted IdentityHash (docs/decisions/reveal-less.md): said, not shown raw
         facts.append(
             Fact(
                 _("Awarded to"), _("identity hashed (can be checked against a name you are given)")

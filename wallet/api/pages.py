@@ -73,8 +73,9 @@ def signin_page(
     if res.settings.local and not local_wallet.has_account(session):  # its first start
         return RedirectResponse(f"/signup?next={quote(_safe_next(next), safe='')}", status_code=303)
     closed = not local_wallet.signup_open(session, res.settings)
-    return render(request, "signin.html", who=None, next=_safe_next(next), error=None,
-                  signup_closed=closed)  # fmt: skip
+    return render(
+        request, "signin.html", who=None, next=_safe_next(next), error=None, signup_closed=closed
+    )
 
 
 @router.post("/signin", response_class=Response)
@@ -182,7 +183,8 @@ def home(
     if who is None:
         return _signin_redirect(request)
     lang = choose_language(request)
-    # experiences kept before they became credentials are signed now (issue #17)
+    # experiences kept before they became credentials are signed now
+    # (docs/decisions/timeline-spheres.md)
     endorsements.sign_unsigned(
         session, who, res.verify_context(), max_bytes=res.settings.max_credential_bytes
     )

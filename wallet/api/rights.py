@@ -1,4 +1,5 @@
-"""« Mes droits / My rights »: the CEC estimate as a page and as JSON (issue 12, point 3)."""
+"""« Mes droits / My rights »: the CEC estimate as a page and as JSON
+(docs/decisions/cec-rules.md)."""
 
 from __future__ import annotations
 

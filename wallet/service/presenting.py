@@ -411,7 +411,7 @@ def match_request(
             options.append(option)
         queries.append({"id": qid, "format": cq.get("format"), "options": options})
     # the credentials that may be sent first, so a default choice is never a blocked one;
-    # then a selectively disclosable copy of a badge also held whole (issue 17)
+    # then a selectively disclosable copy of a badge also held whole (docs/decisions/reveal-less.md)
     whole = _copies_held_whole([o for q in queries for o in q["options"]])
     for q in queries:
         q["options"].sort(
@@ -500,7 +500,8 @@ def default_query_ids(matching: Mapping[str, Any]) -> list[str]:
 
 def _shows_less(matching: Mapping[str, Any], cset: Mapping[str, Any]) -> Any:
     """The set's available option whose credentials are all SD-JWT copies of badges another
-    option would send whole (issue 17: the person reveals less unless they choose more)."""
+    option would send whole (docs/decisions/reveal-less.md: the person reveals less unless they
+    choose more)."""
     by_query = {q["id"]: q for q in matching.get("queries", [])}
 
     def firsts(option: Mapping[str, Any]) -> list[Mapping[str, Any]]:

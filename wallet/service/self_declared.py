@@ -1,4 +1,4 @@
-"""Self-declared experiences as credentials (issue #17, point 1).
+"""Self-declared experiences as credentials (docs/decisions/timeline-spheres.md).
 
 The person describes a job, mission, gig, volunteering period or training; the wallet signs it
 with the person's own holder DID as an Open Badges 3.0 ``OpenBadgeCredential`` whose issuer is

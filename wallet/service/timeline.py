@@ -1,4 +1,4 @@
-"""The timeline of periods (issue #17, point 3): each item on its activity's dates.
+"""The timeline of periods (docs/decisions/timeline-spheres.md): each item on its activity's dates.
 
 Pure computation, no I/O: :func:`item_of` reads one stored credential's period, sphere and proof
 strength; :func:`layout` places the items on one scale (percentages of the whole range), groups

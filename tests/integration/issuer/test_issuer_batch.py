@@ -283,7 +283,8 @@ def test_a_batch_offer_is_redeemed_through_openid4vci(env: Env, wallet: Wallet) 
     credential = response.json()["credentials"][0]["credential"]
     subject = credential["credentialSubject"]
     assert subject["id"] == wallet.did
-    # the name is salted and hashed by default (issue 17): never in clear in ldp_vc
+    # the name is salted and hashed by default (docs/decisions/reveal-less.md): never in clear in
+    # ldp_vc
     assert "Léa Dubois" not in str(credential)
     (name,) = [i for i in subject["identifier"] if i["identityType"] == "name"]
     assert identity_matches(name, "Léa Dubois")

@@ -1,7 +1,7 @@
-"""An association's CEC profile and volunteer badges that say what the CEC asks (issue 12,
-points 1 and 2): RNA / SIREN / SIRET, declaration date and field in the issuer profile of
-every credential (OB 3.0 ``otherIdentifier``), a closed role, the hours within what the
-period allows, in each format; and the wallet's estimate reads them back."""
+"""An association's CEC profile and volunteer badges that say what the CEC asks
+(docs/decisions/cec-rules.md): RNA / SIREN / SIRET, declaration date and field in
+the issuer profile of every credential (OB 3.0 ``otherIdentifier``), a closed role, the hours within
+what the period allows, in each format; and the wallet's estimate reads them back."""
 
 from __future__ import annotations
 

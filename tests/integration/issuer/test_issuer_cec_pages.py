@@ -1,4 +1,4 @@
-"""The console's association profile and volunteer issue form (issue 12, points 1-2), in
+"""The console's association profile and volunteer issue form (docs/decisions/cec-rules.md), in
 French and English."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Issue 17: the recipient's name is salted and hashed unless the offer asks for it in clear."""
+"""docs/decisions/reveal-less.md: the recipient's name is salted and hashed unless the offer asks
+for it in clear."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""VC-API issue options (issue #14, Build point 2).
+"""VC-API issue options (docs/decisions/vc-api-options.md).
 
 * ``options.cryptosuite`` (with ``options.type: DataIntegrityProof``, as the W3C test-suite
   implementations send it) chooses eddsa-rdfc-2022 or eddsa-jcs-2022.

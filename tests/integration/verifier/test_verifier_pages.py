@@ -172,7 +172,8 @@ def test_paste_an_sd_jwt_shows_the_holder_name(client: TestClient) -> None:
     [("fr", "identité hachée (vérifiable"), ("en", "identity hashed (can be checked")],
 )
 def test_a_hashed_name_is_said_not_shown(client: TestClient, lang: str, words: str) -> None:
-    """Issue 17: an OB 3.0 salted name hash reads as such, never as ``sha256$…``."""
+    """docs/decisions/reveal-less.md: an OB 3.0 salted name hash reads as such, never as
+    ``sha256$…``."""
     hashed = {"type": "IdentityObject", "identityType": "name", "hashed": True,
               "identityHash": "sha256$" + "ab" * 32, "salt": "cd"}  # fmt: skip
     doc = badge(subject_extra={"identifier": [hashed]})
@@ -188,8 +189,8 @@ def test_a_hashed_name_is_said_not_shown(client: TestClient, lang: str, words: s
 def test_the_api_checks_a_name_against_the_hash(
     client: TestClient, given: str, answer: bool | None
 ) -> None:
-    """Issue 17: ``POST /verifications?recipient=NAME`` says whether the hashed name is NAME,
-    and echoes nothing of the name given."""
+    """docs/decisions/reveal-less.md: ``POST /verifications?recipient=NAME`` says whether the hashed
+    name is NAME, and echoes nothing of the name given."""
     obj = hashed_identity("Léa Dubois", "name")
     hashed = {"type": "IdentityObject", "identityType": "name", "hashed": True,
               "identityHash": obj["identity_hash"], "salt": obj["salt"]}  # fmt: skip

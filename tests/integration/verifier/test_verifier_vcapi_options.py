@@ -1,4 +1,4 @@
-"""VC-API verification (issue #14, Build point 2): envelopes, holder binding, options.
+"""VC-API verification (docs/decisions/vc-api-options.md): envelopes, holder binding, options.
 
 * VC DM 2.0 §4.13.1/§4.13.2: an ``EnvelopedVerifiableCredential`` is accepted at
   ``/credentials/verify`` and inside a presentation, an ``EnvelopedVerifiablePresentation``

@@ -90,7 +90,8 @@ def test_offer_at_a_private_address_fails_cleanly(
 def test_experience_add_prints_the_self_declared_credential(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Issue 17: ``musette wallet experience add … --json`` signs it as the holder."""
+    """docs/decisions/timeline-spheres.md: ``musette wallet experience add … --json`` signs it as
+    the holder."""
     monkeypatch.setenv("MUSETTE_DEV", "1")
     monkeypatch.setenv("MUSETTE_WALLET_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("MUSETTE_WALLET_ARGON2_MEMORY_KIB", "64")

@@ -332,8 +332,8 @@ def test_a_verifier_calling_itself_like_the_wallet_is_not_shown_so(
 def test_the_sd_jwt_copy_of_a_badge_is_chosen_by_default(
     verifier: FakeVerifier, alice: Holder, kit: IssuerKit, wallet: TestClient, lang: str
 ) -> None:
-    """Issue 17: the person holds one badge whole (JSON-LD) and in SD-JWT; the verifier
-    prefers JSON-LD, but the copy where the person chooses the parts is the default, the
+    """docs/decisions/reveal-less.md: the person holds one badge whole (JSON-LD) and in SD-JWT; the
+    verifier prefers JSON-LD, but the copy where the person chooses the parts is the default, the
     page says what cannot be hidden in each format, and the default sends only that copy."""
     alice.import_credential(ldp_badge(kit, alice.did))
     sd = alice.import_credential(sd_badge(kit, alice.did))["id"]

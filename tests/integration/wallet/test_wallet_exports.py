@@ -1,7 +1,7 @@
-"""The Export page (issue 17, point 5), fr and en: it lists the badges, the download holds
-exactly the chosen ones (PDF text and links, Europass claims), every exported link opens the
-badge's live share page, LinkedIn's link carries it, and nothing is exported without a choice
-or a CSRF token."""
+"""The Export page (docs/decisions/recruiter-exports.md), fr and en: it lists the badges, the
+download holds exactly the chosen ones (PDF text and links, Europass claims), every exported link
+opens the badge's live share page, LinkedIn's link carries it, and nothing is exported without a
+choice or a CSRF token."""
 
 from __future__ import annotations
 

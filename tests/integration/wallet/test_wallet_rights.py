@@ -1,5 +1,5 @@
 """« Mes droits / My rights »: the page in French and English and its JSON, from volunteer
-badges received in the wallet (issue 12, point 3)."""
+badges received in the wallet (docs/decisions/cec-rules.md)."""
 
 from __future__ import annotations
 

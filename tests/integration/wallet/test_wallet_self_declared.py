@@ -1,5 +1,6 @@
-"""Issue 17, points 1 and 3 in the wallet: an experience is a self-declared credential (API,
-pages, migration of older experiences, export), and « ma musette » draws a timeline of periods."""
+"""docs/decisions/timeline-spheres.md in the wallet: an experience is a self-declared credential
+(API, pages, migration of older experiences, export), and « ma musette » draws a timeline of
+periods."""
 
 from __future__ import annotations
 

@@ -34,8 +34,9 @@ def test_a_share_whose_credential_no_longer_verifies_says_so(
     token = alice.post(f"/api/credentials/{cid}/shares").json()["url"].rsplit("/", 1)[1]
     from wallet.api import credential_pages
 
-    # the verification could not be run
-    monkeypatch.setattr(credential_pages, "_verify_now", lambda res, raw: None)
+    monkeypatch.setattr(
+        credential_pages, "_verify_now", lambda res, raw: None
+    )  # could not be checked
     page = wallet.get(f"/s/{token}", headers={"Accept-Language": "fr"})
     assert 'class="verdict ok"' not in page.text
     assert 'class="verdict bad"' in page.text

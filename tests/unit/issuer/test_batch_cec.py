@@ -1,5 +1,5 @@
-"""The CSV batch's volunteer columns (issue 12, point 2): the closed role, the civil year or
-dates within one, and hours the period can hold."""
+"""The CSV batch's volunteer columns (docs/decisions/cec-rules.md): the closed role, the civil year
+or dates within one, and hours the period can hold."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Exports (issue 17, point 5): proof strength, LinkedIn's Add to profile link, the Europass
-(ELM v3) document against ELM's published SHACL shapes and example, the CV's HTML and PDF."""
+"""Exports (docs/decisions/recruiter-exports.md): proof strength, LinkedIn's Add to profile link,
+the Europass (ELM v3) document against ELM's published SHACL shapes and example, the CV's HTML and
+PDF."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""wallet.service.rights: the CEC estimate at its thresholds (issue 12, point 3)."""
+"""wallet.service.rights: the CEC estimate at its thresholds (docs/decisions/cec-rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Issue #17 point 1: a self-declared experience signed as an OB 3.0 credential by the holder."""
+"""docs/decisions/timeline-spheres.md: a self-declared experience signed as an OB 3.0 credential by
+the holder."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Issue #17 point 3: the timeline layout (periods, overlaps, open ends, gaps, spheres)."""
+"""docs/decisions/timeline-spheres.md: the timeline layout (periods, overlaps, open ends, gaps,
+spheres)."""
 
 from __future__ import annotations
 

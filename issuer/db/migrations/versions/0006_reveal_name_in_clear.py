@@ -1,4 +1,5 @@
-"""Offers: the recipient's name in clear, or salted and hashed (the default, issue 17)
+"""Offers: the recipient's name in clear, or salted and hashed (the default,
+docs/decisions/reveal-less.md)
 
 Revision ID: 0006
 Revises: 0005

@@ -153,7 +153,7 @@ def test_duplicate_proof_values_with_other_members_are_refused() -> None:
 def test_two_distinct_proofs_still_verify_as_a_set() -> None:
     once = _signed(_unsigned())
     # a second signer: Data Integrity "Proof Sets", its proof is checked with its own key and
-    # reported as another party's, beside the issuer's own (issue #14)
+    # reported as another party's, beside the issuer's own (docs/decisions/vc-api-options.md)
     twice = _signed(once, OTHER)
     distinct = _signed(once, created=NOW - timedelta(days=2))  # same key, another proof
     assert len(distinct["proof"]) == 2

@@ -1,4 +1,4 @@
-"""Issue #14, Build point 2: the engine behind the VC-API, one test per spec statement.
+"""docs/decisions/vc-api-options.md: the engine behind the VC-API, one test per spec statement.
 
 * VC DM 2.0 §4.13.1/§4.13.2: enveloped credentials and presentations, wherever a
   credential or presentation is accepted, and refused when the envelope breaks a rule.
