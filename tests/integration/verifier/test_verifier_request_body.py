@@ -111,3 +111,19 @@ def test_every_check_the_code_records_has_a_check_name() -> None:
                     names.add(node.args[0].value)
     assert len(names) > 8  # the scan found the calls
     assert names | {REPLAY} <= set(CheckName), (names | {REPLAY}) - set(CheckName)
+
+
+def test_a_stored_result_reads_back_without_added_nulls(client: TestClient) -> None:
+    """GET /verifications/{id} goes through its response model: members the stored report
+    lacks stay absent (no ``null`` added by the model's optional members)."""
+    posted = client.post(
+        "/verifications?store=true",
+        content=b"eyJ.eyJ.sig",
+        headers={"content-type": "text/plain"},
+    ).json()
+    got = client.get(f"/verifications/{posted['id']}").json()
+    assert got["id"] == posted["id"]
+    assert got["checks"] == posted["checks"]
+    added = {key for key in set(got) - set(posted) if key != "created_at"}
+    assert added == set(), added
+    assert "credential" not in got and "recipient" not in got
