@@ -7,12 +7,15 @@ the accepted shapes still reach the verifier.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
+import jsonschema
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from shared.verify.report import CheckName
+from tests.unit.verifier.builders import badge, vc_jwt
 from verifier.schemas import VerificationRequestIn
 
 
@@ -126,4 +129,24 @@ def test_a_stored_result_reads_back_without_added_nulls(client: TestClient) -> N
     assert got["checks"] == posted["checks"]
     added = {key for key in set(got) - set(posted) if key != "created_at"}
     assert added == set(), added
-    assert "credential" not in got and "recipient" not in got
+    assert "credential" not in got
+    assert "recipient" not in got
+
+
+def _documented(client: TestClient, method: str, path: str, status: str) -> dict[str, Any]:
+    document = cast(FastAPI, client.app).openapi()
+    content = document["paths"][path][method]["responses"][status]["content"]
+    return {"components": document["components"], **content["application/json"]["schema"]}
+
+
+@pytest.mark.parametrize("signed", [True, False])
+def test_the_hot_routes_answer_as_documented(client: TestClient, signed: bool) -> None:
+    """POST /verifications and the VC-API verify return their Response as built (no
+    response-model pass): their real answers match the schema they document."""
+    token = vc_jwt(badge()) if signed else "eyJ.eyJ.sig"
+    report = _post(client, {"credential": token}).json()
+    jsonschema.validate(report, _documented(client, "post", "/verifications", "200"))
+    answer = client.post("/credentials/verify", json={"verifiableCredential": token})
+    status = str(answer.status_code)
+    assert status in {"200", "400"}, answer.text
+    jsonschema.validate(answer.json(), _documented(client, "post", "/credentials/verify", status))
