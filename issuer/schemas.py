@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from servicekit.schemas import Out, media_response
+
 Format = Literal["ldp_vc", "jwt_vc_json", "dc+sd-jwt"]
 FORMATS: tuple[Format, ...] = ("ldp_vc", "jwt_vc_json", "dc+sd-jwt")
 Lang = Literal["fr", "en"]
@@ -188,3 +190,252 @@ class VcApiStatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     credentialId: str
     credentialStatus: list[dict[str, Any]]
+
+
+# --------------------------------------------------------------------------- responses
+#
+# Response models allow extra members: they document what every answer carries without
+# dropping what a later version adds. Routes that return dicts validate through them;
+# protocol routes return a JSONResponse, so their model documents the wire shape only
+# (field names as the specs spell them, no validation pass on the way out).
+
+
+CSV_RESPONSE = media_response("A CSV file", "text/csv")
+
+
+class LoginOut(Out):
+    csrf_token: str
+    org: str | None
+    email: str
+
+
+class AssociationProfileOut(Out):
+    rna: str | None
+    siren: str | None
+    declared_on: str | None
+    field: str | None
+    valideur_name: str | None
+    valideur_email: str | None
+
+
+class OrgKeyOut(Out):
+    id: str
+    type: str
+    active: bool
+    created_at: str
+    retired_at: str | None
+
+
+class OrgOut(Out):
+    slug: str
+    kind: str
+    name: str
+    did: str
+    credential_issuer: str
+    association: AssociationProfileOut
+    keys: list[OrgKeyOut]
+
+
+class NewApiKeyOut(Out):
+    key_id: str
+    name: str
+    api_key: str = Field(description="the secret, shown this once")
+
+
+class ApiKeyOut(Out):
+    key_id: str
+    name: str
+    created_by: str | None
+    created_at: str
+    revoked_at: str | None
+
+
+class AchievementOut(Out):
+    """An achievement as the admin API shows it: its id and URL, and what was given."""
+
+    id: str
+    url: str
+    achievement_type: str
+    image_url: str | None
+    archived: bool
+    name: dict[str, str | None]
+    description: dict[str, str | None]
+    criteria: dict[str, str | None]
+    alignments: list[dict[str, Any]] = Field(default_factory=list)
+    result_descriptions: list[dict[str, Any]] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+
+class NewOfferOut(Out):
+    offer_id: str
+    offer_uri: str
+    credential_offer_uri: str
+    wallet_link: str | None
+    qr_png: str
+    qr_svg: str
+    credential_configuration_ids: list[str]
+    expires_at: str
+    tx_code: str | None = Field(default=None, description="the PIN to give the person apart")
+
+
+class StatusEventOut(Out):
+    action: str
+    reason: str | None
+    actor: str | None
+    at: str
+
+
+class IssuedCredentialOut(Out):
+    id: str
+    format: str = Field(description="ldp_vc, jwt_vc_json, dc+sd-jwt, or vc+jwt (VC-API)")
+    configuration_id: str | None
+    subject_id: str | None
+    recipient_name: str | None
+    status_list_index: int | None
+    status_list: int | None
+    revoked: bool
+    suspended: bool
+    issued_at: str
+    issued_by: str | None
+    credential: dict[str, Any] | str | None = Field(
+        default=None, description="the signed credential (direct issuance)"
+    )
+    history: list[StatusEventOut] | None = None
+
+
+class BatchProblemOut(Out):
+    line: int | None
+    column: str | None
+    code: str
+    message: str
+
+
+class BatchPreviewOut(Out):
+    valid: bool
+    rows: list[dict[str, Any]] = Field(description="each row's line and offer")
+    errors: list[BatchProblemOut]
+    error_count: int
+    columns: list[str]
+    delimiter: str
+    encoding: str
+
+
+class BatchOfferOut(Out):
+    line: int | None
+    name: str
+    email: str | None
+    offer_id: str
+    offer_uri: str
+    credential_offer_uri: str
+    wallet_link: str | None
+    qr_png: str
+    expires_at: str
+    tx_code: str | None = None
+    email_written: bool | None = None
+
+
+class NewBatchOut(Out):
+    batch_id: str
+    count: int
+    results: str
+    results_csv: str
+    offers: list[BatchOfferOut]
+
+
+class BatchOut(Out):
+    batch_id: str
+    count: int
+    created_at: str
+    created_by: str | None
+    offers: list[BatchOfferOut]
+
+
+# ---- OpenID4VCI 1.0 and RFC 8414 (documented, sent as built: JSONResponse)
+
+
+class DisplayOut(Out):
+    name: str
+    locale: str
+
+
+class CredentialIssuerMetadataOut(Out):
+    """OpenID4VCI 1.0 §12.2.4."""
+
+    credential_issuer: str
+    credential_endpoint: str
+    nonce_endpoint: str
+    display: list[DisplayOut]
+    credential_configurations_supported: dict[str, dict[str, Any]]
+
+
+class AuthorizationServerMetadataOut(Out):
+    """RFC 8414 §2 (pre-authorized code only)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, serialize_by_alias=True)
+
+    issuer: str
+    token_endpoint: str
+    response_types_supported: list[str]
+    grant_types_supported: list[str]
+    pre_authorized_grant_anonymous_access_supported: bool = Field(
+        alias="pre-authorized_grant_anonymous_access_supported"
+    )
+    token_endpoint_auth_methods_supported: list[str]
+
+
+class CredentialOfferOut(Out):
+    """OpenID4VCI 1.0 §4.1.1."""
+
+    credential_issuer: str
+    credential_configuration_ids: list[str]
+    grants: dict[str, dict[str, Any]]
+
+
+class TokenOut(Out):
+    """OpenID4VCI 1.0 §6.2 (RFC 6749 §5.1)."""
+
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+class NonceOut(Out):
+    """OpenID4VCI 1.0 §7.2."""
+
+    c_nonce: str
+
+
+class IssuedOut(Out):
+    credential: dict[str, Any] | str
+
+
+class CredentialResponseOut(Out):
+    """OpenID4VCI 1.0 §8.3."""
+
+    credentials: list[IssuedOut]
+
+
+class AchievementDocumentOut(Out):
+    """An OB 3.0 Achievement (§B.1.1), as credentials point at it."""
+
+    id: str
+    type: list[str] | str
+
+
+class StatusListCredentialOut(Out):
+    """A Bitstring Status List credential (Bitstring Status List v1.0 §2.2), signed."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, serialize_by_alias=True)
+
+    context: list[Any] = Field(alias="@context")
+    type: list[str]
+    credentialSubject: dict[str, Any]
+
+
+# ---- VC-API
+
+
+class VcApiIssueOut(Out):
+    """VC-API ``IssueCredentialResponse``: the signed credential, or its token."""
+
+    verifiableCredential: dict[str, Any] | str

@@ -14,12 +14,20 @@ from issuer.deps import ResourcesDep, SessionDep
 from issuer.problems import ConflictError, ForbiddenError, UnauthorizedError
 from issuer.schemas import (
     AchievementIn,
+    AchievementOut,
     AchievementPatch,
     ApiKeyIn,
+    ApiKeyOut,
     AssociationProfileIn,
+    AssociationProfileOut,
     DirectIssueIn,
+    IssuedCredentialOut,
     LoginIn,
+    LoginOut,
+    NewApiKeyOut,
+    NewOfferOut,
     OfferIn,
+    OrgOut,
     StatusChangeIn,
 )
 from issuer.service import achievements as ach
@@ -42,13 +50,14 @@ from issuer.service.orgs import (
 from issuer.service.status import change_status, purposes_for, status_history
 from servicekit.csrf import CSRF_HEADER, same_token
 from servicekit.ratelimit import account_and_ip, limiter_of
+from servicekit.schemas import DidDocumentOut
 from shared.errors import NotFoundError
 from shared.model import format_datetime
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 
-@router.post("/login")
+@router.post("/login", response_model=LoginOut)
 def login(
     body: LoginIn, request: Request, response: Response, session: SessionDep, res: ResourcesDep
 ) -> dict[str, Any]:
@@ -81,7 +90,7 @@ def logout(request: Request, response: Response, session: SessionDep, res: Resou
     SESSION.clear(response)
 
 
-@router.get("/orgs/{slug}")
+@router.get("/orgs/{slug}", response_model=OrgOut)
 def org_info(ctx: AdminDep, session: SessionDep) -> dict[str, Any]:
     org = ctx.org
     return {
@@ -104,7 +113,7 @@ def org_info(ctx: AdminDep, session: SessionDep) -> dict[str, Any]:
     }
 
 
-@router.patch("/orgs/{slug}/association")
+@router.patch("/orgs/{slug}/association", response_model=AssociationProfileOut)
 def update_association(
     body: AssociationProfileIn, ctx: AdminDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -115,13 +124,13 @@ def update_association(
     return association_profile(ctx.org)
 
 
-@router.post("/orgs/{slug}/keys/rotate")
+@router.post("/orgs/{slug}/keys/rotate", response_model=DidDocumentOut)
 def rotate_key(ctx: AdminDep, session: SessionDep, res: ResourcesDep) -> dict[str, Any]:
     add_org_key(session, res.key_store(session), ctx.org, res.settings.key_type, res.clock())
     return did_document(ctx.org, org_keys(session, ctx.org))
 
 
-@router.post("/orgs/{slug}/api-keys", status_code=201)
+@router.post("/orgs/{slug}/api-keys", status_code=201, response_model=NewApiKeyOut)
 def new_api_key(
     body: ApiKeyIn, ctx: AdminDep, session: SessionDep, res: ResourcesDep
 ) -> dict[str, Any]:
@@ -129,7 +138,7 @@ def new_api_key(
     return {"key_id": row.key_id, "name": row.name, "api_key": secret}
 
 
-@router.get("/orgs/{slug}/api-keys")
+@router.get("/orgs/{slug}/api-keys", response_model=list[ApiKeyOut])
 def list_api_keys(ctx: AdminDep, session: SessionDep) -> list[dict[str, Any]]:
     rows = session.scalars(select(ApiKey).where(ApiKey.org_id == ctx.org.id).order_by(ApiKey.id))
     return [
@@ -152,12 +161,12 @@ def delete_api_key(key_id: str, ctx: AdminDep, session: SessionDep, res: Resourc
 # --------------------------------------------------------------------------- achievements
 
 
-@router.get("/orgs/{slug}/achievements")
+@router.get("/orgs/{slug}/achievements", response_model=list[AchievementOut])
 def list_achievements(ctx: AdminDep, session: SessionDep) -> list[dict[str, Any]]:
     return [ach.achievement_json(ctx.org_base, r) for r in ach.list_achievements(session, ctx.org)]
 
 
-@router.post("/orgs/{slug}/achievements", status_code=201)
+@router.post("/orgs/{slug}/achievements", status_code=201, response_model=AchievementOut)
 def create_achievement(
     body: AchievementIn, ctx: AdminDep, session: SessionDep, res: ResourcesDep
 ) -> dict[str, Any]:
@@ -165,12 +174,12 @@ def create_achievement(
     return ach.achievement_json(ctx.org_base, row)
 
 
-@router.get("/orgs/{slug}/achievements/{achievement}")
+@router.get("/orgs/{slug}/achievements/{achievement}", response_model=AchievementOut)
 def get_achievement(achievement: str, ctx: AdminDep, session: SessionDep) -> dict[str, Any]:
     return ach.achievement_json(ctx.org_base, ach.get_achievement(session, ctx.org, achievement))
 
 
-@router.patch("/orgs/{slug}/achievements/{achievement}")
+@router.patch("/orgs/{slug}/achievements/{achievement}", response_model=AchievementOut)
 def update_achievement(
     achievement: str, body: AchievementPatch, ctx: AdminDep, session: SessionDep, res: ResourcesDep
 ) -> dict[str, Any]:
@@ -187,7 +196,12 @@ def archive_achievement(achievement: str, ctx: AdminDep, session: SessionDep) ->
 # --------------------------------------------------------------------------- offers
 
 
-@router.post("/orgs/{slug}/offers", status_code=201)
+@router.post(
+    "/orgs/{slug}/offers",
+    status_code=201,
+    response_model=NewOfferOut,
+    response_model_exclude_unset=True,
+)
 def new_offer(
     body: OfferIn, ctx: AdminDep, session: SessionDep, res: ResourcesDep
 ) -> dict[str, Any]:
@@ -242,7 +256,12 @@ def _credential(session: SessionDep, ctx: AdminDep, credential_id: str) -> Issue
     return row
 
 
-@router.post("/orgs/{slug}/credentials", status_code=201)
+@router.post(
+    "/orgs/{slug}/credentials",
+    status_code=201,
+    response_model=IssuedCredentialOut,
+    response_model_exclude_unset=True,
+)
 def issue_direct(
     body: DirectIssueIn, ctx: AdminDep, session: SessionDep, res: ResourcesDep
 ) -> dict[str, Any]:
@@ -269,7 +288,11 @@ def issue_direct(
     return {**_cred_json(row), "credential": credential_value(row)}
 
 
-@router.get("/orgs/{slug}/credentials")
+@router.get(
+    "/orgs/{slug}/credentials",
+    response_model=list[IssuedCredentialOut],
+    response_model_exclude_unset=True,
+)
 def list_credentials(
     ctx: AdminDep, session: SessionDep, limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
@@ -283,13 +306,32 @@ def list_credentials(
     return [_cred_json(r) for r in rows]
 
 
-@router.get("/orgs/{slug}/credentials/{credential_id}")
+@router.get(
+    "/orgs/{slug}/credentials/{credential_id}",
+    response_model=IssuedCredentialOut,
+    response_model_exclude_unset=True,
+)
 def get_credential(credential_id: str, ctx: AdminDep, session: SessionDep) -> dict[str, Any]:
     row = _credential(session, ctx, credential_id)
     return {**_cred_json(row), "history": status_history(session, ctx.org, row.id)}
 
 
-@router.get("/orgs/{slug}/credentials/{credential_id}/download")
+@router.get(
+    "/orgs/{slug}/credentials/{credential_id}/download",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The credential as a file: JSON-LD, a token, or a baked image",
+            "content": {
+                "application/vc+ld+json": {"schema": {"type": "object"}},
+                "application/jwt": {"schema": {"type": "string"}},
+                "application/dc+sd-jwt": {"schema": {"type": "string"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+                "image/svg+xml": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def download(
     credential_id: str,
     ctx: AdminDep,
@@ -326,7 +368,11 @@ def _attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
-@router.post("/orgs/{slug}/credentials/{credential_id}/status")
+@router.post(
+    "/orgs/{slug}/credentials/{credential_id}/status",
+    response_model=IssuedCredentialOut,
+    response_model_exclude_unset=True,
+)
 def set_status(
     credential_id: str, body: StatusChangeIn, ctx: AdminDep, session: SessionDep, res: ResourcesDep
 ) -> dict[str, Any]:

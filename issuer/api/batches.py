@@ -19,7 +19,14 @@ from issuer.db.models import Achievement as AchievementRow
 from issuer.db.models import Offer
 from issuer.deps import Resources, ResourcesDep, SessionDep
 from issuer.i18n import choose_language, translator
-from issuer.schemas import BatchIn, BatchOptionsIn
+from issuer.schemas import (
+    CSV_RESPONSE,
+    BatchIn,
+    BatchOptionsIn,
+    BatchOut,
+    BatchPreviewOut,
+    NewBatchOut,
+)
 from issuer.service import achievements as ach
 from issuer.service.batch import (
     MAX_CSV_BYTES,
@@ -212,7 +219,9 @@ def _name(row: AchievementRow, lang: str) -> str:
     return str(value.get(lang) or value.get("en" if lang == "fr" else "fr") or "")
 
 
-@router.post("/orgs/{slug}/achievements/{achievement}/batches/preview")
+@router.post(
+    "/orgs/{slug}/achievements/{achievement}/batches/preview", response_model=BatchPreviewOut
+)
 def preview(
     achievement: str, request: Request, upload: UploadDep, ctx: AdminDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -222,7 +231,12 @@ def preview(
     return _preview_json(checked_preview(upload, row, t), t)
 
 
-@router.post("/orgs/{slug}/achievements/{achievement}/batches", status_code=201)
+@router.post(
+    "/orgs/{slug}/achievements/{achievement}/batches",
+    status_code=201,
+    response_model=NewBatchOut,
+    response_model_exclude_unset=True,
+)
 def create(
     achievement: str,
     request: Request,
@@ -255,14 +269,20 @@ def create(
     }
 
 
-@router.get("/orgs/{slug}/achievements/{achievement}/batches/template.csv")
+@router.get(
+    "/orgs/{slug}/achievements/{achievement}/batches/template.csv",
+    response_class=Response,
+    responses=CSV_RESPONSE,
+)
 def template(achievement: str, ctx: AdminDep, session: SessionDep, lang: str = "fr") -> Response:
     """An example CSV file with the columns this badge accepts (``lang``: fr or en)."""
     row = ach.get_achievement(session, ctx.org, achievement)
     return csv_response(template_csv(row, lang), f"{row.slug}-{lang}.csv")
 
 
-@router.get("/orgs/{slug}/batches/{batch_id}")
+@router.get(
+    "/orgs/{slug}/batches/{batch_id}", response_model=BatchOut, response_model_exclude_unset=True
+)
 def get_batch(
     batch_id: str, ctx: AdminDep, session: SessionDep, res: ResourcesDep
 ) -> dict[str, Any]:
@@ -276,7 +296,9 @@ def get_batch(
     }
 
 
-@router.get("/orgs/{slug}/batches/{batch_id}/results.csv")
+@router.get(
+    "/orgs/{slug}/batches/{batch_id}/results.csv", response_class=Response, responses=CSV_RESPONSE
+)
 def batch_results_csv(
     batch_id: str,
     request: Request,

@@ -15,6 +15,16 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from issuer.deps import Resources, ResourcesDep, SessionDep, get_resources
+from issuer.schemas import (
+    AchievementDocumentOut,
+    AuthorizationServerMetadataOut,
+    CredentialIssuerMetadataOut,
+    CredentialOfferOut,
+    CredentialResponseOut,
+    NonceOut,
+    StatusListCredentialOut,
+    TokenOut,
+)
 from issuer.service.achievements import get_achievement, to_ob3
 from issuer.service.images import qr_png, qr_svg
 from issuer.service.keys import did_document, org_keys
@@ -32,6 +42,7 @@ from issuer.service.oid4vci import (
 from issuer.service.orgs import get_org
 from issuer.service.status import current_etag, signed_list
 from servicekit.ratelimit import client_ip, limiter_of
+from servicekit.schemas import DidDocumentOut, OAuthErrorOut, media_response
 from shared.encoding.json_limits import parse_json
 from shared.errors import NotFoundError, VcError
 from shared.protocols.oid4vci import Oid4vciError
@@ -51,35 +62,52 @@ PUBLIC_PATHS = (
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+class DidJsonResponse(JSONResponse):
+    """A DID document (DID Core §7.1.1 representation media type)."""
+
+    media_type = "application/did+json"
+
+
 def _base(res: ResourcesDep, slug: str) -> str:
     return f"{res.settings.base_url}/orgs/{slug}"
 
 
-@router.get("/.well-known/openid-credential-issuer/orgs/{slug}")
-@router.get("/orgs/{slug}/.well-known/openid-credential-issuer")
+# the documents are sent as built (JSONResponse); the models only describe them
+@router.get(
+    "/.well-known/openid-credential-issuer/orgs/{slug}",
+    response_model=CredentialIssuerMetadataOut,
+)
+@router.get(
+    "/orgs/{slug}/.well-known/openid-credential-issuer",
+    response_model=CredentialIssuerMetadataOut,
+)
 def credential_issuer_metadata(slug: str, session: SessionDep, res: ResourcesDep) -> JSONResponse:
     org = get_org(session, slug)
     return JSONResponse(issuer_metadata(session, org, _base(res, slug)))
 
 
-@router.get("/.well-known/oauth-authorization-server/orgs/{slug}")
-@router.get("/orgs/{slug}/.well-known/oauth-authorization-server")
+@router.get(
+    "/.well-known/oauth-authorization-server/orgs/{slug}",
+    response_model=AuthorizationServerMetadataOut,
+)
+@router.get(
+    "/orgs/{slug}/.well-known/oauth-authorization-server",
+    response_model=AuthorizationServerMetadataOut,
+)
 def oauth_metadata(slug: str, session: SessionDep, res: ResourcesDep) -> JSONResponse:
     get_org(session, slug)
     return JSONResponse(authorization_server_metadata(_base(res, slug)))
 
 
-@router.get("/orgs/{slug}/did.json")
+@router.get("/orgs/{slug}/did.json", response_class=DidJsonResponse, response_model=DidDocumentOut)
 def did_json(slug: str, session: SessionDep) -> JSONResponse:
     org = get_org(session, slug)
     if org.did_method != "web":
         raise NotFoundError(f"{slug} uses {org.did}, which has no did:web document")
-    return JSONResponse(
-        did_document(org, org_keys(session, org)), media_type="application/did+json"
-    )
+    return DidJsonResponse(did_document(org, org_keys(session, org)))
 
 
-@router.get("/orgs/{slug}/achievements/{achievement}")
+@router.get("/orgs/{slug}/achievements/{achievement}", response_model=AchievementDocumentOut)
 def public_achievement(
     slug: str, achievement: str, session: SessionDep, res: ResourcesDep, lang: str = "fr"
 ) -> JSONResponse:
@@ -122,7 +150,12 @@ def _status_list_response(
     return Response(signed.body, media_type="application/json", headers=headers)
 
 
-@router.get("/orgs/{slug}/status/{purpose}/{seq}")
+@router.get(
+    "/orgs/{slug}/status/{purpose}/{seq}",
+    # documents the answer; the route returns the signed bytes (no validation pass)
+    response_model=StatusListCredentialOut,
+    responses={304: {"description": "Not modified (If-None-Match)"}},
+)
 async def status_list(slug: str, purpose: str, seq: int, request: Request) -> Response:
     res = get_resources(request)
     # one hop off the event loop for the database work (no per-dependency hops)
@@ -131,7 +164,7 @@ async def status_list(slug: str, purpose: str, seq: int, request: Request) -> Re
     )
 
 
-@router.get("/orgs/{slug}/offers/{offer_id}")
+@router.get("/orgs/{slug}/offers/{offer_id}", response_model=CredentialOfferOut)
 def credential_offer(
     slug: str, offer_id: str, session: SessionDep, res: ResourcesDep
 ) -> JSONResponse:
@@ -150,14 +183,22 @@ def _offer_link(session: SessionDep, res: ResourcesDep, slug: str, offer_id: str
     return offer_urls(res.settings, _base(res, slug), offer_id)[1]
 
 
-@router.get("/orgs/{slug}/offers/{offer_id}/qr.png")
+@router.get(
+    "/orgs/{slug}/offers/{offer_id}/qr.png",
+    response_class=Response,
+    responses=media_response("The offer's QR code", "image/png"),
+)
 def offer_qr_png(slug: str, offer_id: str, session: SessionDep, res: ResourcesDep) -> Response:
     return Response(
         qr_png(_offer_link(session, res, slug, offer_id)), media_type="image/png", headers=NO_STORE
     )
 
 
-@router.get("/orgs/{slug}/offers/{offer_id}/qr.svg")
+@router.get(
+    "/orgs/{slug}/offers/{offer_id}/qr.svg",
+    response_class=Response,
+    responses=media_response("The offer's QR code", "image/svg+xml"),
+)
 def offer_qr_svg(slug: str, offer_id: str, session: SessionDep, res: ResourcesDep) -> Response:
     return Response(
         qr_svg(_offer_link(session, res, slug, offer_id)),
@@ -166,7 +207,9 @@ def offer_qr_svg(slug: str, offer_id: str, session: SessionDep, res: ResourcesDe
     )
 
 
-@router.post("/orgs/{slug}/token")
+@router.post(
+    "/orgs/{slug}/token", response_model=TokenOut, responses={400: {"model": OAuthErrorOut}}
+)
 def token(
     slug: str,
     request: Request,
@@ -215,7 +258,7 @@ def _oauth_org(session: Any, slug: str) -> Any:
         ) from err
 
 
-@router.post("/orgs/{slug}/nonce")
+@router.post("/orgs/{slug}/nonce", response_model=NonceOut)
 def nonce(slug: str, session: SessionDep, res: ResourcesDep) -> JSONResponse:
     org = _oauth_org(session, slug)
     return JSONResponse(
@@ -223,7 +266,12 @@ def nonce(slug: str, session: SessionDep, res: ResourcesDep) -> JSONResponse:
     )
 
 
-@router.post("/orgs/{slug}/credential")
+@router.post(
+    "/orgs/{slug}/credential",
+    # documents the answer; the route returns a JSONResponse (no validation pass, hot path)
+    response_model=CredentialResponseOut,
+    responses={400: {"model": OAuthErrorOut}},
+)
 async def credential(
     slug: str,
     request: Request,

@@ -19,9 +19,10 @@ from fastapi.responses import JSONResponse
 from issuer.api.auth import AdminContext, AdminDep, PrincipalDep
 from issuer.db.models import Organisation
 from issuer.deps import ResourcesDep, SessionDep
-from issuer.schemas import VcApiIssueIn, VcApiStatusIn
+from issuer.schemas import VcApiIssueIn, VcApiIssueOut, VcApiStatusIn
 from issuer.service.issuance import VC_JWT, sign_vc_api_credential
 from issuer.service.status import change_status
+from servicekit.schemas import EmptyOut
 from shared.errors import InvalidInputError, NotFoundError
 from shared.proofs.data_integrity import CRYPTOSUITES, RDFC
 
@@ -150,28 +151,28 @@ def _status(
     return JSONResponse({}, status_code=200)
 
 
-@router.post("/credentials/issue")
+@router.post("/credentials/issue", status_code=201, response_model=VcApiIssueOut)
 def issue(
     body: VcApiIssueIn, principal: PrincipalDep, session: SessionDep, res: ResourcesDep
 ) -> JSONResponse:
     return _issue(_ctx_for(principal, session, res), body, session, res)
 
 
-@router.post("/credentials/status")
+@router.post("/credentials/status", response_model=EmptyOut)
 def status(
     body: VcApiStatusIn, principal: PrincipalDep, session: SessionDep, res: ResourcesDep
 ) -> JSONResponse:
     return _status(_ctx_for(principal, session, res), body, session, res)
 
 
-@router.post("/orgs/{slug}/credentials/issue")
+@router.post("/orgs/{slug}/credentials/issue", status_code=201, response_model=VcApiIssueOut)
 def org_issue(
     body: VcApiIssueIn, ctx: AdminDep, session: SessionDep, res: ResourcesDep
 ) -> JSONResponse:
     return _issue(ctx, body, session, res)
 
 
-@router.post("/orgs/{slug}/credentials/status")
+@router.post("/orgs/{slug}/credentials/status", response_model=EmptyOut)
 def org_status(
     body: VcApiStatusIn, ctx: AdminDep, session: SessionDep, res: ResourcesDep
 ) -> JSONResponse:

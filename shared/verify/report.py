@@ -40,6 +40,25 @@ def issuer_is_subject(credential: object) -> bool:
     return any(isinstance(i, str) and i.split("#")[0] == issuer_id.split("#")[0] for i in ids)
 
 
+class CheckName(StrEnum):
+    """The name of every check a report may carry: the engine's (``CHECK_NAMES``) and those
+    the verifier adds (``replay``, ``trust``, ``policy``, ``rating``, ``volunteering``)."""
+
+    FORMAT = "format"
+    SCHEMA = "schema"
+    PROOF = "proof"
+    ISSUER_KEY = "issuer_key"
+    VALIDITY = "validity"
+    STATUS = "status"
+    HOLDER_BINDING = "holder_binding"
+    CHALLENGE = "challenge"
+    REPLAY = "replay"
+    TRUST = "trust"
+    POLICY = "policy"
+    RATING = "rating"
+    VOLUNTEERING = "volunteering"
+
+
 class CheckStatus(StrEnum):
     """Outcome of one check."""
 

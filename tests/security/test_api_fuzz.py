@@ -3,8 +3,7 @@
 Every operation of each service gets generated requests (bounded examples, so CI stays
 short), once anonymous and once with a valid credential for its kind of caller. The
 checks: no answer is a server error (5xx), and an answer the document describes matches its
-schema (routes still typed as free-form JSON match anything: the typed HTTP surface is the
-service kit's work). Outbound fetches go to an in-process transport that answers 404, so
+schema (every JSON route has a response model: tests/integration/test_openapi_response_schemas.py). Outbound fetches go to an in-process transport that answers 404, so
 nothing leaves the machine.
 """
 

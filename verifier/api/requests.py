@@ -13,11 +13,19 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
+from servicekit.schemas import media_response
 from shared.errors import ConflictError, NotFoundError
 from shared.protocols.oid4vp import DIRECT_POST, REQUEST_OBJECT_MEDIA_TYPE
 from verifier.api.bodies import form_from_bytes, read_capped
 from verifier.deps import PrincipalDep, ResourcesDep, SessionDep
 from verifier.errors import RequestGoneError
+from verifier.schemas import (
+    EmptyOut,
+    OAuthErrorOut,
+    PresentationRequestLinksOut,
+    PresentationRequestOut,
+    TemplatesOut,
+)
 from verifier.service import presentation_requests as vp
 from verifier.service.templates import TEMPLATES
 from verifier.service.trust import load_registry
@@ -40,7 +48,7 @@ class NewRequest(BaseModel):
     parameters: dict[str, bool | str | int | float | None] | None = None
 
 
-@router.get("/templates")
+@router.get("/templates", response_model=TemplatesOut)
 def list_templates() -> dict[str, Any]:
     return {
         "templates": [
@@ -51,7 +59,7 @@ def list_templates() -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.post("/requests", status_code=201)
+@router.post("/requests", status_code=201, response_model=PresentationRequestLinksOut)
 def create(
     body: NewRequest, session: SessionDep, res: ResourcesDep, who: PrincipalDep
 ) -> dict[str, Any]:
@@ -69,13 +77,21 @@ def create(
     return links.to_json()
 
 
-@router.get("/requests/{request_id}")
+@router.get(
+    "/requests/{request_id}",
+    response_model=PresentationRequestOut,
+    response_model_exclude_unset=True,
+)
 def result(request_id: str, session: SessionDep, res: ResourcesDep) -> dict[str, Any]:
     """Status and, once answered, the result (the id is the capability to read it)."""
     return vp.request_status(session, request_id, res.clock())
 
 
-@router.get("/requests/{request_id}/qr.svg")
+@router.get(
+    "/requests/{request_id}/qr.svg",
+    response_class=Response,
+    responses=media_response("The QR code", "image/svg+xml"),
+)
 def qr(request_id: str, session: SessionDep, res: ResourcesDep) -> Response:
     row = vp.get_request(session, request_id)
     link = vp.links_for(res.settings, row, res.response_keys).request_uri
@@ -91,7 +107,13 @@ def qr(request_id: str, session: SessionDep, res: ResourcesDep) -> Response:
     return Response(buffer.getvalue(), media_type="image/svg+xml")
 
 
-@router.get("/request/{key}")
+@router.get(
+    "/request/{key}",
+    response_class=Response,
+    responses=media_response(
+        "The request object, a signed JWT (RFC 9101 §5.2)", REQUEST_OBJECT_MEDIA_TYPE
+    ),
+)
 def request_object(key: str, session: SessionDep, res: ResourcesDep) -> Response:
     """The signed request object by reference (RFC 9101 ``request_uri``); 404 for a request
     passed by value."""
@@ -104,7 +126,15 @@ def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
     return JSONResponse({"error": error, "error_description": description}, status_code=status)
 
 
-@router.post("/response/{key}")
+@router.post(
+    "/response/{key}",
+    # OpenID4VP 1.0 §8.2: an empty object (no redirect_uri); errors as RFC 6749 §5.2
+    response_model=EmptyOut,
+    responses={
+        400: {"model": OAuthErrorOut, "description": "The response is refused"},
+        404: {"model": OAuthErrorOut, "description": "Unknown request"},
+    },
+)
 async def response(key: str, request: Request, res: ResourcesDep) -> JSONResponse:
     """direct_post: the wallet's ``vp_token`` and ``state`` (form-encoded); direct_post.jwt:
     the same, encrypted in a ``response`` JWE (OpenID4VP 1.0 §8.3.1)."""

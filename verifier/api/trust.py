@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from shared.errors import InvalidInputError
 from verifier.api.bodies import json_body, read_capped
 from verifier.deps import PrincipalDep, ResourcesDep, SessionDep
+from verifier.schemas import ImportOut, TrustEntryOut, TrustListOut
 from verifier.service import trust
 
 router = APIRouter(prefix="/trust/issuers", tags=["trust"])
@@ -32,12 +33,12 @@ class EntryUpdate(BaseModel):
     issuer_kind: str | None = None
 
 
-@router.get("")
+@router.get("", response_model=TrustListOut)
 def list_issuers(session: SessionDep, who: PrincipalDep) -> dict[str, Any]:
     return {"issuers": [e.to_json() for e in trust.list_entries(session)]}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=TrustEntryOut)
 def add_issuer(
     body: NewEntry, session: SessionDep, res: ResourcesDep, who: PrincipalDep
 ) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def add_issuer(
     return entry.to_json()
 
 
-@router.patch("/{entry_id}")
+@router.patch("/{entry_id}", response_model=TrustEntryOut)
 def update_issuer(
     entry_id: str, body: EntryUpdate, session: SessionDep, who: PrincipalDep
 ) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def delete_issuer(entry_id: str, session: SessionDep, who: PrincipalDep) -> Resp
     return Response(status_code=204)
 
 
-@router.post("/import")
+@router.post("/import", response_model=ImportOut)
 async def import_registry(
     request: Request, session: SessionDep, res: ResourcesDep, who: PrincipalDep
 ) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from shared.errors import InvalidInputError
 from shared.verify.presentation import verify_presentation
 from verifier.api.bodies import json_body, read_capped
 from verifier.deps import ResourcesDep, SessionDep
+from verifier.schemas import VcApiVerifyOut
 from verifier.service import challenges
 from verifier.service.trust import load_registry
 from verifier.service.verifying import (
@@ -105,7 +106,14 @@ async def _body(request: Request, limit: int) -> dict[str, Any]:
     return body
 
 
-@router.post("/credentials/verify")
+#: the answer is declared for the OpenAPI document only: the routes return a JSONResponse
+#: (200 verified, 400 not, same shape), so FastAPI adds no validation pass
+_VERIFY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": VcApiVerifyOut, "description": "Not verified (the failed checks as errors)"}
+}
+
+
+@router.post("/credentials/verify", response_model=VcApiVerifyOut, responses=_VERIFY_RESPONSES)
 async def verify_credential_endpoint(
     request: Request, res: ResourcesDep, session: SessionDep
 ) -> JSONResponse:
@@ -123,7 +131,7 @@ async def verify_credential_endpoint(
     return _answer(report, load_registry(session))
 
 
-@router.post("/presentations/verify")
+@router.post("/presentations/verify", response_model=VcApiVerifyOut, responses=_VERIFY_RESPONSES)
 async def verify_presentation_endpoint(
     request: Request, res: ResourcesDep, session: SessionDep
 ) -> JSONResponse:

@@ -10,6 +10,7 @@ import msgspec
 from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -26,6 +27,7 @@ from verifier.deps import (
     get_optional_principal,
     get_resources,
 )
+from verifier.schemas import VerificationOut, VerificationRequestIn, inline_schema
 from verifier.service import challenges, store
 from verifier.service.sources import Submission, fetch_share_url
 from verifier.service.trust import recent_registry
@@ -42,17 +44,6 @@ TOKEN_TYPES = (
     "text/plain",
 )
 IMAGE_TYPES = ("image/png", "image/svg+xml", "application/octet-stream")
-_OPTIONS = {"challenge", "domain", "nonce", "audience"}
-
-
-def _expectations(value: Any) -> Expectations:
-    if value is None:
-        return Expectations()
-    if not isinstance(value, dict) or set(value) - _OPTIONS:
-        raise InvalidInputError(f"options may only carry {sorted(_OPTIONS)}")
-    if not all(isinstance(v, str) for v in value.values()):
-        raise InvalidInputError("options values must be strings")
-    return Expectations(**value)
 
 
 def _from_json(value: Any) -> Submission:
@@ -60,29 +51,30 @@ def _from_json(value: Any) -> Submission:
         return Submission(value, "json", Policy(), Expectations())
     if not isinstance(value, dict):
         raise InvalidInputError("send a JSON object: {credential | presentation | url, policy?}")
-    unknown = set(value) - {
-        "credential",
-        "presentation",
-        "verifiableCredential",
-        "url",
-        "policy",
-        "options",
-    }
-    if unknown:
-        raise InvalidInputError(f"unknown members {sorted(unknown)}")
-    given = [k for k in ("credential", "presentation", "verifiableCredential", "url") if k in value]
-    if len(given) != 1:
-        raise InvalidInputError("give exactly one of credential, presentation or url")
-    policy = Policy.from_json(value.get("policy"))
-    expect = _expectations(value.get("options"))
-    if given[0] == "url":
-        if not isinstance(value["url"], str):
-            raise InvalidInputError("url must be a string")
-        return Submission(value["url"], "url", policy, expect)
-    item = value[given[0]]
-    if not isinstance(item, dict | str):
-        raise InvalidInputError(f"{given[0]} must be a JSON object or a token string")
-    return Submission(item, "json", policy, expect)
+    try:
+        body = VerificationRequestIn.model_validate(value)
+    except ValidationError as err:
+        raise InvalidInputError(_first_error(err)) from None
+    policy = Policy.from_json(body.policy)
+    options = body.options.model_dump(exclude_none=True) if body.options else {}
+    expect = Expectations(**options)
+    name = body.item_name
+    return Submission(getattr(body, name), "url" if name == "url" else "json", policy, expect)
+
+
+def _first_error(err: ValidationError) -> str:
+    """The first problem in the body, said with where it is: ``options.nonce: …``."""
+    first = err.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"] if not isinstance(part, int))
+    if first["type"] == "extra_forbidden":
+        return f"unknown member {where}: send credential, presentation or url, policy, options"
+    # a union's members each add their name to the location; the member is the first part
+    where = where.split(".")[0] if first["loc"] and first["loc"][0] in _ITEMS else where
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+_ITEMS = frozenset(VerificationRequestIn.ITEMS)
 
 
 async def read_submission(request: Request, limit: int) -> Submission:
@@ -238,6 +230,36 @@ _STORE_PARAMETER = {
 _ENCODER = msgspec.json.Encoder()
 
 
+#: the bodies read by hand (one route takes JSON, tokens, images and forms)
+_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "anyOf": [
+                    inline_schema(VerificationRequestIn),
+                    {"type": "object", "description": "a bare credential or presentation"},
+                ]
+            },
+        },
+        **{kind: {"schema": {"type": "string"}} for kind in TOKEN_TYPES},
+        **{kind: {"schema": {"type": "string", "format": "binary"}} for kind in IMAGE_TYPES},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "credential": {"type": "string"},
+                    "url": {"type": "string"},
+                    "require_trusted_issuer": {"type": "string"},
+                    "accepted_formats": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        },
+    },
+}
+
+
 def _store_flag(request: Request) -> bool:
     values = request.query_params.getlist("store")
     if not values:
@@ -283,12 +305,16 @@ def json_response(out: dict[str, Any]) -> Response:
 
 @router.post(
     "/verifications",
-    response_model=dict[str, Any],
+    # documents the answer; the route returns a Response, so no validation pass (hot path)
+    response_model=VerificationOut,
     responses={
         **RATE_LIMITED_RESPONSE,
         413: {"description": "The body is larger than max_verification_bytes (1 MB)"},
     },
-    openapi_extra={"parameters": [_STORE_PARAMETER, _RECIPIENT_PARAMETER]},
+    openapi_extra={
+        "parameters": [_STORE_PARAMETER, _RECIPIENT_PARAMETER],
+        "requestBody": _REQUEST_BODY,
+    },
 )
 async def create_verification(request: Request) -> Response:
     """Verify a credential or presentation (JSON, token, baked image, form, or share URL).
@@ -306,7 +332,11 @@ async def create_verification(request: Request) -> Response:
     return json_response(out)
 
 
-@router.get("/verifications/{verification_id}")
+@router.get(
+    "/verifications/{verification_id}",
+    response_model=VerificationOut,
+    response_model_exclude_unset=True,
+)
 def read_verification(
     verification_id: str, res: ResourcesDep, session: SessionDep, who: OptionalPrincipalDep
 ) -> dict[str, Any]:

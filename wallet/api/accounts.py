@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from servicekit.ratelimit import account_and_ip, limiter_of
 from wallet.deps import SESSION, AnonCsrfDep, PrincipalDep, ResourcesDep, SessionDep
+from wallet.schemas import AccountOut, ApiTokenOut, NewApiTokenOut, SessionOut
 from wallet.service import accounts, identities, local_wallet
 
 router = APIRouter(tags=["accounts"])
@@ -29,7 +30,9 @@ def set_session_cookie(response: Response, res: ResourcesDep, token: str) -> Non
     SESSION.open(response, token, res.settings)
 
 
-@router.post("/accounts", status_code=201)
+@router.post(
+    "/accounts", status_code=201, response_model=AccountOut, response_model_exclude_unset=True
+)
 def sign_up(
     body: Credentials, _csrf: AnonCsrfDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -45,7 +48,7 @@ def sign_up(
     }
 
 
-@router.post("/session")
+@router.post("/session", response_model=SessionOut, response_model_exclude_unset=True)
 def sign_in(
     body: Credentials,
     _csrf: AnonCsrfDep,
@@ -69,7 +72,7 @@ def sign_out(who: PrincipalDep, response: Response, session: SessionDep) -> None
     SESSION.clear(response)
 
 
-@router.get("/me")
+@router.get("/me", response_model=SessionOut, response_model_exclude_unset=True)
 def me(who: PrincipalDep) -> dict[str, Any]:
     return {"id": who.account_id, "email": who.email, "csrf_token": who.csrf_token}
 
@@ -81,14 +84,16 @@ def delete_me(who: PrincipalDep, response: Response, session: SessionDep) -> Non
     SESSION.clear(response)
 
 
-@router.post("/tokens", status_code=201)
+@router.post(
+    "/tokens", status_code=201, response_model=NewApiTokenOut, response_model_exclude_unset=True
+)
 def create_token(body: TokenRequest, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     """A new API token, shown once."""
     row, secret = accounts.create_api_token(session, who.account_id, body.name)
     return {"id": row.id, "name": row.name, "token": secret}
 
 
-@router.get("/tokens")
+@router.get("/tokens", response_model=list[ApiTokenOut], response_model_exclude_unset=True)
 def list_tokens(who: PrincipalDep, session: SessionDep) -> list[dict[str, Any]]:
     return [
         {"id": t.id, "name": t.name, "created_at": t.created_at.isoformat()}

@@ -11,7 +11,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
+from servicekit.schemas import media_response
 from wallet.deps import PrincipalDep, ResourcesDep, SessionDep
+from wallet.schemas import CredentialListOut, CredentialOut, SpheresOut
 from wallet.service import importing, storage
 
 router = APIRouter(tags=["credentials"])
@@ -47,7 +49,7 @@ def _bytes_of(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode()
 
 
-@router.get("")
+@router.get("", response_model=CredentialListOut, response_model_exclude_unset=True)
 def list_credentials(
     who: PrincipalDep,
     session: SessionDep,
@@ -72,7 +74,7 @@ def list_credentials(
     return {"credentials": [v.to_json() for v in views]}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=CredentialOut, response_model_exclude_unset=True)
 def import_json(
     body: ImportBody, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -85,7 +87,9 @@ def import_json(
     return view.to_json()
 
 
-@router.post("/upload", status_code=201)
+@router.post(
+    "/upload", status_code=201, response_model=CredentialOut, response_model_exclude_unset=True
+)
 async def import_file(
     who: PrincipalDep,
     res: ResourcesDep,
@@ -105,7 +109,7 @@ async def import_file(
     return view.to_json()
 
 
-@router.get("/spheres")
+@router.get("/spheres", response_model=SpheresOut, response_model_exclude_unset=True)
 def list_spheres(who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     return {
         "spheres": storage.spheres(session, who),
@@ -113,12 +117,18 @@ def list_spheres(who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     }
 
 
-@router.get("/{credential_id}")
+@router.get("/{credential_id}", response_model=CredentialOut, response_model_exclude_unset=True)
 def get_credential(credential_id: str, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     return storage.get_credential(session, who, credential_id).to_json(with_content=True)
 
 
-@router.get("/{credential_id}/raw")
+@router.get(
+    "/{credential_id}/raw",
+    response_class=Response,
+    responses=media_response(
+        "The credential as received (JSON-LD or a token)", *sorted(set(MEDIA_TYPES.values()))
+    ),
+)
 def raw_credential(credential_id: str, who: PrincipalDep, session: SessionDep) -> Response:
     """The credential as a standard file (as received)."""
     view = storage.get_credential(session, who, credential_id)
@@ -130,7 +140,7 @@ def raw_credential(credential_id: str, who: PrincipalDep, session: SessionDep) -
     )
 
 
-@router.patch("/{credential_id}")
+@router.patch("/{credential_id}", response_model=CredentialOut, response_model_exclude_unset=True)
 def update_credential(
     credential_id: str, body: CredentialPatch, who: PrincipalDep, session: SessionDep
 ) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from wallet.deps import LINKS_LIMIT, OptionalPrincipalDep, PrincipalDep, Resourc
 from wallet.errors import TooLargeError
 from wallet.i18n import choose_language, translator
 from wallet.pages import explained, render
+from wallet.schemas import DeliveredOut, EndorsedOut, EndorsementRequestDocumentOut
 from wallet.service import endorsement_delivery, endorsements, identities
 from wallet.service.accounts import Principal
 
@@ -34,7 +35,12 @@ class RemoteEndorsement(Endorsement):
     link: str
 
 
-@router.get("/api/endorse/{token}/request", dependencies=[LINKS_LIMIT])
+@router.get(
+    "/api/endorse/{token}/request",
+    dependencies=[LINKS_LIMIT],
+    response_model=EndorsementRequestDocumentOut,
+    response_model_exclude_unset=True,
+)
 def request_document(token: str, res: ResourcesDep, session: SessionDep) -> dict[str, Any]:
     """Public (no session): what the link asks to endorse and where to deliver it."""
     return endorsement_delivery.request_document(session, token, res.settings.base_url)
@@ -55,7 +61,13 @@ async def _capped_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.post("/api/endorse/{token}/deliver", status_code=201, dependencies=[LINKS_LIMIT])
+@router.post(
+    "/api/endorse/{token}/deliver",
+    status_code=201,
+    dependencies=[LINKS_LIMIT],
+    response_model=DeliveredOut,
+    response_model_exclude_unset=True,
+)
 async def deliver(
     token: str, request: Request, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -68,7 +80,12 @@ async def deliver(
     )  # fmt: skip
 
 
-@router.post("/api/endorse-remote", status_code=201)
+@router.post(
+    "/api/endorse-remote",
+    status_code=201,
+    response_model=EndorsedOut,
+    response_model_exclude_unset=True,
+)
 async def endorse_remote(
     body: RemoteEndorsement, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:

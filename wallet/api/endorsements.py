@@ -9,6 +9,12 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from wallet.deps import LINKS_LIMIT, PrincipalDep, ResourcesDep, SessionDep
+from wallet.schemas import (
+    EndorsedOut,
+    EndorsementRequestOut,
+    ExperienceOut,
+    OpenedEndorsementRequestOut,
+)
 from wallet.service import endorsements
 
 router = APIRouter(tags=["endorsements"])
@@ -40,7 +46,9 @@ def link_of(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/endorse/{token}"
 
 
-@router.get("/api/experiences")
+@router.get(
+    "/api/experiences", response_model=list[ExperienceOut], response_model_exclude_unset=True
+)
 def list_experiences(
     who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> list[dict[str, Any]]:
@@ -50,7 +58,12 @@ def list_experiences(
     return [v.to_json() for v in endorsements.list_experiences(session, who)]
 
 
-@router.post("/api/experiences", status_code=201)
+@router.post(
+    "/api/experiences",
+    status_code=201,
+    response_model=ExperienceOut,
+    response_model_exclude_unset=True,
+)
 def create_experience(
     body: NewExperience, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -61,7 +74,11 @@ def create_experience(
     ).to_json()  # fmt: skip
 
 
-@router.get("/api/experiences/{experience_id}")
+@router.get(
+    "/api/experiences/{experience_id}",
+    response_model=ExperienceOut,
+    response_model_exclude_unset=True,
+)
 def get_experience(experience_id: str, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     return endorsements.get_experience(session, who, experience_id).to_json()
 
@@ -71,7 +88,12 @@ def delete_experience(experience_id: str, who: PrincipalDep, session: SessionDep
     endorsements.delete_experience(session, who, experience_id)
 
 
-@router.post("/api/experiences/{experience_id}/requests", status_code=201)
+@router.post(
+    "/api/experiences/{experience_id}/requests",
+    status_code=201,
+    response_model=EndorsementRequestOut,
+    response_model_exclude_unset=True,
+)
 def create_request(
     experience_id: str, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -86,13 +108,24 @@ def revoke_request(endorsement_request_id: str, who: PrincipalDep, session: Sess
     endorsements.revoke_request(session, who, endorsement_request_id)
 
 
-@router.get("/api/endorse/{token}", dependencies=[LINKS_LIMIT])
+@router.get(
+    "/api/endorse/{token}",
+    dependencies=[LINKS_LIMIT],
+    response_model=OpenedEndorsementRequestOut,
+    response_model_exclude_unset=True,
+)
 def open_request(token: str, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     """What a colleague is asked to endorse."""
     return endorsements.open_request(session, who, token)
 
 
-@router.post("/api/endorse/{token}", status_code=201, dependencies=[LINKS_LIMIT])
+@router.post(
+    "/api/endorse/{token}",
+    status_code=201,
+    dependencies=[LINKS_LIMIT],
+    response_model=EndorsedOut,
+    response_model_exclude_unset=True,
+)
 async def endorse(
     token: str, body: Endorsement, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from wallet.deps import PrincipalDep, SessionDep
+from wallet.schemas import IdentityOut
 from wallet.service import identities
 
 router = APIRouter(tags=["identities"])
@@ -20,12 +21,12 @@ class NewIdentity(BaseModel):
     label: str = ""
 
 
-@router.get("")
+@router.get("", response_model=list[IdentityOut], response_model_exclude_unset=True)
 def list_identities(who: PrincipalDep, session: SessionDep) -> list[dict[str, Any]]:
     return [identities.identity_json(r) for r in identities.list_identities(session, who)]
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=IdentityOut, response_model_exclude_unset=True)
 def create_identity(body: NewIdentity, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     row = identities.create_identity(
         session, who, method=body.method, key_type=body.key_type, label=body.label
@@ -33,7 +34,9 @@ def create_identity(body: NewIdentity, who: PrincipalDep, session: SessionDep) -
     return identities.identity_json(row)
 
 
-@router.post("/{identity_id}/default")
+@router.post(
+    "/{identity_id}/default", response_model=IdentityOut, response_model_exclude_unset=True
+)
 def make_default(identity_id: str, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     return identities.identity_json(identities.set_default(session, who, identity_id))
 

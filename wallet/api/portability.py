@@ -9,9 +9,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
+from servicekit.schemas import media_response
 from shared.errors import VcError
 from wallet.deps import PrincipalDep, ResourcesDep, SessionDep
 from wallet.i18n import LANGUAGES, translator
+from wallet.schemas import ArchiveImportOut
 from wallet.service import portability
 
 router = APIRouter(tags=["portability"])
@@ -21,6 +23,13 @@ class ExportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     #: with a passphrase (12 characters or more) the archive is a JWE (PBES2, A256GCM)
     passphrase: str | None = None
+
+
+ARCHIVE_RESPONSE = media_response(
+    "The archive: a ZIP file, or a JWE (compact) with a passphrase",
+    portability.ZIP_MEDIA_TYPE,
+    portability.ENCRYPTED_MEDIA_TYPE,
+)
 
 
 def archive_response(data: bytes, *, encrypted: bool) -> Response:
@@ -45,13 +54,13 @@ def with_messages(err: VcError) -> VcError:
     return err
 
 
-@router.get("/export")
+@router.get("/export", response_class=Response, responses=ARCHIVE_RESPONSE)
 def export_all(who: PrincipalDep, session: SessionDep) -> Response:
     """A ZIP archive: credentials as standard files, metadata, spheres, tags, history, keys."""
     return archive_response(portability.export_archive(session, who), encrypted=False)
 
 
-@router.post("/export")
+@router.post("/export", response_class=Response, responses=ARCHIVE_RESPONSE)
 def export_all_protected(body: ExportRequest, who: PrincipalDep, session: SessionDep) -> Response:
     """The same archive; with a passphrase, locked in a JWE any JOSE library can open."""
     try:
@@ -62,7 +71,7 @@ def export_all_protected(body: ExportRequest, who: PrincipalDep, session: Sessio
     return archive_response(data, encrypted=body.passphrase is not None)
 
 
-@router.post("/import")
+@router.post("/import", response_model=ArchiveImportOut, response_model_exclude_unset=True)
 async def import_all(
     who: PrincipalDep,
     res: ResourcesDep,

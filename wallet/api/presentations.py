@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.did import DidResolver
 from wallet.deps import PrincipalDep, ResourcesDep, SessionDep
+from wallet.schemas import PresentationAnswerOut, PresentationPreviewOut, PresentationRequestOut
 from wallet.service import presenting
 
 router = APIRouter(tags=["presentations"])
@@ -40,7 +41,9 @@ def resolver_of(res: ResourcesDep) -> DidResolver:
     return DidResolver(res.fetcher, allow_http=res.settings.dev)
 
 
-@router.post("", status_code=201)
+@router.post(
+    "", status_code=201, response_model=PresentationRequestOut, response_model_exclude_unset=True
+)
 def open_request(
     body: RequestLink, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -51,12 +54,18 @@ def open_request(
     )  # fmt: skip
 
 
-@router.get("/{request_id}")
+@router.get(
+    "/{request_id}", response_model=PresentationRequestOut, response_model_exclude_unset=True
+)
 def get_request(request_id: str, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     return presenting.get_request(session, who, request_id)
 
 
-@router.post("/{request_id}/preview")
+@router.post(
+    "/{request_id}/preview",
+    response_model=PresentationPreviewOut,
+    response_model_exclude_unset=True,
+)
 def preview(
     request_id: str, body: Consent, who: PrincipalDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -65,7 +74,9 @@ def preview(
     return presenting.preview_answer(session, who, request_id, selections)
 
 
-@router.post("/{request_id}/consent")
+@router.post(
+    "/{request_id}/consent", response_model=PresentationAnswerOut, response_model_exclude_unset=True
+)
 def consent(
     request_id: str, body: Consent, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:

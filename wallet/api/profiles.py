@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from wallet.deps import PrincipalDep, ResourcesDep, SessionDep
+from wallet.schemas import ProfileOut
 from wallet.service import profiles
 
 router = APIRouter(tags=["profiles"])
@@ -41,7 +42,9 @@ def _json(view: profiles.ProfileView, base: str) -> dict[str, Any]:
     }
 
 
-@router.post("/api/profiles", status_code=201)
+@router.post(
+    "/api/profiles", status_code=201, response_model=ProfileOut, response_model_exclude_unset=True
+)
 def create(
     body: NewProfile, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -53,7 +56,7 @@ def create(
     return _json(profiles.get_profile(session, who, row.id), res.settings.base_url.rstrip("/"))
 
 
-@router.get("/api/profiles")
+@router.get("/api/profiles", response_model=list[ProfileOut], response_model_exclude_unset=True)
 def list_profiles(
     who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from wallet.deps import PrincipalDep, ResourcesDep, SessionDep
 from wallet.i18n import choose_language
+from wallet.schemas import AcceptedOut, OfferOut
 from wallet.service import receiving
 
 router = APIRouter(tags=["offers"])
@@ -29,7 +30,7 @@ class Acceptance(BaseModel):
     identity_id: str | None = None
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=OfferOut, response_model_exclude_unset=True)
 def open_offer(
     body: OfferLink, request: Request, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -37,12 +38,17 @@ def open_offer(
     return receiving.open_offer(session, who, res.fetcher, body.offer, choose_language(request))
 
 
-@router.get("/{offer_id}")
+@router.get("/{offer_id}", response_model=OfferOut, response_model_exclude_unset=True)
 def get_offer(offer_id: str, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     return receiving.get_offer(session, who, offer_id)
 
 
-@router.post("/{offer_id}/accept", status_code=201)
+@router.post(
+    "/{offer_id}/accept",
+    status_code=201,
+    response_model=AcceptedOut,
+    response_model_exclude_unset=True,
+)
 def accept_offer(
     offer_id: str, body: Acceptance, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from shared.model.cec import FIELDS, role_label
 from wallet.deps import OptionalPrincipalDep, PrincipalDep, ResourcesDep, SessionDep
 from wallet.i18n import choose_language
 from wallet.pages import render
+from wallet.schemas import RightsOut
 from wallet.service import rights
 
 router = APIRouter(tags=["rights"])
@@ -46,7 +47,7 @@ def _today() -> datetime:
     return datetime.now(UTC)
 
 
-@router.get("/api/rights")
+@router.get("/api/rights", response_model=RightsOut, response_model_exclude_unset=True)
 def rights_json(
     who: PrincipalDep, res: ResourcesDep, session: SessionDep, year: YearQuery = None
 ) -> dict[str, Any]:

@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from servicekit.schemas import media_response
 from wallet.api.credentials import MEDIA_TYPES
 from wallet.deps import LINKS_LIMIT, PrincipalDep, ResourcesDep, SessionDep
+from wallet.schemas import ShareOut
 from wallet.service import sharing
 
 router = APIRouter(tags=["shares"])
@@ -26,7 +28,12 @@ def _share_json(share: Any, base: str, token: str | None = None) -> dict[str, An
     return out
 
 
-@router.post("/api/credentials/{credential_id}/shares", status_code=201)
+@router.post(
+    "/api/credentials/{credential_id}/shares",
+    status_code=201,
+    response_model=ShareOut,
+    response_model_exclude_unset=True,
+)
 def publish(
     credential_id: str, who: PrincipalDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -35,7 +42,7 @@ def publish(
     return _share_json(share, res.settings.base_url.rstrip("/"), token)
 
 
-@router.get("/api/shares")
+@router.get("/api/shares", response_model=list[ShareOut], response_model_exclude_unset=True)
 def list_shares(who: PrincipalDep, res: ResourcesDep, session: SessionDep) -> list[dict[str, Any]]:
     base = res.settings.base_url.rstrip("/")
     return [_share_json(s, base) for s in sharing.list_shares(session, who)]
@@ -46,7 +53,14 @@ def unpublish(share_id: str, who: PrincipalDep, session: SessionDep) -> None:
     sharing.unpublish(session, who, share_id)
 
 
-@router.get("/s/{token}/raw", dependencies=[LINKS_LIMIT])
+@router.get(
+    "/s/{token}/raw",
+    dependencies=[LINKS_LIMIT],
+    response_class=Response,
+    responses=media_response(
+        "The shared credential (JSON-LD or a token)", *sorted(set(MEDIA_TYPES.values()))
+    ),
+)
 def shared_raw(token: str, session: SessionDep) -> Response:
     shared = sharing.open_share(session, token)
     return Response(
