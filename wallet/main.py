@@ -27,6 +27,7 @@ from wallet.api import (
     export_pages,
     history,
     identities,
+    key_pages,
     pages,
     portability,
     present_pages,
@@ -106,6 +107,7 @@ def create_app(
     app.include_router(endorsements.router)
     app.include_router(endorsement_delivery.router)
     app.include_router(pages.router)
+    app.include_router(key_pages.router)
     app.include_router(present_pages.router)
     app.include_router(endorsement_pages.router)
     app.include_router(export_pages.router)

@@ -21,6 +21,7 @@ from shared.ui.problem_text import problem_message
 from shared.verify.credential import verify_credential
 from shared.verify.report import VerificationReport
 from wallet.api.accounts import set_session_cookie
+from wallet.api.key_pages import recovery_kit_page
 from wallet.api.portability import archive_response
 from wallet.deps import (
     SESSION_COOKIE,
@@ -102,13 +103,13 @@ def signin(
         "signin", account_and_ip(email, request), res.settings.rate_limit_signin
     )
     try:
-        account = accounts.authenticate(session, res.hasher, email, password)
+        who = accounts.authenticate(session, res.master, res.hasher, email, password)
     except VcError:
         _ = translator(choose_language(request))
         error = _("Wrong email address or password.")
         return render(request, "signin.html", who=None, next=next, error=error, email=email,
                       status=401)  # fmt: skip
-    token, _token = accounts.open_session(session, account, res.settings.session_hours)
+    token, _token = accounts.open_session(session, who, res.settings.session_hours)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, res, token)
     return response
@@ -125,7 +126,7 @@ def signup(
     email: str = Form(...), password: str = Form(...), next: str = Form("/"),
 ) -> Response:  # fmt: skip
     try:
-        account = accounts.create_account(session, res.master, res.hasher, email, password)
+        made = accounts.create_account(session, res.hasher, email, password)
     except VcError as err:
         _ = translator(choose_language(request))
         error = {
@@ -133,12 +134,10 @@ def signup(
         }.get(err.code) or _("Check the email address; the password needs at least 8 characters.")
         return render(request, "signup.html", who=None, next=_safe_next(next), error=error,
                       email=email, status=err.status)  # fmt: skip
-    identities.create_identity(session, accounts.principal_for(res.master, account))
-    token, _token = accounts.open_session(session, account, res.settings.session_hours)
-    # back to where the link opened (an issuer's offer, a recruiter's request), as after sign-in
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session_cookie(response, res, token)
-    return response
+    identities.create_identity(session, made.who)
+    token, csrf = accounts.open_session(session, made.who, res.settings.session_hours)
+    # the recovery kit, shown once; then back to where the link opened (an offer, a request)
+    return recovery_kit_page(request, res, made, token, csrf, _safe_next(next))
 
 
 @router.post("/signout", response_class=Response)
