@@ -161,7 +161,17 @@ class KdfParams:
         parts = dict(p.split("=", 1) for p in text.split(";")[1:] if "=" in p)
         if not text.startswith("argon2id;") or set(parts) != {"t", "m", "p"}:
             raise VaultError("unknown password key parameters")
-        return cls(int(parts["t"]), int(parts["m"]), int(parts["p"]))
+        if not all(v.isdigit() and len(v) <= 8 for v in parts.values()):
+            raise VaultError("unknown password key parameters")
+        params = cls(int(parts["t"]), int(parts["m"]), int(parts["p"]))
+        # RFC 9106 §3.1: at least 1 pass, 8·p KiB of memory, 1 to 2^24-1 lanes
+        if (
+            params.time_cost < 1
+            or params.parallelism < 1
+            or params.memory_kib < 8 * params.parallelism
+        ):
+            raise VaultError("unknown password key parameters")
+        return params
 
 
 def password_key(password: str, salt: bytes, params: KdfParams) -> bytes:
@@ -188,7 +198,9 @@ def new_recovery_code() -> str:
 
 def recovery_key(code: str, account_id: str) -> bytes:
     """The key a recovery code gives: HKDF is enough, the code has 160 bits of entropy."""
-    letters = "".join(c for c in code.upper() if c.isalnum())
+    if len(code) > 200:
+        raise VaultError("this is not a recovery code")
+    letters = "".join(c for c in code.upper() if c.isascii() and c.isalnum())
     letters = letters.replace("0", "O").replace("1", "I").replace("8", "B")  # misread glyphs
     try:
         raw = b32decode(letters)
@@ -253,6 +265,8 @@ def open_from(vault: AccountVault, private_ct: bytes, blob: bytes, aad: str) -> 
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
     eph_pub = blob[:32]
+    if len(blob) < 32 + NONCE_BYTES + 16:
+        raise VaultError("an inbox record cannot be decrypted")
     try:
         shared = private.exchange(X25519PublicKey.from_public_bytes(eph_pub))
     except ValueError as err:

@@ -437,3 +437,46 @@ def _now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+def test_the_operator_lists_the_accounts_still_under_the_master_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``musette wallet account legacy``: an account made before (its data key wrapped by the
+    master key) is listed until its person opens it, here from the command line."""
+    from musette.cli import main
+    from wallet import settings_for_up
+    from wallet.main import open_resources
+
+    monkeypatch.setenv("MUSETTE_DEV", "1")
+    monkeypatch.setenv("MUSETTE_WALLET_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("MUSETTE_WALLET_ARGON2_MEMORY_KIB", "64")
+    data = tmp_path / "var"
+    wallet = ["wallet", "--data-dir", str(data)]
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
+    assert main([*wallet, "account", "create", "l@example.org", "--json"]) == 0
+    capsys.readouterr()
+    assert main([*wallet, "account", "legacy", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    # as the account was before this change: wrapped by the master key, no password wrapping
+    settings = settings_for_up(data / "wallet", {}, True)
+    with open_resources(settings) as res, res.sessions.begin() as session:
+        account = accounts.find_account(session, "l@example.org")
+        who = accounts.authenticate(session, res.master, res.hasher, account.email,
+                                    "a long password")  # fmt: skip
+        account.wrapped_key = _master_wrap(res.master, who.vault)
+        account.password_wrapped_key = account.kek_salt = account.kek_params = None
+    assert main([*wallet, "account", "legacy", "--json"]) == 0
+    assert [a["email"] for a in json.loads(capsys.readouterr().out)] == ["l@example.org"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
+    assert main([*wallet, "rights", "--account", "l@example.org", "--json"]) == 0
+    capsys.readouterr()
+    assert main([*wallet, "account", "legacy", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def _master_wrap(master: MasterKey, vault: AccountVault) -> bytes:
+    """The data key wrapped as MasterKey.new_wrapped_data_key wrapped it before."""
+    from wallet.service.vault import seal
+
+    return seal(master._kek(), vault.data_key, f"account:{vault.account_id}")
