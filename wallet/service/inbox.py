@@ -10,6 +10,7 @@ opens the inbox's private key.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -21,6 +22,7 @@ from wallet.service.accounts import Principal, new_id, now
 from wallet.service.vault import MasterKey, VaultError, new_inbox_keys, open_from, seal_to
 
 ENDORSEMENT = "endorsement"
+LOG = logging.getLogger(__name__)
 
 
 def _aad(item: InboxItem) -> str:
@@ -89,7 +91,17 @@ def drain(session: Session, who: Principal) -> int:
         )
         if getattr(taken, "rowcount", 1) != 1:
             continue
-        payload = json.loads(open_from(who.vault, account.inbox_private_ct, item.ct, _aad(item)))
+        try:
+            payload = json.loads(
+                open_from(who.vault, account.inbox_private_ct, item.ct, _aad(item))
+            )
+        except (VaultError, ValueError):
+            # sealed to another key or damaged: nobody can ever open it, and it must not lock
+            # the person out of every page; dropped (its DELETE above), and said in the log
+            LOG.warning(
+                "inbox item %s of account %s cannot be opened: dropped", item.id, item.account_id
+            )
+            continue
         if item.kind == ENDORSEMENT:
             _store_endorsement(session, who, payload)
             moved += 1

@@ -480,3 +480,17 @@ def _master_wrap(master: MasterKey, vault: AccountVault) -> bytes:
     from wallet.service.vault import seal
 
     return seal(master._kek(), vault.data_key, f"account:{vault.account_id}")
+
+
+def test_a_damaged_inbox_item_does_not_lock_the_person_out(
+    wallet: TestClient, alice: Holder
+) -> None:
+    from wallet.service.accounts import new_id, now
+
+    with db(wallet).begin() as session:
+        session.add(InboxItem(id=new_id(), account_id=alice.account_id, kind="endorsement",
+                              created_at=now(), ct=b"\x01" * 80))  # fmt: skip
+    assert alice.get("/api/me").status_code == 200
+    assert alice.get("/api/credentials").status_code == 200
+    with db(wallet).begin() as session:
+        assert session.scalars(select(InboxItem)).all() == []
