@@ -69,6 +69,23 @@ def cmd_account_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_account_delete(args: argparse.Namespace) -> int:
+    """The operator deletes an account nobody can open any more (password and kit lost), so
+    its person can sign up again with the same address. Nothing of it can be read: erased."""
+    from wallet.main import open_resources
+    from wallet.service import accounts
+
+    if not args.yes:
+        print("musette: this erases the account and everything it holds; confirm with --yes",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    with open_resources(_settings(args)) as res, res.sessions.begin() as session:
+        account = accounts.find_account(session, args.email)
+        accounts.delete_account(session, account.id)
+    print(f"deleted {args.email}")
+    return 0
+
+
 def cmd_account_legacy(args: argparse.Namespace) -> int:
     """The accounts still wrapped by the master key (never signed in since the change)."""
     from wallet.main import open_resources
@@ -205,6 +222,12 @@ def register(sub: Any) -> None:
     create.add_argument("email")
     create.add_argument("--json", action="store_true")
     create.set_defaults(func=cmd_account_create)
+    delete = asub.add_parser(
+        "delete", help="erase an account (its password and recovery kit lost: nobody can open it)"
+    )
+    delete.add_argument("email")
+    delete.add_argument("--yes", action="store_true", help="confirm the erasure")
+    delete.set_defaults(func=cmd_account_delete)
     legacy = asub.add_parser(
         "legacy", help="accounts still wrapped by the master key (not signed in since)"
     )

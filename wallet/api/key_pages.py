@@ -63,10 +63,11 @@ def _signin_redirect() -> Response:
 
 
 @router.get("/account/keys", response_class=Response)
-def keys_page(request: Request, who: OptionalPrincipalDep) -> Response:
+def keys_page(request: Request, who: OptionalPrincipalDep, session: SessionDep) -> Response:
     if who is None:
         return _signin_redirect()
-    return render(request, "account_keys.html", who=who, error=None, done=None)
+    return render(request, "account_keys.html", who=who, error=None, done=None,
+                  has_kit=accounts.has_recovery_kit(session, who))  # fmt: skip
 
 
 @router.post("/account/password", response_class=Response)
@@ -92,11 +93,12 @@ def change_password(
             else _("The new password needs at least 8 characters.")
         )
         return render(request, "account_keys.html", who=who, error=error, done=None,
-                      status=err.status)  # fmt: skip
+                      has_kit=accounts.has_recovery_kit(session, who), status=err.status)  # fmt: skip
     done = _(
         "Your password is changed. Your other sessions are closed; your API tokens still work."
     )
-    return render(request, "account_keys.html", who=who, error=None, done=done)
+    return render(request, "account_keys.html", who=who, error=None, done=done,
+                  has_kit=accounts.has_recovery_kit(session, who))  # fmt: skip
 
 
 @router.post("/account/recovery-kit", response_class=Response)

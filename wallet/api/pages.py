@@ -110,7 +110,10 @@ def signin(
         return render(request, "signin.html", who=None, next=next, error=error, email=email,
                       status=401)  # fmt: skip
     token, _token = accounts.open_session(session, who, res.settings.session_hours)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if target == "/" and not accounts.has_recovery_kit(session, who):
+        target = "/account/keys"  # an account made before person-held keys: make its kit
+    response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, res, token)
     return response
 

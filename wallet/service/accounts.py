@@ -276,6 +276,11 @@ def new_recovery_kit(session: Session, who: Principal) -> str:
     return _new_kit(account, who.vault.data_key)
 
 
+def has_recovery_kit(session: Session, who: Principal) -> bool:
+    account = session.get(Account, who.account_id)
+    return account is not None and account.recovery_wrapped_key is not None
+
+
 def legacy_accounts(session: Session) -> list[Account]:
     """Accounts still wrapped by the master key (made before person-held keys, never signed
     in since): the operator's list (``musette wallet account legacy``)."""

@@ -494,3 +494,41 @@ def test_a_damaged_inbox_item_does_not_lock_the_person_out(
     assert alice.get("/api/credentials").status_code == 200
     with db(wallet).begin() as session:
         assert session.scalars(select(InboxItem)).all() == []
+
+
+def test_a_migrated_account_is_asked_to_make_its_kit(wallet: TestClient, alice: Holder) -> None:
+    res = wallet.app.state.resources  # type: ignore[attr-defined]
+    with db(wallet).begin() as session:
+        who = accounts.authenticate(session, res.master, res.hasher, alice.email, PASSWORD)
+        account = session.get(Account, alice.account_id)
+        assert account is not None
+        account.wrapped_key = _master_wrap(res.master, who.vault)
+        account.password_wrapped_key = account.recovery_wrapped_key = None
+    wallet.get("/signin")
+    signed = wallet.post("/signin", follow_redirects=False, data={
+        "email": alice.email, "password": PASSWORD,
+        "csrf_token": wallet.cookies.get("musette_wallet_csrf")})  # fmt: skip
+    assert signed.headers["location"] == "/account/keys"
+    keys = wallet.get("/account/keys", headers={"Accept-Language": "en"})
+    assert "data-no-kit" in keys.text
+    csrf = keys.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert wallet.post("/account/recovery-kit", data={"csrf_token": csrf}).status_code == 200
+    assert "data-no-kit" not in wallet.get("/account/keys").text
+
+
+def test_the_operator_erases_an_account_nobody_can_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from musette.cli import main
+
+    monkeypatch.setenv("MUSETTE_DEV", "1")
+    monkeypatch.setenv("MUSETTE_WALLET_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("MUSETTE_WALLET_ARGON2_MEMORY_KIB", "64")
+    wallet = ["wallet", "--data-dir", str(tmp_path / "var")]
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n" * 2))
+    assert main([*wallet, "account", "create", "lost@example.org"]) == 0
+    assert main([*wallet, "account", "delete", "lost@example.org"]) == 2  # no --yes
+    assert main([*wallet, "account", "delete", "lost@example.org", "--yes"]) == 0
+    assert main([*wallet, "account", "delete", "lost@example.org", "--yes"]) != 0  # gone
+    # the address is free again
+    assert main([*wallet, "account", "create", "lost@example.org"]) == 0
