@@ -621,7 +621,7 @@ def _build_answer(
     disclose: list[tuple[Any, ...]] | None = None,
 ) -> Answer:
     return build_answer(holder, WALLET_EMAIL, links["request_uri"], credential_id, qid,
-                        audience=audience, disclose=disclose)  # fmt: skip
+                        audience=audience, disclose=disclose, password=WALLET_PASSWORD)  # fmt: skip
 
 
 def _post(answer: Answer) -> httpx2.Response:
