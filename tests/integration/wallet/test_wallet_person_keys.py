@@ -532,3 +532,21 @@ def test_the_operator_erases_an_account_nobody_can_open(
     assert main([*wallet, "account", "delete", "lost@example.org", "--yes"]) != 0  # gone
     # the address is free again
     assert main([*wallet, "account", "create", "lost@example.org"]) == 0
+
+
+def test_a_wrong_master_secret_is_refused_even_before_any_account(tmp_path: Path) -> None:
+    """The start-up check no longer needs an account the master key opens (none does now): a
+    value sealed under the secret at the first start tells a wrong one."""
+    from shared.errors import InvalidInputError
+    from wallet.main import open_resources
+
+    first = wallet_settings(tmp_path / "w", master_secret=_b64(b"a" * 32))
+    with open_resources(first):
+        pass
+    with open_resources(first):  # the same secret opens it again
+        pass
+    with (
+        pytest.raises(InvalidInputError, match="same secret"),
+        open_resources(first.model_copy(update={"master_secret": _b64(b"b" * 32)})),
+    ):
+        pass
