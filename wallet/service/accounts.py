@@ -314,20 +314,31 @@ def _seal_for(secret: str, purpose: str, who: Principal) -> bytes:
     return keys.wrap_data_key(key, who.account_id, who.vault.data_key, purpose)
 
 
-def _open_for(
-    secret: str, purpose: str, account: Account, key_ct: bytes | None, master: MasterKey
-) -> AccountVault | None:
-    """The vault a session's or token's sealed copy opens; for an account made before and
-    not signed in since, the master-wrapped key (sealed onto the row for next time)."""
-    if key_ct is not None:
+def _opened(
+    session: Session,
+    master: MasterKey,
+    row: WebSession | ApiToken,
+    secret: str,
+    purpose: str,
+    csrf: str | None = None,
+) -> Principal | None:
+    """The principal a session's or token's sealed copy opens; for an account made before and
+    not signed in since, the master-wrapped key, sealed onto the row for next time."""
+    account = session.get(Account, row.account_id)
+    if account is None:
+        return None
+    if row.key_ct is not None:
         try:
-            return keys.unwrap_data_key(keys.secret_key(secret, purpose), account.id, key_ct,
-                                        purpose)  # fmt: skip
+            vault = keys.unwrap_data_key(keys.secret_key(secret, purpose), account.id, row.key_ct,
+                                         purpose)  # fmt: skip
         except VaultError:
             return None
-    if account.wrapped_key is not None:
-        return master.unwrap(account.id, account.wrapped_key)
-    return None  # a session from before the account moved to its password: sign in again
+        return Principal(account.id, account.email, vault, csrf)
+    if account.wrapped_key is None:
+        return None  # made before the account moved to its password: sign in again
+    who = Principal(account.id, account.email, master.unwrap(account.id, account.wrapped_key), csrf)
+    row.key_ct = _seal_for(secret, purpose, who)
+    return who
 
 
 def close_session(session: Session, token: str) -> None:
@@ -342,16 +353,7 @@ def principal_for_session(session: Session, master: MasterKey, token: str) -> Pr
     if row.expires_at <= now():
         session.delete(row)
         return None
-    account = session.get(Account, row.account_id)
-    if account is None:
-        return None
-    vault = _open_for(token, "session", account, row.key_ct, master)
-    if vault is None:
-        return None
-    who = Principal(account.id, account.email, vault, row.csrf_token)
-    if row.key_ct is None:
-        row.key_ct = _seal_for(token, "session", who)
-    return who
+    return _opened(session, master, row, token, "session", row.csrf_token)
 
 
 def create_api_token(session: Session, who: Principal, name: str) -> tuple[ApiToken, str]:
@@ -374,16 +376,7 @@ def principal_for_api_token(session: Session, master: MasterKey, secret: str) ->
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
     if row is None:
         return None
-    account = session.get(Account, row.account_id)
-    if account is None:
-        return None
-    vault = _open_for(secret, "api-token", account, row.key_ct, master)
-    if vault is None:
-        return None
-    who = Principal(account.id, account.email, vault)
-    if row.key_ct is None:
-        row.key_ct = _seal_for(secret, "api-token", who)
-    return who
+    return _opened(session, master, row, secret, "api-token")
 
 
 def list_api_tokens(session: Session, account_id: str) -> list[ApiToken]:

@@ -550,3 +550,26 @@ def test_a_wrong_master_secret_is_refused_even_before_any_account(tmp_path: Path
         open_resources(first.model_copy(update={"master_secret": _b64(b"b" * 32)})),
     ):
         pass
+
+
+def test_tokens_made_before_the_move_keep_working_once_used(
+    wallet: TestClient, alice: Holder
+) -> None:
+    res = wallet.app.state.resources  # type: ignore[attr-defined]
+    csrf = signed_in(wallet, alice.email, PASSWORD)
+    unused = wallet.post("/api/tokens", json={"name": "unused"}, headers=csrf).json()["token"]
+    wallet.cookies.clear()
+    with db(wallet).begin() as session:  # as before this change: no copies, master-wrapped
+        who = accounts.authenticate(session, res.master, res.hasher, alice.email, PASSWORD)
+        account = session.get(Account, alice.account_id)
+        assert account is not None
+        account.wrapped_key = _master_wrap(res.master, who.vault)
+        account.password_wrapped_key = None
+        for row in session.scalars(select(ApiToken)):
+            row.key_ct = None
+    assert alice.get("/api/credentials").status_code == 200  # used while still legacy
+    signed_in(wallet, alice.email, PASSWORD)  # the move
+    wallet.cookies.clear()
+    assert alice.get("/api/credentials").status_code == 200
+    stale = wallet.get("/api/credentials", headers={"Authorization": f"Bearer {unused}"})
+    assert stale.status_code == 401
