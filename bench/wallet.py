@@ -83,10 +83,9 @@ def main() -> None:
         )  # fmt: skip
         with open_resources(settings) as res:
             with res.sessions.begin() as session:
-                account = accounts.create_account(
-                    session, res.master, res.hasher, "bench@example.org", "benchmark!"
-                )
-                who = accounts.principal_for(res.master, account)
+                who = accounts.create_account(
+                    session, res.hasher, "bench@example.org", "benchmark!"
+                ).who
                 holder_row = identities.create_identity(session, who)
                 holder = identities.holder_key(who, holder_row)
             subject = did_jwk_from_public(holder.key.public_key)

@@ -24,12 +24,29 @@ def _settings(args: argparse.Namespace) -> Any:
     return settings_for_up(config.data_dir / "wallet", config.base_urls(), dev)
 
 
-def _read_password() -> str:
+def _read_password(prompt: str = "password: ") -> str:
     if sys.stdin.isatty():
         import getpass
 
-        return getpass.getpass("password: ")
+        return getpass.getpass(prompt)
     return sys.stdin.readline().rstrip("\n")
+
+
+def open_account(session: Any, res: Any, args: argparse.Namespace) -> Any:
+    """The account of ``--account``, opened with its password read on standard input (or its
+    recovery code, with ``--recovery-code``): the wallet holds no key that opens it otherwise
+    (docs/decisions/person-held-keys.md)."""
+    from shared.errors import InvalidInputError
+    from wallet.service import accounts
+
+    recovery = bool(getattr(args, "recovery_code", False))
+    secret = _read_password("recovery code: " if recovery else "password: ")
+    if not secret:
+        what = "recovery code" if recovery else "password"
+        raise InvalidInputError(f"the account's {what} is needed, on standard input")
+    if recovery:
+        return accounts.open_with_recovery_code(session, args.account, secret)[1]
+    return accounts.authenticate(session, res.master, res.hasher, args.account, secret)
 
 
 def cmd_account_create(args: argparse.Namespace) -> int:
@@ -38,19 +55,62 @@ def cmd_account_create(args: argparse.Namespace) -> int:
 
     password = _read_password()
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
-        account = accounts.create_account(session, res.master, res.hasher, args.email, password)
-        identity = identities.create_identity(session, accounts.principal_for(res.master, account))
-        out = {"id": account.id, "email": account.email, "did": identity.did}
-    print(json.dumps(out) if args.json else f"created {out['email']} ({out['did']})")
+        made = accounts.create_account(session, res.hasher, args.email, password)
+        identity = identities.create_identity(session, made.who)
+        out = {"id": made.account.id, "email": made.account.email, "did": identity.did,
+               "recovery_code": made.recovery_code}  # fmt: skip
+    if args.json:
+        print(json.dumps(out))
+        return 0
+    print(f"created {out['email']} ({out['did']})")
+    print(f"recovery code: {made.recovery_code}")
+    print("keep it apart from the password, it is shown once: without the password and without "
+          "it, nobody can open this account again", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def cmd_account_delete(args: argparse.Namespace) -> int:
+    """The operator deletes an account nobody can open any more (password and kit lost), so
+    its person can sign up again with the same address. Nothing of it can be read: erased."""
+    from wallet.main import open_resources
+    from wallet.service import accounts
+
+    if not args.yes:
+        print("musette: this erases the account and everything it holds; confirm with --yes",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    with open_resources(_settings(args)) as res, res.sessions.begin() as session:
+        account = accounts.find_account(session, args.email)
+        accounts.delete_account(session, account.id)
+    print(f"deleted {args.email}")
+    return 0
+
+
+def cmd_account_legacy(args: argparse.Namespace) -> int:
+    """The accounts still wrapped by the master key (never signed in since the change)."""
+    from wallet.main import open_resources
+    from wallet.service import accounts
+
+    with open_resources(_settings(args)) as res, res.sessions.begin() as session:
+        rows = [
+            {"id": a.id, "email": a.email, "created_at": a.created_at.isoformat()}
+            for a in accounts.legacy_accounts(session)
+        ]
+    if args.json:
+        print(json.dumps(rows))
+    else:
+        for row in rows:
+            print(f"{row['email']} {row['id']} {row['created_at']}")
+        print(f"{len(rows)} account(s) still wrapped by the master key", file=sys.stderr)
     return 0
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
     from wallet.main import open_resources
-    from wallet.service import accounts, receiving
+    from wallet.service import receiving
 
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
-        who = accounts.principal_for(res.master, accounts.find_account(session, args.account))
+        who = open_account(session, res, args)
         accepted = receiving.receive(
             session, who, res.fetcher, res.verify_context(), args.offer_uri,
             tx_code=args.tx_code, max_bytes=res.settings.max_credential_bytes, sphere=args.sphere,
@@ -69,14 +129,14 @@ def cmd_receive(args: argparse.Namespace) -> int:
 
 def cmd_present(args: argparse.Namespace) -> int:
     from wallet.main import open_resources
-    from wallet.service import accounts, presenting
+    from wallet.service import presenting
 
     if not args.yes:
         print("musette: presenting discloses your data; confirm with --yes", file=sys.stderr)
         return 2
     disclose = [presenting.parse_claim_path(p) for p in args.disclose or []]
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
-        who = accounts.principal_for(res.master, accounts.find_account(session, args.account))
+        who = open_account(session, res, args)
         result = presenting.present(
             session, who, res.fetcher, DidResolver(res.fetcher, allow_http=res.settings.dev),
             res.master, args.request_uri, credential_id=args.credential, disclose=disclose,
@@ -94,10 +154,10 @@ def cmd_rights(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from wallet.main import open_resources
-    from wallet.service import accounts, rights
+    from wallet.service import rights
 
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
-        who = accounts.principal_for(res.master, accounts.find_account(session, args.account))
+        who = open_account(session, res, args)
         estimate = rights.rights_of(
             session, who, res.verify_context(), today=datetime.now(UTC).date(), year=args.year
         )
@@ -118,7 +178,7 @@ def cmd_rights(args: argparse.Namespace) -> int:
 
 def cmd_experience_add(args: argparse.Namespace) -> int:
     from wallet.main import open_resources
-    from wallet.service import accounts, endorsements, self_declared
+    from wallet.service import endorsements, self_declared
 
     kind = args.kind or self_declared.SPHERE_KINDS.get(args.sphere or "work")
     if kind is None:
@@ -126,7 +186,7 @@ def cmd_experience_add(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
-        who = accounts.principal_for(res.master, accounts.find_account(session, args.account))
+        who = open_account(session, res, args)
         view = endorsements.create_experience(
             session, who, title=args.title, organisation=args.org,
             start_date=self_declared.month_or_day(args.start) or "",
@@ -142,6 +202,13 @@ def cmd_experience_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_secret_flag(parser: Any) -> None:
+    parser.add_argument(
+        "--recovery-code", action="store_true",
+        help="standard input holds the recovery code, not the password",
+    )  # fmt: skip
+
+
 def register(sub: Any) -> None:
     """Add ``musette wallet …`` to the main parser."""
     wallet = sub.add_parser("wallet", help="the holder wallet (accounts, receive, present)")
@@ -155,10 +222,22 @@ def register(sub: Any) -> None:
     create.add_argument("email")
     create.add_argument("--json", action="store_true")
     create.set_defaults(func=cmd_account_create)
+    delete = asub.add_parser(
+        "delete", help="erase an account (its password and recovery kit lost: nobody can open it)"
+    )
+    delete.add_argument("email")
+    delete.add_argument("--yes", action="store_true", help="confirm the erasure")
+    delete.set_defaults(func=cmd_account_delete)
+    legacy = asub.add_parser(
+        "legacy", help="accounts still wrapped by the master key (not signed in since)"
+    )
+    legacy.add_argument("--json", action="store_true")
+    legacy.set_defaults(func=cmd_account_legacy)
 
     receive = wsub.add_parser("receive", help="accept an OpenID4VCI credential offer")
     receive.add_argument("offer_uri", metavar="OFFER_URI")
     receive.add_argument("--account", required=True, metavar="EMAIL")
+    add_secret_flag(receive)
     receive.add_argument("--tx-code", help="the transaction code the issuer sent")
     receive.add_argument("--sphere", help="work, association, personal, or your own")
     receive.add_argument("--json", action="store_true")
@@ -167,6 +246,7 @@ def register(sub: Any) -> None:
     present = wsub.add_parser("present", help="answer an OpenID4VP presentation request")
     present.add_argument("request_uri", metavar="REQUEST_URI")
     present.add_argument("--account", required=True, metavar="EMAIL")
+    add_secret_flag(present)
     present.add_argument("--credential", metavar="ID", help="the credential to present")
     present.add_argument(
         "--disclose", nargs="*", metavar="PATH",
@@ -183,6 +263,7 @@ def register(sub: Any) -> None:
         "rights", help="estimate Compte d'engagement citoyen rights from volunteer badges"
     )
     rights.add_argument("--account", required=True, metavar="EMAIL")
+    add_secret_flag(rights)
     rights.add_argument("--year", type=int, help="only this civil year")
     rights.add_argument("--json", action="store_true")
     rights.set_defaults(func=cmd_rights)
@@ -193,6 +274,7 @@ def register(sub: Any) -> None:
         "add", help="describe an experience; the wallet signs it as a self-declared credential"
     )
     add.add_argument("--account", required=True, metavar="EMAIL")
+    add_secret_flag(add)
     add.add_argument("--title", required=True, help="the role")
     add.add_argument("--org", required=True, help="the organisation")
     add.add_argument("--from", dest="start", required=True, metavar="YYYY-MM[-DD]")

@@ -10,9 +10,8 @@ from typing import Any
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from musette.cli_wallet import _settings
+    from musette.cli_wallet import _settings, open_account
     from wallet.main import open_resources
-    from wallet.service import accounts
     from wallet.service.exports import europass, items, pdf
 
     ids = items.parse_ids(args.credentials)
@@ -21,7 +20,7 @@ def cmd_export(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
-        who = accounts.principal_for(res.master, accounts.find_account(session, args.account))
+        who = open_account(session, res, args)
         base = res.settings.base_url
         chosen = items.collect(session, who, ids, args.language, base)
         if args.format == "pdf":
@@ -44,6 +43,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def register_export(wsub: Any) -> None:
     export = wsub.add_parser("export", help="export credentials as a PDF CV or Europass (ELM v3)")
     export.add_argument("--account", required=True, metavar="EMAIL")
+    from musette.cli_wallet import add_secret_flag
+
+    add_secret_flag(export)
     export.add_argument("--format", required=True, choices=["pdf", "europass"])
     export.add_argument("--credentials", required=True, metavar="ID,ID…")
     export.add_argument("--out", required=True, metavar="FILE")

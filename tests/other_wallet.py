@@ -48,6 +48,7 @@ def build_answer(
     *,
     audience: str | None = None,
     disclose: list[tuple[Any, ...]] | None = None,
+    password: str = "un-mot-de-passe-solide",  # noqa: S107  (the browser journey's holder)
 ) -> Answer:
     """One presentation of ``credential_id`` (default: the account's only credential) for the
     request at ``request_uri``, answering query ``qid`` (default: the one of its format)."""
@@ -55,7 +56,8 @@ def build_answer(
     from wallet.service import accounts, presenting, storage
 
     with holder.sessions.begin() as session:
-        who = accounts.principal_for(holder.master, accounts.find_account(session, email))
+        # the account opens with its password only (docs/decisions/person-held-keys.md)
+        who = accounts.authenticate(session, holder.master, holder.hasher, email, password)
         resolver = DidResolver(holder.fetcher, allow_http=True)
         request = presenting.resolve_request(holder.fetcher, resolver, request_uri)
         if credential_id is None:

@@ -15,12 +15,11 @@ def seed_demo(settings: WalletSettings) -> list[str]:
     """Create the demo holder once; return the lines ``musette up`` prints."""
     with open_resources(settings) as res, res.sessions.begin() as session:
         try:
-            account = accounts.find_account(session, DEMO_EMAIL)
+            accounts.find_account(session, DEMO_EMAIL)
         except NotFoundError:
-            account = accounts.create_account(
-                session, res.master, res.hasher, DEMO_EMAIL, DEMO_PASSWORD
-            )
-        who = accounts.principal_for(res.master, account)
+            accounts.create_account(session, res.hasher, DEMO_EMAIL, DEMO_PASSWORD)
+        # the demo password is printed on purpose: it opens the demo account like any other
+        who = accounts.authenticate(session, res.master, res.hasher, DEMO_EMAIL, DEMO_PASSWORD)
         identity = identities.default_identity(session, who)
         did = identity.did
     base = settings.base_url.rstrip("/")

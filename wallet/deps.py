@@ -21,7 +21,7 @@ from shared.net.status_cache import CachingFetcher
 from shared.verify.context import VerifyContext
 from shared.verify.status_memo import StatusListMemo
 from wallet.errors import CsrfError, UnauthorizedError
-from wallet.service import accounts
+from wallet.service import accounts, inbox
 from wallet.service.accounts import Principal
 from wallet.service.vault import MasterKey
 from wallet.settings import WalletSettings
@@ -64,23 +64,25 @@ ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
 async def find_principal(request: Request, res: Resources, session: Session) -> Principal | None:
-    """The caller's account from a Bearer API token or a session cookie (CSRF-checked)."""
+    """The caller's account from a Bearer API token or a session cookie (CSRF-checked), opened
+    with the data key its own sealed copy holds; what waits in its inbox moves in now."""
     token = bearer_token(request)
     if token is not None:
-        account = accounts.account_for_api_token(session, token)
-        if account is None:
+        who = accounts.principal_for_api_token(session, res.master, token)
+        if who is None:
             raise UnauthorizedError("the API token is not valid")
-        return accounts.principal_for(res.master, account)
+        inbox.drain(session, who)
+        return who
     cookie = SESSION.read(request)
     if not cookie:
         return None
-    found = accounts.account_for_session(session, cookie)
-    if found is None:
+    who = accounts.principal_for_session(session, res.master, cookie)
+    if who is None:
         return None
-    account, csrf = found
-    if changes_state(request) and not same_token(await supplied_token(request), csrf):
+    if changes_state(request) and not same_token(await supplied_token(request), who.csrf_token):
         raise CsrfError("this form or request lacks the session's CSRF token")
-    return accounts.principal_for(res.master, account, csrf)
+    inbox.drain(session, who)
+    return who
 
 
 async def get_principal(request: Request, res: ResourcesDep, session: SessionDep) -> Principal:

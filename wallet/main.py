@@ -29,6 +29,7 @@ from wallet.api import (
     history,
     history_pages,
     identities,
+    key_pages,
     pages,
     portability,
     present_pages,
@@ -112,6 +113,7 @@ def create_app(
     app.include_router(credential_pages.router)
     app.include_router(receive_pages.router)
     app.include_router(history_pages.router)
+    app.include_router(key_pages.router)
     app.include_router(present_pages.router)
     app.include_router(endorsement_pages.router)
     app.include_router(export_pages.router)

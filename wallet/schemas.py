@@ -68,6 +68,14 @@ class AccountOut(Out):
     email: str
     identity: IdentityOut | None = None
     csrf_token: str | None = None
+    #: shown once, at sign-up and recovery: the only way back in without the password
+    recovery_code: str | None = None
+
+
+class RecoveryKitOut(Out):
+    recovery_code: str = Field(
+        description="shown once; the previous code no longer opens the account"
+    )
 
 
 class SessionOut(Out):

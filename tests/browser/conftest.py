@@ -113,3 +113,14 @@ class Person:
                 "document.documentElement.scrollWidth - window.innerWidth"
             )
             assert overflow <= 0, f"{self.page.url} is {overflow}px wider than the phone"
+
+
+def keep_recovery_kit(page: Any) -> str:
+    """After « Create an account »: the recovery kit page (shown once); read the code and go on
+    to where the sign-up was heading (docs/decisions/person-held-keys.md)."""
+    code = page.locator("[data-recovery-code]")
+    code.wait_for()
+    text = str(code.inner_text())
+    with page.expect_navigation():
+        page.locator("a[data-continue]").click()
+    return text

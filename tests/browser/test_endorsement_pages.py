@@ -28,7 +28,7 @@ import httpx2
 import pytest
 
 from musette.up import UpConfig
-from tests.browser.conftest import LAPTOP, PHONE, Person
+from tests.browser.conftest import LAPTOP, PHONE, Person, keep_recovery_kit
 from tests.demo_clients import demo_issuer_client
 
 pytest.importorskip("playwright")
@@ -175,6 +175,7 @@ def sign_up_on_the_way(person: Person, w: dict[str, str], email: str) -> None:
     page.fill("#password", PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name=w["signup"]).click()
+    keep_recovery_kit(page)
 
 
 @pytest.mark.parametrize(("lang", "viewport", "suffix", "with_proof"), CASES)

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from musette.up import UpConfig
-from tests.browser.conftest import LAPTOP, PHONE, Person
+from tests.browser.conftest import LAPTOP, PHONE, Person, keep_recovery_kit
 from tests.other_wallet import build_answer, open_wallet
 
 pytest.importorskip("playwright")
@@ -280,7 +280,8 @@ def holder_accepts(holder: Person, wallet: str, w: dict[str, str], link: str,
     page.fill("#email", email)
     page.fill("#password", HOLDER_PASSWORD)
     page.get_by_role("button", name=w["signup"]).click()
-    # straight back to the offer the link opened
+    holder.look("1-wallet-recovery-kit")
+    keep_recovery_kit(page)  # then straight back to the offer the link opened
     expect(page.get_by_role("heading", name=w["offers"])).to_be_visible()
     assert urlsplit(page.url).path == "/receive"
     main = page.locator("main")

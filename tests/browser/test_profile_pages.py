@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from musette.up import UpConfig
-from tests.browser.conftest import LAPTOP, PHONE, Person
+from tests.browser.conftest import LAPTOP, PHONE, Person, keep_recovery_kit
 from tests.browser.test_wallet_pages import ORG, PASSWORD, badge_png, offer_link
 from tests.demo_clients import demo_issuer_client
 
@@ -77,6 +77,7 @@ def test_the_public_profile_tells_the_truth(
     page.fill("#email", f"profile-{lang}-{device}@example.org")
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name=w["signup"]).click()
+    keep_recovery_kit(page)
     page.wait_for_url(wallet + "/")
 
     # two badges of the association, one of which it will revoke
@@ -141,6 +142,7 @@ def test_an_sd_jwt_part_not_ticked_is_nowhere_on_the_public_page(
     page.fill("#email", "profile-sd@example.org")
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name=w["signup"]).click()
+    keep_recovery_kit(page)
     page.wait_for_url(wallet + "/")
     page.goto(offer_link(issuer_api, lang))
     page.get_by_role("button", name=w["accept"]).click()

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from musette.up import UpConfig
-from tests.browser.conftest import LAPTOP, PHONE, Person
+from tests.browser.conftest import LAPTOP, PHONE, Person, keep_recovery_kit
 
 pytest.importorskip("playwright")
 from playwright.sync_api import expect
@@ -93,6 +93,7 @@ def test_the_timeline_tells_the_truth_about_a_self_declared_experience(
     page.fill("#password", PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name=w["signup"]).click()
+    keep_recovery_kit(page)
 
     page.goto(f"{wallet}/experiences")
     person.look("experiences-form")

@@ -15,7 +15,7 @@ import httpx2
 import pytest
 
 from musette.up import UpConfig
-from tests.browser.conftest import LAPTOP, PHONE, new_page
+from tests.browser.conftest import LAPTOP, PHONE, keep_recovery_kit, new_page
 from tests.browser.test_issuer_pages import check_page
 from tests.browser.test_wallet_rights import PASSWORD, badge_png, issuer_api  # noqa: F401
 from wallet.service.exports import pdf
@@ -57,6 +57,7 @@ def test_export_what_was_chosen(
     page.fill("#email", f"export-{lang}@example.org")
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name=words["signup"]).click()
+    keep_recovery_kit(page)
     page.wait_for_url(wallet + "/")
     ids = []
     for name, role, hours in (("board", "board", "151"), ("supervision", "supervision", "67")):

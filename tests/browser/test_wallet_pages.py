@@ -15,7 +15,14 @@ import httpx2
 import pytest
 
 from musette.up import UpConfig
-from tests.browser.conftest import LAPTOP, PHONE, assert_accessible, new_page, screenshot
+from tests.browser.conftest import (
+    LAPTOP,
+    PHONE,
+    assert_accessible,
+    keep_recovery_kit,
+    new_page,
+    screenshot,
+)
 from tests.demo_clients import demo_issuer_client
 
 ORG = "demo-association"
@@ -146,6 +153,8 @@ def test_wallet_journey_in_the_browser(
     page.fill("#email", f"camille-{lang}@example.org")
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name=words["signup"]).click()
+    check(page, f"wallet-recovery-kit-{shot}")
+    keep_recovery_kit(page)
     page.wait_for_url(wallet + "/")
     assert words["empty"] in page.inner_text("main")
     check(page, f"wallet-home-empty-{shot}")

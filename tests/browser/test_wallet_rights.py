@@ -14,7 +14,7 @@ import httpx2
 import pytest
 
 from musette.up import UpConfig
-from tests.browser.conftest import LAPTOP, PHONE, new_page
+from tests.browser.conftest import LAPTOP, PHONE, keep_recovery_kit, new_page
 from tests.browser.test_issuer_pages import check_page
 from tests.demo_clients import demo_issuer_client
 
@@ -101,6 +101,7 @@ def test_a_volunteer_reads_their_rights(
     page.fill("#email", f"benevole-{lang}@example.org")
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name=words["signup"]).click()
+    keep_recovery_kit(page)
     page.wait_for_url(wallet + "/")
     for name, role, hours in (("board", "board", "150"), ("supervision", "supervision", "60")):
         page.goto(wallet + "/receive")

@@ -18,7 +18,14 @@ from musette.up import UpConfig
 from shared.did import verification_method_id
 from shared.proofs.data_integrity import RDFC, add_proof
 from shared.ui.problem_text import problem_message, problem_title
-from tests.browser.conftest import LAPTOP, PHONE, assert_accessible, new_page, screenshot
+from tests.browser.conftest import (
+    LAPTOP,
+    PHONE,
+    assert_accessible,
+    keep_recovery_kit,
+    new_page,
+    screenshot,
+)
 from tests.browser.test_wallet_pages import offer_link
 from tests.demo_clients import demo_issuer_client
 from tests.unit.shared.test_problem_text import ENGLISH
@@ -98,6 +105,7 @@ def test_used_and_unknown_offers_have_their_own_message(
     page.fill("#email", f"words-{lang}-{device}@example.org")
     page.fill("#password", "un-mot-de-passe-solide")
     page.locator("main form button[type=submit]").click()
+    keep_recovery_kit(page)
     page.wait_for_url(wallet + "/")
 
     link = offer_link(issuer_api, lang)

@@ -22,7 +22,7 @@ from tests.e2e.test_journeys import FORMATS
 ACCOUNT = "cec-journey@example.org"
 
 
-def _cli(config: UpConfig, *argv: str, stdin: str = "") -> dict[str, Any]:
+def _cli(config: UpConfig, *argv: str, stdin: str = "a long password for cec\n") -> dict[str, Any]:
     """``musette …`` in process on the running stack's data folder, its JSON output."""
     from musette.cli import main
 

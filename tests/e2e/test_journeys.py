@@ -8,6 +8,7 @@ Bitstring Status List. The test drives them through their public APIs and comman
 from __future__ import annotations
 
 import html
+import io
 import json
 import shutil
 import subprocess
@@ -324,6 +325,8 @@ def test_journey1_and_2_through_the_command_lines(
         "--recipient", "Camille Martin", "--format", "dc+sd-jwt", "--tx-code", "--json",
     )  # fmt: skip
     assert offer["offer_uri"].startswith("openid-credential-offer://")
+    # each command that opens the account reads its password on standard input
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{WALLET_PASSWORD}\n" * 2))
     received = run(
         "wallet", "--data-dir", data, "receive", offer["offer_uri"], "--account", WALLET_EMAIL,
         "--tx-code", offer["tx_code"], "--json",
@@ -619,7 +622,7 @@ def _build_answer(
     disclose: list[tuple[Any, ...]] | None = None,
 ) -> Answer:
     return build_answer(holder, WALLET_EMAIL, links["request_uri"], credential_id, qid,
-                        audience=audience, disclose=disclose)  # fmt: skip
+                        audience=audience, disclose=disclose, password=WALLET_PASSWORD)  # fmt: skip
 
 
 def _post(answer: Answer) -> httpx2.Response:

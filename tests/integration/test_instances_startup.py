@@ -83,7 +83,7 @@ def test_a_wallet_with_another_master_secret_refuses_to_start(tmp_path: Path, db
     from wallet.main import open_resources
 
     first = _settings("wallet", tmp_path, db, _secret())
-    seed_demo(first)  # the demo account's data key, wrapped under the first secret
+    seed_demo(first)  # the first start stores a check value sealed under the first secret
     with open_resources(first.model_copy()):
         pass
     with (

@@ -293,6 +293,8 @@ NOT_SESSION_ROUTES: dict[tuple[str, str, str], str] = {
     ("wallet", "POST", "/api/session"): "JSON sign-in: a cross-site form cannot send JSON",
     ("wallet", "POST", "/signin"): "anonymous form: its own case (double-submit cookie)",
     ("wallet", "POST", "/signup"): "anonymous form: its own case (double-submit cookie)",
+    ("wallet", "POST", "/recover"): "anonymous form: its own case (double-submit cookie)",
+    ("wallet", "POST", "/api/recover"): "JSON recovery: a cross-site form cannot send JSON",
     ("wallet", "POST", "/api/endorse/{token}/deliver"): "endorsement delivery from another wallet: no cookie, the single-use token is the capability",
     ("verifier", "POST", "/oid4vp/response/{key}"): "OpenID4VP direct_post: the state is the credential",
     ("verifier", "POST", "/verifications"): "anonymous verification API (no session state)",
@@ -349,6 +351,8 @@ CSRF_ROUTES: dict[str, list[tuple[str, str]]] = {
             ("POST", "/api/endorse-remote"), ("POST", "/endorse-remote"),
             ("POST", "/api/profiles"), ("DELETE", "/api/profiles/{profile_id}"), ("POST", "/profiles"),
             ("POST", "/profiles/{profile_id}/revoke"),
+            ("POST", "/api/me/password"), ("POST", "/api/me/recovery-kit"),
+            ("POST", "/account/password"), ("POST", "/account/recovery-kit"),
         }
     ),
     "verifier": [
@@ -444,6 +448,7 @@ CSRF_CASES += [
     anonymous_form_case("issuer", "/signin"),
     anonymous_form_case("wallet", "/signin"),
     anonymous_form_case("wallet", "/signup"),
+    anonymous_form_case("wallet", "/recover"),
     anonymous_form_case("verifier", "/signin"),
     Case(FAMILY, "csrf/verifier/POST /verify/no-token", "TM-WEB-CSRF", verify_form_case),
 ]

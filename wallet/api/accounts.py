@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from servicekit.ratelimit import account_and_ip, limiter_of
 from wallet.deps import SESSION, AnonCsrfDep, PrincipalDep, ResourcesDep, SessionDep
-from wallet.schemas import AccountOut, ApiTokenOut, NewApiTokenOut, SessionOut
+from wallet.schemas import AccountOut, ApiTokenOut, NewApiTokenOut, RecoveryKitOut, SessionOut
 from wallet.service import accounts, identities, local_wallet
 
 router = APIRouter(tags=["accounts"])
@@ -36,15 +36,16 @@ def set_session_cookie(response: Response, res: ResourcesDep, token: str) -> Non
 def sign_up(
     body: Credentials, _csrf: AnonCsrfDep, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
-    """Create an account with its first holder identity (did:jwk, Ed25519)."""
+    """Create an account with its first holder identity (did:jwk, Ed25519), and its recovery
+    code: shown this once, the only way back in without the password."""
     local_wallet.refuse_second_account(session, res.settings)
-    account = accounts.create_account(session, res.master, res.hasher, body.email, body.password)
-    who = accounts.principal_for(res.master, account)
-    identity = identities.create_identity(session, who)
+    made = accounts.create_account(session, res.hasher, body.email, body.password)
+    identity = identities.create_identity(session, made.who)
     return {
-        "id": account.id,
-        "email": account.email,
+        "id": made.account.id,
+        "email": made.account.email,
         "identity": identities.identity_json(identity),
+        "recovery_code": made.recovery_code,
     }
 
 
@@ -61,15 +62,67 @@ def sign_in(
     limiter_of(request).hit(
         "signin", account_and_ip(body.email, request), res.settings.rate_limit_signin
     )
-    account = accounts.authenticate(session, res.hasher, body.email, body.password)
-    token, csrf = accounts.open_session(session, account, res.settings.session_hours)
+    who = accounts.authenticate(session, res.master, res.hasher, body.email, body.password)
+    token, csrf = accounts.open_session(session, who, res.settings.session_hours)
     set_session_cookie(response, res, token)
-    return {"id": account.id, "email": account.email, "csrf_token": csrf}
+    return {"id": who.account_id, "email": who.email, "csrf_token": csrf}
 
 
 @router.delete("/session", status_code=204)
-def sign_out(who: PrincipalDep, response: Response, session: SessionDep) -> None:
+def sign_out(who: PrincipalDep, request: Request, response: Response, session: SessionDep) -> None:
+    """Close the session: its row, and the copy of the data key it held, are deleted."""
+    cookie = SESSION.read(request)
+    if cookie:
+        accounts.close_session(session, cookie)
     SESSION.clear(response)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    old_password: str
+    new_password: str
+
+
+class Recovery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str
+    recovery_code: str
+    new_password: str
+
+
+@router.post("/me/password", status_code=204)
+def change_password(
+    body: PasswordChange, who: PrincipalDep, request: Request, res: ResourcesDep,
+    session: SessionDep,
+) -> None:  # fmt: skip
+    """Wrap the data key under a new password; the other cookie sessions are closed."""
+    limiter_of(request).hit(
+        "signin", account_and_ip(who.email, request), res.settings.rate_limit_signin
+    )
+    accounts.change_password(
+        session, res.hasher, who, body.old_password, body.new_password,
+        keep_session=SESSION.read(request),
+    )  # fmt: skip
+
+
+@router.post("/me/recovery-kit", status_code=201, response_model=RecoveryKitOut)
+def new_recovery_kit(who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    """A new recovery code, shown once; the one before no longer opens the account."""
+    return {"recovery_code": accounts.new_recovery_kit(session, who)}
+
+
+@router.post("/recover", response_model=AccountOut, response_model_exclude_unset=True)
+def recover(
+    body: Recovery, _csrf: AnonCsrfDep, request: Request, res: ResourcesDep, session: SessionDep
+) -> dict[str, Any]:
+    """Forgot password: the recovery code and a new password; returns a new recovery code.
+    Every session and API token of the account is closed."""
+    limiter_of(request).hit(
+        "signin", account_and_ip(body.email, request), res.settings.rate_limit_signin
+    )
+    made = accounts.recover(session, res.hasher, body.email, body.recovery_code, body.new_password)
+    return {"id": made.account.id, "email": made.account.email,
+            "recovery_code": made.recovery_code}  # fmt: skip
 
 
 @router.get("/me", response_model=SessionOut, response_model_exclude_unset=True)
@@ -89,7 +142,7 @@ def delete_me(who: PrincipalDep, response: Response, session: SessionDep) -> Non
 )
 def create_token(body: TokenRequest, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     """A new API token, shown once."""
-    row, secret = accounts.create_api_token(session, who.account_id, body.name)
+    row, secret = accounts.create_api_token(session, who, body.name)
     return {"id": row.id, "name": row.name, "token": secret}
 
 

@@ -15,6 +15,7 @@ from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import VcError
 from shared.ui import STYLESHEET
 from wallet.api.accounts import set_session_cookie
+from wallet.api.key_pages import recovery_kit_page
 from wallet.deps import (
     SESSION,
     AnonCsrfDep,
@@ -92,7 +93,7 @@ def signin(
         "signin", account_and_ip(email, request), res.settings.rate_limit_signin
     )
     try:
-        account = accounts.authenticate(session, res.hasher, email, password)
+        who = accounts.authenticate(session, res.master, res.hasher, email, password)
     except VcError:
         _ = translator(choose_language(request))
         error = _("Wrong email address or password.")
@@ -106,8 +107,11 @@ def signin(
             signup_closed=res.settings.local,
             status=401,
         )
-    token, _token = accounts.open_session(session, account, res.settings.session_hours)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    token, _token = accounts.open_session(session, who, res.settings.session_hours)
+    target = _safe_next(next)
+    if target == "/" and not accounts.has_recovery_kit(session, who):
+        target = "/account/keys"  # an account made before person-held keys: make its kit
+    response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, res, token)
     return response
 
@@ -133,7 +137,7 @@ def signup(
 ) -> Response:
     try:
         local_wallet.refuse_second_account(session, res.settings)
-        account = accounts.create_account(session, res.master, res.hasher, email, password)
+        made = accounts.create_account(session, res.hasher, email, password)
     except VcError as err:
         _ = translator(choose_language(request))
         error = {
@@ -149,12 +153,10 @@ def signup(
             email=email,
             status=err.status,
         )
-    identities.create_identity(session, accounts.principal_for(res.master, account))
-    token, _token = accounts.open_session(session, account, res.settings.session_hours)
-    # back to where the link opened (an issuer's offer, a recruiter's request), as after sign-in
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session_cookie(response, res, token)
-    return response
+    identities.create_identity(session, made.who)
+    token, csrf = accounts.open_session(session, made.who, res.settings.session_hours)
+    # the recovery kit, shown once; then back to where the link opened (an offer, a request)
+    return recovery_kit_page(request, res, made, token, csrf, _safe_next(next))
 
 
 @router.post("/signout", response_class=Response)

@@ -20,9 +20,20 @@ class Account(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
-    #: the account's data key, AES-GCM-wrapped under the service master key
-    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    #: accounts made before person-held keys: the data key wrapped under the service master
+    #: key, erased at the first sign-in since (docs/decisions/person-held-keys.md)
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: Argon2id salt and parameters of the password key
+    kek_salt: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    kek_params: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: the data key wrapped under the password key, and under the recovery code's key
+    password_wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    recovery_wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    #: X25519 inbox: what arrives while the person is away is sealed to the public key
+    inbox_public_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    #: its private key, sealed under the data key
+    inbox_private_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class WebSession(Base):
@@ -33,6 +44,8 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: the data key sealed under a key derived from the cookie token (stored only hashed)
+    key_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class ApiToken(Base):
@@ -43,6 +56,31 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(200))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: the data key sealed under a key derived from the token secret (stored only hashed)
+    key_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class InboxItem(Base):
+    """Something delivered while the person was away, sealed to the account's inbox key;
+    moved into the vault at their next signed-in request."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(account_fk(), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ct: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class VaultCheck(Base):
+    """A value sealed under the master secret, written once: a wrong secret is refused at
+    start-up (docs/decisions/stateless-instances.md)."""
+
+    __tablename__ = "vault_checks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Identity(Base):

@@ -36,8 +36,8 @@ from wallet.errors import (
     EndorsementOtherSubjectError,
     NotAnEndorsementError,
 )
-from wallet.service import endorsements, importing, storage
-from wallet.service.accounts import Principal, now, principal_for
+from wallet.service import endorsements, importing, inbox, storage
+from wallet.service.accounts import Principal, now
 from wallet.service.vault import MasterKey
 
 #: media types the delivery endpoint reads as a bare credential (VC DM 2.0 §6.3, VC-JOSE-COSE)
@@ -123,20 +123,20 @@ def deliver(
     account = session.get(Account, row.account_id)
     if account is None:
         raise NotFoundError("no endorsement request at this address")
-    who = principal_for(master, account)
     issuer = (report.credential or {}).get("issuer")
     name = issuer.get("name") if isinstance(issuer, dict) else None
     summary = storage.summarize(
         report, sphere=endorsements.ENDORSEMENT_SPHERE, tags=None, source="endorsement",
         issuer_name=name if isinstance(name, str) else None,
-        holder_identity=importing.bound_identity(session, who, report),
+        holder_identity=importing.bound_identity_of(session, account.id, report),
     )  # fmt: skip
     summary["experience_id"] = row.experience_id
     summary.update(endorsements.endorsed_period(snap))
-    stored = storage.store_credential(
-        session, who, raw=raw, fmt=report.format, summary=summary, claims=report.credential
-    )
-    endorsements.attach(session, row, stored.id)
+    # the person may be away: sealed to their inbox, stored at their next signed-in request
+    inbox.post_endorsement(
+        session, master, account, row, raw=raw, fmt=report.format, summary=summary,
+        claims=report.credential,
+    )  # fmt: skip
     return {"status": "attached", "endorser": report.issuer, "about": about_of(row.experience_id)}
 
 

@@ -37,8 +37,8 @@ from wallet.errors import (
     EndorsementLinkUsedError,
     OwnEndorsementRequestError,
 )
-from wallet.service import identities, importing, self_declared, sharing, storage
-from wallet.service.accounts import Principal, new_id, now, principal_for
+from wallet.service import identities, importing, inbox, self_declared, sharing, storage
+from wallet.service.accounts import Principal, new_id, now
 from wallet.service.vault import MasterKey, VaultError, hash_token, open_sealed, seal, token_key
 
 REQUEST_DAYS = 30
@@ -442,13 +442,19 @@ def endorse(
     requester_account = session.get(Account, row.account_id)
     if requester_account is None:
         raise NotFoundError("no endorsement request at this address")
-    requester = principal_for(master, requester_account)
-    stored = importing.import_credential(
-        session, requester, json.dumps(signed, ensure_ascii=False).encode(), ctx,
-        max_bytes=max_bytes, sphere=ENDORSEMENT_SPHERE, source="endorsement", issuer_name=name,
-        extra={"experience_id": row.experience_id, **endorsed_period(experience)},
+    data = json.dumps(signed, ensure_ascii=False)
+    importing.check_size(data.encode(), max_bytes)
+    report = importing.verify_for_storage(data, ctx)
+    summary = storage.summarize(
+        report, sphere=ENDORSEMENT_SPHERE, tags=None, source="endorsement", issuer_name=name,
+        holder_identity=importing.bound_identity_of(session, requester_account.id, report),
     )  # fmt: skip
-    attach(session, row, stored.id)
+    summary.update({"experience_id": row.experience_id, **endorsed_period(experience)})
+    # the requester is not the one signed in: sealed to their inbox, stored when they are
+    inbox.post_endorsement(
+        session, master, requester_account, row, raw=data, fmt=report.format, summary=summary,
+        claims=report.credential,
+    )  # fmt: skip
     return {"endorsement": signed, "evidence_url": evidence_url, "endorser": key.did}
 
 

@@ -9,6 +9,7 @@ import contextlib
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.encoding.baked import extract_baked, is_png, is_svg
@@ -16,8 +17,8 @@ from shared.errors import InvalidInputError, VcError
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
 from shared.verify.report import VerificationReport
+from wallet.db.models import Identity
 from wallet.errors import TooLargeError
-from wallet.service import identities
 from wallet.service.accounts import Principal
 from wallet.service.storage import CredentialView, refuse_unusable, store_credential, summarize
 
@@ -51,6 +52,12 @@ def verify_for_storage(raw: str, ctx: VerifyContext) -> VerificationReport:
 
 def bound_identity(session: Session, who: Principal, report: VerificationReport) -> str | None:
     """The account identity the credential is about (subject id or SD-JWT cnf key), if any."""
+    return bound_identity_of(session, who.account_id, report)
+
+
+def bound_identity_of(session: Session, account_id: str, report: VerificationReport) -> str | None:
+    """:func:`bound_identity` by account id (identities' DIDs are not encrypted): for a
+    delivery while the person is away."""
     candidates = [report.subject] if report.subject else []
     cnf = (report.credential or {}).get("cnf")
     if isinstance(cnf, dict) and isinstance(cnf.get("jwk"), dict):
@@ -60,9 +67,13 @@ def bound_identity(session: Session, who: Principal, report: VerificationReport)
         with contextlib.suppress(VcError):  # an unusable cnf key binds nothing
             candidates.append(did_jwk_from_public(PublicKey.from_jwk(cnf["jwk"])))
     for did in candidates:
-        row = identities.identity_by_did(session, who, str(did).split("#")[0])
-        if row is not None:
-            return row.id
+        found = session.scalar(
+            select(Identity.id).where(
+                Identity.account_id == account_id, Identity.did == str(did).split("#")[0]
+            )
+        )
+        if found is not None:
+            return str(found)
     return None
 
 

@@ -21,7 +21,8 @@ def test_account_receive_present(
     monkeypatch.setenv("MUSETTE_WALLET_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("MUSETTE_WALLET_ARGON2_MEMORY_KIB", "64")
     data = str(tmp_path / "var")
-    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
+    # every command that opens the account reads its password on standard input
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n" * 10))
     assert (
         main(["wallet", "--data-dir", data, "account", "create", "cli@example.org", "--json"]) == 0
     )
@@ -70,7 +71,8 @@ def test_offer_at_a_private_address_fails_cleanly(
     # development mode is off by default: outside it the wallet needs an https address
     monkeypatch.setenv("MUSETTE_WALLET_BASE_URL", "https://wallet.example")
     data = str(tmp_path / "var")
-    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
+    # every command that opens the account reads its password on standard input
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n" * 10))
     assert main(["wallet", "--data-dir", data, "account", "create", "cli@example.org"]) == 0
     code = main(
         [
@@ -96,7 +98,8 @@ def test_experience_add_prints_the_self_declared_credential(
     monkeypatch.setenv("MUSETTE_WALLET_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("MUSETTE_WALLET_ARGON2_MEMORY_KIB", "64")
     data = str(tmp_path / "var")
-    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
+    # every command that opens the account reads its password on standard input
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n" * 10))
     assert main(["wallet", "--data-dir", data, "account", "create", "x@example.org"]) == 0
     capsys.readouterr()
     base = ["wallet", "--data-dir", data, "experience", "add", "--account", "x@example.org",

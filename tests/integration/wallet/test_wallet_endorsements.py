@@ -264,7 +264,7 @@ def test_a_failure_after_signing_rolls_everything_back(
     exp = experience(alice)
     _, token = link(alice, exp["id"])
     before = state(wallet)
-    monkeypatch.setattr(importing, "import_credential", refuse)
+    monkeypatch.setattr(importing, "verify_for_storage", refuse)
     body = {"comment": "Bien.", "name": "Bob", "proof_credential_id": bob_badge["id"]}
     problem(bob.post(f"/api/endorse/{token}", json=body), 422, "verification-failed")
     assert state(wallet) == before

@@ -23,7 +23,8 @@ def test_export_europass_and_pdf(
     monkeypatch.setenv("MUSETTE_WALLET_ARGON2_MEMORY_KIB", "64")
     data = str(tmp_path / "var")
     wallet = ["wallet", "--data-dir", data]
-    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
+    # every command that opens the account reads its password on standard input
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n" * 10))
     assert main([*wallet, "account", "create", "cli@example.org"]) == 0
     issuer = FakeIssuer()
     with serve(issuer.app()) as ibase:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.unit.wallet.testkit import Holder, IssuerKit
+from tests.unit.wallet.testkit import Holder, IssuerKit, principal_of
 from wallet.db.models import PendingExchange
-from wallet.service.accounts import new_id, now, principal_for
+from wallet.service.accounts import new_id, now
 
 PARAM = re.compile(r"\{([a-z_]+)\}")
 #: bodies that get a route past validation, so the ownership check itself is exercised
@@ -32,9 +32,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 def _pending(wallet: TestClient, holder: Holder, kind: str) -> str:
     res = wallet.app.state.resources  # type: ignore[attr-defined]
     with res.sessions.begin() as session:
-        from wallet.db.models import Account
-
-        who = principal_for(res.master, session.get(Account, holder.account_id))
+        who = principal_of(holder, session)
         pid = new_id()
         state: dict[str, Any] = {
             "offer": {"credential_issuer": "https://issuer.example", "credential_configuration_ids": ["x"],

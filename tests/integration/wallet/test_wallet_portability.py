@@ -10,17 +10,15 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.unit.wallet.testkit import Holder, IssuerKit, sign_up
+from tests.unit.wallet.testkit import Holder, IssuerKit, principal_of, sign_up
 from wallet.service import history
-from wallet.service.accounts import principal_for
 
 
 def _record_presentation(wallet: TestClient, holder: Holder, cid: str) -> None:
     res = wallet.app.state.resources  # type: ignore[attr-defined]
-    from wallet.db.models import Account
 
     with res.sessions.begin() as session:
-        who = principal_for(res.master, session.get(Account, holder.account_id))
+        who = principal_of(holder, session)
         history.record(session, who, "presented", {"verifier": "redirect_uri:https://v.example/cb",
                                                    "credentials": [{"credential_id": cid, "claims": "all"}]})  # fmt: skip
 

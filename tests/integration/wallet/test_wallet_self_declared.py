@@ -9,16 +9,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
 from tests.integration.wallet.test_wallet_pages import page, sign_in
 from tests.unit.wallet.fake_verifier import FakeVerifier, dcql
-from tests.unit.wallet.testkit import Holder, IssuerKit, sign_up
-from wallet.db.models import Account, Experience
+from tests.unit.wallet.testkit import Holder, IssuerKit, principal_of, sign_up
+from wallet.db.models import Experience
 from wallet.service import identities
-from wallet.service.accounts import new_id, now, principal_for
+from wallet.service.accounts import new_id, now
 
 GIG = {
     "title": "Livreuse à vélo",
@@ -77,8 +76,7 @@ def test_an_experience_kept_before_is_signed_once_and_not_lost(
     """Rows written before experiences were credentials (no kind, skills nor credential id)."""
     resources = wallet.app.state.resources  # type: ignore[attr-defined]
     with resources.sessions.begin() as session:
-        account = session.scalar(select(Account).where(Account.email == alice.email))
-        who = principal_for(resources.master, account)
+        who = principal_of(alice, session)
         did = identities.default_identity(session, who).did
         row = Experience(id=new_id(), account_id=who.account_id, created_at=now(), ct=b"")
         old = {"title": "Caissière", "organisation": "Supermarché", "start_date": "2019-02-01",

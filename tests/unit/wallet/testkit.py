@@ -149,3 +149,14 @@ def serve(app: ASGIApp, port: int = 0) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def principal_of(holder: Holder, session: Any) -> Any:
+    """The holder's opened account, as its API token opens it (the wallet holds no other key:
+    docs/decisions/person-held-keys.md)."""
+    from wallet.service import accounts
+
+    res = holder.client.app.state.resources  # type: ignore[attr-defined]
+    who = accounts.principal_for_api_token(session, res.master, holder.token)
+    assert who is not None, "the holder's API token no longer opens the account"
+    return who
