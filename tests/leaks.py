@@ -24,6 +24,11 @@ from shared.encoding import b64url_decode
 IN_CLEAR: dict[tuple[str, str], str] = {
     ("accounts", "email"): "the sign-in name: looked up at every sign-in",
     ("accounts", "password_hash"): "argon2id hash (salted, slow): checks the password",
+    ("accounts", "kek_salt"): "Argon2id salt of the password key: random, public by design",
+    ("accounts", "kek_params"): "Argon2id costs of the password key (t, m, p)",
+    ("accounts", "inbox_public_key"): "X25519 PUBLIC key deliveries are sealed to",
+    ("inbox", "kind"): "what waits in the inbox (an endorsement): not its contents",
+    ("vault_checks", "name"): "which check value this is (the master secret's)",
     ("sessions", "token_hash"): "SHA-256 of the session cookie, which only the browser has",
     ("sessions", "csrf_token"): "anti-forgery token of a session: useless without its cookie",
     ("api_tokens", "name"): "the name the person gives a token ('token' by default)",
