@@ -19,7 +19,7 @@ import httpx2
 import pytest
 
 from musette.up import UpConfig
-from tests.browser.conftest import LAPTOP, PHONE, Person
+from tests.browser.conftest import LAPTOP, PHONE, Person, keep_recovery_kit
 from tests.browser.test_journeys import HOLDER_PASSWORD, WORDS
 from tests.demo_clients import demo_issuer_client
 from tests.e2e.test_journeys import _verifier_client
@@ -70,6 +70,8 @@ def test_the_local_wallet_pages_receive_and_present(
     page.fill("#email", f"{suffix}@chez-moi.example")
     page.fill("#password", HOLDER_PASSWORD)
     page.get_by_role("button", name=w["signup"]).click()
+    holder.look("1b-recovery-kit")
+    assert len(keep_recovery_kit(page)) >= 32  # the kit is shown once, then on to the offer
     expect(page.get_by_role("heading", name=w["offers"])).to_be_visible()
     assert urlsplit(page.url).path == "/receive"
     holder.look("2-offer")
