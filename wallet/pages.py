@@ -16,13 +16,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
+from servicekit.pages import remember_language
 from shared.errors import VcError
 from shared.i18n import Gettext, local_date, local_datetime, local_number
 from shared.proofs.sd_jwt_vc import sd_jwt_claims_to_ob3
 from shared.ui.problem_text import problem_message, problem_title
 from shared.verify.report import VerificationReport
 from wallet.deps import ANON_CSRF
-from wallet.i18n import CATALOGUES, LANG_COOKIE, choose_language, translator
+from wallet.i18n import CATALOGUES, choose_language, translator
 
 TEMPLATES = Path(__file__).parent / "templates"
 _PAGES = CATALOGUES.templates(TEMPLATES)
@@ -434,8 +435,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         **context,
     )
     response = HTMLResponse(html, status_code=status)
-    if request.query_params.get("lang") == lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    remember_language(request, response, lang)
     ANON_CSRF.keep(request, response, anon_csrf)
     return response
 

@@ -59,6 +59,7 @@ from issuer.service.outbox import deliver_email, offer_email, parse_email_addres
 from issuer.service.status import can_suspend, change_status
 from issuer.service.uploads import MAX_IMAGE_BYTES, load_image, store_image
 from servicekit.csrf import CSRF_FIELD, same_token
+from servicekit.pages import local_path
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, UnauthorizedError
 from shared.model.cec import FIELDS
@@ -122,16 +123,7 @@ def achievement_image(slug: str, name: str, session: SessionDep, res: ResourcesD
 
 
 def _safe_next(target: str) -> str:
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-    ):
-        return "/console"
-    return target
+    return local_path(target, "/console")
 
 
 @router.get("/signin", response_class=Response)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import base64
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from servicekit.pages import local_path as _safe_next
+from servicekit.pages import sign_in_redirect as _signin_redirect
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.encoding import passphrase_jwe
 from shared.errors import VcError
@@ -60,15 +61,6 @@ from wallet.service import (
 from wallet.service.accounts import Principal, now
 
 router = APIRouter(tags=["pages"])
-
-
-def _signin_redirect(request: Request) -> Response:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
-
-
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
 
 
 def _sphere_choices(session: Session, who: Principal) -> list[str]:
