@@ -9,7 +9,7 @@ reader's time zone (``timezone``), problem+json handlers and the body limit (``p
 CSRF tokens (``csrf``), the session cookie and API keys on the wire (``auth``), and the
 app's resources and per-request transaction (``resources``), and what pages do around
 their templates: the language remembered, the sign-in redirect and where it leads back
-(``pages``).
+(``pages``); a service's app built around its routes (``app``).
 """
 
 __all__: list[str] = []
