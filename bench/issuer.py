@@ -63,10 +63,21 @@ def main() -> None:
                 for _ in range(args.n):
                     with res.sessions.begin() as session:
                         offer = create_offer(
-                            session, settings, res.master_secret, get_org(session, ORG), org_base,
-                            OfferIn.model_validate({"achievement": "volunteer", "recipient": {"name": "B"}, "formats": [fmt]}),
-                            actor="bench", now=res.clock(),
-                        )  # fmt: skip
+                            session,
+                            settings,
+                            res.master_secret,
+                            get_org(session, ORG),
+                            org_base,
+                            OfferIn.model_validate(
+                                {
+                                    "achievement": "volunteer",
+                                    "recipient": {"name": "B"},
+                                    "formats": [fmt],
+                                }
+                            ),
+                            actor="bench",
+                            now=res.clock(),
+                        )
                     uri = parse_qs(urlsplit(offer.offer_uri).query)["credential_offer_uri"][0]
                     doc = client.get(urlsplit(uri).path).json()
                     code = doc["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]

@@ -88,9 +88,11 @@ def main() -> None:
     ctx = VerifyContext(fetcher=cache, clock=lambda: NOW, status_lists=StatusListMemo())
     with tempfile.TemporaryDirectory() as tmp:
         settings = VerifierSettings(
-            database_url=f"sqlite:///{Path(tmp) / 'v.db'}", data_dir=tmp, dev=True,
+            database_url=f"sqlite:///{Path(tmp) / 'v.db'}",
+            data_dir=tmp,
+            dev=True,
             base_url="https://verifier.example",
-        )  # fmt: skip
+        )
         with TestClient(create_app(settings, fetcher=_fetcher(), clock=lambda: NOW)) as client:
             print(f"{'format':28} {'in-process/s':>14} {'POST /verifications/s':>22}")
             for name, (value, kind) in samples.items():

@@ -78,9 +78,12 @@ def main() -> None:
     kid = verification_method_id(issuer_did)
     with tempfile.TemporaryDirectory() as folder:
         settings = WalletSettings(
-            database_url=f"sqlite:///{folder}/wallet.db", data_dir=folder, dev=True,
-            argon2_time_cost=1, argon2_memory_kib=64,
-        )  # fmt: skip
+            database_url=f"sqlite:///{folder}/wallet.db",
+            data_dir=folder,
+            dev=True,
+            argon2_time_cost=1,
+            argon2_memory_kib=64,
+        )
         with open_resources(settings) as res:
             with res.sessions.begin() as session:
                 who = accounts.create_account(
@@ -119,9 +122,12 @@ def main() -> None:
                         )
                         claims = doc if fmt == "ldp_vc" else report.credential
                     summary = storage.summarize(
-                        report, sphere=["work", "association", "personal"][i % 3],
-                        tags=[WORDS[(i + 3) % len(WORDS)]], source="bench", holder_identity=holder_row.id,
-                    )  # fmt: skip
+                        report,
+                        sphere=["work", "association", "personal"][i % 3],
+                        tags=[WORDS[(i + 3) % len(WORDS)]],
+                        source="bench",
+                        holder_identity=holder_row.id,
+                    )
                     storage.store_credential(
                         session, who, raw=raw, fmt=fmt, summary=summary, claims=claims
                     )
@@ -143,9 +149,20 @@ def main() -> None:
                 with res.sessions() as s:
                     storage.list_credentials(s, who, sphere="association", limit=50)
 
-            query = {"credentials": [{"id": "b", "format": "dc+sd-jwt",
-                                      "meta": {"vct_values": ["https://purl.imsglobal.org/spec/ob/v3p0#OpenBadgeCredential"]},
-                                      "claims": [{"path": ["achievement", "name"]}]}]}  # fmt: skip
+            query = {
+                "credentials": [
+                    {
+                        "id": "b",
+                        "format": "dc+sd-jwt",
+                        "meta": {
+                            "vct_values": [
+                                "https://purl.imsglobal.org/spec/ob/v3p0#OpenBadgeCredential"
+                            ]
+                        },
+                        "claims": [{"path": ["achievement", "name"]}],
+                    }
+                ]
+            }
 
             def match() -> None:
                 with res.sessions() as s:
@@ -164,9 +181,13 @@ def main() -> None:
                 def run() -> None:
                     with res.sessions() as s:
                         presenting.build_presentation(
-                            s, who, view, client_id="redirect_uri:https://v.example/cb", nonce="n",
+                            s,
+                            who,
+                            view,
+                            client_id="redirect_uri:https://v.example/cb",
+                            nonce="n",
                             disclose=[("achievement", "name")],
-                        )  # fmt: skip
+                        )
 
                 return run
 

@@ -147,9 +147,15 @@ def _ensure_org(
         return get_org(session, slug), False
     except NotFoundError:
         org = create_org(
-            session, res.key_store(session), base_url=settings.base_url, slug=slug,
-            kind=kind, name=name, now=now, url=org_base_url(settings.base_url, slug),
-        )  # fmt: skip
+            session,
+            res.key_store(session),
+            base_url=settings.base_url,
+            slug=slug,
+            kind=kind,
+            name=name,
+            now=now,
+            url=org_base_url(settings.base_url, slug),
+        )
         return org, True
 
 

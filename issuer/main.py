@@ -28,11 +28,10 @@ from issuer.pages import install_page_handlers
 from issuer.problems import install_problem_handlers
 from issuer.service.keys import check_master_secret, load_master_secret
 from issuer.settings import IssuerSettings
+from servicekit.app import install_service_operations, new_service_app
 from servicekit.cors import PublicCors
-from servicekit.operations import install_operations
 from servicekit.problems import BodyLimitMiddleware
-from servicekit.ratelimit import RateLimiter, install_rate_limits
-from servicekit.timezone import install_reader_time_zone
+from servicekit.ratelimit import RateLimiter
 from shared.did.resolver import DidResolver
 
 
@@ -71,12 +70,11 @@ def create_app(
         yield
         resources.dispose()
 
-    app = FastAPI(title="Musette issuer", lifespan=lifespan)
+    app = new_service_app(
+        "Musette issuer", settings, install_problems=install_problem_handlers, lifespan=lifespan
+    )
     app.state.resources = resources
     app.state.rate_limiter = RateLimiter(resources.sessions, clock)
-    install_problem_handlers(app, type_base=settings.problem_type_base)
-    install_reader_time_zone(app)
-    install_rate_limits(app, type_base=settings.problem_type_base)
     app.include_router(oid4vci.router)
     app.include_router(admin.router)
     app.include_router(batches.router)
@@ -93,11 +91,4 @@ def create_app(
     )
     # a preflight is answered before any body limit or route (operations stay outermost)
     app.add_middleware(PublicCors, patterns=oid4vci.PUBLIC_PATHS)
-    install_operations(
-        app,
-        service="issuer",
-        migrations=MIGRATIONS,
-        type_base=settings.problem_type_base,
-        engine=lambda a: a.state.resources.sessions.kw["bind"],
-    )
-    return app
+    return install_service_operations(app, settings, MIGRATIONS)

@@ -14,19 +14,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment
 from starlette.datastructures import FormData
 
 from issuer.api.auth import SESSION
 from issuer.db.models import Organisation
 from issuer.deps import ResourcesDep, SessionDep
-from issuer.i18n import CATALOGUES, LANG_COOKIE, choose_language
+from issuer.i18n import CATALOGUES, choose_language
 from issuer.service.orgs import Principal, org_base_url, principal_for_session
 from servicekit.csrf import CSRF_FIELD, FORM_TYPES, SAFE_METHODS, AnonymousCsrf, same_token
+from servicekit.pages import language_url, other_language, remember_language, sign_in_redirect
 from shared.errors import UnauthorizedError, VcError
 from shared.i18n import local_date, local_datetime, local_number
 from shared.ui.problem_text import problem_message, problem_title
@@ -129,13 +129,6 @@ def check_anonymous_csrf(request: Request, form: FormDep) -> None:
 AnonCsrfDep = Annotated[None, Depends(check_anonymous_csrf)]
 
 
-def lang_url(request: Request, lang: str, here: str | None = None) -> str:
-    """The current page (or ``here``, for a page rendered by a form post) in another language."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    params.append(("lang", lang))
-    return f"{here or request.url.path}?{urlencode(params)}"
-
-
 def _formatters(lang: str) -> dict[str, Any]:
     def fmt_date(value: date | datetime | None) -> str:
         return local_date(value, lang) if value is not None else ""
@@ -164,8 +157,8 @@ def render(
     anon_csrf = ANON_CSRF.token(request)
     html = _PAGES.get_template(template, lang).render(
         lang=lang,
-        other_lang="en" if lang == "fr" else "fr",
-        lang_url=lambda code: lang_url(request, code, here),
+        other_lang=other_language(lang),
+        lang_url=lambda code: language_url(request, code, here),
         request=request,
         console=console,
         csrf=console.csrf if console else anon_csrf,
@@ -175,8 +168,7 @@ def render(
     response = HTMLResponse(html, status_code=status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
-    if request.query_params.get("lang") == lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    remember_language(request, response, lang)
     ANON_CSRF.keep(request, response, anon_csrf)
     return response
 
@@ -186,10 +178,8 @@ def install_page_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(SignInRequiredError)
     async def _signin(request: Request, exc: SignInRequiredError) -> Response:
-        target = request.url.path if request.method in SAFE_METHODS else "/console"
-        if request.url.query and request.method in SAFE_METHODS:
-            target += f"?{request.url.query}"
-        return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+        # a form post cannot be replayed by the GET that follows signing in
+        return sign_in_redirect(request, None if request.method in SAFE_METHODS else "/console")
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:

@@ -77,9 +77,15 @@ def cmd_offer(args: argparse.Namespace) -> int:
         base = org_base_url(settings.base_url, org.slug)
         _check_scale(get_achievement(session, org, args.achievement), args.scale)
         created = create_offer(
-            session, settings, res.master_secret, org, base, OfferIn.model_validate(body),
-            actor="cli", now=now,
-        )  # fmt: skip
+            session,
+            settings,
+            res.master_secret,
+            org,
+            base,
+            OfferIn.model_validate(body),
+            actor="cli",
+            now=now,
+        )
     qr_path = (
         Path(args.qr) if args.qr else Path(settings.data_dir) / "qr" / f"{created.offer.id}.png"
     )
@@ -182,18 +188,27 @@ def cmd_org_create(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     with res.sessions.begin() as session:
         org = create_org(
-            session, res.key_store(session), base_url=settings.base_url, slug=args.slug,
-            kind=args.kind, name=args.name, now=now, did_method=args.did_method,
-        )  # fmt: skip
+            session,
+            res.key_store(session),
+            base_url=settings.base_url,
+            slug=args.slug,
+            kind=args.kind,
+            name=args.name,
+            now=now,
+            did_method=args.did_method,
+        )
         facts = {
             k: v
             for k, v in (
-                ("rna", args.rna), ("siren", args.siren), ("declared_on", args.declared_on),
-                ("field", args.field), ("valideur_name", args.valideur_name),
+                ("rna", args.rna),
+                ("siren", args.siren),
+                ("declared_on", args.declared_on),
+                ("field", args.field),
+                ("valideur_name", args.valideur_name),
                 ("valideur_email", args.valideur_email),
             )
             if v is not None
-        }  # fmt: skip
+        }
         if facts:
             update_association_profile(org, AssociationProfileIn.model_validate(facts))
         if args.admin_email:
@@ -201,8 +216,12 @@ def cmd_org_create(args: argparse.Namespace) -> int:
             hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
             create_admin(session, org, args.admin_email, password, hasher, now)
             print(f"admin: {args.admin_email} / {password}", file=sys.stderr if args.json else None)
-        out = {"slug": org.slug, "kind": org.kind, "did": org.did,
-               "association": association_profile(org)}  # fmt: skip
+        out = {
+            "slug": org.slug,
+            "kind": org.kind,
+            "did": org.did,
+            "association": association_profile(org),
+        }
         print(json.dumps(out, ensure_ascii=False) if args.json else f"{org.slug}: {org.did}")
     return 0
 

@@ -57,15 +57,22 @@ def cmd_account_create(args: argparse.Namespace) -> int:
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
         made = accounts.create_account(session, res.hasher, args.email, password)
         identity = identities.create_identity(session, made.who)
-        out = {"id": made.account.id, "email": made.account.email, "did": identity.did,
-               "recovery_code": made.recovery_code}  # fmt: skip
+        out = {
+            "id": made.account.id,
+            "email": made.account.email,
+            "did": identity.did,
+            "recovery_code": made.recovery_code,
+        }
     if args.json:
         print(json.dumps(out))
         return 0
     print(f"created {out['email']} ({out['did']})")
     print(f"recovery code: {made.recovery_code}")
-    print("keep it apart from the password, it is shown once: without the password and without "
-          "it, nobody can open this account again", file=sys.stderr)  # fmt: skip
+    print(
+        "keep it apart from the password, it is shown once: without the password and without "
+        "it, nobody can open this account again",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -76,8 +83,10 @@ def cmd_account_delete(args: argparse.Namespace) -> int:
     from wallet.service import accounts
 
     if not args.yes:
-        print("musette: this erases the account and everything it holds; confirm with --yes",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "musette: this erases the account and everything it holds; confirm with --yes",
+            file=sys.stderr,
+        )
         return 2
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
         account = accounts.find_account(session, args.email)
@@ -112,9 +121,15 @@ def cmd_receive(args: argparse.Namespace) -> int:
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
         who = open_account(session, res, args)
         accepted = receiving.receive(
-            session, who, res.fetcher, res.verify_context(), args.offer_uri,
-            tx_code=args.tx_code, max_bytes=res.settings.max_credential_bytes, sphere=args.sphere,
-        )  # fmt: skip
+            session,
+            who,
+            res.fetcher,
+            res.verify_context(),
+            args.offer_uri,
+            tx_code=args.tx_code,
+            max_bytes=res.settings.max_credential_bytes,
+            sphere=args.sphere,
+        )
         out = [v.to_json() for v in accepted.stored]
         failed = [f.to_json() for f in accepted.failed]
     if args.json:
@@ -138,10 +153,16 @@ def cmd_present(args: argparse.Namespace) -> int:
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
         who = open_account(session, res, args)
         result = presenting.present(
-            session, who, res.fetcher, DidResolver(res.fetcher, allow_http=res.settings.dev),
-            res.master, args.request_uri, credential_id=args.credential, disclose=disclose,
+            session,
+            who,
+            res.fetcher,
+            DidResolver(res.fetcher, allow_http=res.settings.dev),
+            res.master,
+            args.request_uri,
+            credential_id=args.credential,
+            disclose=disclose,
             pairwise=args.pairwise,
-        )  # fmt: skip
+        )
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -182,18 +203,25 @@ def cmd_experience_add(args: argparse.Namespace) -> int:
 
     kind = args.kind or self_declared.SPHERE_KINDS.get(args.sphere or "work")
     if kind is None:
-        print(f"musette: --sphere is one of {', '.join(self_declared.SPHERE_KINDS)}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"musette: --sphere is one of {', '.join(self_declared.SPHERE_KINDS)}", file=sys.stderr
+        )
         return 2
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
         who = open_account(session, res, args)
         view = endorsements.create_experience(
-            session, who, title=args.title, organisation=args.org,
+            session,
+            who,
+            title=args.title,
+            organisation=args.org,
             start_date=self_declared.month_or_day(args.start) or "",
             end_date=self_declared.month_or_day(args.end, end=True),
-            description=args.description or "", kind=kind, skills=args.skills or "",
-            ctx=res.verify_context(), max_bytes=res.settings.max_credential_bytes,
-        )  # fmt: skip
+            description=args.description or "",
+            kind=kind,
+            skills=args.skills or "",
+            ctx=res.verify_context(),
+            max_bytes=res.settings.max_credential_bytes,
+        )
         out = view.to_json()
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
@@ -204,9 +232,10 @@ def cmd_experience_add(args: argparse.Namespace) -> int:
 
 def add_secret_flag(parser: Any) -> None:
     parser.add_argument(
-        "--recovery-code", action="store_true",
+        "--recovery-code",
+        action="store_true",
         help="standard input holds the recovery code, not the password",
-    )  # fmt: skip
+    )
 
 
 def register(sub: Any) -> None:
@@ -249,9 +278,11 @@ def register(sub: Any) -> None:
     add_secret_flag(present)
     present.add_argument("--credential", metavar="ID", help="the credential to present")
     present.add_argument(
-        "--disclose", nargs="*", metavar="PATH",
+        "--disclose",
+        nargs="*",
+        metavar="PATH",
         help="SD-JWT claims to disclose (credentialSubject.result.0.value; * for every element)",
-    )  # fmt: skip
+    )
     present.add_argument(
         "--pairwise", action="store_true", help="sign with a key for this verifier only"
     )

@@ -16,8 +16,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     ids = items.parse_ids(args.credentials)
     if args.format == "pdf" and not pdf.weasyprint_available():
-        print("musette: the PDF needs pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "musette: the PDF needs pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0",
+            file=sys.stderr,
+        )
         return 2
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
         who = open_account(session, res, args)
@@ -30,9 +32,13 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "Mes badges vérifiables" if args.language == "fr" else "My verifiable credentials"
             )
             document = europass.to_elm(
-                chosen, args.language, args.holder, base, country=args.country,
+                chosen,
+                args.language,
+                args.holder,
+                base,
+                country=args.country,
                 image_png=europass.display_png(chosen, title),
-            )  # fmt: skip
+            )
             data = json.dumps(document, ensure_ascii=False, indent=2).encode()
     Path(args.out).write_bytes(data)
     for item in chosen:  # the share links the export points to (revocable in the history)

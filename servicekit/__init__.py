@@ -7,7 +7,9 @@ environment and files (``config``), i18n and page templates (``i18n``),
 CORS for the public protocol endpoints (``cors``), rate limits (``ratelimit``) and the
 reader's time zone (``timezone``), problem+json handlers and the body limit (``problems``),
 CSRF tokens (``csrf``), the session cookie and API keys on the wire (``auth``), and the
-app's resources and per-request transaction (``resources``).
+app's resources and per-request transaction (``resources``), and what pages do around
+their templates: the language remembered, the sign-in redirect and where it leads back
+(``pages``); a service's app built around its routes (``app``).
 """
 
 __all__: list[str] = []

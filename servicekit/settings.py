@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from copy import copy
+from pathlib import Path
 from typing import Any, ClassVar, Self
 
 from pydantic import AliasChoices, model_validator
@@ -80,6 +82,23 @@ class BaseServiceSettings(BaseSettings):
             for name, former in cls.renamed.items()
             for old in former
         }
+
+    @classmethod
+    def for_up(cls, data_dir: Path, base_urls: Mapping[str, str], dev: bool, **own: object) -> Self:
+        """Settings for ``musette up``: SQLite and ``master.key`` in ``data_dir``, the base URL
+        ``musette up`` gives the service, and the service's ``own`` values. The environment
+        (``MUSETTE_<SVC>_*``) still wins over all of these."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        values: dict[str, Any] = {
+            "database_url": f"sqlite:///{data_dir / f'{cls.service}.db'}",
+            "data_dir": str(data_dir),
+            "dev": dev,
+            **own,
+        }
+        if cls.service in base_urls:
+            values["base_url"] = base_urls[cls.service]
+        prefix = cls.env_prefix()
+        return cls(**{k: v for k, v in values.items() if f"{prefix}{k.upper()}" not in os.environ})
 
     @model_validator(mode="before")
     @classmethod

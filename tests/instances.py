@@ -37,9 +37,16 @@ INSTANCES = ("A", "B")
 #: hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded; Host is, so that each instance
 #: sees the public address
 HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
-     "upgrade"}
-)  # fmt: skip
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -126,8 +133,9 @@ class RoundRobinProxy:
                 for k, v in response.headers.multi_items()
                 if k.lower() not in HOP_BY_HOP
             ]
-            await send({"type": "http.response.start", "status": response.status_code,
-                        "headers": out})  # fmt: skip
+            await send(
+                {"type": "http.response.start", "status": response.status_code, "headers": out}
+            )
             async for chunk in response.aiter_raw():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
@@ -171,9 +179,11 @@ def _server(app: Any, port: int) -> uvicorn.Server:
 def two_instances(data_dir: Path) -> Iterator[TwoInstances]:
     """Start the services twice each on fresh PostgreSQL schemas, behind their proxies."""
     config = UpConfig(
-        host="127.0.0.1", ports={name: free_port() for name in SERVICES}, data_dir=data_dir,
+        host="127.0.0.1",
+        ports={name: free_port() for name in SERVICES},
+        data_dir=data_dir,
         dev=True,
-    )  # fmt: skip
+    )
     with contextlib.ExitStack() as stack, pytest.MonkeyPatch.context() as env:
         stack_environment(env)
         _small_pools(env)

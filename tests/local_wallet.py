@@ -30,8 +30,18 @@ PASSWORD = "ma musette sur mon ordinateur"
 
 def local_command(data: Path, port: int, *extra: str) -> list[str]:
     """The command line that starts the local wallet."""
-    return [sys.executable, "-m", "musette.cli", "wallet", "local", "--data", str(data),
-            "--port", str(port), *extra]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "musette.cli",
+        "wallet",
+        "local",
+        "--data",
+        str(data),
+        "--port",
+        str(port),
+        *extra,
+    ]
 
 
 def local_environment(dev: bool = True) -> dict[str, str]:
@@ -63,9 +73,12 @@ class LocalWallet:
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                local_command(self.data, self.port), stdout=subprocess.PIPE, stderr=log,
-                env=local_environment(self.dev), cwd=ROOT,
-            )  # fmt: skip
+                local_command(self.data, self.port),
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=local_environment(self.dev),
+                cwd=ROOT,
+            )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -113,9 +126,11 @@ def anonymous(base: str) -> httpx2.Client:
     """A client with the anonymous CSRF cookie and header that sign-up and sign-in ask for."""
     csrf = secrets.token_urlsafe(24)
     return httpx2.Client(
-        base_url=base, cookies={"musette_wallet_csrf": csrf},
-        headers={"X-CSRF-Token": csrf}, timeout=30,
-    )  # fmt: skip
+        base_url=base,
+        cookies={"musette_wallet_csrf": csrf},
+        headers={"X-CSRF-Token": csrf},
+        timeout=30,
+    )
 
 
 def sign_up(base: str, email: str = EMAIL, password: str = PASSWORD) -> httpx2.Response:
@@ -129,9 +144,10 @@ def token_client(base: str, email: str = EMAIL, password: str = PASSWORD) -> htt
         signed_in = client.post("/api/session", json={"email": email, "password": password})
         assert signed_in.status_code == 200, signed_in.text
         token = client.post(
-            "/api/tokens", json={"name": "local"},
+            "/api/tokens",
+            json={"name": "local"},
             headers={"X-CSRF-Token": signed_in.json()["csrf_token"]},
-        )  # fmt: skip
+        )
         assert token.status_code == 201, token.text
     return httpx2.Client(
         base_url=base, headers={"Authorization": f"Bearer {token.json()['token']}"}, timeout=60

@@ -69,9 +69,12 @@ def build_answer(
             queries = request.claims["dcql_query"]["credentials"]
             qid = next(str(q["id"]) for q in queries if q.get("format") == fmt)
         presentation = presenting.build_presentation(
-            session, who, view,
-            client_id=audience or request.client_id, nonce=request.claims["nonce"],
+            session,
+            who,
+            view,
+            client_id=audience or request.client_id,
+            nonce=request.claims["nonce"],
             disclose=disclose or [],  # SD-JWT: the achievement is never selectively disclosed
-        )  # fmt: skip
+        )
     form = {"vp_token": json.dumps({qid: [presentation]}), "state": request.claims["state"]}
     return Answer(request.claims["response_uri"], form)

@@ -19,9 +19,17 @@ def _name(common_name: str) -> x509.Name:
 
 
 CA_KEY_USAGE = dict.fromkeys(
-    ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
-     "key_agreement", "encipher_only", "decipher_only"), False,
-) | {"key_cert_sign": True, "crl_sign": True}  # fmt: skip
+    (
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "encipher_only",
+        "decipher_only",
+    ),
+    False,
+) | {"key_cert_sign": True, "crl_sign": True}
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
+from servicekit.app import install_service_operations, new_service_app
 from servicekit.cors import PublicCors
 from servicekit.i18n import PageTemplates
-from servicekit.operations import install_operations
-from servicekit.ratelimit import RateLimiter, install_rate_limits
-from servicekit.timezone import install_reader_time_zone
+from servicekit.ratelimit import RateLimiter
 from shared.jsonld import verify_bundled_contexts
 from shared.keys.x509 import load_pem_anchors
 from shared.net.fetch import HttpFetcher
@@ -90,10 +89,9 @@ def create_app(
         yield
         engine.dispose()
 
-    app = FastAPI(title="Musette verifier", lifespan=lifespan)
-    install_problem_handlers(app, type_base=settings.problem_type_base)
-    install_reader_time_zone(app)
-    install_rate_limits(app, type_base=settings.problem_type_base)
+    app = new_service_app(
+        "Musette verifier", settings, install_problems=install_problem_handlers, lifespan=lifespan
+    )
     app.include_router(verifications.router)
     app.include_router(challenges.router)
     app.include_router(vc_api.router)
@@ -103,11 +101,4 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(PublicCors, patterns=requests.PUBLIC_PATHS + well_known.PUBLIC_PATHS)
-    install_operations(
-        app,
-        service="verifier",
-        migrations=MIGRATIONS,
-        type_base=settings.problem_type_base,
-        engine=lambda a: a.state.resources.sessions.kw["bind"],
-    )
-    return app
+    return install_service_operations(app, settings, MIGRATIONS)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
 
 from shared.did import did_web_from_url
 from wallet.settings import WalletSettings
@@ -16,8 +14,7 @@ DEMO_VERIFIER_NAME = "Recrutement Démo"
 
 
 def settings_for_up(data_dir: Path, base_urls: dict[str, str], dev: bool) -> WalletSettings:
-    """Settings for ``musette up``: SQLite and ``master.key`` in ``data_dir``."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    """Settings for ``musette up`` (``BaseServiceSettings.for_up``) trusting the demo parties."""
     # the demo organisations' credential issuer identifiers (OpenID4VCI §12.2.1), which is what
     # offers and metadata name: the issuer serves one credential issuer per organisation
     demos = (
@@ -35,14 +32,6 @@ def settings_for_up(data_dir: Path, base_urls: dict[str, str], dev: bool) -> Wal
         if verifier
         else {}
     )
-    values: dict[str, Any] = {
-        "database_url": f"sqlite:///{data_dir / 'wallet.db'}",
-        "data_dir": str(data_dir),
-        "base_url": base_urls.get("wallet", "http://127.0.0.1:8002"),
-        "dev": dev,
-        "trusted_issuers": trusted,
-        "known_verifiers": known,
-    }
-    # the environment (MUSETTE_WALLET_*) still wins over these defaults
-    values = {k: v for k, v in values.items() if f"MUSETTE_WALLET_{k.upper()}" not in os.environ}
-    return WalletSettings(**values)
+    return WalletSettings.for_up(
+        data_dir, base_urls, dev, trusted_issuers=trusted, known_verifiers=known
+    )

@@ -11,9 +11,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
-from servicekit.operations import install_operations
-from servicekit.ratelimit import RateLimiter, install_rate_limits
-from servicekit.timezone import install_reader_time_zone
+from servicekit.app import install_service_operations, new_service_app
+from servicekit.ratelimit import RateLimiter
 from shared.keys.x509 import load_pem_anchors
 from shared.net.fetch import HttpFetcher
 from shared.net.status_cache import CachingFetcher
@@ -95,10 +94,13 @@ def create_app(
             app.state.rate_limiter = RateLimiter(res.sessions, utc_now)
             yield
 
-    app = FastAPI(title="Musette wallet", version="0.1.0", lifespan=lifespan)
-    install_problem_handlers(app, type_base=settings.problem_type_base)
-    install_reader_time_zone(app)
-    install_rate_limits(app, type_base=settings.problem_type_base)
+    app = new_service_app(
+        "Musette wallet",
+        settings,
+        install_problems=install_problem_handlers,
+        lifespan=lifespan,
+        version="0.1.0",
+    )
     app.include_router(accounts.router, prefix="/api")
     app.include_router(identities.router, prefix="/api/identities")
     app.include_router(credentials.router, prefix="/api/credentials")
@@ -121,11 +123,4 @@ def create_app(
     app.include_router(profile_pages.router)
     app.include_router(profiles.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    install_operations(
-        app,
-        service="wallet",
-        migrations=MIGRATIONS,
-        type_base=settings.problem_type_base,
-        engine=lambda a: a.state.resources.sessions.kw["bind"],
-    )
-    return app
+    return install_service_operations(app, settings, MIGRATIONS)

@@ -15,12 +15,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
+from servicekit.pages import remember_language
 from shared.errors import VcError
 from shared.i18n import Gettext, local_date, local_datetime, local_number
 from shared.ui.problem_text import problem_message, problem_title
 from shared.verify.report import VerificationReport
 from wallet.deps import ANON_CSRF
-from wallet.i18n import CATALOGUES, LANG_COOKIE, choose_language, translator
+from wallet.i18n import CATALOGUES, choose_language, translator
 from wallet.page_describe import _is_timestamp, claim_label, claim_value, parse_when, short
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -173,8 +174,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         **context,
     )
     response = HTMLResponse(html, status_code=status)
-    if request.query_params.get("lang") == lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    remember_language(request, response, lang)
     ANON_CSRF.keep(request, response, anon_csrf)
     return response
 

@@ -112,8 +112,10 @@ def _ms(text: str) -> float:
 def wrk(url: str, lua: Path, connections: int, seconds: float) -> Result:
     out = subprocess.run(  # noqa: S603
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "-s", str(lua), url],  # noqa: S607
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
@@ -218,10 +220,21 @@ def make_offers(tmp: Path, settings: Any, offers: int) -> Path:
             org = get_org(session, ORG)
             for _ in range(offers):
                 offer = create_offer(
-                    session, settings, res.master_secret, org, f"{settings.base_url}/orgs/{ORG}",
-                    OfferIn.model_validate({"achievement": "volunteer", "recipient": {"name": "B"}, "formats": ["jwt_vc_json"]}),
-                    actor="bench", now=res.clock(),
-                )  # fmt: skip
+                    session,
+                    settings,
+                    res.master_secret,
+                    org,
+                    f"{settings.base_url}/orgs/{ORG}",
+                    OfferIn.model_validate(
+                        {
+                            "achievement": "volunteer",
+                            "recipient": {"name": "B"},
+                            "formats": ["jwt_vc_json"],
+                        }
+                    ),
+                    actor="bench",
+                    now=res.clock(),
+                )
                 uris.append(parse_qs(urlsplit(offer.offer_uri).query)["credential_offer_uri"][0])
     finally:
         res.dispose()
@@ -232,10 +245,21 @@ def make_offers(tmp: Path, settings: Any, offers: int) -> Path:
 
 def uvicorn(service: str, port: int, workers: int) -> list[str]:
     return [
-        PYTHON, "-m", "uvicorn", "--factory", f"{service}.main:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
+        PYTHON,
+        "-m",
+        "uvicorn",
+        "--factory",
+        f"{service}.main:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
 
 
 def median(results: list[Result]) -> Result:
@@ -290,9 +314,23 @@ def main() -> None:
             with (
                 serving(uvicorn("verifier", ports["verifier"], workers), verifier_env, f"{v_url}/"),
                 serving(uvicorn("issuer", ports["issuer"], workers), issuer_env, f"{i_url}/"),
-                serving([node, str(HERE / "jose_server.mjs"), str(ports["jose"]), str(workers), str(jwk)], {}, f"http://127.0.0.1:{ports['jose']}/"),
-                serving([node, str(HERE / "di_server.mjs"), str(ports["di"]), str(workers)], {}, f"http://127.0.0.1:{ports['di']}/"),
-            ):  # fmt: skip
+                serving(
+                    [
+                        node,
+                        str(HERE / "jose_server.mjs"),
+                        str(ports["jose"]),
+                        str(workers),
+                        str(jwk),
+                    ],
+                    {},
+                    f"http://127.0.0.1:{ports['jose']}/",
+                ),
+                serving(
+                    [node, str(HERE / "di_server.mjs"), str(ports["di"]), str(workers)],
+                    {},
+                    f"http://127.0.0.1:{ports['di']}/",
+                ),
+            ):
                 # the same verdict on both sides before any timing
                 assert post(f"{v_url}/verifications", token.encode(), "application/vc+jwt")[
                     "verified"
@@ -338,7 +376,11 @@ def main() -> None:
                     record(name, workers, results)
     _print(figures, args)
     if args.json is not None:
-        args.json.write_text(json.dumps({k: {w: vars(r) for w, r in v.items()} for k, v in figures.items()}, indent=1))  # fmt: skip
+        args.json.write_text(
+            json.dumps(
+                {k: {w: vars(r) for w, r in v.items()} for k, v in figures.items()}, indent=1
+            )
+        )
 
 
 def _status_path(issuer_url: str) -> str:
@@ -350,8 +392,11 @@ def _status_path(issuer_url: str) -> str:
 def _issue(listing: Path, concurrency: int) -> Result:
     out = subprocess.run(  # noqa: S603
         ["node", str(HERE / "oid4vci_client.mjs"), str(listing), str(concurrency)],  # noqa: S607
-        capture_output=True, text=True, check=True, cwd=HERE,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=HERE,
+    ).stdout
     found = json.loads(out)
     return Result(found["rps"], found["p50_ms"], found["p99_ms"], found["errors"])
 
@@ -369,7 +414,9 @@ def _print(figures: dict[str, dict[int, Result]], args: argparse.Namespace) -> N
             anchor = anchors.get(name)
             ratio = f"{r.rps / figures[anchor][workers].rps:.2f}" if anchor else ""
             scale = f"{r.rps / by_workers[1].rps:.2f}" if workers == 2 and 1 in by_workers else ""
-            print(f"{name:18} {workers:>7} {r.rps:>9.0f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>6} {ratio:>8} {scale:>6}")  # fmt: skip
+            print(
+                f"{name:18} {workers:>7} {r.rps:>9.0f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>6} {ratio:>8} {scale:>6}"
+            )
 
 
 if __name__ == "__main__":

@@ -7,8 +7,6 @@ another organisation's achievement, offer or credential is simply "not found".
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
@@ -31,6 +29,7 @@ from issuer.service.orgs import (
 )
 from issuer.service.uploads import load_image
 from servicekit.csrf import CSRF_FIELD, same_token
+from servicekit.pages import local_path
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import NotFoundError, UnauthorizedError
 from shared.ui import STYLESHEET
@@ -90,16 +89,7 @@ def achievement_image(slug: str, name: str, session: SessionDep, res: ResourcesD
 
 
 def _safe_next(target: str) -> str:
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-    ):
-        return "/console"
-    return target
+    return local_path(target, "/console")
 
 
 @router.get("/signin", response_class=Response)

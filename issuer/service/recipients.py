@@ -56,11 +56,17 @@ def parse_hours(value: str) -> Decimal | None:
 
 #: role words a spreadsheet may use, beside the codes and the labels (shared.model.cec)
 ROLE_WORDS = {
-    "bureau": "board", "direction": "board", "conseil d'administration": "board",
-    "ca": "board", "dirigeant": "board", "dirigeante": "board",
-    "encadrement": "supervision", "encadrant": "supervision", "encadrante": "supervision",
+    "bureau": "board",
+    "direction": "board",
+    "conseil d'administration": "board",
+    "ca": "board",
+    "dirigeant": "board",
+    "dirigeante": "board",
+    "encadrement": "supervision",
+    "encadrant": "supervision",
+    "encadrante": "supervision",
     "autre": "other",
-}  # fmt: skip
+}
 HOURS_PER_DAY = 24
 
 

@@ -255,10 +255,14 @@ def supersede_previous(
         _flip(session, org, SUPERSESSION, old.status_seq, old.status_index, 1, now)
         session.add(
             StatusEvent(
-                org_id=org.id, credential_id=old.id, action="supersede",
-                reason=f"superseded by {new.id}", actor=actor, at=now,
+                org_id=org.id,
+                credential_id=old.id,
+                action="supersede",
+                reason=f"superseded by {new.id}",
+                actor=actor,
+                at=now,
             )
-        )  # fmt: skip
+        )
         done.append(old.id)
     return done
 

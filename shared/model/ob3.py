@@ -64,29 +64,66 @@ ResultStatus = Literal[
 ]
 _ACHIEVEMENT_TYPES = frozenset(
     {
-        "Achievement", "ApprenticeshipCertificate", "Assessment", "Assignment",
-        "AssociateDegree", "Award", "Badge", "BachelorDegree", "Certificate",
-        "CertificateOfCompletion", "Certification", "CommunityService", "Competency",
-        "Course", "CoCurricular", "Degree", "Diploma", "DoctoralDegree", "Fieldwork",
-        "GeneralEducationDevelopment", "JourneymanCertificate", "LearningProgram", "License",
-        "Membership", "ProfessionalDoctorate", "QualityAssuranceCredential",
-        "MasterCertificate", "MasterDegree", "MicroCredential", "ResearchDoctorate",
+        "Achievement",
+        "ApprenticeshipCertificate",
+        "Assessment",
+        "Assignment",
+        "AssociateDegree",
+        "Award",
+        "Badge",
+        "BachelorDegree",
+        "Certificate",
+        "CertificateOfCompletion",
+        "Certification",
+        "CommunityService",
+        "Competency",
+        "Course",
+        "CoCurricular",
+        "Degree",
+        "Diploma",
+        "DoctoralDegree",
+        "Fieldwork",
+        "GeneralEducationDevelopment",
+        "JourneymanCertificate",
+        "LearningProgram",
+        "License",
+        "Membership",
+        "ProfessionalDoctorate",
+        "QualityAssuranceCredential",
+        "MasterCertificate",
+        "MasterDegree",
+        "MicroCredential",
+        "ResearchDoctorate",
         "SecondarySchoolDiploma",
     }
-)  # fmt: skip
+)
 _RESULT_TYPES = frozenset(
     {
-        "GradePointAverage", "LetterGrade", "Percent", "PerformanceLevel", "PredictedScore",
-        "RawScore", "Result", "RubricCriterion", "RubricCriterionLevel", "RubricScore",
-        "ScaledScore", "Status",
+        "GradePointAverage",
+        "LetterGrade",
+        "Percent",
+        "PerformanceLevel",
+        "PredictedScore",
+        "RawScore",
+        "Result",
+        "RubricCriterion",
+        "RubricCriterionLevel",
+        "RubricScore",
+        "ScaledScore",
+        "Status",
     }
-)  # fmt: skip
+)
 _ALIGNMENT_TARGET_TYPES = frozenset(
     {
-        "ceasn:Competency", "ceterms:Credential", "CFItem", "CFRubric", "CFRubricCriterion",
-        "CFRubricCriterionLevel", "CTDL",
+        "ceasn:Competency",
+        "ceterms:Credential",
+        "CFItem",
+        "CFRubric",
+        "CFRubricCriterion",
+        "CFRubricCriterionLevel",
+        "CTDL",
     }
-)  # fmt: skip
+)
 
 
 def _check_ext_enum(value: str | None, allowed: frozenset[str], what: str) -> str | None:

@@ -71,9 +71,11 @@ def check_holder_binding(
         )
         if not required:
             report.skipped(
-                "holder_binding", f"not required by this request: {reason}", required=False,
+                "holder_binding",
+                f"not required by this request: {reason}",
+                required=False,
                 unbound=unbound,
-            )  # fmt: skip
+            )
             return
         report.failed("holder_binding", reason, unbound=unbound, required=True)
         return

@@ -276,9 +276,16 @@ def _verify_credential(
         return
     issuer = issuer_id(credential)
     _check_key_and_signature(
-        report, jws, profile, issuer, ctx,
-        purpose="assertionMethod", keys=keys, algorithms=algorithms, allow_unbound_jwk=allow_unbound_jwk,
-    )  # fmt: skip
+        report,
+        jws,
+        profile,
+        issuer,
+        ctx,
+        purpose="assertionMethod",
+        keys=keys,
+        algorithms=algorithms,
+        allow_unbound_jwk=allow_unbound_jwk,
+    )
     check_claims(report, credential, ctx, verify)
     if profile == "jwt_vc_json" and "nbf" not in jws.payload and _is_open_badge(credential):
         # OB 3.0 §8.2.4.1 "JWT Payload": nbf (the credential's validFrom) is required. Our
@@ -356,9 +363,16 @@ def _verify_presentation(
         holder = jws.payload["iss"]
     report.subject = holder
     _check_key_and_signature(
-        report, jws, profile, holder, ctx,
-        purpose="authentication", keys=keys, algorithms=algorithms, allow_unbound_jwk=False,
-    )  # fmt: skip
+        report,
+        jws,
+        profile,
+        holder,
+        ctx,
+        purpose="authentication",
+        keys=keys,
+        algorithms=algorithms,
+        allow_unbound_jwk=False,
+    )
     _check_jwt_times(report, jws.payload, ctx, record_pass=True)
     _check_nonce_and_audience(report, jws.payload, ctx)
     inner = credential_context(ctx)
@@ -403,9 +417,14 @@ def _check_key_and_signature(
 ) -> None:
     try:
         key, how = resolve_jwt_key(
-            jws, profile, controller, ctx,
-            purpose=purpose, keys=keys, allow_unbound_jwk=allow_unbound_jwk,
-        )  # fmt: skip
+            jws,
+            profile,
+            controller,
+            ctx,
+            purpose=purpose,
+            keys=keys,
+            allow_unbound_jwk=allow_unbound_jwk,
+        )
     except VcError as err:
         report.failed("issuer_key", err.detail, kid=jws.kid)
         report.skipped("proof", "the signature was not checked: no key to check it with")

@@ -96,8 +96,15 @@ def contexts() -> Iterator[list[Any]]:
 class Person:
     """One person's page in their own browser context, checked and saved at every step."""
 
-    def __init__(self, browser: Any, opened: list[Any], lang: str, viewport: dict[str, int],
-                 suffix: str, prefix: str = "journey") -> None:  # fmt: skip
+    def __init__(
+        self,
+        browser: Any,
+        opened: list[Any],
+        lang: str,
+        viewport: dict[str, int],
+        suffix: str,
+        prefix: str = "journey",
+    ) -> None:
         self.page = new_page(browser, lang=lang, viewport=viewport)
         opened.append(self.page)
         self.suffix = suffix

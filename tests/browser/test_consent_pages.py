@@ -81,17 +81,24 @@ def issuer(stack_config: UpConfig) -> Iterator[httpx2.Client]:
 
 @pytest.mark.parametrize(("lang", "viewport", "suffix", "mode"), CASES)
 def test_consent_summary_is_what_the_verifier_received(
-    browser: Any, contexts: list[Any], stack_config: UpConfig, issuer: httpx2.Client,
-    lang: str, viewport: dict[str, int], suffix: str, mode: str,
-) -> None:  # fmt: skip
+    browser: Any,
+    contexts: list[Any],
+    stack_config: UpConfig,
+    issuer: httpx2.Client,
+    lang: str,
+    viewport: dict[str, int],
+    suffix: str,
+    mode: str,
+) -> None:
     w = WORDS[lang]
     wallet_url = stack_config.base_url("wallet")
     email = f"consent-{suffix}-{secrets.token_hex(3)}@example.org"
     with new_account(wallet_url, email) as api:
         badges = receive_badge(issuer, api, "volunteer")
     with verifier_client(stack_config) as verifier:
-        created = verifier.post("/oid4vp/requests",
-                                json={"template": "volunteering", "response_mode": mode})  # fmt: skip
+        created = verifier.post(
+            "/oid4vp/requests", json={"template": "volunteering", "response_mode": mode}
+        )
         assert created.status_code == 201, created.text
         links = created.json()
 

@@ -20,17 +20,29 @@ pytest.importorskip("playwright")
 from playwright.sync_api import expect
 
 WORDS = {
-    "fr": {"signup": "Créer un compte", "remote": "Recommander depuis un autre portefeuille",
-           "link": "Lien de recommandation", "open": "Ouvrir le lien",
-           "endorse": "Recommander une expérience", "comment": "Votre recommandation",
-           "name": "Votre nom, tel qu'il apparaîtra", "sign": "Signer la recommandation",
-           "sent": "Recommandation envoyée"},
-    "en": {"signup": "Create an account", "remote": "Endorse from another wallet",
-           "link": "Endorsement link", "open": "Open the link",
-           "endorse": "Endorse an experience", "comment": "Your endorsement",
-           "name": "Your name, as it will appear", "sign": "Sign the endorsement",
-           "sent": "Endorsement sent"},
-}  # fmt: skip
+    "fr": {
+        "signup": "Créer un compte",
+        "remote": "Recommander depuis un autre portefeuille",
+        "link": "Lien de recommandation",
+        "open": "Ouvrir le lien",
+        "endorse": "Recommander une expérience",
+        "comment": "Votre recommandation",
+        "name": "Votre nom, tel qu'il apparaîtra",
+        "sign": "Signer la recommandation",
+        "sent": "Recommandation envoyée",
+    },
+    "en": {
+        "signup": "Create an account",
+        "remote": "Endorse from another wallet",
+        "link": "Endorsement link",
+        "open": "Open the link",
+        "endorse": "Endorse an experience",
+        "comment": "Your endorsement",
+        "name": "Your name, as it will appear",
+        "sign": "Sign the endorsement",
+        "sent": "Endorsement sent",
+    },
+}
 CASES = [
     pytest.param("fr", LAPTOP, "fr-laptop", id="fr-laptop"),
     pytest.param("en", LAPTOP, "en-laptop", id="en-laptop"),
@@ -53,9 +65,14 @@ def test_a_colleague_endorses_from_another_wallet_in_the_browser(
     wallet_a = stack_config.base_url("wallet")
     # the person, on wallet A (API): an experience and a link
     with _account(wallet_a, f"remote-requester-{suffix}@example.org") as person:
-        exp = person.post("/api/experiences", json={
-            "title": f"Trésorière {suffix}", "organisation": "Club Démo",
-            "start_date": "2022-09-01"})  # fmt: skip
+        exp = person.post(
+            "/api/experiences",
+            json={
+                "title": f"Trésorière {suffix}",
+                "organisation": "Club Démo",
+                "start_date": "2022-09-01",
+            },
+        )
         assert exp.status_code == 201, exp.text
         link = person.post(f"/api/experiences/{exp.json()['id']}/requests").json()["url"]
 

@@ -267,8 +267,9 @@ def admin_issues_it(admin: Person, w: dict[str, str], slug: str, person: str) ->
     return link
 
 
-def holder_accepts(holder: Person, wallet: str, w: dict[str, str], link: str,
-                   email: str, lang: str) -> None:  # fmt: skip
+def holder_accepts(
+    holder: Person, wallet: str, w: dict[str, str], link: str, email: str, lang: str
+) -> None:
     """Open the issuer's link; no account yet, so create one on the way, then accept."""
     page = holder.page
     page.goto(link)
@@ -336,8 +337,16 @@ def recruiter_asks(recruiter: Person, w: dict[str, str], step: str) -> str:
     return href
 
 
-def holder_consents(holder: Person, w: dict[str, str], link: str, verifier: str,
-                    lang: str, person: str, step: str, outcome: str) -> None:  # fmt: skip
+def holder_consents(
+    holder: Person,
+    w: dict[str, str],
+    link: str,
+    verifier: str,
+    lang: str,
+    person: str,
+    step: str,
+    outcome: str,
+) -> None:
     """Paste the recruiter's link in the wallet, see what will be revealed, and send;
     ``outcome`` is what the wallet then says ("sent", or "refused" for a revoked badge)."""
     page = holder.page
@@ -376,8 +385,9 @@ def holder_consents(holder: Person, w: dict[str, str], link: str, verifier: str,
     holder.look(f"{step}-wallet-presented")
 
 
-def recruiter_sees(recruiter: Person, w: dict[str, str], lang: str, verdict: str,
-                   step: str) -> None:  # fmt: skip
+def recruiter_sees(
+    recruiter: Person, w: dict[str, str], lang: str, verdict: str, step: str
+) -> None:
     """The answer arrives on the request page by itself: the verdict and every check."""
     answer = recruiter.page.locator("#answer[aria-live=polite]")
     mark = "✔" if verdict == "verified" else "✘"
@@ -438,8 +448,9 @@ def recruiter_sees_refused(recruiter: Person, w: dict[str, str], step: str) -> N
     recruiter.look(f"{step}-verifier-refused")
 
 
-def recruiter_lists_past_requests(recruiter: Person, w: dict[str, str], ids: list[str],
-                                  verdicts: list[str]) -> None:  # fmt: skip
+def recruiter_lists_past_requests(
+    recruiter: Person, w: dict[str, str], ids: list[str], verdicts: list[str]
+) -> None:
     page = recruiter.page
     page.get_by_role("link", name=w["past"], exact=True).click()
     page.wait_for_url(re.compile(r"/requests$"))
@@ -532,8 +543,9 @@ def test_issue_accept_verify_revoke(
     expect(recruiter.page.locator("#answer [data-checked-at]").first).to_contain_text(
         w["status_checked"]
     )
-    recruiter_lists_past_requests(recruiter, w, [first_id, refused_id, revoked_id],
-                                  ["verified", "refused", "revoked"])  # fmt: skip
+    recruiter_lists_past_requests(
+        recruiter, w, [first_id, refused_id, revoked_id], ["verified", "refused", "revoked"]
+    )
 
 
 def request_id_of(recruiter: Person) -> str:

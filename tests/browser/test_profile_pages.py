@@ -65,9 +65,15 @@ def _import(holder: Person, wallet: str, png: Path, import_words: str) -> str:
     ("lang", "viewport", "device"), [("fr", PHONE, "phone"), ("en", LAPTOP, "laptop")]
 )
 def test_the_public_profile_tells_the_truth(
-    browser: Any, contexts: list[Any], stack_config: UpConfig, issuer_api: httpx2.Client,
-    tmp_path: Path, lang: str, viewport: dict[str, int], device: str,
-) -> None:  # fmt: skip
+    browser: Any,
+    contexts: list[Any],
+    stack_config: UpConfig,
+    issuer_api: httpx2.Client,
+    tmp_path: Path,
+    lang: str,
+    viewport: dict[str, int],
+    device: str,
+) -> None:
     w = WORDS[lang]
     wallet = stack_config.base_urls()["wallet"]
     shot = f"{lang}-{device}"

@@ -21,13 +21,25 @@ from tests.browser.test_wallet_rights import PASSWORD, badge_png, issuer_api  # 
 from wallet.service.exports import pdf
 
 WORDS = {
-    "fr": {"signup": "Créer un compte", "import": "Importer", "export": "Exporter",
-           "download": "Télécharger l'export", "europass": "Europass (European Learning Model, JSON-LD)",
-           "cv": "CV à imprimer (PDF), en français", "strength": "Délivré par son émetteur"},
-    "en": {"signup": "Create an account", "import": "Import", "export": "Export",
-           "download": "Download the export", "europass": "Europass (European Learning Model, JSON-LD)",
-           "cv": "Printable CV (PDF), in English", "strength": "Issued by its issuer"},
-}  # fmt: skip
+    "fr": {
+        "signup": "Créer un compte",
+        "import": "Importer",
+        "export": "Exporter",
+        "download": "Télécharger l'export",
+        "europass": "Europass (European Learning Model, JSON-LD)",
+        "cv": "CV à imprimer (PDF), en français",
+        "strength": "Délivré par son émetteur",
+    },
+    "en": {
+        "signup": "Create an account",
+        "import": "Import",
+        "export": "Export",
+        "download": "Download the export",
+        "europass": "Europass (European Learning Model, JSON-LD)",
+        "cv": "Printable CV (PDF), in English",
+        "strength": "Issued by its issuer",
+    },
+}
 
 
 def _download(page: Any, fmt_label: str, button: str) -> bytes:

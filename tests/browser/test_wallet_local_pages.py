@@ -44,9 +44,12 @@ def local(tmp_path: Path) -> Iterator[LocalWallet]:
 def _offer_link(config: UpConfig, local: LocalWallet) -> str:
     """An offer of the demo association, as a link into the local wallet's /receive."""
     with demo_issuer_client(config, "local-browser") as issuer:
-        body = {"achievement": "volunteer", "recipient": {"name": "Inès Robert"},
-                "subject": {"role": "Trésorière", "results": {"hours": "12"}},
-                "formats": ["ldp_vc"]}  # fmt: skip
+        body = {
+            "achievement": "volunteer",
+            "recipient": {"name": "Inès Robert"},
+            "subject": {"role": "Trésorière", "results": {"hours": "12"}},
+            "formats": ["ldp_vc"],
+        }
         made = issuer.post("/admin/orgs/demo-association/offers", json=body)
         assert made.status_code == 201, made.text
     return f"{local.base}/receive?{urlsplit(made.json()['offer_uri']).query}"
@@ -58,9 +61,14 @@ def _offer_link(config: UpConfig, local: LocalWallet) -> str:
     ids=["fr-laptop", "en-phone"],
 )
 def test_the_local_wallet_pages_receive_and_present(
-    browser: Any, contexts: list[Any], stack_config: UpConfig, local: LocalWallet,
-    lang: str, viewport: dict[str, int], suffix: str,
-) -> None:  # fmt: skip
+    browser: Any,
+    contexts: list[Any],
+    stack_config: UpConfig,
+    local: LocalWallet,
+    lang: str,
+    viewport: dict[str, int],
+    suffix: str,
+) -> None:
     w = WORDS[lang]
     holder = Person(browser, contexts, lang, viewport, suffix, prefix="local")
     page = holder.page

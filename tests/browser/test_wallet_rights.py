@@ -51,9 +51,13 @@ def issuer_api(stack_config: UpConfig) -> Iterator[httpx2.Client]:
     with demo_issuer_client(stack_config, "rights pages") as client:
         profile = client.patch(
             f"/admin/orgs/{ORG}/association",
-            json={"rna": "W751234567", "siren": "732829320", "declared_on": "2015-03-01",
-                  "field": "social"},
-        )  # fmt: skip
+            json={
+                "rna": "W751234567",
+                "siren": "732829320",
+                "declared_on": "2015-03-01",
+                "field": "social",
+            },
+        )
         assert profile.status_code == 200, profile.text
         yield client
 
@@ -64,12 +68,15 @@ def badge_png(issuer_api: httpx2.Client, folder: Path, name: str, role: str, hou
         json={
             "achievement": "volunteer",
             "recipient": {"name": "Camille Martin"},
-            "subject": {"cec_role": role, "results": {"hours": hours},
-                        "activity_start_date": "2025-01-01T00:00:00Z",
-                        "activity_end_date": "2025-12-31T00:00:00Z"},
+            "subject": {
+                "cec_role": role,
+                "results": {"hours": hours},
+                "activity_start_date": "2025-01-01T00:00:00Z",
+                "activity_end_date": "2025-12-31T00:00:00Z",
+            },
             "format": "ldp_vc",
         },
-    )  # fmt: skip
+    )
     assert issued.status_code == 201, issued.text
     png = issuer_api.get(
         f"/admin/orgs/{ORG}/credentials/{issued.json()['id']}/download", params={"as": "png"}

@@ -24,10 +24,22 @@ import yaml
 PODMAN = ["podman", "--runtime", "runc", "--cgroup-manager=cgroupfs"]
 ULIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"]
 KNOWN_KEYS = {
-    "image", "build", "command", "entrypoint", "environment", "volumes", "ports", "depends_on",
-    "healthcheck", "restart", "init", "stop_grace_period", "profiles", "network_mode",
+    "image",
+    "build",
+    "command",
+    "entrypoint",
+    "environment",
+    "volumes",
+    "ports",
+    "depends_on",
+    "healthcheck",
+    "restart",
+    "init",
+    "stop_grace_period",
+    "profiles",
+    "network_mode",
     "extra_hosts",
-}  # fmt: skip
+}
 _VAR = re.compile(r"\$\$|\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
 
 

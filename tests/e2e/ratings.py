@@ -35,9 +35,26 @@ def cli(config: UpConfig, *argv: str) -> dict[str, Any]:
 def rating_offer(config: UpConfig, fmt: str) -> str:
     """A 4.8/5 rating (230 ratings, first half of 2026) from the demo platform: its offer."""
     offer = cli(
-        config, "issuer", "offer", "--org", "demo-platform", "--achievement", "rating",
-        "--recipient", "Camille Martin", "--rating", "4.8", "--scale", "5", "--count", "230",
-        "--period", PERIOD, "--format", fmt, "--json",
-    )  # fmt: skip
+        config,
+        "issuer",
+        "offer",
+        "--org",
+        "demo-platform",
+        "--achievement",
+        "rating",
+        "--recipient",
+        "Camille Martin",
+        "--rating",
+        "4.8",
+        "--scale",
+        "5",
+        "--count",
+        "230",
+        "--period",
+        PERIOD,
+        "--format",
+        fmt,
+        "--json",
+    )
     uri: str = offer["offer_uri"]
     return uri

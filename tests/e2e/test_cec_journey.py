@@ -51,39 +51,79 @@ def issuer_api(stack_config: UpConfig) -> Iterator[httpx2.Client]:
 
 def test_an_association_is_created_with_its_cec_facts(stack_config: UpConfig) -> None:
     org = _cli(
-        stack_config, "issuer", "org", "create", "--slug", "amis-du-quartier",
-        "--name", "Les Amis du Quartier", "--kind", "association", "--rna", "W123456789",
-        "--declared-on", "2015-03-01", "--field", "social", "--json",
-    )  # fmt: skip
+        stack_config,
+        "issuer",
+        "org",
+        "create",
+        "--slug",
+        "amis-du-quartier",
+        "--name",
+        "Les Amis du Quartier",
+        "--kind",
+        "association",
+        "--rna",
+        "W123456789",
+        "--declared-on",
+        "2015-03-01",
+        "--field",
+        "social",
+        "--json",
+    )
     assert org["association"]["rna"] == "W123456789"
     assert org["association"]["declared_on"] == "2015-03-01"
     assert org["association"]["field"] == "social"
 
 
 def test_volunteer_hours_become_rights(stack_config: UpConfig, issuer_api: httpx2.Client) -> None:
-    account = _cli(stack_config, "wallet", "account", "create", ACCOUNT, "--json",
-                   stdin="a long password for cec\n")  # fmt: skip
+    account = _cli(
+        stack_config,
+        "wallet",
+        "account",
+        "create",
+        ACCOUNT,
+        "--json",
+        stdin="a long password for cec\n",
+    )
     hours = {"ldp_vc": "120", "jwt_vc_json": "50", "dc+sd-jwt": "40"}
     roles = {"ldp_vc": "board", "jwt_vc_json": "supervision", "dc+sd-jwt": "other"}
     ids = {}
     for fmt in FORMATS:
         offer = _cli(
-            stack_config, "issuer", "offer", "--org", "demo-association",
-            "--achievement", "volunteer", "--recipient", "Camille Martin",
-            "--role", roles[fmt], "--hours", hours[fmt], "--year", "2025",
-            "--format", fmt, "--json",
-        )  # fmt: skip
-        received = _cli(stack_config, "wallet", "receive", offer["offer_uri"],
-                        "--account", ACCOUNT, "--json")  # fmt: skip
+            stack_config,
+            "issuer",
+            "offer",
+            "--org",
+            "demo-association",
+            "--achievement",
+            "volunteer",
+            "--recipient",
+            "Camille Martin",
+            "--role",
+            roles[fmt],
+            "--hours",
+            hours[fmt],
+            "--year",
+            "2025",
+            "--format",
+            fmt,
+            "--json",
+        )
+        received = _cli(
+            stack_config, "wallet", "receive", offer["offer_uri"], "--account", ACCOUNT, "--json"
+        )
         (cred,) = received["credentials"]
         ids[fmt] = cred["id"]
-    rights = _cli(stack_config, "wallet", "rights", "--account", ACCOUNT, "--year", "2025",
-                  "--json")  # fmt: skip
+    rights = _cli(
+        stack_config, "wallet", "rights", "--account", ACCOUNT, "--year", "2025", "--json"
+    )
     (year,) = rights["years"]
     # 120 (board) + 50 (supervision) count; 40 in another role does not: 170 < 200
     assert (year["year"], year["hours_total"], year["eligible"], year["amount_eur"]) == (
-        2025, 170, False, 0
-    )  # fmt: skip
+        2025,
+        170,
+        False,
+        0,
+    )
     assert year["reasons"] == ["hours-below-minimum"]
     counted = {c["id"]: c["counted"] for c in year["credentials"]}
     assert counted == {ids["ldp_vc"]: True, ids["jwt_vc_json"]: True, ids["dc+sd-jwt"]: False}
@@ -92,12 +132,28 @@ def test_volunteer_hours_become_rights(stack_config: UpConfig, issuer_api: httpx
 
     # thirty more hours of supervision: 200, of which 120 in one association
     offer = _cli(
-        stack_config, "issuer", "offer", "--org", "demo-association",
-        "--achievement", "volunteer", "--recipient", "Camille Martin", "--role", "supervision",
-        "--hours", "30", "--period", "2025-09-01/2025-09-30", "--format", "ldp_vc", "--json",
-    )  # fmt: skip
-    (extra,) = _cli(stack_config, "wallet", "receive", offer["offer_uri"], "--account", ACCOUNT,
-                    "--json")["credentials"]  # fmt: skip
+        stack_config,
+        "issuer",
+        "offer",
+        "--org",
+        "demo-association",
+        "--achievement",
+        "volunteer",
+        "--recipient",
+        "Camille Martin",
+        "--role",
+        "supervision",
+        "--hours",
+        "30",
+        "--period",
+        "2025-09-01/2025-09-30",
+        "--format",
+        "ldp_vc",
+        "--json",
+    )
+    (extra,) = _cli(
+        stack_config, "wallet", "receive", offer["offer_uri"], "--account", ACCOUNT, "--json"
+    )["credentials"]
     year = _cli(stack_config, "wallet", "rights", "--account", ACCOUNT, "--json")["years"][0]
     assert (year["hours_total"], year["eligible"], year["amount_eur"]) == (200, True, 240)
 
@@ -123,9 +179,27 @@ def test_hours_beyond_the_period_are_refused_by_the_cli(stack_config: UpConfig) 
 
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = main(["issuer", "offer", "--dev", "--data-dir", str(stack_config.data_dir), "--org",
-                     "demo-association", "--achievement", "volunteer", "--recipient", "X",
-                     "--role", "board", "--hours", "49", "--period", "2025-03-01/2025-03-02",
-                     "--json"])  # fmt: skip
+        code = main(
+            [
+                "issuer",
+                "offer",
+                "--dev",
+                "--data-dir",
+                str(stack_config.data_dir),
+                "--org",
+                "demo-association",
+                "--achievement",
+                "volunteer",
+                "--recipient",
+                "X",
+                "--role",
+                "board",
+                "--hours",
+                "49",
+                "--period",
+                "2025-03-01/2025-03-02",
+                "--json",
+            ]
+        )
     assert code != 0
     assert "at most 48" in err.getvalue()

@@ -65,11 +65,15 @@ def new_account(base: str, email: str) -> httpx2.Client:
         assert made.status_code == 201, made.text
         session = anon.post("/api/session", json={"email": email, "password": PASSWORD})
         assert session.status_code == 200, session.text
-        token = anon.post("/api/tokens", json={"name": "e2e"},
-                          headers={"X-CSRF-Token": session.json()["csrf_token"]})  # fmt: skip
+        token = anon.post(
+            "/api/tokens",
+            json={"name": "e2e"},
+            headers={"X-CSRF-Token": session.json()["csrf_token"]},
+        )
         assert token.status_code == 201, token.text
-    return httpx2.Client(base_url=base, timeout=60,
-                         headers={"Authorization": f"Bearer {token.json()['token']}"})  # fmt: skip
+    return httpx2.Client(
+        base_url=base, timeout=60, headers={"Authorization": f"Bearer {token.json()['token']}"}
+    )
 
 
 def accept_offer(wallet: httpx2.Client, offer_uri: str) -> str:
@@ -90,31 +94,45 @@ def receive_badge(
     ``cec``: with a CEC role (board) and a period in 2026."""
     subject: dict[str, Any] = {"role": "Encadrante bénévole"}
     if cec:
-        subject = {"cec_role": "board", "activity_start_date": "2026-01-05T09:00:00Z",
-                   "activity_end_date": "2026-11-30T18:00:00Z"}  # fmt: skip
+        subject = {
+            "cec_role": "board",
+            "activity_start_date": "2026-01-05T09:00:00Z",
+            "activity_end_date": "2026-11-30T18:00:00Z",
+        }
     if achievement == "volunteer":
         subject["results"] = {"hours": "220"}
     out = {}
     for fmt in FORMATS:
-        offer = issuer.post(f"/admin/orgs/{ORG}/offers", json={
-            "achievement": achievement, "recipient": {"name": "Camille Martin"},
-            "subject": subject, "formats": [fmt],
-        })  # fmt: skip
+        offer = issuer.post(
+            f"/admin/orgs/{ORG}/offers",
+            json={
+                "achievement": achievement,
+                "recipient": {"name": "Camille Martin"},
+                "subject": subject,
+                "formats": [fmt],
+            },
+        )
         assert offer.status_code == 201, offer.text
         out[fmt] = accept_offer(wallet, offer.json()["offer_uri"])
     return out
 
 
 def endorsed(person: httpx2.Client, colleague: httpx2.Client) -> str:
-    experience = person.post("/api/experiences", json={
-        "title": "Développeuse", "organisation": "ACME", "start_date": "2022-01-03",
-    })  # fmt: skip
+    experience = person.post(
+        "/api/experiences",
+        json={
+            "title": "Développeuse",
+            "organisation": "ACME",
+            "start_date": "2022-01-03",
+        },
+    )
     assert experience.status_code == 201, experience.text
     link = person.post(f"/api/experiences/{experience.json()['id']}/requests")
     assert link.status_code == 201, link.text
     token = link.json()["url"].rsplit("/endorse/", 1)[1]
-    done = colleague.post(f"/api/endorse/{token}",
-                          json={"comment": "Une collègue remarquable.", "name": "Bob Martin"})  # fmt: skip
+    done = colleague.post(
+        f"/api/endorse/{token}", json={"comment": "Une collègue remarquable.", "name": "Bob Martin"}
+    )
     assert done.status_code == 201, done.text
     got = person.get(f"/api/experiences/{experience.json()['id']}").json()
     (endorsement,) = got["endorsements"]
@@ -130,12 +148,16 @@ def person(stack_config: UpConfig) -> Iterator[Person]:
         new_account(base, f"consent-{suffix}@example.org") as wallet,
         new_account(base, f"colleague-{suffix}@example.org") as colleague,
     ):
-        made = issuer.post(f"/admin/orgs/{ORG}/achievements", json={
-            "id": WORK, "achievement_type": "ext:WorkExperience",
-            "name": {"fr": "Expérience — animation", "en": "Experience — facilitation"},
-            "description": {"fr": "Animation d'ateliers.", "en": "Running workshops."},
-            "criteria": {"fr": "Six mois d'animation.", "en": "Six months of workshops."},
-        })  # fmt: skip
+        made = issuer.post(
+            f"/admin/orgs/{ORG}/achievements",
+            json={
+                "id": WORK,
+                "achievement_type": "ext:WorkExperience",
+                "name": {"fr": "Expérience — animation", "en": "Experience — facilitation"},
+                "description": {"fr": "Animation d'ateliers.", "en": "Running workshops."},
+                "criteria": {"fr": "Six mois d'animation.", "en": "Six months of workshops."},
+            },
+        )
         assert made.status_code in {201, 409}, made.text
         badges = {
             "volunteer": receive_badge(issuer, wallet, "volunteer"),
@@ -148,8 +170,9 @@ def person(stack_config: UpConfig) -> Iterator[Person]:
 
 def verifier_client(config: UpConfig) -> httpx2.Client:
     key = (config.data_dir / "verifier" / "demo-recruiter-api-key.txt").read_text().strip()
-    return httpx2.Client(base_url=config.base_url("verifier"), timeout=60,
-                         headers={"Authorization": f"Bearer {key}"})  # fmt: skip
+    return httpx2.Client(
+        base_url=config.base_url("verifier"), timeout=60, headers={"Authorization": f"Bearer {key}"}
+    )
 
 
 def _facts(claims: Any, fmt: str, lang: str) -> list[dict[str, str]]:
@@ -168,8 +191,9 @@ def test_the_summary_is_what_the_verifier_decodes(
     query = next(q for q in TEMPLATES[template].dcql["credentials"] if q["format"] == fmt)
     qid = query["id"]
     with verifier_client(stack_config) as verifier:
-        created = verifier.post("/oid4vp/requests",
-                                json={"template": template, "response_mode": mode})  # fmt: skip
+        created = verifier.post(
+            "/oid4vp/requests", json={"template": template, "response_mode": mode}
+        )
         assert created.status_code == 201, created.text
         links = created.json()
     wallet = person.wallet
@@ -185,8 +209,9 @@ def test_the_summary_is_what_the_verifier_decodes(
     assert cset["required"] is True
     assert [qid] in [o["query_ids"] for o in cset["options"]]
     choice = {qid: {"credential_id": credential_id}}
-    preview = wallet.post(f"/api/presentations/{pending['id']}/preview",
-                          json={"selections": choice})  # fmt: skip
+    preview = wallet.post(
+        f"/api/presentations/{pending['id']}/preview", json={"selections": choice}
+    )
     assert preview.status_code == 200, preview.text
     (shown,) = preview.json()["answers"]
     assert (shown["query_id"], shown["credential_id"]) == (qid, credential_id)

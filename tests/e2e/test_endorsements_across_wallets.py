@@ -43,8 +43,11 @@ def _account(base: str, email: str) -> httpx2.Client:
         assert created.status_code == 201, created.text
         signed_in = anon.post("/api/session", json={"email": email, "password": password})
         assert signed_in.status_code == 200, signed_in.text
-        token = anon.post("/api/tokens", json={"name": "e2e"},
-                          headers={"X-CSRF-Token": signed_in.json()["csrf_token"]})  # fmt: skip
+        token = anon.post(
+            "/api/tokens",
+            json={"name": "e2e"},
+            headers={"X-CSRF-Token": signed_in.json()["csrf_token"]},
+        )
         assert token.status_code == 201, token.text
     return httpx2.Client(
         base_url=base, headers={"Authorization": f"Bearer {token.json()['token']}"}, timeout=60
@@ -67,9 +70,15 @@ def test_a_colleague_on_another_wallet_endorses_and_the_verifier_shows_who(
         bob_did = badge["subject"]
 
         # A (wallet A) describes an experience and creates a link
-        exp = clients.wallet.post("/api/experiences", json={
-            "title": "Animatrice", "organisation": "Association Démo",
-            "start_date": "2024-02-01", "description": "Ateliers du samedi."})  # fmt: skip
+        exp = clients.wallet.post(
+            "/api/experiences",
+            json={
+                "title": "Animatrice",
+                "organisation": "Association Démo",
+                "start_date": "2024-02-01",
+                "description": "Ateliers du samedi.",
+            },
+        )
         assert exp.status_code == 201, exp.text
         link = clients.wallet.post(f"/api/experiences/{exp.json()['id']}/requests")
         assert link.status_code == 201, link.text
@@ -77,9 +86,15 @@ def test_a_colleague_on_another_wallet_endorses_and_the_verifier_shows_who(
         assert url.startswith(clients.config.base_url("wallet"))
 
         # B endorses from wallet B: it reads A's request, signs, delivers to A over HTTP
-        done = bob.post("/api/endorse-remote", json={
-            "link": url, "comment": "Elle anime nos ateliers avec moi.", "name": "Bruno B.",
-            "proof_credential_id": badge["id"]})  # fmt: skip
+        done = bob.post(
+            "/api/endorse-remote",
+            json={
+                "link": url,
+                "comment": "Elle anime nos ateliers avec moi.",
+                "name": "Bruno B.",
+                "proof_credential_id": badge["id"],
+            },
+        )
         assert done.status_code == 201, done.text
         assert done.json()["endorser"] == bob_did
         assert done.json()["evidence_url"].startswith(wallet_b)

@@ -300,9 +300,11 @@ def test_journey1_wrong_tx_code_is_refused_and_nothing_is_stored(clients: Client
 
 
 def test_journey1_and_2_through_the_command_lines(
-    clients: Clients, stack_config: UpConfig, monkeypatch: pytest.MonkeyPatch,
+    clients: Clients,
+    stack_config: UpConfig,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     """`musette issuer offer` → `musette wallet receive` → `musette verifier request` →
     `musette wallet present --yes --json`, on the running stack's data folder."""
     from musette.cli import main
@@ -321,24 +323,53 @@ def test_journey1_and_2_through_the_command_lines(
         return out
 
     offer = run(
-        "issuer", "offer", "--data-dir", data, "--org", ORG, "--achievement", ACHIEVEMENT,
-        "--recipient", "Camille Martin", "--format", "dc+sd-jwt", "--tx-code", "--json",
-    )  # fmt: skip
+        "issuer",
+        "offer",
+        "--data-dir",
+        data,
+        "--org",
+        ORG,
+        "--achievement",
+        ACHIEVEMENT,
+        "--recipient",
+        "Camille Martin",
+        "--format",
+        "dc+sd-jwt",
+        "--tx-code",
+        "--json",
+    )
     assert offer["offer_uri"].startswith("openid-credential-offer://")
     # each command that opens the account reads its password on standard input
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{WALLET_PASSWORD}\n" * 2))
     received = run(
-        "wallet", "--data-dir", data, "receive", offer["offer_uri"], "--account", WALLET_EMAIL,
-        "--tx-code", offer["tx_code"], "--json",
-    )  # fmt: skip
+        "wallet",
+        "--data-dir",
+        data,
+        "receive",
+        offer["offer_uri"],
+        "--account",
+        WALLET_EMAIL,
+        "--tx-code",
+        offer["tx_code"],
+        "--json",
+    )
     (cred,) = received["credentials"]
     assert cred["format"] == "dc+sd-jwt"
     request = run("verifier", "--data-dir", data, "request", "--template", "volunteering", "--json")
     assert request["request_uri"].startswith("openid4vp://")
     answer = run(
-        "wallet", "--data-dir", data, "present", request["request_uri"], "--account", WALLET_EMAIL,
-        "--credential", cred["id"], "--yes", "--json",
-    )  # fmt: skip
+        "wallet",
+        "--data-dir",
+        data,
+        "present",
+        request["request_uri"],
+        "--account",
+        WALLET_EMAIL,
+        "--credential",
+        cred["id"],
+        "--yes",
+        "--json",
+    )
     assert answer["status"] == 200, answer
     result = clients.result(request)
     assert result["status"] == "answered"
@@ -423,12 +454,16 @@ def test_journey2_sd_jwt_reveals_only_the_chosen_claims(
     and nothing else that was selectively disclosable (their name) reaches the verifier."""
     cred = received["dc+sd-jwt"]
     chosen = [["credentialSubject", "result", None, "value"]]
-    _, pending, answer, result = _present(clients, "any-badge", "dc+sd-jwt", cred["id"],
-                                          disclose=chosen)  # fmt: skip
+    _, pending, answer, result = _present(
+        clients, "any-badge", "dc+sd-jwt", cred["id"], disclose=chosen
+    )
     option = next(
-        o for q in pending["queries"] if q["id"] == QUERY_IDS["dc+sd-jwt"]
-        for o in q["options"] if o["credential_id"] == cred["id"]
-    )  # fmt: skip
+        o
+        for q in pending["queries"]
+        if q["id"] == QUERY_IDS["dc+sd-jwt"]
+        for o in q["options"]
+        if o["credential_id"] == cred["id"]
+    )
     assert option["selective"] is True
     assert answer["status"] == 200, answer
     assert result["verified"] is True, result["result"]["problems"]
@@ -621,8 +656,16 @@ def _build_answer(
     audience: str | None = None,
     disclose: list[tuple[Any, ...]] | None = None,
 ) -> Answer:
-    return build_answer(holder, WALLET_EMAIL, links["request_uri"], credential_id, qid,
-                        audience=audience, disclose=disclose, password=WALLET_PASSWORD)  # fmt: skip
+    return build_answer(
+        holder,
+        WALLET_EMAIL,
+        links["request_uri"],
+        credential_id,
+        qid,
+        audience=audience,
+        disclose=disclose,
+        password=WALLET_PASSWORD,
+    )
 
 
 def _post(answer: Answer) -> httpx2.Response:
@@ -812,22 +855,32 @@ def test_journey3_a_colleague_endorses_an_experience_and_the_verifier_shows_who(
         # A describes the experience and creates a link
         exp = clients.wallet.post(
             "/api/experiences",
-            json={"title": "Coordinatrice", "organisation": "Association Démo",
-                  "start_date": "2023-09-01", "description": "Accueil des bénévoles."},
-        )  # fmt: skip
+            json={
+                "title": "Coordinatrice",
+                "organisation": "Association Démo",
+                "start_date": "2023-09-01",
+                "description": "Accueil des bénévoles.",
+            },
+        )
         assert exp.status_code == 201, exp.text
         link = clients.wallet.post(f"/api/experiences/{exp.json()['id']}/requests")
         assert link.status_code == 201, link.text
         path = link.json()["url"].removeprefix(stack_config.base_url("wallet"))
 
         # B endorses it with the badge as proof
-        done = bob.post(path.replace("/endorse/", "/api/endorse/"), json={
-            "comment": "Elle a coordonné quarante bénévoles avec moi.", "name": "Bruno Colin",
-            "proof_credential_id": badge["id"]})  # fmt: skip
+        done = bob.post(
+            path.replace("/endorse/", "/api/endorse/"),
+            json={
+                "comment": "Elle a coordonné quarante bénévoles avec moi.",
+                "name": "Bruno Colin",
+                "proof_credential_id": badge["id"],
+            },
+        )
         assert done.status_code == 201, done.text
         assert done.json()["endorser"] == bob_did
-        again = bob.post(path.replace("/endorse/", "/api/endorse/"),
-                         json={"comment": "bis", "name": "B"})  # fmt: skip
+        again = bob.post(
+            path.replace("/endorse/", "/api/endorse/"), json={"comment": "bis", "name": "B"}
+        )
         assert again.status_code == 410
         assert again.json()["type"].endswith("#endorsement-link-used")
 

@@ -64,16 +64,21 @@ def endorse_and_share(config: UpConfig) -> tuple[list[str], list[dict[str, Any]]
     ):
         exp = alice.post(
             "/api/experiences",
-            json={"title": typed["title"], "organisation": typed["organisation"],
-                  "start_date": "2024-09-01", "description": typed["description"]},
-        )  # fmt: skip
+            json={
+                "title": typed["title"],
+                "organisation": typed["organisation"],
+                "start_date": "2024-09-01",
+                "description": typed["description"],
+            },
+        )
         assert exp.status_code == 201, exp.text
         link = alice.post(f"/api/experiences/{exp.json()['id']}/requests")
         assert link.status_code == 201, link.text
         token = last_segment(link.json()["url"])
         assert token
-        done = bob.post(f"/api/endorse/{token}", json={"comment": typed["comment"],
-                                                       "name": typed["name"]})  # fmt: skip
+        done = bob.post(
+            f"/api/endorse/{token}", json={"comment": typed["comment"], "name": typed["name"]}
+        )
         assert done.status_code == 201, done.text
         held = alice.get("/api/credentials").json()["credentials"]
         shared = alice.post(f"/api/credentials/{held[0]['id']}/shares")
@@ -112,8 +117,12 @@ def test_the_scanner_finds_what_it_looks_for(tmp_path: Any) -> None:
     url = f"sqlite:///{tmp_path / 'leaky.db'}"
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE credentials (id TEXT, format TEXT, summary TEXT, "
-                             "content_ct BLOB, note TEXT)"))  # fmt: skip
+        conn.execute(
+            sa.text(
+                "CREATE TABLE credentials (id TEXT, format TEXT, summary TEXT, "
+                "content_ct BLOB, note TEXT)"
+            )
+        )
         conn.execute(
             sa.text("INSERT INTO credentials VALUES ('1', 'ldp_vc', :s, :c, :n)"),
             {"s": "Camille Martin", "c": b'{"proofValue": "z3abc"}', "n": "00ff" * 16},

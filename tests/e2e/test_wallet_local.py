@@ -94,10 +94,13 @@ def test_a_second_sign_up_is_refused(clients: Clients, local: LocalWallet) -> No
         assert 'href="/signup' not in signin.text
         form = browser.post(
             "/signup",
-            data={"email": "autre@autre.example", "password": "un mot de passe long",
-                  "csrf_token": browser.headers["X-CSRF-Token"]},
+            data={
+                "email": "autre@autre.example",
+                "password": "un mot de passe long",
+                "csrf_token": browser.headers["X-CSRF-Token"],
+            },
             headers={"Accept-Language": "en"},
-        )  # fmt: skip
+        )
         assert form.status_code == 409
         assert "This wallet already has its account" in form.text
     assert sign_up(local.base, EMAIL).status_code == 409  # its own email too: sign in
@@ -183,10 +186,19 @@ def test_it_refuses_to_listen_beyond_this_computer(
 
 @pytest.mark.parametrize(
     ("host", "bound"),
-    [("127.0.0.1", "127.0.0.1"), ("localhost", "127.0.0.1"), ("::1", "::1"), ("[::1]", "::1"),
-     ("127.0.0.2", "127.0.0.2"), ("", None), ("0", None), ("::ffff:10.0.0.1", None),
-     ("127.0.0.1 ", "127.0.0.1"), ("localhost.evil.example", None)],
-)  # fmt: skip
+    [
+        ("127.0.0.1", "127.0.0.1"),
+        ("localhost", "127.0.0.1"),
+        ("::1", "::1"),
+        ("[::1]", "::1"),
+        ("127.0.0.2", "127.0.0.2"),
+        ("", None),
+        ("0", None),
+        ("::ffff:10.0.0.1", None),
+        ("127.0.0.1 ", "127.0.0.1"),
+        ("localhost.evil.example", None),
+    ],
+)
 def test_bind_address(host: str, bound: str | None) -> None:
     assert bind_address(host) == bound
 

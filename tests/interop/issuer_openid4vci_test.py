@@ -80,17 +80,23 @@ class Server:
         with res.sessions.begin() as session:
             org = get_org(session, "demo-association")
             created = create_offer(
-                session, self.settings, res.master_secret, org,
+                session,
+                self.settings,
+                res.master_secret,
+                org,
                 f"{self.base}/orgs/demo-association",
-                OfferIn.model_validate({
-                    "achievement": "volunteer",
-                    "recipient": {"name": "Camille Martin"},
-                    "subject": {"role": "Encadrante", "results": {"hours": "42"}},
-                    "formats": formats,
-                    "tx_code": tx_code,
-                }),
-                actor="interop", now=res.clock(),
-            )  # fmt: skip
+                OfferIn.model_validate(
+                    {
+                        "achievement": "volunteer",
+                        "recipient": {"name": "Camille Martin"},
+                        "subject": {"role": "Encadrante", "results": {"hours": "42"}},
+                        "formats": formats,
+                        "tx_code": tx_code,
+                    }
+                ),
+                actor="interop",
+                now=res.clock(),
+            )
         return {"offer_uri": created.offer_uri, "tx_code": created.tx_code}
 
 
@@ -148,7 +154,11 @@ def test_wrong_tx_code_is_refused_to_the_reference_wallet(server: Server) -> Non
     wrong = "000000" if offer["tx_code"] != "000000" else "111111"
     done = subprocess.run(
         [NODE, str(SCRIPT), offer["offer_uri"], "volunteer_ldp_vc", wrong],
-        capture_output=True, text=True, timeout=NODE_TIMEOUT_S, cwd=HERE, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=NODE_TIMEOUT_S,
+        cwd=HERE,
+        check=False,
+    )
     assert done.returncode == 1
     assert "invalid_grant" in done.stdout

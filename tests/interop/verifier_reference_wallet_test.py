@@ -75,9 +75,12 @@ def reference_wallet() -> Iterator[ReferenceWallet]:
     if NODE is None or not HAVE_LIBS:
         pytest.skip("node or tests/interop/node_modules missing (cd tests/interop && npm ci)")
     with subprocess.Popen(
-        [NODE, str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, cwd=HERE,
-    ) as proc:  # fmt: skip
+        [NODE, str(SCRIPT)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=HERE,
+    ) as proc:
         try:
             yield ReferenceWallet(proc)
         finally:
@@ -160,8 +163,10 @@ def test_reference_wallet_presents_and_is_accepted(
     answer = reference_wallet.present(links["request_uri"], fmt)
     result = _accepted(answer, links, fmt)
     assert answer["client"] == {
-        "prefix": "decentralized_identifier", "effective": links["client_id"], "signed": True,
-    }  # fmt: skip
+        "prefix": "decentralized_identifier",
+        "effective": links["client_id"],
+        "signed": True,
+    }
     assert answer["version"] == 100  # the library read it as OpenID4VP 1.0 final
     (report,) = result["result"]["presentations"][QUERY_IDS[fmt]]
     trust = (report.get("credentials") or [report])[0]["trust"]
@@ -184,8 +189,10 @@ def test_reference_wallet_answers_an_unsigned_redirect_uri_request_by_value(
     answer = reference_wallet.present(links["request_uri"], fmt)
     _accepted(answer, links, fmt)
     assert answer["client"] == {
-        "prefix": "redirect_uri", "effective": links["client_id"], "signed": False,
-    }  # fmt: skip
+        "prefix": "redirect_uri",
+        "effective": links["client_id"],
+        "signed": False,
+    }
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -32,11 +32,16 @@ NODE = shutil.which("node")
 HAVE_LIBS = all(
     (HERE / "node_modules" / name).exists()
     for name in (
-        "@openid4vc/openid4vci", "@openid4vc/oauth2", "@sd-jwt/sd-jwt-vc", "jose",
-        "@digitalbazaar/vc", "@digitalbazaar/data-integrity",
-        "@digitalbazaar/eddsa-rdfc-2022-cryptosuite", "@digitalbazaar/ed25519-multikey",
+        "@openid4vc/openid4vci",
+        "@openid4vc/oauth2",
+        "@sd-jwt/sd-jwt-vc",
+        "jose",
+        "@digitalbazaar/vc",
+        "@digitalbazaar/data-integrity",
+        "@digitalbazaar/eddsa-rdfc-2022-cryptosuite",
+        "@digitalbazaar/ed25519-multikey",
     )
-)  # fmt: skip
+)
 START_TIMEOUT_S = 30
 FORMATS = {"badge_jwt": "jwt_vc_json", "badge_sd_jwt": "dc+sd-jwt", "badge_ldp": "ldp_vc"}
 
@@ -48,9 +53,12 @@ def running_reference_issuer(*flags: str) -> Iterator[dict[str, Any]]:
     if NODE is None or not HAVE_LIBS:
         pytest.skip("node or tests/interop/node_modules missing (cd tests/interop && npm ci)")
     with subprocess.Popen(
-        [NODE, str(SCRIPT), *flags], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, cwd=HERE,
-    ) as proc:  # fmt: skip
+        [NODE, str(SCRIPT), *flags],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=HERE,
+    ) as proc:
         assert proc.stdin is not None
         assert proc.stdout is not None
         try:

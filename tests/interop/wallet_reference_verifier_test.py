@@ -47,9 +47,12 @@ def running_reference_verifier() -> Iterator[str]:
     if NODE is None or not HAVE_LIBS:
         pytest.skip("node or tests/interop/node_modules missing (cd tests/interop && npm ci)")
     with subprocess.Popen(
-        [NODE, str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, cwd=HERE,
-    ) as proc:  # fmt: skip
+        [NODE, str(SCRIPT)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=HERE,
+    ) as proc:
         assert proc.stdin is not None
         assert proc.stdout is not None
         try:

@@ -76,9 +76,14 @@ class Tally:
     def table(self) -> list[str]:
         """One row per family; "of which known" counts the strict xfails among the failures."""
         head = (
-            "family", "tried", "refused correctly", "accepted wrongly", "crashed",
-            "other reason", "of which known (xfail)",
-        )  # fmt: skip
+            "family",
+            "tried",
+            "refused correctly",
+            "accepted wrongly",
+            "crashed",
+            "other reason",
+            "of which known (xfail)",
+        )
         rows: list[tuple[str, ...]] = []
         totals = [0] * 6
         for family in sorted(self.counts):

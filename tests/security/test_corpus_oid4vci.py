@@ -69,9 +69,14 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
         org = get_org(session, "demo-association")
         _, api_key = create_api_key(session, org, "corpus", "test", clock())
         other = create_org(
-            session, res.key_store(session), base_url=BASE, slug="other-employer",
-            kind="employer", name="Other Employer", now=clock(),
-        )  # fmt: skip
+            session,
+            res.key_store(session),
+            base_url=BASE,
+            slug="other-employer",
+            kind="employer",
+            name="Other Employer",
+            now=clock(),
+        )
         create_api_key(session, other, "corpus", "test", clock())
     with TestClient(app) as client:
         yield Issuer(Env(client, settings, clock, api_key), "other-employer")

@@ -97,9 +97,14 @@ def kb(
     iat: datetime = PRESENTED_AT,
 ) -> str:
     return present_sd_jwt(
-        token, disclose=[], disclose_all=True, holder_key=holder, audience=aud, nonce=nonce,
+        token,
+        disclose=[],
+        disclose_all=True,
+        holder_key=holder,
+        audience=aud,
+        nonce=nonce,
         issued_at=iat,
-    )  # fmt: skip
+    )
 
 
 def kb_raw(

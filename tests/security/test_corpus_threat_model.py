@@ -34,8 +34,15 @@ def test_the_corpus_is_broad_and_its_names_unique() -> None:
     assert len(ALL) >= 250
     families = Counter(case.family for case in ALL)
     expected = {
-        "JWS/JWT", "SD-JWT VC", "Data Integrity", "Open Badges rules", "Status lists", "DIDs",
-        "OpenID4VCI", "OpenID4VP", "Web",
-    }  # fmt: skip
+        "JWS/JWT",
+        "SD-JWT VC",
+        "Data Integrity",
+        "Open Badges rules",
+        "Status lists",
+        "DIDs",
+        "OpenID4VCI",
+        "OpenID4VP",
+        "Web",
+    }
     assert set(families) == expected
     assert min(families.values()) >= 20, families

@@ -144,9 +144,14 @@ def _issuer(folder: Path) -> Generator[Issuer, None, None]:
         row, key = create_api_key(session, org, "corpus", "test", clock())
         key_id = str(row.id)
         other = create_org(
-            session, res.key_store(session), base_url="http://testserver", slug="other-employer",
-            kind="employer", name="Other Employer", now=clock(),
-        )  # fmt: skip
+            session,
+            res.key_store(session),
+            base_url="http://testserver",
+            slug="other-employer",
+            kind="employer",
+            name="Other Employer",
+            now=clock(),
+        )
         _, other_key = create_api_key(session, other, "corpus", "test", clock())
     with TestClient(app) as client, TestClient(app) as browser:
         env = Env(client, settings, clock, key)
@@ -155,20 +160,33 @@ def _issuer(folder: Path) -> Generator[Issuer, None, None]:
         page = browser.get("/signin")
         signed = browser.post(
             "/signin",
-            data={"csrf_token": csrf_of(page.text), "email": DEMO_ADMIN,
-                  "password": demo_password(browser), "next": "/console"},
+            data={
+                "csrf_token": csrf_of(page.text),
+                "email": DEMO_ADMIN,
+                "password": demo_password(browser),
+                "next": "/console",
+            },
             follow_redirects=False,
-        )  # fmt: skip
+        )
         assert signed.status_code == 303, signed.text
         csrf = csrf_of(browser.get("/console").text)
         created = env.offer()
         yield Issuer(
-            env, browser, csrf, other_key,
-            {"slug": "demo-association", "achievement": "volunteer", "key_id": key_id,
-             "credential_id": credentials.json()[0]["id"], "batch_id": "batch-x",
-             "offer_id": created.get("offer_id", "offer-x"),
-             "purpose": "revocation", "seq": "1"},
-        )  # fmt: skip
+            env,
+            browser,
+            csrf,
+            other_key,
+            {
+                "slug": "demo-association",
+                "achievement": "volunteer",
+                "key_id": key_id,
+                "credential_id": credentials.json()[0]["id"],
+                "batch_id": "batch-x",
+                "offer_id": created.get("offer_id", "offer-x"),
+                "purpose": "revocation",
+                "seq": "1",
+            },
+        )
 
 
 def _wallet(folder: Path) -> Generator[WalletSite, None, None]:
@@ -208,11 +226,13 @@ def _wallet(folder: Path) -> Generator[WalletSite, None, None]:
                 ).json()["id"],
                 profile_id=who.post(
                     "/api/profiles",
-                    json={"title": f"{who.email} secret profile",
-                          "credentials": [{"credential_id": cred["id"]}]},
+                    json={
+                        "title": f"{who.email} secret profile",
+                        "credentials": [{"credential_id": cred["id"]}],
+                    },
                 ).json()["id"],
                 index="0",
-            )  # fmt: skip
+            )
         site.bobs["token"] += "-guess"
         yield site
 
@@ -285,8 +305,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
 
 #: (service, method, path) -> why it is not a CSRF target
 NOT_SESSION_ROUTES: dict[tuple[str, str, str], str] = {
-    **{("issuer", "POST", p): "OpenID4VCI endpoint: no cookie, a code or token" for p in (
-        "/orgs/{slug}/token", "/orgs/{slug}/nonce", "/orgs/{slug}/credential")},
+    **{
+        ("issuer", "POST", p): "OpenID4VCI endpoint: no cookie, a code or token"
+        for p in ("/orgs/{slug}/token", "/orgs/{slug}/nonce", "/orgs/{slug}/credential")
+    },
     ("issuer", "POST", "/admin/login"): "JSON sign-in: a cross-site form cannot send JSON",
     ("issuer", "POST", "/signin"): "anonymous form: its own case (double-submit cookie)",
     ("wallet", "POST", "/api/accounts"): "JSON sign-up: a cross-site form cannot send JSON",
@@ -295,8 +317,16 @@ NOT_SESSION_ROUTES: dict[tuple[str, str, str], str] = {
     ("wallet", "POST", "/signup"): "anonymous form: its own case (double-submit cookie)",
     ("wallet", "POST", "/recover"): "anonymous form: its own case (double-submit cookie)",
     ("wallet", "POST", "/api/recover"): "JSON recovery: a cross-site form cannot send JSON",
-    ("wallet", "POST", "/api/endorse/{token}/deliver"): "endorsement delivery from another wallet: no cookie, the single-use token is the capability",
-    ("verifier", "POST", "/oid4vp/response/{key}"): "OpenID4VP direct_post: the state is the credential",
+    (
+        "wallet",
+        "POST",
+        "/api/endorse/{token}/deliver",
+    ): "endorsement delivery from another wallet: no cookie, the single-use token is the capability",
+    (
+        "verifier",
+        "POST",
+        "/oid4vp/response/{key}",
+    ): "OpenID4VP direct_post: the state is the credential",
     ("verifier", "POST", "/verifications"): "anonymous verification API (no session state)",
     ("verifier", "POST", "/challenges"): "anonymous challenge API (single-use, no session state)",
     ("verifier", "POST", "/credentials/verify"): "VC-API verification (no session state)",
@@ -304,64 +334,115 @@ NOT_SESSION_ROUTES: dict[tuple[str, str, str], str] = {
     ("verifier", "POST", "/signin"): "anonymous form: its own case",
     ("verifier", "POST", "/login"): "the old address: a permanent redirect (308) to /signin",
     ("verifier", "POST", "/verify"): "check form: its own case",
-}  # fmt: skip
+}
 
 CSRF_ROUTES: dict[str, list[tuple[str, str]]] = {
     "issuer": [
-        ("POST", "/admin/logout"), ("POST", "/admin/orgs/{slug}/keys/rotate"),
-        ("PATCH", "/admin/orgs/{slug}/association"), ("POST", "/console/profile"),
-        ("POST", "/admin/orgs/{slug}/api-keys"), ("DELETE", "/admin/orgs/{slug}/api-keys/{key_id}"),
-        ("POST", "/admin/orgs/{slug}/achievements"), ("PATCH", "/admin/orgs/{slug}/achievements/{achievement}"),
-        ("DELETE", "/admin/orgs/{slug}/achievements/{achievement}"), ("POST", "/admin/orgs/{slug}/offers"),
-        ("POST", "/admin/orgs/{slug}/credentials"), ("POST", "/admin/orgs/{slug}/credentials/{credential_id}/status"),
+        ("POST", "/admin/logout"),
+        ("POST", "/admin/orgs/{slug}/keys/rotate"),
+        ("PATCH", "/admin/orgs/{slug}/association"),
+        ("POST", "/console/profile"),
+        ("POST", "/admin/orgs/{slug}/api-keys"),
+        ("DELETE", "/admin/orgs/{slug}/api-keys/{key_id}"),
+        ("POST", "/admin/orgs/{slug}/achievements"),
+        ("PATCH", "/admin/orgs/{slug}/achievements/{achievement}"),
+        ("DELETE", "/admin/orgs/{slug}/achievements/{achievement}"),
+        ("POST", "/admin/orgs/{slug}/offers"),
+        ("POST", "/admin/orgs/{slug}/credentials"),
+        ("POST", "/admin/orgs/{slug}/credentials/{credential_id}/status"),
         ("POST", "/admin/orgs/{slug}/achievements/{achievement}/batches/preview"),
         ("POST", "/admin/orgs/{slug}/achievements/{achievement}/batches"),
-        ("POST", "/credentials/issue"), ("POST", "/credentials/status"),
-        ("POST", "/orgs/{slug}/credentials/issue"), ("POST", "/orgs/{slug}/credentials/status"),
-        ("POST", "/signout"), ("POST", "/console/achievements/new"), ("POST", "/console/achievements/{slug}"),
-        ("POST", "/console/achievements/{slug}/issue"), ("POST", "/console/offers/{offer_id}/email"),
-        ("POST", "/console/credentials/{credential_id}/status"), ("POST", "/console/achievements/{slug}/batch"),
+        ("POST", "/credentials/issue"),
+        ("POST", "/credentials/status"),
+        ("POST", "/orgs/{slug}/credentials/issue"),
+        ("POST", "/orgs/{slug}/credentials/status"),
+        ("POST", "/signout"),
+        ("POST", "/console/achievements/new"),
+        ("POST", "/console/achievements/{slug}"),
+        ("POST", "/console/achievements/{slug}/issue"),
+        ("POST", "/console/offers/{offer_id}/email"),
+        ("POST", "/console/credentials/{credential_id}/status"),
+        ("POST", "/console/achievements/{slug}/batch"),
         ("POST", "/console/achievements/{slug}/batch/confirm"),
     ],
     "wallet": sorted(
         {
-            ("POST", "/api/credentials"), ("POST", "/api/credentials/upload"), ("DELETE", "/api/session"),
-            ("DELETE", "/api/me"), ("POST", "/api/tokens"), ("DELETE", "/api/tokens/{token_id}"),
-            ("POST", "/api/identities"), ("POST", "/api/identities/{identity_id}/default"),
-            ("DELETE", "/api/identities/{identity_id}"), ("PATCH", "/api/credentials/{credential_id}"),
-            ("DELETE", "/api/credentials/{credential_id}"), ("POST", "/api/offers"),
-            ("POST", "/api/offers/{offer_id}/accept"), ("POST", "/api/offers/{offer_id}/decline"),
-            ("POST", "/api/presentations"), ("POST", "/api/presentations/{request_id}/consent"),
-            ("POST", "/api/presentations/{request_id}/preview"), ("POST", "/present/{request_id}/review"),
-            ("POST", "/api/presentations/{request_id}/decline"), ("POST", "/api/export"), ("POST", "/api/import"),
-            ("POST", "/api/credentials/{credential_id}/shares"), ("DELETE", "/api/shares/{share_id}"),
-            ("POST", "/api/experiences"), ("DELETE", "/api/experiences/{experience_id}"),
+            ("POST", "/api/credentials"),
+            ("POST", "/api/credentials/upload"),
+            ("DELETE", "/api/session"),
+            ("DELETE", "/api/me"),
+            ("POST", "/api/tokens"),
+            ("DELETE", "/api/tokens/{token_id}"),
+            ("POST", "/api/identities"),
+            ("POST", "/api/identities/{identity_id}/default"),
+            ("DELETE", "/api/identities/{identity_id}"),
+            ("PATCH", "/api/credentials/{credential_id}"),
+            ("DELETE", "/api/credentials/{credential_id}"),
+            ("POST", "/api/offers"),
+            ("POST", "/api/offers/{offer_id}/accept"),
+            ("POST", "/api/offers/{offer_id}/decline"),
+            ("POST", "/api/presentations"),
+            ("POST", "/api/presentations/{request_id}/consent"),
+            ("POST", "/api/presentations/{request_id}/preview"),
+            ("POST", "/present/{request_id}/review"),
+            ("POST", "/api/presentations/{request_id}/decline"),
+            ("POST", "/api/export"),
+            ("POST", "/api/import"),
+            ("POST", "/api/credentials/{credential_id}/shares"),
+            ("DELETE", "/api/shares/{share_id}"),
+            ("POST", "/api/experiences"),
+            ("DELETE", "/api/experiences/{experience_id}"),
             ("POST", "/api/experiences/{experience_id}/requests"),
-            ("DELETE", "/api/endorsement-requests/{endorsement_request_id}"), ("POST", "/api/endorse/{token}"),
-            ("POST", "/signout"), ("POST", "/credentials/{credential_id}/edit"),
-            ("POST", "/credentials/{credential_id}/delete"), ("POST", "/credentials/{credential_id}/publish"),
-            ("POST", "/shares/{share_id}/unpublish"), ("POST", "/receive"), ("POST", "/receive/{offer_id}/accept"),
-            ("POST", "/receive/{offer_id}/decline"), ("POST", "/import"), ("POST", "/present"),
-            ("POST", "/present/{request_id}/consent"), ("POST", "/present/{request_id}/decline"),
-            ("POST", "/archive/export"), ("POST", "/archive/import"), ("POST", "/experiences"),
+            ("DELETE", "/api/endorsement-requests/{endorsement_request_id}"),
+            ("POST", "/api/endorse/{token}"),
+            ("POST", "/signout"),
+            ("POST", "/credentials/{credential_id}/edit"),
+            ("POST", "/credentials/{credential_id}/delete"),
+            ("POST", "/credentials/{credential_id}/publish"),
+            ("POST", "/shares/{share_id}/unpublish"),
+            ("POST", "/receive"),
+            ("POST", "/receive/{offer_id}/accept"),
+            ("POST", "/receive/{offer_id}/decline"),
+            ("POST", "/import"),
+            ("POST", "/present"),
+            ("POST", "/present/{request_id}/consent"),
+            ("POST", "/present/{request_id}/decline"),
+            ("POST", "/archive/export"),
+            ("POST", "/archive/import"),
+            ("POST", "/experiences"),
             ("POST", "/experiences/{experience_id}/requests"),
             ("POST", "/endorsement-requests/{endorsement_request_id}/revoke"),
-            ("POST", "/experiences/{experience_id}/delete"), ("POST", "/endorse/{token}"),
-            ("POST", "/export"), ("POST", "/credentials/{credential_id}/linkedin"),
-            ("POST", "/api/endorse-remote"), ("POST", "/endorse-remote"),
-            ("POST", "/api/profiles"), ("DELETE", "/api/profiles/{profile_id}"), ("POST", "/profiles"),
+            ("POST", "/experiences/{experience_id}/delete"),
+            ("POST", "/endorse/{token}"),
+            ("POST", "/export"),
+            ("POST", "/credentials/{credential_id}/linkedin"),
+            ("POST", "/api/endorse-remote"),
+            ("POST", "/endorse-remote"),
+            ("POST", "/api/profiles"),
+            ("DELETE", "/api/profiles/{profile_id}"),
+            ("POST", "/profiles"),
             ("POST", "/profiles/{profile_id}/revoke"),
-            ("POST", "/api/me/password"), ("POST", "/api/me/recovery-kit"),
-            ("POST", "/account/password"), ("POST", "/account/recovery-kit"),
+            ("POST", "/api/me/password"),
+            ("POST", "/api/me/recovery-kit"),
+            ("POST", "/account/password"),
+            ("POST", "/account/recovery-kit"),
         }
     ),
     "verifier": [
-        ("POST", "/trust/issuers"), ("PATCH", "/trust/issuers/{entry_id}"), ("DELETE", "/trust/issuers/{entry_id}"),
-        ("POST", "/trust/issuers/import"), ("POST", "/oid4vp/requests"), ("POST", "/logout"), ("POST", "/requests"),
-        ("POST", "/registry/add"), ("POST", "/registry/{entry_id}/rename"), ("POST", "/registry/{entry_id}/delete"),
-        ("POST", "/registry/import"), ("POST", "/registry/{entry_id}/kind"),
+        ("POST", "/trust/issuers"),
+        ("PATCH", "/trust/issuers/{entry_id}"),
+        ("DELETE", "/trust/issuers/{entry_id}"),
+        ("POST", "/trust/issuers/import"),
+        ("POST", "/oid4vp/requests"),
+        ("POST", "/logout"),
+        ("POST", "/requests"),
+        ("POST", "/registry/add"),
+        ("POST", "/registry/{entry_id}/rename"),
+        ("POST", "/registry/{entry_id}/delete"),
+        ("POST", "/registry/import"),
+        ("POST", "/registry/{entry_id}/kind"),
     ],
-}  # fmt: skip
+}
 
 
 #: a body the batch routes accept, so their refusal is the token's (or the org's) doing
@@ -651,23 +732,31 @@ REDIRECT_CASES = [
 # ------------------------------------------------------------------ IDOR
 
 ISSUER_ADMIN_ROUTES = [
-    ("GET", "/admin/orgs/{slug}"), ("POST", "/admin/orgs/{slug}/keys/rotate"),
+    ("GET", "/admin/orgs/{slug}"),
+    ("POST", "/admin/orgs/{slug}/keys/rotate"),
     ("PATCH", "/admin/orgs/{slug}/association"),
-    ("POST", "/admin/orgs/{slug}/api-keys"), ("GET", "/admin/orgs/{slug}/api-keys"),
-    ("DELETE", "/admin/orgs/{slug}/api-keys/{key_id}"), ("GET", "/admin/orgs/{slug}/achievements"),
-    ("POST", "/admin/orgs/{slug}/achievements"), ("GET", "/admin/orgs/{slug}/achievements/{achievement}"),
+    ("POST", "/admin/orgs/{slug}/api-keys"),
+    ("GET", "/admin/orgs/{slug}/api-keys"),
+    ("DELETE", "/admin/orgs/{slug}/api-keys/{key_id}"),
+    ("GET", "/admin/orgs/{slug}/achievements"),
+    ("POST", "/admin/orgs/{slug}/achievements"),
+    ("GET", "/admin/orgs/{slug}/achievements/{achievement}"),
     ("PATCH", "/admin/orgs/{slug}/achievements/{achievement}"),
-    ("DELETE", "/admin/orgs/{slug}/achievements/{achievement}"), ("POST", "/admin/orgs/{slug}/offers"),
-    ("POST", "/admin/orgs/{slug}/credentials"), ("GET", "/admin/orgs/{slug}/credentials"),
+    ("DELETE", "/admin/orgs/{slug}/achievements/{achievement}"),
+    ("POST", "/admin/orgs/{slug}/offers"),
+    ("POST", "/admin/orgs/{slug}/credentials"),
+    ("GET", "/admin/orgs/{slug}/credentials"),
     ("GET", "/admin/orgs/{slug}/credentials/{credential_id}"),
     ("GET", "/admin/orgs/{slug}/credentials/{credential_id}/download"),
     ("POST", "/admin/orgs/{slug}/credentials/{credential_id}/status"),
     ("POST", "/admin/orgs/{slug}/achievements/{achievement}/batches/preview"),
     ("POST", "/admin/orgs/{slug}/achievements/{achievement}/batches"),
     ("GET", "/admin/orgs/{slug}/achievements/{achievement}/batches/template.csv"),
-    ("GET", "/admin/orgs/{slug}/batches/{batch_id}"), ("GET", "/admin/orgs/{slug}/batches/{batch_id}/results.csv"),
-    ("POST", "/orgs/{slug}/credentials/issue"), ("POST", "/orgs/{slug}/credentials/status"),
-]  # fmt: skip
+    ("GET", "/admin/orgs/{slug}/batches/{batch_id}"),
+    ("GET", "/admin/orgs/{slug}/batches/{batch_id}/results.csv"),
+    ("POST", "/orgs/{slug}/credentials/issue"),
+    ("POST", "/orgs/{slug}/credentials/status"),
+]
 
 
 def issuer_idor_case(method: str, path: str) -> Case:
@@ -697,29 +786,48 @@ def issuer_console_idor(sites: Sites) -> Verdict:
 
 def wallet_idor_routes() -> list[tuple[str, str]]:
     return [
-        ("get", "/api/credentials/{credential_id}"), ("patch", "/api/credentials/{credential_id}"),
-        ("delete", "/api/credentials/{credential_id}"), ("post", "/api/credentials/{credential_id}/shares"),
-        ("delete", "/api/shares/{share_id}"), ("delete", "/api/tokens/{token_id}"),
-        ("post", "/api/identities/{identity_id}/default"), ("delete", "/api/identities/{identity_id}"),
-        ("get", "/api/offers/{offer_id}"), ("post", "/api/offers/{offer_id}/accept"),
-        ("post", "/api/offers/{offer_id}/decline"), ("get", "/api/presentations/{request_id}"),
-        ("post", "/api/presentations/{request_id}/consent"), ("post", "/api/presentations/{request_id}/decline"),
-        ("post", "/api/presentations/{request_id}/preview"), ("post", "/present/{request_id}/review"),
-        ("get", "/api/experiences/{experience_id}"), ("delete", "/api/experiences/{experience_id}"),
+        ("get", "/api/credentials/{credential_id}"),
+        ("patch", "/api/credentials/{credential_id}"),
+        ("delete", "/api/credentials/{credential_id}"),
+        ("post", "/api/credentials/{credential_id}/shares"),
+        ("delete", "/api/shares/{share_id}"),
+        ("delete", "/api/tokens/{token_id}"),
+        ("post", "/api/identities/{identity_id}/default"),
+        ("delete", "/api/identities/{identity_id}"),
+        ("get", "/api/offers/{offer_id}"),
+        ("post", "/api/offers/{offer_id}/accept"),
+        ("post", "/api/offers/{offer_id}/decline"),
+        ("get", "/api/presentations/{request_id}"),
+        ("post", "/api/presentations/{request_id}/consent"),
+        ("post", "/api/presentations/{request_id}/decline"),
+        ("post", "/api/presentations/{request_id}/preview"),
+        ("post", "/present/{request_id}/review"),
+        ("get", "/api/experiences/{experience_id}"),
+        ("delete", "/api/experiences/{experience_id}"),
         ("post", "/api/experiences/{experience_id}/requests"),
         ("delete", "/api/endorsement-requests/{endorsement_request_id}"),
-        ("get", "/credentials/{credential_id}"), ("post", "/credentials/{credential_id}/edit"),
-        ("post", "/credentials/{credential_id}/delete"), ("post", "/credentials/{credential_id}/publish"),
-        ("post", "/shares/{share_id}/unpublish"), ("get", "/receive/{offer_id}"),
-        ("post", "/receive/{offer_id}/accept"), ("post", "/present/{request_id}/consent"),
-        ("get", "/experiences/{experience_id}"), ("post", "/experiences/{experience_id}/delete"),
-        ("post", "/endorsement-requests/{endorsement_request_id}/revoke"), ("get", "/s/{token}"),
-        ("get", "/api/credentials/{credential_id}/raw"), ("get", "/credentials/{credential_id}/image"),
+        ("get", "/credentials/{credential_id}"),
+        ("post", "/credentials/{credential_id}/edit"),
+        ("post", "/credentials/{credential_id}/delete"),
+        ("post", "/credentials/{credential_id}/publish"),
+        ("post", "/shares/{share_id}/unpublish"),
+        ("get", "/receive/{offer_id}"),
+        ("post", "/receive/{offer_id}/accept"),
+        ("post", "/present/{request_id}/consent"),
+        ("get", "/experiences/{experience_id}"),
+        ("post", "/experiences/{experience_id}/delete"),
+        ("post", "/endorsement-requests/{endorsement_request_id}/revoke"),
+        ("get", "/s/{token}"),
+        ("get", "/api/credentials/{credential_id}/raw"),
+        ("get", "/credentials/{credential_id}/image"),
         ("post", "/experiences/{experience_id}/requests"),
         ("post", "/credentials/{credential_id}/linkedin"),
-        ("delete", "/api/profiles/{profile_id}"), ("get", "/profiles/{profile_id}"),
-        ("post", "/profiles/{profile_id}/revoke"), ("get", "/p/{token}"), ("get", "/p/{token}/{index}/raw"),
-    ]  # fmt: skip
+        ("delete", "/api/profiles/{profile_id}"),
+        ("get", "/profiles/{profile_id}"),
+        ("post", "/profiles/{profile_id}/revoke"),
+        ("get", "/p/{token}"),
+        ("get", "/p/{token}/{index}/raw"),
+    ]
 
 
 def wallet_idor_case(method: str, path: str) -> Case:
@@ -931,10 +1039,13 @@ def cors_case(service: str, kind: str) -> Case:
                 answers = [
                     client.options(
                         concrete,
-                        headers={"Origin": ATTACKER, "Access-Control-Request-Method": method,
-                                 "Access-Control-Request-Headers": "content-type"},
+                        headers={
+                            "Origin": ATTACKER,
+                            "Access-Control-Request-Method": method,
+                            "Access-Control-Request-Headers": "content-type",
+                        },
                     )
-                ]  # fmt: skip
+                ]
                 if method == "GET":
                     answers.append(client.get(concrete, headers={"Origin": ATTACKER}))
                 for answer in answers:

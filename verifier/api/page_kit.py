@@ -4,29 +4,27 @@ as a page, the sign-in redirect."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from servicekit.csrf import CSRF_FIELD, AnonymousCsrf, form_token
+from servicekit.pages import language_url, other_language, remember_language, sign_in_redirect
+from servicekit.pages import local_path as local_path
 from shared.ui.problem_text import problem_message, problem_title
 from verifier.api.bodies import form_from_bytes, read_capped
 from verifier.deps import Principal, Resources, check_form_csrf, get_resources
 from verifier.errors import ForbiddenError
-from verifier.i18n import LANG_COOKIE, LANGUAGES, choose_language, translator
+from verifier.i18n import LANGUAGES, choose_language, translator
 
 FORM_LIMIT = 10_000
 
 
 def _switch_url(request: Request, lang: str, fallback: str) -> str:
-    other = "en" if lang == "fr" else "fr"
-    if request.method != "GET":
-        return f"{fallback}?lang={other}"
-    query = {k: v for k, v in request.query_params.items() if k != "lang"}
-    query["lang"] = other
-    return f"{request.url.path}?{urlencode(query)}"
+    """This page in the other language; a form post's page links to ``fallback`` instead."""
+    here = None if request.method == "GET" else fallback
+    return language_url(request, other_language(lang), here)
 
 
 def page(
@@ -44,7 +42,7 @@ def page(
     lang = choose_language(request)
     html = res.templates.get_template(name, lang).render(
         lang=lang,
-        other_lang="en" if lang == "fr" else "fr",
+        other_lang=other_language(lang),
         switch_url=_switch_url(request, lang, back),
         signed_in=who is not None,
         csrf=(who.csrf or "") if who is not None else "",
@@ -52,9 +50,7 @@ def page(
         **values,
     )
     response = HTMLResponse(html, status_code=status)
-    asked = request.query_params.get("lang")
-    if asked in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, asked, samesite="lax", max_age=31_536_000)
+    remember_language(request, response, lang)
     return response
 
 
@@ -137,17 +133,8 @@ def csrf_ok(who: Principal, form: FormData) -> bool:
     return True
 
 
-def local_path(value: str | None, default: str = "/") -> str:
-    """A same-site path to go back to after signing in (anything else: ``default``)."""
-    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
-        return value
-    return default
-
-
-def sign_in_first(request: Request, after: str | None = None) -> RedirectResponse:
-    """To the sign-in page, then back to this page (or ``after`` for a form)."""
-    target = after or request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse("/signin?" + urlencode({"next": target}), status_code=303)
+#: to the sign-in page, then back to this page (or ``after`` for a form)
+sign_in_first = sign_in_redirect
 
 
 def keep_lang(request: Request, url: str) -> str:

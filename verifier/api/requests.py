@@ -52,11 +52,16 @@ class NewRequest(BaseModel):
 def list_templates() -> dict[str, Any]:
     return {
         "templates": [
-            {"name": t.name, "title": {"fr": t.title_fr, "en": t.title_en}, "dcql_query": t.dcql,
-             "policy": t.policy.to_json(), "parameters": list(t.parameters)}
+            {
+                "name": t.name,
+                "title": {"fr": t.title_fr, "en": t.title_en},
+                "dcql_query": t.dcql,
+                "policy": t.policy.to_json(),
+                "parameters": list(t.parameters),
+            }
             for t in TEMPLATES.values()
         ]
-    }  # fmt: skip
+    }
 
 
 @router.post("/requests", status_code=201, response_model=PresentationRequestLinksOut)

@@ -289,8 +289,13 @@ def ensure_entries(
         row = session.scalar(select(TrustedIssuer).where(TrustedIssuer.value == value))
         if row is None:
             add_entry(
-                session, kind=kind, value=value, name=name, source=source, now=now,
+                session,
+                kind=kind,
+                value=value,
+                name=name,
+                source=source,
+                now=now,
                 issuer_kind=issuer_kind,
-            )  # fmt: skip
+            )
         elif row.issuer_kind is None and issuer_kind is not None:
             row.issuer_kind = check_issuer_kind(issuer_kind)

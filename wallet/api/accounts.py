@@ -92,17 +92,24 @@ class Recovery(BaseModel):
 
 @router.post("/me/password", status_code=204)
 def change_password(
-    body: PasswordChange, who: PrincipalDep, request: Request, res: ResourcesDep,
+    body: PasswordChange,
+    who: PrincipalDep,
+    request: Request,
+    res: ResourcesDep,
     session: SessionDep,
-) -> None:  # fmt: skip
+) -> None:
     """Wrap the data key under a new password; the other cookie sessions are closed."""
     limiter_of(request).hit(
         "signin", account_and_ip(who.email, request), res.settings.rate_limit_signin
     )
     accounts.change_password(
-        session, res.hasher, who, body.old_password, body.new_password,
+        session,
+        res.hasher,
+        who,
+        body.old_password,
+        body.new_password,
         keep_session=SESSION.read(request),
-    )  # fmt: skip
+    )
 
 
 @router.post("/me/recovery-kit", status_code=201, response_model=RecoveryKitOut)
@@ -121,8 +128,7 @@ def recover(
         "signin", account_and_ip(body.email, request), res.settings.rate_limit_signin
     )
     made = accounts.recover(session, res.hasher, body.email, body.recovery_code, body.new_password)
-    return {"id": made.account.id, "email": made.account.email,
-            "recovery_code": made.recovery_code}  # fmt: skip
+    return {"id": made.account.id, "email": made.account.email, "recovery_code": made.recovery_code}
 
 
 @router.get("/me", response_model=SessionOut, response_model_exclude_unset=True)

@@ -8,10 +8,12 @@ import base64
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from servicekit.pages import local_path as _safe_next
+from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import VcError
 from shared.verify.credential import verify_credential
 from shared.verify.report import VerificationReport
-from wallet.api.pages import _chosen_sphere, _safe_next, _signin_redirect, _sphere_choices
+from wallet.api.pages import _chosen_sphere, _sphere_choices
 from wallet.deps import (
     OptionalPrincipalDep,
     Resources,

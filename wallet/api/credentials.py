@@ -81,9 +81,14 @@ def import_json(
     """Import a credential given in the body; it is verified before anything is stored."""
     data = _bytes_of(body.credential)
     view = importing.import_credential(
-        session, who, data, res.verify_context(), max_bytes=res.settings.max_credential_bytes,
-        sphere=body.sphere, tags=body.tags,
-    )  # fmt: skip
+        session,
+        who,
+        data,
+        res.verify_context(),
+        max_bytes=res.settings.max_credential_bytes,
+        sphere=body.sphere,
+        tags=body.tags,
+    )
     return view.to_json()
 
 
@@ -102,10 +107,15 @@ async def import_file(
     data = await file.read(res.settings.max_credential_bytes + 1)
     # verifying fetches DID documents and status lists: off the event loop
     view = await run_in_threadpool(
-        importing.import_credential, session, who, data, res.verify_context(),
+        importing.import_credential,
+        session,
+        who,
+        data,
+        res.verify_context(),
         max_bytes=res.settings.max_credential_bytes,
-        sphere=sphere or None, tags=[t for t in tags.split(",") if t.strip()],
-    )  # fmt: skip
+        sphere=sphere or None,
+        tags=[t for t in tags.split(",") if t.strip()],
+    )
     return view.to_json()
 
 

@@ -14,9 +14,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import VcError
 from wallet.api.endorsements import Endorsement
-from wallet.api.pages import _signin_redirect
 from wallet.deps import LINKS_LIMIT, OptionalPrincipalDep, PrincipalDep, ResourcesDep, SessionDep
 from wallet.errors import TooLargeError
 from wallet.i18n import choose_language, translator
@@ -75,9 +75,15 @@ async def deliver(
     limit = res.settings.max_credential_bytes
     body = await _capped_body(request, limit + 64)  # room for {"credential": …}
     return await run_in_threadpool(  # verification: off the event loop
-        endorsement_delivery.deliver, session, res.master, res.verify_context(), token, body,
-        request.headers.get("content-type", ""), max_bytes=limit + 64,
-    )  # fmt: skip
+        endorsement_delivery.deliver,
+        session,
+        res.master,
+        res.verify_context(),
+        token,
+        body,
+        request.headers.get("content-type", ""),
+        max_bytes=limit + 64,
+    )
 
 
 @router.post(
@@ -91,33 +97,58 @@ async def endorse_remote(
 ) -> dict[str, Any]:
     """Sign an endorsement for a link of another wallet and deliver it there."""
     return await run_in_threadpool(
-        endorsement_delivery.endorse_remote, session, who, res.fetcher, body.link,
-        comment=body.comment, name=body.name, base_url=res.settings.base_url,
-        identity_id=body.identity_id, proof_credential_id=body.proof_credential_id,
-    )  # fmt: skip
+        endorsement_delivery.endorse_remote,
+        session,
+        who,
+        res.fetcher,
+        body.link,
+        comment=body.comment,
+        name=body.name,
+        base_url=res.settings.base_url,
+        identity_id=body.identity_id,
+        proof_credential_id=body.proof_credential_id,
+    )
 
 
 # --------------------------------------------------------------------------- pages
 
 
 def _remote_form(
-    request: Request, who: Principal, session: Session, link: str, request_doc: dict[str, Any],
-    *, error: str | None = None, form: dict[str, str] | None = None, status: int = 200,
-) -> Response:  # fmt: skip
+    request: Request,
+    who: Principal,
+    session: Session,
+    link: str,
+    request_doc: dict[str, Any],
+    *,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     summary = dict(request_doc["summary"])
     return render(
-        request, "endorse.html", who=who, opened={"experience": summary}, token=None,
-        remote_link=link, remote_host=urlsplit(link).netloc, error=error, form=form or {},
-        status=status, proofs=endorsements.proof_choices(session, who),
+        request,
+        "endorse.html",
+        who=who,
+        opened={"experience": summary},
+        token=None,
+        remote_link=link,
+        remote_host=urlsplit(link).netloc,
+        error=error,
+        form=form or {},
+        status=status,
+        proofs=endorsements.proof_choices(session, who),
         identities=[i for i in identities.list_identities(session, who) if i.pairwise_tag is None],
-    )  # fmt: skip
+    )
 
 
 @router.get("/endorse-remote", response_class=Response)
 async def endorse_remote_page(
-    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep,
+    request: Request,
+    who: OptionalPrincipalDep,
+    res: ResourcesDep,
+    session: SessionDep,
     link: str = "",
-) -> Response:  # fmt: skip
+) -> Response:
     """Paste another wallet's link; once given, what it asks and the endorsement form."""
     if who is None:
         return _signin_redirect(request)
@@ -128,29 +159,55 @@ async def endorse_remote_page(
     except VcError as err:
         _ = translator(choose_language(request))
         error = explained(request, _("This endorsement link cannot be used."), err)
-        return render(request, "endorse_remote.html", who=who, link=link, error=error,
-                      status=err.status if err.status < 500 else 400)  # fmt: skip
+        return render(
+            request,
+            "endorse_remote.html",
+            who=who,
+            link=link,
+            error=error,
+            status=err.status if err.status < 500 else 400,
+        )
     return _remote_form(request, who, session, link, doc)
 
 
 @router.post("/endorse-remote", response_class=Response)
 async def endorse_remote_submit(
-    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep,
-    link: str = Form(""), comment: str = Form(""), name: str = Form(""),
-    identity_id: str = Form(""), proof_credential_id: str = Form(""),
-) -> Response:  # fmt: skip
+    request: Request,
+    who: OptionalPrincipalDep,
+    res: ResourcesDep,
+    session: SessionDep,
+    link: str = Form(""),
+    comment: str = Form(""),
+    name: str = Form(""),
+    identity_id: str = Form(""),
+    proof_credential_id: str = Form(""),
+) -> Response:
     if who is None:
         return _signin_redirect(request)
     if not comment.strip() or not name.strip():
         _ = translator(choose_language(request))
         doc = await run_in_threadpool(endorsement_delivery.fetch_request, res.fetcher, link)
-        return _remote_form(request, who, session, link, doc, status=400,
-                            form={"comment": comment, "name": name},
-                            error=_("Write your endorsement and your name."))  # fmt: skip
+        return _remote_form(
+            request,
+            who,
+            session,
+            link,
+            doc,
+            status=400,
+            form={"comment": comment, "name": name},
+            error=_("Write your endorsement and your name."),
+        )
     # a refusal (closed link, the other wallet refusing) is an error page and rolls back
     done = await run_in_threadpool(
-        endorsement_delivery.endorse_remote, session, who, res.fetcher, link,
-        comment=comment, name=name, base_url=res.settings.base_url,
-        identity_id=identity_id or None, proof_credential_id=proof_credential_id or None,
-    )  # fmt: skip
+        endorsement_delivery.endorse_remote,
+        session,
+        who,
+        res.fetcher,
+        link,
+        comment=comment,
+        name=name,
+        base_url=res.settings.base_url,
+        identity_id=identity_id or None,
+        proof_credential_id=proof_credential_id or None,
+    )
     return render(request, "endorsed.html", who=who, evidence_url=done["evidence_url"])

@@ -8,9 +8,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import InvalidInputError
 from wallet.api.endorsements import link_of
-from wallet.api.pages import _signin_redirect
 from wallet.deps import LINKS_LIMIT, OptionalPrincipalDep, ResourcesDep, SessionDep
 from wallet.i18n import choose_language, translator
 from wallet.pages import explained, qr_svg, render

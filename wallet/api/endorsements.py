@@ -69,9 +69,12 @@ def create_experience(
 ) -> dict[str, Any]:
     """The experience, signed by the person as a self-declared OB 3.0 credential."""
     return endorsements.create_experience(
-        session, who, **body.model_dump(), ctx=res.verify_context(),
+        session,
+        who,
+        **body.model_dump(),
+        ctx=res.verify_context(),
         max_bytes=res.settings.max_credential_bytes,
-    ).to_json()  # fmt: skip
+    ).to_json()
 
 
 @router.get(
@@ -131,8 +134,16 @@ async def endorse(
 ) -> dict[str, Any]:
     """Sign an OB 3.0 EndorsementCredential and deliver it to the person who asked."""
     return await run_in_threadpool(  # canonicalization and verification: off the event loop
-        endorsements.endorse, session, who, res.master, res.verify_context(), token,
-        comment=body.comment, name=body.name, base_url=res.settings.base_url,
-        identity_id=body.identity_id, proof_credential_id=body.proof_credential_id,
+        endorsements.endorse,
+        session,
+        who,
+        res.master,
+        res.verify_context(),
+        token,
+        comment=body.comment,
+        name=body.name,
+        base_url=res.settings.base_url,
+        identity_id=body.identity_id,
+        proof_credential_id=body.proof_credential_id,
         max_bytes=res.settings.max_credential_bytes,
-    )  # fmt: skip
+    )

@@ -10,7 +10,7 @@ from babel import Locale
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from wallet.api.pages import _signin_redirect
+from servicekit.pages import sign_in_redirect as _signin_redirect
 from wallet.deps import OptionalPrincipalDep, ResourcesDep, SessionDep
 from wallet.i18n import choose_language, translator
 from wallet.page_describe import as_ob3, describe

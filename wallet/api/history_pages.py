@@ -9,9 +9,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.encoding import passphrase_jwe
 from shared.errors import VcError
-from wallet.api.pages import _signin_redirect
 from wallet.api.portability import archive_response
 from wallet.deps import (
     OptionalPrincipalDep,

@@ -25,14 +25,22 @@ KIT_FILE = "musette-recovery-kit.txt"
 def kit_text(email: str, code: str, lang: str) -> str:
     """The downloadable recovery kit (plain text, the person's language)."""
     _ = translator(lang)
-    return "\n".join([
-        _("Musette wallet: recovery kit"), "", _("Account: {email}").format(email=email),
-        _("Recovery code: {code}").format(code=code), "",
-        _("Keep this code somewhere safe, apart from your password. With it you can choose a new "
-          "password if you forget yours. Without your password or this code, nobody, not even "
-          "the host of the wallet, can open your musette again."),
-        _("A new kit replaces this one: this code then no longer works."), "",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            _("Musette wallet: recovery kit"),
+            "",
+            _("Account: {email}").format(email=email),
+            _("Recovery code: {code}").format(code=code),
+            "",
+            _(
+                "Keep this code somewhere safe, apart from your password. With it you can choose a new "
+                "password if you forget yours. Without your password or this code, nobody, not even "
+                "the host of the wallet, can open your musette again."
+            ),
+            _("A new kit replaces this one: this code then no longer works."),
+            "",
+        ]
+    )
 
 
 def recovery_kit_page(
@@ -47,11 +55,16 @@ def recovery_kit_page(
     lang = choose_language(request)
     who = Principal(made.who.account_id, made.who.email, made.who.vault, csrf)
     response = render(
-        request, "recovery_kit.html", who=who, code=made.recovery_code, email=made.account.email,
-        kit_href="data:text/plain;charset=utf-8," + quote(kit_text(made.account.email,
-                                                                  made.recovery_code, lang)),
-        kit_file=KIT_FILE, next=next_url,
-    )  # fmt: skip
+        request,
+        "recovery_kit.html",
+        who=who,
+        code=made.recovery_code,
+        email=made.account.email,
+        kit_href="data:text/plain;charset=utf-8,"
+        + quote(kit_text(made.account.email, made.recovery_code, lang)),
+        kit_file=KIT_FILE,
+        next=next_url,
+    )
     response.headers["Cache-Control"] = "no-store"
     if token is not None:
         set_session_cookie(response, res, token)
@@ -66,15 +79,25 @@ def _signin_redirect() -> Response:
 def keys_page(request: Request, who: OptionalPrincipalDep, session: SessionDep) -> Response:
     if who is None:
         return _signin_redirect()
-    return render(request, "account_keys.html", who=who, error=None, done=None,
-                  has_kit=accounts.has_recovery_kit(session, who))  # fmt: skip
+    return render(
+        request,
+        "account_keys.html",
+        who=who,
+        error=None,
+        done=None,
+        has_kit=accounts.has_recovery_kit(session, who),
+    )
 
 
 @router.post("/account/password", response_class=Response)
 def change_password(
-    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep,
-    old_password: str = Form(...), new_password: str = Form(...),
-) -> Response:  # fmt: skip
+    request: Request,
+    who: OptionalPrincipalDep,
+    res: ResourcesDep,
+    session: SessionDep,
+    old_password: str = Form(...),
+    new_password: str = Form(...),
+) -> Response:
     if who is None:
         return _signin_redirect()
     _ = translator(choose_language(request))
@@ -83,22 +106,39 @@ def change_password(
     )
     try:
         accounts.change_password(
-            session, res.hasher, who, old_password, new_password,
+            session,
+            res.hasher,
+            who,
+            old_password,
+            new_password,
             keep_session=SESSION.read(request),
-        )  # fmt: skip
+        )
     except VcError as err:
         error = (
             _("The current password is wrong.")
             if err.code == "unauthorized"
             else _("The new password needs at least 8 characters.")
         )
-        return render(request, "account_keys.html", who=who, error=error, done=None,
-                      has_kit=accounts.has_recovery_kit(session, who), status=err.status)  # fmt: skip
+        return render(
+            request,
+            "account_keys.html",
+            who=who,
+            error=error,
+            done=None,
+            has_kit=accounts.has_recovery_kit(session, who),
+            status=err.status,
+        )
     done = _(
         "Your password is changed. Your other sessions are closed; your API tokens still work."
     )
-    return render(request, "account_keys.html", who=who, error=None, done=done,
-                  has_kit=accounts.has_recovery_kit(session, who))  # fmt: skip
+    return render(
+        request,
+        "account_keys.html",
+        who=who,
+        error=None,
+        done=done,
+        has_kit=accounts.has_recovery_kit(session, who),
+    )
 
 
 @router.post("/account/recovery-kit", response_class=Response)
@@ -109,8 +149,9 @@ def new_kit(
         return _signin_redirect()
     code = accounts.new_recovery_kit(session, who)
     account = accounts.find_account(session, who.email)
-    return recovery_kit_page(request, res, NewAccount(account, who, code), None, who.csrf_token,
-                             "/account/keys")  # fmt: skip
+    return recovery_kit_page(
+        request, res, NewAccount(account, who, code), None, who.csrf_token, "/account/keys"
+    )
 
 
 @router.get("/recover", response_class=Response)
@@ -120,9 +161,14 @@ def recover_page(request: Request) -> Response:
 
 @router.post("/recover", response_class=Response)
 def recover(
-    request: Request, _csrf: AnonCsrfDep, res: ResourcesDep, session: SessionDep,
-    email: str = Form(...), recovery_code: str = Form(...), new_password: str = Form(...),
-) -> Response:  # fmt: skip
+    request: Request,
+    _csrf: AnonCsrfDep,
+    res: ResourcesDep,
+    session: SessionDep,
+    email: str = Form(...),
+    recovery_code: str = Form(...),
+    new_password: str = Form(...),
+) -> Response:
     """Forgot password: the kit's code and a new password; a new kit, and signed in."""
     limiter_of(request).hit(
         "signin", account_and_ip(email, request), res.settings.rate_limit_signin
@@ -136,7 +182,8 @@ def recover(
             if err.code == "unauthorized"
             else _("The new password needs at least 8 characters.")
         )
-        return render(request, "recover.html", who=None, error=error, email=email,
-                      status=err.status)  # fmt: skip
+        return render(
+            request, "recover.html", who=None, error=error, email=email, status=err.status
+        )
     token, csrf = accounts.open_session(session, made.who, res.settings.session_hours)
     return recovery_kit_page(request, res, made, token, csrf, "/")

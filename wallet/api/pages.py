@@ -11,6 +11,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from servicekit.pages import local_path as _safe_next
+from servicekit.pages import sign_in_redirect as _signin_redirect
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import VcError
 from shared.ui import STYLESHEET
@@ -39,15 +41,6 @@ from wallet.service import (
 from wallet.service.accounts import Principal, now
 
 router = APIRouter(tags=["pages"])
-
-
-def _signin_redirect(request: Request) -> Response:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
-
-
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
 
 
 def _sphere_choices(session: Session, who: Principal) -> list[str]:

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import InvalidInputError, VcError
 from shared.i18n import Gettext
-from wallet.api.pages import _signin_redirect
 from wallet.api.presentations import resolver_of
 from wallet.deps import OptionalPrincipalDep, Resources, ResourcesDep, SessionDep
 from wallet.disclosure import (

@@ -49,9 +49,14 @@ def open_request(
 ) -> dict[str, Any]:
     """Resolve and check the request; list matching credentials and the claims each discloses."""
     return presenting.open_request(
-        session, who, res.fetcher, resolver_of(res), body.request, res.settings.known_verifiers,
+        session,
+        who,
+        res.fetcher,
+        resolver_of(res),
+        body.request,
+        res.settings.known_verifiers,
         res.trust_anchors,
-    )  # fmt: skip
+    )
 
 
 @router.get(

@@ -10,10 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import InvalidInputError
 from wallet.api.credential_pages import _status_checked, _verify_now
 from wallet.api.credentials import MEDIA_TYPES
-from wallet.api.pages import _signin_redirect
 from wallet.deps import LINKS_LIMIT, OptionalPrincipalDep, Resources, ResourcesDep, SessionDep
 from wallet.disclosure import disclosure_items, readable_facts
 from wallet.i18n import choose_language, translator

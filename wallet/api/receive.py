@@ -55,10 +55,17 @@ def accept_offer(
     """Run the OpenID4VCI exchange, verify what arrives, and store it (``failed`` lists the
     offered credentials that did not arrive, with the problem code and detail)."""
     accepted = receiving.accept_offer(
-        session, who, res.fetcher, res.verify_context(), offer_id,
-        tx_code=body.tx_code, sphere=body.sphere, tags=body.tags, identity_id=body.identity_id,
+        session,
+        who,
+        res.fetcher,
+        res.verify_context(),
+        offer_id,
+        tx_code=body.tx_code,
+        sphere=body.sphere,
+        tags=body.tags,
+        identity_id=body.identity_id,
         max_bytes=res.settings.max_credential_bytes,
-    )  # fmt: skip
+    )
     # the credentials that arrived are kept; those that failed are said, with why
     return {
         "credentials": [v.to_json() for v in accepted.stored],

@@ -8,9 +8,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import VcError
 from shared.ui.problem_text import problem_message
-from wallet.api.pages import _chosen_sphere, _signin_redirect, _sphere_choices
+from wallet.api.pages import _chosen_sphere, _sphere_choices
 from wallet.deps import (
     OptionalPrincipalDep,
     Resources,

@@ -329,8 +329,9 @@ def _opened(
         return None
     if row.key_ct is not None:
         try:
-            vault = keys.unwrap_data_key(keys.secret_key(secret, purpose), account.id, row.key_ct,
-                                         purpose)  # fmt: skip
+            vault = keys.unwrap_data_key(
+                keys.secret_key(secret, purpose), account.id, row.key_ct, purpose
+            )
         except VaultError:
             return None
         return Principal(account.id, account.email, vault, csrf)

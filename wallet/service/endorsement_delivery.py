@@ -44,7 +44,9 @@ from wallet.service.vault import MasterKey
 JSON_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json")
 JWT_TYPES = ("application/vc+jwt", "application/jwt")
 REQUEST_TYPE = "EndorsementRequest"
-_LINK = re.compile(r"^(?P<origin>https?://[^/?#]+)(?P<prefix>(?:/[^?#]*)?)/endorse/(?P<token>[A-Za-z0-9_-]{20,100})/?$")  # fmt: skip
+_LINK = re.compile(
+    r"^(?P<origin>https?://[^/?#]+)(?P<prefix>(?:/[^?#]*)?)/endorse/(?P<token>[A-Za-z0-9_-]{20,100})/?$"
+)
 
 
 def about_of(experience_id: str) -> str:
@@ -126,17 +128,26 @@ def deliver(
     issuer = (report.credential or {}).get("issuer")
     name = issuer.get("name") if isinstance(issuer, dict) else None
     summary = storage.summarize(
-        report, sphere=endorsements.ENDORSEMENT_SPHERE, tags=None, source="endorsement",
+        report,
+        sphere=endorsements.ENDORSEMENT_SPHERE,
+        tags=None,
+        source="endorsement",
         issuer_name=name if isinstance(name, str) else None,
         holder_identity=importing.bound_identity_of(session, account.id, report),
-    )  # fmt: skip
+    )
     summary["experience_id"] = row.experience_id
     summary.update(endorsements.endorsed_period(snap))
     # the person may be away: sealed to their inbox, stored at their next signed-in request
     inbox.post_endorsement(
-        session, master, account, row, raw=raw, fmt=report.format, summary=summary,
+        session,
+        master,
+        account,
+        row,
+        raw=raw,
+        fmt=report.format,
+        summary=summary,
         claims=report.credential,
-    )  # fmt: skip
+    )
     return {"status": "attached", "endorser": report.issuer, "about": about_of(row.experience_id)}
 
 
@@ -222,14 +233,15 @@ def endorse_remote(
     key = endorsements.signing_identity(session, who, identity_id, proof)
     summary = request["summary"]
     experience = {
-        "title": endorsements._clean(str(summary.get("title") or ""), "title",
-                                     endorsements.MAX_TITLE),
+        "title": endorsements._clean(
+            str(summary.get("title") or ""), "title", endorsements.MAX_TITLE
+        ),
         "organisation": str(summary.get("organisation") or "")[: endorsements.MAX_TITLE],
         "start_date": str(summary.get("start_date") or "")[:10],
         "end_date": str(summary.get("end_date") or "")[:10] or None,
         "description": str(summary.get("description") or "")[: endorsements.MAX_TEXT],
         "holder_did": request["endorsementSubject"]["id"],
-    }  # fmt: skip
+    }
     at: datetime = now()
     evidence, evidence_url = endorsements.relationship_evidence(session, who, proof, base_url)
     signed = endorsements.sign_endorsement(
@@ -237,13 +249,19 @@ def endorse_remote(
     )
     try:
         resp = fetcher.request(
-            "POST", request["deliver_to"], json_body={"credential": signed},
+            "POST",
+            request["deliver_to"],
+            json_body={"credential": signed},
             headers={"Accept": "application/json"},
             accept_status=(200, 201, 400, 404, 410, 413, 422, 429),
-        )  # fmt: skip
+        )
     except UpstreamError as err:
         raise EndorsementDeliveryFailedError(f"the endorsement was not delivered: {err}") from err
     if resp.status not in (200, 201):
         raise _refusal(resp.status, _json(resp), urlsplit(request["deliver_to"]).netloc)
-    return {"endorsement": signed, "evidence_url": evidence_url, "endorser": key.did,
-            "delivered_to": request["deliver_to"]}  # fmt: skip
+    return {
+        "endorsement": signed,
+        "evidence_url": evidence_url,
+        "endorser": key.did,
+        "delivered_to": request["deliver_to"],
+    }

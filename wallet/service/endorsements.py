@@ -446,15 +446,25 @@ def endorse(
     importing.check_size(data.encode(), max_bytes)
     report = importing.verify_for_storage(data, ctx)
     summary = storage.summarize(
-        report, sphere=ENDORSEMENT_SPHERE, tags=None, source="endorsement", issuer_name=name,
+        report,
+        sphere=ENDORSEMENT_SPHERE,
+        tags=None,
+        source="endorsement",
+        issuer_name=name,
         holder_identity=importing.bound_identity_of(session, requester_account.id, report),
-    )  # fmt: skip
+    )
     summary.update({"experience_id": row.experience_id, **endorsed_period(experience)})
     # the requester is not the one signed in: sealed to their inbox, stored when they are
     inbox.post_endorsement(
-        session, master, requester_account, row, raw=data, fmt=report.format, summary=summary,
+        session,
+        master,
+        requester_account,
+        row,
+        raw=data,
+        fmt=report.format,
+        summary=summary,
         claims=report.credential,
-    )  # fmt: skip
+    )
     return {"endorsement": signed, "evidence_url": evidence_url, "endorser": key.did}
 
 

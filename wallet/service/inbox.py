@@ -62,9 +62,19 @@ def post_endorsement(
     summary: dict[str, Any],
     claims: dict[str, Any] | None,
 ) -> None:
-    post(session, master, account, ENDORSEMENT, {
-        "request_id": request.id, "raw": raw, "format": fmt, "summary": summary, "claims": claims,
-    })  # fmt: skip
+    post(
+        session,
+        master,
+        account,
+        ENDORSEMENT,
+        {
+            "request_id": request.id,
+            "raw": raw,
+            "format": fmt,
+            "summary": summary,
+            "claims": claims,
+        },
+    )
 
 
 def drain(session: Session, who: Principal) -> int:
@@ -112,9 +122,13 @@ def _store_endorsement(session: Session, who: Principal, payload: dict[str, Any]
     from wallet.service import endorsements  # endorsements imports this module
 
     stored = storage.store_credential(
-        session, who, raw=payload["raw"], fmt=payload["format"], summary=payload["summary"],
+        session,
+        who,
+        raw=payload["raw"],
+        fmt=payload["format"],
+        summary=payload["summary"],
         claims=payload.get("claims"),
-    )  # fmt: skip
+    )
     request = session.get(EndorsementRequest, payload["request_id"])
     if request is not None:
         endorsements.attach(session, request, stored.id)

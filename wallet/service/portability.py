@@ -177,9 +177,14 @@ def import_archive(
         existing = identities.identity_by_did(session, who, item["did"])
         if existing is None:
             existing = identities.create_identity(
-                session, who, method=item["method"], key_type=key.key_type,
-                label=item.get("label", ""), key=key, pairwise_tag=item.get("pairwise_tag"),
-            )  # fmt: skip
+                session,
+                who,
+                method=item["method"],
+                key_type=key.key_type,
+                label=item.get("label", ""),
+                key=key,
+                pairwise_tag=item.get("pairwise_tag"),
+            )
             if item.get("default"):
                 identities.set_default(session, who, existing.id)
         identity_map[item["id"]] = existing.id
@@ -201,10 +206,17 @@ def import_archive(
         baked = _read(archive, entry["baked_file"]) if entry.get("baked_file") else None
         cid = entry["id"] if session.get(StoredCredential, entry["id"]) is None else None
         view = storage.store_credential(
-            session, who, raw=raw, fmt=entry["format"], summary=summary, baked=baked,
-            baked_media_type=entry.get("baked_media_type"), credential_id=cid,
-            created_at=datetime.fromisoformat(entry["created_at"]), claims=report.credential,
-        )  # fmt: skip
+            session,
+            who,
+            raw=raw,
+            fmt=entry["format"],
+            summary=summary,
+            baked=baked,
+            baked_media_type=entry.get("baked_media_type"),
+            credential_id=cid,
+            created_at=datetime.fromisoformat(entry["created_at"]),
+            claims=report.credential,
+        )
         imported.append(view.id)
 
     events = 0

@@ -695,9 +695,12 @@ def decline_request(
         form["state"] = request["state"]
     try:
         resp = fetcher.request(
-            "POST", str(request["response_uri"]), data=form,
-            headers={"Accept": "application/json"}, accept_status=(200, 201, 204, 400),
-        )  # fmt: skip
+            "POST",
+            str(request["response_uri"]),
+            data=form,
+            headers={"Accept": "application/json"},
+            accept_status=(200, 201, 204, 400),
+        )
     except VcError:
         return False
     return resp.status < 300
@@ -756,9 +759,13 @@ def build_presentation(
     if fmt == "dc+sd-jwt":
         bound = _holder_for(session, who, view)  # the KB-JWT must be signed by the cnf key
         return present_sd_jwt(
-            view.raw, disclose=list(disclose), holder_key=bound.key,
-            audience=client_id, nonce=nonce, issued_at=issued,
-        )  # fmt: skip
+            view.raw,
+            disclose=list(disclose),
+            holder_key=bound.key,
+            audience=client_id,
+            nonce=nonce,
+            issued_at=issued,
+        )
     key = holder or _holder_for(session, who, view)
     if fmt == "jwt_vc_json":
         if view.format == "vc+jwt":
@@ -778,9 +785,15 @@ def build_presentation(
             }
             profile = "jwt_vp_json"
         return sign_vp_jwt(
-            vp, key.key, key.kid, profile=profile,  # type: ignore[arg-type]
-            nonce=nonce, audience=client_id, issued_at=issued, expires_at=issued + VP_LIFETIME,
-        )  # fmt: skip
+            vp,
+            key.key,
+            key.kid,
+            profile=profile,  # type: ignore[arg-type]
+            nonce=nonce,
+            audience=client_id,
+            issued_at=issued,
+            expires_at=issued + VP_LIFETIME,
+        )
     credential = json.loads(view.raw)
     contexts = credential.get("@context")
     first = contexts[0] if isinstance(contexts, list) and contexts else VC_V2
@@ -793,9 +806,15 @@ def build_presentation(
     if key.key.key_type != "Ed25519":
         raise InvalidInputError("Data Integrity presentations need an Ed25519 identity (eddsa)")
     return add_proof(
-        vp, key.key.sign, key.kid, cryptosuite=RDFC, proof_purpose="authentication",
-        challenge=nonce, domain=client_id, created=issued,
-    )  # fmt: skip
+        vp,
+        key.key.sign,
+        key.kid,
+        cryptosuite=RDFC,
+        proof_purpose="authentication",
+        challenge=nonce,
+        domain=client_id,
+        created=issued,
+    )
 
 
 def _badge(option: Mapping[str, Any]) -> tuple[Any, Any]:
@@ -947,9 +966,12 @@ def consent(
         vp_token[answer.query_id] = [presentation]
     form = response_form(request, vp_token)
     resp = fetcher.request(
-        "POST", str(request["response_uri"]), data=form,
-        headers={"Accept": "application/json"}, accept_status=(200, 201, 204, 400),
-    )  # fmt: skip
+        "POST",
+        str(request["response_uri"]),
+        data=form,
+        headers={"Accept": "application/json"},
+        accept_status=(200, 201, 204, 400),
+    )
     try:
         answer_body: Any = resp.json() if resp.body else {}
     except VcError:

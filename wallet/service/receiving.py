@@ -491,13 +491,19 @@ def plan_proof(
         method = row.did.split(":")[1]
         if row.key_type not in key_types or (wanted_method and method not in did_methods):
             candidates = [
-                r for r in identities.list_identities(session, who)
-                if r.pairwise_tag is None and r.key_type in key_types
+                r
+                for r in identities.list_identities(session, who)
+                if r.pairwise_tag is None
+                and r.key_type in key_types
                 and (not did_methods or r.did.split(":")[1] in did_methods)
-            ]  # fmt: skip
-            row = candidates[0] if candidates else identities.create_identity(
-                session, who, method=wanted_method or "jwk", key_type=key_types[0]
-            )  # fmt: skip
+            ]
+            row = (
+                candidates[0]
+                if candidates
+                else identities.create_identity(
+                    session, who, method=wanted_method or "jwk", key_type=key_types[0]
+                )
+            )
     if row.key_type not in key_types:
         raise OfferRefusedError(
             f"the issuer accepts {algs} key proofs; this identity is {row.key_type}"

@@ -63,8 +63,13 @@ def normalize_skills(value: str | list[str] | None) -> list[str]:
 
 
 #: a timeline sphere given on the command line → the kind of experience
-SPHERE_KINDS = {"work": "job", "platform": "gig", "freelance": "mission",
-                "volunteering": "volunteering", "training": "training"}  # fmt: skip
+SPHERE_KINDS = {
+    "work": "job",
+    "platform": "gig",
+    "freelance": "mission",
+    "volunteering": "volunteering",
+    "training": "training",
+}
 
 
 def month_or_day(value: str | None, *, end: bool = False) -> str | None:
@@ -152,8 +157,17 @@ def sign_and_store(
     signed = add_proof(document, key.key.sign, key.kid, cryptosuite=RDFC, created=at)
     _type, sphere = KINDS[normalize_kind(body.get("kind"))]
     return importing.import_credential(
-        session, who, json.dumps(signed, ensure_ascii=False).encode(), ctx,
-        max_bytes=max_bytes, sphere=sphere, source=SOURCE, issuer_name=None,
-        extra={"experience_id": experience_id, "self_declared": True,
-               "experience_kind": normalize_kind(body.get("kind"))},
-    )  # fmt: skip
+        session,
+        who,
+        json.dumps(signed, ensure_ascii=False).encode(),
+        ctx,
+        max_bytes=max_bytes,
+        sphere=sphere,
+        source=SOURCE,
+        issuer_name=None,
+        extra={
+            "experience_id": experience_id,
+            "self_declared": True,
+            "experience_kind": normalize_kind(body.get("kind")),
+        },
+    )

@@ -25,14 +25,30 @@ _VOLUNTEERING = frozenset({"CommunityService", "Membership", "ext:Volunteering"}
 _PLATFORM = frozenset({"ext:Gig", "ext:Mission", "ext:Freelance", "ext:PlatformRating"})
 _TRAINING = frozenset(
     {
-        "ApprenticeshipCertificate", "Assessment", "Assignment", "AssociateDegree",
-        "BachelorDegree", "Certificate", "CertificateOfCompletion", "Certification",
-        "CoCurricular", "Course", "Degree", "Diploma", "DoctoralDegree",
-        "GeneralEducationDevelopment", "JourneymanCertificate", "LearningProgram",
-        "MasterCertificate", "MasterDegree", "MicroCredential", "ProfessionalDoctorate",
-        "ResearchDoctorate", "SecondarySchoolDiploma",
+        "ApprenticeshipCertificate",
+        "Assessment",
+        "Assignment",
+        "AssociateDegree",
+        "BachelorDegree",
+        "Certificate",
+        "CertificateOfCompletion",
+        "Certification",
+        "CoCurricular",
+        "Course",
+        "Degree",
+        "Diploma",
+        "DoctoralDegree",
+        "GeneralEducationDevelopment",
+        "JourneymanCertificate",
+        "LearningProgram",
+        "MasterCertificate",
+        "MasterDegree",
+        "MicroCredential",
+        "ProfessionalDoctorate",
+        "ResearchDoctorate",
+        "SecondarySchoolDiploma",
     }
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -109,7 +125,11 @@ def _obj(value: Any) -> dict[str, Any]:
 
 def sphere_of(achievement_type: Any, *, wallet_sphere: str | None = None, kind: Any = None) -> str:
     """work / platform / volunteering / training (docs/decisions/timeline-spheres.md)."""
-    types = {str(t) for t in (achievement_type if isinstance(achievement_type, list) else [achievement_type]) if t}  # fmt: skip
+    types = {
+        str(t)
+        for t in (achievement_type if isinstance(achievement_type, list) else [achievement_type])
+        if t
+    }
     if kind == "volunteering" or types & _VOLUNTEERING:
         return "volunteering"
     if kind in ("gig", "mission") or types & _PLATFORM:

@@ -177,9 +177,14 @@ class KdfParams:
 def password_key(password: str, salt: bytes, params: KdfParams) -> bytes:
     """The key that wraps an account's data key: Argon2id (RFC 9106) over the password."""
     return hash_secret_raw(
-        password.encode(), salt, time_cost=params.time_cost, memory_cost=params.memory_kib,
-        parallelism=params.parallelism, hash_len=KEY_BYTES, type=Type.ID,
-    )  # fmt: skip
+        password.encode(),
+        salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=KEY_BYTES,
+        type=Type.ID,
+    )
 
 
 def new_salt() -> bytes:

@@ -127,8 +127,9 @@ def test_wallet_consent_reviewed_on_a_sent_on_b(
     with httpx2.Client(base_url=base, timeout=60) as browser:
         page = browser.get("/signin")
         csrf = _hidden(page.text, "csrf_token")
-        signed = browser.post("/signin", data={"email": WALLET_EMAIL, "password": WALLET_PASSWORD,
-                                                "csrf_token": csrf})  # fmt: skip
+        signed = browser.post(
+            "/signin", data={"email": WALLET_EMAIL, "password": WALLET_PASSWORD, "csrf_token": csrf}
+        )
         assert signed.status_code == 303, signed.text
         form = browser.get("/present")
         assert form.status_code == 200
@@ -146,10 +147,13 @@ def test_wallet_consent_reviewed_on_a_sent_on_b(
         assert any(name.startswith("choice__") for name in data), opened.text
         review = browser.post(f"{action.group(1)}/review", data=data)
         assert review.status_code == 200, review.text
-        sent = browser.post(f"{action.group(1)}/consent", data={
-            "csrf_token": _hidden(review.text, "csrf_token"),
-            "selections": _hidden(review.text, "selections"),
-        })  # fmt: skip
+        sent = browser.post(
+            f"{action.group(1)}/consent",
+            data={
+                "csrf_token": _hidden(review.text, "csrf_token"),
+                "selections": _hidden(review.text, "selections"),
+            },
+        )
         assert sent.status_code == 200, sent.text
     assert clients.result(links)["verified"] is True
     assert wallet.served("POST", r"^/signin$")[-1] == "A"
@@ -173,14 +177,21 @@ def test_session_and_csrf_from_a_valid_on_b(pair: TwoInstances) -> None:
     issuer.pin("POST", r"/api-keys$", "B")
     password = (pair.config.data_dir / "issuer" / "demo-admin.txt").read_text().strip()
     with httpx2.Client(base_url=pair.config.base_url("issuer"), timeout=30) as admin:
-        login = admin.post("/admin/login", json={"email": "demo@association.example",
-                                                 "password": password})  # fmt: skip
+        login = admin.post(
+            "/admin/login", json={"email": "demo@association.example", "password": password}
+        )
         assert login.status_code == 200, login.text
-        key = admin.post(f"/admin{ORG_PATH}/api-keys", json={"name": "pair"},
-                         headers={"X-CSRF-Token": login.json()["csrf_token"]})  # fmt: skip
+        key = admin.post(
+            f"/admin{ORG_PATH}/api-keys",
+            json={"name": "pair"},
+            headers={"X-CSRF-Token": login.json()["csrf_token"]},
+        )
         assert key.status_code == 201, key.text
-        forged = admin.post(f"/admin{ORG_PATH}/api-keys", json={"name": "pair"},
-                            headers={"X-CSRF-Token": "not-the-token"})  # fmt: skip
+        forged = admin.post(
+            f"/admin{ORG_PATH}/api-keys",
+            json={"name": "pair"},
+            headers={"X-CSRF-Token": "not-the-token"},
+        )
         assert forged.status_code == 403, forged.text
     assert issuer.served("POST", r"/api-keys$")[-2:] == ["B", "B"]
 
@@ -195,14 +206,22 @@ def test_verifier_console_signed_in_on_a_asks_on_b(pair: TwoInstances) -> None:
     with httpx2.Client(base_url=pair.config.base_url("verifier"), timeout=60) as browser:
         browser.get("/signin")
         token = browser.cookies.get("musette_verifier_csrf") or ""
-        signed = browser.post("/signin", data={"email": "recruteur@demo.musette.example",
-                                               "password": "musette-recruteur-demo",
-                                               "next": "/requests/new", "csrf_token": token})  # fmt: skip
+        signed = browser.post(
+            "/signin",
+            data={
+                "email": "recruteur@demo.musette.example",
+                "password": "musette-recruteur-demo",
+                "next": "/requests/new",
+                "csrf_token": token,
+            },
+        )
         assert signed.status_code == 303, signed.text
         form = browser.get("/requests/new")
         assert form.status_code == 200, form.text
-        made = browser.post("/requests", data={"template": "any-badge",
-                                               "csrf_token": _hidden(form.text, "csrf_token")})  # fmt: skip
+        made = browser.post(
+            "/requests",
+            data={"template": "any-badge", "csrf_token": _hidden(form.text, "csrf_token")},
+        )
         assert made.status_code == 303, made.text
         shown = browser.get(made.headers["location"])
         assert shown.status_code == 200, shown.text
@@ -231,9 +250,15 @@ def test_batch_previewed_on_a_confirmed_on_both_at_once_is_issued_once(
     password = (pair.config.data_dir / "issuer" / "demo-admin.txt").read_text().strip()
     with httpx2.Client(base_url=pair.config.base_url("issuer"), timeout=60) as browser:
         signin = browser.get("/signin")
-        signed = browser.post("/signin", data={
-            "csrf_token": _hidden(signin.text, "csrf_token"), "email": "demo@association.example",
-            "password": password, "next": "/console"})  # fmt: skip
+        signed = browser.post(
+            "/signin",
+            data={
+                "csrf_token": _hidden(signin.text, "csrf_token"),
+                "email": "demo@association.example",
+                "password": password,
+                "next": "/console",
+            },
+        )
         assert signed.status_code == 303, signed.text
         form = browser.get(page)
         assert form.status_code == 200, form.text
@@ -245,8 +270,10 @@ def test_batch_previewed_on_a_confirmed_on_both_at_once_is_issued_once(
         )
         assert preview.status_code == 200, preview.text
         confirm = preview.text[preview.text.index(f'action="{page}/confirm"') :]
-        fields = [(k, (None, html.unescape(v))) for k, v in
-                  re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', confirm)]  # fmt: skip
+        fields = [
+            (k, (None, html.unescape(v)))
+            for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', confirm)
+        ]
         start = len(issuer.log)
         answers = _at_once([lambda: browser.post(f"{page}/confirm", files=fields)] * 2)
     assert sorted(a.status_code for a in answers) == [200, 303], [a.text for a in answers]
@@ -355,13 +382,17 @@ def test_status_indexes_taken_on_both_instances_at_once_are_all_different(
     pair: TwoInstances, clients: Clients, issuer_db: Engine
 ) -> None:
     credential = {
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://www.w3.org/ns/credentials/examples/v2"],
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/examples/v2",
+        ],
         "type": ["VerifiableCredential"],
         "credentialSubject": {"id": "did:example:subject", "name": "Someone"},
-    }  # fmt: skip
-    body = {"credential": credential,
-            "options": {"credentialStatus": {"type": "BitstringStatusListEntry"}}}  # fmt: skip
+    }
+    body = {
+        "credential": credential,
+        "options": {"credentialStatus": {"type": "BitstringStatusListEntry"}},
+    }
     issuer = pair.proxies["issuer"]
     start = len(issuer.log)
     answers = _at_once(
@@ -373,8 +404,10 @@ def test_status_indexes_taken_on_both_instances_at_once_are_all_different(
     assert len(slots) == ISSUES_AT_ONCE
     served = [s.instance for s in issuer.log[start:] if s.path == "/credentials/issue"]
     assert sorted(served) == ["A"] * (ISSUES_AT_ONCE // 2) + ["B"] * (ISSUES_AT_ONCE // 2)
-    ids = {a.json()["verifiableCredential"]["id"].removeprefix("urn:uuid:").replace("-", "")
-           for a in answers}  # fmt: skip
+    ids = {
+        a.json()["verifiableCredential"]["id"].removeprefix("urn:uuid:").replace("-", "")
+        for a in answers
+    }
     with Session(issuer_db) as session:
         taken = session.execute(
             select(StatusAllocation.seq, StatusAllocation.idx).where(

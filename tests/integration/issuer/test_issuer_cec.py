@@ -37,12 +37,16 @@ def _issue(env: Env, fmt: str = "ldp_vc", **subject: Any) -> Any:
     body = {
         "achievement": "volunteer",
         "recipient": {"name": "Camille Martin"},
-        "subject": {"results": {"hours": "150"}, "cec_role": "board",
-                    "activity_start_date": "2025-01-01T00:00:00Z",
-                    "activity_end_date": "2025-12-31T00:00:00Z", **subject},
+        "subject": {
+            "results": {"hours": "150"},
+            "cec_role": "board",
+            "activity_start_date": "2025-01-01T00:00:00Z",
+            "activity_end_date": "2025-12-31T00:00:00Z",
+            **subject,
+        },
         "format": fmt,
         "subject_id": "did:example:camille",
-    }  # fmt: skip
+    }
     return env.client.post("/admin/orgs/demo-association/credentials", json=body, headers=env.auth)
 
 
@@ -93,16 +97,26 @@ def test_a_volunteer_badge_carries_the_association_and_the_role(env: Env, fmt: s
     claims = report.credential
     assert isinstance(claims, dict)
     # the wallet's estimate reads back what the issuer wrote, whatever the format
-    view = CredentialView("c", fmt, datetime.now(UTC), {"issuer_name": "Association"},
-                          {"credential": "", "claims": claims})  # fmt: skip
+    view = CredentialView(
+        "c",
+        fmt,
+        datetime.now(UTC),
+        {"issuer_name": "Association"},
+        {"credential": "", "claims": claims},
+    )
     record = rights.read_volunteer(view)
     assert record is not None
     assert (record.hours, record.role, record.start, record.end) == (
-        Decimal(150), "board", date(2025, 1, 1), date(2025, 12, 31)
-    )  # fmt: skip
+        Decimal(150),
+        "board",
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+    )
     assert (record.facts.rna, record.facts.siren, record.facts.field) == (
-        "W751234567", "73282932000074", "social"
-    )  # fmt: skip
+        "W751234567",
+        "73282932000074",
+        "social",
+    )
     assert record.facts.declared_on == date(2015, 3, 1)
     estimate = rights.estimate_rights([view], lambda _: StatusFlag(CLEAR), today=date(2026, 2, 1))
     assert estimate.years[0].hours_total == 150
@@ -112,8 +126,11 @@ def test_the_issuer_profile_in_open_badges_terms(env: Env) -> None:
     assert _profile(env, **PROFILE).status_code == 200
     doc = _issue(env).json()["credential"]
     entries = {e["identifierType"]: e for e in doc["issuer"]["otherIdentifier"]}
-    assert entries[ID_RNA] == {"type": "IdentifierEntry", "identifier": "W751234567",
-                               "identifierType": ID_RNA}  # fmt: skip
+    assert entries[ID_RNA] == {
+        "type": "IdentifierEntry",
+        "identifier": "W751234567",
+        "identifierType": ID_RNA,
+    }
     assert entries[ID_SIRET]["identifier"] == "73282932000074"
     assert entries[ID_DECLARED_ON]["identifier"] == "2015-03-01"
     assert entries[ID_FIELD]["identifier"] == "social"
@@ -131,17 +148,27 @@ def test_a_badge_without_a_profile_has_no_identifiers(env: Env) -> None:
 @pytest.mark.parametrize(
     ("subject", "words"),
     [
-        ({"activity_start_date": "2025-03-01T00:00:00Z",
-          "activity_end_date": "2025-03-02T00:00:00Z", "results": {"hours": "49"}},
-         "2 day(s) allow at most 48"),
+        (
+            {
+                "activity_start_date": "2025-03-01T00:00:00Z",
+                "activity_end_date": "2025-03-02T00:00:00Z",
+                "results": {"hours": "49"},
+            },
+            "2 day(s) allow at most 48",
+        ),
         ({"activity_start_date": None, "activity_end_date": None}, "needs its period"),
         ({"activity_start_date": "2024-12-01T00:00:00Z"}, "within one civil year"),
         ({"results": {}}, "needs the number of hours"),
         ({"cec_role": "president"}, ""),
-        ({"activity_end_date": "2024-12-31T00:00:00Z",
-          "activity_start_date": "2025-12-31T00:00:00Z"}, "ends before it starts"),
+        (
+            {
+                "activity_end_date": "2024-12-31T00:00:00Z",
+                "activity_start_date": "2025-12-31T00:00:00Z",
+            },
+            "ends before it starts",
+        ),
     ],
-)  # fmt: skip
+)
 def test_what_the_period_cannot_hold_is_refused(
     env: Env, subject: dict[str, Any], words: str
 ) -> None:
@@ -151,12 +178,15 @@ def test_what_the_period_cannot_hold_is_refused(
 
 
 def test_the_hours_a_period_allows_are_accepted(env: Env) -> None:
-    resp = _issue(env, activity_start_date="2025-03-01T00:00:00Z",
-                  activity_end_date="2025-03-02T00:00:00Z", results={"hours": "48"})  # fmt: skip
+    resp = _issue(
+        env,
+        activity_start_date="2025-03-01T00:00:00Z",
+        activity_end_date="2025-03-02T00:00:00Z",
+        results={"hours": "48"},
+    )
     assert resp.status_code == 201, resp.text
     # without a CEC role, a period across two years is allowed, the hours still checked
-    free = _issue(env, cec_role=None, role="Trésorière",
-                  activity_start_date="2024-12-01T00:00:00Z")  # fmt: skip
+    free = _issue(env, cec_role=None, role="Trésorière", activity_start_date="2024-12-01T00:00:00Z")
     assert free.status_code == 201, free.text
     assert free.json()["credential"]["credentialSubject"]["role"] == "Trésorière"
     too_many = _issue(env, cec_role=None, results={"hours": "9000"})
@@ -166,10 +196,13 @@ def test_the_hours_a_period_allows_are_accepted(env: Env) -> None:
 def test_offers_are_checked_as_they_are_made(env: Env) -> None:
     resp = env.client.post(
         "/admin/orgs/demo-association/offers",
-        json={"achievement": "volunteer", "recipient": {"name": "Camille"},
-              "subject": {"cec_role": "supervision", "results": {"hours": "100"}}},
+        json={
+            "achievement": "volunteer",
+            "recipient": {"name": "Camille"},
+            "subject": {"cec_role": "supervision", "results": {"hours": "100"}},
+        },
         headers=env.auth,
-    )  # fmt: skip
+    )
     assert resp.status_code == 400
     assert "needs its period" in resp.json()["detail"]
 

@@ -25,8 +25,13 @@ def _org(env: Env) -> dict[str, object]:
     res = env.client.app.state.resources  # type: ignore[attr-defined]
     with res.sessions.begin() as session:
         org = get_org(session, "demo-association")
-        return {"rna": org.rna, "siren": org.siren, "declared_on": org.declared_on,
-                "field": org.activity_field, "valideur_email": org.valideur_email}  # fmt: skip
+        return {
+            "rna": org.rna,
+            "siren": org.siren,
+            "declared_on": org.declared_on,
+            "field": org.activity_field,
+            "valideur_email": org.valideur_email,
+        }
 
 
 GOOD = {
@@ -42,11 +47,15 @@ GOOD = {
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_profile_form_saves_the_association(admin: TestClient, env: Env, lang: str) -> None:
     page = htmllib.unescape(get(admin, "/console/organisation", lang).text)
-    heading = {"fr": "L'association (compte d'engagement citoyen)",
-               "en": "The association (Compte d'engagement citoyen)"}[lang]  # fmt: skip
+    heading = {
+        "fr": "L'association (compte d'engagement citoyen)",
+        "en": "The association (Compte d'engagement citoyen)",
+    }[lang]
     assert heading in page
-    assert {"fr": "mise en valeur du patrimoine artistique",
-            "en": "enhancing the artistic heritage"}[lang] in page  # fmt: skip
+    assert {
+        "fr": "mise en valeur du patrimoine artistique",
+        "en": "enhancing the artistic heritage",
+    }[lang] in page
     resp = post(
         admin,
         "/console/profile",
@@ -63,8 +72,13 @@ def test_the_profile_form_saves_the_association(admin: TestClient, env: Env, lan
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_profile_form_names_each_wrong_field(admin: TestClient, env: Env, lang: str) -> None:
-    bad = {**GOOD, "rna": "W12", "siren": "732829321", "field": "commerce",
-           "declared_on": "2999-01-01"}  # fmt: skip
+    bad = {
+        **GOOD,
+        "rna": "W12",
+        "siren": "732829321",
+        "field": "commerce",
+        "declared_on": "2999-01-01",
+    }
     resp = post(
         admin,
         "/console/profile",
@@ -74,11 +88,19 @@ def test_the_profile_form_names_each_wrong_field(admin: TestClient, env: Env, la
     assert resp.status_code == 422
     text = htmllib.unescape(resp.text)
     expected = {
-        "fr": ("Un numéro RNA s'écrit W suivi de 9 chiffres", "son dernier chiffre ne correspond pas",
-               "Choisissez un domaine d'activité", "pas dans le futur"),
-        "en": ("An RNA number is W followed by 9 digits", "its last digit did not match",
-               "Choose a field of activity", "not in the future"),
-    }[lang]  # fmt: skip
+        "fr": (
+            "Un numéro RNA s'écrit W suivi de 9 chiffres",
+            "son dernier chiffre ne correspond pas",
+            "Choisissez un domaine d'activité",
+            "pas dans le futur",
+        ),
+        "en": (
+            "An RNA number is W followed by 9 digits",
+            "its last digit did not match",
+            "Choose a field of activity",
+            "not in the future",
+        ),
+    }[lang]
     for words in expected:
         assert words in text, words
     assert 'id="rna" name="rna" value="W12"' in text  # what was typed is kept
@@ -95,9 +117,16 @@ def test_the_profile_form_needs_its_csrf_token(admin: TestClient, env: Env) -> N
 
 def _issue(admin: TestClient, lang: str = "fr", **fields: str) -> object:
     path = "/console/achievements/volunteer/issue"
-    data = {"csrf_token": form_csrf(admin, path), "recipient_name": "Léa Dubois",
-            "cec_role": "board", "year": "2025", "hours": "150", "formats": ["ldp_vc"],
-            "language": lang, **fields}  # fmt: skip
+    data = {
+        "csrf_token": form_csrf(admin, path),
+        "recipient_name": "Léa Dubois",
+        "cec_role": "board",
+        "year": "2025",
+        "hours": "150",
+        "formats": ["ldp_vc"],
+        "language": lang,
+        **fields,
+    }
     return post(admin, path, data, lang)
 
 
@@ -106,10 +135,14 @@ def test_the_issue_form_offers_the_closed_role_and_a_civil_year(
     admin: TestClient, env: Env, lang: str
 ) -> None:
     page = htmllib.unescape(get(admin, "/console/achievements/volunteer/issue", lang).text)
-    for words in {"fr": ("Fonction dans l'association", "Encadrement d'autres bénévoles",
-                         "Une année civile entière"),
-                  "en": ("Role in the association", "Supervising other volunteers",
-                         "A whole civil year")}[lang]:  # fmt: skip
+    for words in {
+        "fr": (
+            "Fonction dans l'association",
+            "Encadrement d'autres bénévoles",
+            "Une année civile entière",
+        ),
+        "en": ("Role in the association", "Supervising other volunteers", "A whole civil year"),
+    }[lang]:
         assert words in page
     assert page.count('name="cec_role"') == 4
     resp = _issue(admin, lang)
@@ -127,19 +160,28 @@ def test_the_issue_form_offers_the_closed_role_and_a_civil_year(
 @pytest.mark.parametrize(
     ("fields", "fr", "en"),
     [
-        ({"hours": "9000"}, "Plus d'heures que la période n'en contient",
-         "More hours than the period holds"),
-        ({"year": "", "start": "2025-03-01", "end": "2025-03-02", "hours": "49"},
-         "Plus d'heures que la période", "More hours than the period"),
+        (
+            {"hours": "9000"},
+            "Plus d'heures que la période n'en contient",
+            "More hours than the period holds",
+        ),
+        (
+            {"year": "", "start": "2025-03-01", "end": "2025-03-02", "hours": "49"},
+            "Plus d'heures que la période",
+            "More hours than the period",
+        ),
         ({"year": ""}, "Indiquez l'année civile", "Give the civil year"),
-        ({"year": "", "start": "2024-12-01", "end": "2025-01-31"}, "délivrez un badge par année",
-         "issue one badge per year"),
+        (
+            {"year": "", "start": "2024-12-01", "end": "2025-01-31"},
+            "délivrez un badge par année",
+            "issue one badge per year",
+        ),
         ({"hours": ""}, "le CEC les compte", "the CEC counts them"),
         ({"cec_role": "president"}, "Choisissez une fonction", "Choose a role"),
         ({"year": "deux mille"}, "Indiquez une année", "Give a year"),
         ({"start": "2025-01-01"}, "pas les deux", "not both"),
     ],
-)  # fmt: skip
+)
 def test_the_issue_form_refuses_what_the_cec_would(
     admin: TestClient, fields: dict[str, str], fr: str, en: str
 ) -> None:

@@ -136,14 +136,29 @@ def test_did_key_organisation(env: Env) -> None:
 
     with res.sessions.begin() as session:
         org = create_org(
-            session, res.key_store(session), base_url="http://testserver", slug="conformance",
-            kind="school", name="Conformance", now=env.clock(), did_method="key",
-        )  # fmt: skip
+            session,
+            res.key_store(session),
+            base_url="http://testserver",
+            slug="conformance",
+            kind="school",
+            name="Conformance",
+            now=env.clock(),
+            did_method="key",
+        )
         create_achievement(
-            session, org, "http://testserver/orgs/conformance",
-            AchievementIn.model_validate({"id": "b", "name": {"en": "B"}, "description": {"en": "B"}, "criteria": {"en": "B"}}),
+            session,
+            org,
+            "http://testserver/orgs/conformance",
+            AchievementIn.model_validate(
+                {
+                    "id": "b",
+                    "name": {"en": "B"},
+                    "description": {"en": "B"},
+                    "criteria": {"en": "B"},
+                }
+            ),
             env.clock(),
-        )  # fmt: skip
+        )
         _, key = create_api_key(session, org, "k", "t", env.clock())
     assert org.did.startswith("did:key:z6Mk")
     assert env.client.get("/orgs/conformance/did.json").status_code == 404

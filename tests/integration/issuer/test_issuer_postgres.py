@@ -109,10 +109,15 @@ def test_pre_authorized_code_race_redeems_once(pg_settings: Any, request: Any) -
     with res.sessions.begin() as session:
         org = get_org(session, "demo-association")
         created = create_offer(
-            session, pg_settings, res.master_secret, org, BASE,
+            session,
+            pg_settings,
+            res.master_secret,
+            org,
+            BASE,
             OfferIn.model_validate({"achievement": "volunteer", "recipient": {"name": "R"}}),
-            actor="t", now=res.clock(),
-        )  # fmt: skip
+            actor="t",
+            now=res.clock(),
+        )
     with res.sessions.begin() as session:
         from issuer.service.oid4vci import offer_document
 

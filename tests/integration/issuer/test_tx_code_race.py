@@ -42,12 +42,17 @@ def test_tx_code_attempts_race(
     with res.sessions.begin() as session:
         org = get_org(session, "demo-association")
         created = create_offer(
-            session, settings, res.master_secret, org, BASE,
+            session,
+            settings,
+            res.master_secret,
+            org,
+            BASE,
             OfferIn.model_validate(
                 {"achievement": "volunteer", "recipient": {"name": "R"}, "tx_code": True}
             ),
-            actor="t", now=res.clock(),
-        )  # fmt: skip
+            actor="t",
+            now=res.clock(),
+        )
         doc = offer_document(
             session, settings, res.master_secret, org, BASE, created.offer.id, res.clock()
         )

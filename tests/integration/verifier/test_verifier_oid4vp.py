@@ -244,9 +244,11 @@ def test_redirect_uri_request_is_passed_by_value(
     assert obj["client_metadata"]["client_name"]
     assert {"aud", "iat", "exp"}.isdisjoint(obj)  # JWT claims are not request parameters
     # the endpoint that would have served it by reference refuses
-    fetched = client.get(obj["response_uri"].replace("/response/", "/request/").removeprefix(
-        "https://verifier.example"
-    ))  # fmt: skip
+    fetched = client.get(
+        obj["response_uri"]
+        .replace("/response/", "/request/")
+        .removeprefix("https://verifier.example")
+    )
     assert fetched.status_code == 404
     assert fetched.headers["content-type"].startswith("application/problem+json")
     assert "by value" in fetched.json()["detail"]
@@ -285,8 +287,13 @@ def _error(client: TestClient, obj: dict[str, Any], **form: str) -> Any:
 def test_a_refusal_closes_the_request_at_once(client: TestClient, api_key: str) -> None:
     links = _new(client, api_key, "any-badge")
     obj = _request_object(client, links)
-    resp = _error(client, obj, error="access_denied", state=obj["state"],
-                  error_description="the holder declined")  # fmt: skip
+    resp = _error(
+        client,
+        obj,
+        error="access_denied",
+        state=obj["state"],
+        error_description="the holder declined",
+    )
     assert resp.status_code == 200, resp.text
     status = client.get(f"/oid4vp/requests/{links['id']}").json()
     assert status["status"] == "refused"

@@ -174,8 +174,13 @@ def test_paste_an_sd_jwt_shows_the_holder_name(client: TestClient) -> None:
 def test_a_hashed_name_is_said_not_shown(client: TestClient, lang: str, words: str) -> None:
     """docs/decisions/reveal-less.md: an OB 3.0 salted name hash reads as such, never as
     ``sha256$…``."""
-    hashed = {"type": "IdentityObject", "identityType": "name", "hashed": True,
-              "identityHash": "sha256$" + "ab" * 32, "salt": "cd"}  # fmt: skip
+    hashed = {
+        "type": "IdentityObject",
+        "identityType": "name",
+        "hashed": True,
+        "identityHash": "sha256$" + "ab" * 32,
+        "salt": "cd",
+    }
     doc = badge(subject_extra={"identifier": [hashed]})
     page = upload(client, lang, "badge.jwt", vc_jwt(doc).encode(), "application/jwt")
     assert verdict_of(page.text) == "verified"
@@ -192,8 +197,13 @@ def test_the_api_checks_a_name_against_the_hash(
     """docs/decisions/reveal-less.md: ``POST /verifications?recipient=NAME`` says whether the hashed
     name is NAME, and echoes nothing of the name given."""
     obj = hashed_identity("Léa Dubois", "name")
-    hashed = {"type": "IdentityObject", "identityType": "name", "hashed": True,
-              "identityHash": obj["identity_hash"], "salt": obj["salt"]}  # fmt: skip
+    hashed = {
+        "type": "IdentityObject",
+        "identityType": "name",
+        "hashed": True,
+        "identityHash": obj["identity_hash"],
+        "salt": obj["salt"],
+    }
     token = vc_jwt(badge(subject_extra={"identifier": [hashed]}))
     resp = client.post(
         "/verifications",

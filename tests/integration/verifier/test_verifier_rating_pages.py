@@ -119,9 +119,14 @@ def test_the_registry_page_says_and_sets_what_an_issuer_is(client: TestClient, c
     assert 'id="add-issuer-kind"' in page
     added = client.post(
         "/registry/add?lang=fr",
-        data={"csrf_token": csrf, "name": "Livreurs", "kind": "domain",
-              "value": "livreurs.example", "issuer_kind": "platform"},
-    )  # fmt: skip
+        data={
+            "csrf_token": csrf,
+            "name": "Livreurs",
+            "kind": "domain",
+            "value": "livreurs.example",
+            "issuer_kind": "platform",
+        },
+    )
     assert "Émetteur ajouté au registre." in added.text
     entries = client.get("/trust/issuers").json()["issuers"]
     (entry,) = [e for e in entries if e["value"] == "livreurs.example"]

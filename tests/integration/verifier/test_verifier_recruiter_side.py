@@ -157,8 +157,9 @@ def test_past_requests_list_each_result_for_the_signed_in_recruiter(
     assert "Expired without an answer" in en
     res = client.app.state.resources  # type: ignore[attr-defined]
     with res.sessions.begin() as session:
-        accounts.create_account(session, "autre@rh.example", "un-autre-mot-de-passe",
-                                res.hasher, res.clock())  # fmt: skip
+        accounts.create_account(
+            session, "autre@rh.example", "un-autre-mot-de-passe", res.hasher, res.clock()
+        )
     sign_in(client, "autre@rh.example", "un-autre-mot-de-passe")
     assert "data-request=" not in client.get("/requests?lang=fr").text  # only one's own
     client.cookies.clear()

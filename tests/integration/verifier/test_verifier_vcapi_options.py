@@ -153,12 +153,27 @@ def test_proof_set_with_a_second_party_says_who_signed_what(client: TestClient) 
         ("/credentials/verify", "verifiableCredential", {"checks": ["telepathy"]}, "checks"),
         ("/credentials/verify", "verifiableCredential", {"checks": "proof"}, "checks"),
         ("/credentials/verify", "verifiableCredential", {"challenge": 7}, "challenge"),
-        ("/credentials/verify", "verifiableCredential", {"requireHolderBinding": True}, "requireHolderBinding"),
-        ("/presentations/verify", "verifiablePresentation", {"requireHolderBinding": "yes"}, "requireHolderBinding"),
-        ("/presentations/verify", "verifiablePresentation", {"returnCredential": True}, "returnCredential"),
+        (
+            "/credentials/verify",
+            "verifiableCredential",
+            {"requireHolderBinding": True},
+            "requireHolderBinding",
+        ),
+        (
+            "/presentations/verify",
+            "verifiablePresentation",
+            {"requireHolderBinding": "yes"},
+            "requireHolderBinding",
+        ),
+        (
+            "/presentations/verify",
+            "verifiablePresentation",
+            {"returnCredential": True},
+            "returnCredential",
+        ),
         ("/presentations/verify", "verifiablePresentation", {"domain": ["a"]}, "domain"),
     ],
-)  # fmt: skip
+)
 def test_unknown_or_bad_verify_options_are_400_naming_the_option(
     client: TestClient, path: str, member: str, options: dict[str, Any], option: str
 ) -> None:

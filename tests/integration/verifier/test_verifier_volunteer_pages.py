@@ -153,11 +153,13 @@ def _api_request(client: TestClient, api_key: str, parameters: Any) -> Any:
     ("parameters", "fr_words"),
     [
         ({"min_hours": 100, "year": 2025, "eligible_role": False}, "au moins 100 heures en 2025)"),
-        ({"min_hours": "150", "year": None, "eligible_role": None},
-         "au moins 150 heures, dans un rôle éligible (direction ou encadrement))"),
+        (
+            {"min_hours": "150", "year": None, "eligible_role": None},
+            "au moins 150 heures, dans un rôle éligible (direction ou encadrement))",
+        ),
         (None, "au moins 200 heures, dans un rôle éligible (direction ou encadrement))"),
     ],
-)  # fmt: skip
+)
 def test_the_api_takes_json_numbers_booleans_and_nulls(
     client: TestClient, csrf: str, api_key: str, parameters: Any, fr_words: str
 ) -> None:

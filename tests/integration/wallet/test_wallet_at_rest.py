@@ -48,9 +48,15 @@ def test_nothing_of_an_account_is_readable_at_rest(dialect: str, tmp_path: Path)
                 kit.sd_jwt(holder.did, name=f"{title} (SD-JWT)"),
             ]
             held = [holder.import_credential(c, sphere="association") for c in issued]
-            exp = holder.post("/api/experiences", json={
-                "title": role, "organisation": name, "start_date": "2024-01-01",
-                "description": title})  # fmt: skip
+            exp = holder.post(
+                "/api/experiences",
+                json={
+                    "title": role,
+                    "organisation": name,
+                    "start_date": "2024-01-01",
+                    "description": title,
+                },
+            )
             assert exp.status_code == 201, exp.text
             share = holder.post(f"/api/credentials/{held[0]['id']}/shares")
             assert share.status_code == 201, share.text

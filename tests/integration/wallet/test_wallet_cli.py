@@ -56,8 +56,21 @@ def test_account_receive_present(
         )
         assert refused == 2  # no --yes, no disclosure
         assert verifier.received == []
-        args = ["wallet", "--data-dir", data, "present", link, "--account", "cli@example.org",
-                "--credential", cid, "--disclose", "achievement.name", "--yes", "--json"]  # fmt: skip
+        args = [
+            "wallet",
+            "--data-dir",
+            data,
+            "present",
+            link,
+            "--account",
+            "cli@example.org",
+            "--credential",
+            cid,
+            "--disclose",
+            "achievement.name",
+            "--yes",
+            "--json",
+        ]
         assert main(args) == 0
         answer = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
         assert answer["response"]["verified"] is True
@@ -102,8 +115,21 @@ def test_experience_add_prints_the_self_declared_credential(
     monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n" * 10))
     assert main(["wallet", "--data-dir", data, "account", "create", "x@example.org"]) == 0
     capsys.readouterr()
-    base = ["wallet", "--data-dir", data, "experience", "add", "--account", "x@example.org",
-            "--title", "Livreuse", "--org", "Roule", "--from", "2023-01"]  # fmt: skip
+    base = [
+        "wallet",
+        "--data-dir",
+        data,
+        "experience",
+        "add",
+        "--account",
+        "x@example.org",
+        "--title",
+        "Livreuse",
+        "--org",
+        "Roule",
+        "--from",
+        "2023-01",
+    ]
     assert main([*base, "--to", "2024-02", "--sphere", "platform", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["credential_id"]) == 32

@@ -30,12 +30,17 @@ def volunteer(kit: IssuerKit, did: str, hours: str = "220") -> dict[str, Any]:
     subject = doc["credentialSubject"]
     subject["role"] = "Encadrante bénévole"
     subject["result"] = [{"type": ["Result"], "resultDescription": HOURS_ID, "value": hours}]
-    subject["identifier"] = [{"type": "IdentityObject", "identityType": "name",
-                              "hashed": False, "identityHash": "Camille Martin"}]  # fmt: skip
+    subject["identifier"] = [
+        {
+            "type": "IdentityObject",
+            "identityType": "name",
+            "hashed": False,
+            "identityHash": "Camille Martin",
+        }
+    ]
     subject["achievement"]["resultDescription"] = [
-        {"id": HOURS_ID, "type": ["ResultDescription"], "name": "Heures",
-         "resultType": "ext:Hours"}
-    ]  # fmt: skip
+        {"id": HOURS_ID, "type": ["ResultDescription"], "name": "Heures", "resultType": "ext:Hours"}
+    ]
     return doc
 
 
@@ -73,8 +78,11 @@ def test_one_request_in_three_formats_is_one_choice(
     pending = open_api(alice, link)
     (cset,) = pending["sets"]
     assert cset["required"] is True
-    assert [o["query_ids"] for o in cset["options"]] == [["badge_ldp"], ["badge_jwt"],
-                                                         ["badge_sd_jwt"]]  # fmt: skip
+    assert [o["query_ids"] for o in cset["options"]] == [
+        ["badge_ldp"],
+        ["badge_jwt"],
+        ["badge_sd_jwt"],
+    ]
     assert [o["available"] for o in cset["options"]] == [True, False, False]
     assert pending["selected_query_ids"] == ["badge_ldp"]
     answer = alice.post(f"/api/presentations/{pending['id']}/consent", json={})
@@ -176,10 +184,13 @@ def test_consent_then_summary_then_exactly_that_is_sent(
     assert hours, html
     review = wallet.post(
         f"/present/{re.search(r'/present/([^/]+)/review', html).group(1)}/review",  # type: ignore[union-attr]
-        data={"csrf_token": csrf_of(html), "choice__0": f"badge_sd_jwt|{sd}",
-              f"disclose__badge_sd_jwt__{sd}": hours.group(1)},
+        data={
+            "csrf_token": csrf_of(html),
+            "choice__0": f"badge_sd_jwt|{sd}",
+            f"disclose__badge_sd_jwt__{sd}": hours.group(1),
+        },
         headers={"Accept-Language": lang},
-    )  # fmt: skip
+    )
     assert review.status_code == 200, review.text
     summary = htmllib.unescape(review.text)
     card = summary.split('class="card sent"', 1)[1].split("<details", 1)[0]
@@ -190,13 +201,15 @@ def test_consent_then_summary_then_exactly_that_is_sent(
     assert ("Votre nom" if lang == "fr" else "Your name") not in facts
     assert "Camille Martin" not in card
     assert verifier.received == []  # nothing sent before "I agree"
+    found = re.search(r"/present/([^/]+)/consent", summary)
+    chosen = re.search(r'name="selections" value="([^"]+)"', review.text)
+    assert found is not None
+    assert chosen is not None
     sent = wallet.post(
-        f"/present/{re.search(r'/present/([^/]+)/consent', summary).group(1)}/consent",  # type: ignore[union-attr]
-        data={"csrf_token": csrf_of(summary),
-              "selections": htmllib.unescape(re.search(r'name="selections" value="([^"]+)"',
-                                                       review.text).group(1))},  # type: ignore[union-attr]
+        f"/present/{found.group(1)}/consent",
+        data={"csrf_token": csrf_of(summary), "selections": htmllib.unescape(chosen.group(1))},
         headers={"Accept-Language": lang},
-    )  # fmt: skip
+    )
     assert sent.status_code == 200, sent.text
     assert sent_queries(verifier) == ["badge_sd_jwt"]
     report = verifier.reports[-1]
@@ -295,16 +308,20 @@ def test_hostile_client_metadata_is_shown_safely(
     ],
 )
 def test_hostile_consent_forms_are_refused_with_nothing_sent(
-    verifier: FakeVerifier, alice: Holder, kit: IssuerKit, wallet: TestClient,
+    verifier: FakeVerifier,
+    alice: Holder,
+    kit: IssuerKit,
+    wallet: TestClient,
     form: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     alice.import_credential(ldp_badge(kit, alice.did))
     pending = open_api(alice, verifier.request_link(dcql("ldp_vc")))
     sign_in(wallet, alice)
     html = page(wallet, f"/present/{pending['id']}")
     for step in ("review", "consent"):
-        resp = wallet.post(f"/present/{pending['id']}/{step}",
-                           data={"csrf_token": csrf_of(html), **form})  # fmt: skip
+        resp = wallet.post(
+            f"/present/{pending['id']}/{step}", data={"csrf_token": csrf_of(html), **form}
+        )
         assert resp.status_code == 400, resp.text
         assert "Choisissez un badge pour chaque demande" in htmllib.unescape(resp.text)
     assert verifier.received == []
@@ -343,12 +360,18 @@ def test_the_sd_jwt_copy_of_a_badge_is_chosen_by_default(
     (checked,) = re.findall(r'name="choice__0" value="([^"]+)"[^>]*checked', html)
     assert checked == f"badge_sd_jwt|{sd}"
     _ = translator(lang)
-    whole = _("In the {format} format, this badge sends all its contents: you cannot hide any "
-              "part of it, including:", format="JSON-LD")  # fmt: skip
-    parts = _("In the {format} format, you choose the parts of this badge you show.",
-              format="SD-JWT")  # fmt: skip
-    copy = _("You also hold this badge in the SD-JWT format, where you choose the parts: "
-             "choose that copy to show less.")  # fmt: skip
+    whole = _(
+        "In the {format} format, this badge sends all its contents: you cannot hide any "
+        "part of it, including:",
+        format="JSON-LD",
+    )
+    parts = _(
+        "In the {format} format, you choose the parts of this badge you show.", format="SD-JWT"
+    )
+    copy = _(
+        "You also hold this badge in the SD-JWT format, where you choose the parts: "
+        "choose that copy to show less."
+    )
     assert whole in html
     assert parts in html
     assert copy in html
@@ -366,9 +389,14 @@ def test_a_hashed_name_is_said_not_shown(lang: str, kit: IssuerKit) -> None:
     """A salted hash of the name reads "identity hashed", never ``sha256$…``."""
     doc = volunteer(kit, "did:example:alice")
     doc["credentialSubject"]["identifier"] = [
-        {"type": "IdentityObject", "identityType": "name", "hashed": True,
-         "identityHash": "sha256$" + "ab" * 32, "salt": "cd"}
-    ]  # fmt: skip
+        {
+            "type": "IdentityObject",
+            "identityType": "name",
+            "hashed": True,
+            "identityHash": "sha256$" + "ab" * 32,
+            "salt": "cd",
+        }
+    ]
     facts = {f["label"]: f["value"] for f in readable_facts(doc, "ldp_vc", lang, translator(lang))}
     awarded = "Décerné à" if lang == "fr" else "Awarded to"
     assert facts[awarded] == translator(lang)(

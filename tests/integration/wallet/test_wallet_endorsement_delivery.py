@@ -69,8 +69,10 @@ def test_bob_on_another_wallet_endorses_and_alice_holds_it(
     _, token = link(alice, exp["id"])
     url = f"{base_a}/endorse/{token}"
 
-    done = bob.post("/api/endorse-remote", json={
-        "link": url, "comment": "Une collègue remarquable.", "name": "Bob Martin"})  # fmt: skip
+    done = bob.post(
+        "/api/endorse-remote",
+        json={"link": url, "comment": "Une collègue remarquable.", "name": "Bob Martin"},
+    )
     assert done.status_code == 201, done.text
     cred = done.json()["endorsement"]
     assert cred["issuer"]["id"] == bob.did
@@ -118,13 +120,19 @@ def test_a_third_party_wallet_delivers_in_each_documented_form(
     if form == "wrapped":
         resp = wallet.post(f"/api/endorse/{token}/deliver", json={"credential": signed})
     elif form == "vc+ld+json":
-        resp = wallet.post(f"/api/endorse/{token}/deliver", content=json.dumps(signed),
-                           headers={"Content-Type": "application/vc+ld+json"})  # fmt: skip
+        resp = wallet.post(
+            f"/api/endorse/{token}/deliver",
+            content=json.dumps(signed),
+            headers={"Content-Type": "application/vc+ld+json"},
+        )
     else:
         unsigned = {k: v for k, v in signed.items() if k != "proof"}
         jwt = sign_vc_jwt(unsigned, kit.key, kit.kid, profile="vc+jwt")
-        resp = wallet.post(f"/api/endorse/{token}/deliver", content=jwt,
-                           headers={"Content-Type": "application/vc+jwt"})  # fmt: skip
+        resp = wallet.post(
+            f"/api/endorse/{token}/deliver",
+            content=jwt,
+            headers={"Content-Type": "application/vc+jwt"},
+        )
     assert resp.status_code == 201, resp.text
     assert resp.json()["endorser"] == kit.did
     (got,) = alice.get(f"/api/experiences/{exp['id']}").json()["endorsements"]
@@ -138,16 +146,25 @@ def _tampered(kit: IssuerKit, subject: str) -> dict[str, Any]:
 
 
 HOSTILE: dict[str, tuple[Callable[[IssuerKit, Holder], Any], int | None, str | None]] = {
-    "not an endorsement": (lambda kit, a: {"credential": kit.ldp(a.did)}, 422,
-                           "not-an-endorsement"),
-    "other subject": (lambda kit, a: {"credential": endorsement(kit, "did:example:other")}, 422,
-                      "endorsement-other-subject"),
+    "not an endorsement": (
+        lambda kit, a: {"credential": kit.ldp(a.did)},
+        422,
+        "not-an-endorsement",
+    ),
+    "other subject": (
+        lambda kit, a: {"credential": endorsement(kit, "did:example:other")},
+        422,
+        "endorsement-other-subject",
+    ),
     "wrong signature": (lambda kit, a: {"credential": _tampered(kit, a.did)}, 422, None),
-    "extra keys": (lambda kit, a: {"credential": endorsement(kit, a.did), "x": 1}, 400,
-                   "invalid-input"),
+    "extra keys": (
+        lambda kit, a: {"credential": endorsement(kit, a.did), "x": 1},
+        400,
+        "invalid-input",
+    ),
     "not an object": (lambda kit, a: {"credential": 3}, 400, "invalid-input"),
     "garbage jwt": (lambda kit, a: {"credential": "a.b.c"}, None, None),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
@@ -176,23 +193,46 @@ def test_raw_bodies_oversized_unknown_and_expired_links(
     exp = experience(alice)
     request_id, token = link(alice, exp["id"])
     deliver = f"/api/endorse/{token}/deliver"
-    problem(wallet.post(deliver, content=b"\xff\x00", headers={"Content-Type": "application/json"}),
-            400, "malformed-credential")  # fmt: skip
+    problem(
+        wallet.post(deliver, content=b"\xff\x00", headers={"Content-Type": "application/json"}),
+        400,
+        "malformed-credential",
+    )
     deep = b"[" * 5000 + b"]" * 5000
-    problem(wallet.post(deliver, content=deep, headers={"Content-Type": "application/json"}),
-            400, "malformed-credential")  # fmt: skip
-    problem(wallet.post(deliver, content=b"{}", headers={"Content-Type": "text/plain"}),
-            400, "invalid-input")  # fmt: skip
+    problem(
+        wallet.post(deliver, content=deep, headers={"Content-Type": "application/json"}),
+        400,
+        "malformed-credential",
+    )
+    problem(
+        wallet.post(deliver, content=b"{}", headers={"Content-Type": "text/plain"}),
+        400,
+        "invalid-input",
+    )
     huge = json.dumps({"credential": {"x": "y" * 2_000_000}})
-    problem(wallet.post(deliver, content=huge, headers={"Content-Type": "application/json"}),
-            413, "payload-too-large")  # fmt: skip
-    problem(wallet.post(f"/api/endorse/{'x' * 43}/deliver",
-                        json={"credential": endorsement(kit, alice.did)}), 404, "not-found")  # fmt: skip
+    problem(
+        wallet.post(deliver, content=huge, headers={"Content-Type": "application/json"}),
+        413,
+        "payload-too-large",
+    )
+    problem(
+        wallet.post(
+            f"/api/endorse/{'x' * 43}/deliver", json={"credential": endorsement(kit, alice.did)}
+        ),
+        404,
+        "not-found",
+    )
     with db(wallet).begin() as session:
-        session.execute(update(EndorsementRequest).where(EndorsementRequest.id == request_id)
-                        .values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))  # fmt: skip
-    problem(wallet.post(deliver, json={"credential": endorsement(kit, alice.did)}), 410,
-            "endorsement-link-expired")  # fmt: skip
+        session.execute(
+            update(EndorsementRequest)
+            .where(EndorsementRequest.id == request_id)
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    problem(
+        wallet.post(deliver, json={"credential": endorsement(kit, alice.did)}),
+        410,
+        "endorsement-link-expired",
+    )
     problem(wallet.get(f"/api/endorse/{token}/request"), 410, "endorsement-link-expired")
 
 
@@ -203,8 +243,9 @@ def test_a_withdrawn_link_refuses_delivery(
     request_id, token = link(alice, exp["id"])
     revoked = wallet.delete(f"/api/endorsement-requests/{request_id}", headers=alice.auth)
     assert revoked.status_code == 204, revoked.text
-    resp = wallet.post(f"/api/endorse/{token}/deliver",
-                       json={"credential": endorsement(kit, alice.did)})  # fmt: skip
+    resp = wallet.post(
+        f"/api/endorse/{token}/deliver", json={"credential": endorsement(kit, alice.did)}
+    )
     problem(resp, 410, "endorsement-link-revoked")
 
 
@@ -216,8 +257,10 @@ def test_the_colleagues_wallet_refuses_links_it_cannot_use(
     for bad in ("not a link", f"{base_a}/s/abc", "file:///endorse/" + "a" * 43):
         resp = bob.post("/api/endorse-remote", json={"link": bad, "comment": "c", "name": "n"})
         problem(resp, 400, "invalid-input")
-    resp = bob.post("/api/endorse-remote",
-                    json={"link": f"{base_a}/endorse/{'x' * 43}", "comment": "c", "name": "n"})  # fmt: skip
+    resp = bob.post(
+        "/api/endorse-remote",
+        json={"link": f"{base_a}/endorse/{'x' * 43}", "comment": "c", "name": "n"},
+    )
     problem(resp, 404, "not-found")
     assert wallet_a is not None
 
@@ -229,11 +272,19 @@ def test_the_colleague_endorses_through_the_pages_of_wallet_b(
     from tests.integration.wallet.test_wallet_pages import csrf_of, page, sign_in
 
     words = {
-        "fr": ("Recommander depuis un autre portefeuille", "Recommander une expérience",
-               "Recommandation envoyée", "Lien déjà utilisé"),
-        "en": ("Endorse from another wallet", "Endorse an experience", "Endorsement sent",
-               "Link already used"),
-    }[lang]  # fmt: skip
+        "fr": (
+            "Recommander depuis un autre portefeuille",
+            "Recommander une expérience",
+            "Recommandation envoyée",
+            "Lien déjà utilisé",
+        ),
+        "en": (
+            "Endorse from another wallet",
+            "Endorse an experience",
+            "Endorsement sent",
+            "Link already used",
+        ),
+    }[lang]
     wallet_a, base_a, wallet_b = two_wallets
     alice, bob = sign_up(wallet_a, "alice@a.example"), sign_up(wallet_b, "bob@b.example")
     exp = experience(alice)
@@ -253,26 +304,47 @@ def test_the_colleague_endorses_through_the_pages_of_wallet_b(
     assert EXPERIENCE["title"] in form
     assert "127.0.0.1" in form  # who asks: the other wallet's address, not an email
     assert alice.email not in form
-    missing = wallet_b.post("/endorse-remote", headers=headers, data={
-        "csrf_token": csrf_of(form), "link": url, "comment": "", "name": ""})  # fmt: skip
+    missing = wallet_b.post(
+        "/endorse-remote",
+        headers=headers,
+        data={"csrf_token": csrf_of(form), "link": url, "comment": "", "name": ""},
+    )
     assert missing.status_code == 400
-    assert wallet_b.post("/endorse-remote", headers=headers, data={
-        "link": url, "comment": "x", "name": "B"}).status_code == 403  # fmt: skip
-    done = wallet_b.post("/endorse-remote", headers=headers, data={
-        "csrf_token": csrf_of(form), "link": url, "comment": "Remarquable.", "name": "Bob",
-        "identity_id": "", "proof_credential_id": ""})  # fmt: skip
+    assert (
+        wallet_b.post(
+            "/endorse-remote", headers=headers, data={"link": url, "comment": "x", "name": "B"}
+        ).status_code
+        == 403
+    )
+    done = wallet_b.post(
+        "/endorse-remote",
+        headers=headers,
+        data={
+            "csrf_token": csrf_of(form),
+            "link": url,
+            "comment": "Remarquable.",
+            "name": "Bob",
+            "identity_id": "",
+            "proof_credential_id": "",
+        },
+    )
     assert done.status_code == 200, done.text
     assert words[2] in done.text
-    again = wallet_b.post("/endorse-remote", headers=headers, data={
-        "csrf_token": csrf_of(form), "link": url, "comment": "bis", "name": "Bob"})  # fmt: skip
+    again = wallet_b.post(
+        "/endorse-remote",
+        headers=headers,
+        data={"csrf_token": csrf_of(form), "link": url, "comment": "bis", "name": "Bob"},
+    )
     assert again.status_code == 410
     assert words[3] in again.text
     (got,) = alice.get(f"/api/experiences/{exp['id']}").json()["endorsements"]
     assert got["comment"] == "Remarquable."
 
 
-@pytest.mark.parametrize(("lang", "words"), [("fr", "Recommander depuis un autre portefeuille"),
-                                             ("en", "Endorse from another wallet")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("fr", "Recommander depuis un autre portefeuille"), ("en", "Endorse from another wallet")],
+)
 def test_a_signed_out_colleague_is_told_about_their_own_wallet(
     wallet: TestClient, alice: Holder, lang: str, words: str
 ) -> None:
@@ -295,11 +367,11 @@ def test_guessing_tokens_on_the_public_endpoints_is_throttled(
     _, token = link(alice, exp["id"])
     guess = "z" * 43
     problem(wallet.get(f"/api/endorse/{guess}/request"), 404, "not-found")
-    problem(wallet.post(f"/api/endorse/{guess}/deliver", json={"credential": {}}), 404,
-            "not-found")  # fmt: skip
+    problem(wallet.post(f"/api/endorse/{guess}/deliver", json={"credential": {}}), 404, "not-found")
     assert wallet.get(f"/api/endorse/{token}/request").status_code == 200
     # the real token is refused too once the address is over its limit: nothing is attached
-    late = wallet.post(f"/api/endorse/{token}/deliver",
-                       json={"credential": endorsement(kit, alice.did)})  # fmt: skip
+    late = wallet.post(
+        f"/api/endorse/{token}/deliver", json={"credential": endorsement(kit, alice.did)}
+    )
     problem(late, 429, "rate-limited")
     assert alice.get(f"/api/experiences/{exp['id']}").json()["endorsements"] == []

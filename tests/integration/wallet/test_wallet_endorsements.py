@@ -89,9 +89,12 @@ def test_bob_endorses_alices_experience_with_a_relationship_proof(
 
     done = bob.post(
         f"/api/endorse/{token}",
-        json={"comment": "Une collègue remarquable.", "name": "Bob Martin",
-              "proof_credential_id": bob_badge["id"]},
-    )  # fmt: skip
+        json={
+            "comment": "Une collègue remarquable.",
+            "name": "Bob Martin",
+            "proof_credential_id": bob_badge["id"],
+        },
+    )
     assert done.status_code == 201, done.text
     cred = done.json()["endorsement"]
     assert cred["type"] == ["VerifiableCredential", "EndorsementCredential"]
@@ -175,15 +178,19 @@ def test_a_withdrawn_link_is_refused(wallet: TestClient, alice: Holder, bob: Hol
     )  # not his to withdraw
     resp = alice.client.delete(f"/api/endorsement-requests/{request_id}", headers=alice.auth)
     assert resp.status_code == 204
-    problem(bob.post(f"/api/endorse/{token}", json={"comment": "x", "name": "B"}), 410,
-            "endorsement-link-revoked")  # fmt: skip
+    problem(
+        bob.post(f"/api/endorse/{token}", json={"comment": "x", "name": "B"}),
+        410,
+        "endorsement-link-revoked",
+    )
     assert alice.get(f"/api/experiences/{exp['id']}").json()["requests"][0]["state"] == "revoked"
 
 
 def test_unknown_tokens_and_anonymous_callers(wallet: TestClient, bob: Holder) -> None:
     problem(bob.get("/api/endorse/not-a-token"), 404, "not-found")
-    problem(bob.post("/api/endorse/not-a-token", json={"comment": "x", "name": "B"}), 404,
-            "not-found")  # fmt: skip
+    problem(
+        bob.post("/api/endorse/not-a-token", json={"comment": "x", "name": "B"}), 404, "not-found"
+    )
     problem(wallet.get("/api/experiences"), 401, "unauthorized")
     problem(wallet.post("/api/experiences", json=EXPERIENCE), 401, "unauthorized")
 
@@ -200,9 +207,15 @@ def test_unknown_tokens_and_anonymous_callers(wallet: TestClient, bob: Holder) -
     ids=["not-his-proof", "other-identity", "p256", "empty-comment", "long-comment"],
 )
 def test_a_failed_endorsement_writes_nothing(
-    wallet: TestClient, alice: Holder, bob: Holder, kit: IssuerKit, bob_badge: dict[str, Any],
-    change: dict[str, str], status: int, code: str,
-) -> None:  # fmt: skip
+    wallet: TestClient,
+    alice: Holder,
+    bob: Holder,
+    kit: IssuerKit,
+    bob_badge: dict[str, Any],
+    change: dict[str, str],
+    status: int,
+    code: str,
+) -> None:
     alices = alice.import_credential(kit.ldp(alice.did))
     second = bob.post("/api/identities", json={"method": "key"}).json()
     p256 = bob.post("/api/identities", json={"key_type": "P-256"}).json()
@@ -227,12 +240,17 @@ def test_a_failed_endorsement_writes_nothing(
 def test_experiences_are_validated_encrypted_and_private(
     wallet: TestClient, alice: Holder, bob: Holder
 ) -> None:
-    problem(alice.post("/api/experiences", json={**EXPERIENCE, "start_date": "hier"}), 400,
-            "invalid-input")  # fmt: skip
-    problem(alice.post("/api/experiences", json={**EXPERIENCE, "end_date": "2021-01-01"}), 400,
-            "invalid-input")  # fmt: skip
-    problem(alice.post("/api/experiences", json={**EXPERIENCE, "title": ""}), 400,
-            "invalid-input")  # fmt: skip
+    problem(
+        alice.post("/api/experiences", json={**EXPERIENCE, "start_date": "hier"}),
+        400,
+        "invalid-input",
+    )
+    problem(
+        alice.post("/api/experiences", json={**EXPERIENCE, "end_date": "2021-01-01"}),
+        400,
+        "invalid-input",
+    )
+    problem(alice.post("/api/experiences", json={**EXPERIENCE, "title": ""}), 400, "invalid-input")
     exp = experience(alice)
     with db(wallet).begin() as session:
         from wallet.db.models import Experience
@@ -250,9 +268,12 @@ def test_experiences_are_validated_encrypted_and_private(
 
 
 def test_a_failure_after_signing_rolls_everything_back(
-    wallet: TestClient, alice: Holder, bob: Holder, bob_badge: dict[str, Any],
+    wallet: TestClient,
+    alice: Holder,
+    bob: Holder,
+    bob_badge: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     """The link is claimed and the proof published before the endorsement is stored: if
     storing fails, neither the claim nor the share survives."""
     from shared.errors import VerificationError
@@ -283,11 +304,21 @@ def test_the_journey_through_the_pages(
     from tests.integration.wallet.test_wallet_pages import csrf_of, page, sign_in
 
     words = {
-        "fr": ("Mes expériences", "Lien de recommandation", "Recommander une expérience",
-               "Recommandation envoyée", "Recommandations reçues"),
-        "en": ("My experiences", "Endorsement link", "Endorse an experience",
-               "Endorsement sent", "Endorsements received"),
-    }[lang]  # fmt: skip
+        "fr": (
+            "Mes expériences",
+            "Lien de recommandation",
+            "Recommander une expérience",
+            "Recommandation envoyée",
+            "Recommandations reçues",
+        ),
+        "en": (
+            "My experiences",
+            "Endorsement link",
+            "Endorse an experience",
+            "Endorsement sent",
+            "Endorsements received",
+        ),
+    }[lang]
     headers = {"Accept": "text/html", "Accept-Language": lang}
     sign_in(wallet, alice)
     listing = page(wallet, "/experiences", lang)
@@ -296,17 +327,25 @@ def test_the_journey_through_the_pages(
     refused = wallet.post("/experiences", data=EXPERIENCE, headers=headers)
     assert refused.status_code == 403
     assert alice.get("/api/experiences").json() == []
-    bad = wallet.post("/experiences", data={**EXPERIENCE, "start_date": "",
-                      "csrf_token": csrf_of(listing)}, headers=headers)  # fmt: skip
+    bad = wallet.post(
+        "/experiences",
+        data={**EXPERIENCE, "start_date": "", "csrf_token": csrf_of(listing)},
+        headers=headers,
+    )
     assert bad.status_code == 400
-    created = wallet.post("/experiences", data={**EXPERIENCE, "csrf_token": csrf_of(listing)},
-                          headers=headers, follow_redirects=False)  # fmt: skip
+    created = wallet.post(
+        "/experiences",
+        data={**EXPERIENCE, "csrf_token": csrf_of(listing)},
+        headers=headers,
+        follow_redirects=False,
+    )
     assert created.status_code == 303, created.text
     exp_url = created.headers["location"]
     exp_page = page(wallet, exp_url, lang)
     assert EXPERIENCE["title"] in exp_page
-    shown = wallet.post(f"{exp_url}/requests", data={"csrf_token": csrf_of(exp_page)},
-                        headers=headers)  # fmt: skip
+    shown = wallet.post(
+        f"{exp_url}/requests", data={"csrf_token": csrf_of(exp_page)}, headers=headers
+    )
     assert shown.status_code == 200
     assert words[1] in shown.text
     url = re.search(r'id="endorse-url" readonly value="([^"]+)"', shown.text)
@@ -326,9 +365,17 @@ def test_the_journey_through_the_pages(
     assert (
         wallet.post(path, data={"comment": "x", "name": "Bob"}, headers=headers).status_code == 403
     )
-    done = wallet.post(path, headers=headers, data={
-        "csrf_token": csrf_of(form), "comment": "Remarquable.", "name": "Bob Martin",
-        "identity_id": "", "proof_credential_id": bob_badge["id"]})  # fmt: skip
+    done = wallet.post(
+        path,
+        headers=headers,
+        data={
+            "csrf_token": csrf_of(form),
+            "comment": "Remarquable.",
+            "name": "Bob Martin",
+            "identity_id": "",
+            "proof_credential_id": bob_badge["id"],
+        },
+    )
     assert done.status_code == 200, done.text
     assert words[3] in done.text
     again = wallet.get(path, headers=headers)

@@ -30,13 +30,29 @@ def test_export_europass_and_pdf(
     with serve(issuer.app()) as ibase:
         issuer.base = ibase
         offer = issuer.offer("volunteer_sd", tx_code="2468")
-        assert main([*wallet, "receive", offer, "--account", "cli@example.org",
-                     "--tx-code", "2468"]) == 0  # fmt: skip
+        assert (
+            main([*wallet, "receive", offer, "--account", "cli@example.org", "--tx-code", "2468"])
+            == 0
+        )
     cid = capsys.readouterr().out.split()[-1]
 
     out = tmp_path / "europass.jsonld"
-    args = [*wallet, "export", "--account", "cli@example.org", "--format", "europass",
-            "--credentials", cid, "--out", str(out), "--language", "en", "--country", "FR"]  # fmt: skip
+    args = [
+        *wallet,
+        "export",
+        "--account",
+        "cli@example.org",
+        "--format",
+        "europass",
+        "--credentials",
+        cid,
+        "--out",
+        str(out),
+        "--language",
+        "en",
+        "--country",
+        "FR",
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out.split()
     assert printed[0] == cid
@@ -46,11 +62,38 @@ def test_export_europass_and_pdf(
     assert claim["supplementaryDocument"][0]["contentURL"] == printed[1]
     assert elm.violations(document) <= {"elm:eidasLegalIdentifier", "elm:location"}
 
-    assert main([*wallet, "export", "--account", "cli@example.org", "--format", "europass",
-                 "--credentials", " , ", "--out", str(out)]) != 0  # fmt: skip
+    assert (
+        main(
+            [
+                *wallet,
+                "export",
+                "--account",
+                "cli@example.org",
+                "--format",
+                "europass",
+                "--credentials",
+                " , ",
+                "--out",
+                str(out),
+            ]
+        )
+        != 0
+    )
     if pdf.weasyprint_available():
         cv = tmp_path / "cv.pdf"
-        args = [*wallet, "export", "--account", "cli@example.org", "--format", "pdf",
-                "--credentials", cid, "--out", str(cv), "--language", "fr"]  # fmt: skip
+        args = [
+            *wallet,
+            "export",
+            "--account",
+            "cli@example.org",
+            "--format",
+            "pdf",
+            "--credentials",
+            cid,
+            "--out",
+            str(cv),
+            "--language",
+            "fr",
+        ]
         assert main(args) == 0
         assert cv.read_bytes().startswith(b"%PDF-")

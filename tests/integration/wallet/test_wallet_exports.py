@@ -36,10 +36,15 @@ def _export(wallet: TestClient, lang: str, ids: list[str], fmt: str) -> tuple[in
     html = page(wallet, "/export", lang)
     resp = wallet.post(
         "/export",
-        data={"csrf_token": csrf_of(html), "credentials": ids, "format": fmt, "holder": "Alice Martin",
-              "country": "FR"},
+        data={
+            "csrf_token": csrf_of(html),
+            "credentials": ids,
+            "format": fmt,
+            "holder": "Alice Martin",
+            "country": "FR",
+        },
         headers={"Accept-Language": lang},
-    )  # fmt: skip
+    )
     return resp.status_code, resp.content, resp.headers.get("content-type", "")
 
 
@@ -68,11 +73,21 @@ def test_export_page_lists_the_badges_and_the_formats(
         assert f'value="{cid}"' in html
         assert f'action="/credentials/{cid}/linkedin"' in html
     words = {
-        "fr": ("Exporter", "CV à imprimer (PDF), en français", "n'est pas signé", "Délivré par son émetteur",
-               '<option value="DE">Allemagne</option>'),
-        "en": ("Export", "Printable CV (PDF), in English", "is not signed", "Issued by its issuer",
-               '<option value="DE">Germany</option>'),
-    }[lang]  # fmt: skip
+        "fr": (
+            "Exporter",
+            "CV à imprimer (PDF), en français",
+            "n'est pas signé",
+            "Délivré par son émetteur",
+            '<option value="DE">Allemagne</option>',
+        ),
+        "en": (
+            "Export",
+            "Printable CV (PDF), in English",
+            "is not signed",
+            "Issued by its issuer",
+            '<option value="DE">Germany</option>',
+        ),
+    }[lang]
     for word in words:
         assert word in html
 
@@ -80,9 +95,27 @@ def test_export_page_lists_the_badges_and_the_formats(
 @NEEDS_PANGO
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("fr", ("Mes badges vérifiables", "Délivré par son émetteur", "Émetteur", "Association des Musiciens")),
-     ("en", ("My verifiable credentials", "Issued by its issuer", "Issuer", "Association des Musiciens"))],
-)  # fmt: skip
+    [
+        (
+            "fr",
+            (
+                "Mes badges vérifiables",
+                "Délivré par son émetteur",
+                "Émetteur",
+                "Association des Musiciens",
+            ),
+        ),
+        (
+            "en",
+            (
+                "My verifiable credentials",
+                "Issued by its issuer",
+                "Issuer",
+                "Association des Musiciens",
+            ),
+        ),
+    ],
+)
 def test_pdf_holds_exactly_the_chosen_badges(
     wallet: TestClient, alice: Holder, kit: IssuerKit, lang: str, words: tuple[str, ...]
 ) -> None:
@@ -139,8 +172,9 @@ def test_linkedin_button_opens_linkedin_with_the_share_link(
     cid = _three(alice, kit)["Cariste"]
     sign_in(wallet, alice)
     html = page(wallet, "/export", "en")
-    resp = wallet.post(f"/credentials/{cid}/linkedin", data={"csrf_token": csrf_of(html)},
-                       follow_redirects=False)  # fmt: skip
+    resp = wallet.post(
+        f"/credentials/{cid}/linkedin", data={"csrf_token": csrf_of(html)}, follow_redirects=False
+    )
     assert resp.status_code == 303
     target = urlsplit(resp.headers["location"])
     assert (target.netloc, target.path) == ("www.linkedin.com", "/profile/add")
@@ -153,9 +187,11 @@ def test_linkedin_button_opens_linkedin_with_the_share_link(
 
 @pytest.mark.parametrize(
     ("lang", "message"),
-    [("fr", "Choisissez au moins un badge à exporter."),
-     ("en", "Choose at least one credential to export.")],
-)  # fmt: skip
+    [
+        ("fr", "Choisissez au moins un badge à exporter."),
+        ("en", "Choose at least one credential to export."),
+    ],
+)
 def test_nothing_chosen_or_an_unknown_format_is_refused(
     wallet: TestClient, alice: Holder, kit: IssuerKit, lang: str, message: str
 ) -> None:
@@ -178,8 +214,9 @@ def test_export_needs_its_csrf_token_and_a_session(
     cid = _three(alice, kit)["Cariste"]
     sign_in(wallet, alice)
     for url in ("/export", f"/credentials/{cid}/linkedin"):
-        resp = wallet.post(url, data={"credentials": [cid], "format": "europass"},
-                           follow_redirects=False)  # fmt: skip
+        resp = wallet.post(
+            url, data={"credentials": [cid], "format": "europass"}, follow_redirects=False
+        )
         assert resp.status_code == 403, url
     wallet.cookies.clear()
     resp = wallet.get("/export", follow_redirects=False)
@@ -204,8 +241,11 @@ def test_every_export_message_is_in_both_catalogues() -> None:
     from wallet.i18n import LOCALES
 
     root = Path(__file__).parents[3] / "wallet"
-    sources = [*(root / "templates" / "exports").glob("*.html"), root / "api" / "export_pages.py",
-               *(root / "service" / "exports").glob("*.py")]  # fmt: skip
+    sources = [
+        *(root / "templates" / "exports").glob("*.html"),
+        root / "api" / "export_pages.py",
+        *(root / "service" / "exports").glob("*.py"),
+    ]
     used: set[str] = set()
     for path in sources:
         used |= set(re.findall(r'_\(\s*"((?:[^"\\]|\\.)*)"', path.read_text()))

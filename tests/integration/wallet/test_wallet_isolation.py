@@ -35,18 +35,35 @@ def _pending(wallet: TestClient, holder: Holder, kind: str) -> str:
         who = principal_of(holder, session)
         pid = new_id()
         state: dict[str, Any] = {
-            "offer": {"credential_issuer": "https://issuer.example", "credential_configuration_ids": ["x"],
-                      "grants": {"urn:ietf:params:oauth:grant-type:pre-authorized_code": {"pre-authorized_code": "c"}}},
-            "metadata": {"credential_issuer": "https://issuer.example", "credential_endpoint": "https://issuer.example/c",
-                         "credential_configurations_supported": {"x": {"format": "ldp_vc"}}},
+            "offer": {
+                "credential_issuer": "https://issuer.example",
+                "credential_configuration_ids": ["x"],
+                "grants": {
+                    "urn:ietf:params:oauth:grant-type:pre-authorized_code": {
+                        "pre-authorized_code": "c"
+                    }
+                },
+            },
+            "metadata": {
+                "credential_issuer": "https://issuer.example",
+                "credential_endpoint": "https://issuer.example/c",
+                "credential_configurations_supported": {"x": {"format": "ldp_vc"}},
+            },
             "preview": {"issuer_name": "x"},
             "client_id": "redirect_uri:https://verifier.example/cb",
             "request": {"nonce": "n", "response_uri": "https://verifier.example/cb"},
             "verifier": {"client_id": "redirect_uri:https://verifier.example/cb"},
             "matching": {"satisfied": True, "selected_query_ids": [], "queries": []},
-        }  # fmt: skip
-        session.add(PendingExchange(id=pid, account_id=who.account_id, kind=kind, created_at=now(),
-                                    ct=who.vault.seal_json("pending", pid, state)))  # fmt: skip
+        }
+        session.add(
+            PendingExchange(
+                id=pid,
+                account_id=who.account_id,
+                kind=kind,
+                created_at=now(),
+                ct=who.vault.seal_json("pending", pid, state),
+            )
+        )
     return pid
 
 
@@ -114,10 +131,20 @@ def test_alice_cannot_touch_bobs_data_through_any_route(
     wallet: TestClient, alice: Holder, bob: Holder, bobs: dict[str, str], kit: IssuerKit
 ) -> None:
     alice.import_credential(kit.vc_jwt(alice.did, name="Alice badge"))
-    secrets_of_bob = [bobs["credential_id"], bobs["share_id"], bobs["identity_id"], bobs["offer_id"],
-                      bobs["request_id"], "Bob secret badge", bob.did, bobs["experience_id"],
-                      bobs["endorsement_request_id"], "Bob secret job", bobs["profile_id"],
-                      "Bob secret profile"]  # fmt: skip
+    secrets_of_bob = [
+        bobs["credential_id"],
+        bobs["share_id"],
+        bobs["identity_id"],
+        bobs["offer_id"],
+        bobs["request_id"],
+        "Bob secret badge",
+        bob.did,
+        bobs["experience_id"],
+        bobs["endorsement_request_id"],
+        "Bob secret job",
+        bobs["profile_id"],
+        "Bob secret profile",
+    ]
     for method, path in routes(wallet):
         if path in {"/api/me", "/api/session"} and method == "delete":
             continue  # alice ending her own session or account says nothing about bob

@@ -219,13 +219,21 @@ def test_credential_page_says_what_who_and_whether_it_verifies(
     assert 'class="verdict ok"' in html
     assert 'class="check passed"' in html
     expected = {
-        "fr": ("Ce qu'il atteste", "Vérifié\u00a0: authentique et valide aujourd'hui.",
-               "La signature de l'émetteur est intacte", "Émetteur absent de votre liste",
-               "depuis le 1 mars 2026"),
-        "en": ("What it certifies", "It verifies: authentic and valid today.",
-               "The issuer's signature is intact", "Issuer not in your trust list",
-               "since March 1, 2026"),
-    }[lang]  # fmt: skip
+        "fr": (
+            "Ce qu'il atteste",
+            "Vérifié\u00a0: authentique et valide aujourd'hui.",
+            "La signature de l'émetteur est intacte",
+            "Émetteur absent de votre liste",
+            "depuis le 1 mars 2026",
+        ),
+        "en": (
+            "What it certifies",
+            "It verifies: authentic and valid today.",
+            "The issuer's signature is intact",
+            "Issuer not in your trust list",
+            "since March 1, 2026",
+        ),
+    }[lang]
     for text in expected:
         assert text in html, text
 

@@ -1,4 +1,4 @@
-"""The person holds the keys (issue #18, docs/decisions/person-held-keys.md): the server's
+"""The person holds the keys (docs/decisions/person-held-keys.md): the server's
 master key and the database open nothing without the password, the recovery code, a live
 session cookie or an API token; password change, recovery with the kit and loss without it;
 an account made before moves to its password at its next sign-in (SQLite and PostgreSQL)."""
@@ -113,9 +113,12 @@ def test_master_key_and_database_without_the_password_open_nothing(
     # the control: the password opens the same rows
     with db(wallet).begin() as session:
         who = accounts.authenticate(
-            session, master, wallet.app.state.resources.hasher,  # type: ignore[attr-defined]
-            alice.email, PASSWORD,
-        )  # fmt: skip
+            session,
+            master,
+            wallet.app.state.resources.hasher,  # type: ignore[attr-defined]
+            alice.email,
+            PASSWORD,
+        )
         content = who.vault.open_json("content", cid, rows[1])
     assert content["claims"]["credentialSubject"]["achievement"]["name"] == "Trésorière adjointe"
 
@@ -132,8 +135,9 @@ def test_receiving_and_presenting_need_the_person(
     anonymous = wallet.post("/api/offers", json={"offer": offer})
     assert anonymous.status_code == 401
     assert anonymous.headers["content-type"].startswith("application/problem+json")
-    stale = wallet.post("/api/offers", json={"offer": offer},
-                        headers={"Authorization": "Bearer mwt_" + "x" * 43})  # fmt: skip
+    stale = wallet.post(
+        "/api/offers", json={"offer": offer}, headers={"Authorization": "Bearer mwt_" + "x" * 43}
+    )
     assert stale.status_code == 401
     assert issuer.token_requests == []
     preview = alice.post("/api/offers", json={"offer": offer}).json()
@@ -192,14 +196,22 @@ def test_password_change_rewraps_and_keeps_the_contents(
     other = TestClient(wallet.app)
     signed_in(other, alice.email, PASSWORD)
     csrf = signed_in(wallet, alice.email, PASSWORD)
-    wrong = wallet.post("/api/me/password", headers=csrf,
-                        json={"old_password": "not it at all", "new_password": NEW_PASSWORD})  # fmt: skip
+    wrong = wallet.post(
+        "/api/me/password",
+        headers=csrf,
+        json={"old_password": "not it at all", "new_password": NEW_PASSWORD},
+    )
     assert wrong.status_code == 401
-    changed = wallet.post("/api/me/password", headers=csrf,
-                          json={"old_password": PASSWORD, "new_password": NEW_PASSWORD})  # fmt: skip
+    changed = wallet.post(
+        "/api/me/password",
+        headers=csrf,
+        json={"old_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
     assert changed.status_code == 204, changed.text
-    assert wallet.post("/api/session", json={"email": alice.email, "password": PASSWORD}
-                       ).status_code == 401  # fmt: skip
+    assert (
+        wallet.post("/api/session", json={"email": alice.email, "password": PASSWORD}).status_code
+        == 401
+    )
     assert wallet.get(f"/api/credentials/{cid}").status_code == 200  # this session goes on
     assert other.get("/api/me").status_code == 401  # the other session is closed
     assert alice.get(f"/api/credentials/{cid}").status_code == 200  # API tokens keep working
@@ -238,8 +250,12 @@ def test_recovery_with_the_kit_and_loss_without_it(wallet: TestClient, kit: Issu
     new_code = recovered.json()["recovery_code"]
     assert new_code != code
     assert holder.get("/api/me").status_code == 401  # every token closed
-    assert wallet.post("/api/session", json={"email": "r@example.org", "password": PASSWORD}
-                       ).status_code == 401  # fmt: skip
+    assert (
+        wallet.post(
+            "/api/session", json={"email": "r@example.org", "password": PASSWORD}
+        ).status_code
+        == 401
+    )
     signed_in(wallet, "r@example.org", NEW_PASSWORD)
     got = wallet.get(f"/api/credentials/{cid}")
     assert got.status_code == 200, got.text
@@ -250,8 +266,9 @@ def test_recovery_with_the_kit_and_loss_without_it(wallet: TestClient, kit: Issu
         account = session.scalar(select(Account).where(Account.email == "r@example.org"))
         assert account is not None
         assert account.recovery_wrapped_key is not None
-        unwrap_data_key(recovery_key(new_code, account.id), account.id,
-                        account.recovery_wrapped_key, "recovery")  # fmt: skip
+        unwrap_data_key(
+            recovery_key(new_code, account.id), account.id, account.recovery_wrapped_key, "recovery"
+        )
 
 
 def test_a_new_kit_retires_the_old_one(wallet: TestClient, alice: Holder) -> None:
@@ -279,16 +296,31 @@ def test_the_pages_of_the_keys(wallet: TestClient, lang: str) -> None:
     from tests.integration.wallet.test_wallet_pages import page
 
     words = {
-        "fr": ("Votre kit de secours", "perdus pour de bon", "Mot de passe oublié\u00a0?",
-               "Mot de passe et kit de secours"),
-        "en": ("Your recovery kit", "lost for good", "Forgot your password?",
-               "Password and recovery kit"),
-    }[lang]  # fmt: skip
+        "fr": (
+            "Votre kit de secours",
+            "perdus pour de bon",
+            "Mot de passe oublié\u00a0?",
+            "Mot de passe et kit de secours",
+        ),
+        "en": (
+            "Your recovery kit",
+            "lost for good",
+            "Forgot your password?",
+            "Password and recovery kit",
+        ),
+    }[lang]
     headers = {"Accept-Language": lang}
     assert words[1] in page(wallet, "/signup", lang)
-    made = wallet.post("/signup", headers=headers, follow_redirects=False, data={
-        "email": f"p-{lang}@example.org", "password": PASSWORD,
-        "csrf_token": wallet.cookies.get("musette_wallet_csrf")})  # fmt: skip
+    made = wallet.post(
+        "/signup",
+        headers=headers,
+        follow_redirects=False,
+        data={
+            "email": f"p-{lang}@example.org",
+            "password": PASSWORD,
+            "csrf_token": wallet.cookies.get("musette_wallet_csrf"),
+        },
+    )
     assert made.status_code == 200
     assert words[0] in made.text
     assert 'download="musette-recovery-kit.txt"' in made.text
@@ -301,14 +333,20 @@ def test_the_pages_of_the_keys(wallet: TestClient, lang: str) -> None:
     assert renewed.status_code == 200
     assert code not in renewed.text
     new_code = renewed.text.split("data-recovery-code>", 1)[1].split("<", 1)[0]
-    changed = wallet.post("/account/password", headers=headers, data={
-        "csrf_token": csrf, "old_password": PASSWORD, "new_password": NEW_PASSWORD})  # fmt: skip
+    changed = wallet.post(
+        "/account/password",
+        headers=headers,
+        data={"csrf_token": csrf, "old_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
     assert changed.status_code == 200
     assert 'role="status"' in changed.text
     wallet.post("/signout", data={"csrf_token": csrf})
     assert words[2] in page(wallet, "/signin", lang)
-    recover = {"email": f"p-{lang}@example.org", "new_password": PASSWORD,
-               "csrf_token": wallet.cookies.get("musette_wallet_csrf")}  # fmt: skip
+    recover = {
+        "email": f"p-{lang}@example.org",
+        "new_password": PASSWORD,
+        "csrf_token": wallet.cookies.get("musette_wallet_csrf"),
+    }
     wrong = wallet.post("/recover", headers=headers, data={**recover, "recovery_code": code})
     assert wrong.status_code == 401
     assert 'role="alert"' in wrong.text
@@ -396,15 +434,31 @@ def test_an_account_made_before_moves_to_its_password_at_sign_in(
     meta = MetaData()
     with engine.begin() as conn:
         meta.reflect(conn)
-        conn.execute(meta.tables["accounts"].insert().values(
-            id=account_id, email="old@example.org", wrapped_key=wrapped,
-            password_hash=PasswordHasher(time_cost=1, memory_cost=64).hash(PASSWORD),
-            created_at=_now()))  # fmt: skip
-        conn.execute(meta.tables["credentials"].insert().values(
-            id=cid, account_id=account_id, format="ldp_vc", created_at=_now(),
-            summary_ct=vault.seal_json("summary", cid, {"title": "Ancienne trésorière"}),
-            content_ct=vault.seal_json("content", cid, {"credential": json.dumps(doc),
-                                                        "claims": doc})))  # fmt: skip
+        conn.execute(
+            meta.tables["accounts"]
+            .insert()
+            .values(
+                id=account_id,
+                email="old@example.org",
+                wrapped_key=wrapped,
+                password_hash=PasswordHasher(time_cost=1, memory_cost=64).hash(PASSWORD),
+                created_at=_now(),
+            )
+        )
+        conn.execute(
+            meta.tables["credentials"]
+            .insert()
+            .values(
+                id=cid,
+                account_id=account_id,
+                format="ldp_vc",
+                created_at=_now(),
+                summary_ct=vault.seal_json("summary", cid, {"title": "Ancienne trésorière"}),
+                content_ct=vault.seal_json(
+                    "content", cid, {"credential": json.dumps(doc), "claims": doc}
+                ),
+            )
+        )
     engine.dispose()
 
     with TestClient(create_app(settings)) as wallet:
@@ -462,8 +516,9 @@ def test_the_operator_lists_the_accounts_still_under_the_master_key(
     settings = settings_for_up(data / "wallet", {}, True)
     with open_resources(settings) as res, res.sessions.begin() as session:
         account = accounts.find_account(session, "l@example.org")
-        who = accounts.authenticate(session, res.master, res.hasher, account.email,
-                                    "a long password")  # fmt: skip
+        who = accounts.authenticate(
+            session, res.master, res.hasher, account.email, "a long password"
+        )
         account.wrapped_key = _master_wrap(res.master, who.vault)
         account.password_wrapped_key = account.kek_salt = account.kek_params = None
     assert main([*wallet, "account", "legacy", "--json"]) == 0
@@ -488,8 +543,15 @@ def test_a_damaged_inbox_item_does_not_lock_the_person_out(
     from wallet.service.accounts import new_id, now
 
     with db(wallet).begin() as session:
-        session.add(InboxItem(id=new_id(), account_id=alice.account_id, kind="endorsement",
-                              created_at=now(), ct=b"\x01" * 80))  # fmt: skip
+        session.add(
+            InboxItem(
+                id=new_id(),
+                account_id=alice.account_id,
+                kind="endorsement",
+                created_at=now(),
+                ct=b"\x01" * 80,
+            )
+        )
     assert alice.get("/api/me").status_code == 200
     assert alice.get("/api/credentials").status_code == 200
     with db(wallet).begin() as session:
@@ -505,9 +567,15 @@ def test_a_migrated_account_is_asked_to_make_its_kit(wallet: TestClient, alice: 
         account.wrapped_key = _master_wrap(res.master, who.vault)
         account.password_wrapped_key = account.recovery_wrapped_key = None
     wallet.get("/signin")
-    signed = wallet.post("/signin", follow_redirects=False, data={
-        "email": alice.email, "password": PASSWORD,
-        "csrf_token": wallet.cookies.get("musette_wallet_csrf")})  # fmt: skip
+    signed = wallet.post(
+        "/signin",
+        follow_redirects=False,
+        data={
+            "email": alice.email,
+            "password": PASSWORD,
+            "csrf_token": wallet.cookies.get("musette_wallet_csrf"),
+        },
+    )
     assert signed.headers["location"] == "/account/keys"
     keys = wallet.get("/account/keys", headers={"Accept-Language": "en"})
     assert "data-no-kit" in keys.text

@@ -19,8 +19,15 @@ def _record_presentation(wallet: TestClient, holder: Holder, cid: str) -> None:
 
     with res.sessions.begin() as session:
         who = principal_of(holder, session)
-        history.record(session, who, "presented", {"verifier": "redirect_uri:https://v.example/cb",
-                                                   "credentials": [{"credential_id": cid, "claims": "all"}]})  # fmt: skip
+        history.record(
+            session,
+            who,
+            "presented",
+            {
+                "verifier": "redirect_uri:https://v.example/cb",
+                "credentials": [{"credential_id": cid, "claims": "all"}],
+            },
+        )
 
 
 def _snapshot(holder: Holder) -> dict[str, Any]:

@@ -25,17 +25,25 @@ from tests.unit.wallet.testkit import Holder, sign_up
 PG_URL = os.environ.get("MUSETTE_TEST_POSTGRES_URL")
 PEER_FILE = Path(__file__).parents[2] / "data" / "peers" / "ob3-di-eddsa-rdfc-2022.json"
 ACCOUNT_TABLES = (
-    "sessions", "api_tokens", "identities", "credentials", "pending", "history", "shares"
-)  # fmt: skip
+    "sessions",
+    "api_tokens",
+    "identities",
+    "credentials",
+    "pending",
+    "history",
+    "shares",
+)
 
 
 @pytest.fixture(
     params=[
         "sqlite",
-        pytest.param("postgresql", marks=pytest.mark.skipif(
-            not PG_URL, reason="MUSETTE_TEST_POSTGRES_URL is not set")),
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(not PG_URL, reason="MUSETTE_TEST_POSTGRES_URL is not set"),
+        ),
     ]
-)  # fmt: skip
+)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """(dialect, URL): a fresh SQLite file, or a PostgreSQL URL whose search_path is a
     fresh schema, dropped at the end."""
@@ -102,8 +110,12 @@ def test_the_wallet_behaves_the_same_on_each_database(
 
     listing = alice.get("/api/credentials").json()["credentials"]
     assert [c["id"] for c in listing] == [stored["id"]]
-    for params in ({"q": "interop"}, {"q": "INTEROP 101"}, {"sphere": "association"},
-                   {"tag": "bénévolat"}):  # fmt: skip
+    for params in (
+        {"q": "interop"},
+        {"q": "INTEROP 101"},
+        {"sphere": "association"},
+        {"tag": "bénévolat"},
+    ):
         found = alice.get("/api/credentials", params=params).json()["credentials"]
         assert [c["id"] for c in found] == [stored["id"]], params
     for params in ({"q": "absent"}, {"sphere": "work"}, {"tag": "python"}):

@@ -221,10 +221,15 @@ def test_present_with_direct_post_jwt(
         ({"jwks": {"keys": ["RSA"]}}, "alg"),
         ({"jwks": {"keys": ["DIR"]}}, "alg"),
         ({"jwks": {"keys": ["P384"]}}, "curve"),
-        ({"jwks": {"keys": ["OK"]}, "encrypted_response_enc_values_supported": ["A128CBC-HS256"]},
-         "enc"),
+        (
+            {
+                "jwks": {"keys": ["OK"]},
+                "encrypted_response_enc_values_supported": ["A128CBC-HS256"],
+            },
+            "enc",
+        ),
     ],
-)  # fmt: skip
+)
 def test_direct_post_jwt_without_a_usable_key_is_refused(
     verifier: FakeVerifier, alice: Holder, kit: IssuerKit, metadata: dict[str, Any], why: str
 ) -> None:

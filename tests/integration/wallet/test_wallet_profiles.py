@@ -20,20 +20,31 @@ from tests.unit.verifier.builders import badge, ldp_vc
 from tests.unit.wallet.testkit import Holder, IssuerKit, sign_up
 from wallet.service import accounts, profiles
 
-VERIFIED = {"fr": "Vérifié\u00a0: authentique et valide aujourd'hui.",
-            "en": "It verifies: authentic and valid today."}  # fmt: skip
+VERIFIED = {
+    "fr": "Vérifié\u00a0: authentique et valide aujourd'hui.",
+    "en": "It verifies: authentic and valid today.",
+}
 SELF = {"fr": "Auto-déclaré\u00a0:", "en": "Self-declared:"}
 
 
 def make_profile(
-    client: TestClient, holder: Holder, ids: list[str], *, parts: dict[str, list[str]] | None = None,
-    days: str = "30", title: str = "Candidature — Orchestre",
-) -> str:  # fmt: skip
+    client: TestClient,
+    holder: Holder,
+    ids: list[str],
+    *,
+    parts: dict[str, list[str]] | None = None,
+    days: str = "30",
+    title: str = "Candidature — Orchestre",
+) -> str:
     """Through the form, as a browser does; returns the public URL's path."""
     sign_in(client, holder)
     form = page(client, "/profiles")
-    data: dict[str, object] = {"csrf_token": csrf_of(form), "title": title, "days": days,
-                               "credential": ids}  # fmt: skip
+    data: dict[str, object] = {
+        "csrf_token": csrf_of(form),
+        "title": title,
+        "days": days,
+        "credential": ids,
+    }
     for cid, chosen in (parts or {}).items():
         data[f"part-{cid}"] = chosen
     made = client.post("/profiles", data=data, follow_redirects=False)
@@ -62,8 +73,10 @@ def test_the_public_page_says_each_verdict_in_words(
     assert '"@context"' not in public  # words, not raw JSON
 
 
-REVOKED = {"fr": "Révoqué\u00a0: l'émetteur a retiré ce badge.",
-           "en": "Revoked: the issuer withdrew this credential."}  # fmt: skip
+REVOKED = {
+    "fr": "Révoqué\u00a0: l'émetteur a retiré ce badge.",
+    "en": "Revoked: the issuer withdrew this credential.",
+}
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -110,9 +123,10 @@ def test_an_endorsement_says_who_endorsed(
     done = bob.post(f"/api/endorse/{token}", json={"comment": "Fiable.", "name": "Bob Martin"})
     assert done.status_code == 201, done.text
     endorsement = next(
-        c["id"] for c in alice.get("/api/credentials").json()["credentials"]
+        c["id"]
+        for c in alice.get("/api/credentials").json()["credentials"]
         if "EndorsementCredential" in c.get("types", [])
-    )  # fmt: skip
+    )
     public = page(wallet, make_profile(wallet, alice, [endorsement]), lang)
     said = "Recommandé par Bob Martin." if lang == "fr" else "Endorsed by Bob Martin."
     assert said in public
@@ -160,9 +174,10 @@ def test_a_withdrawn_profile_answers_410(
     assert pid
     owner = page(wallet, f"/profiles/{pid.group(1)}")
     revoked = wallet.post(
-        f"/profiles/{pid.group(1)}/revoke", data={"csrf_token": csrf_of(owner)},
+        f"/profiles/{pid.group(1)}/revoke",
+        data={"csrf_token": csrf_of(owner)},
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert revoked.status_code == 303
     wallet.cookies.clear()
     gone = wallet.get(url, headers={"Accept": "text/html", "Accept-Language": lang})
@@ -191,9 +206,11 @@ def post_form(client: TestClient, holder: Holder, data: dict[str, object]) -> An
     sign_in(client, holder)
     token = csrf_of(page(client, "/profiles"))
     return client.post(
-        "/profiles", data={"csrf_token": token, **data},
-        headers={"Accept": "application/json"}, follow_redirects=False,
-    )  # fmt: skip
+        "/profiles",
+        data={"csrf_token": token, **data},
+        headers={"Accept": "application/json"},
+        follow_redirects=False,
+    )
 
 
 @pytest.mark.parametrize("days", ["0", "366", "-1", "abc", "1e3"])
@@ -228,15 +245,19 @@ def test_another_account_can_neither_see_nor_withdraw_a_profile(
     seen = wallet.get(f"/profiles/{pid.group(1)}", headers={"Accept": "application/json"})
     assert seen.status_code == 404
     tried = wallet.post(
-        f"/profiles/{pid.group(1)}/revoke", data={"csrf_token": csrf_of(form)},
-        headers={"Accept": "application/json"}, follow_redirects=False,
-    )  # fmt: skip
+        f"/profiles/{pid.group(1)}/revoke",
+        data={"csrf_token": csrf_of(form)},
+        headers={"Accept": "application/json"},
+        follow_redirects=False,
+    )
     assert tried.status_code == 404
     # bob cannot put alice's badge in his own profile either
     stolen = wallet.post(
-        "/profiles", data={"csrf_token": csrf_of(form), "title": "T", "credential": [cid]},
-        headers={"Accept": "application/json"}, follow_redirects=False,
-    )  # fmt: skip
+        "/profiles",
+        data={"csrf_token": csrf_of(form), "title": "T", "credential": [cid]},
+        headers={"Accept": "application/json"},
+        follow_redirects=False,
+    )
     assert stolen.status_code == 404
     wallet.cookies.clear()
     assert wallet.get(url).status_code == 200  # still open

@@ -19,22 +19,33 @@ HOURS = "https://issuer.example/achievements/volunteer#result-hours"
 
 
 def volunteer_badge(
-    kit: IssuerKit, did: str, hours: int, *, role: str = "board", year: int = 2025,
+    kit: IssuerKit,
+    did: str,
+    hours: int,
+    *,
+    role: str = "board",
+    year: int = 2025,
     declared: str = "2015-03-01",
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     doc = copy.deepcopy(kit.unsigned(did))
     doc["issuer"]["otherIdentifier"] = association_identifiers(
-        rna="W751234567", siren="732829320", declared_on=date.fromisoformat(declared),
+        rna="W751234567",
+        siren="732829320",
+        declared_on=date.fromisoformat(declared),
         field="social",
-    )  # fmt: skip
+    )
     subject = doc["credentialSubject"]
     subject["role"] = role_label(role)
     subject["activityStartDate"] = f"{year}-01-01T00:00:00Z"
     subject["activityEndDate"] = f"{year}-12-31T00:00:00Z"
     subject["achievement"]["resultDescription"] = [
-        {"id": HOURS, "type": ["ResultDescription"], "name": "Heures",
-         "resultType": "ext:VolunteerHours"}
-    ]  # fmt: skip
+        {
+            "id": HOURS,
+            "type": ["ResultDescription"],
+            "name": "Heures",
+            "resultType": "ext:VolunteerHours",
+        }
+    ]
     subject["result"] = [{"type": ["Result"], "resultDescription": HOURS, "value": str(hours)}]
     return add_proof(doc, kit.key.sign, kit.kid, cryptosuite=JCS)
 
@@ -50,15 +61,35 @@ def test_the_rights_page_in_both_languages(
     assert 'href="/rights"' in home  # reached from the person's badges
     html = page(wallet, "/rights", lang)
     words = {
-        "fr": ("Mes droits", "Ceci est une estimation, pas une décision.", "Année 2025",
-               "Conditions apparemment remplies", "240\u00a0€ de droits à la formation",
-               "Année 2024", "fonction non éligible", "Le Compte Bénévole", "RNA W751234567",
-               "Membre de l'instance de direction", "230\u00a0h", "30 juin 2026"),
-        "en": ("My rights", "This is an estimate, not a decision.", "Year 2025",
-               "Conditions appear met", "240 € of training rights", "Year 2024",
-               "role that does not qualify", "Le Compte Bénévole", "RNA W751234567",
-               "Member of the board or direction", "230 h", "June 30, 2026"),
-    }[lang]  # fmt: skip
+        "fr": (
+            "Mes droits",
+            "Ceci est une estimation, pas une décision.",
+            "Année 2025",
+            "Conditions apparemment remplies",
+            "240\u00a0€ de droits à la formation",
+            "Année 2024",
+            "fonction non éligible",
+            "Le Compte Bénévole",
+            "RNA W751234567",
+            "Membre de l'instance de direction",
+            "230\u00a0h",
+            "30 juin 2026",
+        ),
+        "en": (
+            "My rights",
+            "This is an estimate, not a decision.",
+            "Year 2025",
+            "Conditions appear met",
+            "240 € of training rights",
+            "Year 2024",
+            "role that does not qualify",
+            "Le Compte Bénévole",
+            "RNA W751234567",
+            "Member of the board or direction",
+            "230 h",
+            "June 30, 2026",
+        ),
+    }[lang]
     for word in words:
         assert word in html, word
     assert 'data-year="2025" data-eligible="yes"' in html
@@ -76,8 +107,11 @@ def test_the_rights_json_and_the_page_agree(
     body = wallet.get("/api/rights", headers=alice.auth).json()
     (year,) = body["years"]
     assert (year["year"], year["hours_total"], year["eligible"], year["amount_eur"]) == (
-        2025, 200, True, 240
-    )  # fmt: skip
+        2025,
+        200,
+        True,
+        240,
+    )
     assert (body["total_eur"], body["cap_eur"]) == (240, 720)
     assert year["associations"] == [
         {"name": "Association des Musiciens", "hours": 200, "eligible": True}

@@ -59,9 +59,14 @@ def test_an_experience_is_a_self_declared_credential(alice: Holder) -> None:
 
 @pytest.mark.parametrize(
     "changes",
-    [{"kind": "boss"}, {"start_date": "2023-13-45"}, {"end_date": "2020-01-01"}, {"title": " "},
-     {"skills": [str(i) for i in range(40)]}],
-)  # fmt: skip
+    [
+        {"kind": "boss"},
+        {"start_date": "2023-13-45"},
+        {"end_date": "2020-01-01"},
+        {"title": " "},
+        {"skills": [str(i) for i in range(40)]},
+    ],
+)
 def test_a_bad_experience_stores_nothing(alice: Holder, changes: dict[str, Any]) -> None:
     resp = alice.post("/api/experiences", json={**GIG, **changes})
     assert resp.status_code == 400, resp.text
@@ -79,8 +84,14 @@ def test_an_experience_kept_before_is_signed_once_and_not_lost(
         who = principal_of(alice, session)
         did = identities.default_identity(session, who).did
         row = Experience(id=new_id(), account_id=who.account_id, created_at=now(), ct=b"")
-        old = {"title": "Caissière", "organisation": "Supermarché", "start_date": "2019-02-01",
-               "end_date": "2019-08-31", "description": "", "holder_did": did}  # fmt: skip
+        old = {
+            "title": "Caissière",
+            "organisation": "Supermarché",
+            "start_date": "2019-02-01",
+            "end_date": "2019-08-31",
+            "description": "",
+            "holder_did": did,
+        }
         row.ct = who.vault.seal_json("experience", row.id, old)
         session.add(row)
         old_id = row.id
@@ -126,16 +137,31 @@ def test_pages_say_self_declared_and_the_timeline_has_its_period(
     alice.import_credential(kit.ldp(alice.did, name="Cariste"))
     sign_in(wallet, alice)
     words = {
-        "fr": ("Auto-déclaré", "Indépendant et plateformes", "Bénévolat", "depuis le",
-               "Périodes vides", "du 15 janvier 2023 au 30 juin 2024"),
-        "en": ("Self-declared", "Freelance and platforms", "Volunteering", "still going on",
-               "Gaps", "from January 15, 2023 to June 30, 2024"),
-    }[lang]  # fmt: skip
+        "fr": (
+            "Auto-déclaré",
+            "Indépendant et plateformes",
+            "Bénévolat",
+            "depuis le",
+            "Périodes vides",
+            "du 15 janvier 2023 au 30 juin 2024",
+        ),
+        "en": (
+            "Self-declared",
+            "Freelance and platforms",
+            "Volunteering",
+            "still going on",
+            "Gaps",
+            "from January 15, 2023 to June 30, 2024",
+        ),
+    }[lang]
     home = page(wallet, "/", lang)
     for word in words:
         assert word in home, word
-    gig = re.search(r'<li class="period" data-strength="([^"]+)" data-start="([^"]*)" '
-                    r'data-end="([^"]*)">\s*<a href="/credentials/' + exp["credential_id"], home)  # fmt: skip
+    gig = re.search(
+        r'<li class="period" data-strength="([^"]+)" data-start="([^"]*)" '
+        r'data-end="([^"]*)">\s*<a href="/credentials/' + exp["credential_id"],
+        home,
+    )
     assert gig, home
     assert gig.groups() == ("self-declared", "2023-01-15", "2024-06-30")
     assert 'data-strength="issued"' in home

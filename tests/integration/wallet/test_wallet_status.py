@@ -165,8 +165,9 @@ def test_a_status_that_cannot_be_read_is_said_and_does_not_block(
 ) -> None:
     camille = _holder(holder_wallet)
     for index in (1, 2, 4):
-        camille.import_credential(ldp_vc(badge(subject=camille.did, status_index=index,
-                                               name=f"Badge {index}")))  # fmt: skip
+        camille.import_credential(
+            ldp_vc(badge(subject=camille.did, status_index=index, name=f"Badge {index}"))
+        )
     sign_in(holder_wallet, camille)
     issuer.down = True
     issuer.answers.clear()

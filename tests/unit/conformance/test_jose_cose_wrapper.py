@@ -99,7 +99,16 @@ def test_an_unreadable_key_file_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "key.json").write_text("{not json")
     out = tmp_path / "out.json"
     _wrapper().main(
-        ["verify", "--input", str(tmp_path / "in"), "--key", str(tmp_path / "key.json"),
-         "--feature", "credential_jose", "--output", str(out)]
-    )  # fmt: skip
+        [
+            "verify",
+            "--input",
+            str(tmp_path / "in"),
+            "--key",
+            str(tmp_path / "key.json"),
+            "--feature",
+            "credential_jose",
+            "--output",
+            str(out),
+        ]
+    )
     assert json.loads(out.read_text())["result"] == "error"

@@ -13,10 +13,15 @@ HEADER_EN = "name,role,year,start,end,hours\n"
 
 @pytest.mark.parametrize(
     ("role", "code"),
-    [("bureau", "board"), ("Encadrement", "supervision"), ("autre", "other"), ("board", "board"),
-     ("Membre de l'instance de direction (conseil d'administration, bureau…)", "board"),
-     ("Supervising other volunteers", "supervision")],
-)  # fmt: skip
+    [
+        ("bureau", "board"),
+        ("Encadrement", "supervision"),
+        ("autre", "other"),
+        ("board", "board"),
+        ("Membre de l'instance de direction (conseil d'administration, bureau…)", "board"),
+        ("Supervising other volunteers", "supervision"),
+    ],
+)
 def test_roles_in_words_codes_or_labels(role: str, code: str) -> None:
     preview = check(HEADER_FR + f"Léa;{role};2025;;;150\n")
     assert codes(preview) == []
@@ -24,8 +29,10 @@ def test_roles_in_words_codes_or_labels(role: str, code: str) -> None:
     assert (subject.cec_role, subject.role) == (code, None)
     assert subject.activity_start_date is not None
     assert subject.activity_end_date is not None
-    assert (subject.activity_start_date.date().isoformat(),
-            subject.activity_end_date.date().isoformat()) == ("2025-01-01", "2025-12-31")  # fmt: skip
+    assert (
+        subject.activity_start_date.date().isoformat(),
+        subject.activity_end_date.date().isoformat(),
+    ) == ("2025-01-01", "2025-12-31")
 
 
 def test_a_free_text_role_is_kept_as_text() -> None:

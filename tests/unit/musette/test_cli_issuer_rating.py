@@ -14,9 +14,18 @@ from musette.cli import main
 from musette.up import config_from_env
 
 ARGV = [
-    "issuer", "offer", "--org", "demo-platform", "--achievement", "rating",
-    "--recipient", "Samir Haddad", "--format", "dc+sd-jwt", "--json",
-]  # fmt: skip
+    "issuer",
+    "offer",
+    "--org",
+    "demo-platform",
+    "--achievement",
+    "rating",
+    "--recipient",
+    "Samir Haddad",
+    "--format",
+    "dc+sd-jwt",
+    "--json",
+]
 
 
 @pytest.fixture
@@ -45,8 +54,17 @@ def _offer_subject(data: Path, offer_uri: str) -> dict[str, object]:
 
 
 def test_offer_a_rating(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = [*ARGV, "--rating", "4.8", "--scale", "5", "--count", "230",
-            "--period", "2026-01-01/2026-06-30"]  # fmt: skip
+    argv = [
+        *ARGV,
+        "--rating",
+        "4.8",
+        "--scale",
+        "5",
+        "--count",
+        "230",
+        "--period",
+        "2026-01-01/2026-06-30",
+    ]
     assert main(argv) == 0, capsys.readouterr().err
     out = json.loads(capsys.readouterr().out)
     assert out["offer_uri"].startswith("openid-credential-offer://")

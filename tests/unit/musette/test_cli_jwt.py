@@ -181,9 +181,20 @@ def test_present_sd_jwt_disclose_everything(
     credential = _sd_jwt(tmp_path, capsys, keys)
     holder = str(keys["holder"][0])
     shown = _run(
-        capsys, "present", "--holder-key", holder, "--nonce", NONCE, "--aud", AUD,
-        "--format", "dc+sd-jwt", "--disclose", "*", str(credential),
-    )  # fmt: skip
+        capsys,
+        "present",
+        "--holder-key",
+        holder,
+        "--nonce",
+        NONCE,
+        "--aud",
+        AUD,
+        "--format",
+        "dc+sd-jwt",
+        "--disclose",
+        "*",
+        str(credential),
+    )
     code, report = _verify(capsys, _save(tmp_path, "all.sdjwt", shown), "--nonce", NONCE)
     assert code == 0, report
     values = [
@@ -198,9 +209,16 @@ def test_present_sd_jwt_with_another_key_than_cnf_fails(
     credential = _sd_jwt(tmp_path, capsys, keys)
     other, _ = _new_key(tmp_path, "other")
     shown = _run(
-        capsys, "present", "--holder-key", str(other), "--nonce", NONCE, "--aud", AUD,
+        capsys,
+        "present",
+        "--holder-key",
+        str(other),
+        "--nonce",
+        NONCE,
+        "--aud",
+        AUD,
         str(credential),
-    )  # fmt: skip
+    )
     code, report = _verify(capsys, _save(tmp_path, "x.sdjwt", shown), "--nonce", NONCE)
     assert code == 1
     failed = {c["name"] for c in report["checks"] if c["status"] == "failed"}
@@ -218,9 +236,18 @@ def test_present_jwt_and_di_credentials(
     sd = _sd_jwt(tmp_path, capsys, keys)
     files = [_save(tmp_path, "a.jwt", jwt), _save(tmp_path, "b.json", di), sd]
     shown = _run(
-        capsys, "present", "--holder-key", str(keys["holder"][0]), "--nonce", NONCE,
-        "--aud", AUD, "--format", fmt, *map(str, files),
-    )  # fmt: skip
+        capsys,
+        "present",
+        "--holder-key",
+        str(keys["holder"][0]),
+        "--nonce",
+        NONCE,
+        "--aud",
+        AUD,
+        "--format",
+        fmt,
+        *map(str, files),
+    )
     path = _save(tmp_path, "vp.out", shown)
     code, report = _verify(capsys, path, "--nonce", NONCE, "--aud", AUD)
     assert code == 0, report

@@ -129,9 +129,11 @@ def test_regression_each_service_has_its_own_event_loop() -> None:
         return {"from": "b"}
 
     servers = {
-        name: uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=ports[name], log_level="warning"))
+        name: uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=ports[name], log_level="warning")
+        )
         for name, app in (("a", a), ("b", b))
-    }  # fmt: skip
+    }
     with serving_in_thread(servers):
         answer = httpx2.get(f"http://127.0.0.1:{ports['a']}/", timeout=20)
     assert answer.json() == {"from": "b"}

@@ -4,7 +4,7 @@ The page modules are every module of a service (``issuer/``, ``wallet/``, ``veri
 whose file name contains ``page``: ``pages.py``, ``api/pages.py``, ``api/*_pages.py``,
 ``api/pages_*.py``, ``api/page_*.py`` and ``wallet/page_describe.py``. None is over 400
 lines, no function in them is over 60 lines (decorators excluded, docstring included), and
-none hides its layout from the formatter with ``# fmt: skip``.
+none hides its layout from the formatter (a skip marker).
 """
 
 from __future__ import annotations
@@ -54,3 +54,20 @@ def test_the_function_check_sees_a_long_function() -> None:
     body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
     assert long_functions(f"def f() -> None:\n{body}\n") == [("f", MAX_FUNCTION_LINES + 1)]
     assert long_functions("async def g() -> None:\n    pass\n") == []
+
+
+def test_no_module_hides_its_layout_from_the_formatter() -> None:
+    """``ruff format`` lays out every Python file: no skip or off marker hides one."""
+    marker = "# fmt" + ": "  # split, so this file does not name the marker itself
+    python = [
+        p
+        for p in ROOT.rglob("*.py")
+        if not {".venv", "node_modules", ".git"} & set(p.relative_to(ROOT).parts)
+    ]
+    hiding = [
+        p.relative_to(ROOT).as_posix()
+        for p in python
+        if any(marker + word in p.read_text(encoding="utf-8") for word in ("skip", "off"))
+    ]
+    assert len(python) > 100
+    assert hiding == []

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -116,3 +117,20 @@ def test_settings_base_every_duration_names_its_unit() -> None:
         for name, info in _cls.model_fields.items():
             if info.annotation in (int, float) and not name.startswith(("smtp_port", "tx_code")):
                 assert name.endswith(units), f"{_cls.__name__}.{name}"
+
+
+@pytest.mark.parametrize(("cls", "field", "variable"), CLASSES)
+def test_settings_base_for_up_puts_everything_in_the_data_folder(
+    cls: type[BaseServiceSettings],
+    field: str,
+    variable: str,
+    clean_environment: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    bases = {cls.service: "https://up.example"}
+    made = cls.for_up(tmp_path / "here", bases, False)
+    assert made.base_url == "https://up.example"
+    assert made.model_dump()["database_url"] == f"sqlite:///{tmp_path / 'here' / cls.service}.db"
+    assert made.model_dump()["data_dir"] == str(tmp_path / "here")
+    clean_environment.setenv(variable, "https://env.example")  # the environment still wins
+    assert cls.for_up(tmp_path / "here", bases, False).base_url == "https://env.example"

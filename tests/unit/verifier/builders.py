@@ -225,6 +225,10 @@ def sd_jwt_presentation(
     holder: PrivateKey = HOLDER_P256,
 ) -> str:
     return present_sd_jwt(
-        token, disclose=disclose, holder_key=holder, audience=audience, nonce=nonce,
+        token,
+        disclose=disclose,
+        holder_key=holder,
+        audience=audience,
+        nonce=nonce,
         issued_at=PRESENTED_AT,
-    )  # fmt: skip
+    )

@@ -17,12 +17,16 @@ from tests.unit.verifier.test_cli_verifier_rating import _stored_policy
     ("extra", "volunteering"),
     [
         ([], {"min_hours": "200", "year": None, "eligible_role": True}),
-        (["--min-hours", "100", "--year", "2025"],
-         {"min_hours": "100", "year": 2025, "eligible_role": True}),
-        (["--min-hours", "12,5", "--any-role"],
-         {"min_hours": "12.5", "year": None, "eligible_role": False}),
+        (
+            ["--min-hours", "100", "--year", "2025"],
+            {"min_hours": "100", "year": 2025, "eligible_role": True},
+        ),
+        (
+            ["--min-hours", "12,5", "--any-role"],
+            {"min_hours": "12.5", "year": None, "eligible_role": False},
+        ),
     ],
-)  # fmt: skip
+)
 def test_volunteer_hours_request(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -134,13 +134,47 @@ def test_claims_path_pointer() -> None:
         {"credentials": [{"id": "a b", "format": "ldp_vc", "meta": {"type_values": [["x"]]}}]},
         {"credentials": [{"id": "a", "format": "ldp_vc", "meta": {"type_values": []}}]},
         {"credentials": [{"id": "a", "format": "dc+sd-jwt", "meta": {}}]},
-        {"credentials": [{"id": "a", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]}, "claims": [{"path": []}]}]},
-        {"credentials": [{"id": "a", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]}, "claims": [{"path": ["x"], "values": [1.5]}]}]},
-        {"credentials": [{"id": "a", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]}, "claims": [{"path": ["x"]}], "claim_sets": [["z"]]}]},
-        {"credentials": [{"id": "a", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]}}], "credential_sets": [{"options": [["b"]]}]},
-        {"credentials": [{"id": "a", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]}}], "extra": 1},
+        {
+            "credentials": [
+                {
+                    "id": "a",
+                    "format": "dc+sd-jwt",
+                    "meta": {"vct_values": ["v"]},
+                    "claims": [{"path": []}],
+                }
+            ]
+        },
+        {
+            "credentials": [
+                {
+                    "id": "a",
+                    "format": "dc+sd-jwt",
+                    "meta": {"vct_values": ["v"]},
+                    "claims": [{"path": ["x"], "values": [1.5]}],
+                }
+            ]
+        },
+        {
+            "credentials": [
+                {
+                    "id": "a",
+                    "format": "dc+sd-jwt",
+                    "meta": {"vct_values": ["v"]},
+                    "claims": [{"path": ["x"]}],
+                    "claim_sets": [["z"]],
+                }
+            ]
+        },
+        {
+            "credentials": [{"id": "a", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]}}],
+            "credential_sets": [{"options": [["b"]]}],
+        },
+        {
+            "credentials": [{"id": "a", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]}}],
+            "extra": 1,
+        },
     ],
-)  # fmt: skip
+)
 def test_malformed_queries_are_refused(query: Any) -> None:
     with pytest.raises(InvalidInputError):
         parse_dcql_query(query)

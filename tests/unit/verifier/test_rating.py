@@ -34,9 +34,17 @@ def _credential(
 @pytest.mark.parametrize("sd_jwt_layout", [False, True])
 @pytest.mark.parametrize(
     ("minimum", "scale", "met"),
-    [("4.5", "5", True), ("9", "10", True), ("4.8", "5", True), ("4.9", "5", False),
-     ("96", "100", True), ("96.1", "100", False), ("0", "5", True), ("5", "5", False)],
-)  # fmt: skip
+    [
+        ("4.5", "5", True),
+        ("9", "10", True),
+        ("4.8", "5", True),
+        ("4.9", "5", False),
+        ("96", "100", True),
+        ("96.1", "100", False),
+        ("0", "5", True),
+        ("5", "5", False),
+    ],
+)
 def test_out_of(sd_jwt_layout: bool, minimum: str, scale: str, met: bool) -> None:
     requirement = RatingRequirement(Decimal(minimum), Decimal(scale))
     ok, reason = check_rating(_credential(sd_jwt_layout=sd_jwt_layout), requirement)

@@ -159,9 +159,18 @@ class FakeIssuer:
 
         @app.get("/.well-known/openid-credential-issuer/issuer")
         def metadata() -> Any:
-            configs = {k: {**v, "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}},
-                           "credential_metadata": {"display": [{"name": f"Bénévole ({k})", "locale": "fr-FR"}]}}
-                       for k, v in CONFIGS.items()}  # fmt: skip
+            configs = {
+                k: {
+                    **v,
+                    "proof_types_supported": {
+                        "jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}
+                    },
+                    "credential_metadata": {
+                        "display": [{"name": f"Bénévole ({k})", "locale": "fr-FR"}]
+                    },
+                }
+                for k, v in CONFIGS.items()
+            }
             return {
                 "credential_issuer": self.issuer_id + ("/" if "wrong_issuer" in self.modes else ""),
                 "credential_endpoint": f"{self.base}/credential",
@@ -172,8 +181,11 @@ class FakeIssuer:
 
         @app.get("/.well-known/oauth-authorization-server/issuer")
         def as_metadata() -> Any:
-            meta = {"issuer": self.issuer_id, "token_endpoint": f"{self.base}/token",
-                    "pre-authorized_grant_anonymous_access_supported": True}  # fmt: skip
+            meta = {
+                "issuer": self.issuer_id,
+                "token_endpoint": f"{self.base}/token",
+                "pre-authorized_grant_anonymous_access_supported": True,
+            }
             if "dpop" in self.modes:
                 meta["dpop_signing_alg_values_supported"] = ["RS512", "ES256"]
             return meta
@@ -248,8 +260,12 @@ class FakeIssuer:
                     status_code=400,
                 )
             try:
-                proof = validate_proof_jwt(body["proofs"]["jwt"][0], audience=self.issuer_id,
-                                           nonces=take_nonce, now=datetime.now(UTC))  # fmt: skip
+                proof = validate_proof_jwt(
+                    body["proofs"]["jwt"][0],
+                    audience=self.issuer_id,
+                    nonces=take_nonce,
+                    now=datetime.now(UTC),
+                )
             except Oid4vciError as err:
                 return JSONResponse(
                     {"error": err.error, "error_description": err.detail}, status_code=400
@@ -271,8 +287,9 @@ class FakeIssuer:
                 if "jwt_vc_issuer" in self.modes:  # iss an URL, the key in its metadata
                     unsigned["issuer"] = {**unsigned["issuer"], "id": self.sd_issuer}
                     kid = "sd-key-1"
-                issued = issue_ob3_sd_jwt_vc(unsigned, issuer_key=self.kit.key,
-                                             kid=kid, holder_jwk=proof.jwk)  # fmt: skip
+                issued = issue_ob3_sd_jwt_vc(
+                    unsigned, issuer_key=self.kit.key, kid=kid, holder_jwk=proof.jwk
+                )
             return {"credentials": [{"credential": issued}]}
 
         return app

@@ -98,9 +98,14 @@ class FakeVerifier:
             metadata["jwks"] = {"keys": [self.enc_jwk()]}
         metadata.update(client_metadata or {})
         claims = build_request_object(
-            client_id=client_id, response_uri=response_uri, nonce=nonce, state=rid, dcql_query=query,
-            client_metadata=metadata, response_mode=response_mode,
-        )  # fmt: skip
+            client_id=client_id,
+            response_uri=response_uri,
+            nonce=nonce,
+            state=rid,
+            dcql_query=query,
+            client_metadata=metadata,
+            response_mode=response_mode,
+        )
         if by_value:
             self.expected[rid] = {"nonce": nonce, "client_id": client_id}
             return authorization_request_by_value(claims)
@@ -155,9 +160,11 @@ class FakeVerifier:
             for qid, items in vp_token.items():
                 assert isinstance(items, list)
                 ctx = VerifyContext(
-                    challenge=expect["nonce"], domain=expect["client_id"],
-                    nonce=expect["nonce"], audience=expect["client_id"],
-                )  # fmt: skip
+                    challenge=expect["nonce"],
+                    domain=expect["client_id"],
+                    nonce=expect["nonce"],
+                    audience=expect["client_id"],
+                )
                 report = verify_credential(items[0], ctx)
                 self.reports.append(report.to_json())
                 verdicts[qid] = report.verified

@@ -52,15 +52,22 @@ def test_every_template_is_one_required_choice_of_alternatives() -> None:
 
 
 def test_required_defaults_to_true_and_purpose_must_be_text() -> None:
-    dcql = query("a", "b", sets=[{"options": [["a"]], "purpose": {"x": 1}},
-                                 {"options": [["b"]], "required": False, "purpose": "Pour"}])  # fmt: skip
+    dcql = query(
+        "a",
+        "b",
+        sets=[
+            {"options": [["a"]], "purpose": {"x": 1}},
+            {"options": [["b"]], "required": False, "purpose": "Pour"},
+        ],
+    )
     sets = credential_sets(dcql)
     assert [(s["required"], s["purpose"]) for s in sets] == [(True, None), (False, "Pour")]
 
 
 def test_default_is_the_preferred_available_option_of_required_sets_only() -> None:
-    dcql = query("a", "b", "c", sets=[{"options": [["a"], ["b"]]},
-                                      {"options": [["c"]], "required": False}])  # fmt: skip
+    dcql = query(
+        "a", "b", "c", sets=[{"options": [["a"], ["b"]]}, {"options": [["c"]], "required": False}]
+    )
     assert matching(dcql, {"a", "b", "c"})["selected_query_ids"] == ["a"]
     assert matching(dcql, {"b", "c"})["selected_query_ids"] == ["b"]
     assert matching(dcql, {"c"})["selected_query_ids"] == []
@@ -76,16 +83,22 @@ def test_default_is_the_preferred_available_option_of_required_sets_only() -> No
     ],
 )
 def test_selections_dcql_does_not_allow_are_refused(chosen: list[str], error: str) -> None:
-    dcql = query("a", "b", "c", "z", sets=[{"options": [["a"], ["b"]]},
-                                           {"options": [["c"]], "required": False}])  # fmt: skip
+    dcql = query(
+        "a",
+        "b",
+        "c",
+        "z",
+        sets=[{"options": [["a"], ["b"]]}, {"options": [["c"]], "required": False}],
+    )
     with pytest.raises(InvalidInputError, match=error):
         check_selection(matching(dcql, {"a", "b", "c", "z"}), chosen)
 
 
 @pytest.mark.parametrize("chosen", [["a"], ["b"], ["a", "c"], ["b", "c"]])
 def test_one_option_per_set_is_allowed(chosen: list[str]) -> None:
-    dcql = query("a", "b", "c", sets=[{"options": [["a"], ["b"]]},
-                                      {"options": [["c"]], "required": False}])  # fmt: skip
+    dcql = query(
+        "a", "b", "c", sets=[{"options": [["a"], ["b"]]}, {"options": [["c"]], "required": False}]
+    )
     check_selection(matching(dcql, {"a", "b", "c"}), chosen)
 
 
@@ -106,9 +119,16 @@ def test_overlapping_sets_answered_by_one_option_each() -> None:
 
 
 def test_client_names_by_language_and_cut() -> None:
-    names = client_names({"client_name": " Recrutement ", "client_name#en-GB": "Recruiting",
-                          "client_name#fr": 3, "client_name_x": "no", "logo_uri": "x" * 300,
-                          "client_name#de": "y" * 500})  # fmt: skip
+    names = client_names(
+        {
+            "client_name": " Recrutement ",
+            "client_name#en-GB": "Recruiting",
+            "client_name#fr": 3,
+            "client_name_x": "no",
+            "logo_uri": "x" * 300,
+            "client_name#de": "y" * 500,
+        }
+    )
     assert names == {"": "Recrutement", "en": "Recruiting", "de": "y" * 200}
 
 
@@ -147,8 +167,10 @@ def test_tick_boxes_say_what_and_the_value(lang: str) -> None:
     assert ("Votre nom" if lang == "fr" else "Your name") + colon + "Camille" in texts
     # a result and its value are one box
     hours = next(i for i in items if i["text"] == f"Heures{colon}220")
-    assert hours["paths"] == [["credentialSubject", "result", 0],
-                              ["credentialSubject", "result", 0, "value"]]  # fmt: skip
+    assert hours["paths"] == [
+        ["credentialSubject", "result", 0],
+        ["credentialSubject", "result", 0, "value"],
+    ]
     assert hours["value"] == "credentialSubject.result.0 credentialSubject.result.0.value"
     assert len(items) == 4
     assert not any(i["checked"] for i in items)

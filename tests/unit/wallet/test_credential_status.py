@@ -32,10 +32,17 @@ def _ctx(revoked: tuple[int, ...] = ()) -> VerifyContext:
 
 @pytest.mark.parametrize(
     "claims",
-    [None, "text", [], {}, {"status": "x"}, {"status": {"status_list": {"idx": 1, "uri": "u"}}},
-     {"status": 3}],
+    [
+        None,
+        "text",
+        [],
+        {},
+        {"status": "x"},
+        {"status": {"status_list": {"idx": 1, "uri": "u"}}},
+        {"status": 3},
+    ],
     ids=["none", "string", "list", "empty", "status-string", "token-status-list", "number"],
-)  # fmt: skip
+)
 def test_no_usable_entry_means_no_status(claims: Any) -> None:
     assert cs.status_entries(_view(claims)) is None
     assert cs.check_status(_view(claims), _ctx()).state == cs.NONE

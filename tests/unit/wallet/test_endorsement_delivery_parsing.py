@@ -54,12 +54,18 @@ def test_hostile_bodies_are_invalid_input(body: bytes, media: str) -> None:
 @pytest.mark.parametrize(
     ("link", "url", "origin"),
     [
-        (f"https://w.example/endorse/{TOKEN}", f"https://w.example/api/endorse/{TOKEN}/request",
-         "https://w.example"),
-        (f" https://w.example:8443/musette/endorse/{TOKEN}/ ",
-         f"https://w.example:8443/musette/api/endorse/{TOKEN}/request", "https://w.example:8443"),
+        (
+            f"https://w.example/endorse/{TOKEN}",
+            f"https://w.example/api/endorse/{TOKEN}/request",
+            "https://w.example",
+        ),
+        (
+            f" https://w.example:8443/musette/endorse/{TOKEN}/ ",
+            f"https://w.example:8443/musette/api/endorse/{TOKEN}/request",
+            "https://w.example:8443",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_link_names_its_request(link: str, url: str, origin: str) -> None:
     assert request_url(link) == (url, origin)
 

@@ -67,18 +67,26 @@ def test_strength_issued_endorsed_self_declared() -> None:
 
 @pytest.mark.parametrize(
     "hostile",
-    [{}, {"issuer": None, "credentialSubject": []}, {"issuer": 3, "credentialSubject": "x"},
-     {"issuer": {"id": ""}, "credentialSubject": {"id": ""}}, {"endorsement": "x"}],
-)  # fmt: skip
+    [
+        {},
+        {"issuer": None, "credentialSubject": []},
+        {"issuer": 3, "credentialSubject": "x"},
+        {"issuer": {"id": ""}, "credentialSubject": {"id": ""}},
+        {"endorsement": "x"},
+    ],
+)
 def test_strength_of_odd_shapes_is_issued(hostile: dict[str, Any]) -> None:
     assert strength_of(hostile) == "issued"
 
 
 def test_issuer_country_only_from_a_two_letter_code() -> None:
     assert issuer_country({"issuer": {"address": {"addressCountryCode": "fr"}}}) == "FR"
-    for odd in ({"issuer": "did:x"}, {"issuer": {"address": "Lyon"}},
-                {"issuer": {"address": {"addressCountryCode": "FRA"}}},
-                {"issuer": {"address": {"addressCountryCode": "1A"}}}):  # fmt: skip
+    for odd in (
+        {"issuer": "did:x"},
+        {"issuer": {"address": "Lyon"}},
+        {"issuer": {"address": {"addressCountryCode": "FRA"}}},
+        {"issuer": {"address": {"addressCountryCode": "1A"}}},
+    ):
         assert issuer_country(odd) is None
 
 
@@ -122,8 +130,14 @@ def test_linkedin_without_a_date_leaves_the_date_out() -> None:
 
 def test_europass_conforms_to_elm_shapes_but_for_the_eidas_seal() -> None:
     located = replace(OTHER, issuer_country="DE")
-    document = europass.to_elm([ITEM, located], "fr", "Ana Martin", "https://wallet.example",
-                               country="FR", image_png=europass.display_png([ITEM], "x"))  # fmt: skip
+    document = europass.to_elm(
+        [ITEM, located],
+        "fr",
+        "Ana Martin",
+        "https://wallet.example",
+        country="FR",
+        image_png=europass.display_png([ITEM], "x"),
+    )
     # the only constraint left is the issuer's eIDAS legal identifier (a sealing organisation),
     # which the published unsigned example misses too
     assert elm.violations(document) == {"elm:eidasLegalIdentifier"}
@@ -138,8 +152,16 @@ def test_europass_without_country_or_image_says_what_is_missing() -> None:
 def test_europass_has_the_published_example_structure() -> None:
     document = europass.to_elm([ITEM], "en", "Ana", "https://wallet.example", country="BE")
     example = elm.sample()
-    for key in ("@context", "type", "credentialProfiles", "credentialSchema", "displayParameter",
-                "credentialSubject", "issuer", "validFrom"):  # fmt: skip
+    for key in (
+        "@context",
+        "type",
+        "credentialProfiles",
+        "credentialSchema",
+        "displayParameter",
+        "credentialSubject",
+        "issuer",
+        "validFrom",
+    ):
         assert key in example
         assert key in document
     assert document["@context"] == example["@context"]
@@ -197,9 +219,11 @@ def decode_qr(png: bytes) -> str:
 
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("fr", ("Émetteur\u00a0: Lycée Eiffel, Lyon", "Recommandé", "Auto-déclaré", "4 mars 2025")),
-     ("en", ("Issuer: Lycée Eiffel, Lyon", "Endorsed", "Self-declared", "March 4, 2025"))],
-)  # fmt: skip
+    [
+        ("fr", ("Émetteur\u00a0: Lycée Eiffel, Lyon", "Recommandé", "Auto-déclaré", "4 mars 2025")),
+        ("en", ("Issuer: Lycée Eiffel, Lyon", "Endorsed", "Self-declared", "March 4, 2025")),
+    ],
+)
 def test_cv_html_holds_each_item_and_its_qr(lang: str, words: tuple[str, ...]) -> None:
     import html as htmllib
 
@@ -234,13 +258,35 @@ def _pdf_text_and_links(data: bytes) -> tuple[str, list[str], list[str]]:
 
 
 @NEEDS_ZBAR
-@pytest.mark.skipif(not pdf.weasyprint_available(),
-                    reason="WeasyPrint needs pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")  # fmt: skip
+@pytest.mark.skipif(
+    not pdf.weasyprint_available(),
+    reason="WeasyPrint needs pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0",
+)
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("fr", ("Mes badges vérifiables", "Recommandé", "Auto-déclaré", "4 mars 2025", "20 novembre 2023")),
-     ("en", ("My verifiable credentials", "Endorsed", "Self-declared", "March 4, 2025", "November 20, 2023"))],
-)  # fmt: skip
+    [
+        (
+            "fr",
+            (
+                "Mes badges vérifiables",
+                "Recommandé",
+                "Auto-déclaré",
+                "4 mars 2025",
+                "20 novembre 2023",
+            ),
+        ),
+        (
+            "en",
+            (
+                "My verifiable credentials",
+                "Endorsed",
+                "Self-declared",
+                "March 4, 2025",
+                "November 20, 2023",
+            ),
+        ),
+    ],
+)
 def test_pdf_text_and_links(lang: str, words: tuple[str, ...]) -> None:
     text, links, qrs = _pdf_text_and_links(pdf.render_pdf([ITEM, OTHER], lang, "Ana Martin"))
     flat = " ".join(text.split())
@@ -258,8 +304,10 @@ def test_pdf_text_and_links(lang: str, words: tuple[str, ...]) -> None:
     assert qrs == [ITEM.share_url, OTHER.share_url]
 
 
-@pytest.mark.skipif(not pdf.weasyprint_available(),
-                    reason="WeasyPrint needs pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")  # fmt: skip
+@pytest.mark.skipif(
+    not pdf.weasyprint_available(),
+    reason="WeasyPrint needs pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0",
+)
 def test_hostile_badge_texts_are_printed_not_obeyed() -> None:
     hostile = replace(
         ITEM,

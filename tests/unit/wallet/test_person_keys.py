@@ -64,9 +64,18 @@ def test_recovery_codes_are_160_bits_grouped_and_forgiving_when_typed() -> None:
 
 @pytest.mark.parametrize(
     "hostile",
-    ["", "AAAA", "AAAA-" * 8 + "AAAA", "é" * 32, "A" * 5000, "ÀÀÀÀ-" * 7 + "AAAA", "\x00" * 32,
-     "====" * 8, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAA9"],
-)  # fmt: skip
+    [
+        "",
+        "AAAA",
+        "AAAA-" * 8 + "AAAA",
+        "é" * 32,
+        "A" * 5000,
+        "ÀÀÀÀ-" * 7 + "AAAA",
+        "\x00" * 32,
+        "====" * 8,
+        "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAA9",
+    ],
+)
 def test_hostile_recovery_codes_are_refused(hostile: str) -> None:
     with pytest.raises(VaultError):
         recovery_key(hostile, "alice")
@@ -79,10 +88,20 @@ def test_kdf_parameters_round_trip() -> None:
 
 @pytest.mark.parametrize(
     "hostile",
-    ["", "argon2id", "argon2i;t=1;m=64;p=1", "argon2id;t=1;m=64", "argon2id;t=x;m=64;p=1",
-     "argon2id;t=1;m=64;p=1;q=2", "argon2id;t=0;m=64;p=1", "argon2id;t=1;m=4;p=1",
-     "argon2id;t=-1;m=64;p=1", "argon2id;t=999999999999;m=64;p=1", "argon2id;t=1;m=64;p=0"],
-)  # fmt: skip
+    [
+        "",
+        "argon2id",
+        "argon2i;t=1;m=64;p=1",
+        "argon2id;t=1;m=64",
+        "argon2id;t=x;m=64;p=1",
+        "argon2id;t=1;m=64;p=1;q=2",
+        "argon2id;t=0;m=64;p=1",
+        "argon2id;t=1;m=4;p=1",
+        "argon2id;t=-1;m=64;p=1",
+        "argon2id;t=999999999999;m=64;p=1",
+        "argon2id;t=1;m=64;p=0",
+    ],
+)
 def test_hostile_kdf_parameters_are_refused(hostile: str) -> None:
     with pytest.raises(VaultError):
         KdfParams.decode(hostile)

@@ -68,8 +68,10 @@ def test_an_sd_jwt_publishes_only_the_chosen_parts() -> None:
     view, holder = _sd_view()
     nothing = profiles.select_parts(view, ())
     assert holder not in nothing["credential"]
-    assert all(holder not in str(parse_disclosure(d).value)
-               for d in parse_sd_jwt(nothing["credential"]).disclosures)  # fmt: skip
+    assert all(
+        holder not in str(parse_disclosure(d).value)
+        for d in parse_sd_jwt(nothing["credential"]).disclosures
+    )
     assert "id" not in nothing["claims"].get("credentialSubject", {})
     subject_id = ("credentialSubject", "id")
     assert subject_id in disclosable_paths(view.raw)

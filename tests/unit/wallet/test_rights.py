@@ -31,8 +31,12 @@ def association(
         declared_on=date.fromisoformat(declared),
         field=field,
     )
-    return {"id": f"did:web:issuer.example:orgs:{slug}", "type": ["Profile"], "name": name,
-            "otherIdentifier": ids}  # fmt: skip
+    return {
+        "id": f"did:web:issuer.example:orgs:{slug}",
+        "type": ["Profile"],
+        "name": name,
+        "otherIdentifier": ids,
+    }
 
 
 def volunteer(
@@ -83,10 +87,14 @@ def volunteer(
 
 
 def view(doc: dict[str, Any], vid: str | None = None) -> CredentialView:
-    summary = {"title": "Bénévole", "issuer_name": doc["issuer"]["name"],
-               "valid_until": doc.get("validUntil")}  # fmt: skip
-    return CredentialView(vid or doc["id"], "ldp_vc", NOW, summary,
-                          {"credential": json.dumps(doc), "claims": doc})  # fmt: skip
+    summary = {
+        "title": "Bénévole",
+        "issuer_name": doc["issuer"]["name"],
+        "valid_until": doc.get("validUntil"),
+    }
+    return CredentialView(
+        vid or doc["id"], "ldp_vc", NOW, summary, {"credential": json.dumps(doc), "claims": doc}
+    )
 
 
 def clear(_: CredentialView) -> cs.StatusFlag:
@@ -155,8 +163,9 @@ def test_an_association_outside_the_fields_or_without_facts() -> None:
     odd = association("Asso X", field="commerce")  # not in the law's list: not read at all
     year = only_year(estimate(volunteer("a", 300, issuer=odd)))
     assert (year["eligible"], year["credentials"][0]["notes"]) == (
-        False, ["association-field-unknown"]
-    )  # fmt: skip
+        False,
+        ["association-field-unknown"],
+    )
 
 
 def test_hours_in_two_civil_years_are_separate() -> None:
@@ -165,8 +174,9 @@ def test_hours_in_two_civil_years_are_separate() -> None:
         volunteer("b", 150, start="2025-03-01", end="2025-10-31"),
     )
     assert [(y.year, int(y.hours_total), y.eligible) for y in result.years] == [
-        (2024, 150, False), (2025, 150, False)
-    ]  # fmt: skip
+        (2024, 150, False),
+        (2025, 150, False),
+    ]
     one = estimate(volunteer("a", 150, start="2024-06-01", end="2025-05-31"))
     assert one.years == []
     assert one.unplaced[0].notes == ["period-not-one-year"]
@@ -218,8 +228,9 @@ def test_the_same_badge_received_twice_counts_once() -> None:
     doc = volunteer("a", 120)
     result = rights.estimate_rights(
         [view(doc, "copy-1"), view(doc, "copy-2"), view(volunteer("b", 90, issuer=B))],
-        clear, today=TODAY,
-    )  # fmt: skip
+        clear,
+        today=TODAY,
+    )
     year = result.years[0].to_json()
     assert (year["hours_total"], year["eligible"]) == (210, True)
     assert [c["id"] for c in year["credentials"]].count("copy-1") == 1
@@ -229,8 +240,10 @@ def test_the_same_badge_received_twice_counts_once() -> None:
 def test_declaration_window_and_countdown() -> None:
     year = only_year(estimate(volunteer("a", 250)))
     assert (year["declare_from"], year["declare_until"], year["validate_until"]) == (
-        "2026-01-01", "2026-06-30", "2026-12-31"
-    )  # fmt: skip
+        "2026-01-01",
+        "2026-06-30",
+        "2026-12-31",
+    )
     assert year["days_left"] == (date(2026, 6, 30) - TODAY).days + 1
     later = rights.estimate_rights([view(volunteer("a", 250))], clear, today=date(2026, 7, 1))
     assert later.years[0].days_left is None
@@ -250,10 +263,20 @@ def test_hostile_hour_values_are_ignored(value: str) -> None:
 
 @pytest.mark.parametrize(
     "issuer",
-    ["did:example:x", {"id": "did:example:x", "name": "N", "otherIdentifier": "nope"},
-     {"id": "d", "name": "N", "otherIdentifier": [{"identifierType": "ext:AssociationDeclaredOn",
-                                                    "identifier": "2015-13-45"}, 7, None]}],
-)  # fmt: skip
+    [
+        "did:example:x",
+        {"id": "did:example:x", "name": "N", "otherIdentifier": "nope"},
+        {
+            "id": "d",
+            "name": "N",
+            "otherIdentifier": [
+                {"identifierType": "ext:AssociationDeclaredOn", "identifier": "2015-13-45"},
+                7,
+                None,
+            ],
+        },
+    ],
+)
 def test_odd_issuer_profiles_are_read_without_error(issuer: Any) -> None:
     doc = volunteer("a", 250)
     doc["issuer"] = issuer
@@ -265,30 +288,67 @@ def test_odd_issuer_profiles_are_read_without_error(issuer: Any) -> None:
 def test_rules_are_dated_and_sourced() -> None:
     entries = rights.load_rules()
     assert entries[-1].checked_on
-    for name in ("min_hours_year", "min_hours_one_association", "association_min_years",
-                 "amount_eur_per_year", "cap_eur", "eligible_roles", "eligible_fields"):  # fmt: skip
+    for name in (
+        "min_hours_year",
+        "min_hours_one_association",
+        "association_min_years",
+        "amount_eur_per_year",
+        "cap_eur",
+        "eligible_roles",
+        "eligible_fields",
+    ):
         assert "Code du travail" in entries[-1].sources[name] or "CGI" in entries[-1].sources[name]
 
 
 def test_a_newer_rules_entry_applies_from_its_year() -> None:
-    text = json.dumps({"entries": [
-        {"applies_from_year": 2017, "checked_on": "x", "eligible_roles": ["board"],
-         "min_hours_year": 200, "min_hours_one_association": 100, "association_min_years": 1,
-         "eligible_fields": ["social"], "amount_eur_per_year": 240, "cap_eur": 720,
-         "declare_until": "06-30", "validate_until": "12-31", "declare_at": "u"},
-        {"applies_from_year": 2025, "checked_on": "y", "eligible_roles": ["board"],
-         "min_hours_year": 150, "min_hours_one_association": 100, "association_min_years": 1,
-         "eligible_fields": ["social"], "amount_eur_per_year": 300, "cap_eur": 900,
-         "declare_until": "06-30", "validate_until": "12-31", "declare_at": "u"},
-    ]})  # fmt: skip
+    text = json.dumps(
+        {
+            "entries": [
+                {
+                    "applies_from_year": 2017,
+                    "checked_on": "x",
+                    "eligible_roles": ["board"],
+                    "min_hours_year": 200,
+                    "min_hours_one_association": 100,
+                    "association_min_years": 1,
+                    "eligible_fields": ["social"],
+                    "amount_eur_per_year": 240,
+                    "cap_eur": 720,
+                    "declare_until": "06-30",
+                    "validate_until": "12-31",
+                    "declare_at": "u",
+                },
+                {
+                    "applies_from_year": 2025,
+                    "checked_on": "y",
+                    "eligible_roles": ["board"],
+                    "min_hours_year": 150,
+                    "min_hours_one_association": 100,
+                    "association_min_years": 1,
+                    "eligible_fields": ["social"],
+                    "amount_eur_per_year": 300,
+                    "cap_eur": 900,
+                    "declare_until": "06-30",
+                    "validate_until": "12-31",
+                    "declare_at": "u",
+                },
+            ]
+        }
+    )
     rules = rights.load_rules(text)
     result = rights.estimate_rights(
-        [view(volunteer("a", 160, start="2024-01-01", end="2024-12-31")),
-         view(volunteer("b", 160))], clear, today=TODAY, rules=rules,
-    )  # fmt: skip
+        [
+            view(volunteer("a", 160, start="2024-01-01", end="2024-12-31")),
+            view(volunteer("b", 160)),
+        ],
+        clear,
+        today=TODAY,
+        rules=rules,
+    )
     assert [(y.year, y.eligible, y.amount_eur) for y in result.years] == [
-        (2024, False, 0), (2025, True, 300)
-    ]  # fmt: skip
+        (2024, False, 0),
+        (2025, True, 300),
+    ]
 
 
 def test_the_window_is_upcoming_open_or_closed() -> None:

@@ -122,11 +122,15 @@ def test_item_period_from_activity_dates_else_validity() -> None:
 def test_an_endorsement_sits_on_the_period_it_endorses_and_strengthens_it() -> None:
     experience = timeline.item_of(
         "exp",
-        {"credentialSubject": {"activityStartDate": "2023-01-01T00:00:00Z",
-                               "activityEndDate": "2024-01-01T00:00:00Z"}},
+        {
+            "credentialSubject": {
+                "activityStartDate": "2023-01-01T00:00:00Z",
+                "activityEndDate": "2024-01-01T00:00:00Z",
+            }
+        },
         {"source": "self-declared", "self_declared": True, "experience_kind": "gig"},
         TODAY,
-    )  # fmt: skip
+    )
     endorsement = timeline.item_of(
         "end",
         {"validFrom": "2026-02-02T00:00:00Z"},

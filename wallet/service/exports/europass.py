@@ -34,12 +34,41 @@ LANGUAGES = {"fr": ("FRA", "français"), "en": ("ENG", "English")}
 COUNTRY_SCHEME = "http://publications.europa.eu/resource/authority/country"
 # ISO 3166-1 alpha-2 → the EU country authority table's codes (alpha-3), EU/EEA and neighbours
 COUNTRIES = {
-    "AT": "AUT", "BE": "BEL", "BG": "BGR", "CH": "CHE", "CY": "CYP", "CZ": "CZE", "DE": "DEU",
-    "DK": "DNK", "EE": "EST", "ES": "ESP", "FI": "FIN", "FR": "FRA", "GB": "GBR", "GR": "GRC",
-    "HR": "HRV", "HU": "HUN", "IE": "IRL", "IS": "ISL", "IT": "ITA", "LI": "LIE", "LT": "LTU",
-    "LU": "LUX", "LV": "LVA", "MC": "MCO", "MT": "MLT", "NL": "NLD", "NO": "NOR", "PL": "POL",
-    "PT": "PRT", "RO": "ROU", "SE": "SWE", "SI": "SVN", "SK": "SVK", "UA": "UKR",
-}  # fmt: skip
+    "AT": "AUT",
+    "BE": "BEL",
+    "BG": "BGR",
+    "CH": "CHE",
+    "CY": "CYP",
+    "CZ": "CZE",
+    "DE": "DEU",
+    "DK": "DNK",
+    "EE": "EST",
+    "ES": "ESP",
+    "FI": "FIN",
+    "FR": "FRA",
+    "GB": "GBR",
+    "GR": "GRC",
+    "HR": "HRV",
+    "HU": "HUN",
+    "IE": "IRL",
+    "IS": "ISL",
+    "IT": "ITA",
+    "LI": "LIE",
+    "LT": "LTU",
+    "LU": "LUX",
+    "LV": "LVA",
+    "MC": "MCO",
+    "MT": "MLT",
+    "NL": "NLD",
+    "NO": "NOR",
+    "PL": "POL",
+    "PT": "PRT",
+    "RO": "ROU",
+    "SE": "SWE",
+    "SI": "SVN",
+    "SK": "SVK",
+    "UA": "UKR",
+}
 
 
 class _Ids:

@@ -21,8 +21,12 @@ def test_the_hash_is_sha256_of_identity_then_salt() -> None:
 
 def test_a_fresh_object_matches_its_identity_only() -> None:
     obj = hashed_identity("Léa Dubois", "name")
-    wire = {"identityType": "name", "hashed": True, "identityHash": obj["identity_hash"],
-            "salt": obj["salt"]}  # fmt: skip
+    wire = {
+        "identityType": "name",
+        "hashed": True,
+        "identityHash": obj["identity_hash"],
+        "salt": obj["salt"],
+    }
     assert identity_matches(wire, "Léa Dubois") is True
     assert identity_matches(wire, "Le\u0301a Dubois") is True  # NFD input, same name
     assert identity_matches(wire, "Léa Durand") is False

@@ -157,9 +157,11 @@ def test_regression_304_not_modified_is_an_answer_not_a_redirect() -> None:
     first = f.request("GET", "https://a.example/status/1", accept_status=(200, 304))
     assert first.status == 200
     again = f.request(
-        "GET", "https://a.example/status/1", headers={"If-None-Match": '"v1"'},
+        "GET",
+        "https://a.example/status/1",
+        headers={"If-None-Match": '"v1"'},
         accept_status=(200, 304),
-    )  # fmt: skip
+    )
     assert again.status == 304
     assert again.body == b""
     with pytest.raises(UpstreamError, match="304"):  # not asked for: an error, still no hop

@@ -18,9 +18,13 @@ from tests.conftest import FIXED_NOW
 def test_proof_shape_and_signature() -> None:
     key = PrivateKey.generate("P-256")
     token = build_dpop_proof(
-        key, method="post", url="https://as.example/token?x=1#f", issued_at=FIXED_NOW,
-        nonce="n1", access_token="tok",
-    )  # fmt: skip
+        key,
+        method="post",
+        url="https://as.example/token?x=1#f",
+        issued_at=FIXED_NOW,
+        nonce="n1",
+        access_token="tok",
+    )
     jws = parse_jws(token)
     verify_jws(jws, key.public_key)
     assert jws.header["typ"] == "dpop+jwt"
@@ -46,9 +50,16 @@ def test_proof_shape_and_signature() -> None:
 
 @pytest.mark.parametrize(
     ("supported", "alg"),
-    [(["ES256"], "ES256"), (["EdDSA", "ES256"], "ES256"), (["EdDSA"], "EdDSA"),
-     (["RS256"], None), ("ES256", None), (None, None), ([], None)],
-)  # fmt: skip
+    [
+        (["ES256"], "ES256"),
+        (["EdDSA", "ES256"], "ES256"),
+        (["EdDSA"], "EdDSA"),
+        (["RS256"], None),
+        ("ES256", None),
+        (None, None),
+        ([], None),
+    ],
+)
 def test_alg_choice(supported: object, alg: str | None) -> None:
     assert choose_dpop_alg(supported) == alg
 

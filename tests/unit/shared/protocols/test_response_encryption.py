@@ -71,8 +71,10 @@ def test_interoperates_with_plain_jwcrypto(
     key: ec.EllipticCurvePrivateKey, jwk: dict[str, str]
 ) -> None:
     # produced by jwcrypto on its own: what another wallet would send
-    other = JWE(json.dumps(PAYLOAD).encode(), protected=json.dumps(
-        {"alg": "ECDH-ES", "enc": "A256GCM", "kid": jwk["kid"]}))  # fmt: skip
+    other = JWE(
+        json.dumps(PAYLOAD).encode(),
+        protected=json.dumps({"alg": "ECDH-ES", "enc": "A256GCM", "kid": jwk["kid"]}),
+    )
     other.add_recipient(JWK(**jwk))
     assert rx.decrypt_response(other.serialize(compact=True), key) == PAYLOAD
     # and what we produce, jwcrypto on its own decrypts
@@ -211,8 +213,9 @@ def test_payload_must_be_a_json_object(
     key: ec.EllipticCurvePrivateKey, jwk: dict[str, str]
 ) -> None:
     for plaintext in (b"[1]", b"not json", b'{"a": NaN}', b"[" * 100 + b"]" * 100):
-        token = JWE(plaintext, protected=json.dumps(
-            {"alg": "ECDH-ES", "enc": "A128GCM", "kid": jwk["kid"]}))  # fmt: skip
+        token = JWE(
+            plaintext, protected=json.dumps({"alg": "ECDH-ES", "enc": "A128GCM", "kid": jwk["kid"]})
+        )
         token.add_recipient(JWK(**jwk))
         with pytest.raises(MalformedCredentialError):
             rx.decrypt_response(token.serialize(compact=True), key)
@@ -253,8 +256,10 @@ def test_select_encryption_key(jwk: dict[str, str]) -> None:
     no_use = {k: v for k, v in jwk.items() if k != "use"}  # §5.1: no use means encryption
     assert rx.select_encryption_key({"jwks": {"keys": [sig, jwk]}}) == (jwk, "A128GCM")
     assert rx.select_encryption_key({"jwks": {"keys": [no_use]}})[0] == no_use
-    meta = {"jwks": {"keys": [jwk]}, "encrypted_response_enc_values_supported":
-            ["A128CBC-HS256", "A256GCM", "A128GCM"]}  # fmt: skip
+    meta = {
+        "jwks": {"keys": [jwk]},
+        "encrypted_response_enc_values_supported": ["A128CBC-HS256", "A256GCM", "A128GCM"],
+    }
     assert rx.select_encryption_key(meta) == (jwk, "A256GCM")
 
 
