@@ -26,6 +26,7 @@ from verifier.deps import Resources
 from verifier.i18n import CATALOGUES
 from verifier.problems import install_problem_handlers
 from verifier.service.keys import open_key_store, open_response_keys
+from verifier.service.on_loop import LoopGuardedFetcher
 from verifier.service.status_cache import CachingFetcher, RequestingFetcher
 from verifier.service.verifying import Verifier
 from verifier.settings import VerifierSettings
@@ -61,7 +62,7 @@ def create_app(
             extra_ca_file=settings.dev_ca_file or None,
         )
         cache = CachingFetcher(
-            http,
+            LoopGuardedFetcher(http),  # no fetch ever blocks the event loop (service/on_loop.py)
             clock=now,
             default_seconds=settings.status_cache_default_seconds,
             max_seconds=settings.status_cache_max_seconds,

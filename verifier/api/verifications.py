@@ -19,6 +19,7 @@ from shared.errors import InvalidInputError, NotFoundError
 from shared.model.identity import recipient_matches
 from verifier.api.bodies import form_from_bytes, json_body, read_capped
 from verifier.deps import (
+    SESSION_COOKIE,
     OptionalPrincipalDep,
     Resources,
     ResourcesDep,
@@ -27,6 +28,7 @@ from verifier.deps import (
     optional_principal,
 )
 from verifier.service import challenges, store
+from verifier.service.on_loop import NO_DATABASE, WouldBlock, on_loop
 from verifier.service.sources import Submission, fetch_share_url
 from verifier.service.trust import recent_registry
 from verifier.service.verifying import Expectations, Policy, verify_submission
@@ -86,8 +88,11 @@ def _from_json(value: Any) -> Submission:
 
 
 async def read_submission(request: Request, limit: int) -> Submission:
+    return await submission_from_body(request, await read_capped(request, limit))
+
+
+async def submission_from_body(request: Request, body: bytes) -> Submission:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await read_capped(request, limit)
     if kind in {
         "application/json",
         "application/ld+json",
@@ -188,6 +193,47 @@ def run_submission(
     )
     out["id"] = row.id
     return out
+
+
+#: bodies up to this size may be verified on the event loop (a bigger one, a long JSON-LD
+#: canonicalisation, would hold up the worker's other requests: a worker thread takes it)
+ON_LOOP_MAX_BYTES = 64 * 1024
+
+
+def _plain(request: Request, res: Resources, sub: Submission, keep: bool, size: int) -> bool:
+    """Whether this request needs no database at all: anonymous (no API key, no session
+    cookie), nothing stored, no challenge to look up, no rate-limit counter, no purge due,
+    and nothing to fetch but what the status-list cache may hold."""
+    return (
+        not keep
+        and size <= ON_LOOP_MAX_BYTES
+        and sub.source in {"json", "token"}
+        and sub.expect == Expectations()
+        and res.settings.rate_limit_verifications == "off"
+        and "authorization" not in request.headers
+        and SESSION_COOKIE not in request.headers.get("cookie", "")
+        and not store.purge_pending(res.settings, res.clock())
+    )
+
+
+def _verify_on_loop(
+    res: Resources, sub: Submission, recipient: str | None
+) -> dict[str, Any] | None:
+    """A plain verification on the event loop (verifier/service/on_loop.py), or None when it
+    reached for the database or the network: the caller then starts over in a worker thread."""
+    try:
+        with on_loop():
+            return run_submission(
+                res,
+                NO_DATABASE,
+                sub,
+                None,
+                store_result=False,
+                registry_age=res.settings.status_revalidate_seconds,
+                recipient=recipient,
+            )
+    except WouldBlock:
+        return None
 
 
 def _verify_and_answer(
@@ -300,9 +346,14 @@ async def create_verification(request: Request) -> Response:
     keep = _store_flag(request)
     recipient = _recipient(request)
     res = get_resources(request)
-    sub = await read_submission(request, res.settings.max_verification_bytes)
-    # one hop off the event loop for everything that blocks (no per-dependency hops)
-    out = await run_in_threadpool(_verify_and_answer, request, res, sub, keep, recipient)
+    body = await read_capped(request, res.settings.max_verification_bytes)
+    sub = await submission_from_body(request, body)
+    out = None
+    if _plain(request, res, sub, keep, len(body)):  # no database: no thread hop either
+        out = _verify_on_loop(res, sub, recipient)
+    if out is None:
+        # one hop off the event loop for everything that blocks (no per-dependency hops)
+        out = await run_in_threadpool(_verify_and_answer, request, res, sub, keep, recipient)
     return json_response(out)
 
 
