@@ -18,7 +18,7 @@ from issuer.problems import BodyLimitMiddleware, install_problem_handlers
 from issuer.service.keys import check_master_secret, load_master_secret
 from issuer.settings import IssuerSettings
 from servicekit.cors import PublicCors
-from servicekit.operations import install_operations
+from servicekit.operations import NO_OPENTELEMETRY, install_operations
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.did.resolver import DidResolver
@@ -59,7 +59,7 @@ def create_app(
         yield
         resources.dispose()
 
-    app = FastAPI(title="Musette issuer", lifespan=lifespan)
+    app = FastAPI(title="Musette issuer", lifespan=lifespan, telemetry=NO_OPENTELEMETRY)
     app.state.resources = resources
     app.state.rate_limiter = RateLimiter(resources.sessions, clock)
     install_problem_handlers(app, type_base=settings.problem_type_base)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from servicekit.cors import PublicCors
 from servicekit.i18n import PageTemplates
-from servicekit.operations import install_operations
+from servicekit.operations import NO_OPENTELEMETRY, install_operations
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.jsonld import verify_bundled_contexts
@@ -91,7 +91,7 @@ def create_app(
         yield
         engine.dispose()
 
-    app = FastAPI(title="Musette verifier", lifespan=lifespan)
+    app = FastAPI(title="Musette verifier", lifespan=lifespan, telemetry=NO_OPENTELEMETRY)
     install_problem_handlers(app, type_base=settings.problem_type_base)
     install_reader_time_zone(app)
     install_rate_limits(app, type_base=settings.problem_type_base)

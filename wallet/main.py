@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
-from servicekit.operations import install_operations
+from servicekit.operations import NO_OPENTELEMETRY, install_operations
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.keys.x509 import load_pem_anchors
@@ -91,7 +91,9 @@ def create_app(
             app.state.rate_limiter = RateLimiter(res.sessions, utc_now)
             yield
 
-    app = FastAPI(title="Musette wallet", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Musette wallet", version="0.1.0", lifespan=lifespan, telemetry=NO_OPENTELEMETRY
+    )
     install_problem_handlers(app, type_base=settings.problem_type_base)
     install_reader_time_zone(app)
     install_rate_limits(app, type_base=settings.problem_type_base)
