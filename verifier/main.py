@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
 from servicekit.cors import PublicCors
+from servicekit.early import EarlyRoutes
 from servicekit.i18n import PageTemplates
 from servicekit.operations import NO_OPENTELEMETRY, install_operations
 from servicekit.ratelimit import RateLimiter, install_rate_limits
@@ -104,6 +105,7 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(PublicCors, patterns=requests.PUBLIC_PATHS + well_known.PUBLIC_PATHS)
+    app.add_middleware(EarlyRoutes, routes=[verifications.EARLY])  # inside the request log
     install_operations(
         app,
         service="verifier",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from servicekit.early import EarlyRoute
 from servicekit.ratelimit import RATE_LIMITED_RESPONSE, client_ip, limiter_of
 from shared.encoding.json_limits import parse_json
 from shared.errors import InvalidInputError, NotFoundError
@@ -355,6 +357,38 @@ async def create_verification(request: Request) -> Response:
         # one hop off the event loop for everything that blocks (no per-dependency hops)
         out = await run_in_threadpool(_verify_and_answer, request, res, sub, keep, recipient)
     return json_response(out)
+
+
+#: what an early answer takes: a token or a JSON body (forms, images and share URLs go the
+#: full way)
+_EARLY_TYPES = frozenset(TOKEN_TYPES) | {"application/json", "application/ld+json"}
+
+
+async def early_verification(request: Request) -> Response | None:
+    """``POST /verifications`` before FastAPI's routing (servicekit/early.py) when it is the
+    plain case: no query, anonymous, rate limit off, nothing to store or look up, verified on
+    the event loop. None hands the request to :func:`create_verification`, which answers it
+    the same way, or with its problem details."""
+    res = get_resources(request)
+    headers = request.headers
+    kind = headers.get("content-type", "").split(";")[0].strip().lower()
+    if (
+        request.scope["query_string"]
+        or kind not in _EARLY_TYPES
+        or res.settings.rate_limit_verifications != "off"
+        or "authorization" in headers
+        or SESSION_COOKIE in headers.get("cookie", "")
+    ):
+        return None
+    body = await read_capped(request, res.settings.max_verification_bytes)
+    sub = await submission_from_body(request, body)
+    if not _plain(request, res, sub, False, len(body)):
+        return None
+    out = _verify_on_loop(res, sub, None)
+    return None if out is None else json_response(out)
+
+
+EARLY = EarlyRoute("POST", re.compile("/verifications"), "/verifications", early_verification)
 
 
 @router.get("/verifications/{verification_id}")

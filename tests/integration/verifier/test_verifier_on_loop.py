@@ -163,3 +163,46 @@ def test_no_database_and_guarded_fetches_refuse_on_the_loop_only(served: Served)
         with pytest.raises(WouldBlock):
             NO_DATABASE.execute("select 1")
     assert served.count("http://127.0.0.1/x.json") == 1
+
+
+def test_the_early_route_answers_as_the_full_route_does(
+    app_client: TestClient, hops: Hops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _verified(app_client, PLAIN)  # the purge turn (full route, a thread)
+    full_calls: list[int] = []
+    original = verifications._plain
+
+    def spied(*args: Any) -> bool:
+        full_calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(verifications, "_plain", spied)
+    early = _verified(app_client, PLAIN)
+    assert len(full_calls) == 1  # the early handler's check only: no second pass
+    full = _verified(app_client, PLAIN, "?store=false")  # a query: the full route
+    assert len(full_calls) == 2  # declined at the query, checked once by the full route
+    assert early == full
+    assert hops.count == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b'{"credential": ', "application/json"),
+        (b'{"credential": "x", "bogus": 1}', "application/json"),
+        (b"", "application/vc+jwt"),
+    ],
+)
+def test_hostile_bodies_get_the_full_routes_problem(
+    app_client: TestClient, body: bytes, kind: str
+) -> None:
+    early = app_client.post("/verifications", content=body, headers={"content-type": kind})
+    full = app_client.post(
+        "/verifications?store=false", content=body, headers={"content-type": kind}
+    )
+    assert early.status_code == full.status_code
+    assert early.headers["content-type"] == full.headers["content-type"]
+    if early.headers["content-type"].startswith("application/problem+json"):
+        assert early.json()["type"] == full.json()["type"]
+    else:
+        assert early.json()["verified"] is False
