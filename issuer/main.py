@@ -18,6 +18,7 @@ from issuer.problems import BodyLimitMiddleware, install_problem_handlers
 from issuer.service.keys import check_master_secret, load_master_secret
 from issuer.settings import IssuerSettings
 from servicekit.cors import PublicCors
+from servicekit.early import EarlyRoutes
 from servicekit.operations import NO_OPENTELEMETRY, install_operations
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
@@ -77,6 +78,7 @@ def create_app(
     )
     # a preflight is answered before any body limit or route (operations stay outermost)
     app.add_middleware(PublicCors, patterns=oid4vci.PUBLIC_PATHS)
+    app.add_middleware(EarlyRoutes, routes=[oid4vci.EARLY_STATUS])  # inside the request log
     install_operations(
         app,
         service="issuer",

@@ -41,6 +41,10 @@ class IssuerSettings(BaseServiceSettings):
     max_body_bytes: int = 1_000_000
     #: Cache-Control max-age of status list credentials (seconds)
     status_list_max_age: int = 300
+    #: a status list's ETag, once read, answers conditional GETs (304) for this many seconds
+    #: without a database round trip (at most status_list_max_age; 0: read it every time;
+    #: docs/decisions/status-etag-memo.md)
+    status_etag_memo_seconds: float = 5.0
     #: signing key type of new organisations: Ed25519 (default) or P-256
     key_type: str = "Ed25519"
     #: argon2 cost: lower only in tests

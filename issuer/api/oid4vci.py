@@ -8,6 +8,7 @@ the appended path (``/orgs/<slug>/.well-known/openid-credential-issuer``).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Request, Response
@@ -30,7 +31,8 @@ from issuer.service.oid4vci import (
     redeem_code,
 )
 from issuer.service.orgs import get_org
-from issuer.service.status import current_etag, signed_list
+from issuer.service.status import current_etag, remember_etag, remembered_etag, signed_list
+from servicekit.early import EarlyRoute
 from servicekit.ratelimit import client_ip, limiter_of
 from shared.encoding.json_limits import parse_json
 from shared.errors import NotFoundError, VcError
@@ -100,10 +102,19 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     )
 
 
+def _status_headers(res: Resources) -> dict[str, str]:
+    return {"Cache-Control": f"public, max-age={res.settings.status_list_max_age}"}
+
+
+def _etag_memo_seconds(res: Resources) -> float:
+    return min(res.settings.status_etag_memo_seconds, res.settings.status_list_max_age)
+
+
 def _status_list_response(
     res: Resources, slug: str, purpose: str, seq: int, if_none_match: str | None
 ) -> Response:
-    headers = {"Cache-Control": f"public, max-age={res.settings.status_list_max_age}"}
+    headers = _status_headers(res)
+    database = res.settings.database_url
     if if_none_match:
         # the cheap revalidation: one small query in autocommit (no BEGIN/ROLLBACK round
         # trips), no signed body read, nothing signed
@@ -111,15 +122,44 @@ def _status_list_response(
             etag = current_etag(
                 conn.execution_options(isolation_level="AUTOCOMMIT"), slug, purpose, seq
             )
-        if etag is not None and etag_matches(if_none_match, etag):
-            return Response(status_code=304, headers={"ETag": etag, **headers})
+        if etag is not None:
+            remember_etag(database, slug, purpose, seq, etag)
+            if etag_matches(if_none_match, etag):
+                return Response(status_code=304, headers={"ETag": etag, **headers})
     with res.sessions.begin() as session:  # signs the list once per version (then cached)
         org = get_org(session, slug)
         signed = signed_list(session, res.key_store(session), org, _base(res, slug), purpose, seq)
+    remember_etag(database, slug, purpose, seq, signed.etag)
     headers["ETag"] = signed.etag
     if etag_matches(if_none_match, signed.etag):
         return Response(status_code=304, headers=headers)
     return Response(signed.body, media_type="application/json", headers=headers)
+
+
+_STATUS_PATH = re.compile(r"/orgs/([^/]+)/status/([^/]+)/([0-9]{1,9})")
+
+
+async def early_status_304(request: Request) -> Response | None:
+    """A conditional GET of a status list answered 304 from this process's ETag memo, before
+    FastAPI's routing (servicekit/early.py); None (the full route answers): no
+    ``If-None-Match``, a cross-origin request (the full route adds the CORS headers), no
+    fresh memo, or a tag that does not match."""
+    if_none_match = request.headers.get("if-none-match")
+    found = _STATUS_PATH.fullmatch(request.scope["path"])
+    if not if_none_match or found is None or "origin" in request.headers:
+        return None
+    res = get_resources(request)
+    slug, purpose, seq = found[1], found[2], int(found[3])
+    etag = remembered_etag(res.settings.database_url, slug, purpose, seq, _etag_memo_seconds(res))
+    if etag is None or not etag_matches(if_none_match, etag):
+        return None
+    return Response(status_code=304, headers={"ETag": etag, **_status_headers(res)})
+
+
+EARLY_STATUS = EarlyRoute(
+    "GET", re.compile(_ORG + r"/status/[^/]+/[^/]+"), "/orgs/{slug}/status/{purpose}/{seq}",
+    early_status_304,
+)  # fmt: skip
 
 
 @router.get("/orgs/{slug}/status/{purpose}/{seq}")

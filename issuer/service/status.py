@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -168,6 +169,7 @@ def _flip(
     row.bits = bits.to_bytes()
     row.version += 1
     row.updated_at = now
+    forget_etags()  # this process's own change: no 304 from its memo for the old version
 
 
 def change_status(
@@ -334,3 +336,28 @@ def current_etag(conn: Connection, slug: str, purpose: str, seq: int) -> str | N
     if found is None or found.signed_version != found.version:
         return None
     return list_etag(found.id, found.version)
+
+
+#: (database, slug, purpose, seq) -> (when read, monotonic; the list's current ETag): a
+#: conditional GET within the memo's seconds gets its 304 without a database round trip
+#: (docs/decisions/status-etag-memo.md)
+_ETAGS: dict[tuple[str, str, str, int], tuple[float, str]] = {}
+_monotonic = time.monotonic  # (tests move it)
+
+
+def remember_etag(database: str, slug: str, purpose: str, seq: int, etag: str) -> None:
+    """The list's ETag as just read from the database (never one made up from a request)."""
+    _ETAGS[(database, slug, purpose, seq)] = (_monotonic(), etag)
+
+
+def remembered_etag(database: str, slug: str, purpose: str, seq: int, max_age: float) -> str | None:
+    """The ETag read at most ``max_age`` seconds ago by this process, else None."""
+    found = _ETAGS.get((database, slug, purpose, seq))
+    if found is None or _monotonic() - found[0] >= max_age:
+        return None
+    return found[1]
+
+
+def forget_etags() -> None:
+    """A list changed here: every remembered ETag is read again."""
+    _ETAGS.clear()
