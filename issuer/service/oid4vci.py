@@ -414,8 +414,18 @@ class TokenFailure(Exception):
 # --------------------------------------------------------------------------- nonce
 
 
+#: expired nonces are deleted at most this often per process and database (was: at every
+#: new nonce, one more statement per issued credential); an expired one never passes
+#: consume_nonce meanwhile
+NONCE_PURGE_EVERY = timedelta(minutes=1)
+_next_nonce_purge: dict[str, datetime] = {}
+
+
 def new_nonce(session: Session, settings: IssuerSettings, org: Organisation, now: datetime) -> str:
-    session.execute(delete(Nonce).where(Nonce.expires_at <= now))
+    due = _next_nonce_purge.get(settings.database_url)
+    if due is None or now >= due:
+        _next_nonce_purge[settings.database_url] = now + NONCE_PURGE_EVERY
+        session.execute(delete(Nonce).where(Nonce.expires_at <= now))
     nonce = generate_nonce()
     session.add(
         Nonce(

@@ -60,16 +60,41 @@ def _current_seq(session: Session, org: Organisation) -> int:
     return int(seq) if seq is not None else 0
 
 
-def _ensure_lists(session: Session, org: Organisation, seq: int, now: datetime) -> None:
-    for purpose in LIST_PURPOSES:
-        exists = session.scalar(
-            select(StatusListRow.id).where(
-                StatusListRow.org_id == org.id,
-                StatusListRow.purpose == purpose,
-                StatusListRow.seq == seq,
+def _newest_lists(session: Session, org: Organisation) -> tuple[int, set[str]]:
+    """The organisation's newest list number (at least 1) and the purposes that have a list
+    of that number: one round trip (was one for the number and one per purpose)."""
+    newest = (
+        select(func.max(StatusListRow.seq)).where(StatusListRow.org_id == org.id).scalar_subquery()
+    )
+    rows = session.execute(
+        select(StatusListRow.seq, StatusListRow.purpose).where(
+            StatusListRow.org_id == org.id, StatusListRow.seq == newest
+        )
+    ).all()
+    if not rows:
+        return 1, set()
+    return int(rows[0].seq), {str(r.purpose) for r in rows}
+
+
+def _ensure_lists(
+    session: Session,
+    org: Organisation,
+    seq: int,
+    now: datetime,
+    existing: set[str] | None = None,
+) -> None:
+    """Create the lists numbered ``seq`` that do not exist yet (``existing``: the purposes
+    known to have one, read by the caller; None: read them here)."""
+    if existing is None:
+        existing = set(
+            session.scalars(
+                select(StatusListRow.purpose).where(
+                    StatusListRow.org_id == org.id, StatusListRow.seq == seq
+                )
             )
         )
-        if exists is not None:
+    for purpose in LIST_PURPOSES:
+        if purpose in existing:
             continue
         try:
             with session.begin_nested():
@@ -92,8 +117,8 @@ def allocate_index(
     session: Session, org: Organisation, credential_id: str, now: datetime
 ) -> tuple[int, int]:
     """Take a fresh random (seq, idx) for ``credential_id``."""
-    seq = max(_current_seq(session, org), 1)
-    _ensure_lists(session, org, seq, now)
+    seq, existing = _newest_lists(session, org)
+    _ensure_lists(session, org, seq, now, existing)
     collisions = 0
     for _ in range(MAX_ATTEMPTS):
         idx = secrets.randbelow(LIST_SIZE)
