@@ -255,12 +255,39 @@ def _oauth_org(session: Any, slug: str) -> Any:
         ) from err
 
 
+#: organisations found in the database by this process (a nonce names no secret and
+#: commits to nothing: one made for an organisation deleted since is refused where it is used)
+_KNOWN_ORGS: set[str] = set()
+_KNOWN_ORGS_MAX = 10_000
+
+
+def _nonce_answer(res: Resources, slug: str) -> JSONResponse:
+    value = new_nonce(res.master_secret, res.settings, slug, res.clock())
+    return JSONResponse({"c_nonce": value}, headers=NO_STORE)
+
+
 @router.post("/orgs/{slug}/nonce")
 def nonce(slug: str, session: SessionDep, res: ResourcesDep) -> JSONResponse:
     org = _oauth_org(session, slug)
-    return JSONResponse(
-        {"c_nonce": new_nonce(session, res.settings, org, res.clock())}, headers=NO_STORE
-    )
+    if len(_KNOWN_ORGS) < _KNOWN_ORGS_MAX:
+        _KNOWN_ORGS.add(org.slug)
+    return _nonce_answer(res, org.slug)
+
+
+_NONCE_PATH = re.compile(r"/orgs/([^/]+)/nonce")
+
+
+async def early_nonce(request: Request) -> Response | None:
+    """The nonce endpoint before FastAPI's routing (servicekit/early.py) for an organisation
+    this process has already found: a nonce needs no database (service/oid4vci.py). None
+    (the full route answers): an unknown slug, a cross-origin request (CORS headers)."""
+    found = _NONCE_PATH.fullmatch(request.scope["path"])
+    if found is None or found[1] not in _KNOWN_ORGS or "origin" in request.headers:
+        return None
+    return _nonce_answer(get_resources(request), found[1])
+
+
+EARLY_NONCE = EarlyRoute("POST", re.compile(_ORG + "/nonce"), "/orgs/{slug}/nonce", early_nonce)
 
 
 @router.post("/orgs/{slug}/credential")
@@ -293,6 +320,7 @@ async def credential(
                 offer,
                 body,
                 now,
+                master_secret=res.master_secret,
             )
 
     result = await run_in_threadpool(run)

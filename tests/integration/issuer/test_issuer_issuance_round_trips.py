@@ -1,5 +1,6 @@
 """Fewer database round trips per issued credential (issue #16): the newest status lists
-are read in one query, and expired nonces are purged at most once a minute per process."""
+are read in one query, a nonce needs no database until it is used (then its use is
+recorded, once), and expired records are purged at most once a minute per process."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import Env
+from conftest import Env, Wallet
 from sqlalchemy import event, func, select
 
 from issuer.db.models import Nonce
@@ -60,27 +61,105 @@ def test_a_full_list_moves_on_to_the_next_with_all_its_purposes(
     assert _allocate(env, "c-4") == (2, 8)  # the newest list, not the first one
 
 
-def test_expired_nonces_are_purged_at_most_once_a_minute(env: Env) -> None:
+def test_a_nonce_costs_no_database_and_is_used_once(env: Env, wallet: Wallet) -> None:
+    first = wallet.nonce()  # the full route: the organisation is looked up once
+    log = _statements(env)
+    nonces = {wallet.nonce() for _ in range(3)}
+    assert log == []  # answered before FastAPI's routing, from the master secret
+    assert len(nonces | {first}) == 4
+    offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+    token = wallet.token(offer, None).json()["access_token"]
+    proof = wallet.proof(first)
+    assert wallet.credential(token, "volunteer_jwt_vc_json", proof).status_code == 200
+    offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+    token = wallet.token(offer, None).json()["access_token"]
+    again = wallet.credential(token, "volunteer_jwt_vc_json", proof)  # the same nonce
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_nonce"
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "",
+        "x" * 65,
+        "not base64!",
+        "A" * 54,  # the right length, a wrong MAC
+        "A" * 53,
+    ],
+)
+def test_forged_nonces_are_refused(env: Env, wallet: Wallet, forged: str) -> None:
+    res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:
+        org = get_org(session, "demo-association")
+        assert not oid4vci.consume_nonce(
+            session, res.settings, res.master_secret, org, forged, env.clock()
+        )
+
+
+def test_a_nonce_is_bound_to_its_organisation_and_expires(env: Env, other_org_key: str) -> None:
+    res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
+    now = env.clock()
+    mine = oid4vci.new_nonce(res.master_secret, res.settings, "demo-association", now)
+    theirs = oid4vci.new_nonce(res.master_secret, res.settings, "other-employer", now)
+    with res.sessions.begin() as session:
+        org = get_org(session, "demo-association")
+        assert not oid4vci.consume_nonce(session, res.settings, res.master_secret, org, theirs, now)
+        late = now + timedelta(seconds=res.settings.nonce_ttl)
+        assert not oid4vci.consume_nonce(session, res.settings, res.master_secret, org, mine, late)
+        assert oid4vci.consume_nonce(session, res.settings, res.master_secret, org, mine, now)
+        assert not oid4vci.consume_nonce(session, res.settings, res.master_secret, org, mine, now)
+
+
+def test_used_nonces_are_purged_at_most_once_a_minute(env: Env) -> None:
     res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
     oid4vci._next_nonce_purge.clear()
 
-    def count() -> int:
+    def use() -> int:
+        now = env.clock()
+        value = oid4vci.new_nonce(res.master_secret, res.settings, "demo-association", now)
         with res.sessions.begin() as session:
+            org = get_org(session, "demo-association")
+            assert oid4vci.consume_nonce(session, res.settings, res.master_secret, org, value, now)
             return int(session.scalar(select(func.count()).select_from(Nonce)) or 0)
 
-    def new() -> str:
-        resp = env.client.post("/orgs/demo-association/nonce")
-        assert resp.status_code == 200, resp.text
-        return str(resp.json()["c_nonce"])
-
-    new()
-    env.clock.advance(seconds=res.settings.nonce_ttl + 1)  # the first one has expired
-    new()  # more than a minute since the last purge: purged
-    assert count() == 1
+    assert use() == 1
+    env.clock.advance(seconds=res.settings.nonce_ttl + 1)  # the first record has expired
+    assert use() == 1  # more than a minute since the last purge: purged
     env.clock.advance(seconds=res.settings.nonce_ttl + 1)
-    new()
-    assert count() == 1
+    assert use() == 1
     env.clock.advance(seconds=30)
-    new()  # within the minute: not purged, the expired one stays (and is refused)
-    assert count() == 2
+    assert use() == 2  # within the minute: not purged (the expired one is refused anyway)
     assert timedelta(minutes=1) == oid4vci.NONCE_PURGE_EVERY
+
+
+def test_a_nonce_is_used_once_on_postgresql(pg_settings: Any, request: Any) -> None:
+    """The first use is told by the insert's RETURNING (psycopg reports no rowcount for an
+    INSERT … ON CONFLICT DO NOTHING through SQLAlchemy): two uses at once, one passes."""
+    import threading
+
+    from issuer.demo import seed_demo
+    from issuer.main import open_resources
+
+    seed_demo(pg_settings)
+    res = open_resources(pg_settings)
+    request.addfinalizer(res.dispose)
+    now = res.clock()
+    value = oid4vci.new_nonce(res.master_secret, pg_settings, "demo-association", now)
+    results: list[bool] = []
+    start = threading.Barrier(2)
+
+    def use() -> None:
+        start.wait()
+        with res.sessions.begin() as session:
+            org = get_org(session, "demo-association")
+            results.append(
+                oid4vci.consume_nonce(session, pg_settings, res.master_secret, org, value, now)
+            )
+
+    threads = [threading.Thread(target=use) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False, True]
