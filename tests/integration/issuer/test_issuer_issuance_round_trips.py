@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import Env, Wallet
@@ -163,3 +164,23 @@ def test_a_nonce_is_used_once_on_postgresql(pg_settings: Any, request: Any) -> N
     for t in threads:
         t.join()
     assert sorted(results) == [False, True]
+
+
+def test_the_offer_is_read_in_autocommit(env: Env, wallet: Wallet) -> None:
+    created = env.offer(formats=["jwt_vc_json"])
+    engine = env.client.app.state.resources.sessions.kw["bind"]  # type: ignore[attr-defined]
+    levels: list[str | None] = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda conn, *a: levels.append(conn.get_execution_options().get("isolation_level")),
+    )
+    offer = wallet.resolve(created["offer_uri"])
+    assert offer["credential_configuration_ids"] == ["volunteer_jwt_vc_json"]
+    assert levels == ["AUTOCOMMIT", "AUTOCOMMIT"]  # the organisation, the offer; no BEGIN
+    path = urlsplit(parse_qs(urlsplit(created["offer_uri"]).query)["credential_offer_uri"][0]).path
+    used = env.client.get(path)  # still pending: the same answer
+    assert used.status_code == 200
+    unknown = env.client.get(path[:-3] + "xyz")
+    assert unknown.status_code >= 400
+    assert unknown.status_code < 500
