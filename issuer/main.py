@@ -19,7 +19,7 @@ from issuer.service.keys import check_master_secret, load_master_secret
 from issuer.settings import IssuerSettings
 from servicekit.cors import PublicCors
 from servicekit.early import EarlyRoutes
-from servicekit.operations import NO_OPENTELEMETRY, install_operations
+from servicekit.operations import NO_OPENTELEMETRY, install_operations, settled_heap
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.did.resolver import DidResolver
@@ -57,7 +57,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        with settled_heap():
+            yield
         resources.dispose()
 
     app = FastAPI(title="Musette issuer", lifespan=lifespan, telemetry=NO_OPENTELEMETRY)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from servicekit.cors import PublicCors
 from servicekit.early import EarlyRoutes
 from servicekit.i18n import PageTemplates
-from servicekit.operations import NO_OPENTELEMETRY, install_operations
+from servicekit.operations import NO_OPENTELEMETRY, install_operations, settled_heap
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.jsonld import verify_bundled_contexts
@@ -89,7 +89,8 @@ def create_app(
             templates=build_templates(),
             clock=now,
         )
-        yield
+        with settled_heap():
+            yield
         engine.dispose()
 
     app = FastAPI(title="Musette verifier", lifespan=lifespan, telemetry=NO_OPENTELEMETRY)

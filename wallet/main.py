@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
-from servicekit.operations import NO_OPENTELEMETRY, install_operations
+from servicekit.operations import NO_OPENTELEMETRY, install_operations, settled_heap
 from servicekit.ratelimit import RateLimiter, install_rate_limits
 from servicekit.timezone import install_reader_time_zone
 from shared.keys.x509 import load_pem_anchors
@@ -89,7 +89,8 @@ def create_app(
         with open_resources(settings, fetcher) as res:
             app.state.resources = res
             app.state.rate_limiter = RateLimiter(res.sessions, utc_now)
-            yield
+            with settled_heap():
+                yield
 
     app = FastAPI(
         title="Musette wallet", version="0.1.0", lifespan=lifespan, telemetry=NO_OPENTELEMETRY

@@ -206,3 +206,9 @@ def test_hostile_bodies_get_the_full_routes_problem(
         assert early.json()["type"] == full.json()["type"]
     else:
         assert early.json()["verified"] is False
+
+
+def test_the_running_service_keeps_its_start_up_heap_frozen(app_client: TestClient) -> None:
+    import gc
+
+    assert gc.get_freeze_count() > 0  # servicekit.operations.settled_heap, in the lifespan
