@@ -30,6 +30,8 @@ from issuer.service.keys import check_master_secret, load_master_secret
 from issuer.settings import IssuerSettings
 from servicekit.app import install_service_operations, new_service_app
 from servicekit.cors import PublicCors
+from servicekit.early import EarlyRoutes
+from servicekit.operations import settled_heap
 from servicekit.problems import BodyLimitMiddleware
 from servicekit.ratelimit import RateLimiter
 from shared.did.resolver import DidResolver
@@ -67,7 +69,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        with settled_heap():
+            yield
         resources.dispose()
 
     app = new_service_app(
@@ -91,4 +94,7 @@ def create_app(
     )
     # a preflight is answered before any body limit or route (operations stay outermost)
     app.add_middleware(PublicCors, patterns=oid4vci.PUBLIC_PATHS)
+    app.add_middleware(
+        EarlyRoutes, routes=[oid4vci.EARLY_STATUS, oid4vci.EARLY_NONCE]
+    )  # inside the request log
     return install_service_operations(app, settings, MIGRATIONS)

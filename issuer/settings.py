@@ -50,6 +50,10 @@ class IssuerSettings(BaseServiceSettings):
     max_body_bytes: int = 1_000_000
     #: Cache-Control max-age of status list credentials
     status_list_max_age_seconds: int = 300
+    #: a status list's ETag, once read, answers conditional GETs (304) for this many seconds
+    #: without a database round trip (at most status_list_max_age_seconds; 0: read it every
+    #: time; docs/decisions/status-etag-memo.md)
+    status_etag_memo_seconds: float = 5.0
     #: signing key type of new organisations: Ed25519 (default) or P-256
     key_type: str = "Ed25519"
     #: status entries put in OB 3.0 credentials. The OB 3.0 JSON Schema allows ONE

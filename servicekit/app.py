@@ -16,7 +16,7 @@ from typing import Any, cast
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from servicekit.operations import install_operations
+from servicekit.operations import NO_OPENTELEMETRY, install_operations
 from servicekit.ratelimit import install_rate_limits
 from servicekit.settings import BaseServiceSettings
 from servicekit.timezone import install_reader_time_zone
@@ -36,7 +36,7 @@ def new_service_app(
     **fastapi: Any,
 ) -> FastAPI:
     """The app, its problem handlers (the service's own bits included), time zone, rate limits."""
-    app = FastAPI(title=title, lifespan=lifespan, **fastapi)
+    app = FastAPI(title=title, lifespan=lifespan, telemetry=NO_OPENTELEMETRY, **fastapi)
     install_problems(app, type_base=settings.problem_type_base)
     install_reader_time_zone(app)
     install_rate_limits(app, type_base=settings.problem_type_base)

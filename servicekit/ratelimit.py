@@ -140,9 +140,14 @@ class RateLimiter:
     """Counts requests per key in the service's database (its own short transactions, so a
     request that fails and rolls back still counts)."""
 
+    #: ended windows are deleted at most this often per limiter (seconds): with many
+    #: clients, nearly every request opens a window, and a purge is a transaction
+    PURGE_EVERY = 10
+
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> None:
         self.sessions = sessions
         self.clock = clock
+        self._next_purge = 0
 
     def hit(self, scope: str, identity: str, limit: str | Limit | None) -> None:
         """Count one request of ``scope`` by ``identity``; RateLimitedError when over."""
@@ -153,7 +158,8 @@ class RateLimiter:
         start = now - now % rule.seconds
         key = _key(scope, identity)
         hits = self._count(key, start, start + rule.seconds)
-        if hits == 1:
+        if hits == 1 and now >= self._next_purge:
+            self._next_purge = now + self.PURGE_EVERY
             self.purge(now)  # a new window: a good moment to drop the ended ones
         if hits > rule.hits:
             retry = max(1, start + rule.seconds - now)

@@ -13,7 +13,9 @@ from sqlalchemy.orm import sessionmaker
 
 from servicekit.app import install_service_operations, new_service_app
 from servicekit.cors import PublicCors
+from servicekit.early import EarlyRoutes
 from servicekit.i18n import PageTemplates
+from servicekit.operations import settled_heap
 from servicekit.ratelimit import RateLimiter
 from shared.jsonld import verify_bundled_contexts
 from shared.keys.x509 import load_pem_anchors
@@ -25,6 +27,7 @@ from verifier.deps import Resources
 from verifier.i18n import CATALOGUES
 from verifier.problems import install_problem_handlers
 from verifier.service.keys import open_key_store, open_response_keys
+from verifier.service.on_loop import LoopGuardedFetcher
 from verifier.service.status_cache import CachingFetcher, RequestingFetcher
 from verifier.service.verifying import Verifier
 from verifier.settings import VerifierSettings
@@ -60,7 +63,7 @@ def create_app(
             extra_ca_file=settings.dev_ca_file or None,
         )
         cache = CachingFetcher(
-            http,
+            LoopGuardedFetcher(http),  # no fetch ever blocks the event loop (service/on_loop.py)
             clock=now,
             default_seconds=settings.status_cache_default_seconds,
             max_seconds=settings.status_cache_max_seconds,
@@ -86,7 +89,8 @@ def create_app(
             templates=build_templates(),
             clock=now,
         )
-        yield
+        with settled_heap():
+            yield
         engine.dispose()
 
     app = new_service_app(
@@ -101,4 +105,5 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(PublicCors, patterns=requests.PUBLIC_PATHS + well_known.PUBLIC_PATHS)
+    app.add_middleware(EarlyRoutes, routes=[verifications.EARLY])  # inside the request log
     return install_service_operations(app, settings, MIGRATIONS)

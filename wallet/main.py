@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
 from servicekit.app import install_service_operations, new_service_app
+from servicekit.operations import settled_heap
 from servicekit.ratelimit import RateLimiter
 from shared.keys.x509 import load_pem_anchors
 from shared.net.fetch import HttpFetcher
@@ -92,7 +93,8 @@ def create_app(
         with open_resources(settings, fetcher) as res:
             app.state.resources = res
             app.state.rate_limiter = RateLimiter(res.sessions, utc_now)
-            yield
+            with settled_heap():
+                yield
 
     app = new_service_app(
         "Musette wallet",

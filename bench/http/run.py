@@ -280,7 +280,14 @@ def main() -> None:
     parser.add_argument("--offers", type=int, default=3000, help="per round and worker count")
     parser.add_argument("--postgres", default=None)
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="a comma-separated subset of: jose, vc+jwt, digitalbazaar, eddsa-rdfc-2022, "
+        "status 304, issuance (a short run of the one scenario being changed)",
+    )
     args = parser.parse_args()
+    only = None if args.only is None else set(args.only.split(","))
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed (apt-get install wrk)")
     if not (HERE / "node_modules").exists():
@@ -362,10 +369,14 @@ def main() -> None:
                         pairs if r % 2 == 0 else [pairs[1], pairs[0], pairs[3], pairs[2], pairs[4]]
                     )
                     for name, url, lua in order:
+                        if only is not None and name not in only:
+                            continue
                         runs.setdefault(name, []).append(
                             wrk(url, lua, args.connections, args.seconds)
                         )
                         print(f"  {workers}w round {r} {name:16s} {runs[name][-1]}", flush=True)
+                    if only is not None and "issuance" not in only:
+                        continue
                     listing = make_offers(tmp, issuer_settings, args.offers)
                     runs.setdefault("issuance", []).append(_issue(listing, args.connections))
                     print(
@@ -412,7 +423,11 @@ def _print(figures: dict[str, dict[int, Result]], args: argparse.Namespace) -> N
     for name, by_workers in figures.items():
         for workers, r in sorted(by_workers.items()):
             anchor = anchors.get(name)
-            ratio = f"{r.rps / figures[anchor][workers].rps:.2f}" if anchor else ""
+            ratio = (
+                f"{r.rps / figures[anchor][workers].rps:.2f}"
+                if anchor and workers in figures.get(anchor, {})
+                else ""
+            )
             scale = f"{r.rps / by_workers[1].rps:.2f}" if workers == 2 and 1 in by_workers else ""
             print(
                 f"{name:18} {workers:>7} {r.rps:>9.0f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>6} {ratio:>8} {scale:>6}"

@@ -8,10 +8,12 @@ the appended path (``/orgs/<slug>/.well-known/openid-credential-issuer``).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from issuer.deps import Resources, ResourcesDep, SessionDep, get_resources
@@ -40,7 +42,8 @@ from issuer.service.oid4vci import (
     redeem_code,
 )
 from issuer.service.orgs import get_org
-from issuer.service.status import current_etag, signed_list
+from issuer.service.status import current_etag, remember_etag, remembered_etag, signed_list
+from servicekit.early import EarlyRoute
 from servicekit.ratelimit import client_ip, limiter_of
 from servicekit.schemas import DidDocumentOut, OAuthErrorOut, media_response
 from shared.encoding.json_limits import parse_json
@@ -128,10 +131,19 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     )
 
 
+def _status_headers(res: Resources) -> dict[str, str]:
+    return {"Cache-Control": f"public, max-age={res.settings.status_list_max_age_seconds}"}
+
+
+def _etag_memo_seconds(res: Resources) -> float:
+    return min(res.settings.status_etag_memo_seconds, res.settings.status_list_max_age_seconds)
+
+
 def _status_list_response(
     res: Resources, slug: str, purpose: str, seq: int, if_none_match: str | None
 ) -> Response:
-    headers = {"Cache-Control": f"public, max-age={res.settings.status_list_max_age_seconds}"}
+    headers = _status_headers(res)
+    database = res.settings.database_url
     if if_none_match:
         # the cheap revalidation: one small query in autocommit (no BEGIN/ROLLBACK round
         # trips), no signed body read, nothing signed
@@ -139,15 +151,46 @@ def _status_list_response(
             etag = current_etag(
                 conn.execution_options(isolation_level="AUTOCOMMIT"), slug, purpose, seq
             )
-        if etag is not None and etag_matches(if_none_match, etag):
-            return Response(status_code=304, headers={"ETag": etag, **headers})
+        if etag is not None:
+            remember_etag(database, slug, purpose, seq, etag)
+            if etag_matches(if_none_match, etag):
+                return Response(status_code=304, headers={"ETag": etag, **headers})
     with res.sessions.begin() as session:  # signs the list once per version (then cached)
         org = get_org(session, slug)
         signed = signed_list(session, res.key_store(session), org, _base(res, slug), purpose, seq)
+    remember_etag(database, slug, purpose, seq, signed.etag)
     headers["ETag"] = signed.etag
     if etag_matches(if_none_match, signed.etag):
         return Response(status_code=304, headers=headers)
     return Response(signed.body, media_type="application/json", headers=headers)
+
+
+_STATUS_PATH = re.compile(r"/orgs/([^/]+)/status/([^/]+)/([0-9]{1,9})")
+
+
+async def early_status_304(request: Request) -> Response | None:
+    """A conditional GET of a status list answered 304 from this process's ETag memo, before
+    FastAPI's routing (servicekit/early.py); None (the full route answers): no
+    ``If-None-Match``, a cross-origin request (the full route adds the CORS headers), no
+    fresh memo, or a tag that does not match."""
+    if_none_match = request.headers.get("if-none-match")
+    found = _STATUS_PATH.fullmatch(request.scope["path"])
+    if not if_none_match or found is None or "origin" in request.headers:
+        return None
+    res = get_resources(request)
+    slug, purpose, seq = found[1], found[2], int(found[3])
+    etag = remembered_etag(res.settings.database_url, slug, purpose, seq, _etag_memo_seconds(res))
+    if etag is None or not etag_matches(if_none_match, etag):
+        return None
+    return Response(status_code=304, headers={"ETag": etag, **_status_headers(res)})
+
+
+EARLY_STATUS = EarlyRoute(
+    "GET",
+    re.compile(_ORG + r"/status/[^/]+/[^/]+"),
+    "/orgs/{slug}/status/{purpose}/{seq}",
+    early_status_304,
+)
 
 
 @router.get(
@@ -164,15 +207,23 @@ async def status_list(slug: str, purpose: str, seq: int, request: Request) -> Re
     )
 
 
-@router.get("/orgs/{slug}/offers/{offer_id}", response_model=CredentialOfferOut)
-def credential_offer(
-    slug: str, offer_id: str, session: SessionDep, res: ResourcesDep
-) -> JSONResponse:
-    org = get_org(session, slug)
-    doc = offer_document(
-        session, res.settings, res.master_secret, org, _base(res, slug), offer_id, res.clock()
-    )
+def _offer_answer(res: Resources, slug: str, offer_id: str) -> JSONResponse:
+    # read only: autocommit, no BEGIN and COMMIT round trips around the two reads
+    with (
+        res.engine.connect() as conn,
+        Session(conn.execution_options(isolation_level="AUTOCOMMIT")) as session,
+    ):
+        org = get_org(session, slug)
+        doc = offer_document(
+            session, res.settings, res.master_secret, org, _base(res, slug), offer_id, res.clock()
+        )
     return JSONResponse(doc, headers=NO_STORE)
+
+
+@router.get("/orgs/{slug}/offers/{offer_id}", response_model=CredentialOfferOut)
+async def credential_offer(slug: str, offer_id: str, request: Request) -> JSONResponse:
+    # one hop off the event loop (a sync route with a session dependency took two)
+    return await run_in_threadpool(_offer_answer, get_resources(request), slug, offer_id)
 
 
 def _offer_link(session: SessionDep, res: ResourcesDep, slug: str, offer_id: str) -> str:
@@ -258,12 +309,39 @@ def _oauth_org(session: Any, slug: str) -> Any:
         ) from err
 
 
+#: organisations found in the database by this process (a nonce names no secret and
+#: commits to nothing: one made for an organisation deleted since is refused where it is used)
+_KNOWN_ORGS: set[str] = set()
+_KNOWN_ORGS_MAX = 10_000
+
+
+def _nonce_answer(res: Resources, slug: str) -> JSONResponse:
+    value = new_nonce(res.master_secret, res.settings, slug, res.clock())
+    return JSONResponse({"c_nonce": value}, headers=NO_STORE)
+
+
 @router.post("/orgs/{slug}/nonce", response_model=NonceOut)
 def nonce(slug: str, session: SessionDep, res: ResourcesDep) -> JSONResponse:
     org = _oauth_org(session, slug)
-    return JSONResponse(
-        {"c_nonce": new_nonce(session, res.settings, org, res.clock())}, headers=NO_STORE
-    )
+    if len(_KNOWN_ORGS) < _KNOWN_ORGS_MAX:
+        _KNOWN_ORGS.add(org.slug)
+    return _nonce_answer(res, org.slug)
+
+
+_NONCE_PATH = re.compile(r"/orgs/([^/]+)/nonce")
+
+
+async def early_nonce(request: Request) -> Response | None:
+    """The nonce endpoint before FastAPI's routing (servicekit/early.py) for an organisation
+    this process has already found: a nonce needs no database (service/oid4vci.py). None
+    (the full route answers): an unknown slug, a cross-origin request (CORS headers)."""
+    found = _NONCE_PATH.fullmatch(request.scope["path"])
+    if found is None or found[1] not in _KNOWN_ORGS or "origin" in request.headers:
+        return None
+    return _nonce_answer(get_resources(request), found[1])
+
+
+EARLY_NONCE = EarlyRoute("POST", re.compile(_ORG + "/nonce"), "/orgs/{slug}/nonce", early_nonce)
 
 
 @router.post(
@@ -301,6 +379,7 @@ async def credential(
                 offer,
                 body,
                 now,
+                master_secret=res.master_secret,
             )
 
     result = await run_in_threadpool(run)

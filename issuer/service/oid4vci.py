@@ -15,10 +15,11 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,7 @@ from issuer.service.status import purposes_for
 from issuer.settings import PROOF_ALGS, IssuerSettings
 from shared.did.methods import verification_method_id
 from shared.did.resolver import DidResolver
+from shared.encoding.base64url import b64url_decode, b64url_encode
 from shared.errors import (
     InvalidInputError,
     OfferExpiredError,
@@ -50,7 +52,6 @@ from shared.protocols.oid4vci import (
     TxCode,
     build_credential_offer,
     credential_offer_link,
-    generate_nonce,
     parse_credential_request,
     validate_proof_jwt,
 )
@@ -415,26 +416,63 @@ class TokenFailure(Exception):
 # --------------------------------------------------------------------------- nonce
 
 
-def new_nonce(session: Session, settings: IssuerSettings, org: Organisation, now: datetime) -> str:
-    session.execute(delete(Nonce).where(Nonce.expires_at <= now))
-    nonce = generate_nonce()
-    session.add(
-        Nonce(
-            nonce_hash=_sha256(nonce),
-            org_id=org.id,
-            expires_at=now + timedelta(seconds=settings.nonce_ttl_seconds),
-        )
-    )
-    return nonce
+#: expired used-nonce records are deleted at most this often per process and database
+#: (not at every request); an expired nonce is refused by its own expiry meanwhile
+NONCE_PURGE_EVERY = timedelta(minutes=1)
+_next_nonce_purge: dict[str, datetime] = {}
+_NONCE_BODY = 24  # expiry (8 bytes, seconds since the epoch) and 16 random bytes
+_NONCE_MAC = 16
 
 
-def consume_nonce(session: Session, org: Organisation, nonce: str, now: datetime) -> bool:
-    result = session.execute(
-        delete(Nonce).where(
-            Nonce.nonce_hash == _sha256(nonce), Nonce.org_id == org.id, Nonce.expires_at > now
-        )
-    )
-    return getattr(result, "rowcount", 0) == 1
+def _nonce_mac(master_secret: bytes, slug: str, body: bytes) -> bytes:
+    label = f"c-nonce:{slug}:".encode()
+    return hmac.new(master_secret, label + body, hashlib.sha256).digest()[:_NONCE_MAC]
+
+
+def new_nonce(master_secret: bytes, settings: IssuerSettings, slug: str, now: datetime) -> str:
+    """A ``c_nonce`` (OpenID4VCI 1.0 §7) that needs no database: its expiry and 16 random
+    bytes, MACed with the master secret for this organisation, so that every instance can
+    check it; its single use is recorded when a proof uses it (:func:`consume_nonce`)."""
+    expires = int((now + timedelta(seconds=settings.nonce_ttl_seconds)).timestamp())
+    body = expires.to_bytes(8, "big") + secrets.token_bytes(16)
+    return b64url_encode(body + _nonce_mac(master_secret, slug, body))
+
+
+def consume_nonce(
+    session: Session,
+    settings: IssuerSettings,
+    master_secret: bytes,
+    org: Organisation,
+    nonce: str,
+    now: datetime,
+) -> bool:
+    """True once for a nonce this issuer made for ``org``, unexpired: its use is recorded
+    (``nonces`` holds the used ones until they expire), so a second use is refused."""
+    try:
+        raw = b64url_decode(nonce) if len(nonce) <= 64 else b""
+    except VcError:
+        return False
+    if len(raw) != _NONCE_BODY + _NONCE_MAC:
+        return False
+    body, mac = raw[:_NONCE_BODY], raw[_NONCE_BODY:]
+    if not hmac.compare_digest(mac, _nonce_mac(master_secret, org.slug, body)):
+        return False
+    expires_at = datetime.fromtimestamp(int.from_bytes(body[:8], "big"), UTC)
+    if expires_at <= now:
+        return False
+    due = _next_nonce_purge.get(settings.database_url)
+    if due is None or now >= due:
+        _next_nonce_purge[settings.database_url] = now + NONCE_PURGE_EVERY
+        session.execute(delete(Nonce).where(Nonce.expires_at <= now))
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    used = session.execute(  # RETURNING: the row, when this use was the first
+        insert(Nonce)
+        .values(nonce_hash=_sha256(nonce), org_id=org.id, expires_at=expires_at)
+        .on_conflict_do_nothing(index_elements=["nonce_hash"])
+        .returning(Nonce.nonce_hash)
+    ).first()
+    return used is not None
 
 
 # --------------------------------------------------------------------------- credential
@@ -499,6 +537,8 @@ def issue_from_request(
     offer: Offer,
     body: Any,
     now: datetime,
+    *,
+    master_secret: bytes,
 ) -> dict[str, Any]:
     """Credential endpoint (§8): check the request and proof, then issue."""
     request = parse_credential_request(body, allow_single_proof=settings.accept_single_proof)
@@ -524,7 +564,7 @@ def issue_from_request(
     proof = validate_proof_jwt(
         request.proof_jwts[0],
         audience=org_base,
-        nonces=lambda n: consume_nonce(session, org, n, now),
+        nonces=lambda n: consume_nonce(session, settings, master_secret, org, n, now),
         now=now,
         max_age=timedelta(seconds=settings.proof_max_age_seconds),
         algorithms=PROOF_ALGS,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -59,16 +60,41 @@ def _current_seq(session: Session, org: Organisation) -> int:
     return int(seq) if seq is not None else 0
 
 
-def _ensure_lists(session: Session, org: Organisation, seq: int, now: datetime) -> None:
-    for purpose in LIST_PURPOSES:
-        exists = session.scalar(
-            select(StatusListRow.id).where(
-                StatusListRow.org_id == org.id,
-                StatusListRow.purpose == purpose,
-                StatusListRow.seq == seq,
+def _newest_lists(session: Session, org: Organisation) -> tuple[int, set[str]]:
+    """The organisation's newest list number (at least 1) and the purposes that have a list
+    of that number: one round trip (was one for the number and one per purpose)."""
+    newest = (
+        select(func.max(StatusListRow.seq)).where(StatusListRow.org_id == org.id).scalar_subquery()
+    )
+    rows = session.execute(
+        select(StatusListRow.seq, StatusListRow.purpose).where(
+            StatusListRow.org_id == org.id, StatusListRow.seq == newest
+        )
+    ).all()
+    if not rows:
+        return 1, set()
+    return int(rows[0].seq), {str(r.purpose) for r in rows}
+
+
+def _ensure_lists(
+    session: Session,
+    org: Organisation,
+    seq: int,
+    now: datetime,
+    existing: set[str] | None = None,
+) -> None:
+    """Create the lists numbered ``seq`` that do not exist yet (``existing``: the purposes
+    known to have one, read by the caller; None: read them here)."""
+    if existing is None:
+        existing = set(
+            session.scalars(
+                select(StatusListRow.purpose).where(
+                    StatusListRow.org_id == org.id, StatusListRow.seq == seq
+                )
             )
         )
-        if exists is not None:
+    for purpose in LIST_PURPOSES:
+        if purpose in existing:
             continue
         try:
             with session.begin_nested():
@@ -91,8 +117,8 @@ def allocate_index(
     session: Session, org: Organisation, credential_id: str, now: datetime
 ) -> tuple[int, int]:
     """Take a fresh random (seq, idx) for ``credential_id``."""
-    seq = max(_current_seq(session, org), 1)
-    _ensure_lists(session, org, seq, now)
+    seq, existing = _newest_lists(session, org)
+    _ensure_lists(session, org, seq, now, existing)
     collisions = 0
     for _ in range(MAX_ATTEMPTS):
         idx = secrets.randbelow(LIST_SIZE)
@@ -168,6 +194,7 @@ def _flip(
     row.bits = bits.to_bytes()
     row.version += 1
     row.updated_at = now
+    forget_etags()  # this process's own change: no 304 from its memo for the old version
 
 
 def change_status(
@@ -338,3 +365,28 @@ def current_etag(conn: Connection, slug: str, purpose: str, seq: int) -> str | N
     if found is None or found.signed_version != found.version:
         return None
     return list_etag(found.id, found.version)
+
+
+#: (database, slug, purpose, seq) -> (when read, monotonic; the list's current ETag): a
+#: conditional GET within the memo's seconds gets its 304 without a database round trip
+#: (docs/decisions/status-etag-memo.md)
+_ETAGS: dict[tuple[str, str, str, int], tuple[float, str]] = {}
+_monotonic = time.monotonic  # (tests move it)
+
+
+def remember_etag(database: str, slug: str, purpose: str, seq: int, etag: str) -> None:
+    """The list's ETag as just read from the database (never one made up from a request)."""
+    _ETAGS[(database, slug, purpose, seq)] = (_monotonic(), etag)
+
+
+def remembered_etag(database: str, slug: str, purpose: str, seq: int, max_age: float) -> str | None:
+    """The ETag read at most ``max_age`` seconds ago by this process, else None."""
+    found = _ETAGS.get((database, slug, purpose, seq))
+    if found is None or _monotonic() - found[0] >= max_age:
+        return None
+    return found[1]
+
+
+def forget_etags() -> None:
+    """A list changed here: every remembered ETag is read again."""
+    _ETAGS.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,12 +15,14 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from servicekit.early import EarlyRoute
 from servicekit.ratelimit import RATE_LIMITED_RESPONSE, client_ip, limiter_of
 from shared.encoding.json_limits import parse_json
 from shared.errors import InvalidInputError, NotFoundError
 from shared.model.identity import recipient_matches
 from verifier.api.bodies import form_from_bytes, json_body, read_capped
 from verifier.deps import (
+    SESSION,
     OptionalPrincipalDep,
     Resources,
     ResourcesDep,
@@ -29,6 +32,7 @@ from verifier.deps import (
 )
 from verifier.schemas import VerificationOut, VerificationRequestIn, inline_schema
 from verifier.service import challenges, store
+from verifier.service.on_loop import NO_DATABASE, WouldBlock, on_loop
 from verifier.service.sources import Submission, fetch_share_url
 from verifier.service.trust import recent_registry
 from verifier.service.verifying import Expectations, Policy, verify_submission
@@ -78,8 +82,11 @@ _ITEMS = frozenset(VerificationRequestIn.ITEMS)
 
 
 async def read_submission(request: Request, limit: int) -> Submission:
+    return await submission_from_body(request, await read_capped(request, limit))
+
+
+async def submission_from_body(request: Request, body: bytes) -> Submission:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await read_capped(request, limit)
     if kind in {
         "application/json",
         "application/ld+json",
@@ -180,6 +187,47 @@ def run_submission(
     )
     out["id"] = row.id
     return out
+
+
+#: bodies up to this size may be verified on the event loop (a bigger one, a long JSON-LD
+#: canonicalisation, would hold up the worker's other requests: a worker thread takes it)
+ON_LOOP_MAX_BYTES = 64 * 1024
+
+
+def _plain(request: Request, res: Resources, sub: Submission, keep: bool, size: int) -> bool:
+    """Whether this request needs no database at all: anonymous (no API key, no session
+    cookie), nothing stored, no challenge to look up, no rate-limit counter, no purge due,
+    and nothing to fetch but what the status-list cache may hold."""
+    return (
+        not keep
+        and size <= ON_LOOP_MAX_BYTES
+        and sub.source in {"json", "token"}
+        and sub.expect == Expectations()
+        and res.settings.rate_limit_verifications == "off"
+        and "authorization" not in request.headers
+        and SESSION.name not in request.headers.get("cookie", "")
+        and not store.purge_pending(res.settings, res.clock())
+    )
+
+
+def _verify_on_loop(
+    res: Resources, sub: Submission, recipient: str | None
+) -> dict[str, Any] | None:
+    """A plain verification on the event loop (verifier/service/on_loop.py), or None when it
+    reached for the database or the network: the caller then starts over in a worker thread."""
+    try:
+        with on_loop():
+            return run_submission(
+                res,
+                NO_DATABASE,
+                sub,
+                None,
+                store_result=False,
+                registry_age=res.settings.status_revalidate_seconds,
+                recipient=recipient,
+            )
+    except WouldBlock:
+        return None
 
 
 def _verify_and_answer(
@@ -326,10 +374,47 @@ async def create_verification(request: Request) -> Response:
     keep = _store_flag(request)
     recipient = _recipient(request)
     res = get_resources(request)
-    sub = await read_submission(request, res.settings.max_verification_bytes)
-    # one hop off the event loop for everything that blocks (no per-dependency hops)
-    out = await run_in_threadpool(_verify_and_answer, request, res, sub, keep, recipient)
+    body = await read_capped(request, res.settings.max_verification_bytes)
+    sub = await submission_from_body(request, body)
+    out = None
+    if _plain(request, res, sub, keep, len(body)):  # no database: no thread hop either
+        out = _verify_on_loop(res, sub, recipient)
+    if out is None:
+        # one hop off the event loop for everything that blocks (no per-dependency hops)
+        out = await run_in_threadpool(_verify_and_answer, request, res, sub, keep, recipient)
     return json_response(out)
+
+
+#: what an early answer takes: a token or a JSON body (forms, images and share URLs go the
+#: full way)
+_EARLY_TYPES = frozenset(TOKEN_TYPES) | {"application/json", "application/ld+json"}
+
+
+async def early_verification(request: Request) -> Response | None:
+    """``POST /verifications`` before FastAPI's routing (servicekit/early.py) when it is the
+    plain case: no query, anonymous, rate limit off, nothing to store or look up, verified on
+    the event loop. None hands the request to :func:`create_verification`, which answers it
+    the same way, or with its problem details."""
+    res = get_resources(request)
+    headers = request.headers
+    kind = headers.get("content-type", "").split(";")[0].strip().lower()
+    if (
+        request.scope["query_string"]
+        or kind not in _EARLY_TYPES
+        or res.settings.rate_limit_verifications != "off"
+        or "authorization" in headers
+        or SESSION.name in headers.get("cookie", "")
+    ):
+        return None
+    body = await read_capped(request, res.settings.max_verification_bytes)
+    sub = await submission_from_body(request, body)
+    if not _plain(request, res, sub, False, len(body)):
+        return None
+    out = _verify_on_loop(res, sub, None)
+    return None if out is None else json_response(out)
+
+
+EARLY = EarlyRoute("POST", re.compile("/verifications"), "/verifications", early_verification)
 
 
 @router.get(

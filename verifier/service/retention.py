@@ -97,6 +97,10 @@ class PurgeSchedule:
         self.every = every
         self.next_at: datetime | None = None
 
+    def pending(self, now: datetime) -> bool:
+        """Whether :meth:`due` would say yes now (without taking the turn)."""
+        return self.next_at is None or now >= self.next_at
+
     def due(self, now: datetime) -> bool:
         if self.next_at is not None and now < self.next_at:
             return False

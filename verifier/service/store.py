@@ -63,6 +63,13 @@ def purge_if_due(session: Session, settings: VerifierSettings, now: datetime) ->
         purge_expired(session, settings, now)
 
 
+def purge_pending(settings: VerifierSettings, now: datetime) -> bool:
+    """Whether the next :func:`purge_if_due` would purge (a request that must not touch the
+    database leaves that turn to one that may)."""
+    schedule = _SCHEDULES.get(settings.database_url)
+    return schedule is None or schedule.pending(now)
+
+
 def get_verification(session: Session, verification_id: str, now: datetime) -> Verification | None:
     """A stored result, None once past its ``expires_at`` (even before the purge runs)."""
     row = session.get(Verification, verification_id)

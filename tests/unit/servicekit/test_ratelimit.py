@@ -144,6 +144,25 @@ def test_ended_windows_are_purged_when_a_new_one_opens(sessions: sessionmaker[Se
     assert _rows(sessions) == []
 
 
+def test_new_windows_purge_at_most_every_ten_seconds(sessions: sessionmaker[Session]) -> None:
+    clock = Clock()
+    limiter = RateLimiter(sessions, clock)
+    purges: list[int] = []
+    original = limiter.purge
+
+    def counted(now: int | None = None) -> int:
+        purges.append(1)
+        return original(now)
+
+    limiter.purge = counted  # type: ignore[method-assign]
+    for n in range(4):
+        limiter.hit("links", f"10.0.0.{n}", "5/minute")  # four new windows at once
+    assert len(purges) == 1
+    clock.now = T0 + timedelta(seconds=RateLimiter.PURGE_EVERY)
+    limiter.hit("links", "10.0.0.9", "5/minute")
+    assert len(purges) == 2
+
+
 def test_concurrent_attempts_never_get_more_than_the_limit(
     sessions: sessionmaker[Session],
 ) -> None:

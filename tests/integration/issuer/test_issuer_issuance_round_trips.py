@@ -1,0 +1,186 @@
+"""Fewer database round trips per issued credential: the newest status lists
+are read in one query, a nonce needs no database until it is used (then its use is
+recorded, once), and expired records are purged at most once a minute per process."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import event, func, select
+
+from issuer.db.models import Nonce
+from issuer.db.models import StatusList as StatusListRow
+from issuer.service import oid4vci, status
+from issuer.service.orgs import get_org
+from tests.integration.issuer.conftest import Env, Wallet
+
+
+def _statements(env: Env) -> list[str]:
+    log: list[str] = []
+    engine = env.client.app.state.resources.sessions.kw["bind"]  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", lambda *a: log.append(a[2].split()[0]))
+    return log
+
+
+def _allocate(env: Env, credential_id: str) -> tuple[int, int]:
+    res = env.client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:
+        org = get_org(session, "demo-association")
+        return status.allocate_index(session, org, credential_id, env.clock())
+
+
+def _lists(env: Env) -> list[tuple[int, str]]:
+    res = env.client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:
+        rows = session.execute(select(StatusListRow.seq, StatusListRow.purpose)).all()
+    return sorted((int(r.seq), str(r.purpose)) for r in rows)
+
+
+def test_lists_are_created_once_then_read_in_one_query(env: Env) -> None:
+    first = _allocate(env, "c-1")
+    assert first[0] == 1
+    assert _lists(env) == [(1, p) for p in sorted(status.LIST_PURPOSES)]
+    log = _statements(env)
+    assert _allocate(env, "c-2")[0] == 1
+    assert log.count("SELECT") == 2  # the organisation, then the newest lists
+    assert log.count("INSERT") == 1  # the allocation only: no list created again
+
+
+def test_a_full_list_moves_on_to_the_next_with_all_its_purposes(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _allocate(env, "c-1")
+    drawn = [7]
+    monkeypatch.setattr("issuer.service.status.secrets.randbelow", lambda n: drawn[0])
+    assert _allocate(env, "c-2") == (1, 7)
+    assert _allocate(env, "c-3") == (2, 7)  # eight collisions in a row: list 2
+    assert _lists(env) == sorted((s, p) for s in (1, 2) for p in status.LIST_PURPOSES)
+    drawn[0] = 8
+    assert _allocate(env, "c-4") == (2, 8)  # the newest list, not the first one
+
+
+def test_a_nonce_costs_no_database_and_is_used_once(env: Env, wallet: Wallet) -> None:
+    first = wallet.nonce()  # the full route: the organisation is looked up once
+    log = _statements(env)
+    nonces = {wallet.nonce() for _ in range(3)}
+    assert log == []  # answered before FastAPI's routing, from the master secret
+    assert len(nonces | {first}) == 4
+    offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+    token = wallet.token(offer, None).json()["access_token"]
+    proof = wallet.proof(first)
+    assert wallet.credential(token, "volunteer_jwt_vc_json", proof).status_code == 200
+    offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+    token = wallet.token(offer, None).json()["access_token"]
+    again = wallet.credential(token, "volunteer_jwt_vc_json", proof)  # the same nonce
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_nonce"
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "",
+        "x" * 65,
+        "not base64!",
+        "A" * 54,  # the right length, a wrong MAC
+        "A" * 53,
+    ],
+)
+def test_forged_nonces_are_refused(env: Env, wallet: Wallet, forged: str) -> None:
+    res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:
+        org = get_org(session, "demo-association")
+        assert not oid4vci.consume_nonce(
+            session, res.settings, res.master_secret, org, forged, env.clock()
+        )
+
+
+def test_a_nonce_is_bound_to_its_organisation_and_expires(env: Env, other_org_key: str) -> None:
+    res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
+    now = env.clock()
+    mine = oid4vci.new_nonce(res.master_secret, res.settings, "demo-association", now)
+    theirs = oid4vci.new_nonce(res.master_secret, res.settings, "other-employer", now)
+    with res.sessions.begin() as session:
+        org = get_org(session, "demo-association")
+        assert not oid4vci.consume_nonce(session, res.settings, res.master_secret, org, theirs, now)
+        late = now + timedelta(seconds=res.settings.nonce_ttl)
+        assert not oid4vci.consume_nonce(session, res.settings, res.master_secret, org, mine, late)
+        assert oid4vci.consume_nonce(session, res.settings, res.master_secret, org, mine, now)
+        assert not oid4vci.consume_nonce(session, res.settings, res.master_secret, org, mine, now)
+
+
+def test_used_nonces_are_purged_at_most_once_a_minute(env: Env) -> None:
+    res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
+    oid4vci._next_nonce_purge.clear()
+
+    def use() -> int:
+        now = env.clock()
+        value = oid4vci.new_nonce(res.master_secret, res.settings, "demo-association", now)
+        with res.sessions.begin() as session:
+            org = get_org(session, "demo-association")
+            assert oid4vci.consume_nonce(session, res.settings, res.master_secret, org, value, now)
+            return int(session.scalar(select(func.count()).select_from(Nonce)) or 0)
+
+    assert use() == 1
+    env.clock.advance(seconds=res.settings.nonce_ttl + 1)  # the first record has expired
+    assert use() == 1  # more than a minute since the last purge: purged
+    env.clock.advance(seconds=res.settings.nonce_ttl + 1)
+    assert use() == 1
+    env.clock.advance(seconds=30)
+    assert use() == 2  # within the minute: not purged (the expired one is refused anyway)
+    assert timedelta(minutes=1) == oid4vci.NONCE_PURGE_EVERY
+
+
+def test_a_nonce_is_used_once_on_postgresql(pg_settings: Any, request: Any) -> None:
+    """The first use is told by the insert's RETURNING (psycopg reports no rowcount for an
+    INSERT … ON CONFLICT DO NOTHING through SQLAlchemy): two uses at once, one passes."""
+    import threading
+
+    from issuer.demo import seed_demo
+    from issuer.main import open_resources
+
+    seed_demo(pg_settings)
+    res = open_resources(pg_settings)
+    request.addfinalizer(res.dispose)
+    now = res.clock()
+    value = oid4vci.new_nonce(res.master_secret, pg_settings, "demo-association", now)
+    results: list[bool] = []
+    start = threading.Barrier(2)
+
+    def use() -> None:
+        start.wait()
+        with res.sessions.begin() as session:
+            org = get_org(session, "demo-association")
+            results.append(
+                oid4vci.consume_nonce(session, pg_settings, res.master_secret, org, value, now)
+            )
+
+    threads = [threading.Thread(target=use) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False, True]
+
+
+def test_the_offer_is_read_in_autocommit(env: Env, wallet: Wallet) -> None:
+    created = env.offer(formats=["jwt_vc_json"])
+    engine = env.client.app.state.resources.sessions.kw["bind"]  # type: ignore[attr-defined]
+    levels: list[str | None] = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda conn, *a: levels.append(conn.get_execution_options().get("isolation_level")),
+    )
+    offer = wallet.resolve(created["offer_uri"])
+    assert offer["credential_configuration_ids"] == ["volunteer_jwt_vc_json"]
+    assert levels == ["AUTOCOMMIT", "AUTOCOMMIT"]  # the organisation, the offer; no BEGIN
+    path = urlsplit(parse_qs(urlsplit(created["offer_uri"]).query)["credential_offer_uri"][0]).path
+    used = env.client.get(path)  # still pending: the same answer
+    assert used.status_code == 200
+    unknown = env.client.get(path[:-3] + "xyz")
+    assert unknown.status_code >= 400
+    assert unknown.status_code < 500

@@ -1,0 +1,214 @@
+"""A plain anonymous ``POST /verifications`` runs on the event loop (no worker-thread hop)
+when it needs neither the database nor the network; anything else still takes the worker
+thread, and a verification that reaches for a fetch on the loop starts over there, counted
+once (verifier/service/on_loop.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
+
+from tests.integration.verifier.conftest import NOW, Served, make_fetcher, make_settings
+from tests.unit.verifier.builders import STATUS_URL, badge, status_list, vc_jwt
+from verifier.api import verifications
+from verifier.main import create_app
+from verifier.service.on_loop import NO_DATABASE, WouldBlock, on_loop
+from verifier.service.retention import PurgeSchedule
+from verifier.service.store import _SCHEDULES
+
+PLAIN = vc_jwt(badge())  # did:key issuer, no credentialStatus: nothing to fetch
+WITH_STATUS = vc_jwt(badge(status_index=3))
+
+
+class Hops:
+    """Counts the worker-thread hops of ``POST /verifications``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        original = verifications.__dict__["run_in_threadpool"]  # what the module calls
+
+        async def counted(func: Any, *args: Any) -> Any:
+            self.count += 1
+            return await original(func, *args)
+
+        monkeypatch.setattr(verifications, "run_in_threadpool", counted)
+
+
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> Hops:
+    return Hops(monkeypatch)
+
+
+@pytest.fixture
+def app_client(tmp_path: Path, served: Served) -> Iterator[TestClient]:
+    import json
+
+    served.json(STATUS_URL, json.dumps(status_list(())).encode())
+    settings = make_settings(tmp_path, rate_limit_verifications="off")
+    with TestClient(create_app(settings, fetcher=make_fetcher(served), clock=lambda: NOW)) as c:
+        yield c
+
+
+def _verified(client: TestClient, token: str, query: str = "", **headers: str) -> dict[str, Any]:
+    resp = client.post(
+        f"/verifications{query}",
+        content=token,
+        headers={"content-type": "application/vc+jwt", **headers},
+    )
+    assert resp.status_code == 200, resp.text
+    body: dict[str, Any] = resp.json()
+    assert body["verified"] is True, body
+    return body
+
+
+def _counted(fmt: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "musette_verifications_total", {"format": fmt, "outcome": "verified"}
+    )
+    return value or 0.0
+
+
+def test_a_plain_verification_takes_no_thread_once_the_purge_is_done(
+    app_client: TestClient, hops: Hops
+) -> None:
+    _verified(app_client, PLAIN)  # a fresh process: the purge is due, it needs the database
+    assert hops.count == 1
+    _verified(app_client, PLAIN)
+    _verified(app_client, PLAIN)
+    assert hops.count == 1
+
+
+def test_a_fetch_on_the_loop_starts_over_in_a_thread_and_counts_once(
+    app_client: TestClient, served: Served, hops: Hops
+) -> None:
+    fmt = _verified(app_client, PLAIN)["format"]  # the purge turn
+    before = _counted(fmt)
+    body = _verified(app_client, WITH_STATUS)  # the list is not cached yet: a fetch
+    assert [c["status"] for c in body["checks"] if c["name"] == "status"] == ["passed"]
+    assert hops.count == 2
+    assert served.count(STATUS_URL) == 1
+    assert _counted(fmt) == before + 1
+    _verified(app_client, WITH_STATUS)  # the cached list: on the loop
+    assert hops.count == 2
+    assert served.count(STATUS_URL) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "headers"),
+    [
+        ("?store=true", {}),
+        ("", {"authorization": "Bearer not-a-key-but-a-caller"}),
+        ("", {"cookie": "musette_verifier_session=x"}),
+    ],
+)
+def test_stored_or_identified_calls_take_the_thread(
+    app_client: TestClient, hops: Hops, query: str, headers: dict[str, str]
+) -> None:
+    _verified(app_client, PLAIN)
+    resp = app_client.post(
+        f"/verifications{query}",
+        content=PLAIN,
+        headers={"content-type": "application/vc+jwt", **headers},
+    )
+    assert resp.status_code in {200, 401}, resp.text
+    assert hops.count == 2
+
+
+def test_a_challenge_takes_the_thread(app_client: TestClient, hops: Hops) -> None:
+    _verified(app_client, PLAIN)
+    resp = app_client.post(
+        "/verifications", json={"credential": PLAIN, "options": {"challenge": "abc"}}
+    )
+    assert resp.status_code == 200, resp.text
+    assert hops.count == 2
+
+
+def test_with_the_rate_limit_on_every_call_takes_the_thread(
+    tmp_path: Path, served: Served, hops: Hops
+) -> None:
+    settings = make_settings(tmp_path, rate_limit_verifications="100/minute")
+    with TestClient(create_app(settings, fetcher=make_fetcher(served), clock=lambda: NOW)) as c:
+        _verified(c, PLAIN)
+        _verified(c, PLAIN)
+    assert hops.count == 2
+
+
+def test_the_purge_turn_is_not_lost_to_a_call_on_the_loop(
+    app_client: TestClient, hops: Hops
+) -> None:
+    _verified(app_client, PLAIN)
+    settings = app_client.app.state.resources.settings  # type: ignore[attr-defined]
+    _SCHEDULES[settings.database_url] = PurgeSchedule()  # due again
+    _verified(app_client, PLAIN)
+    assert hops.count == 2  # the purge's turn went to a thread
+    assert not _SCHEDULES[settings.database_url].pending(NOW)
+
+
+def test_no_database_and_guarded_fetches_refuse_on_the_loop_only(served: Served) -> None:
+    from verifier.service.on_loop import LoopGuardedFetcher
+
+    guarded = LoopGuardedFetcher(make_fetcher(served))
+    served.json("http://127.0.0.1/x.json", b"{}")
+    assert guarded.fetch_json("http://127.0.0.1/x.json") == {}
+    with on_loop():
+        with pytest.raises(WouldBlock):
+            guarded.fetch_json("http://127.0.0.1/x.json")
+        with pytest.raises(WouldBlock):
+            guarded.request("GET", "http://127.0.0.1/x.json")
+        with pytest.raises(WouldBlock):
+            NO_DATABASE.execute("select 1")
+    assert served.count("http://127.0.0.1/x.json") == 1
+
+
+def test_the_early_route_answers_as_the_full_route_does(
+    app_client: TestClient, hops: Hops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _verified(app_client, PLAIN)  # the purge turn (full route, a thread)
+    full_calls: list[int] = []
+    original = verifications._plain
+
+    def spied(*args: Any) -> bool:
+        full_calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(verifications, "_plain", spied)
+    early = _verified(app_client, PLAIN)
+    assert len(full_calls) == 1  # the early handler's check only: no second pass
+    full = _verified(app_client, PLAIN, "?store=false")  # a query: the full route
+    assert len(full_calls) == 2  # declined at the query, checked once by the full route
+    assert early == full
+    assert hops.count == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b'{"credential": ', "application/json"),
+        (b'{"credential": "x", "bogus": 1}', "application/json"),
+        (b"", "application/vc+jwt"),
+    ],
+)
+def test_hostile_bodies_get_the_full_routes_problem(
+    app_client: TestClient, body: bytes, kind: str
+) -> None:
+    early = app_client.post("/verifications", content=body, headers={"content-type": kind})
+    full = app_client.post(
+        "/verifications?store=false", content=body, headers={"content-type": kind}
+    )
+    assert early.status_code == full.status_code
+    assert early.headers["content-type"] == full.headers["content-type"]
+    if early.headers["content-type"].startswith("application/problem+json"):
+        assert early.json()["type"] == full.json()["type"]
+    else:
+        assert early.json()["verified"] is False
+
+
+def test_the_running_service_keeps_its_start_up_heap_frozen(app_client: TestClient) -> None:
+    import gc
+
+    assert gc.get_freeze_count() > 0  # servicekit.operations.settled_heap, in the lifespan
