@@ -558,6 +558,170 @@ def check_selection(matching: Mapping[str, Any], query_ids: Sequence[str]) -> No
     raise InvalidInputError(f"the request does not ask for {', '.join(stray)} on its own")
 
 
+# --------------------------------------------------------------------------- typed state
+
+
+def _json_object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidInputError(f"{what} must be a JSON object")
+    return value
+
+
+@dataclass(frozen=True)
+class VerifierView:
+    """Who asks, as the consent screen shows it (see :func:`verifier_view`)."""
+
+    client_id: str
+    name: str | None
+    names: dict[str, str]
+    known: bool
+    known_name: str | None
+    logo: str | None
+    response_host: str | None
+    signed: bool
+    encrypted: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "name": self.name,
+            "names": dict(self.names),
+            "known": self.known,
+            "known_name": self.known_name,
+            "logo": self.logo,
+            "response_host": self.response_host,
+            "signed": self.signed,
+            "encrypted": self.encrypted,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> VerifierView:
+        """Rows written by older wallets may lack the later keys: they read as absent."""
+        names = data.get("names")
+        return cls(
+            client_id=str(data.get("client_id", "")),
+            name=data.get("name"),
+            names=dict(names) if isinstance(names, dict) else {},
+            known=bool(data.get("known", False)),
+            known_name=data.get("known_name"),
+            logo=data.get("logo"),
+            response_host=data.get("response_host"),
+            signed=bool(data.get("signed", False)),
+            encrypted=bool(data.get("encrypted", False)),
+        )
+
+
+@dataclass(frozen=True)
+class PendingPresentation:
+    """A request opened and not yet answered, as kept (sealed) in its ``pending_exchanges``
+    row: who asks, the checked request object, and what in the wallet matches it.
+
+    ``to_json``/``from_json`` are the storage boundary; the stored shape is the one of the
+    nested dicts written before this class existed (tests/unit/wallet/test_pending_state.py).
+    """
+
+    client_id: str
+    #: the verifier's authorization request (request object claims), as checked
+    request: dict[str, Any]
+    verifier: VerifierView
+    #: the DCQL matches (:func:`match_request`): ``satisfied``, ``queries``, ``sets``,
+    #: ``selected_query_ids``
+    matching: dict[str, Any]
+
+    @property
+    def nonce(self) -> str:
+        return str(self.request["nonce"])
+
+    @property
+    def response_uri(self) -> str:
+        return str(self.request["response_uri"])
+
+    @property
+    def state(self) -> str | None:
+        """The request's ``state``, echoed in the answer (§8.2) when it is a string."""
+        value = self.request.get("state")
+        return value if isinstance(value, str) else None
+
+    def view(self, pending_id: str) -> dict[str, Any]:
+        """What the API and pages show of a pending request."""
+        return {"id": pending_id, "verifier": self.verifier.to_json(), **self.matching}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "request": self.request,
+            "verifier": self.verifier.to_json(),
+            "matching": self.matching,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PendingPresentation:
+        return cls(
+            client_id=str(data["client_id"]),
+            request=_json_object(data["request"], "the pending request"),
+            verifier=VerifierView.from_json(_json_object(data["verifier"], "the verifier")),
+            matching=_json_object(data["matching"], "the matching credentials"),
+        )
+
+
+@dataclass(frozen=True)
+class ClaimChoice:
+    """The person's choice for one credential query: which credential, and (SD-JWT) which
+    claim paths to disclose (None: what the verifier asked for)."""
+
+    credential_id: str | None = None
+    disclose: tuple[ClaimPath, ...] | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> ClaimChoice:
+        """Read ``{"credential_id": …, "disclose": [[…], …]}`` (the API body, the summary
+        page's hidden field); refuse any other shape."""
+        if isinstance(data, ClaimChoice):
+            return data
+        if not isinstance(data, Mapping):
+            raise InvalidInputError("each selection must be a JSON object")
+        cid = data.get("credential_id")
+        if cid is not None and not isinstance(cid, str):
+            raise InvalidInputError("a selection's credential_id must be text")
+        raw = data.get("disclose")
+        if raw is None:
+            return cls(cid, None)
+        if not isinstance(raw, list) or not all(isinstance(p, list) for p in raw):
+            raise InvalidInputError("a selection's disclose must be a list of claim paths")
+        paths: list[ClaimPath] = []
+        for path in raw:
+            if not all(p is None or isinstance(p, str | int) for p in path):
+                raise InvalidInputError("a claim path is made of names, indexes and null")
+            paths.append(tuple(path))
+        return cls(cid, tuple(paths))
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.credential_id is not None:
+            out["credential_id"] = self.credential_id
+        if self.disclose is not None:
+            out["disclose"] = [list(p) for p in self.disclose]
+        return out
+
+
+def parse_selections(selections: Any) -> dict[str, ClaimChoice]:
+    """Per credential query id, the person's :class:`ClaimChoice` (hostile input refused)."""
+    if selections is None:
+        return {}
+    if not isinstance(selections, Mapping):
+        raise InvalidInputError("selections must be a JSON object")
+    if not all(isinstance(k, str) for k in selections):
+        raise InvalidInputError("selections are keyed by credential query id")
+    return {k: ClaimChoice.from_json(v) for k, v in selections.items()}
+
+
+def load_presentation(
+    session: Session, who: Principal, pending_id: str
+) -> tuple[PendingExchange, PendingPresentation]:
+    row, state = load_pending(session, who, pending_id, "request")
+    return row, PendingPresentation.from_json(state)
+
+
 # --------------------------------------------------------------------------- pending
 
 
@@ -609,7 +773,7 @@ def verifier_view(
     resolved: ResolvedRequest,
     known: Mapping[str, str] | None = None,
     fetcher: HttpFetcher | None = None,
-) -> dict[str, Any]:
+) -> VerifierView:
     """Who asks: the name and logo the verifier gives (``client_metadata``, OpenID4VP 1.0 §5.1,
     with RFC 7591 ``client_name`` and ``logo_uri``), and whether the wallet knows it."""
     meta = resolved.claims.get("client_metadata")
@@ -621,17 +785,17 @@ def verifier_view(
         (known[i] for i in verifier_identifiers(resolved.client_id, response_uri) if i in known),
         None,
     )
-    return {
-        "client_id": resolved.client_id,
-        "name": names.get("") or next(iter(names.values()), None),
-        "names": names,
-        "known": known_as is not None,
-        "known_name": known_as,
-        "logo": fetch_logo(fetcher, meta.get("logo_uri")) if fetcher is not None else None,
-        "response_host": urlsplit(response_uri).netloc,
-        "signed": resolved.signed,
-        "encrypted": resolved.claims.get("response_mode") == DIRECT_POST_JWT,
-    }
+    return VerifierView(
+        client_id=resolved.client_id,
+        name=names.get("") or next(iter(names.values()), None),
+        names=names,
+        known=known_as is not None,
+        known_name=known_as,
+        logo=fetch_logo(fetcher, meta.get("logo_uri")) if fetcher is not None else None,
+        response_host=urlsplit(response_uri).netloc,
+        signed=resolved.signed,
+        encrypted=resolved.claims.get("response_mode") == DIRECT_POST_JWT,
+    )
 
 
 def _status_context(fetcher: HttpFetcher) -> VerifyContext:
@@ -651,27 +815,27 @@ def open_request(
     resolved = resolve_request(fetcher, resolver, link, trust_anchors)
     matching = match_request(session, who, resolved.claims, _status_context(fetcher))
     pending_id = new_id()
-    state = {
-        "client_id": resolved.client_id,
-        "request": resolved.claims,
-        "verifier": verifier_view(resolved, known_verifiers, fetcher),
-        "matching": matching,
-    }
+    pending = PendingPresentation(
+        client_id=resolved.client_id,
+        request=resolved.claims,
+        verifier=verifier_view(resolved, known_verifiers, fetcher),
+        matching=matching,
+    )
     session.add(
         PendingExchange(
             id=pending_id,
             account_id=who.account_id,
             kind="request",
             created_at=now(),
-            ct=who.vault.seal_json("pending", pending_id, state),
+            ct=who.vault.seal_json("pending", pending_id, pending.to_json()),
         )
     )
-    return {"id": pending_id, "verifier": state["verifier"], **matching}
+    return pending.view(pending_id)
 
 
 def get_request(session: Session, who: Principal, pending_id: str) -> dict[str, Any]:
-    _, state = load_pending(session, who, pending_id, "request")
-    return {"id": pending_id, "verifier": state["verifier"], **state["matching"]}
+    _, pending = load_presentation(session, who, pending_id)
+    return pending.view(pending_id)
 
 
 #: OpenID4VP 1.0 §8.5 (RFC 6749 §4.1.2.1): the person refused to share anything
@@ -685,17 +849,16 @@ def decline_request(
     ``error=access_denied`` answer to its response_uri, §8.5), so its page stops waiting.
     True when the verifier took the answer; a verifier that cannot be reached does not
     stop the refusal."""
-    row, state = load_pending(session, who, pending_id, "request")
+    row, pending = load_presentation(session, who, pending_id)
     session.delete(row)
     if fetcher is None:
         return False
-    request: Mapping[str, Any] = state["request"]
     form = {"error": ACCESS_DENIED, "error_description": "the holder declined the request"}
-    if isinstance(request.get("state"), str):
-        form["state"] = request["state"]
+    if pending.state is not None:
+        form["state"] = pending.state
     try:
         resp = fetcher.request(
-            "POST", str(request["response_uri"]), data=form,
+            "POST", pending.response_uri, data=form,
             headers={"Accept": "application/json"}, accept_status=(200, 201, 204, 400),
         )  # fmt: skip
     except VcError:
@@ -843,7 +1006,7 @@ def plan_answer(
     session: Session,
     who: Principal,
     matching: Mapping[str, Any],
-    selections: Mapping[str, Mapping[str, Any]] | None,
+    selections: Mapping[str, Any] | None,
 ) -> list[PlannedAnswer]:
     """What would be sent for ``selections`` (per credential query id; empty: the default of
     each required credential set), checked against the request's credential sets.
@@ -851,13 +1014,13 @@ def plan_answer(
     Raises:
         InvalidInputError: the selection is not one the request allows.
     """
-    selections = selections or {}
+    choices = parse_selections(selections)
     if "sets" not in matching:
         raise InvalidInputError("this request was opened by an older wallet: open it again")
-    if not selections and not matching["satisfied"]:
+    if not choices and not matching["satisfied"]:
         raise InvalidInputError("no credential in this wallet answers this request")
     by_query = {q["id"]: q for q in matching["queries"]}
-    answered = list(selections) or list(matching["selected_query_ids"])
+    answered = list(choices) or list(matching["selected_query_ids"])
     unknown = [qid for qid in answered if qid not in by_query]
     if unknown:
         raise InvalidInputError(f"the request has no credential query {unknown[0]!r}")
@@ -865,18 +1028,16 @@ def plan_answer(
     planned = []
     for qid in answered:
         query = by_query[qid]
-        choice = selections.get(qid, {})
+        choice = choices.get(qid, ClaimChoice())
         options = {o["credential_id"]: o for o in query["options"]}
-        if "credential_id" in choice:
-            cid = choice["credential_id"]
-        else:
-            cid = query["options"][0]["credential_id"] if query["options"] else None
+        first = query["options"][0]["credential_id"] if query["options"] else None
+        cid: Any = choice.credential_id if choice.credential_id is not None else first
         if not isinstance(cid, str) or cid not in options:
             raise InvalidInputError(f"that credential does not answer query {qid!r}")
         option = options[cid]
         view = storage.get_credential(session, who, cid)
-        chosen = choice.get("disclose")
-        paths = tuple(tuple(p) for p in (chosen if chosen is not None else option["requested"]))
+        chosen = choice.disclose
+        paths = chosen if chosen is not None else tuple(tuple(p) for p in option["requested"])
         if option["selective"]:
             disclosed: Mapping[str, Any] = disclosed_claims(view.raw, paths)
         else:  # a W3C credential cannot be cut: the verifier reads all of it
@@ -889,14 +1050,14 @@ def preview_answer(
     session: Session,
     who: Principal,
     pending_id: str,
-    selections: Mapping[str, Mapping[str, Any]] | None = None,
+    selections: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The consent summary: who asks, and exactly what each chosen credential reveals."""
-    _, state = load_pending(session, who, pending_id, "request")
-    planned = plan_answer(session, who, state["matching"], selections)
+    _, pending = load_presentation(session, who, pending_id)
+    planned = plan_answer(session, who, pending.matching, selections)
     return {
         "id": pending_id,
-        "verifier": state["verifier"],
+        "verifier": pending.verifier.to_json(),
         "answers": [p.to_json() for p in planned],
     }
 
@@ -908,7 +1069,7 @@ def consent(
     master: MasterKey,
     pending_id: str,
     *,
-    selections: Mapping[str, Mapping[str, Any]] | None = None,
+    selections: Mapping[str, Any] | None = None,
     pairwise: bool = False,
 ) -> dict[str, Any]:
     """Build the presentations the person consented to, post them, log the disclosure.
@@ -920,10 +1081,9 @@ def consent(
     session.execute(
         select(PendingExchange.id).where(PendingExchange.id == pending_id).with_for_update()
     )
-    row, state = load_pending(session, who, pending_id, "request")
-    request: dict[str, Any] = state["request"]
-    client_id: str = state["client_id"]
-    planned = plan_answer(session, who, state["matching"], selections)
+    row, pending = load_presentation(session, who, pending_id)
+    client_id = pending.client_id
+    planned = plan_answer(session, who, pending.matching, selections)
     holder = None
     if pairwise:
         holder = identities.holder_key(
@@ -940,30 +1100,30 @@ def consent(
             who,
             answer.view,
             client_id=client_id,
-            nonce=request["nonce"],
+            nonce=pending.nonce,
             disclose=answer.paths,
             holder=holder,
         )
         vp_token[answer.query_id] = [presentation]
-    form = response_form(request, vp_token)
+    form = response_form(pending.request, vp_token)
     resp = fetcher.request(
-        "POST", str(request["response_uri"]), data=form,
+        "POST", pending.response_uri, data=form,
         headers={"Accept": "application/json"}, accept_status=(200, 201, 204, 400),
     )  # fmt: skip
     try:
         answer_body: Any = resp.json() if resp.body else {}
     except VcError:
         answer_body = {"text": resp.body.decode("utf-8", "replace")[:2000]}
-    verifier = state["verifier"]
+    verifier = pending.verifier
     entry = history.record(
         session,
         who,
         "presented",
         {
             "verifier": client_id,
-            "verifier_name": verifier.get("name"),
-            "verifier_known": verifier.get("known", False),
-            "response_host": verifier.get("response_host"),
+            "verifier_name": verifier.name,
+            "verifier_known": verifier.known,
+            "response_host": verifier.response_host,
             "credentials": [a.to_json() for a in planned],
             "pairwise_did": holder.did if holder else None,
             "verifier_status": resp.status,
