@@ -54,7 +54,7 @@ from shared.protocols.response_encryption import (
     decrypt_response,
     encryption_client_metadata,
 )
-from shared.verify.report import CheckStatus, VerificationReport
+from shared.verify.report import CheckName, CheckStatus, VerificationReport
 from verifier.db.models import PresentationRequest
 from verifier.errors import RequestGoneError
 from verifier.service.keys import (
@@ -334,7 +334,7 @@ def _claim(sessions: sessionmaker[Session], row_id: str, now: datetime) -> None:
 
 def _bound(report: VerificationReport) -> str | None:
     """None when the presentation is bound to this request and its holder; else why not."""
-    challenge, holder = report.check("challenge"), report.check("holder_binding")
+    challenge, holder = report.check(CheckName.CHALLENGE), report.check(CheckName.HOLDER_BINDING)
     if challenge is None or challenge.status is not CheckStatus.PASSED:
         return "the presentation is not bound to this request's nonce and client_id"
     if holder is None or holder.status is not CheckStatus.PASSED:

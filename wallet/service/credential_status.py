@@ -19,7 +19,7 @@ from shared.did import DidResolver
 from shared.net.status_cache import CachingFetcher, RequestingFetcher
 from shared.verify.context import VerifyContext, utc_now
 from shared.verify.credential import verify_credential
-from shared.verify.report import CheckStatus, VerificationReport
+from shared.verify.report import CheckName, CheckStatus, VerificationReport
 from shared.verify.status import check_credential_status
 from shared.verify.status_memo import StatusListMemo
 from wallet.errors import CredentialBlockedError
@@ -90,7 +90,7 @@ def check_status(view: storage.CredentialView, ctx: VerifyContext) -> StatusFlag
     check_credential_status(
         report, {"issuer": issuer, "credentialStatus": entries}, ctx, verify_credential
     )
-    check = report.check("status")
+    check = report.check(CheckName.STATUS)
     if check is None or check.status is CheckStatus.SKIPPED:
         return StatusFlag(NONE, reason=check.reason if check else "")
     when = check.details.get("checked_at")
