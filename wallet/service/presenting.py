@@ -352,12 +352,219 @@ def _candidates(
     ]
 
 
+@dataclass
+class CandidateCredential:
+    """One credential of the wallet that answers one credential query, and what sending it
+    would disclose (``disclosed``; for SD-JWT, what may be ticked and what is always read)."""
+
+    credential_id: str
+    title: str | None
+    issuer_name: str | None
+    self_declared: bool
+    format: str
+    #: the claim paths the verifier asked for
+    requested: list[list[Any]]
+    #: revoked or suspended: listed, greyed out, never sent
+    blocked: bool
+    selective: bool
+    disclosed: Any
+    status: dict[str, Any] | None = None
+    disclosable: list[list[Any]] | None = None
+    always: Any = None
+    claims: Any = None
+    #: a whole copy of a badge also held as SD-JWT VC (docs/decisions/reveal-less.md)
+    selective_copy: bool | None = None
+
+    @property
+    def badge(self) -> tuple[str | None, str | None]:
+        """What makes two stored credentials copies of one badge: its issuer and title."""
+        return self.issuer_name, self.title
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "credential_id": self.credential_id,
+            "title": self.title,
+            "issuer_name": self.issuer_name,
+            "self_declared": self.self_declared,
+            "format": self.format,
+            "requested": self.requested,
+            "blocked": self.blocked,
+        }
+        if self.status is not None:
+            out["status"] = self.status
+        out["selective"] = self.selective
+        if self.disclosable is not None:
+            out["disclosable"] = self.disclosable
+        out["disclosed"] = self.disclosed
+        if self.selective:
+            out["always"] = self.always
+            out["claims"] = self.claims
+        if self.selective_copy is not None:
+            out["selective_copy"] = self.selective_copy
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CandidateCredential:
+        copy = data.get("selective_copy")
+        return cls(
+            credential_id=str(data["credential_id"]),
+            title=data.get("title"),
+            issuer_name=data.get("issuer_name"),
+            self_declared=bool(data.get("self_declared", False)),
+            format=str(data["format"]),
+            requested=list(data.get("requested") or []),
+            blocked=bool(data.get("blocked", False)),
+            selective=bool(data.get("selective", False)),
+            disclosed=data.get("disclosed"),
+            status=data.get("status"),
+            disclosable=data.get("disclosable"),
+            always=data.get("always"),
+            claims=data.get("claims"),
+            selective_copy=None if copy is None else bool(copy),
+        )
+
+
+@dataclass(frozen=True)
+class QueryMatch:
+    """One DCQL credential query and the wallet's credentials that answer it, the one sent
+    by default first."""
+
+    id: str
+    format: Any
+    options: list[CandidateCredential]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "format": self.format,
+            "options": [o.to_json() for o in self.options],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> QueryMatch:
+        return cls(
+            id=str(data["id"]),
+            format=data.get("format"),
+            options=[CandidateCredential.from_json(o) for o in data.get("options") or []],
+        )
+
+
+@dataclass(frozen=True)
+class SetOption:
+    """One alternative of a credential set: credential queries answered together."""
+
+    index: int
+    query_ids: list[str]
+    #: every query has a credential that may be sent
+    available: bool
+    #: every query has a credential to show (revoked or suspended ones included)
+    listed: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "query_ids": self.query_ids,
+            "available": self.available,
+            "listed": self.listed,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SetOption:
+        available = bool(data.get("available", False))
+        return cls(
+            index=int(data.get("index", 0)),
+            query_ids=[str(i) for i in data["query_ids"]],
+            available=available,
+            listed=bool(data.get("listed", available)),
+        )
+
+
+@dataclass(frozen=True)
+class CredentialSetView:
+    """One choice the request asks the person to make (OpenID4VP 1.0 §6.2)."""
+
+    index: int
+    required: bool
+    purpose: str | None
+    options: list[SetOption]
+    available: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "required": self.required,
+            "purpose": self.purpose,
+            "options": [o.to_json() for o in self.options],
+            "available": self.available,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CredentialSetView:
+        options = [SetOption.from_json(o) for o in data.get("options") or []]
+        return cls(
+            index=int(data.get("index", 0)),
+            required=bool(data.get("required", True)),
+            purpose=data.get("purpose") if isinstance(data.get("purpose"), str) else None,
+            options=options,
+            available=bool(data.get("available", any(o.available for o in options))),
+        )
+
+
+@dataclass(frozen=True)
+class Matching:
+    """What in the wallet answers a request: per credential query, the candidates; the
+    credential sets as choices; and what is sent if the person changes nothing."""
+
+    satisfied: bool
+    queries: list[QueryMatch]
+    #: None for a request opened by a wallet that did not keep the sets
+    sets: list[CredentialSetView] | None
+    selected_query_ids: list[str]
+
+    def query(self, query_id: str) -> QueryMatch | None:
+        return next((q for q in self.queries if q.id == query_id), None)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "satisfied": self.satisfied,
+            "queries": [q.to_json() for q in self.queries],
+        }
+        if self.sets is not None:
+            out["sets"] = [s.to_json() for s in self.sets]
+        out["selected_query_ids"] = self.selected_query_ids
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Matching:
+        sets = data.get("sets")
+        return cls(
+            satisfied=bool(data.get("satisfied", False)),
+            queries=[QueryMatch.from_json(q) for q in data.get("queries") or []],
+            sets=None if sets is None else [CredentialSetView.from_json(c) for c in sets],
+            selected_query_ids=[str(i) for i in data.get("selected_query_ids") or []],
+        )
+
+
+def _matching(matching: Matching | Mapping[str, Any]) -> Matching:
+    return matching if isinstance(matching, Matching) else Matching.from_json(matching)
+
+
 def match_request(
     session: Session,
     who: Principal,
     claims: Mapping[str, Any],
     status_ctx: VerifyContext | None = None,
 ) -> dict[str, Any]:
+    """:func:`match_credentials` as JSON."""
+    return match_credentials(session, who, claims, status_ctx).to_json()
+
+
+def match_credentials(
+    session: Session,
+    who: Principal,
+    claims: Mapping[str, Any],
+    status_ctx: VerifyContext | None = None,
+) -> Matching:
     """For each credential query: the matching credentials and what each would disclose.
 
     With ``status_ctx``, each candidate's status is read from its issuer's list: a revoked or
@@ -386,46 +593,40 @@ def match_request(
         options = []
         for match in found.matches.get(qid, ()):
             view = views[match.credential_id]
-            option: dict[str, Any] = {
-                "credential_id": view.id,
-                "title": view.summary.get("title"),
-                "issuer_name": view.summary.get("issuer_name"),
-                "self_declared": bool(view.summary.get("self_declared")),
-                "format": view.format,
-                "requested": [_path_json(p) for p in match.paths],
-                "blocked": _blocked(statuses, view.id),
-            }
-            if view.id in statuses:
-                option["status"] = statuses[view.id].to_json()
-            if storage.DCQL_FORMATS[view.format] == "dc+sd-jwt":
-                option["selective"] = True
-                option["disclosable"] = [_path_json(p) for p in disclosable_paths(view.raw)]
-                option["disclosed"] = disclosed_claims(view.raw, match.paths)
+            assert view.content is not None
+            selective = storage.DCQL_FORMATS[view.format] == "dc+sd-jwt"
+            option = CandidateCredential(
+                credential_id=view.id,
+                title=view.summary.get("title"),
+                issuer_name=view.summary.get("issuer_name"),
+                self_declared=bool(view.summary.get("self_declared")),
+                format=view.format,
+                requested=[_path_json(p) for p in match.paths],
+                blocked=_blocked(statuses, view.id),
+                status=statuses[view.id].to_json() if view.id in statuses else None,
+                selective=selective,
+                # the whole credential, unless selectively disclosable
+                disclosed=view.content.get("claims"),
+            )
+            if selective:
+                option.disclosable = [_path_json(p) for p in disclosable_paths(view.raw)]
+                option.disclosed = disclosed_claims(view.raw, match.paths)
                 # what the verifier reads whatever is ticked, and every claim (for the labels)
-                option["always"] = disclosed_claims(view.raw, ())
-                option["claims"] = body
-            else:
-                option["selective"] = False
-                assert view.content is not None
-                option["disclosed"] = view.content.get("claims")  # the whole credential
+                option.always = disclosed_claims(view.raw, ())
+                option.claims = view.content.get("claims") or {}
             options.append(option)
-        queries.append({"id": qid, "format": cq.get("format"), "options": options})
+        queries.append(QueryMatch(qid, cq.get("format"), options))
     # the credentials that may be sent first, so a default choice is never a blocked one;
     # then a selectively disclosable copy of a badge also held whole (docs/decisions/reveal-less.md)
-    whole = _copies_held_whole([o for q in queries for o in q["options"]])
+    whole = _copies_held_whole([o for q in queries for o in q.options])
     for q in queries:
-        q["options"].sort(
-            key=lambda o: (bool(o["blocked"]), not (o["selective"] and _badge(o) in whole))
-        )
+        q.options.sort(key=lambda o: (o.blocked, not (o.selective and o.badge in whole)))
     # a query whose every credential is revoked or suspended cannot be answered
-    answerable = {q["id"] for q in queries if any(not o["blocked"] for o in q["options"])}
-    matched = {q["id"] for q in queries if q["options"]}  # shown, blocked ones greyed out
-    out: dict[str, Any] = {
-        "satisfied": usable_match.satisfied,
-        "queries": queries,
-        "sets": _sets_view(query, answerable, matched),
-    }
-    out["selected_query_ids"] = default_query_ids(out)
+    answerable = {q.id for q in queries if any(not o.blocked for o in q.options)}
+    matched = {q.id for q in queries if q.options}  # shown, blocked ones greyed out
+    sets = set_views(query, answerable, matched)
+    out = Matching(usable_match.satisfied, queries, sets, [])
+    out.selected_query_ids.extend(default_query_ids(out))
     return out
 
 
@@ -455,64 +656,69 @@ def credential_sets(dcql: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _sets_view(
+def set_views(
     dcql: Mapping[str, Any], answerable: set[str], matched: set[str] | None = None
-) -> list[dict[str, Any]]:
+) -> list[CredentialSetView]:
     """Each credential set: its options, which may be sent (``available``) and which have
     credentials to show (``listed``: revoked or suspended ones included, not choosable)."""
     out = []
     for n, cset in enumerate(credential_sets(dcql)):
         options = [
-            {
-                "index": k,
-                "query_ids": ids,
-                "available": set(ids) <= answerable,
-                "listed": set(ids) <= (answerable if matched is None else matched),
-            }
+            SetOption(
+                index=k,
+                query_ids=ids,
+                available=set(ids) <= answerable,
+                listed=set(ids) <= (answerable if matched is None else matched),
+            )
             for k, ids in enumerate(cset["options"])
         ]
         out.append(
-            {
-                "index": n,
-                "required": cset["required"],
-                "purpose": cset["purpose"],
-                "options": options,
-                "available": any(o["available"] for o in options),
-            }
+            CredentialSetView(
+                index=n,
+                required=cset["required"],
+                purpose=cset["purpose"],
+                options=options,
+                available=any(o.available for o in options),
+            )
         )
     return out
 
 
-def default_query_ids(matching: Mapping[str, Any]) -> list[str]:
+def _sets_view(
+    dcql: Mapping[str, Any], answerable: set[str], matched: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """:func:`set_views` as JSON."""
+    return [s.to_json() for s in set_views(dcql, answerable, matched)]
+
+
+def default_query_ids(matching: Matching | Mapping[str, Any]) -> list[str]:
     """What is sent when the person changes nothing: the verifier's preferred available
     option of each REQUIRED set, and nothing for optional sets."""
+    typed = _matching(matching)
     chosen: list[str] = []
-    for cset in matching["sets"]:
-        if not cset["required"]:
+    for cset in typed.sets or []:
+        if not cset.required:
             continue
-        option = _shows_less(matching, cset) or next(
-            (o for o in cset["options"] if o["available"]), None
-        )
+        option = _shows_less(typed, cset) or next((o for o in cset.options if o.available), None)
         if option is not None:
-            chosen.extend(i for i in option["query_ids"] if i not in chosen)
+            chosen.extend(i for i in option.query_ids if i not in chosen)
     return chosen
 
 
-def _shows_less(matching: Mapping[str, Any], cset: Mapping[str, Any]) -> Any:
+def _shows_less(matching: Matching, cset: CredentialSetView) -> SetOption | None:
     """The set's available option whose credentials are all SD-JWT copies of badges another
     option would send whole (docs/decisions/reveal-less.md: the person reveals less unless they
     choose more)."""
-    by_query = {q["id"]: q for q in matching.get("queries", [])}
 
-    def firsts(option: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-        found = [by_query.get(q, {}).get("options") or [] for q in option["query_ids"]]
-        return [opts[0] for opts in found if opts]
+    def firsts(option: SetOption) -> list[CandidateCredential]:
+        found = [matching.query(q) for q in option.query_ids]
+        return [q.options[0] for q in found if q is not None and q.options]
 
-    available = [o for o in cset["options"] if o["available"]]
-    whole = {_badge(c) for o in available for c in firsts(o) if not c["selective"]}
+    available = [o for o in cset.options if o.available]
+    whole = {c.badge for o in available for c in firsts(o) if not c.selective}
     for option in available:
         cards = firsts(option)
-        if cards and all(c["selective"] and _badge(c) in whole for c in cards):
+        if cards and all(c.selective and c.badge in whole for c in cards):
             return option
     return None
 
@@ -521,7 +727,7 @@ def _shows_less(matching: Mapping[str, Any], cset: Mapping[str, Any]) -> Any:
 MAX_COMBINATIONS = 4096
 
 
-def check_selection(matching: Mapping[str, Any], query_ids: Sequence[str]) -> None:
+def check_selection(matching: Matching | Mapping[str, Any], query_ids: Sequence[str]) -> None:
     """Refuse an answer DCQL does not allow (§6.4.2): the chosen credential queries must be
     exactly the union of one option of each required set and at most one option of each
     optional set, so two alternatives of one set are never both sent.
@@ -533,14 +739,13 @@ def check_selection(matching: Mapping[str, Any], query_ids: Sequence[str]) -> No
     if not chosen:
         raise InvalidInputError("choose at least one credential to send, or refuse")
     per_set: list[list[frozenset[str]]] = []
-    for cset in matching["sets"]:
-        full = [frozenset(o["query_ids"]) for o in cset["options"] if set(o["query_ids"]) <= chosen]
-        if not full and cset["required"]:
+    for cset in _matching(matching).sets or []:
+        full = [frozenset(o.query_ids) for o in cset.options if set(o.query_ids) <= chosen]
+        if not full and cset.required:
             raise InvalidInputError(
-                "the request needs one of "
-                + ", ".join("+".join(o["query_ids"]) for o in cset["options"])
+                "the request needs one of " + ", ".join("+".join(o.query_ids) for o in cset.options)
             )
-        per_set.append([*full, frozenset()] if not cset["required"] else full)
+        per_set.append([*full, frozenset()] if not cset.required else full)
     if math.prod(len(f) for f in per_set) > MAX_COMBINATIONS:
         raise InvalidInputError("the request's credential sets are too many to check")
     if any(frozenset().union(*combo) == chosen for combo in itertools.product(*per_set)):
@@ -624,9 +829,7 @@ class PendingPresentation:
     #: the verifier's authorization request (request object claims), as checked
     request: dict[str, Any]
     verifier: VerifierView
-    #: the DCQL matches (:func:`match_request`): ``satisfied``, ``queries``, ``sets``,
-    #: ``selected_query_ids``
-    matching: dict[str, Any]
+    matching: Matching
 
     @property
     def nonce(self) -> str:
@@ -644,14 +847,14 @@ class PendingPresentation:
 
     def view(self, pending_id: str) -> dict[str, Any]:
         """What the API and pages show of a pending request."""
-        return {"id": pending_id, "verifier": self.verifier.to_json(), **self.matching}
+        return {"id": pending_id, "verifier": self.verifier.to_json(), **self.matching.to_json()}
 
     def to_json(self) -> dict[str, Any]:
         return {
             "client_id": self.client_id,
             "request": self.request,
             "verifier": self.verifier.to_json(),
-            "matching": self.matching,
+            "matching": self.matching.to_json(),
         }
 
     @classmethod
@@ -660,7 +863,7 @@ class PendingPresentation:
             client_id=str(data["client_id"]),
             request=_json_object(data["request"], "the pending request"),
             verifier=VerifierView.from_json(_json_object(data["verifier"], "the verifier")),
-            matching=_json_object(data["matching"], "the matching credentials"),
+            matching=Matching.from_json(_json_object(data["matching"], "the matching credentials")),
         )
 
 
@@ -813,7 +1016,7 @@ def open_request(
     trust_anchors: Sequence[x509.Certificate] = (),
 ) -> dict[str, Any]:
     resolved = resolve_request(fetcher, resolver, link, trust_anchors)
-    matching = match_request(session, who, resolved.claims, _status_context(fetcher))
+    matching = match_credentials(session, who, resolved.claims, _status_context(fetcher))
     pending_id = new_id()
     pending = PendingPresentation(
         client_id=resolved.client_id,
@@ -961,19 +1164,14 @@ def build_presentation(
     )  # fmt: skip
 
 
-def _badge(option: Mapping[str, Any]) -> tuple[Any, Any]:
-    """What makes two stored credentials copies of one badge: its issuer and its title."""
-    return option.get("issuer_name"), option.get("title")
-
-
-def _copies_held_whole(options: list[dict[str, Any]]) -> set[tuple[Any, Any]]:
+def _copies_held_whole(options: list[CandidateCredential]) -> set[tuple[str | None, str | None]]:
     """The badges held both whole (ldp_vc, jwt_vc_json) and in SD-JWT VC, whose SD-JWT copy
     is then chosen by default; each whole copy is marked ``selective_copy`` so the consent
     page can say a copy that shows less exists."""
-    selective = {_badge(o) for o in options if o["selective"] and not o["blocked"]}
-    both = {_badge(o) for o in options if not o["selective"] and _badge(o) in selective}
+    selective = {o.badge for o in options if o.selective and not o.blocked}
+    both = {o.badge for o in options if not o.selective and o.badge in selective}
     for option in options:
-        option["selective_copy"] = not option["selective"] and _badge(option) in both
+        option.selective_copy = not option.selective and option.badge in both
     return both
 
 
@@ -1005,7 +1203,7 @@ class PlannedAnswer:
 def plan_answer(
     session: Session,
     who: Principal,
-    matching: Mapping[str, Any],
+    matching: Matching | Mapping[str, Any],
     selections: Mapping[str, Any] | None,
 ) -> list[PlannedAnswer]:
     """What would be sent for ``selections`` (per credential query id; empty: the default of
@@ -1015,34 +1213,35 @@ def plan_answer(
         InvalidInputError: the selection is not one the request allows.
     """
     choices = parse_selections(selections)
-    if "sets" not in matching:
+    typed = _matching(matching)
+    if typed.sets is None:
         raise InvalidInputError("this request was opened by an older wallet: open it again")
-    if not choices and not matching["satisfied"]:
+    if not choices and not typed.satisfied:
         raise InvalidInputError("no credential in this wallet answers this request")
-    by_query = {q["id"]: q for q in matching["queries"]}
-    answered = list(choices) or list(matching["selected_query_ids"])
+    by_query = {q.id: q for q in typed.queries}
+    answered = list(choices) or list(typed.selected_query_ids)
     unknown = [qid for qid in answered if qid not in by_query]
     if unknown:
         raise InvalidInputError(f"the request has no credential query {unknown[0]!r}")
-    check_selection(matching, answered)
+    check_selection(typed, answered)
     planned = []
     for qid in answered:
         query = by_query[qid]
         choice = choices.get(qid, ClaimChoice())
-        options = {o["credential_id"]: o for o in query["options"]}
-        first = query["options"][0]["credential_id"] if query["options"] else None
-        cid: Any = choice.credential_id if choice.credential_id is not None else first
-        if not isinstance(cid, str) or cid not in options:
+        options = {o.credential_id: o for o in query.options}
+        first = query.options[0].credential_id if query.options else None
+        cid = choice.credential_id if choice.credential_id is not None else first
+        if cid is None or cid not in options:
             raise InvalidInputError(f"that credential does not answer query {qid!r}")
         option = options[cid]
         view = storage.get_credential(session, who, cid)
         chosen = choice.disclose
-        paths = chosen if chosen is not None else tuple(tuple(p) for p in option["requested"])
-        if option["selective"]:
+        paths = chosen if chosen is not None else tuple(tuple(p) for p in option.requested)
+        if option.selective:
             disclosed: Mapping[str, Any] = disclosed_claims(view.raw, paths)
         else:  # a W3C credential cannot be cut: the verifier reads all of it
             disclosed = (view.content or {}).get("claims") or {}
-        planned.append(PlannedAnswer(qid, view, bool(option["selective"]), paths, disclosed))
+        planned.append(PlannedAnswer(qid, view, option.selective, paths, disclosed))
     return planned
 
 

@@ -4,6 +4,8 @@ wallet before the state was typed (nested dicts) loads, and is written back unch
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,10 +13,22 @@ import pytest
 from shared.errors import InvalidInputError
 from wallet.service.presenting import (
     ClaimChoice,
+    Matching,
     PendingPresentation,
     VerifierView,
+    check_selection,
+    default_query_ids,
     parse_selections,
 )
+
+#: states sealed by the wallet before they were typed (provenance: tests/data/README.md)
+CAPTURED = Path(__file__).parents[2] / "data" / "wallet" / "pending-presentations.json"
+
+
+def captured() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(CAPTURED.read_text(encoding="utf-8"))
+    return rows
+
 
 #: the state ``open_request`` sealed before PendingPresentation existed (captured from that
 #: code: one SD-JWT VC copy and one whole ldp_vc copy of a badge, one revoked credential)
@@ -104,6 +118,41 @@ def test_a_stored_pending_request_loads_and_is_written_back_identical() -> None:
     assert pending.state == "st-1"
     assert pending.verifier.names["fr"] == "Vérificateur"
     assert pending.view("p1") == {"id": "p1", "verifier": STORED["verifier"], **STORED["matching"]}
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_states_captured_from_the_untyped_code_load_and_are_written_back_identical(
+    index: int,
+) -> None:
+    stored = captured()[index]
+    pending = PendingPresentation.from_json(copy.deepcopy(stored))
+    assert pending.to_json() == stored
+    assert json.dumps(pending.to_json(), sort_keys=True) == json.dumps(stored, sort_keys=True)
+    # the typed default is the one the untyped code chose and stored
+    assert default_query_ids(pending.matching) == stored["matching"]["selected_query_ids"]
+    if stored["matching"]["selected_query_ids"]:
+        check_selection(pending.matching, stored["matching"]["selected_query_ids"])
+
+
+def test_the_captured_states_cover_what_the_consent_screen_shows() -> None:
+    rows = [PendingPresentation.from_json(r) for r in captured()]
+    options = [o for p in rows for q in p.matching.queries for o in q.options]
+    assert {o.selective for o in options} == {True, False}
+    assert any(o.selective_copy for o in options)
+    assert any(o.status is not None for o in options)
+    assert any(p.matching.sets is not None and len(p.matching.sets) > 1 for p in rows)
+    assert any(not p.matching.satisfied for p in rows)
+    assert any(p.verifier.signed for p in rows)
+    assert any(p.verifier.encrypted for p in rows)
+    assert any(p.verifier.logo for p in rows)
+
+
+def test_an_older_matching_without_sets_says_so() -> None:
+    old = copy.deepcopy(STORED["matching"])
+    del old["sets"]
+    matching = Matching.from_json(old)
+    assert matching.sets is None
+    assert "sets" not in matching.to_json()
 
 
 def test_a_request_without_state_has_none_to_echo() -> None:
