@@ -11,7 +11,12 @@ from issuer.service.states import OfferState
 from verifier.schemas import RequestState as RequestStateOut
 from verifier.service.states import RequestState
 from wallet.schemas import EndorsementRequestState as EndorsementRequestStateOut
-from wallet.service.states import EndorsementRequestState, ProfileState
+from wallet.service.states import (
+    CredentialStatusState,
+    EndorsementRequestState,
+    PendingKind,
+    ProfileState,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,6 +26,8 @@ from wallet.service.states import EndorsementRequestState, ProfileState
         (RequestState, {"pending", "processing", "answered", "refused", "expired"}),
         (EndorsementRequestState, {"open", "used", "revoked", "expired"}),
         (ProfileState, {"open", "revoked", "expired"}),
+        (PendingKind, {"offer", "request"}),
+        (CredentialStatusState, {"revoked", "suspended", "unchecked", "clear", "none"}),
     ],
 )
 def test_state_values_are_the_stored_strings(states: type[StrEnum], stored: set[str]) -> None:

@@ -24,9 +24,14 @@ from shared.verify.status import check_credential_status
 from shared.verify.status_memo import StatusListMemo
 from wallet.errors import CredentialBlockedError
 from wallet.service import storage
+from wallet.service.states import CredentialStatusState
 
 #: the states a person is told about; only the first two block a presentation
-REVOKED, SUSPENDED, UNCHECKED, CLEAR, NONE = "revoked", "suspended", "unchecked", "clear", "none"
+REVOKED = CredentialStatusState.REVOKED
+SUSPENDED = CredentialStatusState.SUSPENDED
+UNCHECKED = CredentialStatusState.UNCHECKED
+CLEAR = CredentialStatusState.CLEAR
+NONE = CredentialStatusState.NONE
 _FLAGGED = {"revocation": REVOKED, "suspension": SUSPENDED}
 
 
@@ -34,7 +39,7 @@ _FLAGGED = {"revocation": REVOKED, "suspension": SUSPENDED}
 class StatusFlag:
     """What the issuer's status list says of one credential, and when it was read."""
 
-    state: str
+    state: CredentialStatusState
     #: ISO 8601 time the list was fetched or confirmed unchanged (None: not read)
     checked_at: str | None = None
     #: the technical reason (English, for the details)

@@ -59,6 +59,7 @@ from wallet.service import credential_status, history, identities, storage
 from wallet.service.accounts import Principal, new_id, now
 from wallet.service.identities import HolderKey
 from wallet.service.receiving import load_pending
+from wallet.service.states import PendingKind
 from wallet.service.vault import MasterKey
 from wallet.service.x509_clients import X509_PREFIXES, verify_x509_request
 
@@ -921,7 +922,7 @@ def parse_selections(selections: Any) -> dict[str, ClaimChoice]:
 def load_presentation(
     session: Session, who: Principal, pending_id: str
 ) -> tuple[PendingExchange, PendingPresentation]:
-    row, state = load_pending(session, who, pending_id, "request")
+    row, state = load_pending(session, who, pending_id, PendingKind.REQUEST)
     return row, PendingPresentation.from_json(state)
 
 
@@ -1028,7 +1029,7 @@ def open_request(
         PendingExchange(
             id=pending_id,
             account_id=who.account_id,
-            kind="request",
+            kind=PendingKind.REQUEST,
             created_at=now(),
             ct=who.vault.seal_json("pending", pending_id, pending.to_json()),
         )
