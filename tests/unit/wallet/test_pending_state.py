@@ -11,15 +11,14 @@ from typing import Any
 import pytest
 
 from shared.errors import InvalidInputError
-from wallet.service.presenting import (
+from wallet.service.pending_presentation import (
     ClaimChoice,
     Matching,
     PendingPresentation,
     VerifierView,
-    check_selection,
-    default_query_ids,
     parse_selections,
 )
+from wallet.service.presenting import check_selection, default_query_ids
 
 #: states sealed by the wallet before they were typed (provenance: tests/data/README.md)
 CAPTURED = Path(__file__).parents[2] / "data" / "wallet" / "pending-presentations.json"
