@@ -8,13 +8,13 @@ them with ``response_model_exclude_unset=True``, so the wire shape stays what th
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
 
 from servicekit.schemas import DidDocumentOut, EmptyOut, OAuthErrorOut, Out
 from shared.verify.report import CheckName, CheckStatus
+from verifier.service.states import RequestState
 
 __all__ = [
     "CheckName",
@@ -215,16 +215,6 @@ class ImportOut(Out):
 
 
 # ------------------------------------------------------------------ OpenID4VP
-
-
-class RequestState(StrEnum):
-    """Where an OpenID4VP request stands."""
-
-    PENDING = "pending"
-    PROCESSING = "processing"
-    ANSWERED = "answered"
-    REFUSED = "refused"
-    EXPIRED = "expired"
 
 
 class TemplateOut(Out):

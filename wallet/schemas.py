@@ -9,12 +9,12 @@ that was absent). Request bodies stay next to their routes (``extra="forbid"``).
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
 
 from servicekit.schemas import Out
+from wallet.service.states import EndorsementRequestState, ProfileState
 
 __all__ = [
     "AcceptedOut",
@@ -215,13 +215,6 @@ class PresentationAnswerOut(Out):
 # --------------------------------------------------------------------------- endorsements
 
 
-class EndorsementRequestState(StrEnum):
-    OPEN = "open"
-    USED = "used"
-    REVOKED = "revoked"
-    EXPIRED = "expired"
-
-
 class EndorsementRequestOut(Out):
     id: str
     experience_id: str
@@ -280,12 +273,6 @@ class DeliveredOut(Out):
 
 
 # --------------------------------------------------------------------------- profiles, rights
-
-
-class ProfileState(StrEnum):
-    OPEN = "open"
-    REVOKED = "revoked"
-    EXPIRED = "expired"
 
 
 class ProfileOut(Out):

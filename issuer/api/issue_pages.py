@@ -32,6 +32,7 @@ from issuer.schemas import FORMATS
 from issuer.service import achievements as ach
 from issuer.service.oid4vci import create_offer, offer_urls, tx_code_matches
 from issuer.service.outbox import deliver_email, offer_email, parse_email_address
+from issuer.service.states import OfferState
 from shared.errors import InvalidInputError
 
 router = APIRouter(tags=["console"], include_in_schema=False)
@@ -130,9 +131,10 @@ def _offer(session: SessionDep, console: Console, offer_id: str) -> Offer:
 
 
 def _offer_state(offer: Offer, now: datetime) -> str:
-    if offer.state == "pending" and offer.expires_at <= now:
+    if offer.state == OfferState.PENDING and offer.expires_at <= now:
         return "expired"
-    return {"pending": "pending", "redeemed": "collected"}.get(offer.state, "closed")
+    labels: dict[str, str] = {OfferState.PENDING: "pending", OfferState.REDEEMED: "collected"}
+    return labels.get(offer.state, "closed")
 
 
 def _offer_page(

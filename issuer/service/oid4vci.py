@@ -30,6 +30,7 @@ from issuer.service.achievements import get_achievement, list_achievements
 from issuer.service.issuance import Holder, credential_value, issue_credential
 from issuer.service.keys import IssuerKeyStore
 from issuer.service.results import check_results
+from issuer.service.states import OfferState
 from issuer.service.status import purposes_for
 from issuer.settings import PROOF_ALGS, IssuerSettings
 from shared.did.methods import verification_method_id
@@ -264,7 +265,7 @@ def create_offer(
         code_hash=_sha256(_code_for(master_secret, offer_id)),
         tx_code_hash=tx_hash,
         tx_attempts=0,
-        state="pending",
+        state=OfferState.PENDING,
         status_purpose="suspension" if data.suspendable else "revocation",
         expires_at=now
         + (ttl if ttl is not None else timedelta(seconds=settings.offer_ttl_seconds)),
@@ -292,7 +293,7 @@ def offer_document(
     # three answers a person can act on: mistyped link, already accepted, ask for a new one
     if offer is None or offer.org_id != org.id:
         raise OfferUnknownError("this credential offer is unknown")
-    if offer.state != "pending":
+    if offer.state != OfferState.PENDING:
         raise OfferUsedError("this credential offer has already been used")
     if offer.expires_at <= now:
         raise OfferExpiredError("this credential offer has expired")
@@ -337,7 +338,7 @@ def redeem_code(
     offer = session.scalars(select(Offer).where(Offer.code_hash == _sha256(code))).first()
     if offer is None or offer.org_id != org.id:
         raise Oid4vciError("invalid_grant", "the pre-authorized code is unknown")
-    if offer.state != "pending":
+    if offer.state != OfferState.PENDING:
         raise Oid4vciError("invalid_grant", "the pre-authorized code has already been used")
     if offer.expires_at <= now:
         raise Oid4vciError("invalid_grant", "the pre-authorized code has expired")
@@ -354,8 +355,8 @@ def redeem_code(
             if tries >= settings.tx_code_max_attempts:
                 session.execute(
                     update(Offer)
-                    .where(Offer.id == offer.id, Offer.state == "pending")
-                    .values(state="dead")
+                    .where(Offer.id == offer.id, Offer.state == OfferState.PENDING)
+                    .values(state=OfferState.DEAD)
                 )
             raise TokenFailure(Oid4vciError("invalid_grant", "the tx_code is wrong"))
     elif "tx_code" in form:
@@ -365,7 +366,9 @@ def redeem_code(
         )
     # single use even under concurrency: only one UPDATE sees state == pending
     result = session.execute(
-        update(Offer).where(Offer.id == offer.id, Offer.state == "pending").values(state="redeemed")
+        update(Offer)
+        .where(Offer.id == offer.id, Offer.state == OfferState.PENDING)
+        .values(state=OfferState.REDEEMED)
     )
     if getattr(result, "rowcount", 0) != 1:
         raise Oid4vciError("invalid_grant", "the pre-authorized code has already been used")
@@ -396,7 +399,7 @@ def _take_tx_try(session: Session, offer: Offer, max_attempts: int) -> int | Non
         update(Offer)
         .where(
             Offer.id == offer.id,
-            Offer.state == "pending",
+            Offer.state == OfferState.PENDING,
             Offer.tx_attempts < max_attempts,
         )
         .values(tx_attempts=Offer.tx_attempts + 1)

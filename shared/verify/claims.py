@@ -12,7 +12,7 @@ from shared.model.base import as_list, issuer_id
 from shared.model.vcdm2 import Violation, credential_violations, describe_violations
 from shared.verify.common import check_validity
 from shared.verify.context import VerifyContext
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 from shared.verify.schema import check_schema
 from shared.verify.status import VerifyFn, check_credential_status
 
@@ -27,14 +27,14 @@ def check_credential_shape(report: VerificationReport, credential: Any) -> bool:
         return False
     first = as_list(credential.get("@context"))[0]
     version = "2.0" if first == VC_V2 else "1.1"
-    report.passed("format", f"VC Data Model {version} credential", version=version)
+    report.passed(CheckName.FORMAT, f"VC Data Model {version} credential", version=version)
     return True
 
 
 def report_violations(report: VerificationReport, violations: list[Violation]) -> None:
     """A failed ``format`` check naming each VC Data Model rule broken, with its section."""
     report.failed(
-        "format",
+        CheckName.FORMAT,
         describe_violations(violations),
         rule=violations[0].rule,
         section=violations[0].section,

@@ -6,7 +6,7 @@ from typing import Any
 
 from shared.model.base import parse_datetime as parse_datetime
 from shared.verify.context import VerifyContext
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 
 
 def check_validity(
@@ -22,18 +22,22 @@ def check_validity(
         )
         end = parse_datetime(credential[end_key], end_key) if end_key in credential else None
     except ValueError as err:
-        report.failed("validity", str(err))
+        report.failed(CheckName.VALIDITY, str(err))
         return
     if start is not None and now + ctx.clock_skew < start:
         report.failed(
-            "validity", f"not valid before {start.isoformat()}", valid_from=start.isoformat()
+            CheckName.VALIDITY,
+            f"not valid before {start.isoformat()}",
+            valid_from=start.isoformat(),
         )
         return
     if end is not None and now - ctx.clock_skew > end:
-        report.failed("validity", f"expired on {end.isoformat()}", valid_until=end.isoformat())
+        report.failed(
+            CheckName.VALIDITY, f"expired on {end.isoformat()}", valid_until=end.isoformat()
+        )
         return
     if start is None and end is None:
-        report.skipped("validity", "the credential states no validity period")
+        report.skipped(CheckName.VALIDITY, "the credential states no validity period")
         return
     # the credential's own strings: already checked, and what its reader will recognise
     if start is None:
@@ -42,4 +46,4 @@ def check_validity(
         window = f"from {credential[start_key]}"
     else:
         window = f"{credential[start_key]} to {credential[end_key]}"
-    report.passed("validity", f"valid now ({window})")
+    report.passed(CheckName.VALIDITY, f"valid now ({window})")

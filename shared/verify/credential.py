@@ -14,7 +14,7 @@ from shared.errors import MalformedCredentialError, VcError
 from shared.verify.context import Clock, VerifyContext, with_clock
 from shared.verify.envelope import ENVELOPED_VC, enveloped_type, open_envelope
 from shared.verify.ldp import verify_ldp_credential, verify_ldp_presentation
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 from shared.verify.tokens import (
     verify_credential_token,
     verify_presentation_token,
@@ -85,7 +85,7 @@ def verify_credential(
         value = read_input(data, json_text=json_text)
     except VcError as err:
         report = VerificationReport()
-        report.failed("format", err.detail)
+        report.failed(CheckName.FORMAT, err.detail)
         return report
     enveloped = enveloped_type(value)
     if enveloped is not None:
@@ -99,7 +99,7 @@ def verify_credential(
         return verify_token(value, kind, ctx, verify_credential)
     report = VerificationReport()
     report.failed(
-        "format",
+        CheckName.FORMAT,
         "not a credential: expected JSON (Data Integrity), a JWT, an SD-JWT, "
         "or a baked PNG/SVG badge",
     )
@@ -117,7 +117,7 @@ def verify_enveloped(
         envelope = open_envelope(value, expected)
     except VcError as err:
         report = VerificationReport(format="enveloped")
-        report.failed("format", err.detail, rule="enveloped", section="§4.13")
+        report.failed(CheckName.FORMAT, err.detail, rule="enveloped", section="§4.13")
         return report
     if expected == ENVELOPED_VC:
         return verify_credential_token(envelope.token, envelope.kind, ctx, verify_credential)

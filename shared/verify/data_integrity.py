@@ -14,7 +14,7 @@ from shared.proofs.data_integrity import (
     verify_proof,
 )
 from shared.verify.context import VerifyContext
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 
 
 def check_di_proofs(
@@ -33,10 +33,10 @@ def check_di_proofs(
     try:
         proofs = proofs_of(document)
     except VcError as err:
-        report.failed("proof", err.detail)
+        report.failed(CheckName.PROOF, err.detail)
         return []
     if not proofs:
-        report.failed("proof", "the document has no proof")
+        report.failed(CheckName.PROOF, "the document has no proof")
         return []
     proofs, copies = distinct_proofs(proofs)
     repeated = duplicate_proofs(proofs)
@@ -44,7 +44,7 @@ def check_di_proofs(
         # Our policy (docs/threat-model.md): a copied proof is refused, not counted twice.
         shown = ", ".join(f"{value[:24]}…" if len(value) > 24 else value for value in repeated)
         report.failed(
-            "proof",
+            CheckName.PROOF,
             f"the same proof appears more than once in the proof set ({shown}): a copy of a "
             "proof is not a second proof, and a proof set with copies is refused",
             duplicates=[value[:100] for value in repeated],
@@ -80,10 +80,10 @@ def check_di_proofs(
         every[i].reason for i in own if not every[i].verified and every[i].cryptosuite is None
     ]
     if key_problems:
-        report.failed("issuer_key", "; ".join(key_problems), verification_methods=methods)
+        report.failed(CheckName.ISSUER_KEY, "; ".join(key_problems), verification_methods=methods)
     elif controller is not None and not own:
         report.failed(
-            "issuer_key",
+            CheckName.ISSUER_KEY,
             f"no proof is made with a key of {controller}: "
             + ", ".join(sorted({o or "?" for o in owners}))
             + " signed, not it",
@@ -92,13 +92,15 @@ def check_di_proofs(
     else:
         who = f" of {controller}" if controller else ""
         report.passed(
-            "issuer_key", f"key{who} found: {', '.join(methods)}", verification_methods=methods
+            CheckName.ISSUER_KEY,
+            f"key{who} found: {', '.join(methods)}",
+            verification_methods=methods,
         )
     if bad:
-        report.failed("proof", "; ".join(r.reason for r in bad), proofs=entries)
+        report.failed(CheckName.PROOF, "; ".join(r.reason for r in bad), proofs=entries)
     elif controller is not None and not own:
         report.failed(
-            "proof",
+            CheckName.PROOF,
             f"every proof is by another party than {controller}: its own proof is required",
             proofs=entries,
         )
@@ -111,7 +113,7 @@ def check_di_proofs(
         others = sorted({e["controller"] for e in entries if e["signer"] == "other"})
         also = f"; also signed by {', '.join(others)}" if others else ""
         report.passed(
-            "proof",
+            CheckName.PROOF,
             f"{plural} ({', '.join(suites)}){also}{note}",
             cryptosuites=suites,
             proofs=entries,

@@ -12,7 +12,7 @@ from shared.errors import VcError
 from shared.keys.keypair import PublicKey
 from shared.model.base import subject_ids
 from shared.verify.context import VerifyContext
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 
 
 def credential_context(ctx: VerifyContext) -> VerifyContext:
@@ -39,19 +39,21 @@ def check_holder_binding(
     ``failed``.
     """
     if not credentials:
-        report.skipped("holder_binding", "the presentation carries no credential")
+        report.skipped(CheckName.HOLDER_BINDING, "the presentation carries no credential")
         return
     required = ctx.require_holder_binding
     if holder is None:
         if not required:
             report.skipped(
-                "holder_binding",
+                CheckName.HOLDER_BINDING,
                 "not required by this request, and the presentation names no holder",
                 required=False,
             )
             return
         report.failed(
-            "holder_binding", "the presentation names no holder (holder or iss)", required=True
+            CheckName.HOLDER_BINDING,
+            "the presentation names no holder (holder or iss)",
+            required=True,
         )
         return
     unbound: list[str] = []
@@ -71,17 +73,17 @@ def check_holder_binding(
         )
         if not required:
             report.skipped(
-                "holder_binding",
+                CheckName.HOLDER_BINDING,
                 f"not required by this request: {reason}",
                 required=False,
                 unbound=unbound,
             )
             return
-        report.failed("holder_binding", reason, unbound=unbound, required=True)
+        report.failed(CheckName.HOLDER_BINDING, reason, unbound=unbound, required=True)
         return
     how = f" (by its cnf key for {via_cnf})" if via_cnf else ""
     report.passed(
-        "holder_binding",
+        CheckName.HOLDER_BINDING,
         f"the holder {holder} is bound to every credential{how}",
         required=required,
     )

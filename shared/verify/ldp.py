@@ -16,7 +16,7 @@ from shared.verify.claims import check_claims, check_credential_shape, report_vi
 from shared.verify.context import VerifyContext
 from shared.verify.data_integrity import check_di_proofs
 from shared.verify.holder import check_holder_binding, credential_context
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 from shared.verify.status import VerifyFn
 
 
@@ -43,7 +43,7 @@ def verify_ldp_presentation(
     if violations:
         report_violations(report, violations)
         return report
-    report.passed("format", "VC Data Model presentation secured with Data Integrity")
+    report.passed(CheckName.FORMAT, "VC Data Model presentation secured with Data Integrity")
     holder = holder_id(presentation)
     report.subject = holder
     check_di_proofs(report, presentation, ctx, purpose="authentication", controller=holder)
@@ -74,19 +74,21 @@ def _check_challenge(
     challenge = ctx.challenge if ctx.challenge is not None else ctx.nonce
     domain = ctx.domain if ctx.domain is not None else ctx.audience
     if challenge is None and domain is None:
-        report.skipped("challenge", "no challenge or domain was requested")
+        report.skipped(CheckName.CHALLENGE, "no challenge or domain was requested")
         return
     for proof in proofs:
         if challenge is not None and proof.get("challenge") != challenge:
-            report.failed("challenge", "the presentation's challenge is not the one requested")
+            report.failed(
+                CheckName.CHALLENGE, "the presentation's challenge is not the one requested"
+            )
             return
         if domain is not None:
             domains = proof.get("domain")
             domains = domains if isinstance(domains, list) else [domains]
             if domain not in domains:
-                report.failed("challenge", f"the presentation is not for domain {domain}")
+                report.failed(CheckName.CHALLENGE, f"the presentation is not for domain {domain}")
                 return
     if not proofs:
-        report.failed("challenge", "the presentation has no proof carrying the challenge")
+        report.failed(CheckName.CHALLENGE, "the presentation has no proof carrying the challenge")
         return
-    report.passed("challenge", "challenge and domain match the request")
+    report.passed(CheckName.CHALLENGE, "challenge and domain match the request")

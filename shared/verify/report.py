@@ -79,7 +79,7 @@ class Check:
     def to_json(self) -> dict[str, Any]:
         """JSON form of this check."""
         out: dict[str, Any] = {
-            "name": self.name,
+            "name": str(self.name),  # plain text, a CheckName or not
             "status": self.status.value,
             "reason": self.reason,
         }
@@ -121,7 +121,7 @@ class VerificationReport:
         """True when no check failed, a proof check passed, and every embedded credential holds."""
         if any(c.status is CheckStatus.FAILED for c in self.checks):
             return False
-        proof = self.check("proof")
+        proof = self.check(CheckName.PROOF)
         if proof is None or proof.status is not CheckStatus.PASSED:
             return False
         return all(sub.verified for sub in self.credentials)
@@ -136,7 +136,7 @@ class VerificationReport:
     @property
     def usable(self) -> bool:
         """False when the input could not even be read (the ``format`` check failed)."""
-        fmt = self.check("format")
+        fmt = self.check(CheckName.FORMAT)
         return fmt is None or fmt.status is not CheckStatus.FAILED
 
     def to_json(self) -> dict[str, Any]:

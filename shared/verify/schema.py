@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.model.schema import ob3_rule_problems, validate_ob3
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 
 OB3_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
 
@@ -15,7 +15,7 @@ def check_schema(report: VerificationReport, credential: dict[str, Any]) -> None
     types = credential.get("type")
     types = types if isinstance(types, list) else [types]
     if not OB3_TYPES.intersection(t for t in types if isinstance(t, str)):
-        report.skipped("schema", "not an Open Badges 3.0 credential; no schema to check")
+        report.skipped(CheckName.SCHEMA, "not an Open Badges 3.0 credential; no schema to check")
         return
     contexts = credential.get("@context")
     first = contexts[0] if isinstance(contexts, list) and contexts else contexts
@@ -25,14 +25,17 @@ def check_schema(report: VerificationReport, credential: dict[str, Any]) -> None
         # against it; the rules beyond the schema still apply.
         rules = ob3_rule_problems(credential)
         if rules:
-            report.failed("schema", "; ".join(rules), problems=rules)
+            report.failed(CheckName.SCHEMA, "; ".join(rules), problems=rules)
             return
-        report.skipped("schema", "VC DM 1.1 Open Badge: the OB 3.0.3 schema covers VC DM 2.0 only")
+        report.skipped(
+            CheckName.SCHEMA, "VC DM 1.1 Open Badge: the OB 3.0.3 schema covers VC DM 2.0 only"
+        )
         return
     problems = validate_ob3(credential)
     if problems:
-        report.failed("schema", "; ".join(problems[:5]), problems=problems)
+        report.failed(CheckName.SCHEMA, "; ".join(problems[:5]), problems=problems)
     else:
         report.passed(
-            "schema", "valid against the Open Badges 3.0 JSON Schema and the rules beyond it"
+            CheckName.SCHEMA,
+            "valid against the Open Badges 3.0 JSON Schema and the rules beyond it",
         )

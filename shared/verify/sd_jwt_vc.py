@@ -37,7 +37,7 @@ from shared.proofs.sd_jwt_vc import (
 )
 from shared.proofs.sd_jwt_vc_issuer import IssuerKeyError, resolve_metadata_key, resolve_x5c_key
 from shared.verify.context import VerifyContext
-from shared.verify.report import CheckStatus, VerificationReport
+from shared.verify.report import CheckName, CheckStatus, VerificationReport
 from shared.verify.status import VerifyFn, check_credential_status
 
 
@@ -95,13 +95,13 @@ def _check_validity(
                 if name == "validUntil" and now - ctx.clock_skew > when:
                     raise VerificationError(f"expired on {when.isoformat()} (validUntil)")
     except (VerificationError, ValueError) as err:
-        report.failed("validity", str(err))
+        report.failed(CheckName.VALIDITY, str(err))
         return
     stated = [n for n in ("iat", "nbf", "exp", "validFrom", "validUntil") if n in claims]
     if not stated:
-        report.skipped("validity", "the credential states no validity period")
+        report.skipped(CheckName.VALIDITY, "the credential states no validity period")
         return
-    report.passed("validity", f"valid now (checked {', '.join(stated)})")
+    report.passed(CheckName.VALIDITY, f"valid now (checked {', '.join(stated)})")
 
 
 def _check_status(
@@ -115,13 +115,13 @@ def _check_status(
     draft-ietf-oauth-status-list) is recorded as skipped: that mechanism is not implemented.
     """
     if "status" not in claims:
-        report.skipped("status", "the credential has no status claim")
+        report.skipped(CheckName.STATUS, "the credential has no status claim")
         return
     entry = claims["status"]
     if isinstance(entry, Mapping) and "status_list" in entry:
         # SPEC-DEVIATION(draft-ietf-oauth-sd-jwt-vc#section-3.2.2.2): Token Status List
         # references are carried but not checked.
-        report.skipped("status", "Token Status List (status.status_list) is not supported")
+        report.skipped(CheckName.STATUS, "Token Status List (status.status_list) is not supported")
         return
     # the status list must be the issuer's own (shared.verify.status): pass on who that is
     credential = {"credentialStatus": entry, "issuer": claims.get("iss")}
@@ -154,7 +154,7 @@ def verify_sd_jwt_vc(token: str, ctx: VerifyContext, verify: VerifyFn) -> Verifi
     try:
         _verify_into(report, token, ctx, verify)
     except Exception as err:  # hostile input must become a result, never a crash
-        report.failed("format", f"unexpected error while verifying: {type(err).__name__}")
+        report.failed(CheckName.FORMAT, f"unexpected error while verifying: {type(err).__name__}")
     return report
 
 
@@ -172,19 +172,19 @@ def _verify_into(
         parsed, jws = parsed_token or _parse_token(token)
         disclosures = tuple(parse_disclosure(d) for d in parsed.disclosures)
     except VcError as err:
-        report.failed("format", err.detail)
+        report.failed(CheckName.FORMAT, err.detail)
         return
     typ = jws.header.get("typ")
     if typ not in ACCEPTED_TYPS:
-        report.failed("format", f"JWS typ {typ!r} is not {SD_JWT_TYP!r}")
+        report.failed(CheckName.FORMAT, f"JWS typ {typ!r} is not {SD_JWT_TYP!r}")
         return
     if not isinstance(jws.payload.get("vct"), str):
         # §3.2.2.1.1: vct REQUIRED (and not selectively disclosable, so in the payload)
-        report.failed("format", "the SD-JWT VC has no 'vct' string")
+        report.failed(CheckName.FORMAT, "the SD-JWT VC has no 'vct' string")
         return
     report.format = str(typ)
     report.passed(
-        "format",
+        CheckName.FORMAT,
         f"{typ} with {len(disclosures)} disclosure(s)" + (" and a KB-JWT" if parsed.kb_jwt else ""),
         vct=jws.payload["vct"],
     )
@@ -195,15 +195,15 @@ def _verify_into(
     issuer_key: PublicKey | None = None
     try:
         issuer_key, how = _resolve_issuer_key(jws, ctx)
-        report.passed("issuer_key", how)
+        report.passed(CheckName.ISSUER_KEY, how)
     except VcError as err:
-        report.failed("issuer_key", err.detail)
+        report.failed(CheckName.ISSUER_KEY, err.detail)
 
     # proof: signature, then disclosure processing ------------------------------------
     claims = _check_proof(report, jws, disclosures, issuer_key)
     if claims is None:
         return
-    proof = report.check("proof")
+    proof = report.check(CheckName.PROOF)
     if proof is not None and proof.status is CheckStatus.PASSED:
         report.credential = claims
         report.subject = _subject_of(claims)
@@ -223,22 +223,26 @@ def _check_proof(
     try:
         claims = process_disclosures(jws.payload, disclosures)
     except VcError as err:
-        report.failed("proof", f"disclosures do not match the issuer-signed JWT: {err.detail}")
+        report.failed(
+            CheckName.PROOF, f"disclosures do not match the issuer-signed JWT: {err.detail}"
+        )
         return None
     disclosed_top = {d.name for d in disclosures if d.name is not None} - set(jws.payload)
     protected = sorted(disclosed_top & NON_DISCLOSABLE_CLAIMS & set(claims))
     if protected:
-        report.failed("proof", f"claims {protected} must not be selectively disclosed")
+        report.failed(CheckName.PROOF, f"claims {protected} must not be selectively disclosed")
         return None
     if issuer_key is None:
-        report.skipped("proof", "no issuer key, so the signature cannot be checked")
+        report.skipped(CheckName.PROOF, "no issuer key, so the signature cannot be checked")
         return claims
     try:
         alg = verify_part(jws, issuer_key, what="issuer-signed JWT")
     except VcError as err:
-        report.failed("proof", err.detail)
+        report.failed(CheckName.PROOF, err.detail)
         return claims
-    report.passed("proof", f"{alg} issuer signature and {len(disclosures)} disclosure(s) verify")
+    report.passed(
+        CheckName.PROOF, f"{alg} issuer signature and {len(disclosures)} disclosure(s) verify"
+    )
     return claims
 
 
@@ -260,17 +264,20 @@ def _check_holder(
     required = ctx.nonce is not None or ctx.audience is not None
     if parsed.kb_jwt is None:
         if presentation:
-            report.failed("proof", "the SD-JWT has no KB-JWT, so nothing proves who presents it")
+            report.failed(
+                CheckName.PROOF, "the SD-JWT has no KB-JWT, so nothing proves who presents it"
+            )
         if required or presentation:
             report.failed(
-                "holder_binding", "the verifier asked for key binding but there is no KB-JWT"
+                CheckName.HOLDER_BINDING,
+                "the verifier asked for key binding but there is no KB-JWT",
             )
         else:
-            report.skipped("holder_binding", "no KB-JWT and the verifier asked for none")
+            report.skipped(CheckName.HOLDER_BINDING, "no KB-JWT and the verifier asked for none")
         if required:
-            report.failed("challenge", "no KB-JWT carries the verifier's nonce/audience")
+            report.failed(CheckName.CHALLENGE, "no KB-JWT carries the verifier's nonce/audience")
         else:
-            report.skipped("challenge", "the verifier set no nonce or audience")
+            report.skipped(CheckName.CHALLENGE, "the verifier set no nonce or audience")
         return
     kb_claims: dict[str, Any] | None = None
     try:
@@ -282,19 +289,23 @@ def _check_holder(
         hash_alg = str(jws.payload.get("_sd_alg", "sha-256"))
         kb_claims = verify_key_binding(parsed, holder, hash_alg=hash_alg)
         if presentation:
-            report.passed("proof", "the KB-JWT signature and sd_hash verify with the cnf key")
+            report.passed(
+                CheckName.PROOF, "the KB-JWT signature and sd_hash verify with the cnf key"
+            )
         report.passed(
-            "holder_binding", "KB-JWT is signed by the cnf key and covers this presentation"
+            CheckName.HOLDER_BINDING, "KB-JWT is signed by the cnf key and covers this presentation"
         )
     except VcError as err:
         if presentation:
-            report.failed("proof", err.detail)
-        report.failed("holder_binding", err.detail)
+            report.failed(CheckName.PROOF, err.detail)
+        report.failed(CheckName.HOLDER_BINDING, err.detail)
     if not required:
-        report.skipped("challenge", "the verifier set no nonce or audience")
+        report.skipped(CheckName.CHALLENGE, "the verifier set no nonce or audience")
         return
     if kb_claims is None:
-        report.failed("challenge", "the KB-JWT did not verify, so its nonce/audience cannot count")
+        report.failed(
+            CheckName.CHALLENGE, "the KB-JWT did not verify, so its nonce/audience cannot count"
+        )
         return
     expect = KeyBindingExpectations(
         audience=ctx.audience, nonce=ctx.nonce, max_age=ctx.max_kb_age, clock_skew=ctx.clock_skew
@@ -302,10 +313,10 @@ def _check_holder(
     try:
         check_key_binding_claims(kb_claims, expect, ctx.now())
     except VcError as err:
-        report.failed("challenge", err.detail)
+        report.failed(CheckName.CHALLENGE, err.detail)
         return
     fresh = "" if ctx.max_kb_age is None else ", fresh"
-    report.passed("challenge", f"KB-JWT audience and nonce match{fresh}")
+    report.passed(CheckName.CHALLENGE, f"KB-JWT audience and nonce match{fresh}")
 
 
 # --------------------------------------------------------------------------- presentation
@@ -327,7 +338,7 @@ def verify_sd_jwt_presentation(
     try:
         _present_into(report, token, ctx, verify)
     except Exception as err:  # hostile input must become a result, never a crash
-        report.failed("format", f"unexpected error while verifying: {type(err).__name__}")
+        report.failed(CheckName.FORMAT, f"unexpected error while verifying: {type(err).__name__}")
     return report
 
 
@@ -342,16 +353,16 @@ def _present_into(
     try:
         parsed, jws = _parse_token(token)
     except VcError as err:
-        report.failed("format", err.detail)
+        report.failed(CheckName.FORMAT, err.detail)
         return
     sub = VerificationReport(format=SD_JWT_TYP)
     _verify_into(sub, token, ctx, verify, holder=False, parsed_token=(parsed, jws))
     report.credentials.append(sub)
     if not sub.usable:
-        report.failed("format", "the presented SD-JWT VC is not usable (see its report)")
+        report.failed(CheckName.FORMAT, "the presented SD-JWT VC is not usable (see its report)")
         return
     kb = "with a KB-JWT" if parsed.kb_jwt else "without a KB-JWT"
-    report.passed("format", f"SD-JWT VC presentation {kb}")
+    report.passed(CheckName.FORMAT, f"SD-JWT VC presentation {kb}")
     report.subject = sub.subject
     claims = sub.credential
     if claims is None:

@@ -19,7 +19,7 @@ from shared.errors import VcError, VerificationError
 from shared.model.base import issuer_id
 from shared.status import check_status
 from shared.verify.context import VerifyContext
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 
 VerifyFn = Callable[[Any, VerifyContext], VerificationReport]
 STATUS_TYPES = ("BitstringStatusListEntry",)
@@ -51,10 +51,10 @@ def check_credential_status(
     """Record the ``status`` check for every ``credentialStatus`` entry of ``credential``."""
     entries = credential.get("credentialStatus")
     if entries is None:
-        report.skipped("status", "the credential has no credentialStatus")
+        report.skipped(CheckName.STATUS, "the credential has no credentialStatus")
         return
     if not ctx.check_status:
-        report.skipped("status", "status checking is turned off for this verification")
+        report.skipped(CheckName.STATUS, "status checking is turned off for this verification")
         return
     clear: list[str] = []
     checked: list[str] = []
@@ -62,12 +62,12 @@ def check_credential_status(
     for entry in entries if isinstance(entries, list) else [entries]:
         if not isinstance(entry, dict) or entry.get("type") not in STATUS_TYPES:
             kind = entry.get("type") if isinstance(entry, dict) else type(entry).__name__
-            report.skipped("status", f"status type {kind!r} is not supported")
+            report.skipped(CheckName.STATUS, f"status type {kind!r} is not supported")
             continue
         try:
             problem, summary, flagged = _check_entry(entry, issuer, ctx, verify)
         except VcError as err:
-            report.failed("status", f"status could not be checked: {err.detail}")
+            report.failed(CheckName.STATUS, f"status could not be checked: {err.detail}")
             return
         # when the list was fetched or revalidated, for "status checked at …" on the pages
         checked.append(_checked_at(ctx, entry.get("statusListCredential")))
@@ -75,11 +75,11 @@ def check_credential_status(
             # ``purpose`` only when the bit is set: a list that cannot be read is not a
             # revocation, and the pages must not say "revoked" for it
             extra = {"purpose": entry.get("statusPurpose")} if flagged else {}
-            report.failed("status", problem, checked_at=checked[-1], **extra)
+            report.failed(CheckName.STATUS, problem, checked_at=checked[-1], **extra)
             return
         clear.append(summary)
     if clear:
-        report.passed("status", "; ".join(clear), checked_at=min(checked))
+        report.passed(CheckName.STATUS, "; ".join(clear), checked_at=min(checked))
 
 
 def _check_entry(

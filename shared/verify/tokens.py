@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Final
 
 from shared.verify.context import VerifyContext
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 from shared.verify.sd_jwt_vc import verify_sd_jwt_presentation, verify_sd_jwt_vc
 from shared.verify.status import VerifyFn
 from shared.verify.vc_jwt import verify_jwt_any, verify_jwt_credential, verify_jwt_presentation
@@ -53,7 +53,7 @@ def verify_credential_token(
     """
     if is_presentation_token(token, kind):
         report = VerificationReport(format="sd-jwt+kb")
-        report.failed("format", "this SD-JWT carries a KB-JWT: it is a presentation")
+        report.failed(CheckName.FORMAT, "this SD-JWT carries a KB-JWT: it is a presentation")
         return report
     return _VERIFIERS["jwt-vc" if kind == "jwt" else kind](token, ctx, verify)
 

@@ -44,7 +44,7 @@ from shared.verify.claims import check_claims, check_credential_shape
 from shared.verify.context import VerifyContext
 from shared.verify.envelope import ENVELOPED_VC, enveloped_type, open_envelope
 from shared.verify.holder import check_holder_binding, credential_context
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 from shared.verify.schema import OB3_TYPES
 from shared.verify.status import VerifyFn
 
@@ -238,7 +238,9 @@ def _credential_report(
             report, token, ctx, verify, keys, algorithms, allow_unbound_jwk, detected
         )
     except Exception as err:  # a verifier reports; it never lets an input crash its caller
-        report.failed("format", f"the token could not be processed: {type(err).__name__}: {err}")
+        report.failed(
+            CheckName.FORMAT, f"the token could not be processed: {type(err).__name__}: {err}"
+        )
     return report
 
 
@@ -264,14 +266,15 @@ def _verify_credential(
         report.format = profile
         credential = decode_credential(jws, profile)
     except VcError as err:
-        report.failed("format", err.detail)
+        report.failed(CheckName.FORMAT, err.detail)
         return
     if profile == "vc+jwt" and next(iter(as_list(credential.get("@context"))), None) != VC_V2:
         report.failed(
-            "format", "vc+jwt secures VC Data Model 2.0 credentials only (VC-JOSE-COSE §3.1.1)"
+            CheckName.FORMAT,
+            "vc+jwt secures VC Data Model 2.0 credentials only (VC-JOSE-COSE §3.1.1)",
         )
         return
-    report.passed("format", _PROFILE_NAMES[profile], profile=profile)
+    report.passed(CheckName.FORMAT, _PROFILE_NAMES[profile], profile=profile)
     if not check_credential_shape(report, credential):
         return
     issuer = issuer_id(credential)
@@ -291,7 +294,8 @@ def _verify_credential(
         # OB 3.0 §8.2.4.1 "JWT Payload": nbf (the credential's validFrom) is required. Our
         # policy is to refuse a token without it (docs/threat-model.md, "Engine checks").
         report.failed(
-            "validity", "an Open Badges 3.0 VC-JWT must carry the nbf claim (OB 3.0 §8.2.4.1)"
+            CheckName.VALIDITY,
+            "an Open Badges 3.0 VC-JWT must carry the nbf claim (OB 3.0 §8.2.4.1)",
         )
     _check_jwt_times(report, jws.payload, ctx)
 
@@ -324,7 +328,9 @@ def verify_jwt_presentation(
     try:
         _verify_presentation(report, token, ctx, verify, keys, algorithms)
     except Exception as err:  # a verifier reports; it never lets an input crash its caller
-        report.failed("format", f"the token could not be processed: {type(err).__name__}: {err}")
+        report.failed(
+            CheckName.FORMAT, f"the token could not be processed: {type(err).__name__}: {err}"
+        )
     return report
 
 
@@ -355,9 +361,9 @@ def _verify_presentation(
                 f"{len(items)} credentials in one presentation (limit {MAX_EMBEDDED_CREDENTIALS})"
             )
     except VcError as err:
-        report.failed("format", err.detail)
+        report.failed(CheckName.FORMAT, err.detail)
         return
-    report.passed("format", _PROFILE_NAMES[profile], profile=profile)
+    report.passed(CheckName.FORMAT, _PROFILE_NAMES[profile], profile=profile)
     holder = holder_id(presentation)
     if holder is None and isinstance(jws.payload.get("iss"), str):
         holder = jws.payload["iss"]
@@ -387,18 +393,18 @@ def _read_token(
     try:
         jws = token if isinstance(token, Jws) else parse_jws(token)
     except VcError as err:
-        report.failed("format", err.detail)
+        report.failed(CheckName.FORMAT, err.detail)
         return None
     try:
         check_jws_header(jws.header, algorithms=algorithms)
     except UnsupportedAlgorithmError as err:
-        report.failed("proof", err.detail, alg=jws.alg)
+        report.failed(CheckName.PROOF, err.detail, alg=jws.alg)
         return None
     except KeyFormatError as err:
-        report.failed("issuer_key", err.detail)
+        report.failed(CheckName.ISSUER_KEY, err.detail)
         return None
     except VcError as err:
-        report.failed("format", err.detail)
+        report.failed(CheckName.FORMAT, err.detail)
         return None
     return jws
 
@@ -426,16 +432,16 @@ def _check_key_and_signature(
             allow_unbound_jwk=allow_unbound_jwk,
         )
     except VcError as err:
-        report.failed("issuer_key", err.detail, kid=jws.kid)
-        report.skipped("proof", "the signature was not checked: no key to check it with")
+        report.failed(CheckName.ISSUER_KEY, err.detail, kid=jws.kid)
+        report.skipped(CheckName.PROOF, "the signature was not checked: no key to check it with")
         return
-    report.passed("issuer_key", f"key found: {how}", kid=jws.kid)
+    report.passed(CheckName.ISSUER_KEY, f"key found: {how}", kid=jws.kid)
     try:
         verify_signature(jws, key)  # the header passed check_jws_header in _read_token
     except (InvalidProofError, UnsupportedAlgorithmError) as err:
-        report.failed("proof", err.detail, alg=jws.alg)
+        report.failed(CheckName.PROOF, err.detail, alg=jws.alg)
         return
-    report.passed("proof", f"the {jws.alg} signature verifies ({profile})", alg=jws.alg)
+    report.passed(CheckName.PROOF, f"the {jws.alg} signature verifies ({profile})", alg=jws.alg)
 
 
 def _check_jwt_times(
@@ -450,27 +456,27 @@ def _check_jwt_times(
     skew = ctx.clock_skew.total_seconds()
     for claim in JWT_TIME_CLAIMS:
         if claim in payload and not is_numeric_date(payload[claim]):
-            report.failed("validity", f"the JWT {claim} claim is not a NumericDate")
+            report.failed(CheckName.VALIDITY, f"the JWT {claim} claim is not a NumericDate")
             return
     exp, nbf = payload.get("exp"), payload.get("nbf")
     if exp is not None and now - skew >= exp:
         report.failed(
-            "validity",
+            CheckName.VALIDITY,
             f"the JWT expired at {numeric_date_iso(exp)} (exp)",
             exp=numeric_date_iso(exp),
         )
         return
     if nbf is not None and now + skew < nbf:
         report.failed(
-            "validity",
+            CheckName.VALIDITY,
             f"the JWT is not valid before {numeric_date_iso(nbf)} (nbf)",
             nbf=numeric_date_iso(nbf),
         )
         return
     if record_pass and (exp is not None or nbf is not None):
-        report.passed("validity", "within the JWT's nbf/exp window")
+        report.passed(CheckName.VALIDITY, "within the JWT's nbf/exp window")
     elif record_pass:
-        report.skipped("validity", "the presentation JWT has no exp or nbf")
+        report.skipped(CheckName.VALIDITY, "the presentation JWT has no exp or nbf")
 
 
 def _check_nonce_and_audience(
@@ -479,15 +485,15 @@ def _check_nonce_and_audience(
     nonce = ctx.nonce if ctx.nonce is not None else ctx.challenge
     audience = ctx.audience if ctx.audience is not None else ctx.domain
     if nonce is None and audience is None:
-        report.skipped("challenge", "no nonce or audience was requested")
+        report.skipped(CheckName.CHALLENGE, "no nonce or audience was requested")
         return
     if nonce is not None and payload.get("nonce") != nonce:
-        report.failed("challenge", "the presentation's nonce is not the one requested")
+        report.failed(CheckName.CHALLENGE, "the presentation's nonce is not the one requested")
         return
     if audience is not None and audience not in as_list(payload.get("aud")):
-        report.failed("challenge", f"the presentation is not addressed to {audience} (aud)")
+        report.failed(CheckName.CHALLENGE, f"the presentation is not addressed to {audience} (aud)")
         return
-    report.passed("challenge", "nonce and audience match the request")
+    report.passed(CheckName.CHALLENGE, "nonce and audience match the request")
 
 
 def _verify_embedded(
@@ -505,7 +511,7 @@ def _verify_embedded(
             envelope = open_envelope(item, ENVELOPED_VC)
         except VcError as err:
             sub = VerificationReport(format="enveloped")
-            sub.failed("format", err.detail, rule="enveloped", section="§4.13")
+            sub.failed(CheckName.FORMAT, err.detail, rule="enveloped", section="§4.13")
             return sub
         if envelope.kind == "jwt":
             token = envelope.token

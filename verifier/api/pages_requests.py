@@ -37,6 +37,7 @@ from verifier.deps import (
 )
 from verifier.i18n import choose_language, translator
 from verifier.service import presentation_requests as vp
+from verifier.service.states import RequestState
 from verifier.service.templates import TEMPLATES, get_template
 
 router = APIRouter(include_in_schema=False)
@@ -132,7 +133,7 @@ def _reports(result: dict[str, Any]) -> list[dict[str, Any]]:
 def answer_verdict(status: dict[str, Any]) -> str:
     """refused, wallet_error, revoked, suspended, verified or not_verified."""
     result = status.get("result") or {}
-    if status.get("status") == "refused":
+    if status.get("status") == RequestState.REFUSED:
         return "refused" if result.get("error") == vp.ACCESS_DENIED else "wallet_error"
     checks: list[dict[str, Any]] = []
     for report in _reports(result):
@@ -197,7 +198,7 @@ def _request_values(
         "title": f"{title} ({wanted})" if wanted else title,
         "template_name": template.name,
         "state": state,
-        "answer": _answer(request, res, row, status) if state in {"answered", "refused"} else None,
+        "answer": _answer(request, res, row, status) if state in ANSWERED_STATES else None,
         "expires": local_datetime(row.expires_at, lang),
     }
 
@@ -220,7 +221,7 @@ def past_requests_page(request: Request, res: ResourcesDep, who: OptionalPrincip
                 "verified": row.verified,
                 "result": json.loads(row.result) if row.result else None,
             }
-            verdict = answer_verdict(status) if state in {"answered", "refused"} else state
+            verdict = answer_verdict(status) if state in ANSWERED_STATES else state
             rows.append(
                 {
                     "id": row.id,
@@ -237,11 +238,13 @@ def past_requests_page(request: Request, res: ResourcesDep, who: OptionalPrincip
 
 
 #: states of a request without a verdict yet, as the list of past requests names them
-PENDING_LABELS = {
-    "pending": "Waiting for the wallet",
-    "processing": "Being checked",
-    "expired": "Expired without an answer",
+PENDING_LABELS: dict[str, str] = {
+    RequestState.PENDING: "Waiting for the wallet",
+    RequestState.PROCESSING: "Being checked",
+    RequestState.EXPIRED: "Expired without an answer",
 }
+#: states of a request with an answer (a verdict to show)
+ANSWERED_STATES = frozenset({RequestState.ANSWERED, RequestState.REFUSED})
 
 
 @router.get("/requests/{request_id}", response_model=None)

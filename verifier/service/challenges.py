@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from shared.verify.report import CheckStatus, VerificationReport
+from shared.verify.report import CheckName, CheckStatus, VerificationReport
 from verifier.db.models import Challenge
 from verifier.service.verifying import Expectations
 
@@ -65,7 +65,7 @@ def check_replay(
     session: Session, report: VerificationReport, expect: Expectations, now: datetime
 ) -> None:
     """Add the ``replay`` check to a presentation's report (and use the challenge up)."""
-    bound = report.check("challenge")
+    bound = report.check(CheckName.CHALLENGE)
     if bound is None:
         return  # a credential alone: it is meant to be shown again and again
     value = requested_value(expect)
@@ -90,7 +90,7 @@ def check_replay(
     if domain != row.domain:
         report.failed(REPLAY, f"challenge: issued for the domain {row.domain}, not {domain}")
         return
-    proof = report.check("proof")
+    proof = report.check(CheckName.PROOF)
     if proof is None or proof.status is not CheckStatus.PASSED:
         report.skipped(REPLAY, "the presentation's proof failed: its challenge stays unused")
         return

@@ -54,7 +54,7 @@ from shared.protocols.response_encryption import (
     decrypt_response,
     encryption_client_metadata,
 )
-from shared.verify.report import CheckStatus, VerificationReport
+from shared.verify.report import CheckName, CheckStatus, VerificationReport
 from verifier.db.models import PresentationRequest
 from verifier.errors import RequestGoneError
 from verifier.service.keys import (
@@ -64,6 +64,7 @@ from verifier.service.keys import (
     open_response_keys,
     verifier_did,
 )
+from verifier.service.states import RequestState
 from verifier.service.templates import Template, get_template
 from verifier.service.trust import TrustRegistry
 from verifier.service.verifying import (
@@ -220,7 +221,7 @@ def create_request(
         response_mode=response_mode,
         dcql_query=json.dumps(chosen.dcql),
         policy=json.dumps(policy.to_json()),
-        status="pending",
+        status=RequestState.PENDING,
         created_at=now,
         expires_at=now + timedelta(seconds=settings.request_ttl_seconds),
     )
@@ -302,7 +303,7 @@ def request_object_jwt(
             "this request is passed by value: its parameters are in the link, "
             "there is no request object to fetch"
         )
-    if row.status != "pending" or now >= row.expires_at:
+    if row.status != RequestState.PENDING or now >= row.expires_at:
         raise RequestGoneError("this request has been answered or has expired")
     claims = request_claims(settings, row, response_keys, now)
     # No ``iss``: OpenID4VP 1.0 defines none for request objects, and JAR's ``iss`` would be the
@@ -319,8 +320,11 @@ def _claim(sessions: sessionmaker[Session], row_id: str, now: datetime) -> None:
     with sessions.begin() as session:
         result = session.execute(
             update(PresentationRequest)
-            .where(PresentationRequest.id == row_id, PresentationRequest.status == "pending")
-            .values(status="processing")
+            .where(
+                PresentationRequest.id == row_id,
+                PresentationRequest.status == RequestState.PENDING,
+            )
+            .values(status=RequestState.PROCESSING)
         )
         if getattr(result, "rowcount", 0) != 1:
             raise ResponseRefusedError(
@@ -330,7 +334,7 @@ def _claim(sessions: sessionmaker[Session], row_id: str, now: datetime) -> None:
 
 def _bound(report: VerificationReport) -> str | None:
     """None when the presentation is bound to this request and its holder; else why not."""
-    challenge, holder = report.check("challenge"), report.check("holder_binding")
+    challenge, holder = report.check(CheckName.CHALLENGE), report.check(CheckName.HOLDER_BINDING)
     if challenge is None or challenge.status is not CheckStatus.PASSED:
         return "the presentation is not bound to this request's nonce and client_id"
     if holder is None or holder.status is not CheckStatus.PASSED:
@@ -415,7 +419,7 @@ def verify_response(
         dcql, template_name, expires = json.loads(row.dcql_query), row.template, row.expires_at
         status, response_mode = row.status, row.response_mode
         policy = Policy.from_json(json.loads(row.policy))
-    if status != "pending":
+    if status != RequestState.PENDING:
         raise ResponseRefusedError(
             "this request was already answered: a presentation is accepted once (replay)"
         )
@@ -431,7 +435,7 @@ def verify_response(
     with sessions.begin() as session:
         stored = session.get(PresentationRequest, row_id)
         assert stored is not None
-        stored.status = "answered"
+        stored.status = RequestState.ANSWERED
         stored.verified = bool(result["verified"])
         stored.result = json.dumps(result, ensure_ascii=False)
         stored.answered_at = now
@@ -467,7 +471,7 @@ def _record_refusal(
     with sessions.begin() as session:
         stored = session.get(PresentationRequest, row_id)
         assert stored is not None
-        stored.status = "refused"
+        stored.status = RequestState.REFUSED
         stored.verified = False
         stored.result = json.dumps(result, ensure_ascii=False)
         stored.answered_at = now
@@ -528,9 +532,11 @@ def _failed_checks(out: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def state_of(row: PresentationRequest, now: datetime) -> str:
+def state_of(row: PresentationRequest, now: datetime) -> RequestState:
     """pending, processing, answered, refused, or expired (pending past its time)."""
-    return "expired" if row.status == "pending" and now >= row.expires_at else row.status
+    if row.status == RequestState.PENDING and now >= row.expires_at:
+        return RequestState.EXPIRED
+    return RequestState(row.status)
 
 
 def requests_of(

@@ -21,7 +21,7 @@ from shared.net.fetch import Fetcher
 from shared.verify.attestation import assess_attestation, is_endorsement
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 from shared.verify.status_memo import StatusListMemo
 from verifier.service.rating import RatingRequirement, check_rating
 from verifier.service.trust import ISSUER_KINDS, TrustRegistry
@@ -199,7 +199,7 @@ def _add_trust_check(report: VerificationReport, trust: dict[str, Any], policy: 
     ):
         kinds = " or ".join(sorted(policy.issuer_kinds))
         report.failed(
-            "trust",
+            CheckName.TRUST,
             f"the issuer {issuer} is in the trust registry as {trust['registry_name']!r}, "
             f"but as {entry.get('issuer_kind') or 'an issuer of no stated kind'}, "
             f"and here it must be a {kinds}",
@@ -209,19 +209,19 @@ def _add_trust_check(report: VerificationReport, trust: dict[str, Any], policy: 
         )
     elif trust["trusted"]:
         report.passed(
-            "trust",
+            CheckName.TRUST,
             f"the issuer {issuer} is in the trust registry as {trust['registry_name']!r}",
             registry_name=trust["registry_name"],
             issuer_kind=entry.get("issuer_kind"),
         )
     elif policy.require_trusted_issuer or policy.issuer_kinds:
         report.failed(
-            "trust",
+            CheckName.TRUST,
             f"the issuer {issuer} is not in the trust registry{claim}, "
             "and a trusted issuer is required",
         )
     else:
-        report.skipped("trust", f"the issuer {issuer} is not in the trust registry{claim}")
+        report.skipped(CheckName.TRUST, f"the issuer {issuer} is not in the trust registry{claim}")
 
 
 def _add_format_check(report: VerificationReport, policy: Policy) -> None:
@@ -229,19 +229,21 @@ def _add_format_check(report: VerificationReport, policy: Policy) -> None:
         return
     family = FORMAT_FAMILIES.get(report.format)
     if report.format in policy.accepted_formats or family in policy.accepted_formats:
-        report.passed("policy", f"the format {report.format} is accepted")
+        report.passed(CheckName.POLICY, f"the format {report.format} is accepted")
     else:
         accepted = ", ".join(sorted(policy.accepted_formats))
-        report.failed("policy", f"the format {report.format} is not accepted here ({accepted})")
+        report.failed(
+            CheckName.POLICY, f"the format {report.format} is not accepted here ({accepted})"
+        )
 
 
 def _add_rating_check(report: VerificationReport, requirement: RatingRequirement) -> None:
     met, reason = check_rating(report.credential, requirement)
     details = requirement.to_json()
     if met:
-        report.passed("rating", reason, **details)
+        report.passed(CheckName.RATING, reason, **details)
     else:
-        report.failed("rating", reason, **details)
+        report.failed(CheckName.RATING, reason, **details)
 
 
 def _add_volunteering_check(
@@ -250,9 +252,9 @@ def _add_volunteering_check(
     met, reason, found = assess_volunteering(report.credential, requirement)
     details = {**requirement.to_json(), **found.to_json()}
     if met:
-        report.passed("volunteering", reason, **details)
+        report.passed(CheckName.VOLUNTEERING, reason, **details)
     else:
-        report.failed("volunteering", reason, **details)
+        report.failed(CheckName.VOLUNTEERING, reason, **details)
 
 
 def credential_reports(report: VerificationReport) -> list[VerificationReport]:
@@ -346,7 +348,7 @@ def verify_submission(
         report = verify_credential(data, verifier.context(expect, live=live), json_text=json_text)
     except VcError as err:
         report = VerificationReport()
-        report.failed("format", err.detail)
+        report.failed(CheckName.FORMAT, err.detail)
     if more_checks is not None:
         more_checks(report)
     trusts = apply_policy(report, registry, policy)

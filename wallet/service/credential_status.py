@@ -19,14 +19,19 @@ from shared.did import DidResolver
 from shared.net.status_cache import CachingFetcher, RequestingFetcher
 from shared.verify.context import VerifyContext, utc_now
 from shared.verify.credential import verify_credential
-from shared.verify.report import CheckStatus, VerificationReport
+from shared.verify.report import CheckName, CheckStatus, VerificationReport
 from shared.verify.status import check_credential_status
 from shared.verify.status_memo import StatusListMemo
 from wallet.errors import CredentialBlockedError
 from wallet.service import storage
+from wallet.service.states import CredentialStatusState
 
 #: the states a person is told about; only the first two block a presentation
-REVOKED, SUSPENDED, UNCHECKED, CLEAR, NONE = "revoked", "suspended", "unchecked", "clear", "none"
+REVOKED = CredentialStatusState.REVOKED
+SUSPENDED = CredentialStatusState.SUSPENDED
+UNCHECKED = CredentialStatusState.UNCHECKED
+CLEAR = CredentialStatusState.CLEAR
+NONE = CredentialStatusState.NONE
 _FLAGGED = {"revocation": REVOKED, "suspension": SUSPENDED}
 
 
@@ -34,7 +39,7 @@ _FLAGGED = {"revocation": REVOKED, "suspension": SUSPENDED}
 class StatusFlag:
     """What the issuer's status list says of one credential, and when it was read."""
 
-    state: str
+    state: CredentialStatusState
     #: ISO 8601 time the list was fetched or confirmed unchanged (None: not read)
     checked_at: str | None = None
     #: the technical reason (English, for the details)
@@ -90,7 +95,7 @@ def check_status(view: storage.CredentialView, ctx: VerifyContext) -> StatusFlag
     check_credential_status(
         report, {"issuer": issuer, "credentialStatus": entries}, ctx, verify_credential
     )
-    check = report.check("status")
+    check = report.check(CheckName.STATUS)
     if check is None or check.status is CheckStatus.SKIPPED:
         return StatusFlag(NONE, reason=check.reason if check else "")
     when = check.details.get("checked_at")

@@ -39,6 +39,7 @@ from wallet.errors import (
 )
 from wallet.service import identities, importing, inbox, self_declared, sharing, storage
 from wallet.service.accounts import Principal, new_id, now
+from wallet.service.states import EndorsementRequestState
 from wallet.service.vault import MasterKey, VaultError, hash_token, open_sealed, seal, token_key
 
 REQUEST_DAYS = 30
@@ -198,15 +199,15 @@ def list_experiences(session: Session, who: Principal) -> list[ExperienceView]:
     return [_view(who, row) for row in rows]
 
 
-def request_state(row: EndorsementRequest, at: datetime) -> str:
+def request_state(row: EndorsementRequest, at: datetime) -> EndorsementRequestState:
     """open, used, revoked or expired."""
     if row.used_at is not None:
-        return "used"
+        return EndorsementRequestState.USED
     if row.revoked_at is not None:
-        return "revoked"
+        return EndorsementRequestState.REVOKED
     if at >= row.expires_at:
-        return "expired"
-    return "open"
+        return EndorsementRequestState.EXPIRED
+    return EndorsementRequestState.OPEN
 
 
 def _request_json(row: EndorsementRequest, at: datetime) -> dict[str, Any]:
@@ -332,11 +333,11 @@ def live_row(session: Session, token: str) -> EndorsementRequest:
     if row is None:
         raise NotFoundError("no endorsement request at this address")
     state = request_state(row, now())
-    if state == "used":
+    if state is EndorsementRequestState.USED:
         raise EndorsementLinkUsedError("this link has already been used for an endorsement")
-    if state == "revoked":
+    if state is EndorsementRequestState.REVOKED:
         raise EndorsementLinkRevokedError("the person withdrew this endorsement link")
-    if state == "expired":
+    if state is EndorsementRequestState.EXPIRED:
         raise EndorsementLinkExpiredError("this endorsement link has expired; ask for a new one")
     return row
 

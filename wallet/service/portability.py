@@ -36,6 +36,7 @@ from shared.errors import InvalidInputError
 from shared.keys import PrivateKey
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
+from shared.verify.report import CheckName
 from wallet.db.models import HistoryEntry, StoredCredential
 from wallet.errors import TooLargeError
 from wallet.service import history, identities, storage
@@ -196,7 +197,7 @@ def import_archive(
             refused.append({"id": entry.get("id"), "reason": "too large"})
             continue
         report = verify_credential(raw, ctx)
-        proof = report.check("proof")
+        proof = report.check(CheckName.PROOF)
         if proof is None or proof.status.value != "passed" or report.format != entry["format"]:
             refused.append({"id": entry.get("id"), "reason": "its proof does not verify"})
             continue

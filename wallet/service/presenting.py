@@ -58,11 +58,24 @@ from wallet.errors import RequestRefusedError
 from wallet.service import credential_status, history, identities, storage
 from wallet.service.accounts import Principal, new_id, now
 from wallet.service.identities import HolderKey
+from wallet.service.pending_presentation import (
+    CandidateCredential,
+    ClaimChoice,
+    CredentialSetView,
+    Matching,
+    PendingPresentation,
+    QueryMatch,
+    SetOption,
+    VerifierView,
+    as_matching,
+    parse_selections,
+)
+from wallet.service.pending_presentation import ClaimPath as ClaimPath
 from wallet.service.receiving import load_pending
+from wallet.service.states import PendingKind
 from wallet.service.vault import MasterKey
 from wallet.service.x509_clients import X509_PREFIXES, verify_x509_request
 
-ClaimPath = tuple[str | int | None, ...]
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 REQUEST_SCHEMES = ("openid4vp", "haip", "eudi-openid4vp")
@@ -358,6 +371,16 @@ def match_request(
     claims: Mapping[str, Any],
     status_ctx: VerifyContext | None = None,
 ) -> dict[str, Any]:
+    """:func:`match_credentials` as JSON."""
+    return match_credentials(session, who, claims, status_ctx).to_json()
+
+
+def match_credentials(
+    session: Session,
+    who: Principal,
+    claims: Mapping[str, Any],
+    status_ctx: VerifyContext | None = None,
+) -> Matching:
     """For each credential query: the matching credentials and what each would disclose.
 
     With ``status_ctx``, each candidate's status is read from its issuer's list: a revoked or
@@ -386,46 +409,40 @@ def match_request(
         options = []
         for match in found.matches.get(qid, ()):
             view = views[match.credential_id]
-            option: dict[str, Any] = {
-                "credential_id": view.id,
-                "title": view.summary.get("title"),
-                "issuer_name": view.summary.get("issuer_name"),
-                "self_declared": bool(view.summary.get("self_declared")),
-                "format": view.format,
-                "requested": [_path_json(p) for p in match.paths],
-                "blocked": _blocked(statuses, view.id),
-            }
-            if view.id in statuses:
-                option["status"] = statuses[view.id].to_json()
-            if storage.DCQL_FORMATS[view.format] == "dc+sd-jwt":
-                option["selective"] = True
-                option["disclosable"] = [_path_json(p) for p in disclosable_paths(view.raw)]
-                option["disclosed"] = disclosed_claims(view.raw, match.paths)
+            assert view.content is not None
+            selective = storage.DCQL_FORMATS[view.format] == "dc+sd-jwt"
+            option = CandidateCredential(
+                credential_id=view.id,
+                title=view.summary.get("title"),
+                issuer_name=view.summary.get("issuer_name"),
+                self_declared=bool(view.summary.get("self_declared")),
+                format=view.format,
+                requested=[_path_json(p) for p in match.paths],
+                blocked=_blocked(statuses, view.id),
+                status=statuses[view.id].to_json() if view.id in statuses else None,
+                selective=selective,
+                # the whole credential, unless selectively disclosable
+                disclosed=view.content.get("claims"),
+            )
+            if selective:
+                option.disclosable = [_path_json(p) for p in disclosable_paths(view.raw)]
+                option.disclosed = disclosed_claims(view.raw, match.paths)
                 # what the verifier reads whatever is ticked, and every claim (for the labels)
-                option["always"] = disclosed_claims(view.raw, ())
-                option["claims"] = body
-            else:
-                option["selective"] = False
-                assert view.content is not None
-                option["disclosed"] = view.content.get("claims")  # the whole credential
+                option.always = disclosed_claims(view.raw, ())
+                option.claims = view.content.get("claims") or {}
             options.append(option)
-        queries.append({"id": qid, "format": cq.get("format"), "options": options})
+        queries.append(QueryMatch(qid, cq.get("format"), options))
     # the credentials that may be sent first, so a default choice is never a blocked one;
     # then a selectively disclosable copy of a badge also held whole (docs/decisions/reveal-less.md)
-    whole = _copies_held_whole([o for q in queries for o in q["options"]])
+    whole = _copies_held_whole([o for q in queries for o in q.options])
     for q in queries:
-        q["options"].sort(
-            key=lambda o: (bool(o["blocked"]), not (o["selective"] and _badge(o) in whole))
-        )
+        q.options.sort(key=lambda o: (o.blocked, not (o.selective and o.badge in whole)))
     # a query whose every credential is revoked or suspended cannot be answered
-    answerable = {q["id"] for q in queries if any(not o["blocked"] for o in q["options"])}
-    matched = {q["id"] for q in queries if q["options"]}  # shown, blocked ones greyed out
-    out: dict[str, Any] = {
-        "satisfied": usable_match.satisfied,
-        "queries": queries,
-        "sets": _sets_view(query, answerable, matched),
-    }
-    out["selected_query_ids"] = default_query_ids(out)
+    answerable = {q.id for q in queries if any(not o.blocked for o in q.options)}
+    matched = {q.id for q in queries if q.options}  # shown, blocked ones greyed out
+    sets = set_views(query, answerable, matched)
+    out = Matching(usable_match.satisfied, queries, sets, [])
+    out.selected_query_ids.extend(default_query_ids(out))
     return out
 
 
@@ -455,64 +472,69 @@ def credential_sets(dcql: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _sets_view(
+def set_views(
     dcql: Mapping[str, Any], answerable: set[str], matched: set[str] | None = None
-) -> list[dict[str, Any]]:
+) -> list[CredentialSetView]:
     """Each credential set: its options, which may be sent (``available``) and which have
     credentials to show (``listed``: revoked or suspended ones included, not choosable)."""
     out = []
     for n, cset in enumerate(credential_sets(dcql)):
         options = [
-            {
-                "index": k,
-                "query_ids": ids,
-                "available": set(ids) <= answerable,
-                "listed": set(ids) <= (answerable if matched is None else matched),
-            }
+            SetOption(
+                index=k,
+                query_ids=ids,
+                available=set(ids) <= answerable,
+                listed=set(ids) <= (answerable if matched is None else matched),
+            )
             for k, ids in enumerate(cset["options"])
         ]
         out.append(
-            {
-                "index": n,
-                "required": cset["required"],
-                "purpose": cset["purpose"],
-                "options": options,
-                "available": any(o["available"] for o in options),
-            }
+            CredentialSetView(
+                index=n,
+                required=cset["required"],
+                purpose=cset["purpose"],
+                options=options,
+                available=any(o.available for o in options),
+            )
         )
     return out
 
 
-def default_query_ids(matching: Mapping[str, Any]) -> list[str]:
+def _sets_view(
+    dcql: Mapping[str, Any], answerable: set[str], matched: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """:func:`set_views` as JSON."""
+    return [s.to_json() for s in set_views(dcql, answerable, matched)]
+
+
+def default_query_ids(matching: Matching | Mapping[str, Any]) -> list[str]:
     """What is sent when the person changes nothing: the verifier's preferred available
     option of each REQUIRED set, and nothing for optional sets."""
+    typed = as_matching(matching)
     chosen: list[str] = []
-    for cset in matching["sets"]:
-        if not cset["required"]:
+    for cset in typed.sets or []:
+        if not cset.required:
             continue
-        option = _shows_less(matching, cset) or next(
-            (o for o in cset["options"] if o["available"]), None
-        )
+        option = _shows_less(typed, cset) or next((o for o in cset.options if o.available), None)
         if option is not None:
-            chosen.extend(i for i in option["query_ids"] if i not in chosen)
+            chosen.extend(i for i in option.query_ids if i not in chosen)
     return chosen
 
 
-def _shows_less(matching: Mapping[str, Any], cset: Mapping[str, Any]) -> Any:
+def _shows_less(matching: Matching, cset: CredentialSetView) -> SetOption | None:
     """The set's available option whose credentials are all SD-JWT copies of badges another
     option would send whole (docs/decisions/reveal-less.md: the person reveals less unless they
     choose more)."""
-    by_query = {q["id"]: q for q in matching.get("queries", [])}
 
-    def firsts(option: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-        found = [by_query.get(q, {}).get("options") or [] for q in option["query_ids"]]
-        return [opts[0] for opts in found if opts]
+    def firsts(option: SetOption) -> list[CandidateCredential]:
+        found = [matching.query(q) for q in option.query_ids]
+        return [q.options[0] for q in found if q is not None and q.options]
 
-    available = [o for o in cset["options"] if o["available"]]
-    whole = {_badge(c) for o in available for c in firsts(o) if not c["selective"]}
+    available = [o for o in cset.options if o.available]
+    whole = {c.badge for o in available for c in firsts(o) if not c.selective}
     for option in available:
         cards = firsts(option)
-        if cards and all(c["selective"] and _badge(c) in whole for c in cards):
+        if cards and all(c.selective and c.badge in whole for c in cards):
             return option
     return None
 
@@ -521,7 +543,7 @@ def _shows_less(matching: Mapping[str, Any], cset: Mapping[str, Any]) -> Any:
 MAX_COMBINATIONS = 4096
 
 
-def check_selection(matching: Mapping[str, Any], query_ids: Sequence[str]) -> None:
+def check_selection(matching: Matching | Mapping[str, Any], query_ids: Sequence[str]) -> None:
     """Refuse an answer DCQL does not allow (§6.4.2): the chosen credential queries must be
     exactly the union of one option of each required set and at most one option of each
     optional set, so two alternatives of one set are never both sent.
@@ -533,14 +555,13 @@ def check_selection(matching: Mapping[str, Any], query_ids: Sequence[str]) -> No
     if not chosen:
         raise InvalidInputError("choose at least one credential to send, or refuse")
     per_set: list[list[frozenset[str]]] = []
-    for cset in matching["sets"]:
-        full = [frozenset(o["query_ids"]) for o in cset["options"] if set(o["query_ids"]) <= chosen]
-        if not full and cset["required"]:
+    for cset in as_matching(matching).sets or []:
+        full = [frozenset(o.query_ids) for o in cset.options if set(o.query_ids) <= chosen]
+        if not full and cset.required:
             raise InvalidInputError(
-                "the request needs one of "
-                + ", ".join("+".join(o["query_ids"]) for o in cset["options"])
+                "the request needs one of " + ", ".join("+".join(o.query_ids) for o in cset.options)
             )
-        per_set.append([*full, frozenset()] if not cset["required"] else full)
+        per_set.append([*full, frozenset()] if not cset.required else full)
     if math.prod(len(f) for f in per_set) > MAX_COMBINATIONS:
         raise InvalidInputError("the request's credential sets are too many to check")
     if any(frozenset().union(*combo) == chosen for combo in itertools.product(*per_set)):
@@ -556,6 +577,13 @@ def check_selection(matching: Mapping[str, Any], query_ids: Sequence[str]) -> No
     covered = frozenset().union(*(o for options in per_set for o in options))
     stray = sorted(chosen - covered) or sorted(chosen)
     raise InvalidInputError(f"the request does not ask for {', '.join(stray)} on its own")
+
+
+def load_presentation(
+    session: Session, who: Principal, pending_id: str
+) -> tuple[PendingExchange, PendingPresentation]:
+    row, state = load_pending(session, who, pending_id, PendingKind.REQUEST)
+    return row, PendingPresentation.from_json(state)
 
 
 # --------------------------------------------------------------------------- pending
@@ -609,7 +637,7 @@ def verifier_view(
     resolved: ResolvedRequest,
     known: Mapping[str, str] | None = None,
     fetcher: HttpFetcher | None = None,
-) -> dict[str, Any]:
+) -> VerifierView:
     """Who asks: the name and logo the verifier gives (``client_metadata``, OpenID4VP 1.0 §5.1,
     with RFC 7591 ``client_name`` and ``logo_uri``), and whether the wallet knows it."""
     meta = resolved.claims.get("client_metadata")
@@ -621,17 +649,17 @@ def verifier_view(
         (known[i] for i in verifier_identifiers(resolved.client_id, response_uri) if i in known),
         None,
     )
-    return {
-        "client_id": resolved.client_id,
-        "name": names.get("") or next(iter(names.values()), None),
-        "names": names,
-        "known": known_as is not None,
-        "known_name": known_as,
-        "logo": fetch_logo(fetcher, meta.get("logo_uri")) if fetcher is not None else None,
-        "response_host": urlsplit(response_uri).netloc,
-        "signed": resolved.signed,
-        "encrypted": resolved.claims.get("response_mode") == DIRECT_POST_JWT,
-    }
+    return VerifierView(
+        client_id=resolved.client_id,
+        name=names.get("") or next(iter(names.values()), None),
+        names=names,
+        known=known_as is not None,
+        known_name=known_as,
+        logo=fetch_logo(fetcher, meta.get("logo_uri")) if fetcher is not None else None,
+        response_host=urlsplit(response_uri).netloc,
+        signed=resolved.signed,
+        encrypted=resolved.claims.get("response_mode") == DIRECT_POST_JWT,
+    )
 
 
 def _status_context(fetcher: HttpFetcher) -> VerifyContext:
@@ -649,29 +677,29 @@ def open_request(
     trust_anchors: Sequence[x509.Certificate] = (),
 ) -> dict[str, Any]:
     resolved = resolve_request(fetcher, resolver, link, trust_anchors)
-    matching = match_request(session, who, resolved.claims, _status_context(fetcher))
+    matching = match_credentials(session, who, resolved.claims, _status_context(fetcher))
     pending_id = new_id()
-    state = {
-        "client_id": resolved.client_id,
-        "request": resolved.claims,
-        "verifier": verifier_view(resolved, known_verifiers, fetcher),
-        "matching": matching,
-    }
+    pending = PendingPresentation(
+        client_id=resolved.client_id,
+        request=resolved.claims,
+        verifier=verifier_view(resolved, known_verifiers, fetcher),
+        matching=matching,
+    )
     session.add(
         PendingExchange(
             id=pending_id,
             account_id=who.account_id,
-            kind="request",
+            kind=PendingKind.REQUEST,
             created_at=now(),
-            ct=who.vault.seal_json("pending", pending_id, state),
+            ct=who.vault.seal_json("pending", pending_id, pending.to_json()),
         )
     )
-    return {"id": pending_id, "verifier": state["verifier"], **matching}
+    return pending.view(pending_id)
 
 
 def get_request(session: Session, who: Principal, pending_id: str) -> dict[str, Any]:
-    _, state = load_pending(session, who, pending_id, "request")
-    return {"id": pending_id, "verifier": state["verifier"], **state["matching"]}
+    _, pending = load_presentation(session, who, pending_id)
+    return pending.view(pending_id)
 
 
 #: OpenID4VP 1.0 §8.5 (RFC 6749 §4.1.2.1): the person refused to share anything
@@ -685,18 +713,17 @@ def decline_request(
     ``error=access_denied`` answer to its response_uri, §8.5), so its page stops waiting.
     True when the verifier took the answer; a verifier that cannot be reached does not
     stop the refusal."""
-    row, state = load_pending(session, who, pending_id, "request")
+    row, pending = load_presentation(session, who, pending_id)
     session.delete(row)
     if fetcher is None:
         return False
-    request: Mapping[str, Any] = state["request"]
     form = {"error": ACCESS_DENIED, "error_description": "the holder declined the request"}
-    if isinstance(request.get("state"), str):
-        form["state"] = request["state"]
+    if pending.state is not None:
+        form["state"] = pending.state
     try:
         resp = fetcher.request(
             "POST",
-            str(request["response_uri"]),
+            pending.response_uri,
             data=form,
             headers={"Accept": "application/json"},
             accept_status=(200, 201, 204, 400),
@@ -817,19 +844,14 @@ def build_presentation(
     )
 
 
-def _badge(option: Mapping[str, Any]) -> tuple[Any, Any]:
-    """What makes two stored credentials copies of one badge: its issuer and its title."""
-    return option.get("issuer_name"), option.get("title")
-
-
-def _copies_held_whole(options: list[dict[str, Any]]) -> set[tuple[Any, Any]]:
+def _copies_held_whole(options: list[CandidateCredential]) -> set[tuple[str | None, str | None]]:
     """The badges held both whole (ldp_vc, jwt_vc_json) and in SD-JWT VC, whose SD-JWT copy
     is then chosen by default; each whole copy is marked ``selective_copy`` so the consent
     page can say a copy that shows less exists."""
-    selective = {_badge(o) for o in options if o["selective"] and not o["blocked"]}
-    both = {_badge(o) for o in options if not o["selective"] and _badge(o) in selective}
+    selective = {o.badge for o in options if o.selective and not o.blocked}
+    both = {o.badge for o in options if not o.selective and o.badge in selective}
     for option in options:
-        option["selective_copy"] = not option["selective"] and _badge(option) in both
+        option.selective_copy = not option.selective and option.badge in both
     return both
 
 
@@ -861,8 +883,8 @@ class PlannedAnswer:
 def plan_answer(
     session: Session,
     who: Principal,
-    matching: Mapping[str, Any],
-    selections: Mapping[str, Mapping[str, Any]] | None,
+    matching: Matching | Mapping[str, Any],
+    selections: Mapping[str, Any] | None,
 ) -> list[PlannedAnswer]:
     """What would be sent for ``selections`` (per credential query id; empty: the default of
     each required credential set), checked against the request's credential sets.
@@ -870,37 +892,36 @@ def plan_answer(
     Raises:
         InvalidInputError: the selection is not one the request allows.
     """
-    selections = selections or {}
-    if "sets" not in matching:
+    choices = parse_selections(selections)
+    typed = as_matching(matching)
+    if typed.sets is None:
         raise InvalidInputError("this request was opened by an older wallet: open it again")
-    if not selections and not matching["satisfied"]:
+    if not choices and not typed.satisfied:
         raise InvalidInputError("no credential in this wallet answers this request")
-    by_query = {q["id"]: q for q in matching["queries"]}
-    answered = list(selections) or list(matching["selected_query_ids"])
+    by_query = {q.id: q for q in typed.queries}
+    answered = list(choices) or list(typed.selected_query_ids)
     unknown = [qid for qid in answered if qid not in by_query]
     if unknown:
         raise InvalidInputError(f"the request has no credential query {unknown[0]!r}")
-    check_selection(matching, answered)
+    check_selection(typed, answered)
     planned = []
     for qid in answered:
         query = by_query[qid]
-        choice = selections.get(qid, {})
-        options = {o["credential_id"]: o for o in query["options"]}
-        if "credential_id" in choice:
-            cid = choice["credential_id"]
-        else:
-            cid = query["options"][0]["credential_id"] if query["options"] else None
-        if not isinstance(cid, str) or cid not in options:
+        choice = choices.get(qid, ClaimChoice())
+        options = {o.credential_id: o for o in query.options}
+        first = query.options[0].credential_id if query.options else None
+        cid = choice.credential_id if choice.credential_id is not None else first
+        if cid is None or cid not in options:
             raise InvalidInputError(f"that credential does not answer query {qid!r}")
         option = options[cid]
         view = storage.get_credential(session, who, cid)
-        chosen = choice.get("disclose")
-        paths = tuple(tuple(p) for p in (chosen if chosen is not None else option["requested"]))
-        if option["selective"]:
+        chosen = choice.disclose
+        paths = chosen if chosen is not None else tuple(tuple(p) for p in option.requested)
+        if option.selective:
             disclosed: Mapping[str, Any] = disclosed_claims(view.raw, paths)
         else:  # a W3C credential cannot be cut: the verifier reads all of it
             disclosed = (view.content or {}).get("claims") or {}
-        planned.append(PlannedAnswer(qid, view, bool(option["selective"]), paths, disclosed))
+        planned.append(PlannedAnswer(qid, view, option.selective, paths, disclosed))
     return planned
 
 
@@ -908,14 +929,14 @@ def preview_answer(
     session: Session,
     who: Principal,
     pending_id: str,
-    selections: Mapping[str, Mapping[str, Any]] | None = None,
+    selections: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The consent summary: who asks, and exactly what each chosen credential reveals."""
-    _, state = load_pending(session, who, pending_id, "request")
-    planned = plan_answer(session, who, state["matching"], selections)
+    _, pending = load_presentation(session, who, pending_id)
+    planned = plan_answer(session, who, pending.matching, selections)
     return {
         "id": pending_id,
-        "verifier": state["verifier"],
+        "verifier": pending.verifier.to_json(),
         "answers": [p.to_json() for p in planned],
     }
 
@@ -927,7 +948,7 @@ def consent(
     master: MasterKey,
     pending_id: str,
     *,
-    selections: Mapping[str, Mapping[str, Any]] | None = None,
+    selections: Mapping[str, Any] | None = None,
     pairwise: bool = False,
 ) -> dict[str, Any]:
     """Build the presentations the person consented to, post them, log the disclosure.
@@ -939,10 +960,9 @@ def consent(
     session.execute(
         select(PendingExchange.id).where(PendingExchange.id == pending_id).with_for_update()
     )
-    row, state = load_pending(session, who, pending_id, "request")
-    request: dict[str, Any] = state["request"]
-    client_id: str = state["client_id"]
-    planned = plan_answer(session, who, state["matching"], selections)
+    row, pending = load_presentation(session, who, pending_id)
+    client_id = pending.client_id
+    planned = plan_answer(session, who, pending.matching, selections)
     holder = None
     if pairwise:
         holder = identities.holder_key(
@@ -959,15 +979,15 @@ def consent(
             who,
             answer.view,
             client_id=client_id,
-            nonce=request["nonce"],
+            nonce=pending.nonce,
             disclose=answer.paths,
             holder=holder,
         )
         vp_token[answer.query_id] = [presentation]
-    form = response_form(request, vp_token)
+    form = response_form(pending.request, vp_token)
     resp = fetcher.request(
         "POST",
-        str(request["response_uri"]),
+        pending.response_uri,
         data=form,
         headers={"Accept": "application/json"},
         accept_status=(200, 201, 204, 400),
@@ -976,16 +996,16 @@ def consent(
         answer_body: Any = resp.json() if resp.body else {}
     except VcError:
         answer_body = {"text": resp.body.decode("utf-8", "replace")[:2000]}
-    verifier = state["verifier"]
+    verifier = pending.verifier
     entry = history.record(
         session,
         who,
         "presented",
         {
             "verifier": client_id,
-            "verifier_name": verifier.get("name"),
-            "verifier_known": verifier.get("known", False),
-            "response_host": verifier.get("response_host"),
+            "verifier_name": verifier.name,
+            "verifier_known": verifier.known,
+            "response_host": verifier.response_host,
             "credentials": [a.to_json() for a in planned],
             "pairwise_did": holder.did if holder else None,
             "verifier_status": resp.status,

@@ -29,6 +29,7 @@ from wallet.errors import ProfileExpiredError, ProfileRevokedError
 from wallet.service import storage
 from wallet.service.accounts import Principal, new_id, now
 from wallet.service.presenting import ClaimPath, disclosable_paths, disclosed_claims
+from wallet.service.states import ProfileState
 from wallet.service.vault import VaultError, hash_token, open_sealed, seal, token_key
 
 DEFAULT_DAYS = 30
@@ -60,7 +61,7 @@ class ProfileView:
     expires_at: datetime
     revoked_at: datetime | None
     items: list[dict[str, Any]]
-    state: str
+    state: ProfileState
 
 
 def expiry(days: int | None, at: datetime) -> datetime:
@@ -71,13 +72,13 @@ def expiry(days: int | None, at: datetime) -> datetime:
     return at + timedelta(days=chosen)
 
 
-def state(row: Profile, at: datetime) -> str:
+def state(row: Profile, at: datetime) -> ProfileState:
     """open, revoked or expired."""
     if row.revoked_at is not None:
-        return "revoked"
+        return ProfileState.REVOKED
     if at >= row.expires_at:
-        return "expired"
-    return "open"
+        return ProfileState.EXPIRED
+    return ProfileState.OPEN
 
 
 def self_declared(claims: Mapping[str, Any]) -> bool:
@@ -236,9 +237,9 @@ def open_profile(session: Session, token: str) -> dict[str, Any]:
     if row is None:
         raise NotFoundError("nothing is published at this address")
     current = state(row, now())
-    if current == "revoked":
+    if current is ProfileState.REVOKED:
         raise ProfileRevokedError("the person withdrew this profile")
-    if current == "expired":
+    if current is ProfileState.EXPIRED:
         raise ProfileExpiredError("this profile has expired")
     try:
         opened = dict(json.loads(open_sealed(token_key(token), row.ct, _AAD)))

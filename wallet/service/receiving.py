@@ -58,6 +58,7 @@ from wallet.service import history, identities, trust
 from wallet.service.accounts import Principal, new_id, now
 from wallet.service.identities import HolderKey
 from wallet.service.importing import bound_identity, check_size, verify_for_storage
+from wallet.service.states import PendingKind
 from wallet.service.storage import CredentialView, store_credential, summarize
 
 OFFER_SCHEMES = ("openid-credential-offer", "haip")
@@ -265,7 +266,7 @@ def open_offer(
         PendingExchange(
             id=pending_id,
             account_id=who.account_id,
-            kind="offer",
+            kind=PendingKind.OFFER,
             created_at=now(),
             ct=who.vault.seal_json("pending", pending_id, state),
         )
@@ -274,7 +275,7 @@ def open_offer(
 
 
 def load_pending(
-    session: Session, who: Principal, pending_id: str, kind: str
+    session: Session, who: Principal, pending_id: str, kind: PendingKind
 ) -> tuple[PendingExchange, dict[str, Any]]:
     row = session.get(PendingExchange, pending_id)
     if row is None or row.account_id != who.account_id or row.kind != kind:
@@ -283,12 +284,12 @@ def load_pending(
 
 
 def get_offer(session: Session, who: Principal, pending_id: str) -> dict[str, Any]:
-    _, state = load_pending(session, who, pending_id, "offer")
+    _, state = load_pending(session, who, pending_id, PendingKind.OFFER)
     return {"id": pending_id, **state["preview"]}
 
 
 def decline_offer(session: Session, who: Principal, pending_id: str) -> None:
-    row, _ = load_pending(session, who, pending_id, "offer")
+    row, _ = load_pending(session, who, pending_id, PendingKind.OFFER)
     session.delete(row)
 
 
@@ -660,7 +661,7 @@ def accept_offer(
     the others are kept. When none arrives, the first failure is raised (and the offer stays
     pending, as before any credential was requested).
     """
-    row, state = load_pending(session, who, pending_id, "offer")
+    row, state = load_pending(session, who, pending_id, PendingKind.OFFER)
     offer = parse_credential_offer(state["offer"])
     metadata: dict[str, Any] = state["metadata"]
     preview: dict[str, Any] = state["preview"]

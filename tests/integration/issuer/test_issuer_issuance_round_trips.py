@@ -106,7 +106,7 @@ def test_a_nonce_is_bound_to_its_organisation_and_expires(env: Env, other_org_ke
     with res.sessions.begin() as session:
         org = get_org(session, "demo-association")
         assert not oid4vci.consume_nonce(session, res.settings, res.master_secret, org, theirs, now)
-        late = now + timedelta(seconds=res.settings.nonce_ttl)
+        late = now + timedelta(seconds=res.settings.nonce_ttl_seconds)
         assert not oid4vci.consume_nonce(session, res.settings, res.master_secret, org, mine, late)
         assert oid4vci.consume_nonce(session, res.settings, res.master_secret, org, mine, now)
         assert not oid4vci.consume_nonce(session, res.settings, res.master_secret, org, mine, now)
@@ -125,9 +125,9 @@ def test_used_nonces_are_purged_at_most_once_a_minute(env: Env) -> None:
             return int(session.scalar(select(func.count()).select_from(Nonce)) or 0)
 
     assert use() == 1
-    env.clock.advance(seconds=res.settings.nonce_ttl + 1)  # the first record has expired
+    env.clock.advance(seconds=res.settings.nonce_ttl_seconds + 1)  # the first record has expired
     assert use() == 1  # more than a minute since the last purge: purged
-    env.clock.advance(seconds=res.settings.nonce_ttl + 1)
+    env.clock.advance(seconds=res.settings.nonce_ttl_seconds + 1)
     assert use() == 1
     env.clock.advance(seconds=30)
     assert use() == 2  # within the minute: not purged (the expired one is refused anyway)

@@ -106,7 +106,7 @@ def test_the_memo_never_outlives_the_lists_max_age(env: Env) -> None:
 
     res = env.client.app.state.resources  # type: ignore[attr-defined]
     short = res.settings.model_copy(
-        update={"status_etag_memo_seconds": 30, "status_list_max_age": 3}
+        update={"status_etag_memo_seconds": 30, "status_list_max_age_seconds": 3}
     )
     object.__setattr__(res, "settings", short)
     assert _etag_memo_seconds(res) == 3

@@ -305,6 +305,8 @@ def test_hostile_client_metadata_is_shown_safely(
         {"selections": "{not json"},
         {"selections": "[1, 2]"},
         {"selections": '{"badge": {"credential_id": 3}}'},
+        {"selections": '{"badge": "not an object"}'},
+        {"selections": '{"badge": {"disclose": "credentialSubject"}}'},
     ],
 )
 def test_hostile_consent_forms_are_refused_with_nothing_sent(
