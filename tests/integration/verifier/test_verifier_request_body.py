@@ -99,21 +99,30 @@ def test_every_check_the_code_records_has_a_check_name() -> None:
     from verifier.service.challenges import REPLAY
 
     root = Path(verifier.__file__).parent.parent
-    names: set[str] = set()
+    names: set[str] = set()  # check names written as strings
+    members: set[str] = set()  # check names written as CheckName.MEMBER
     for folder in ("shared", "verifier", "wallet"):
         for path in (root / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if (
+                if not (
                     isinstance(node, ast.Call)
                     and isinstance(node.func, ast.Attribute)
                     and node.func.attr in {"passed", "failed", "skipped"}
                     and node.args
-                    and isinstance(node.args[0], ast.Constant)
-                    and isinstance(node.args[0].value, str)
                 ):
-                    names.add(node.args[0].value)
-    assert len(names) > 8  # the scan found the calls
+                    continue
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    names.add(first.value)
+                elif (
+                    isinstance(first, ast.Attribute)
+                    and isinstance(first.value, ast.Name)
+                    and first.value.id == "CheckName"
+                ):
+                    members.add(first.attr)
+    assert len(names | members) > 8  # the scan found the calls
     assert names | {REPLAY} <= set(CheckName), (names | {REPLAY}) - set(CheckName)
+    assert members <= set(CheckName.__members__), members - set(CheckName.__members__)
 
 
 def test_a_stored_result_reads_back_without_added_nulls(client: TestClient) -> None:
