@@ -46,6 +46,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
+from bench.http.cpu_quota import CpuQuota, cpu_quota_root  # noqa: E402 (after the path)
+
 PYTHON = sys.executable
 ORG = "demo-association"
 #: the issuer's master secret for the whole run (its keys stay readable from one worker
@@ -83,9 +85,15 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> 
 
 
 @contextmanager
-def serving(cmd: list[str], env: dict[str, str], probe: str) -> Iterator[None]:
+def serving(
+    cmd: list[str], env: dict[str, str], probe: str, quota: CpuQuota | None = None
+) -> Iterator[None]:
     proc = subprocess.Popen(  # noqa: S603 (our own commands)
-        cmd, env={**os.environ, **env}, cwd=ROOT, start_new_session=True
+        cmd,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        start_new_session=True,
+        preexec_fn=None if quota is None else quota.enter,
     )
     try:
         wait_ready(probe, proc)
@@ -97,6 +105,8 @@ def serving(cmd: list[str], env: dict[str, str], probe: str) -> Iterator[None]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        if quota is not None:
+            quota.remove()
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -286,7 +296,25 @@ def main() -> None:
         help="a comma-separated subset of: jose, vc+jwt, digitalbazaar, eddsa-rdfc-2022, "
         "status 304, issuance (a short run of the one scenario being changed)",
     )
+    parser.add_argument(
+        "--cpu-per-worker",
+        type=float,
+        default=None,
+        help="run each server under test (ours and Node's) in a cgroup limited to workers times "
+        "this many CPUs, so two workers get twice the CPU of one whatever else runs "
+        "(bench/http/cpu_quota.py; needs root)",
+    )
     args = parser.parse_args()
+    root = None if args.cpu_per_worker is None else cpu_quota_root()
+    if args.cpu_per_worker is not None and root is None:
+        raise SystemExit("--cpu-per-worker needs a writable cgroup cpu controller (run as root)")
+
+    def quota(name: str, workers: int) -> CpuQuota | None:
+        if root is None or args.cpu_per_worker is None:
+            return None
+        group = f"musette-bench-{os.getpid()}-{name}-{workers}w"
+        return CpuQuota.make(root, group, args.cpu_per_worker * workers)
+
     only = None if args.only is None else set(args.only.split(","))
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed (apt-get install wrk)")
@@ -319,8 +347,18 @@ def main() -> None:
             i_url = f"http://127.0.0.1:{ports['issuer']}"
             node = "node"
             with (
-                serving(uvicorn("verifier", ports["verifier"], workers), verifier_env, f"{v_url}/"),
-                serving(uvicorn("issuer", ports["issuer"], workers), issuer_env, f"{i_url}/"),
+                serving(
+                    uvicorn("verifier", ports["verifier"], workers),
+                    verifier_env,
+                    f"{v_url}/",
+                    quota("verifier", workers),
+                ),
+                serving(
+                    uvicorn("issuer", ports["issuer"], workers),
+                    issuer_env,
+                    f"{i_url}/",
+                    quota("issuer", workers),
+                ),
                 serving(
                     [
                         node,
@@ -331,11 +369,13 @@ def main() -> None:
                     ],
                     {},
                     f"http://127.0.0.1:{ports['jose']}/",
+                    quota("jose", workers),
                 ),
                 serving(
                     [node, str(HERE / "di_server.mjs"), str(ports["di"]), str(workers)],
                     {},
                     f"http://127.0.0.1:{ports['di']}/",
+                    quota("di", workers),
                 ),
             ):
                 # the same verdict on both sides before any timing
