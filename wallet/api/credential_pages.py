@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from servicekit.pages import local_path as _safe_next
 from shared.errors import VcError
 from shared.verify.credential import verify_credential
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 from wallet.api.pages import _chosen_sphere, _sphere_choices
 from wallet.deps import (
     Resources,
@@ -46,7 +46,7 @@ def _verify_now(res: Resources, raw: str) -> VerificationReport | None:
 
 def _status_checked(report: VerificationReport | None) -> str | None:
     """When the issuer's status list was read for this page (None: no status)."""
-    check = report.check("status") if report else None
+    check = report.check(CheckName.STATUS) if report else None
     when = check.details.get("checked_at") if check else None
     return when if isinstance(when, str) else None
 
