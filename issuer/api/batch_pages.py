@@ -72,6 +72,29 @@ def _form_values(form: FormData | None, lang: str) -> dict[str, Any]:
     }
 
 
+def _batch_step(
+    request: Request,
+    template: str,
+    console: Console,
+    row: AchievementRow,
+    *,
+    status: int,
+    **context: Any,
+) -> Response:
+    """A page of the upload-and-preview step: under "Issue", at the badge's batch address."""
+    return render(
+        request,
+        template,
+        status=status,
+        console=console,
+        here=f"/console/achievements/{row.slug}/batch",
+        section="issue",
+        row=row,
+        text=_text,
+        **context,
+    )
+
+
 def _upload_page(
     request: Request,
     console: Console,
@@ -83,15 +106,12 @@ def _upload_page(
     status: int = 200,
 ) -> Response:
     described = row.content.get("result_descriptions", [])
-    return render(
+    return _batch_step(
         request,
         "batch.html",
+        console,
+        row,
         status=status,
-        console=console,
-        here=f"/console/achievements/{row.slug}/batch",
-        section="issue",
-        row=row,
-        text=_text,
         values=values,
         error=error,
         error_values=error_values or {},
@@ -179,15 +199,12 @@ def batch_preview(
     if isinstance(read, Response):
         return read
     preview, options = read
-    return render(
+    return _batch_step(
         request,
         "batch_preview.html",
+        console,
+        row,
         status=200 if preview.ok else 422,
-        console=console,
-        here=f"/console/achievements/{row.slug}/batch",
-        section="issue",
-        row=row,
-        text=_text,
         preview=preview,
         options=options,
         filename=filename or "",
