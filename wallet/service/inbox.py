@@ -137,7 +137,8 @@ def drain(session: Session, who: Principal) -> int:
         if item.kind == ENDORSEMENT:
             _store_endorsement(session, who, payload)
             moved += 1
-    _count(session, account.id, -taken_count)
+    if taken_count:
+        _count(session, account.id, -taken_count)
     return moved
 
 

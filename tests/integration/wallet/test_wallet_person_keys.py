@@ -23,7 +23,7 @@ from servicekit.migrations import alembic_config
 from tests.databases import DIALECTS, database_url
 from tests.unit.wallet.fake_issuer import FakeIssuer
 from tests.unit.wallet.fake_verifier import FakeVerifier
-from tests.unit.wallet.testkit import PASSWORD, Holder, IssuerKit, wallet_settings
+from tests.unit.wallet.testkit import PASSWORD, Holder, IssuerKit, sign_up, wallet_settings
 from wallet.db.base import MIGRATIONS, make_engine
 from wallet.db.models import (
     Account,
@@ -446,6 +446,56 @@ def test_a_signed_in_request_reads_the_inbox_only_when_something_waits(
         assert inbox_statements() == []  # drained: back to no look-up
     finally:
         event.remove(engine, "before_cursor_execute", seen)
+    with db(wallet).begin() as session:
+        assert session.scalars(select(InboxItem)).all() == []
+        assert _waiting(session, alice.account_id) == 0
+
+
+@pytest.fixture
+def postgres_database(tmp_path: Path) -> Iterator[str]:
+    with database_url("postgresql", tmp_path, "race") as url:
+        yield url
+
+
+def test_a_delivery_landing_while_a_drain_runs_is_not_lost(
+    postgres_database: str, make_wallet: Callable[..., TestClient]
+) -> None:
+    """Another instance delivers between the drain's look-up and its count: the count still
+    says one waits, so the next request moves it in. PostgreSQL only: on SQLite writers take
+    turns, and the drain's transaction already writes (the delivery would wait for it)."""
+    wallet = make_wallet("race", database_url=postgres_database)
+    alice = sign_up(wallet, "race@example.org")
+    res = wallet.app.state.resources  # type: ignore[attr-defined]
+    engine = db(wallet).kw["bind"]
+
+    def deliver(n: int) -> None:
+        with res.sessions.begin() as session:
+            account = session.get(Account, alice.account_id)
+            assert account is not None
+            inbox.post(session, res.master, account, "note", {"n": n})
+
+    delivered_meanwhile: list[int] = []
+
+    def after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not delivered_meanwhile and re.search(r"^\s*SELECT\b.*\bFROM inbox\b", statement, re.S):
+            delivered_meanwhile.append(1)
+            deliver(2)  # on its own connection, committed before the drain goes on
+
+    deliver(1)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        with res.sessions.begin() as session:
+            who = accounts.principal_for_api_token(session, res.master, alice.token)
+            assert who is not None
+            inbox.drain(session, who)
+    finally:
+        event.remove(engine, "after_cursor_execute", after)
+    assert delivered_meanwhile, "the delivery did not happen during the drain"
+    with db(wallet).begin() as session:
+        waiting = session.scalars(select(InboxItem)).all()
+        assert len(waiting) == 1
+        assert _waiting(session, alice.account_id) == 1
+    assert alice.get("/api/me").status_code == 200  # the next request moves it in
     with db(wallet).begin() as session:
         assert session.scalars(select(InboxItem)).all() == []
         assert _waiting(session, alice.account_id) == 0
