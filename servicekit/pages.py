@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode, urlsplit
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from servicekit.i18n import LANG_COOKIE, LANGUAGES
 
 __all__ = [
     "LANG_COOKIE_SECONDS",
+    "SignInRequiredError",
+    "install_sign_in_redirect",
     "language_url",
     "local_path",
     "other_language",
@@ -67,3 +69,21 @@ def sign_in_redirect(request: Request, after: str | None = None) -> RedirectResp
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     query = urlencode({"next": after or here}, quote_via=quote)  # "/" as %2F, " " as %20
     return RedirectResponse(f"/signin?{query}", status_code=303)
+
+
+class SignInRequiredError(Exception):
+    """Raised by a page's dependency when nobody is signed in; ``install_sign_in_redirect``
+    answers it with ``sign_in_redirect`` (a dependency cannot return a response)."""
+
+    def __init__(self, after: str | None = None) -> None:
+        super().__init__("sign in first")
+        #: where to come back to instead of this page (see ``sign_in_redirect``)
+        self.after = after
+
+
+def install_sign_in_redirect(app: FastAPI) -> None:
+    """Answer ``SignInRequiredError`` with the redirect to ``/signin`` and back."""
+
+    @app.exception_handler(SignInRequiredError)
+    async def _sign_in(request: Request, exc: SignInRequiredError) -> Response:
+        return sign_in_redirect(request, exc.after)

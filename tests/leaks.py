@@ -27,6 +27,7 @@ IN_CLEAR: dict[tuple[str, str], str] = {
     ("accounts", "kek_salt"): "Argon2id salt of the password key: random, public by design",
     ("accounts", "kek_params"): "Argon2id costs of the password key (t, m, p)",
     ("accounts", "inbox_public_key"): "X25519 PUBLIC key deliveries are sealed to",
+    ("accounts", "inbox_pending"): "how many deliveries wait in the inbox: a count, not what",
     ("inbox", "kind"): "what waits in the inbox (an endorsement): not its contents",
     ("vault_checks", "name"): "which check value this is (the master secret's)",
     ("sessions", "token_hash"): "SHA-256 of the session cookie, which only the browser has",

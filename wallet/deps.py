@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, cast
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit.auth import SessionCookie, bearer_token, signed_in
 from servicekit.csrf import AnonymousCsrf, changes_state, same_token, supplied_token
+from servicekit.pages import SignInRequiredError
 from servicekit.ratelimit import limit_per_ip
 from servicekit.resources import SessionDep as SessionDep
 from servicekit.resources import app_resources
@@ -95,6 +97,21 @@ async def get_optional_principal(
     return await find_principal(request, res, session)
 
 
+def page_principal(after: str | None = None) -> Callable[..., Awaitable[Principal]]:
+    """A page's signed-in person; nobody signed in: to ``/signin``, then back to this page
+    (or to ``after``), as ``servicekit.pages.sign_in_redirect`` says."""
+
+    async def get_page_principal(
+        request: Request, res: ResourcesDep, session: SessionDep
+    ) -> Principal:
+        who = await find_principal(request, res, session)
+        if who is None:
+            raise SignInRequiredError(after)
+        return who
+
+    return get_page_principal
+
+
 async def check_anonymous_csrf(request: Request) -> None:
     """Sign-up and sign-in forms: double-submit cookie (no session exists yet)."""
     if not changes_state(request):
@@ -108,6 +125,8 @@ async def check_anonymous_csrf(request: Request) -> None:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
 AnonCsrfDep = Annotated[None, Depends(check_anonymous_csrf)]
+#: a page for a signed-in person only: the others are sent to sign in and back
+SignedInPage = Annotated[Principal, Depends(page_principal())]
 
 
 #: public links (endorsement requests, shares): their token is the only key, so opening

@@ -19,7 +19,7 @@ from servicekit.pages import remember_language
 from shared.errors import VcError
 from shared.i18n import Gettext, local_date, local_datetime, local_number
 from shared.ui.problem_text import problem_message, problem_title
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 from wallet.deps import ANON_CSRF
 from wallet.i18n import CATALOGUES, choose_language, translator
 from wallet.page_describe import _is_timestamp, claim_label, claim_value, parse_when, short
@@ -43,49 +43,49 @@ def qr_svg(data: str) -> Markup:
 
 #: the plain words of each check: (name, passed, failed, skipped)
 CHECK_WORDS: dict[str, tuple[str, str, str, str]] = {
-    "format": (
+    CheckName.FORMAT: (
         "Form",
         "It is a well-formed credential.",
         "It is not a readable credential.",
         "Its form was not checked.",
     ),
-    "schema": (
+    CheckName.SCHEMA: (
         "Content",
         "Its content follows the Open Badges rules.",
         "Its content does not follow the Open Badges rules.",
         "Its content was not checked against the Open Badges rules.",
     ),
-    "proof": (
+    CheckName.PROOF: (
         "Signature",
         "The issuer's signature is intact: nothing was changed since it was issued.",
         "The signature does not hold: the credential was changed or is not from this issuer.",
         "The signature was not checked.",
     ),
-    "issuer_key": (
+    CheckName.ISSUER_KEY: (
         "Issuer's key",
         "The signing key belongs to the issuer.",
         "The signing key could not be tied to the issuer.",
         "The issuer's key was not looked up.",
     ),
-    "validity": (
+    CheckName.VALIDITY: (
         "Dates",
         "It is within its validity dates.",
         "It is outside its validity dates (expired or not yet valid).",
         "It has no validity dates to check.",
     ),
-    "status": (
+    CheckName.STATUS: (
         "Status",
         "The issuer has neither revoked nor suspended it.",
         "The issuer revoked or suspended it, or its status could not be read.",
         "It has no status to check (it cannot be revoked).",
     ),
-    "holder_binding": (
+    CheckName.HOLDER_BINDING: (
         "Holder",
         "It is tied to one of your keys.",
         "It is not tied to one of your keys.",
         "It is not tied to a key.",
     ),
-    "challenge": (
+    CheckName.CHALLENGE: (
         "Request",
         "It answers this very request.",
         "It does not answer this very request.",
@@ -106,9 +106,9 @@ def plain_checks(report: VerificationReport, _: Gettext) -> list[dict[str, str]]
             title = _(words[0])
             sentence = _(words[{"passed": 1, "failed": 2}.get(status, 3)])
             purpose = check.details.get("purpose")
-            if check.name == "status" and status == "failed" and purpose == "revocation":
+            if check.name == CheckName.STATUS and status == "failed" and purpose == "revocation":
                 sentence = _("The issuer revoked it.")
-            elif check.name == "status" and status == "failed" and purpose == "suspension":
+            elif check.name == CheckName.STATUS and status == "failed" and purpose == "suspension":
                 sentence = _("The issuer suspended it for now.")
         out.append(
             {
@@ -128,12 +128,12 @@ def verdict(report: VerificationReport | None) -> str:
         return "unknown"
     if report.verified:
         return "ok"
-    status = report.check("status")
+    status = report.check(CheckName.STATUS)
     if status is not None and status.status.value == "failed":
         purpose = status.details.get("purpose")
         if purpose in {"revocation", "suspension"}:
             return "revoked" if purpose == "revocation" else "suspended"
-    validity = report.check("validity")
+    validity = report.check(CheckName.VALIDITY)
     if validity is not None and validity.status.value == "failed":
         return "expired"
     return "bad"

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from servicekit import problems
+from servicekit.pages import install_sign_in_redirect
 from shared.errors import VcError
 
 
@@ -27,3 +28,4 @@ def install_problem_handlers(app: FastAPI, *, type_base: str) -> None:
     problems.install_problem_handlers(
         app, type_base=type_base, error_page=error_page, wants_page=wants_html
     )
+    install_sign_in_redirect(app)  # pages behind ``SignedInPage``

@@ -26,7 +26,7 @@ from issuer.api.batches import (
     options_from_form,
     run_batch,
 )
-from issuer.api.forms import FORMAT_LABELS
+from issuer.api.forms import FORMAT_LABELS, first_choices, submitted_choices
 from issuer.db.models import Achievement as AchievementRow
 from issuer.db.models import Batch
 from issuer.deps import ResourcesDep, SessionDep
@@ -60,25 +60,39 @@ LIFETIMES = {
 
 def _form_values(form: FormData | None, lang: str) -> dict[str, Any]:
     if form is None:
-        return {
-            "formats": ["ldp_vc"],
-            "tx_code": False,
-            "suspendable": False,
-            "language": lang,
-            "lifetime_hours": 168,
-            "send_emails": True,
-        }
+        return {**first_choices(), "language": lang, "lifetime_hours": 168, "send_emails": True}
+    lifetime = str(form.get("lifetime_hours") or "168")
+    number = lifetime.isascii() and lifetime.isdigit() and len(lifetime) < 7
     return {
-        "formats": [f for f in form.getlist("formats") if isinstance(f, str)],
-        "tx_code": bool(form.get("tx_code")),
-        "suspendable": bool(form.get("suspendable")),
-        "name_in_clear": bool(form.get("name_in_clear")),
+        **submitted_choices(form),
         "language": str(form.get("language") or lang),
-        "lifetime_hours": int(str(form.get("lifetime_hours") or 168))
-        if str(form.get("lifetime_hours") or "168").isdigit()
-        else 168,
+        # shown again when it is a number of hours ("²" is a digit to Python, not a number)
+        "lifetime_hours": int(lifetime) if number else 168,
         "send_emails": bool(form.get("send_emails")),
     }
+
+
+def _batch_step(
+    request: Request,
+    template: str,
+    console: Console,
+    row: AchievementRow,
+    *,
+    status: int,
+    **context: Any,
+) -> Response:
+    """A page of the upload-and-preview step: under "Issue", at the badge's batch address."""
+    return render(
+        request,
+        template,
+        status=status,
+        console=console,
+        here=f"/console/achievements/{row.slug}/batch",
+        section="issue",
+        row=row,
+        text=_text,
+        **context,
+    )
 
 
 def _upload_page(
@@ -92,15 +106,12 @@ def _upload_page(
     status: int = 200,
 ) -> Response:
     described = row.content.get("result_descriptions", [])
-    return render(
+    return _batch_step(
         request,
         "batch.html",
+        console,
+        row,
         status=status,
-        console=console,
-        here=f"/console/achievements/{row.slug}/batch",
-        section="issue",
-        row=row,
-        text=_text,
         values=values,
         error=error,
         error_values=error_values or {},
@@ -139,29 +150,35 @@ def _options(form: FormData, lang: str) -> BatchOptionsIn | None:
         return None
 
 
-def _read(
-    request: Request,
-    console: Console,
-    row: AchievementRow,
-    form: FormData,
-    data: bytes,
-    options: BatchOptionsIn | None,
-) -> tuple[BatchPreview | None, Response | None]:
-    """The preview, or the upload page again with the reason the file cannot be used."""
+def _refused(
+    request: Request, console: Console, row: AchievementRow, form: FormData, message: str
+) -> Response:
+    """The upload page again, as filled, with why nothing goes further."""
     values = _form_values(form, choose_language(request))
+    return _upload_page(request, console, row, values, error=message, status=422)
+
+
+def _read(
+    request: Request, console: Console, row: AchievementRow, form: FormData, data: bytes
+) -> tuple[BatchPreview, BatchOptionsIn] | Response:
+    """The preview and the options, or the upload page again with the reason the file
+    cannot be used."""
+    lang = choose_language(request)
+    options = _options(form, lang)
     if options is None:
-        message = "Choose at least one format and a lifetime from the list."
-        return None, _upload_page(request, console, row, values, error=message, status=422)
+        return _refused(
+            request, console, row, form, "Choose at least one format and a lifetime from the list."
+        )
     try:
-        return preview_batch(data, row, options), None
+        return preview_batch(data, row, options), options
     except CsvTooLargeError as err:
-        return None, _upload_page(
-            request, console, row, values, error=err.msgid, error_values=err.values, status=413
-        )
+        status, msgid, msg_values = 413, err.msgid, err.values
     except CsvFileError as err:
-        return None, _upload_page(
-            request, console, row, values, error=err.msgid, error_values=err.values, status=422
-        )
+        status, msgid, msg_values = 422, err.msgid, err.values
+    values = _form_values(form, lang)
+    return _upload_page(
+        request, console, row, values, error=msgid, error_values=msg_values, status=status
+    )
 
 
 @router.post("/console/achievements/{slug}/batch", response_class=Response)
@@ -177,27 +194,17 @@ def batch_preview(
         data = upload.file.read(MAX_CSV_BYTES + 1)
         filename = upload.filename
     if not data:
-        return _upload_page(
-            request,
-            console,
-            row,
-            _form_values(form, lang),
-            error="Choose a CSV file.",
-            status=422,
-        )
-    options = _options(form, lang)
-    preview, refused = _read(request, console, row, form, data, options)
-    if refused is not None or preview is None or options is None:
-        return refused or Response(status_code=422)
-    return render(
+        return _refused(request, console, row, form, "Choose a CSV file.")
+    read = _read(request, console, row, form, data)
+    if isinstance(read, Response):
+        return read
+    preview, options = read
+    return _batch_step(
         request,
         "batch_preview.html",
+        console,
+        row,
         status=200 if preview.ok else 422,
-        console=console,
-        here=f"/console/achievements/{row.slug}/batch",
-        section="issue",
-        row=row,
-        text=_text,
         preview=preview,
         options=options,
         filename=filename or "",
@@ -219,7 +226,6 @@ def batch_confirm(
     res: ResourcesDep,
 ) -> Response:
     row = _achievement(session, console, slug)
-    lang = choose_language(request)
     token = str(form.get("confirm_token") or "")
     if len(token) < 16 or len(token) > 64:
         raise PageError(400, "This confirmation is not valid. Upload the file again.")
@@ -232,19 +238,12 @@ def batch_confirm(
         data = b""
     if not data:
         raise PageError(400, "This confirmation is not valid. Upload the file again.")
-    options = _options(form, lang)
-    preview, refused = _read(request, console, row, form, data, options)
-    if refused is not None or preview is None or options is None:
-        return refused or Response(status_code=422)
+    read = _read(request, console, row, form, data)
+    if isinstance(read, Response):
+        return read
+    preview, options = read
     if not preview.ok:
-        return _upload_page(
-            request,
-            console,
-            row,
-            _form_values(form, lang),
-            error="The file has problems; nothing was issued.",
-            status=422,
-        )
+        return _refused(request, console, row, form, "The file has problems; nothing was issued.")
     upload = BatchUpload(data, str(form.get("filename") or "") or None, options)
     try:
         batch_id, offers, codes, emails = run_batch(

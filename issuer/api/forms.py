@@ -308,6 +308,23 @@ def _list(form: Mapping[str, Any], name: str) -> list[str]:
     return [v for v in values if isinstance(v, str)]
 
 
+def first_choices() -> Values:
+    """How both issuing forms (one offer, a CSV batch) open: the recommended format alone (a
+    wallet collects every format an offer lists: three ticked gave three copies of one badge
+    and three rows to revoke), no transaction code, not suspendable."""
+    return {"formats": ["ldp_vc"], "tx_code": False, "suspendable": False}
+
+
+def submitted_choices(form: Mapping[str, Any]) -> Values:
+    """The choices both issuing forms share, as submitted (shown again with an error)."""
+    return {
+        "formats": _list(form, "formats"),
+        "tx_code": bool(form.get("tx_code")),
+        "suspendable": bool(form.get("suspendable")),
+        "name_in_clear": bool(form.get("name_in_clear")),
+    }
+
+
 def submitted_offer_values(form: Mapping[str, Any]) -> Values:
     values: Values = {
         key: _text(form, key)
@@ -324,8 +341,5 @@ def submitted_offer_values(form: Mapping[str, Any]) -> Values:
             "language",
         )
     }
-    values["formats"] = _list(form, "formats")
-    values["tx_code"] = bool(form.get("tx_code"))
-    values["suspendable"] = bool(form.get("suspendable"))
-    values["name_in_clear"] = bool(form.get("name_in_clear"))
+    values.update(submitted_choices(form))
     return values

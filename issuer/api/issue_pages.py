@@ -13,6 +13,7 @@ from sqlalchemy import select
 from issuer.api.achievement_pages import _achievement, _text
 from issuer.api.forms import (
     FORMAT_LABELS,
+    first_choices,
     parse_offer,
     submitted_offer_values,
 )
@@ -76,11 +77,7 @@ def _issue_form(
 @router.get("/console/achievements/{slug}/issue", response_class=Response)
 def issue_page(slug: str, request: Request, console: ConsoleDep, session: SessionDep) -> Response:
     row = _achievement(session, console, slug)
-    # one format ticked (the recommended one): a wallet collects every format an offer lists,
-    # so ticking all three gave the person three copies of one badge, and the admin three rows
-    # to revoke before a recruiter saw "revoked"
-    values = {"formats": ["ldp_vc"], "tx_code": False, "suspendable": False, "language": ""}
-    return _issue_form(request, console, row, values)
+    return _issue_form(request, console, row, {**first_choices(), "language": ""})
 
 
 @router.post("/console/achievements/{slug}/issue", response_class=Response)

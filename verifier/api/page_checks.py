@@ -11,73 +11,86 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shared.i18n import Gettext, local_date, local_datetime, local_number, ngettext
+from shared.verify.report import CheckName
 
-CHECK_TITLES = {
-    "format": "check:format",
-    "schema": "check:schema",
-    "proof": "check:proof",
-    "issuer_key": "check:issuer_key",
-    "validity": "check:validity",
-    "status": "check:status",
-    "holder_binding": "check:holder_binding",
-    "challenge": "check:challenge",
-    "replay": "check:replay",
-    "trust": "check:trust",
-    "policy": "check:policy",
-    "rating": "check:rating",
-    "volunteering": "check:volunteering",
+CHECK_TITLES: dict[str, str] = {
+    CheckName.FORMAT: "check:format",
+    CheckName.SCHEMA: "check:schema",
+    CheckName.PROOF: "check:proof",
+    CheckName.ISSUER_KEY: "check:issuer_key",
+    CheckName.VALIDITY: "check:validity",
+    CheckName.STATUS: "check:status",
+    CheckName.HOLDER_BINDING: "check:holder_binding",
+    CheckName.CHALLENGE: "check:challenge",
+    CheckName.REPLAY: "check:replay",
+    CheckName.TRUST: "check:trust",
+    CheckName.POLICY: "check:policy",
+    CheckName.RATING: "check:rating",
+    CheckName.VOLUNTEERING: "check:volunteering",
 }
 
 #: (check, status) -> the plain sentence leading that check (English msgid)
-PLAIN = {
-    ("format", "passed"): "The credential could be read.",
-    ("format", "failed"): (
+PLAIN: dict[tuple[str, str], str] = {
+    (CheckName.FORMAT, "passed"): "The credential could be read.",
+    (CheckName.FORMAT, "failed"): (
         "This could not be read as a credential (JSON, JWT, SD-JWT, or a PNG or SVG badge)."
     ),
-    ("format", "skipped"): "The format was not checked.",
-    ("schema", "passed"): "It has the structure of an Open Badges 3.0 badge.",
-    ("schema", "failed"): "It does not have the structure of an Open Badges 3.0 badge.",
-    ("schema", "skipped"): "Its structure was not compared with Open Badges 3.0.",
+    (CheckName.FORMAT, "skipped"): "The format was not checked.",
+    (CheckName.SCHEMA, "passed"): "It has the structure of an Open Badges 3.0 badge.",
+    (CheckName.SCHEMA, "failed"): "It does not have the structure of an Open Badges 3.0 badge.",
+    (CheckName.SCHEMA, "skipped"): "Its structure was not compared with Open Badges 3.0.",
     (
-        "proof",
+        CheckName.PROOF,
         "passed",
     ): "The issuer's signature is valid: nothing has changed since it was issued.",
-    ("proof", "failed"): (
+    (CheckName.PROOF, "failed"): (
         "The signature does not match: the content was changed after it was issued, "
         "or it was not signed by this issuer."
     ),
-    ("proof", "skipped"): "No signature could be checked.",
-    ("issuer_key", "passed"): "The key that signed it belongs to the issuer.",
-    ("issuer_key", "failed"): "The key that signed it could not be linked to the issuer.",
-    ("issuer_key", "skipped"): "The issuer's key was not looked up.",
-    ("validity", "passed"): "It is valid today.",
-    ("validity", "failed"): "Its validity dates cannot be read.",
-    ("validity", "skipped"): "It gives no validity period.",
-    ("status", "passed"): "The issuer has neither revoked nor suspended it.",
-    ("status", "failed"): "The issuer's status list reports a problem with it.",
-    ("status", "skipped"): "The issuer publishes no revocation list for it.",
-    ("holder_binding", "passed"): "The person who presented it proved that it is theirs.",
-    ("holder_binding", "failed"): "The person who presented it did not prove that it is theirs.",
-    ("holder_binding", "skipped"): (
+    (CheckName.PROOF, "skipped"): "No signature could be checked.",
+    (CheckName.ISSUER_KEY, "passed"): "The key that signed it belongs to the issuer.",
+    (CheckName.ISSUER_KEY, "failed"): "The key that signed it could not be linked to the issuer.",
+    (CheckName.ISSUER_KEY, "skipped"): "The issuer's key was not looked up.",
+    (CheckName.VALIDITY, "passed"): "It is valid today.",
+    (CheckName.VALIDITY, "failed"): "Its validity dates cannot be read.",
+    (CheckName.VALIDITY, "skipped"): "It gives no validity period.",
+    (CheckName.STATUS, "passed"): "The issuer has neither revoked nor suspended it.",
+    (CheckName.STATUS, "failed"): "The issuer's status list reports a problem with it.",
+    (CheckName.STATUS, "skipped"): "The issuer publishes no revocation list for it.",
+    (CheckName.HOLDER_BINDING, "passed"): "The person who presented it proved that it is theirs.",
+    (
+        CheckName.HOLDER_BINDING,
+        "failed",
+    ): "The person who presented it did not prove that it is theirs.",
+    (CheckName.HOLDER_BINDING, "skipped"): (
         "Not asked: nobody had to prove that it is theirs for this check."
     ),
-    ("challenge", "passed"): "It was sent in answer to this request, not copied from another.",
-    ("challenge", "failed"): "It was not made for this request: it may have been replayed.",
-    ("challenge", "skipped"): "Not asked: it was not sent in answer to a request.",
-    ("replay", "passed"): "It answers a request of this verifier, used here for the first time.",
-    ("replay", "failed"): "It was already presented once: this is a copy being replayed.",
-    ("replay", "skipped"): (
+    (
+        CheckName.CHALLENGE,
+        "passed",
+    ): "It was sent in answer to this request, not copied from another.",
+    (CheckName.CHALLENGE, "failed"): "It was not made for this request: it may have been replayed.",
+    (CheckName.CHALLENGE, "skipped"): "Not asked: it was not sent in answer to a request.",
+    (
+        CheckName.REPLAY,
+        "passed",
+    ): "It answers a request of this verifier, used here for the first time.",
+    (CheckName.REPLAY, "failed"): "It was already presented once: this is a copy being replayed.",
+    (CheckName.REPLAY, "skipped"): (
         "Not checked for replay: it does not answer a request of this verifier, "
         "so a copy would verify too."
     ),
-    ("trust", "passed"): "The issuer is in the trust registry as {name}.",
-    ("trust", "failed"): (
+    (CheckName.TRUST, "passed"): "The issuer is in the trust registry as {name}.",
+    (CheckName.TRUST, "failed"): (
         "The issuer is not in the trust registry, and a known issuer is required here."
     ),
-    ("trust", "skipped"): "The issuer is not in the trust registry: nobody here vouches for it.",
-    ("policy", "passed"): "This format is accepted here.",
-    ("policy", "failed"): "This format is not accepted here.",
-    ("policy", "skipped"): "No format rule applies.",
+    (
+        CheckName.TRUST,
+        "skipped",
+    ): "The issuer is not in the trust registry: nobody here vouches for it.",
+    (CheckName.POLICY, "passed"): "This format is accepted here.",
+    (CheckName.POLICY, "failed"): "This format is not accepted here.",
+    (CheckName.POLICY, "skipped"): "No format rule applies.",
 }
 
 
@@ -96,7 +109,7 @@ class CheckView:
 def status_problem(checks: list[dict[str, Any]]) -> str | None:
     """ "revoked" / "suspended" when a status check says so, else None."""
     for check in checks:
-        if check.get("name") != "status" or check.get("status") != "failed":
+        if check.get("name") != CheckName.STATUS or check.get("status") != "failed":
             continue
         details = check.get("details") or {}
         purpose = details.get("purpose") if isinstance(details, dict) else None
@@ -155,29 +168,33 @@ def _sentence(check: dict[str, Any], _: Gettext, lang: str) -> str:
     early = _failure_sentence(check, name, status, reason, details, _, lang)
     if early is not None:
         return early
-    if name == "rating":
+    if name == CheckName.RATING:
         return _rating_sentence(status, reason, details, _, lang)
-    if name == "volunteering":
+    if name == CheckName.VOLUNTEERING:
         return _volunteering_sentence(status, details, _, lang)
-    if name == "trust" and status == "failed" and details.get("required_kinds") == ["association"]:
+    if (
+        name == CheckName.TRUST
+        and status == "failed"
+        and details.get("required_kinds") == ["association"]
+    ):
         return _(
             "The issuer is in the trust registry as {name}, but not as an association: "
             "volunteer hours are accepted only from an association.",
             name=str(details.get("registry_name", "?")),
         )
-    if name == "trust" and status == "failed" and details.get("required_kinds"):
+    if name == CheckName.TRUST and status == "failed" and details.get("required_kinds"):
         return _(
             "The issuer is in the trust registry as {name}, but not as a platform: "
             "a rating is accepted only from a platform.",
             name=str(details.get("registry_name", "?")),
         )
-    if name == "trust" and status == "passed":
-        return _(PLAIN[("trust", "passed")], name=str(details.get("registry_name", "?")))
-    if name == "replay" and status == "failed" and "expired" in reason:
+    if name == CheckName.TRUST and status == "passed":
+        return _(PLAIN[(CheckName.TRUST, "passed")], name=str(details.get("registry_name", "?")))
+    if name == CheckName.REPLAY and status == "failed" and "expired" in reason:
         return _("The request it answers has expired.")
-    if name == "format" and status == "failed" and "larger than" in reason:
+    if name == CheckName.FORMAT and status == "failed" and "larger than" in reason:
         return _("The file is too large.")
-    if name == "format" and status == "failed" and isinstance(details.get("section"), str):
+    if name == CheckName.FORMAT and status == "failed" and isinstance(details.get("section"), str):
         # shared.model.vcdm2: a readable document that breaks a VC Data Model rule
         return _(
             "It breaks a rule of the W3C Verifiable Credentials data model ({section}).",
@@ -199,7 +216,7 @@ def _failure_sentence(
     lang: str,
 ) -> str | None:
     """A failed status or validity check in words, when the details say more."""
-    if name == "status" and status == "failed":
+    if name == CheckName.STATUS and status == "failed":
         problem = status_problem([check])
         if problem == "revoked":
             return _("The issuer has revoked it.")
@@ -212,7 +229,7 @@ def _failure_sentence(
                 "The issuer's revocation list could not be read, so a revocation "
                 "cannot be ruled out."
             )
-    if name == "validity" and status == "failed":
+    if name == CheckName.VALIDITY and status == "failed":
         if "valid_until" in details:
             shown = when(details["valid_until"], lang)
             if shown:
@@ -317,7 +334,7 @@ def _volunteering_words(min_hours: Any, year: Any, eligible: bool, _: Gettext, l
 def _checked_at(check: dict[str, Any], _: Gettext, lang: str) -> str | None:
     """When the issuer's status list was fetched or confirmed unchanged, in words."""
     details = check.get("details")
-    if check.get("name") != "status" or not isinstance(details, dict):
+    if check.get("name") != CheckName.STATUS or not isinstance(details, dict):
         return None
     moment = _parse_time(details.get("checked_at"))
     if moment is None or moment.tzinfo is None:
@@ -337,7 +354,7 @@ def check_views(checks: list[dict[str, Any]], _: Gettext, lang: str) -> list[Che
                 title=_(title_id) if title_id else name,
                 status_label=_(
                     "status:unknown"
-                    if (name, status) == ("trust", "skipped")
+                    if (name, status) == (CheckName.TRUST, "skipped")
                     else "status:" + status
                 ),
                 sentence=_sentence(check, _, lang),

@@ -13,6 +13,7 @@ from typing import Any
 
 from shared.errors import VcError
 from shared.i18n import Gettext
+from shared.verify.report import CheckName
 from verifier.api.page_checks import (
     CheckView,
     _number,
@@ -105,7 +106,7 @@ def report_view(report: dict[str, Any], _: Gettext, lang: str) -> ReportView:
     subs = [s for s in report.get("credentials", []) or [] if isinstance(s, dict)]
     verdict = verdict_of(bool(report.get("verified")), _walk(report))
     usable = report.get("usable", True) is not False and not any(
-        c.get("name") == "format" and c.get("status") == "failed" for c in checks
+        c.get("name") == CheckName.FORMAT and c.get("status") == "failed" for c in checks
     )
     fmt = str(report.get("format", "?"))
     return ReportView(

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from shared.errors import InvalidInputError
@@ -37,44 +38,79 @@ from verifier.service.verifying import (
 router = APIRouter(tags=["vc-api"])
 
 
-#: Options understood at each endpoint: the VC-API's (VerifyCredentialOptions,
-#: VerifyPresentationOptions), ``checks`` as the W3C test suites send it, and our
-#: ``requireHolderBinding``. VCALM §"Options": "Implementations MUST throw an error if an
-#: endpoint receives data, options, or option values that it does not understand".
-_COMMON_OPTIONS = ("challenge", "checks", "domain", "returnProblemDetails", "returnResults")
-CREDENTIAL_OPTIONS = (*_COMMON_OPTIONS, "returnCredential")
-PRESENTATION_OPTIONS = (*_COMMON_OPTIONS, "requireHolderBinding", "returnPresentation")
 #: ``checks`` names what the caller wants checked; every check runs whatever it names.
 KNOWN_CHECKS = ("credentialStatus", "proof")
+
+
+class _VerifyOptions(BaseModel):
+    """Options understood at both endpoints: the VC-API's (VerifyCredentialOptions,
+    VerifyPresentationOptions) and ``checks`` as the W3C test suites send it. VCALM
+    §"Options": "Implementations MUST throw an error if an endpoint receives data, options,
+    or option values that it does not understand" (``extra="forbid"``, no coercion)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    challenge: str | None = None
+    checks: list[Literal["credentialStatus", "proof"]] | None = None
+    domain: str | None = None
+    #: the VC-API's camelCase names
+    returnProblemDetails: bool | None = None
+    returnResults: bool | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _given_means_a_value(cls, value: object) -> object:
+        if value is None:  # an option sent as null is not "absent"
+            raise ValueError("null")
+        return value
+
+
+class CredentialOptions(_VerifyOptions):
+    returnCredential: bool | None = None
+
+
+class PresentationOptions(_VerifyOptions):
+    #: ours: holder binding checked and required (reported, not required, otherwise)
+    requireHolderBinding: bool | None = None
+    returnPresentation: bool | None = None
+
+
+OptionsT = TypeVar("OptionsT", bound=_VerifyOptions)
 
 
 def _option_error(name: str, message: str) -> InvalidInputError:
     return InvalidInputError(f"options.{name[:60]} {message}", option=name[:60])
 
 
-def _read_options(body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    """The request's ``options``, each name and value checked (400 naming the option)."""
+def _refusal(name: str, allowed: list[str]) -> InvalidInputError:
+    """What is wrong with option ``name``, in the words the endpoints always gave."""
+    if name not in allowed:
+        return _option_error(name, f"is not understood here; use: {', '.join(allowed)}")
+    if name in {"challenge", "domain"}:
+        return _option_error(name, "must be a string")
+    if name == "checks":
+        return _option_error(name, f"must be a list of: {', '.join(KNOWN_CHECKS)}")
+    return _option_error(name, "must be true or false")
+
+
+def _read_options(body: dict[str, Any], model: type[OptionsT]) -> OptionsT:
+    """The request's ``options``, each name and value checked (400 naming the first option,
+    in the request's order, that is not understood or not of its type)."""
     options = body.get("options")
     if options is None:
-        return {}
+        return model()
     if not isinstance(options, dict):
         raise InvalidInputError("options must be an object", option="options")
-    for name, value in options.items():
-        if name not in allowed:
-            raise _option_error(name, f"is not understood here; use: {', '.join(allowed)}")
-        if name in {"challenge", "domain"} and not isinstance(value, str):
-            raise _option_error(name, "must be a string")
-        if name.startswith(("return", "require")) and not isinstance(value, bool):
-            raise _option_error(name, "must be true or false")
-        if name == "checks" and (
-            not isinstance(value, list) or any(c not in KNOWN_CHECKS for c in value)
-        ):
-            raise _option_error(name, f"must be a list of: {', '.join(KNOWN_CHECKS)}")
-    return options
+    try:
+        return model.model_validate(options)
+    except ValidationError as err:
+        wrong = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
+        first = next(name for name in options if name in wrong)
+        raise _refusal(first, list(model.model_fields)) from None
 
 
-def _options(options: dict[str, Any]) -> Expectations:
-    return Expectations(challenge=options.get("challenge"), domain=options.get("domain"))
+def _options(options: _VerifyOptions) -> Expectations:
+    return Expectations(challenge=options.challenge, domain=options.domain)
 
 
 def _answer(report: Any, registry: Any) -> JSONResponse:
@@ -123,7 +159,7 @@ async def verify_credential_endpoint(
         raise InvalidInputError("verifiableCredential (an object or a token) is required")
     from shared.verify.credential import verify_credential
 
-    context = res.verifier.context(_options(_read_options(body, CREDENTIAL_OPTIONS)))
+    context = res.verifier.context(_options(_read_options(body, CredentialOptions)))
     # a member of a JSON body: a map or a token, never JSON text in a string
     report = await run_in_threadpool(
         partial(verify_credential, json_text=False), credential, context
@@ -139,13 +175,13 @@ async def verify_presentation_endpoint(
     presentation = body.get("verifiablePresentation")
     if not isinstance(presentation, dict | str):
         raise InvalidInputError("verifiablePresentation (an object or a token) is required")
-    options = _read_options(body, PRESENTATION_OPTIONS)
+    options = _read_options(body, PresentationOptions)
     expect = challenges.with_issued_domain(session, _options(options))
     # VC DM 2.0 §4.13 requires no holder: binding is asked for, not assumed (OpenID4VP
     # always requires it); the report's holder_binding check says which applied
     context = replace(
         res.verifier.context(expect),
-        require_holder_binding=options.get("requireHolderBinding", False),
+        require_holder_binding=bool(options.requireHolderBinding),
     )
     now = res.clock()
 

@@ -9,16 +9,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from servicekit.pages import local_path as _safe_next
-from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import VcError
 from shared.verify.credential import verify_credential
-from shared.verify.report import VerificationReport
+from shared.verify.report import CheckName, VerificationReport
 from wallet.api.pages import _chosen_sphere, _sphere_choices
 from wallet.deps import (
-    OptionalPrincipalDep,
     Resources,
     ResourcesDep,
     SessionDep,
+    SignedInPage,
 )
 from wallet.i18n import choose_language, translator
 from wallet.page_describe import describe
@@ -47,7 +46,7 @@ def _verify_now(res: Resources, raw: str) -> VerificationReport | None:
 
 def _status_checked(report: VerificationReport | None) -> str | None:
     """When the issuer's status list was read for this page (None: no status)."""
-    check = report.check("status") if report else None
+    check = report.check(CheckName.STATUS) if report else None
     when = check.details.get("checked_at") if check else None
     return when if isinstance(when, str) else None
 
@@ -56,12 +55,10 @@ def _status_checked(report: VerificationReport | None) -> str | None:
 def credential_page(
     credential_id: str,
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     lang = choose_language(request)
     view = storage.get_credential(session, who, credential_id)
     content = view.content or {}
@@ -91,12 +88,8 @@ def credential_page(
 
 
 @router.get("/credentials/{credential_id}/image", response_class=Response)
-def credential_image(
-    credential_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
-) -> Response:
+def credential_image(credential_id: str, who: SignedInPage, session: SessionDep) -> Response:
     """The baked badge image the credential came in (PNG or SVG), as a download."""
-    if who is None:
-        return _signin_redirect(request)
     view = storage.get_credential(session, who, credential_id)
     content = view.content or {}
     if not content.get("baked"):
@@ -113,15 +106,12 @@ def credential_image(
 @router.post("/credentials/{credential_id}/edit", response_class=Response)
 def edit_credential(
     credential_id: str,
-    request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     session: SessionDep,
     sphere: str = Form(""),
     new_sphere: str = Form(""),
     tags: str = Form(""),
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     storage.update_credential(
         session,
         who,
@@ -133,11 +123,7 @@ def edit_credential(
 
 
 @router.post("/credentials/{credential_id}/delete", response_class=Response)
-def delete_credential_page(
-    credential_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
-) -> Response:
-    if who is None:
-        return _signin_redirect(request)
+def delete_credential_page(credential_id: str, who: SignedInPage, session: SessionDep) -> Response:
     storage.delete_credential(session, who, credential_id)
     return RedirectResponse("/", status_code=303)
 
@@ -146,12 +132,10 @@ def delete_credential_page(
 def publish_page(
     credential_id: str,
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     view = storage.get_credential(session, who, credential_id)
     _, token = sharing.publish(session, who, credential_id)
     url = f"{res.settings.base_url.rstrip('/')}/s/{token}"
@@ -161,14 +145,11 @@ def publish_page(
 @router.post("/shares/{share_id}/unpublish", response_class=Response)
 def unpublish_page(
     share_id: str,
-    request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     session: SessionDep,
     credential_id: str = Form(""),
     back: str = Form(""),
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     sharing.unpublish(session, who, share_id)
     target = f"/credentials/{credential_id}" if credential_id else "/history#shares"
     return RedirectResponse(_safe_next(back) if back else target, status_code=303)

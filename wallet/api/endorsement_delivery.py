@@ -14,10 +14,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import VcError
 from wallet.api.endorsements import Endorsement
-from wallet.deps import LINKS_LIMIT, OptionalPrincipalDep, PrincipalDep, ResourcesDep, SessionDep
+from wallet.deps import LINKS_LIMIT, PrincipalDep, ResourcesDep, SessionDep, SignedInPage
 from wallet.errors import TooLargeError
 from wallet.i18n import choose_language, translator
 from wallet.pages import explained, render
@@ -144,14 +143,12 @@ def _remote_form(
 @router.get("/endorse-remote", response_class=Response)
 async def endorse_remote_page(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     link: str = "",
 ) -> Response:
     """Paste another wallet's link; once given, what it asks and the endorsement form."""
-    if who is None:
-        return _signin_redirect(request)
     if not link.strip():
         return render(request, "endorse_remote.html", who=who, link="", error=None)
     try:
@@ -173,7 +170,7 @@ async def endorse_remote_page(
 @router.post("/endorse-remote", response_class=Response)
 async def endorse_remote_submit(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     link: str = Form(""),
@@ -182,8 +179,6 @@ async def endorse_remote_submit(
     identity_id: str = Form(""),
     proof_credential_id: str = Form(""),
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     if not comment.strip() or not name.strip():
         _ = translator(choose_language(request))
         doc = await run_in_threadpool(endorsement_delivery.fetch_request, res.fetcher, link)

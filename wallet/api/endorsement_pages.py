@@ -8,10 +8,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import InvalidInputError
 from wallet.api.endorsements import link_of
-from wallet.deps import LINKS_LIMIT, OptionalPrincipalDep, ResourcesDep, SessionDep
+from wallet.deps import LINKS_LIMIT, ResourcesDep, SessionDep, SignedInPage
 from wallet.i18n import choose_language, translator
 from wallet.pages import explained, qr_svg, render
 from wallet.service import endorsements, identities
@@ -22,10 +21,8 @@ router = APIRouter(tags=["pages"])
 
 @router.get("/experiences", response_class=Response)
 def experiences_page(
-    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep
+    request: Request, who: SignedInPage, res: ResourcesDep, session: SessionDep
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     endorsements.sign_unsigned(
         session, who, res.verify_context(), max_bytes=res.settings.max_credential_bytes
     )
@@ -42,7 +39,7 @@ def experiences_page(
 @router.post("/experiences", response_class=Response)
 def create_experience_page(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     title: str = Form(""),
@@ -53,8 +50,6 @@ def create_experience_page(
     kind: str = Form("job"),
     skills: str = Form(""),
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     form = {
         "title": title,
         "organisation": organisation,
@@ -89,10 +84,8 @@ def create_experience_page(
 
 @router.get("/experiences/{experience_id}", response_class=Response)
 def experience_page(
-    experience_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
+    experience_id: str, request: Request, who: SignedInPage, session: SessionDep
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     exp = endorsements.get_experience(session, who, experience_id)
     return render(request, "experience.html", who=who, exp=exp, days=endorsements.REQUEST_DAYS)
 
@@ -101,12 +94,10 @@ def experience_page(
 def create_request_page(
     experience_id: str,
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     exp = endorsements.get_experience(session, who, experience_id)
     row, token = endorsements.create_request(session, who, experience_id)
     url = link_of(res.settings.base_url, token)
@@ -123,20 +114,14 @@ def create_request_page(
 
 @router.post("/endorsement-requests/{endorsement_request_id}/revoke", response_class=Response)
 def revoke_request_page(
-    endorsement_request_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
+    endorsement_request_id: str, who: SignedInPage, session: SessionDep
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     row = endorsements.revoke_request(session, who, endorsement_request_id)
     return RedirectResponse(f"/experiences/{row.experience_id}", status_code=303)
 
 
 @router.post("/experiences/{experience_id}/delete", response_class=Response)
-def delete_experience_page(
-    experience_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
-) -> Response:
-    if who is None:
-        return _signin_redirect(request)
+def delete_experience_page(experience_id: str, who: SignedInPage, session: SessionDep) -> Response:
     endorsements.delete_experience(session, who, experience_id)
     return RedirectResponse("/experiences", status_code=303)
 
@@ -167,12 +152,8 @@ def _endorse_form(
 
 
 @router.get("/endorse/{token}", response_class=Response, dependencies=[LINKS_LIMIT])
-def endorse_page(
-    token: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
-) -> Response:
+def endorse_page(token: str, request: Request, who: SignedInPage, session: SessionDep) -> Response:
     """A colleague's link: sign in (or sign up) first, then come back here."""
-    if who is None:
-        return _signin_redirect(request)
     return _endorse_form(request, who, session, token)
 
 
@@ -180,7 +161,7 @@ def endorse_page(
 async def endorse_submit(
     token: str,
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     comment: str = Form(""),
@@ -188,8 +169,6 @@ async def endorse_submit(
     identity_id: str = Form(""),
     proof_credential_id: str = Form(""),
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     form = {"comment": comment, "name": name}
     if not comment.strip() or not name.strip():
         _ = translator(choose_language(request))

@@ -10,8 +10,7 @@ from babel import Locale
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from servicekit.pages import sign_in_redirect as _signin_redirect
-from wallet.deps import OptionalPrincipalDep, ResourcesDep, SessionDep
+from wallet.deps import ResourcesDep, SessionDep, SignedInPage
 from wallet.i18n import choose_language, translator
 from wallet.page_describe import as_ob3, describe
 from wallet.pages import render
@@ -64,16 +63,14 @@ def _page(
 
 
 @router.get("/export", response_class=Response)
-def export_page(request: Request, who: OptionalPrincipalDep, session: SessionDep) -> Response:
-    if who is None:
-        return _signin_redirect(request)
+def export_page(request: Request, who: SignedInPage, session: SessionDep) -> Response:
     return _page(request, who, session)
 
 
 @router.post("/export", response_class=Response)
 def export_download(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     credentials: list[str] = Form(default_factory=list),  # noqa: B008
@@ -82,8 +79,6 @@ def export_download(
     country: str = Form(""),
 ) -> Response:
     """The chosen badges, each published at a fresh share link, as a PDF CV or Europass JSON."""
-    if who is None:
-        return _signin_redirect(request)
     _ = translator(choose_language(request))
     if not credentials:
         return _page(
@@ -137,13 +132,11 @@ def export_download(
 def add_to_linkedin(
     credential_id: str,
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
 ) -> Response:
     """Publish a share link for the badge, then open LinkedIn's prefilled certification form."""
-    if who is None:
-        return _signin_redirect(request)
     lang = choose_language(request)
     [item] = items.collect(session, who, [credential_id], lang, res.settings.base_url)
     return RedirectResponse(linkedin.add_to_profile_url(item), status_code=303)

@@ -9,14 +9,13 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.encoding import passphrase_jwe
 from shared.errors import VcError
 from wallet.api.portability import archive_response
 from wallet.deps import (
-    OptionalPrincipalDep,
     ResourcesDep,
     SessionDep,
+    SignedInPage,
 )
 from wallet.disclosure import facts_for
 from wallet.i18n import choose_language, translator
@@ -70,24 +69,20 @@ def _history_page(
 
 
 @router.get("/history", response_class=Response)
-def history_page(request: Request, who: OptionalPrincipalDep, session: SessionDep) -> Response:
+def history_page(request: Request, who: SignedInPage, session: SessionDep) -> Response:
     """Who was shown what, and when; share links; export and import."""
-    if who is None:
-        return _signin_redirect(request)
     return _history_page(request, who, session)
 
 
 @router.post("/archive/export", response_class=Response)
 def export_archive_page(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     session: SessionDep,
     passphrase: str = Form(""),
     passphrase_confirm: str = Form(""),
 ) -> Response:
     """Download the archive; with a passphrase (typed twice), locked in a standard JWE."""
-    if who is None:
-        return _signin_redirect(request)
     _ = translator(choose_language(request))
     if not passphrase and not passphrase_confirm:
         return archive_response(portability.export_archive(session, who), encrypted=False)
@@ -115,14 +110,12 @@ def export_archive_page(
 @router.post("/archive/import", response_class=Response)
 async def import_archive_page(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     file: UploadFile = File(...),  # noqa: B008
     passphrase: str = Form(""),
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     data = await file.read(portability.MAX_UPLOAD_BYTES + 1)
     try:
         imported = await run_in_threadpool(  # verifies every credential: off the event loop

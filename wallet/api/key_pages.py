@@ -3,15 +3,16 @@ and « forgot password » with the kit (docs/decisions/person-held-keys.md)."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
 
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import VcError
 from wallet.api.accounts import set_session_cookie
-from wallet.deps import SESSION, AnonCsrfDep, OptionalPrincipalDep, ResourcesDep, SessionDep
+from wallet.deps import SESSION, AnonCsrfDep, ResourcesDep, SessionDep, page_principal
 from wallet.i18n import choose_language, translator
 from wallet.pages import render
 from wallet.service import accounts
@@ -71,14 +72,12 @@ def recovery_kit_page(
     return response
 
 
-def _signin_redirect() -> Response:
-    return RedirectResponse("/signin?next=%2Faccount%2Fkeys", status_code=303)
+#: whatever the form, signing in leads back to the keys page
+KeysPage = Annotated[Principal, Depends(page_principal("/account/keys"))]
 
 
 @router.get("/account/keys", response_class=Response)
-def keys_page(request: Request, who: OptionalPrincipalDep, session: SessionDep) -> Response:
-    if who is None:
-        return _signin_redirect()
+def keys_page(request: Request, who: KeysPage, session: SessionDep) -> Response:
     return render(
         request,
         "account_keys.html",
@@ -92,14 +91,12 @@ def keys_page(request: Request, who: OptionalPrincipalDep, session: SessionDep) 
 @router.post("/account/password", response_class=Response)
 def change_password(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: KeysPage,
     res: ResourcesDep,
     session: SessionDep,
     old_password: str = Form(...),
     new_password: str = Form(...),
 ) -> Response:
-    if who is None:
-        return _signin_redirect()
     _ = translator(choose_language(request))
     limiter_of(request).hit(
         "signin", account_and_ip(who.email, request), res.settings.rate_limit_signin
@@ -142,11 +139,7 @@ def change_password(
 
 
 @router.post("/account/recovery-kit", response_class=Response)
-def new_kit(
-    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep
-) -> Response:
-    if who is None:
-        return _signin_redirect()
+def new_kit(request: Request, who: KeysPage, res: ResourcesDep, session: SessionDep) -> Response:
     code = accounts.new_recovery_kit(session, who)
     account = accounts.find_account(session, who.email)
     return recovery_kit_page(

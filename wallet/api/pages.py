@@ -12,7 +12,6 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from servicekit.pages import local_path as _safe_next
-from servicekit.pages import sign_in_redirect as _signin_redirect
 from servicekit.ratelimit import account_and_ip, limiter_of
 from shared.errors import VcError
 from shared.ui import STYLESHEET
@@ -24,6 +23,7 @@ from wallet.deps import (
     OptionalPrincipalDep,
     ResourcesDep,
     SessionDep,
+    SignedInPage,
 )
 from wallet.i18n import choose_language, translator
 from wallet.page_describe import activity_date, as_ob3, describe
@@ -168,15 +168,13 @@ def signout(request: Request, who: OptionalPrincipalDep, session: SessionDep) ->
 @router.get("/", response_class=Response)
 def home(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     q: str | None = None,
     sphere: str | None = None,
 ) -> Response:
     """« Ma musette »: credentials grouped by sphere, and a timeline by activity date."""
-    if who is None:
-        return _signin_redirect(request)
     lang = choose_language(request)
     # experiences kept before they became credentials are signed now
     # (docs/decisions/timeline-spheres.md)

@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import InvalidInputError, VcError
 from shared.i18n import Gettext
 from wallet.api.presentations import resolver_of
-from wallet.deps import OptionalPrincipalDep, Resources, ResourcesDep, SessionDep
+from wallet.deps import Resources, ResourcesDep, SessionDep, SignedInPage
 from wallet.disclosure import (
     FORMAT_NAMES,
     disclosure_items,
@@ -238,11 +237,9 @@ def _open_request(
 
 @router.get("/present", response_class=Response)
 def present_page(
-    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep
+    request: Request, who: SignedInPage, res: ResourcesDep, session: SessionDep
 ) -> Response:
     """Open a presentation request (``?client_id=…&request_uri=…``): the consent screen."""
-    if who is None:
-        return _signin_redirect(request)
     if "client_id" not in request.query_params:
         return _present_form(request, who)
     return _open_request(request, who, res, session, str(request.url))
@@ -251,33 +248,27 @@ def present_page(
 @router.post("/present", response_class=Response)
 def present_paste(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     link: str = Form(...),
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     return _open_request(request, who, res, session, link)
 
 
 @router.get("/present/{request_id}", response_class=Response)
 def pending_page(
-    request_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
+    request_id: str, request: Request, who: SignedInPage, session: SessionDep
 ) -> Response:
     """The consent screen of a request already opened (back from the summary)."""
-    if who is None:
-        return _signin_redirect(request)
     return _consent_page(request, who, presenting.get_request(session, who, request_id))
 
 
 @router.post("/present/{request_id}/review", response_class=Response)
 async def review_page(
-    request_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
+    request_id: str, request: Request, who: SignedInPage, session: SessionDep
 ) -> Response:
     """The summary: exactly what would be sent for these choices, before anything is."""
-    if who is None:
-        return _signin_redirect(request)
     form = await request.form()
     pending = presenting.get_request(session, who, request_id)
     lang = choose_language(request)
@@ -306,12 +297,10 @@ async def review_page(
 async def consent_page(
     request_id: str,
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     form = await request.form()
     pending = presenting.get_request(session, who, request_id)
     _ = translator(choose_language(request))
@@ -357,12 +346,9 @@ async def consent_page(
 @router.post("/present/{request_id}/decline", response_class=Response)
 def decline_request_page(
     request_id: str,
-    request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     presenting.decline_request(session, who, request_id, res.fetcher)  # tells the verifier
     return RedirectResponse("/", status_code=303)

@@ -10,11 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import InvalidInputError
 from wallet.api.credential_pages import _status_checked, _verify_now
 from wallet.api.credentials import MEDIA_TYPES
-from wallet.deps import LINKS_LIMIT, OptionalPrincipalDep, Resources, ResourcesDep, SessionDep
+from wallet.deps import LINKS_LIMIT, Resources, ResourcesDep, SessionDep, SignedInPage
 from wallet.disclosure import disclosure_items, readable_facts
 from wallet.i18n import choose_language, translator
 from wallet.page_describe import describe
@@ -40,11 +39,9 @@ def _parts(view: storage.CredentialView, lang: str) -> list[dict[str, Any]]:
 
 @router.get("/profiles", response_class=Response)
 def profiles_page(
-    request: Request, who: OptionalPrincipalDep, session: SessionDep, res: ResourcesDep
+    request: Request, who: SignedInPage, session: SessionDep, res: ResourcesDep
 ) -> Response:
     """The person's profiles and the form to make one."""
-    if who is None:
-        return _signin_redirect(request)
     lang = choose_language(request)
     badges = [
         {"view": v, "parts": _parts(v, lang)}
@@ -82,11 +79,7 @@ def _choices(session: Session, who: Principal, form: FormData, lang: str) -> lis
 
 
 @router.post("/profiles", response_class=Response)
-async def create_profile_page(
-    request: Request, who: OptionalPrincipalDep, session: SessionDep
-) -> Response:
-    if who is None:
-        return _signin_redirect(request)
+async def create_profile_page(request: Request, who: SignedInPage, session: SessionDep) -> Response:
     form = await request.form()
     days_text = str(form.get("days") or profiles.DEFAULT_DAYS)
     if not days_text.isdigit():
@@ -100,24 +93,18 @@ async def create_profile_page(
 def profile_owner_page(
     profile_id: str,
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     session: SessionDep,
     res: ResourcesDep,
 ) -> Response:
     """The owner's view: the link, its QR code, the expiry date, the revoke button."""
-    if who is None:
-        return _signin_redirect(request)
     profile = profiles.get_profile(session, who, profile_id)
     url = _url(res, profile.url_token)
     return render(request, "profile.html", who=who, profile=profile, url=url, qr=qr_svg(url))
 
 
 @router.post("/profiles/{profile_id}/revoke", response_class=Response)
-def revoke_profile_page(
-    profile_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
-) -> Response:
-    if who is None:
-        return _signin_redirect(request)
+def revoke_profile_page(profile_id: str, who: SignedInPage, session: SessionDep) -> Response:
     profiles.revoke(session, who, profile_id)
     return RedirectResponse(f"/profiles/{profile_id}", status_code=303)
 

@@ -8,15 +8,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from servicekit.pages import sign_in_redirect as _signin_redirect
 from shared.errors import VcError
 from shared.ui.problem_text import problem_message
 from wallet.api.pages import _chosen_sphere, _sphere_choices
 from wallet.deps import (
-    OptionalPrincipalDep,
     Resources,
     ResourcesDep,
     SessionDep,
+    SignedInPage,
 )
 from wallet.i18n import choose_language, translator
 from wallet.pages import (
@@ -76,11 +75,9 @@ def _open_offer(
 
 @router.get("/receive", response_class=Response)
 def receive_page(
-    request: Request, who: OptionalPrincipalDep, res: ResourcesDep, session: SessionDep
+    request: Request, who: SignedInPage, res: ResourcesDep, session: SessionDep
 ) -> Response:
     """Open an offer link (``?credential_offer_uri=…`` or ``?credential_offer=…``): preview."""
-    if who is None:
-        return _signin_redirect(request)
     params = request.query_params
     if "credential_offer_uri" not in params and "credential_offer" not in params:
         return _receive_form(request, who, session)
@@ -90,13 +87,11 @@ def receive_page(
 @router.post("/receive", response_class=Response)
 def receive_paste(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     offer: str = Form(...),
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     return _open_offer(request, who, res, session, offer)
 
 
@@ -104,15 +99,13 @@ def receive_paste(
 def accept_page(
     offer_id: str,
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     tx_code: str = Form(""),
     sphere: str = Form(""),
     new_sphere: str = Form(""),
 ) -> Response:
-    if who is None:
-        return _signin_redirect(request)
     try:
         accepted = receiving.accept_offer(
             session,
@@ -150,11 +143,7 @@ def accept_page(
 
 
 @router.post("/receive/{offer_id}/decline", response_class=Response)
-def decline_page(
-    offer_id: str, request: Request, who: OptionalPrincipalDep, session: SessionDep
-) -> Response:
-    if who is None:
-        return _signin_redirect(request)
+def decline_page(offer_id: str, who: SignedInPage, session: SessionDep) -> Response:
     receiving.decline_offer(session, who, offer_id)
     return RedirectResponse("/", status_code=303)
 
@@ -162,7 +151,7 @@ def decline_page(
 @router.post("/import", response_class=Response)
 async def import_page(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     file: UploadFile = File(...),  # noqa: B008
@@ -170,8 +159,6 @@ async def import_page(
     new_sphere: str = Form(""),
 ) -> Response:
     """Import a file: JSON, JWT, SD-JWT, or a baked PNG/SVG badge (verified before keeping)."""
-    if who is None:
-        return _signin_redirect(request)
     data = await file.read(res.settings.max_credential_bytes + 1)
     try:  # verifying fetches DID documents and status lists: off the event loop
         view = await run_in_threadpool(

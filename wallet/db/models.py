@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wallet.db.base import Base, UtcDateTime
@@ -34,6 +34,9 @@ class Account(Base):
     inbox_public_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     #: its private key, sealed under the data key
     inbox_private_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    #: how many ``inbox`` rows wait: raised with each delivery, lowered by the drain, so a
+    #: signed-in request looks in the inbox only when something waits
+    inbox_pending: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class WebSession(Base):

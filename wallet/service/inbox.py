@@ -13,7 +13,7 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from wallet.db.models import Account, EndorsementRequest, InboxItem
@@ -49,6 +49,19 @@ def post(
     data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     item.ct = seal_to(_public_key(account, master), data, _aad(item))
     session.add(item)
+    # in the same transaction as the row: a drain that sees the count sees the row
+    _count(session, account.id, +1)
+
+
+def _count(session: Session, account_id: str, change: int) -> None:
+    """Raise or lower ``accounts.inbox_pending`` in SQL (``x = x + n``: two deliveries, or a
+    delivery and a drain, at once on two instances lose neither change)."""
+    session.execute(
+        update(Account)
+        .where(Account.id == account_id)
+        .values(inbox_pending=Account.inbox_pending + change)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def post_endorsement(
@@ -78,7 +91,14 @@ def post_endorsement(
 
 
 def drain(session: Session, who: Principal) -> int:
-    """Move what waits in the inbox into the vault; returns how many items were moved."""
+    """Move what waits in the inbox into the vault; returns how many items were moved.
+
+    The account row is the one the request's sign-in loaded (no query): when its count says
+    nothing waits, the inbox is not read at all.
+    """
+    account = session.get(Account, who.account_id)
+    if account is None or not account.inbox_pending:
+        return 0
     items = list(
         session.scalars(
             select(InboxItem)
@@ -87,11 +107,12 @@ def drain(session: Session, who: Principal) -> int:
         )
     )
     if not items:
+        # a count above the rows (rows removed by hand) only costs this look-up; it is not
+        # reset here: a delivery landing meanwhile could not be told from the stale count
         return 0
-    account = session.get(Account, who.account_id)
-    if account is None or account.inbox_private_ct is None:
+    if account.inbox_private_ct is None:
         return 0
-    moved = 0
+    moved = taken_count = 0
     for item in items:
         # two requests draining at once (two instances): one DELETE removes the row and wins
         taken = session.execute(
@@ -100,7 +121,8 @@ def drain(session: Session, who: Principal) -> int:
             .execution_options(synchronize_session=False)
         )
         if getattr(taken, "rowcount", 1) != 1:
-            continue
+            continue  # the other request lowers the count for it
+        taken_count += 1
         try:
             payload = json.loads(
                 open_from(who.vault, account.inbox_private_ct, item.ct, _aad(item))
@@ -115,6 +137,8 @@ def drain(session: Session, who: Principal) -> int:
         if item.kind == ENDORSEMENT:
             _store_endorsement(session, who, payload)
             moved += 1
+    if taken_count:
+        _count(session, account.id, -taken_count)
     return moved
 
 

@@ -481,3 +481,16 @@ def test_every_batch_message_is_in_both_catalogues(lang: str) -> None:
     assert len(ids) > 25
     missing = sorted(ids - set(catalogue(LOCALES, lang)))
     assert missing == []
+
+
+@pytest.mark.parametrize("lifetime", ["²", "٣", "9" * 5000, "-1", "72.5", "soixante"])
+def test_a_hostile_lifetime_shows_the_form_again(
+    admin: TestClient, env: Env, lifetime: str
+) -> None:
+    """The form comes back with its lifetime list (never a crash): a superscript two is a
+    digit to Python but no number, and a 5,000-digit number is more than int() reads."""
+    response = page_upload(admin, "nom\nLéa\n", lifetime_hours=lifetime)
+    assert response.status_code == 422, response.text
+    assert "Choisissez au moins un format et une durée" in response.text
+    assert 'value="168" selected' in response.text.replace('selected="selected"', "selected")
+    assert count(env, Offer) == 0

@@ -172,6 +172,22 @@ def test_proof_set_with_a_second_party_says_who_signed_what(client: TestClient) 
             "returnCredential",
         ),
         ("/presentations/verify", "verifiablePresentation", {"domain": ["a"]}, "domain"),
+        # sent as null is not absent; 1 is not true; the first wrong one in the request's order
+        ("/credentials/verify", "verifiableCredential", {"challenge": None}, "challenge"),
+        ("/credentials/verify", "verifiableCredential", {"returnResults": 1}, "returnResults"),
+        ("/credentials/verify", "verifiableCredential", {"checks": ["proof", 1]}, "checks"),
+        (
+            "/presentations/verify",
+            "verifiablePresentation",
+            {"domain": 1, "unknownOption": 1},
+            "domain",
+        ),
+        (
+            "/presentations/verify",
+            "verifiablePresentation",
+            {"unknownOption": 1, "domain": 1},
+            "unknownOption",
+        ),
     ],
 )
 def test_unknown_or_bad_verify_options_are_400_naming_the_option(

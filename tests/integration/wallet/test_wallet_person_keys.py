@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -15,13 +16,14 @@ from urllib.parse import quote
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, event, select
+from sqlalchemy.orm import Session
 
 from servicekit.migrations import alembic_config
 from tests.databases import DIALECTS, database_url
 from tests.unit.wallet.fake_issuer import FakeIssuer
 from tests.unit.wallet.fake_verifier import FakeVerifier
-from tests.unit.wallet.testkit import PASSWORD, Holder, IssuerKit, wallet_settings
+from tests.unit.wallet.testkit import PASSWORD, Holder, IssuerKit, sign_up, wallet_settings
 from wallet.db.base import MIGRATIONS, make_engine
 from wallet.db.models import (
     Account,
@@ -33,7 +35,7 @@ from wallet.db.models import (
     WebSession,
 )
 from wallet.main import create_app
-from wallet.service import accounts
+from wallet.service import accounts, inbox
 from wallet.service.vault import (
     AccountVault,
     MasterKey,
@@ -359,12 +361,19 @@ def test_the_pages_of_the_keys(wallet: TestClient, lang: str) -> None:
 # ---------------------------------------------------- endorsements delivered while away
 
 
+@pytest.fixture(params=DIALECTS)
+def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database_url(request.param, tmp_path, "inbox") as url:
+        yield url
+
+
 def test_an_endorsement_delivered_while_away_waits_sealed_in_the_inbox(
-    wallet: TestClient, kit: IssuerKit
+    any_database: str, make_wallet: Callable[..., TestClient], kit: IssuerKit
 ) -> None:
     from tests.integration.wallet.test_wallet_endorsement_delivery import endorsement
     from tests.integration.wallet.test_wallet_endorsements import experience, link
 
+    wallet = make_wallet("inbox", database_url=any_database)
     made = wallet.post("/api/accounts", json={"email": "e@example.org", "password": PASSWORD})
     alice = sign_up_token(wallet, "e@example.org", PASSWORD, made.json())
     exp = experience(alice)
@@ -382,6 +391,7 @@ def test_an_endorsement_delivered_while_away_waits_sealed_in_the_inbox(
         for key in keys_the_operator_can_make(master):
             with pytest.raises(VaultError):
                 open_sealed(key, item.ct[32:], f"inbox:{item.account_id}:{item.kind}:{item.id}")
+        assert _waiting(session, alice.account_id) == 1  # counted with the row
     # not in the vault: the server could not have sealed it there
     assert _stored(wallet, alice.account_id) == before
     # at her next sign-in it lands in her musette
@@ -390,10 +400,105 @@ def test_an_endorsement_delivered_while_away_waits_sealed_in_the_inbox(
     assert got["comment"] == "Travail remarquable."
     with db(wallet).begin() as session:
         assert session.scalars(select(InboxItem)).all() == []
+        assert _waiting(session, alice.account_id) == 0
         row = session.get(EndorsementRequest, request_id)
         assert row is not None
         assert row.credential_id == got["credential_id"]
     assert len(_stored(wallet, alice.account_id)) == len(before) + 1
+
+
+def _waiting(session: Session, account_id: str) -> int:
+    account = session.get(Account, account_id)
+    assert account is not None
+    return account.inbox_pending
+
+
+def test_a_signed_in_request_reads_the_inbox_only_when_something_waits(
+    wallet: TestClient, alice: Holder, bob: Holder
+) -> None:
+    """The count on the account row (loaded to sign in anyway) spares the inbox query."""
+    engine = db(wallet).kw["bind"]
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    def inbox_statements() -> list[str]:
+        return [s for s in statements if re.search(r"\b(FROM|INTO|UPDATE)\s+inbox\b", s)]
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert alice.get("/api/me").status_code == 200
+        assert statements, "the listener saw nothing: the test would pass whatever happens"
+        assert inbox_statements() == []
+        # something arrives for alice (as a delivery does): the next request moves it in
+        res = wallet.app.state.resources  # type: ignore[attr-defined]
+        with db(wallet).begin() as session:
+            account = session.get(Account, alice.account_id)
+            assert account is not None
+            inbox.post(session, res.master, account, "note", {"hello": "there"})
+        assert bob.get("/api/me").status_code == 200  # not bob's: bob's inbox stays unread
+        statements.clear()
+        assert alice.get("/api/me").status_code == 200
+        assert any(s.lstrip().upper().startswith("SELECT") for s in inbox_statements())
+        statements.clear()
+        assert alice.get("/api/me").status_code == 200
+        assert inbox_statements() == []  # drained: back to no look-up
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    with db(wallet).begin() as session:
+        assert session.scalars(select(InboxItem)).all() == []
+        assert _waiting(session, alice.account_id) == 0
+
+
+@pytest.fixture
+def postgres_database(tmp_path: Path) -> Iterator[str]:
+    with database_url("postgresql", tmp_path, "race") as url:
+        yield url
+
+
+def test_a_delivery_landing_while_a_drain_runs_is_not_lost(
+    postgres_database: str, make_wallet: Callable[..., TestClient]
+) -> None:
+    """Another instance delivers between the drain's look-up and its count: the count still
+    says one waits, so the next request moves it in. PostgreSQL only: on SQLite writers take
+    turns, and the drain's transaction already writes (the delivery would wait for it)."""
+    wallet = make_wallet("race", database_url=postgres_database)
+    alice = sign_up(wallet, "race@example.org")
+    res = wallet.app.state.resources  # type: ignore[attr-defined]
+    engine = db(wallet).kw["bind"]
+
+    def deliver(n: int) -> None:
+        with res.sessions.begin() as session:
+            account = session.get(Account, alice.account_id)
+            assert account is not None
+            inbox.post(session, res.master, account, "note", {"n": n})
+
+    delivered_meanwhile: list[int] = []
+
+    def after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not delivered_meanwhile and re.search(r"^\s*SELECT\b.*\bFROM inbox\b", statement, re.S):
+            delivered_meanwhile.append(1)
+            deliver(2)  # on its own connection, committed before the drain goes on
+
+    deliver(1)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        with res.sessions.begin() as session:
+            who = accounts.principal_for_api_token(session, res.master, alice.token)
+            assert who is not None
+            inbox.drain(session, who)
+    finally:
+        event.remove(engine, "after_cursor_execute", after)
+    assert delivered_meanwhile, "the delivery did not happen during the drain"
+    with db(wallet).begin() as session:
+        waiting = session.scalars(select(InboxItem)).all()
+        assert len(waiting) == 1
+        assert _waiting(session, alice.account_id) == 1
+    assert alice.get("/api/me").status_code == 200  # the next request moves it in
+    with db(wallet).begin() as session:
+        assert session.scalars(select(InboxItem)).all() == []
+        assert _waiting(session, alice.account_id) == 0
 
 
 def _stored(wallet: TestClient, account_id: str) -> list[str]:
@@ -481,6 +586,52 @@ def test_an_account_made_before_moves_to_its_password_at_sign_in(
         assert again.get(f"/api/credentials/{cid}").status_code == 200
 
 
+def test_what_waits_in_an_inbox_before_the_upgrade_is_counted(
+    old_database: str, tmp_path: Path
+) -> None:
+    """Migration 0006 counts the rows already waiting, so they still land."""
+    engine = make_engine(old_database)
+    config = alembic_config(MIGRATIONS)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0005")
+    meta = MetaData()
+    with engine.begin() as conn:
+        meta.reflect(conn)
+        for account_id, waiting in (("a" * 32, 2), ("b" * 32, 0)):
+            conn.execute(
+                meta.tables["accounts"]
+                .insert()
+                .values(
+                    id=account_id,
+                    email=f"{account_id[0]}@example.org",
+                    password_hash="x",
+                    created_at=_now(),
+                )
+            )
+            for n in range(waiting):
+                conn.execute(
+                    meta.tables["inbox"]
+                    .insert()
+                    .values(
+                        id=f"{account_id[0]}{n}",
+                        account_id=account_id,
+                        kind="endorsement",
+                        created_at=_now(),
+                        ct=b"sealed",
+                    )
+                )
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    try:
+        with Session(engine) as session:
+            assert _waiting(session, "a" * 32) == 2
+            assert _waiting(session, "b" * 32) == 0
+    finally:
+        engine.dispose()
+
+
 def _b64(raw: bytes) -> str:
     import base64
 
@@ -552,10 +703,15 @@ def test_a_damaged_inbox_item_does_not_lock_the_person_out(
                 ct=b"\x01" * 80,
             )
         )
+        account = session.get(Account, alice.account_id)
+        assert account is not None
+        assert account.inbox_pending == 0
+        account.inbox_pending = 1  # as a delivery counts it (inbox.post)
     assert alice.get("/api/me").status_code == 200
     assert alice.get("/api/credentials").status_code == 200
     with db(wallet).begin() as session:
         assert session.scalars(select(InboxItem)).all() == []
+        assert _waiting(session, alice.account_id) == 0
 
 
 def test_a_migrated_account_is_asked_to_make_its_kit(wallet: TestClient, alice: Holder) -> None:

@@ -43,6 +43,18 @@ def test_no_shipped_module_imports_pyjwt() -> None:
     assert users == []
 
 
+def test_pyjwt_is_a_test_dependency_only() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+    def names(requirements: list[str]) -> set[str]:
+        return {req.split("[")[0].split("=")[0].strip().lower() for req in requirements}
+
+    assert "pyjwt" not in names(project["dependencies"])
+    assert "pyjwt" in names(project["optional-dependencies"]["dev"])
+
+
 def test_jwcrypto_is_used_for_jwe_only_and_only_where_it_is_guarded() -> None:
     for name, mods in shipped_imports().items():
         jose = {".".join(m.split(".")[:2]) for m in mods if m.split(".")[0] == "jwcrypto"}
