@@ -67,6 +67,49 @@ class JsonFormatter(logging.Formatter):
         return _ENCODER.encode(entry).decode()
 
 
+#: what every request line's record holds before its own fields (made once per process)
+_ACCESS_TEMPLATE: dict[str, Any] = {}
+
+
+def _access_record(fields: dict[str, Any]) -> logging.LogRecord | None:
+    """The request line's record, made the way ``ACCESS.info("request", extra=fields)``
+    makes it when records are light (:func:`lighten_log_records`): the same attributes, but
+    copied from a template instead of worked out again for every request (``Logger._log``,
+    ``makeRecord`` and ``LogRecord.__init__`` cost as much as writing the line). None when
+    records are not light (the caller's frame, thread or process would then be wanted) or
+    are made by another factory."""
+    if (
+        logging._srcfile is not None
+        or logging.logThreads
+        or logging.logProcesses
+        or logging.logMultiprocessing
+        or getattr(logging, "logAsyncioTasks", False)  # Python 3.12: the task's name
+        or logging.getLogRecordFactory() is not logging.LogRecord
+    ):
+        return None
+    if not _ACCESS_TEMPLATE:
+        model = ACCESS.makeRecord(
+            ACCESS.name,
+            logging.INFO,
+            "(unknown file)",
+            0,
+            "request",
+            (),
+            None,
+            "(unknown function)",
+        )
+        _ACCESS_TEMPLATE.update(vars(model))
+    record = logging.LogRecord.__new__(logging.LogRecord)
+    now = time.time()
+    entry = vars(record)
+    entry.update(_ACCESS_TEMPLATE)
+    entry["created"] = now
+    entry["msecs"] = int((now - int(now)) * 1000) + 0.0  # as LogRecord.__init__ (gh-89047)
+    entry["relativeCreated"] = (now - logging._startTime) * 1000  # type: ignore[attr-defined]
+    entry.update(fields)
+    return record
+
+
 def lighten_log_records() -> None:
     """Production: records skip what this formatter never prints (the caller's frame,
     thread and process names), most of the cost of a request line. Process-wide."""
@@ -159,14 +202,16 @@ class RequestLogMiddleware:
             template = route_template(scope)
             metrics.observe_request(self.service, method, template, status, duration)
             if ACCESS.isEnabledFor(logging.INFO):
-                ACCESS.info(
-                    "request",
-                    extra={
-                        "service": self.service,
-                        "method": method,
-                        "path": template,
-                        "status": status,
-                        "duration_ms": round(duration * 1000, 3),
-                    },
-                )
+                fields = {
+                    "service": self.service,
+                    "method": method,
+                    "path": template,
+                    "status": status,
+                    "duration_ms": round(duration * 1000, 3),
+                }
+                record = _access_record(fields)
+                if record is None:
+                    ACCESS.info("request", extra=fields)
+                else:
+                    ACCESS.handle(record)  # its filters and handlers, as info() would
             REQUEST_ID.reset(token)
