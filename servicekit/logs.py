@@ -59,8 +59,8 @@ class JsonFormatter(logging.Formatter):
         if request_id is not None:
             entry["request_id"] = request_id
         fields = record.__dict__
-        for key in [k for k in fields if k not in _RESERVED]:  # the ``extra`` of the call
-            if key[0] != "_" and key not in entry:
+        for key in _extra_keys(tuple(fields)):  # the ``extra`` of the call
+            if key not in entry:
                 entry[key] = fields[key]
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -108,6 +108,22 @@ def _access_record(fields: dict[str, Any]) -> logging.LogRecord | None:
     entry["relativeCreated"] = (now - logging._startTime) * 1000  # type: ignore[attr-defined]
     entry.update(fields)
     return record
+
+
+#: a record's attribute names -> those of its ``extra`` (records of one call site share
+#: their names: the request line's are the same every time); bounded
+_EXTRA_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_EXTRA_KEYS_MAX = 512
+
+
+def _extra_keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names among ``names`` that a call's ``extra`` added, in their order."""
+    found = _EXTRA_KEYS.get(names)
+    if found is None:
+        found = tuple(k for k in names if k not in _RESERVED and k[0] != "_")
+        if len(_EXTRA_KEYS) < _EXTRA_KEYS_MAX:
+            _EXTRA_KEYS[names] = found
+    return found
 
 
 def lighten_log_records() -> None:

@@ -118,3 +118,49 @@ def test_records_of_another_factory_are_made_by_info(light: None) -> None:
     finally:
         logging.setLogRecordFactory(factory)
     assert logs._access_record(dict(FIELDS)) is not None
+
+
+def reference_line(record: logging.LogRecord) -> dict[str, object]:
+    """The formatter's line as it was written before it remembered extra names."""
+    from datetime import UTC, datetime
+
+    entry: dict[str, object] = {
+        "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+        "level": record.levelname.lower(),
+        "logger": record.name,
+        "message": record.getMessage(),
+    }
+    fields = record.__dict__
+    for key in [k for k in fields if k not in logs._RESERVED]:
+        if key[0] != "_" and key not in entry:
+            entry[key] = fields[key]
+    return entry
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        dict(FIELDS),
+        {"zeta": 1, "alpha": [1, 2], "_private": "hidden", "level": "not this one"},
+        {"order": "kept", "b": 2, "a": 1},
+    ],
+)
+def test_the_formatter_writes_every_extra_in_order(extra: dict[str, object]) -> None:
+    logger = logging.getLogger("musette.test")
+    for _ in range(2):  # the second time, the names are remembered
+        record = logger.makeRecord(logger.name, logging.INFO, "f", 1, "m %s", ("x",), None)
+        record.__dict__.update(extra)
+        line = json.loads(JsonFormatter().format(record))
+        assert line == reference_line(record)
+        assert list(line) == list(reference_line(record))
+    assert "_private" not in line
+
+
+def test_remembered_extra_names_are_bounded() -> None:
+    logger = logging.getLogger("musette.test")
+    for n in range(logs._EXTRA_KEYS_MAX + 20):
+        record = logger.makeRecord(logger.name, logging.INFO, "f", 1, "m", (), None)
+        record.__dict__[f"field{n}"] = n
+        assert json.loads(JsonFormatter().format(record))[f"field{n}"] == n
+    assert len(logs._EXTRA_KEYS) <= logs._EXTRA_KEYS_MAX
