@@ -59,12 +59,71 @@ class JsonFormatter(logging.Formatter):
         if request_id is not None:
             entry["request_id"] = request_id
         fields = record.__dict__
-        for key in [k for k in fields if k not in _RESERVED]:  # the ``extra`` of the call
-            if key[0] != "_" and key not in entry:
+        for key in _extra_keys(tuple(fields)):  # the ``extra`` of the call
+            if key not in entry:
                 entry[key] = fields[key]
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return _ENCODER.encode(entry).decode()
+
+
+#: what every request line's record holds before its own fields (made once per process)
+_ACCESS_TEMPLATE: dict[str, Any] = {}
+
+
+def _access_record(fields: dict[str, Any]) -> logging.LogRecord | None:
+    """The request line's record, made the way ``ACCESS.info("request", extra=fields)``
+    makes it when records are light (:func:`lighten_log_records`): the same attributes, but
+    copied from a template instead of worked out again for every request (``Logger._log``,
+    ``makeRecord`` and ``LogRecord.__init__`` cost as much as writing the line). None when
+    records are not light (the caller's frame, thread or process would then be wanted) or
+    are made by another factory."""
+    if (
+        logging._srcfile is not None
+        or logging.logThreads
+        or logging.logProcesses
+        or logging.logMultiprocessing
+        or getattr(logging, "logAsyncioTasks", False)  # Python 3.12: the task's name
+        or logging.getLogRecordFactory() is not logging.LogRecord
+    ):
+        return None
+    if not _ACCESS_TEMPLATE:
+        model = ACCESS.makeRecord(
+            ACCESS.name,
+            logging.INFO,
+            "(unknown file)",
+            0,
+            "request",
+            (),
+            None,
+            "(unknown function)",
+        )
+        _ACCESS_TEMPLATE.update(vars(model))
+    record = logging.LogRecord.__new__(logging.LogRecord)
+    now = time.time()
+    entry = vars(record)
+    entry.update(_ACCESS_TEMPLATE)
+    entry["created"] = now
+    entry["msecs"] = int((now - int(now)) * 1000) + 0.0  # as LogRecord.__init__ (gh-89047)
+    entry["relativeCreated"] = (now - logging._startTime) * 1000  # type: ignore[attr-defined]
+    entry.update(fields)
+    return record
+
+
+#: a record's attribute names -> those of its ``extra`` (records of one call site share
+#: their names: the request line's are the same every time); bounded
+_EXTRA_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_EXTRA_KEYS_MAX = 512
+
+
+def _extra_keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names among ``names`` that a call's ``extra`` added, in their order."""
+    found = _EXTRA_KEYS.get(names)
+    if found is None:
+        found = tuple(k for k in names if k not in _RESERVED and k[0] != "_")
+        if len(_EXTRA_KEYS) < _EXTRA_KEYS_MAX:
+            _EXTRA_KEYS[names] = found
+    return found
 
 
 def lighten_log_records() -> None:
@@ -159,14 +218,16 @@ class RequestLogMiddleware:
             template = route_template(scope)
             metrics.observe_request(self.service, method, template, status, duration)
             if ACCESS.isEnabledFor(logging.INFO):
-                ACCESS.info(
-                    "request",
-                    extra={
-                        "service": self.service,
-                        "method": method,
-                        "path": template,
-                        "status": status,
-                        "duration_ms": round(duration * 1000, 3),
-                    },
-                )
+                fields = {
+                    "service": self.service,
+                    "method": method,
+                    "path": template,
+                    "status": status,
+                    "duration_ms": round(duration * 1000, 3),
+                }
+                record = _access_record(fields)
+                if record is None:
+                    ACCESS.info("request", extra=fields)
+                else:
+                    ACCESS.handle(record)  # its filters and handlers, as info() would
             REQUEST_ID.reset(token)

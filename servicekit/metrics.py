@@ -79,9 +79,20 @@ def outcome(verified: bool, usable: bool) -> str:
     return "not_verified" if usable else "unusable"
 
 
+#: (format, outcome) -> its counter child; a few formats times three outcomes, bounded anyway
+_VERIFIED_CHILDREN: dict[tuple[str, str], Any] = {}
+_VERIFIED_CHILDREN_MAX = 256
+
+
 def verification_done(fmt: str, result: str) -> None:
     """Count one verification of a credential or presentation in ``fmt`` with ``result``."""
-    VERIFIED.labels(fmt if _LABEL.fullmatch(fmt) else "other", result).inc()
+    key = (fmt, result)
+    child = _VERIFIED_CHILDREN.get(key)
+    if child is None:
+        child = VERIFIED.labels(fmt if _LABEL.fullmatch(fmt) else "other", result)
+        if len(_VERIFIED_CHILDREN) < _VERIFIED_CHILDREN_MAX:
+            _VERIFIED_CHILDREN[key] = child
+    child.inc()
 
 
 def exposition() -> tuple[bytes, str]:

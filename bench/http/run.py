@@ -3,8 +3,10 @@
     .venv/bin/python bench/http/run.py [--seconds 10] [--rounds 2] [--connections 32]
                                        [--workers 1,2] [--postgres URL]
 
-Each service runs as in production: ``uvicorn --factory <service>.main:create_app
---workers N`` (rate limits off, so the load generator's one address is not throttled); the
+Each service runs as in production: ``musette serve <service> --workers N`` (its uvicorn
+settings, its JSON request log at INFO, written to a file in the run's folder as a log
+collector would read it; rate limits off, so the load generator's one address is not
+throttled); the
 Node anchors run as many processes with Node's ``cluster`` (``jose_server.mjs`` around
 ``jose``, ``di_server.mjs`` around ``@digitalbazaar/vc``). ``wrk`` drives every HTTP target
 over loopback; the OpenID4VCI exchange is driven by ``oid4vci_client.mjs`` (offer, token,
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import re
@@ -86,27 +89,35 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> 
 
 @contextmanager
 def serving(
-    cmd: list[str], env: dict[str, str], probe: str, quota: CpuQuota | None = None
+    cmd: list[str],
+    env: dict[str, str],
+    probe: str,
+    log: Path | None = None,
+    quota: CpuQuota | None = None,
 ) -> Iterator[None]:
-    proc = subprocess.Popen(  # noqa: S603 (our own commands)
-        cmd,
-        env={**os.environ, **env},
-        cwd=ROOT,
-        start_new_session=True,
-        preexec_fn=None if quota is None else quota.enter,
-    )
-    try:
-        wait_ready(probe, proc)
-        yield
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+    """``cmd`` running until the block ends; its stderr (the JSON logs) to ``log`` if given,
+    in the cgroup ``quota`` if given."""
+    with open(log, "wb") if log else contextlib.nullcontext() as stderr:
+        proc = subprocess.Popen(  # noqa: S603 (our own commands)
+            cmd,
+            env={**os.environ, **env},
+            cwd=ROOT,
+            start_new_session=True,
+            stderr=stderr,
+            preexec_fn=None if quota is None else quota.enter,
+        )
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        if quota is not None:
-            quota.remove()
+            wait_ready(probe, proc)
+            yield
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            if quota is not None:
+                quota.remove()
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -253,22 +264,20 @@ def make_offers(tmp: Path, settings: Any, offers: int) -> Path:
     return listing
 
 
-def uvicorn(service: str, port: int, workers: int) -> list[str]:
+def musette_serve(service: str, port: int, workers: int) -> list[str]:
+    """``musette serve``: the production command (musette/serve.py), nothing bench-only."""
     return [
         PYTHON,
         "-m",
-        "uvicorn",
-        "--factory",
-        f"{service}.main:create_app",
+        "musette.cli",
+        "serve",
+        service,
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
     ]
 
 
@@ -348,16 +357,18 @@ def main() -> None:
             node = "node"
             with (
                 serving(
-                    uvicorn("verifier", ports["verifier"], workers),
+                    musette_serve("verifier", ports["verifier"], workers),
                     verifier_env,
                     f"{v_url}/",
-                    quota("verifier", workers),
+                    tmp / f"verifier-{workers}w.log",
+                    quota=quota("verifier", workers),
                 ),
                 serving(
-                    uvicorn("issuer", ports["issuer"], workers),
+                    musette_serve("issuer", ports["issuer"], workers),
                     issuer_env,
                     f"{i_url}/",
-                    quota("issuer", workers),
+                    tmp / f"issuer-{workers}w.log",
+                    quota=quota("issuer", workers),
                 ),
                 serving(
                     [
@@ -369,13 +380,13 @@ def main() -> None:
                     ],
                     {},
                     f"http://127.0.0.1:{ports['jose']}/",
-                    quota("jose", workers),
+                    quota=quota("jose", workers),
                 ),
                 serving(
                     [node, str(HERE / "di_server.mjs"), str(ports["di"]), str(workers)],
                     {},
                     f"http://127.0.0.1:{ports['di']}/",
-                    quota("di", workers),
+                    quota=quota("di", workers),
                 ),
             ):
                 # the same verdict on both sides before any timing

@@ -67,6 +67,10 @@ class CheckStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+#: each status as plain text (``.value`` is a descriptor lookup, once per check per report)
+_STATUS_TEXT = {status: status.value for status in CheckStatus}
+
+
 @dataclass(slots=True)
 class Check:
     """One named check with a reason a person can read."""
@@ -80,7 +84,7 @@ class Check:
         """JSON form of this check."""
         out: dict[str, Any] = {
             "name": str(self.name),  # plain text, a CheckName or not
-            "status": self.status.value,
+            "status": _STATUS_TEXT[self.status],
             "reason": self.reason,
         }
         if self.details:
@@ -113,8 +117,10 @@ class VerificationReport:
 
     def check(self, name: str) -> Check | None:
         """The last check recorded under ``name``."""
-        found = [c for c in self.checks if c.name == name]
-        return found[-1] if found else None
+        for check in reversed(self.checks):
+            if check.name == name:
+                return check
+        return None
 
     @property
     def verified(self) -> bool:

@@ -240,6 +240,21 @@ def test_credential_and_verification_counters() -> None:
     assert metrics.outcome(False, True) == "not_verified"
 
 
+def test_verification_counter_children_are_remembered_within_a_bound() -> None:
+    before = sample("musette_verifications_total", format="jwt_vc_json", outcome="verified")
+    for _ in range(3):  # the second and third go through the remembered child
+        metrics.verification_done("jwt_vc_json", "verified")
+    after = sample("musette_verifications_total", format="jwt_vc_json", outcome="verified")
+    assert after == before + 3
+    other = sample("musette_verifications_total", format="other", outcome="unusable")
+    for n in range(metrics._VERIFIED_CHILDREN_MAX + 50):  # client-made names: all "other"
+        metrics.verification_done(f"<{n}>", "unusable")
+    assert len(metrics._VERIFIED_CHILDREN) <= metrics._VERIFIED_CHILDREN_MAX
+    assert sample("musette_verifications_total", format="other", outcome="unusable") == (
+        other + metrics._VERIFIED_CHILDREN_MAX + 50
+    )
+
+
 def test_metrics_token_when_configured(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MUSETTE_METRICS_TOKEN", "scrape-me")
     with TestClient(build_app(engine)) as client:
