@@ -170,7 +170,9 @@ def _wallet_client(
 def _verifier_client(config: UpConfig) -> httpx2.Client:
     key = (config.data_dir / "verifier" / "demo-recruiter-api-key.txt").read_text().strip()
     return httpx2.Client(
-        base_url=config.base_url("verifier"), headers={"Authorization": f"Bearer {key}"}
+        base_url=config.base_url("verifier"),
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=30,  # as the wallet's: a page that revalidates a status list, on a busy machine
     )
 
 
