@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,6 +32,7 @@ from issuer.service.results import check_results
 from issuer.service.states import OfferState
 from issuer.service.status import purposes_for
 from issuer.settings import PROOF_ALGS, IssuerSettings
+from servicekit.db import insert_for
 from shared.did.methods import verification_method_id
 from shared.did.resolver import DidResolver
 from shared.encoding.base64url import b64url_decode, b64url_encode
@@ -467,10 +467,8 @@ def consume_nonce(
     if due is None or now >= due:
         _next_nonce_purge[settings.database_url] = now + NONCE_PURGE_EVERY
         session.execute(delete(Nonce).where(Nonce.expires_at <= now))
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     used = session.execute(  # RETURNING: the row, when this use was the first
-        insert(Nonce)
+        insert_for(session, Nonce)
         .values(nonce_hash=_sha256(nonce), org_id=org.id, expires_at=expires_at)
         .on_conflict_do_nothing(index_elements=["nonce_hash"])
         .returning(Nonce.nonce_hash)

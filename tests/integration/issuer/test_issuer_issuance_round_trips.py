@@ -9,9 +9,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 
-from issuer.db.models import Nonce
+from issuer.db.models import Nonce, StatusAllocation
 from issuer.db.models import StatusList as StatusListRow
 from issuer.service import oid4vci, status
 from issuer.service.orgs import get_org
@@ -45,8 +45,27 @@ def test_lists_are_created_once_then_read_in_one_query(env: Env) -> None:
     assert _lists(env) == [(1, p) for p in sorted(status.LIST_PURPOSES)]
     log = _statements(env)
     assert _allocate(env, "c-2")[0] == 1
-    assert log.count("SELECT") == 2  # the organisation, then the newest lists
-    assert log.count("INSERT") == 1  # the allocation only: no list created again
+    # the organisation, then one INSERT … SELECT into the newest lists: no SAVEPOINT, no
+    # separate read of the lists, no list created again
+    assert log == ["SELECT", "INSERT"]
+
+
+def test_a_taken_index_or_a_missing_list_falls_back_to_drawing_again(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _allocate(env, "c-1")
+    drawn = iter([5, 5, 6, 9, 9])
+    monkeypatch.setattr("issuer.service.status.secrets.randbelow", lambda n: next(drawn))
+    assert _allocate(env, "c-2") == (1, 5)
+    assert _allocate(env, "c-3") == (1, 6)  # 5 is taken: drawn again, not a duplicate
+    res = env.client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:  # a list the newest number lacks (an older schema)
+        session.execute(delete(StatusListRow).where(StatusListRow.purpose == "supersession"))
+    assert _allocate(env, "c-4") == (1, 9)
+    assert _lists(env) == [(1, p) for p in sorted(status.LIST_PURPOSES)]  # created again
+    with res.sessions.begin() as session:
+        taken = {r.credential_id: r.idx for r in session.scalars(select(StatusAllocation))}
+    assert taken == {"c-1": taken["c-1"], "c-2": 5, "c-3": 6, "c-4": 9}
 
 
 def test_a_full_list_moves_on_to_the_next_with_all_its_purposes(
