@@ -33,9 +33,9 @@ from issuer.service.keys import did_document, org_keys
 from issuer.service.oid4vci import (
     TokenFailure,
     authorization_server_metadata,
-    bearer_offer,
     issue_from_request,
     issuer_metadata,
+    load_grant,
     new_nonce,
     offer_document,
     offer_urls,
@@ -366,17 +366,15 @@ async def credential(
 
     def run() -> dict[str, Any]:
         with res.sessions.begin() as session:
-            org = _oauth_org(session, slug)
             now = res.clock()
-            offer = bearer_offer(session, org, authorization, now)
+            grant = load_grant(session, slug, authorization, now)
             return issue_from_request(
                 session,
                 res.settings,
                 res.key_store(session),
                 res.resolver,
-                org,
+                grant,
                 _base(res, slug),
-                offer,
                 body,
                 now,
                 master_secret=res.master_secret,

@@ -18,16 +18,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from issuer.db.models import AccessToken, IssuedCredential, Nonce, Offer, Organisation
+from issuer.db.models import AccessToken, IssuedCredential, Nonce, Offer, Organisation, OrgKey
 from issuer.db.models import Achievement as AchievementRow
 from issuer.schemas import FORMATS, OfferIn, SubjectIn
 from issuer.service.achievements import get_achievement, list_achievements
 from issuer.service.issuance import Holder, credential_value, issue_credential
-from issuer.service.keys import IssuerKeyStore
+from issuer.service.keys import IssuerKeyStore, signer_for
 from issuer.service.results import check_results
 from issuer.service.states import OfferState
 from issuer.service.status import purposes_for
@@ -479,21 +479,54 @@ def consume_nonce(
 # --------------------------------------------------------------------------- credential
 
 
-def bearer_offer(
-    session: Session, org: Organisation, authorization: str | None, now: datetime
-) -> Offer:
+@dataclass(frozen=True)
+class CredentialGrant:
+    """What the credential endpoint needs, read in one query: the organisation, the offer
+    the access token grants, its achievement, the credentials already issued for it, and the
+    organisation's active signing key."""
+
+    org: Organisation
+    offer: Offer
+    achievement: AchievementRow | None
+    issued: tuple[IssuedCredential, ...]
+    signing_key: OrgKey | None
+
+
+def load_grant(
+    session: Session, slug: str, authorization: str | None, now: datetime
+) -> CredentialGrant:
+    """The organisation ``slug`` and what the bearer token grants, in one round trip (was
+    six: organisation, token, offer, issued credentials twice, achievement; and the key);
+    the errors are those of the reads one by one, in the same order."""
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() not in {"bearer", "dpop"} or not token:
+    has_token = scheme.lower() in {"bearer", "dpop"} and bool(token)
+    token_hash = _sha256(token.strip()) if has_token else ""
+    rows = session.execute(
+        select(Organisation, OrgKey, AccessToken, Offer, AchievementRow, IssuedCredential)
+        .select_from(Organisation)
+        .outerjoin(OrgKey, and_(OrgKey.org_id == Organisation.id, OrgKey.active.is_(True)))
+        .outerjoin(
+            AccessToken,
+            and_(AccessToken.token_hash == token_hash, AccessToken.org_id == Organisation.id),
+        )
+        .outerjoin(Offer, Offer.id == AccessToken.offer_id)
+        .outerjoin(AchievementRow, AchievementRow.id == Offer.achievement_id)
+        .outerjoin(IssuedCredential, IssuedCredential.offer_id == Offer.id)
+        .where(Organisation.slug == slug)
+    ).all()
+    if not rows:
+        raise Oid4vciError("invalid_request", f"no credential issuer {slug}", http_status=404)
+    org, signing_key, access, offer, achievement, _ = rows[0]
+    if not has_token:
         raise Oid4vciError("invalid_token", "an access token is required", http_status=401)
-    row = session.get(AccessToken, _sha256(token.strip()))
-    if row is None or row.org_id != org.id or row.expires_at <= now:
+    if access is None or access.expires_at <= now:
         raise Oid4vciError(
             "invalid_token", "the access token is unknown or expired", http_status=401
         )
-    offer = session.get(Offer, row.offer_id)
     if offer is None:
         raise Oid4vciError("invalid_token", "the access token has no offer", http_status=401)
-    return offer
+    issued = {row[5].id: row[5] for row in rows if row[5] is not None}
+    return CredentialGrant(org, offer, achievement, tuple(issued.values()), signing_key)
 
 
 def _bound_thumbprint(row: IssuedCredential, resolver: DidResolver) -> str | None:
@@ -512,15 +545,14 @@ def _bound_thumbprint(row: IssuedCredential, resolver: DidResolver) -> str | Non
 
 
 def _check_same_holder(
-    session: Session, resolver: DidResolver, offer: Offer, key: PublicKey
+    resolver: DidResolver, issued: tuple[IssuedCredential, ...], key: PublicKey
 ) -> None:
     """Every credential of one offer goes to the key its first credential went to.
 
     The access token is a bearer token (§6.2): whoever copies it could otherwise ask for the
     offer's other formats bound to their own key. Our policy, in docs/threat-model.md.
     """
-    rows = session.scalars(select(IssuedCredential).where(IssuedCredential.offer_id == offer.id))
-    bound = {_bound_thumbprint(row, resolver) for row in rows}
+    bound = {_bound_thumbprint(row, resolver) for row in issued}
     if bound and jwk_thumbprint(key) not in bound:
         raise Oid4vciError(
             "invalid_proof",
@@ -533,15 +565,15 @@ def issue_from_request(
     settings: IssuerSettings,
     store: IssuerKeyStore,
     resolver: DidResolver,
-    org: Organisation,
+    grant: CredentialGrant,
     org_base: str,
-    offer: Offer,
     body: Any,
     now: datetime,
     *,
     master_secret: bytes,
 ) -> dict[str, Any]:
     """Credential endpoint (§8): check the request and proof, then issue."""
+    org, offer = grant.org, grant.offer
     request = parse_credential_request(body, allow_single_proof=settings.accept_single_proof)
     config_id = request.configuration_id or request.credential_identifier
     assert config_id is not None  # parse_credential_request guarantees one of them
@@ -555,12 +587,7 @@ def issue_from_request(
     if parsed is None:
         raise Oid4vciError("unknown_credential_configuration", f"{config_id} is unknown")
     slug, fmt = parsed
-    already = session.scalars(
-        select(IssuedCredential.id).where(
-            IssuedCredential.offer_id == offer.id, IssuedCredential.configuration_id == config_id
-        )
-    ).first()
-    if already is not None:
+    if any(row.configuration_id == config_id for row in grant.issued):
         raise Oid4vciError("credential_request_denied", f"{config_id} has already been issued")
     proof = validate_proof_jwt(
         request.proof_jwts[0],
@@ -571,37 +598,39 @@ def issue_from_request(
         algorithms=PROOF_ALGS,
         resolver=resolver,
     )
-    _check_same_holder(session, resolver, offer, proof.holder_key)
-    achievement = session.get(AchievementRow, offer.achievement_id)
+    _check_same_holder(resolver, grant.issued, proof.holder_key)
+    achievement = grant.achievement
     if achievement is None or achievement.slug != slug:
         raise Oid4vciError("unknown_credential_configuration", f"{config_id} is unknown")
     holder = Holder(did=proof.holder_did, jwk=proof.jwk)
     if fmt == "dc+sd-jwt":
         holder = Holder(did=None, jwk=proof.jwk)
+    signer = None if grant.signing_key is None else signer_for(store, org, grant.signing_key)
+    # no SAVEPOINT: a failure here rolls the whole request back (its nonce use included)
     try:
-        with session.begin_nested():
-            row = issue_credential(
-                session,
-                store,
-                org,
-                org_base,
-                achievement,
-                fmt=fmt,
-                recipient_name=offer.recipient_name,
-                recipient_email=offer.recipient_email,
-                name_in_clear=offer.name_in_clear,
-                subject=SubjectIn.model_validate(offer.subject),
-                language=offer.language,
-                holder=holder,
-                now=now,
-                actor=f"offer:{offer.id[:8]}",
-                offer_id=offer.id,
-                configuration_id=config_id,
-                status_purposes=purposes_for(
-                    settings.ob3_status_purposes, suspendable=offer.status_purpose == "suspension"
-                ),
-            )
-    except IntegrityError as err:
+        row = issue_credential(
+            session,
+            store,
+            org,
+            org_base,
+            achievement,
+            fmt=fmt,
+            recipient_name=offer.recipient_name,
+            recipient_email=offer.recipient_email,
+            name_in_clear=offer.name_in_clear,
+            subject=SubjectIn.model_validate(offer.subject),
+            language=offer.language,
+            holder=holder,
+            now=now,
+            actor=f"offer:{offer.id[:8]}",
+            offer_id=offer.id,
+            configuration_id=config_id,
+            status_purposes=purposes_for(
+                settings.ob3_status_purposes, suspendable=offer.status_purpose == "suspension"
+            ),
+            signer=signer,
+        )
+    except IntegrityError as err:  # the same configuration issued at once by another request
         raise Oid4vciError(
             "credential_request_denied", f"{config_id} has already been issued"
         ) from err

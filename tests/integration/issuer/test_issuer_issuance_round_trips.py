@@ -15,6 +15,7 @@ from issuer.db.models import Nonce, StatusAllocation
 from issuer.db.models import StatusList as StatusListRow
 from issuer.service import oid4vci, status
 from issuer.service.orgs import get_org
+from shared.keys import EncryptedKeyStore
 from tests.integration.issuer.conftest import Env, Wallet
 
 
@@ -203,3 +204,34 @@ def test_the_offer_is_read_in_autocommit(env: Env, wallet: Wallet) -> None:
     unknown = env.client.get(path[:-3] + "xyz")
     assert unknown.status_code >= 400
     assert unknown.status_code < 500
+
+
+def test_a_credential_is_one_read_and_three_inserts(env: Env, wallet: Wallet) -> None:
+    Wallet(env).receive("volunteer_jwt_vc_json")  # the first use of a nonce purges (once a minute)
+    offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+    token = wallet.token(offer, None).json()["access_token"]
+    proof = wallet.proof(wallet.nonce())
+    log = _statements(env)
+    assert wallet.credential(token, "volunteer_jwt_vc_json", proof).status_code == 200
+    # the organisation, token, offer, achievement, issued credentials and active key in one
+    # read; then the nonce's use, the status index, the credential; no SAVEPOINT
+    assert log == ["SELECT", "INSERT", "INSERT", "INSERT"]
+
+
+def test_a_signing_key_is_decrypted_once_per_process(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
+    res.signing_keys.clear()
+    loads: list[str] = []
+    real = EncryptedKeyStore._load
+
+    def counted(store: EncryptedKeyStore, key_id: str) -> Any:
+        loads.append(key_id)
+        return real(store, key_id)
+
+    monkeypatch.setattr(EncryptedKeyStore, "_load", counted)
+    first, second = Wallet(env).receive("volunteer_ldp_vc"), Wallet(env).receive("volunteer_ldp_vc")
+    assert first["proof"]["verificationMethod"] == second["proof"]["verificationMethod"]
+    assert len(loads) == 1
+    assert list(res.signing_keys) == loads
