@@ -37,9 +37,10 @@ from issuer.service.oid4vci import (
     issuer_metadata,
     load_grant,
     new_nonce,
+    oauth_org,
     offer_document,
     offer_urls,
-    redeem_code,
+    redeem,
 )
 from issuer.service.orgs import get_org
 from issuer.service.status import current_etag, remember_etag, remembered_etag, signed_list
@@ -288,25 +289,15 @@ def token(
     }
     failure: TokenFailure | None = None
     with res.sessions.begin() as session:
-        org = _oauth_org(session, slug)
         try:
-            body = redeem_code(
-                session, res.settings, res.master_secret, org, _base(res, slug), form, res.clock()
+            body = redeem(
+                session, res.settings, res.master_secret, slug, _base(res, slug), form, res.clock()
             )
         except TokenFailure as err:
             failure = err  # leave the block normally: the counted try is committed
     if failure is not None:
         raise failure.error
     return JSONResponse(body, headers=NO_STORE)
-
-
-def _oauth_org(session: Any, slug: str) -> Any:
-    try:
-        return get_org(session, slug)
-    except NotFoundError as err:
-        raise Oid4vciError(
-            "invalid_request", f"no credential issuer {slug}", http_status=404
-        ) from err
 
 
 #: organisations found in the database by this process (a nonce names no secret and
@@ -322,7 +313,7 @@ def _nonce_answer(res: Resources, slug: str) -> JSONResponse:
 
 @router.post("/orgs/{slug}/nonce", response_model=NonceOut)
 def nonce(slug: str, session: SessionDep, res: ResourcesDep) -> JSONResponse:
-    org = _oauth_org(session, slug)
+    org = oauth_org(session, slug)
     if len(_KNOWN_ORGS) < _KNOWN_ORGS_MAX:
         _KNOWN_ORGS.add(org.slug)
     return _nonce_answer(res, org.slug)

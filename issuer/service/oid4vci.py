@@ -28,6 +28,7 @@ from issuer.schemas import FORMATS, OfferIn, SubjectIn
 from issuer.service.achievements import get_achievement, list_achievements
 from issuer.service.issuance import Holder, credential_value, issue_credential
 from issuer.service.keys import IssuerKeyStore, signer_for
+from issuer.service.orgs import get_org
 from issuer.service.results import check_results
 from issuer.service.states import OfferState
 from issuer.service.status import purposes_for
@@ -38,6 +39,7 @@ from shared.did.resolver import DidResolver
 from shared.encoding.base64url import b64url_decode, b64url_encode
 from shared.errors import (
     InvalidInputError,
+    NotFoundError,
     OfferExpiredError,
     OfferUnknownError,
     OfferUsedError,
@@ -325,16 +327,7 @@ def redeem_code(
 ) -> dict[str, Any]:
     """Token endpoint (§6). Wrong tx_code tries are counted even when the call fails:
     the caller commits this session before answering the error (``TokenFailure``)."""
-    if form.get("grant_type") != PRE_AUTHORIZED_GRANT:
-        raise Oid4vciError(
-            "unsupported_grant_type", "only the pre-authorized code grant is supported"
-        )
-    code = form.get("pre-authorized_code")
-    if not code:
-        raise Oid4vciError("invalid_request", "pre-authorized_code is missing")
-    resource = form.get("resource")
-    if resource is not None and resource.rstrip("/") != org_base:
-        raise Oid4vciError("invalid_target", f"resource must be {org_base}")
+    code = _token_form_code(form, org_base)
     offer = session.scalars(select(Offer).where(Offer.code_hash == _sha256(code))).first()
     if offer is None or offer.org_id != org.id:
         raise Oid4vciError("invalid_grant", "the pre-authorized code is unknown")
@@ -372,12 +365,85 @@ def redeem_code(
     )
     if getattr(result, "rowcount", 0) != 1:
         raise Oid4vciError("invalid_grant", "the pre-authorized code has already been used")
+    return _access_token(session, settings, offer.id, org.id, now)
+
+
+def _token_form_code(form: dict[str, str], org_base: str) -> str:
+    """The pre-authorized code of a token request, after the checks that need no database."""
+    if form.get("grant_type") != PRE_AUTHORIZED_GRANT:
+        raise Oid4vciError(
+            "unsupported_grant_type", "only the pre-authorized code grant is supported"
+        )
+    code = form.get("pre-authorized_code")
+    if not code:
+        raise Oid4vciError("invalid_request", "pre-authorized_code is missing")
+    resource = form.get("resource")
+    if resource is not None and resource.rstrip("/") != org_base:
+        raise Oid4vciError("invalid_target", f"resource must be {org_base}")
+    return code
+
+
+def redeem(
+    session: Session,
+    settings: IssuerSettings,
+    master_secret: bytes,
+    slug: str,
+    org_base: str,
+    form: dict[str, str],
+    now: datetime,
+) -> dict[str, Any]:
+    """Token endpoint (§6) for the organisation ``slug``. The usual request (a pending,
+    unexpired offer without tx_code) is one ``UPDATE … RETURNING`` that redeems the code
+    (single use: only one UPDATE sees it pending), then the token's INSERT; anything else
+    (an unknown organisation or code, a used or expired one, a tx_code) is answered by
+    :func:`redeem_code`, reading what the UPDATE did not change, with the same errors."""
+    try:
+        code = _token_form_code(form, org_base)
+    except Oid4vciError:
+        oauth_org(session, slug)  # an unknown organisation is told first, as it always was
+        raise
+    if "tx_code" not in form:
+        org_id = select(Organisation.id).where(Organisation.slug == slug).scalar_subquery()
+        redeemed = session.execute(
+            update(Offer)
+            .where(
+                Offer.code_hash == _sha256(code),
+                Offer.org_id == org_id,
+                Offer.state == OfferState.PENDING,
+                Offer.expires_at > now,
+                Offer.tx_code_hash.is_(None),
+            )
+            .values(state=OfferState.REDEEMED)
+            .returning(Offer.id, Offer.org_id)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if redeemed is not None:
+            return _access_token(session, settings, redeemed.id, redeemed.org_id, now)
+    return redeem_code(
+        session, settings, master_secret, oauth_org(session, slug), org_base, form, now
+    )
+
+
+def oauth_org(session: Session, slug: str) -> Organisation:
+    """The organisation ``slug``, or the OAuth error an unknown one gets (404)."""
+    try:
+        return get_org(session, slug)
+    except NotFoundError as err:
+        raise Oid4vciError(
+            "invalid_request", f"no credential issuer {slug}", http_status=404
+        ) from err
+
+
+def _access_token(
+    session: Session, settings: IssuerSettings, offer_id: str, org_id: int, now: datetime
+) -> dict[str, Any]:
+    """A new access token for a just redeemed offer (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
     session.add(
         AccessToken(
             token_hash=_sha256(token),
-            offer_id=offer.id,
-            org_id=org.id,
+            offer_id=offer_id,
+            org_id=org_id,
             expires_at=now + timedelta(seconds=settings.access_token_ttl_seconds),
         )
     )

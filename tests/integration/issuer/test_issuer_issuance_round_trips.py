@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import delete, event, func, select
 
-from issuer.db.models import Nonce, StatusAllocation
+from issuer.db.models import Nonce, Offer, StatusAllocation
 from issuer.db.models import StatusList as StatusListRow
 from issuer.service import oid4vci, status
 from issuer.service.orgs import get_org
@@ -22,7 +22,12 @@ from tests.integration.issuer.conftest import Env, Wallet
 def _statements(env: Env) -> list[str]:
     log: list[str] = []
     engine = env.client.app.state.resources.sessions.kw["bind"]  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", lambda *a: log.append(a[2].split()[0]))
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "rate_limits" not in statement:  # the throttle's own counters
+            log.append(statement.split()[0])
+
+    event.listen(engine, "before_cursor_execute", record)
     return log
 
 
@@ -235,3 +240,28 @@ def test_a_signing_key_is_decrypted_once_per_process(
     assert first["proof"]["verificationMethod"] == second["proof"]["verificationMethod"]
     assert len(loads) == 1
     assert list(res.signing_keys) == loads
+
+
+def test_a_token_is_one_update_and_one_insert(env: Env, wallet: Wallet) -> None:
+    offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+    log = _statements(env)
+    assert wallet.token(offer, None).status_code == 200
+    assert log == ["UPDATE", "INSERT"]  # the code redeemed (RETURNING), the access token
+    log.clear()
+    again = wallet.token(offer, None)  # used: the reads of before tell why
+    assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
+    assert "already been used" in again.json()["error_description"]
+    assert "INSERT" not in log
+
+
+def test_a_token_for_an_offer_with_a_tx_code_counts_the_try(env: Env, wallet: Wallet) -> None:
+    created = env.offer(formats=["jwt_vc_json"], tx_code=True)
+    offer = wallet.resolve(created["offer_uri"])
+    assert wallet.token(offer, None).json()["error"] == "invalid_request"  # the code is needed
+    wrong = "".join("1" if c == "0" else "0" for c in created["tx_code"])
+    assert wallet.token(offer, wrong).json()["error"] == "invalid_grant"
+    res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:
+        row = session.scalars(select(Offer).where(Offer.tx_code_hash.is_not(None))).one()
+        assert (row.tx_attempts, row.state) == (1, "pending")
+    assert wallet.token(offer, created["tx_code"]).status_code == 200
