@@ -33,6 +33,7 @@ from issuer.service.keys import did_document, org_keys
 from issuer.service.oid4vci import (
     TokenFailure,
     authorization_server_metadata,
+    document_of,
     issue_from_request,
     issuer_metadata,
     load_grant,
@@ -40,6 +41,7 @@ from issuer.service.oid4vci import (
     oauth_org,
     offer_document,
     offer_urls,
+    org_and_offer,
     redeem,
 )
 from issuer.service.orgs import get_org
@@ -214,9 +216,9 @@ def _offer_answer(res: Resources, slug: str, offer_id: str) -> JSONResponse:
         res.engine.connect() as conn,
         Session(conn.execution_options(isolation_level="AUTOCOMMIT")) as session,
     ):
-        org = get_org(session, slug)
-        doc = offer_document(
-            session, res.settings, res.master_secret, org, _base(res, slug), offer_id, res.clock()
+        org, offer = org_and_offer(session, slug, offer_id)
+        doc = document_of(
+            res.settings, res.master_secret, org, _base(res, slug), offer, res.clock()
         )
     return JSONResponse(doc, headers=NO_STORE)
 

@@ -292,6 +292,31 @@ def offer_document(
     now: datetime,
 ) -> dict[str, Any]:
     offer = session.get(Offer, offer_id)
+    return document_of(settings, master_secret, org, org_base, offer, now)
+
+
+def org_and_offer(session: Session, slug: str, offer_id: str) -> tuple[Organisation, Offer | None]:
+    """The organisation ``slug`` and its offer ``offer_id`` (None: not one of its offers),
+    in one query; NotFoundError for an unknown organisation, as :func:`get_org`."""
+    found = session.execute(
+        select(Organisation, Offer)
+        .outerjoin(Offer, and_(Offer.id == offer_id, Offer.org_id == Organisation.id))
+        .where(Organisation.slug == slug)
+    ).first()
+    if found is None:
+        raise NotFoundError(f"no organisation {slug}")
+    return found[0], found[1]
+
+
+def document_of(
+    settings: IssuerSettings,
+    master_secret: bytes,
+    org: Organisation,
+    org_base: str,
+    offer: Offer | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The credential offer document (§4.1) of an offer read by the caller."""
     # three answers a person can act on: mistyped link, already accepted, ask for a new one
     if offer is None or offer.org_id != org.id:
         raise OfferUnknownError("this credential offer is unknown")

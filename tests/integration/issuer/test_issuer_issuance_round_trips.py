@@ -202,13 +202,16 @@ def test_the_offer_is_read_in_autocommit(env: Env, wallet: Wallet) -> None:
     )
     offer = wallet.resolve(created["offer_uri"])
     assert offer["credential_configuration_ids"] == ["volunteer_jwt_vc_json"]
-    assert levels == ["AUTOCOMMIT", "AUTOCOMMIT"]  # the organisation, the offer; no BEGIN
+    assert levels == ["AUTOCOMMIT"]  # the organisation and the offer in one read; no BEGIN
     path = urlsplit(parse_qs(urlsplit(created["offer_uri"]).query)["credential_offer_uri"][0]).path
     used = env.client.get(path)  # still pending: the same answer
     assert used.status_code == 200
     unknown = env.client.get(path[:-3] + "xyz")
     assert unknown.status_code >= 400
     assert unknown.status_code < 500
+    elsewhere = env.client.get(path.replace("/demo-association/", "/nope/"))
+    assert elsewhere.status_code == 404
+    assert "no organisation nope" in elsewhere.text
 
 
 def test_a_credential_is_one_read_and_three_inserts(env: Env, wallet: Wallet) -> None:
