@@ -32,7 +32,7 @@ class IssuerSettings(BaseServiceSettings):
     database_url: str = "sqlite:///./var/issuer/issuer.db"
     #: PostgreSQL connections each worker process keeps open (a fixed pool; a request
     #: waits for a free one). SQLite ignores it
-    database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=200)
+    database_pool_connections: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=200)
     #: folder for ``master.key`` (and QR codes written by the CLI)
     data_dir: str = "./var/issuer"
     #: public base URL of this issuer; organisations live under ``<base_url>/orgs/<slug>``

@@ -15,7 +15,7 @@ class Base(DeclarativeBase):
     """Base of every issuer table."""
 
 
-#: PostgreSQL connections per process (``IssuerSettings.database_pool_size``)
+#: PostgreSQL connections per process (``IssuerSettings.database_pool_connections``)
 DEFAULT_POOL_SIZE = 10
 
 
