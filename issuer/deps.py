@@ -54,4 +54,10 @@ def get_resources(request: Request) -> Resources:
     return cast(Resources, app_resources(request))
 
 
-ResourcesDep = Annotated[Resources, Depends(get_resources)]
+async def _resources(request: Request) -> Resources:
+    """The dependency: ``async`` so FastAPI calls it on the event loop (a plain ``def``
+    dependency costs each request a worker-thread hop for an attribute read)."""
+    return get_resources(request)
+
+
+ResourcesDep = Annotated[Resources, Depends(_resources)]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import anyio.to_thread
 import pytest
 from sqlalchemy import delete, event, func, select
 
@@ -268,3 +269,28 @@ def test_a_token_for_an_offer_with_a_tx_code_counts_the_try(env: Env, wallet: Wa
         row = session.scalars(select(Offer).where(Offer.tx_code_hash.is_not(None))).one()
         assert (row.tx_attempts, row.state) == (1, "pending")
     assert wallet.token(offer, created["tx_code"]).status_code == 200
+
+
+def test_each_step_of_the_exchange_takes_one_thread_hop(
+    env: Env, wallet: Wallet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The blocking work of each step runs in one worker-thread hop (a plain ``def``
+    dependency would add one per request); the nonce takes none."""
+    hops: list[str] = []
+    original = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(func, "__name__", "?"))
+        return await original(func, *args, **kwargs)
+
+    created = env.offer(formats=["jwt_vc_json"])
+    Wallet(env).nonce()  # the organisation known to the early nonce route
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    offer = wallet.resolve(created["offer_uri"])
+    assert len(hops) == 1
+    token = wallet.token(offer, None).json()["access_token"]
+    assert len(hops) == 2
+    proof = wallet.proof(wallet.nonce())
+    assert len(hops) == 2
+    assert wallet.credential(token, "volunteer_jwt_vc_json", proof).status_code == 200
+    assert len(hops) == 3
