@@ -43,6 +43,7 @@ from issuer.service.oid4vci import (
     offer_urls,
     org_and_offer,
     redeem,
+    redeem_at_once,
 )
 from issuer.service.orgs import get_org
 from issuer.service.status import current_etag, remember_etag, remembered_etag, signed_list
@@ -289,11 +290,15 @@ def token(
         }.items()
         if v is not None
     }
+    now = res.clock()
+    body = redeem_at_once(res.engine, res.settings, slug, _base(res, slug), form, now)
+    if body is not None:
+        return JSONResponse(body, headers=NO_STORE)
     failure: TokenFailure | None = None
     with res.sessions.begin() as session:
         try:
             body = redeem(
-                session, res.settings, res.master_secret, slug, _base(res, slug), form, res.clock()
+                session, res.settings, res.master_secret, slug, _base(res, slug), form, now
             )
         except TokenFailure as err:
             failure = err  # leave the block normally: the counted try is committed

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import Engine, String, and_, delete, literal, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,7 @@ from issuer.service.results import check_results
 from issuer.service.states import OfferState
 from issuer.service.status import purposes_for
 from issuer.settings import PROOF_ALGS, IssuerSettings
-from servicekit.db import insert_for
+from servicekit.db import UtcDateTime, insert_for
 from shared.did.methods import verification_method_id
 from shared.did.resolver import DidResolver
 from shared.encoding.base64url import b64url_decode, b64url_encode
@@ -427,20 +428,10 @@ def redeem(
     except Oid4vciError:
         oauth_org(session, slug)  # an unknown organisation is told first, as it always was
         raise
-    if "tx_code" not in form:
-        org_id = select(Organisation.id).where(Organisation.slug == slug).scalar_subquery()
+    # on PostgreSQL, the caller tried redeem_at_once already: no second UPDATE
+    if "tx_code" not in form and session.get_bind().dialect.name != "postgresql":
         redeemed = session.execute(
-            update(Offer)
-            .where(
-                Offer.code_hash == _sha256(code),
-                Offer.org_id == org_id,
-                Offer.state == OfferState.PENDING,
-                Offer.expires_at > now,
-                Offer.tx_code_hash.is_(None),
-            )
-            .values(state=OfferState.REDEEMED)
-            .returning(Offer.id, Offer.org_id)
-            .execution_options(synchronize_session=False)
+            _redeem_usual(code, slug, now).execution_options(synchronize_session=False)
         ).first()
         if redeemed is not None:
             return _access_token(session, settings, redeemed.id, redeemed.org_id, now)
@@ -459,6 +450,75 @@ def oauth_org(session: Session, slug: str) -> Organisation:
         ) from err
 
 
+def _redeem_usual(code: str, slug: str, now: datetime) -> Any:
+    """``UPDATE … RETURNING``: the code of a pending, unexpired offer without tx_code of the
+    organisation ``slug`` is redeemed (single use: only one UPDATE sees it pending)."""
+    org_id = select(Organisation.id).where(Organisation.slug == slug).scalar_subquery()
+    return (
+        update(Offer)
+        .where(
+            Offer.code_hash == _sha256(code),
+            Offer.org_id == org_id,
+            Offer.state == OfferState.PENDING,
+            Offer.expires_at > now,
+            Offer.tx_code_hash.is_(None),
+        )
+        .values(state=OfferState.REDEEMED)
+        .returning(Offer.id, Offer.org_id)
+    )
+
+
+def redeem_at_once(
+    engine: Engine,
+    settings: IssuerSettings,
+    slug: str,
+    org_base: str,
+    form: dict[str, str],
+    now: datetime,
+) -> dict[str, Any] | None:
+    """The usual token request on PostgreSQL in ONE statement, atomic on its own and run in
+    autocommit (no BEGIN and COMMIT round trips): ``WITH redeemed AS (UPDATE … RETURNING)
+    INSERT INTO access_tokens SELECT … FROM redeemed``. None (then :func:`redeem` answers,
+    in a transaction): another database, a tx_code, a form :func:`redeem` refuses, or a code
+    the UPDATE did not redeem (unknown, used, expired, of an offer with a tx_code)."""
+    if engine.dialect.name != "postgresql" or "tx_code" in form:
+        return None
+    try:
+        code = _token_form_code(form, org_base)
+    except Oid4vciError:
+        return None  # redeem tells it, after an unknown organisation
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(seconds=settings.access_token_ttl_seconds)
+    redeemed = _redeem_usual(code, slug, now).cte("redeemed")
+    statement = (
+        postgresql.insert(AccessToken)
+        .from_select(
+            ["token_hash", "offer_id", "org_id", "expires_at"],
+            select(
+                literal(_sha256(token), String),
+                redeemed.c.id,
+                redeemed.c.org_id,
+                literal(expires, UtcDateTime),
+            ),
+        )
+        .add_cte(redeemed)  # a data-modifying WITH must be at the top level
+        .returning(AccessToken.offer_id)
+    )
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        if conn.execute(statement).first() is None:
+            return None
+    return _token_answer(settings, token)
+
+
+def _token_answer(settings: IssuerSettings, token: str) -> dict[str, Any]:
+    return {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": settings.access_token_ttl_seconds,
+    }
+
+
 def _access_token(
     session: Session, settings: IssuerSettings, offer_id: str, org_id: int, now: datetime
 ) -> dict[str, Any]:
@@ -472,11 +532,7 @@ def _access_token(
             expires_at=now + timedelta(seconds=settings.access_token_ttl_seconds),
         )
     )
-    return {
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_in": settings.access_token_ttl_seconds,
-    }
+    return _token_answer(settings, token)
 
 
 def _take_tx_try(session: Session, offer: Offer, max_attempts: int) -> int | None:

@@ -10,14 +10,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import anyio.to_thread
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import delete, event, func, select
 
 from issuer.db.models import Nonce, Offer, StatusAllocation
 from issuer.db.models import StatusList as StatusListRow
 from issuer.service import oid4vci, status
-from issuer.service.orgs import get_org
+from issuer.service.orgs import create_api_key, get_org
 from shared.keys import EncryptedKeyStore
-from tests.integration.issuer.conftest import Env, Wallet
+from tests.integration.issuer.conftest import Clock, Env, Wallet
 
 
 def _statements(env: Env) -> list[str]:
@@ -294,3 +295,42 @@ def test_each_step_of_the_exchange_takes_one_thread_hop(
     assert len(hops) == 2
     assert wallet.credential(token, "volunteer_jwt_vc_json", proof).status_code == 200
     assert len(hops) == 3
+
+
+def test_a_token_is_one_autocommit_statement_on_postgresql(
+    pg_settings: Any, request: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``WITH redeemed AS (UPDATE … RETURNING) INSERT …``: no BEGIN, no COMMIT round trip;
+    the code is redeemed once, and a second use is told by the usual reads."""
+    from issuer.demo import seed_demo
+    from issuer.main import create_app
+
+    seed_demo(pg_settings)
+    app = create_app(pg_settings)
+    res = app.state.resources
+    with res.sessions.begin() as session:
+        org = get_org(session, "demo-association")
+        _, api_key = create_api_key(session, org, "tests", "test", res.clock())
+    with TestClient(app) as client:
+        request.addfinalizer(res.dispose)
+        env = Env(client, pg_settings, Clock(), api_key)
+        wallet = Wallet(env)
+        offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+        monkeypatch.setattr(pg_settings, "rate_limit_token", "off")
+        seen: list[tuple[str, str | None]] = []
+        event.listen(
+            res.engine,
+            "before_cursor_execute",
+            lambda conn, _cur, statement, *_: seen.append(
+                (statement.split()[0], conn.get_execution_options().get("isolation_level"))
+            ),
+        )
+        token = wallet.token(offer, None)
+        assert token.status_code == 200
+        assert seen == [("WITH", "AUTOCOMMIT")]
+        proof = wallet.proof(wallet.nonce())
+        issued = wallet.credential(token.json()["access_token"], "volunteer_jwt_vc_json", proof)
+        assert issued.status_code == 200
+        again = wallet.token(offer, None)
+        assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
+        assert "already been used" in again.json()["error_description"]
