@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, func, literal, select
+from sqlalchemy import Integer, String, bindparam, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -114,6 +114,47 @@ def _ensure_lists(
             pass  # another worker created it first
 
 
+#: the statement of :func:`_allocate_in_newest`, per dialect, built once (its cache key is
+#: then computed once too): the values are bound at each execution
+_ALLOCATE_IN_NEWEST: dict[str, Any] = {}
+
+
+def _allocate_in_newest_statement(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    statement = _ALLOCATE_IN_NEWEST.get(dialect)
+    if statement is None:
+        org_id = bindparam("org_id", type_=Integer)
+        newest = (
+            select(func.max(StatusListRow.seq))
+            .where(StatusListRow.org_id == org_id)
+            .scalar_subquery()
+        )
+        complete = (
+            select(
+                org_id,
+                StatusListRow.seq,
+                bindparam("idx", type_=Integer),
+                bindparam("credential_id", type_=String),
+            )
+            .where(
+                StatusListRow.org_id == org_id,
+                StatusListRow.seq == newest,
+                StatusListRow.purpose.in_(LIST_PURPOSES),
+            )
+            .group_by(StatusListRow.seq)
+            .having(func.count() == len(LIST_PURPOSES))
+        )
+        table = StatusAllocation.__table__  # Core: values bound at execution, no ORM bulk mode
+        statement = (
+            insert_for(session, table)
+            .from_select(["org_id", "seq", "idx", "credential_id"], complete)
+            .on_conflict_do_nothing(index_elements=["org_id", "seq", "idx"])
+            .returning(table.c.seq)
+        )
+        _ALLOCATE_IN_NEWEST[dialect] = statement
+    return statement
+
+
 def _allocate_in_newest(
     session: Session, org: Organisation, credential_id: str, idx: int
 ) -> int | None:
@@ -121,29 +162,9 @@ def _allocate_in_newest(
     number when every purpose has its list there (``INSERT … SELECT … ON CONFLICT DO
     NOTHING RETURNING``: no SAVEPOINT, no separate read of the lists). The list number taken,
     or None: ``idx`` is taken already, or the newest lists are missing or incomplete."""
-    newest = (
-        select(func.max(StatusListRow.seq)).where(StatusListRow.org_id == org.id).scalar_subquery()
-    )
-    complete = (
-        select(
-            literal(org.id, Integer),
-            StatusListRow.seq,
-            literal(idx, Integer),
-            literal(credential_id, String),
-        )
-        .where(
-            StatusListRow.org_id == org.id,
-            StatusListRow.seq == newest,
-            StatusListRow.purpose.in_(LIST_PURPOSES),
-        )
-        .group_by(StatusListRow.seq)
-        .having(func.count() == len(LIST_PURPOSES))
-    )
     taken = session.execute(
-        insert_for(session, StatusAllocation)
-        .from_select(["org_id", "seq", "idx", "credential_id"], complete)
-        .on_conflict_do_nothing(index_elements=["org_id", "seq", "idx"])
-        .returning(StatusAllocation.seq)
+        _allocate_in_newest_statement(session),
+        {"org_id": org.id, "idx": idx, "credential_id": credential_id},
     ).first()
     return None if taken is None else int(taken.seq)
 
