@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, String, and_, delete, literal, select, update
+from sqlalchemy import Engine, String, and_, bindparam, delete, literal, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -639,6 +639,25 @@ class CredentialGrant:
     signing_key: OrgKey | None
 
 
+#: the one read of :func:`load_grant`, built once (the values are bound at execution)
+_GRANT = (
+    select(Organisation, OrgKey, AccessToken, Offer, AchievementRow, IssuedCredential)
+    .select_from(Organisation)
+    .outerjoin(OrgKey, and_(OrgKey.org_id == Organisation.id, OrgKey.active.is_(True)))
+    .outerjoin(
+        AccessToken,
+        and_(
+            AccessToken.token_hash == bindparam("token_hash"),
+            AccessToken.org_id == Organisation.id,
+        ),
+    )
+    .outerjoin(Offer, Offer.id == AccessToken.offer_id)
+    .outerjoin(AchievementRow, AchievementRow.id == Offer.achievement_id)
+    .outerjoin(IssuedCredential, IssuedCredential.offer_id == Offer.id)
+    .where(Organisation.slug == bindparam("slug"))
+)
+
+
 def load_grant(
     session: Session, slug: str, authorization: str | None, now: datetime
 ) -> CredentialGrant:
@@ -648,19 +667,7 @@ def load_grant(
     scheme, _, token = (authorization or "").partition(" ")
     has_token = scheme.lower() in {"bearer", "dpop"} and bool(token)
     token_hash = _sha256(token.strip()) if has_token else ""
-    rows = session.execute(
-        select(Organisation, OrgKey, AccessToken, Offer, AchievementRow, IssuedCredential)
-        .select_from(Organisation)
-        .outerjoin(OrgKey, and_(OrgKey.org_id == Organisation.id, OrgKey.active.is_(True)))
-        .outerjoin(
-            AccessToken,
-            and_(AccessToken.token_hash == token_hash, AccessToken.org_id == Organisation.id),
-        )
-        .outerjoin(Offer, Offer.id == AccessToken.offer_id)
-        .outerjoin(AchievementRow, AchievementRow.id == Offer.achievement_id)
-        .outerjoin(IssuedCredential, IssuedCredential.offer_id == Offer.id)
-        .where(Organisation.slug == slug)
-    ).all()
+    rows = session.execute(_GRANT, {"token_hash": token_hash, "slug": slug}).all()
     if not rows:
         raise Oid4vciError("invalid_request", f"no credential issuer {slug}", http_status=404)
     org, signing_key, access, offer, achievement, _ = rows[0]
