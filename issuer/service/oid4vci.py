@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, String, and_, bindparam, delete, literal, select, update
+from sqlalchemy import Engine, String, and_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -431,7 +431,8 @@ def redeem(
     # on PostgreSQL, the caller tried redeem_at_once already: no second UPDATE
     if "tx_code" not in form and session.get_bind().dialect.name != "postgresql":
         redeemed = session.execute(
-            _redeem_usual(code, slug, now).execution_options(synchronize_session=False)
+            _REDEEM_USUAL.execution_options(synchronize_session=False),
+            _redeem_values(code, slug, now),
         ).first()
         if redeemed is not None:
             return _access_token(session, settings, redeemed.id, redeemed.org_id, now)
@@ -450,22 +451,44 @@ def oauth_org(session: Session, slug: str) -> Organisation:
         ) from err
 
 
-def _redeem_usual(code: str, slug: str, now: datetime) -> Any:
-    """``UPDATE … RETURNING``: the code of a pending, unexpired offer without tx_code of the
-    organisation ``slug`` is redeemed (single use: only one UPDATE sees it pending)."""
-    org_id = select(Organisation.id).where(Organisation.slug == slug).scalar_subquery()
-    return (
-        update(Offer)
-        .where(
-            Offer.code_hash == _sha256(code),
-            Offer.org_id == org_id,
-            Offer.state == OfferState.PENDING,
-            Offer.expires_at > now,
-            Offer.tx_code_hash.is_(None),
-        )
-        .values(state=OfferState.REDEEMED)
-        .returning(Offer.id, Offer.org_id)
+#: ``UPDATE … RETURNING``: the code of a pending, unexpired offer without tx_code of the
+#: organisation ``slug`` is redeemed (single use: only one UPDATE sees it pending); built
+#: once, the code's hash, the slug and the moment bound at execution
+_REDEEM_USUAL = (
+    update(Offer)
+    .where(
+        Offer.code_hash == bindparam("b_code_hash", type_=String),
+        Offer.org_id
+        == select(Organisation.id)
+        .where(Organisation.slug == bindparam("b_slug", type_=String))
+        .scalar_subquery(),
+        Offer.state == OfferState.PENDING,
+        Offer.expires_at > bindparam("b_now", type_=UtcDateTime),
+        Offer.tx_code_hash.is_(None),
     )
+    .values(state=OfferState.REDEEMED)
+    .returning(Offer.id, Offer.org_id)
+)
+_REDEEMED = _REDEEM_USUAL.cte("redeemed")
+#: the same, and the access token's INSERT, in one PostgreSQL statement
+_REDEEM_AT_ONCE = (
+    postgresql.insert(AccessToken)
+    .from_select(
+        ["token_hash", "offer_id", "org_id", "expires_at"],
+        select(
+            bindparam("b_token_hash", type_=String),
+            _REDEEMED.c.id,
+            _REDEEMED.c.org_id,
+            bindparam("b_expires_at", type_=UtcDateTime),
+        ),
+    )
+    .add_cte(_REDEEMED)  # a data-modifying WITH must be at the top level
+    .returning(AccessToken.offer_id)
+)
+
+
+def _redeem_values(code: str, slug: str, now: datetime) -> dict[str, Any]:
+    return {"b_code_hash": _sha256(code), "b_slug": slug, "b_now": now}
 
 
 def redeem_at_once(
@@ -488,25 +511,14 @@ def redeem_at_once(
     except Oid4vciError:
         return None  # redeem tells it, after an unknown organisation
     token = secrets.token_urlsafe(32)
-    expires = now + timedelta(seconds=settings.access_token_ttl_seconds)
-    redeemed = _redeem_usual(code, slug, now).cte("redeemed")
-    statement = (
-        postgresql.insert(AccessToken)
-        .from_select(
-            ["token_hash", "offer_id", "org_id", "expires_at"],
-            select(
-                literal(_sha256(token), String),
-                redeemed.c.id,
-                redeemed.c.org_id,
-                literal(expires, UtcDateTime),
-            ),
-        )
-        .add_cte(redeemed)  # a data-modifying WITH must be at the top level
-        .returning(AccessToken.offer_id)
-    )
+    values = {
+        **_redeem_values(code, slug, now),
+        "b_token_hash": _sha256(token),
+        "b_expires_at": now + timedelta(seconds=settings.access_token_ttl_seconds),
+    }
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT")
-        if conn.execute(statement).first() is None:
+        if conn.execute(_REDEEM_AT_ONCE, values).first() is None:
             return None
     return _token_answer(settings, token)
 
