@@ -16,6 +16,7 @@ from issuer.settings import IssuerSettings
 from servicekit.resources import SessionDep as SessionDep
 from servicekit.resources import app_resources
 from shared.did.resolver import DidResolver
+from shared.keys import PrivateKey
 
 
 def utc_now() -> datetime:
@@ -30,9 +31,12 @@ class Resources:
     clock: Callable[[], datetime] = utc_now
     #: resolves holder DIDs in key proofs (did:key, did:jwk: offline)
     resolver: DidResolver = field(default_factory=DidResolver)
+    #: signing keys decrypted by this process, by stored key id (immutable under their id:
+    #: docs/decisions/signing-key-memo.md)
+    signing_keys: dict[str, PrivateKey] = field(default_factory=dict)
 
     def key_store(self, session: Session) -> IssuerKeyStore:
-        return open_key_store(self.master_secret, session)
+        return open_key_store(self.master_secret, session, self.signing_keys)
 
     @property
     def engine(self) -> Engine:
@@ -50,4 +54,10 @@ def get_resources(request: Request) -> Resources:
     return cast(Resources, app_resources(request))
 
 
-ResourcesDep = Annotated[Resources, Depends(get_resources)]
+async def _resources(request: Request) -> Resources:
+    """The dependency: ``async`` so FastAPI calls it on the event loop (a plain ``def``
+    dependency costs each request a worker-thread hop for an attribute read)."""
+    return get_resources(request)
+
+
+ResourcesDep = Annotated[Resources, Depends(_resources)]

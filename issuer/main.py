@@ -41,7 +41,7 @@ def open_resources(
     settings: IssuerSettings, *, clock: Callable[[], datetime] = utc_now
 ) -> Resources:
     """Engine (migrated), sessions and master secret: what the app, the CLI and the demo share."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.database_pool_connections)
     if settings.migrate:
         run_migrations(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)

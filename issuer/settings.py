@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from issuer.db.base import DEFAULT_POOL_SIZE
 from servicekit.ratelimit import LimitSetting
 from servicekit.settings import BaseServiceSettings
 
@@ -29,6 +30,9 @@ class IssuerSettings(BaseServiceSettings):
     }
 
     database_url: str = "sqlite:///./var/issuer/issuer.db"
+    #: PostgreSQL connections each worker process keeps open (a fixed pool; a request
+    #: waits for a free one). SQLite ignores it
+    database_pool_connections: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=200)
     #: folder for ``master.key`` (and QR codes written by the CLI)
     data_dir: str = "./var/issuer"
     #: public base URL of this issuer; organisations live under ``<base_url>/orgs/<slug>``

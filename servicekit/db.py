@@ -12,6 +12,8 @@ from typing import Any, Final
 
 from alembic import context
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 
@@ -35,6 +37,14 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else as_utc(value)
+
+
+def insert_for(session: Session, table: Any) -> Any:
+    """An ``INSERT`` into ``table`` in the session's dialect (PostgreSQL or SQLite), which has
+    ``on_conflict_do_nothing``: a duplicate key is skipped inside the transaction, with no
+    SAVEPOINT round trips around it and no aborted transaction."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def make_engine(

@@ -26,6 +26,7 @@ from pydantic import AfterValidator
 from sqlalchemy import (
     BigInteger,
     Column,
+    Engine,
     Integer,
     MetaData,
     String,
@@ -173,8 +174,12 @@ class RateLimiter:
 
     def _count(self, key: str, start: int, expires: int) -> int:
         values = {"key": key, "window_start": start, "hits": 1, "expires_at": expires}
-        with self.sessions.begin() as conn:
-            dialect = conn.get_bind().dialect.name
+        engine: Engine = self.sessions.kw["bind"]
+        # one statement, atomic on its own: in autocommit, no BEGIN and COMMIT round trips
+        # around it (still committed, durably, before the request goes on)
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            dialect = conn.dialect.name
             # the two databases Musette runs on; both have ON CONFLICT … RETURNING
             if dialect not in {"sqlite", "postgresql"}:
                 raise VcError(f"rate limits need SQLite or PostgreSQL, not {dialect}")

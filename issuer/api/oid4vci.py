@@ -33,13 +33,17 @@ from issuer.service.keys import did_document, org_keys
 from issuer.service.oid4vci import (
     TokenFailure,
     authorization_server_metadata,
-    bearer_offer,
+    document_of,
     issue_from_request,
     issuer_metadata,
+    load_grant,
     new_nonce,
+    oauth_org,
     offer_document,
     offer_urls,
-    redeem_code,
+    org_and_offer,
+    redeem,
+    redeem_at_once,
 )
 from issuer.service.orgs import get_org
 from issuer.service.status import current_etag, remember_etag, remembered_etag, signed_list
@@ -213,9 +217,9 @@ def _offer_answer(res: Resources, slug: str, offer_id: str) -> JSONResponse:
         res.engine.connect() as conn,
         Session(conn.execution_options(isolation_level="AUTOCOMMIT")) as session,
     ):
-        org = get_org(session, slug)
-        doc = offer_document(
-            session, res.settings, res.master_secret, org, _base(res, slug), offer_id, res.clock()
+        org, offer = org_and_offer(session, slug, offer_id)
+        doc = document_of(
+            res.settings, res.master_secret, org, _base(res, slug), offer, res.clock()
         )
     return JSONResponse(doc, headers=NO_STORE)
 
@@ -286,27 +290,21 @@ def token(
         }.items()
         if v is not None
     }
+    now = res.clock()
+    body = redeem_at_once(res.engine, res.settings, slug, _base(res, slug), form, now)
+    if body is not None:
+        return JSONResponse(body, headers=NO_STORE)
     failure: TokenFailure | None = None
     with res.sessions.begin() as session:
-        org = _oauth_org(session, slug)
         try:
-            body = redeem_code(
-                session, res.settings, res.master_secret, org, _base(res, slug), form, res.clock()
+            body = redeem(
+                session, res.settings, res.master_secret, slug, _base(res, slug), form, now
             )
         except TokenFailure as err:
             failure = err  # leave the block normally: the counted try is committed
     if failure is not None:
         raise failure.error
     return JSONResponse(body, headers=NO_STORE)
-
-
-def _oauth_org(session: Any, slug: str) -> Any:
-    try:
-        return get_org(session, slug)
-    except NotFoundError as err:
-        raise Oid4vciError(
-            "invalid_request", f"no credential issuer {slug}", http_status=404
-        ) from err
 
 
 #: organisations found in the database by this process (a nonce names no secret and
@@ -322,7 +320,7 @@ def _nonce_answer(res: Resources, slug: str) -> JSONResponse:
 
 @router.post("/orgs/{slug}/nonce", response_model=NonceOut)
 def nonce(slug: str, session: SessionDep, res: ResourcesDep) -> JSONResponse:
-    org = _oauth_org(session, slug)
+    org = oauth_org(session, slug)
     if len(_KNOWN_ORGS) < _KNOWN_ORGS_MAX:
         _KNOWN_ORGS.add(org.slug)
     return _nonce_answer(res, org.slug)
@@ -366,17 +364,15 @@ async def credential(
 
     def run() -> dict[str, Any]:
         with res.sessions.begin() as session:
-            org = _oauth_org(session, slug)
             now = res.clock()
-            offer = bearer_offer(session, org, authorization, now)
+            grant = load_grant(session, slug, authorization, now)
             return issue_from_request(
                 session,
                 res.settings,
                 res.key_store(session),
                 res.resolver,
-                org,
+                grant,
                 _base(res, slug),
-                offer,
                 body,
                 now,
                 master_secret=res.master_secret,

@@ -15,6 +15,10 @@ class Base(DeclarativeBase):
     """Base of every issuer table."""
 
 
-def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL, a busy timeout and foreign keys; PostgreSQL a fixed pool of 10."""
-    return db.make_engine(url, sqlite_wal=True, pool_size=10, max_overflow=0)
+#: PostgreSQL connections per process (``IssuerSettings.database_pool_connections``)
+DEFAULT_POOL_SIZE = 10
+
+
+def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
+    """An engine; SQLite gets WAL, a busy timeout and foreign keys; PostgreSQL a fixed pool."""
+    return db.make_engine(url, sqlite_wal=True, pool_size=pool_size, max_overflow=0)

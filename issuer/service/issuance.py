@@ -168,9 +168,11 @@ def issue_credential(
     with_status: bool = True,
     status_purposes: tuple[str, ...] = ("revocation",),
     name_in_clear: bool = False,
+    signer: OrgSigner | None = None,
 ) -> IssuedCredential:
     """Allocate a status index, build, sign and record one credential; the name is hashed
-    unless ``name_in_clear`` or the format lets the holder withhold it (dc+sd-jwt)."""
+    unless ``name_in_clear`` or the format lets the holder withhold it (dc+sd-jwt).
+    ``signer``: the organisation's active key, when the caller read it already."""
     cred_uuid = uuid.uuid4()
     row_id = cred_uuid.hex
     achievement = to_ob3(org_base, achievement_row, language)
@@ -209,7 +211,8 @@ def issue_credential(
     )
     if entries is not None:
         doc["credentialStatus"] = status_json(entries)
-    signer = active_signer(session, store, org)
+    if signer is None:
+        signer = active_signer(session, store, org)
     text = sign_document(doc, fmt, signer, holder, now)
     row = IssuedCredential(
         id=row_id,

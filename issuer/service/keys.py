@@ -60,19 +60,42 @@ class DbKeyBackend(MutableMapping[str, bytes]):
         return len(self.session.scalars(select(StoredKey.key_id)).all())
 
 
-class IssuerKeyStore(EncryptedKeyStore):
-    """The encrypted key store, plus one-shot access to a decrypted key.
+#: decrypted keys kept by one process (per app: ``Resources.signing_keys``) at most
+DECRYPTED_KEYS_MAX = 10_000
 
-    ``shared.proofs`` JWT signers take a ``PrivateKey``; the key is decrypted for one
-    signature and dropped (see the lead's note on signer-based APIs).
+
+class IssuerKeyStore(EncryptedKeyStore):
+    """The encrypted key store, plus access to a decrypted key.
+
+    ``shared.proofs`` JWT signers take a ``PrivateKey``. With ``decrypted`` (the app's
+    per-process memo), a key is read and decrypted once per process, then reused: a stored
+    key never changes under its id (rotation adds a key with a new id), so the memo cannot go
+    stale (docs/decisions/signing-key-memo.md). Without it, each call decrypts again.
     """
 
+    def __init__(
+        self,
+        master_secret: bytes,
+        backend: MutableMapping[str, bytes],
+        decrypted: dict[str, PrivateKey] | None = None,
+    ) -> None:
+        super().__init__(master_secret, backend)
+        self._decrypted = decrypted
+
     def private_key(self, key_id: str) -> PrivateKey:
-        return self._load(key_id)
+        memo = self._decrypted
+        if memo is not None and (key := memo.get(key_id)) is not None:
+            return key
+        key = self._load(key_id)
+        if memo is not None and len(memo) < DECRYPTED_KEYS_MAX:
+            memo[key_id] = key
+        return key
 
 
-def open_key_store(master_secret: bytes, session: Session) -> IssuerKeyStore:
-    return IssuerKeyStore(master_secret, DbKeyBackend(session))
+def open_key_store(
+    master_secret: bytes, session: Session, decrypted: dict[str, PrivateKey] | None = None
+) -> IssuerKeyStore:
+    return IssuerKeyStore(master_secret, DbKeyBackend(session), decrypted)
 
 
 def check_master_secret(session: Session, master_secret: bytes) -> None:
@@ -148,6 +171,11 @@ def active_signer(session: Session, store: IssuerKeyStore, org: Organisation) ->
     ).first()
     if row is None:
         raise NotFoundError(f"organisation {org.slug} has no active signing key")
+    return signer_for(store, org, row)
+
+
+def signer_for(store: IssuerKeyStore, org: Organisation, row: OrgKey) -> OrgSigner:
+    """The signer of one of the organisation's keys (its row read by the caller)."""
     return OrgSigner(store.private_key(row.store_key_id), key_vm_id(org, row), org.did)
 
 

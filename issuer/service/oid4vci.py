@@ -18,26 +18,29 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, String, and_, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from issuer.db.models import AccessToken, IssuedCredential, Nonce, Offer, Organisation
+from issuer.db.models import AccessToken, IssuedCredential, Nonce, Offer, Organisation, OrgKey
 from issuer.db.models import Achievement as AchievementRow
 from issuer.schemas import FORMATS, OfferIn, SubjectIn
 from issuer.service.achievements import get_achievement, list_achievements
 from issuer.service.issuance import Holder, credential_value, issue_credential
-from issuer.service.keys import IssuerKeyStore
+from issuer.service.keys import IssuerKeyStore, signer_for
+from issuer.service.orgs import get_org
 from issuer.service.results import check_results
 from issuer.service.states import OfferState
 from issuer.service.status import purposes_for
 from issuer.settings import PROOF_ALGS, IssuerSettings
+from servicekit.db import UtcDateTime, insert_for
 from shared.did.methods import verification_method_id
 from shared.did.resolver import DidResolver
 from shared.encoding.base64url import b64url_decode, b64url_encode
 from shared.errors import (
     InvalidInputError,
+    NotFoundError,
     OfferExpiredError,
     OfferUnknownError,
     OfferUsedError,
@@ -290,6 +293,31 @@ def offer_document(
     now: datetime,
 ) -> dict[str, Any]:
     offer = session.get(Offer, offer_id)
+    return document_of(settings, master_secret, org, org_base, offer, now)
+
+
+def org_and_offer(session: Session, slug: str, offer_id: str) -> tuple[Organisation, Offer | None]:
+    """The organisation ``slug`` and its offer ``offer_id`` (None: not one of its offers),
+    in one query; NotFoundError for an unknown organisation, as :func:`get_org`."""
+    found = session.execute(
+        select(Organisation, Offer)
+        .outerjoin(Offer, and_(Offer.id == offer_id, Offer.org_id == Organisation.id))
+        .where(Organisation.slug == slug)
+    ).first()
+    if found is None:
+        raise NotFoundError(f"no organisation {slug}")
+    return found[0], found[1]
+
+
+def document_of(
+    settings: IssuerSettings,
+    master_secret: bytes,
+    org: Organisation,
+    org_base: str,
+    offer: Offer | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The credential offer document (§4.1) of an offer read by the caller."""
     # three answers a person can act on: mistyped link, already accepted, ask for a new one
     if offer is None or offer.org_id != org.id:
         raise OfferUnknownError("this credential offer is unknown")
@@ -325,16 +353,7 @@ def redeem_code(
 ) -> dict[str, Any]:
     """Token endpoint (§6). Wrong tx_code tries are counted even when the call fails:
     the caller commits this session before answering the error (``TokenFailure``)."""
-    if form.get("grant_type") != PRE_AUTHORIZED_GRANT:
-        raise Oid4vciError(
-            "unsupported_grant_type", "only the pre-authorized code grant is supported"
-        )
-    code = form.get("pre-authorized_code")
-    if not code:
-        raise Oid4vciError("invalid_request", "pre-authorized_code is missing")
-    resource = form.get("resource")
-    if resource is not None and resource.rstrip("/") != org_base:
-        raise Oid4vciError("invalid_target", f"resource must be {org_base}")
+    code = _token_form_code(form, org_base)
     offer = session.scalars(select(Offer).where(Offer.code_hash == _sha256(code))).first()
     if offer is None or offer.org_id != org.id:
         raise Oid4vciError("invalid_grant", "the pre-authorized code is unknown")
@@ -372,20 +391,160 @@ def redeem_code(
     )
     if getattr(result, "rowcount", 0) != 1:
         raise Oid4vciError("invalid_grant", "the pre-authorized code has already been used")
-    token = secrets.token_urlsafe(32)
-    session.add(
-        AccessToken(
-            token_hash=_sha256(token),
-            offer_id=offer.id,
-            org_id=org.id,
-            expires_at=now + timedelta(seconds=settings.access_token_ttl_seconds),
+    return _access_token(session, settings, offer.id, org.id, now)
+
+
+def _token_form_code(form: dict[str, str], org_base: str) -> str:
+    """The pre-authorized code of a token request, after the checks that need no database."""
+    if form.get("grant_type") != PRE_AUTHORIZED_GRANT:
+        raise Oid4vciError(
+            "unsupported_grant_type", "only the pre-authorized code grant is supported"
         )
+    code = form.get("pre-authorized_code")
+    if not code:
+        raise Oid4vciError("invalid_request", "pre-authorized_code is missing")
+    resource = form.get("resource")
+    if resource is not None and resource.rstrip("/") != org_base:
+        raise Oid4vciError("invalid_target", f"resource must be {org_base}")
+    return code
+
+
+def redeem(
+    session: Session,
+    settings: IssuerSettings,
+    master_secret: bytes,
+    slug: str,
+    org_base: str,
+    form: dict[str, str],
+    now: datetime,
+) -> dict[str, Any]:
+    """Token endpoint (§6) for the organisation ``slug``. The usual request (a pending,
+    unexpired offer without tx_code) is one ``UPDATE … RETURNING`` that redeems the code
+    (single use: only one UPDATE sees it pending), then the token's INSERT; anything else
+    (an unknown organisation or code, a used or expired one, a tx_code) is answered by
+    :func:`redeem_code`, reading what the UPDATE did not change, with the same errors."""
+    try:
+        code = _token_form_code(form, org_base)
+    except Oid4vciError:
+        oauth_org(session, slug)  # an unknown organisation is told first, as it always was
+        raise
+    # on PostgreSQL, the caller tried redeem_at_once already: no second UPDATE
+    if "tx_code" not in form and session.get_bind().dialect.name != "postgresql":
+        redeemed = session.execute(
+            _REDEEM_USUAL.execution_options(synchronize_session=False),
+            _redeem_values(code, slug, now),
+        ).first()
+        if redeemed is not None:
+            return _access_token(session, settings, redeemed.id, redeemed.org_id, now)
+    return redeem_code(
+        session, settings, master_secret, oauth_org(session, slug), org_base, form, now
     )
+
+
+def oauth_org(session: Session, slug: str) -> Organisation:
+    """The organisation ``slug``, or the OAuth error an unknown one gets (404)."""
+    try:
+        return get_org(session, slug)
+    except NotFoundError as err:
+        raise Oid4vciError(
+            "invalid_request", f"no credential issuer {slug}", http_status=404
+        ) from err
+
+
+#: ``UPDATE … RETURNING``: the code of a pending, unexpired offer without tx_code of the
+#: organisation ``slug`` is redeemed (single use: only one UPDATE sees it pending); built
+#: once, the code's hash, the slug and the moment bound at execution
+_REDEEM_USUAL = (
+    update(Offer)
+    .where(
+        Offer.code_hash == bindparam("b_code_hash", type_=String),
+        Offer.org_id
+        == select(Organisation.id)
+        .where(Organisation.slug == bindparam("b_slug", type_=String))
+        .scalar_subquery(),
+        Offer.state == OfferState.PENDING,
+        Offer.expires_at > bindparam("b_now", type_=UtcDateTime),
+        Offer.tx_code_hash.is_(None),
+    )
+    .values(state=OfferState.REDEEMED)
+    .returning(Offer.id, Offer.org_id)
+)
+_REDEEMED = _REDEEM_USUAL.cte("redeemed")
+#: the same, and the access token's INSERT, in one PostgreSQL statement
+_REDEEM_AT_ONCE = (
+    postgresql.insert(AccessToken)
+    .from_select(
+        ["token_hash", "offer_id", "org_id", "expires_at"],
+        select(
+            bindparam("b_token_hash", type_=String),
+            _REDEEMED.c.id,
+            _REDEEMED.c.org_id,
+            bindparam("b_expires_at", type_=UtcDateTime),
+        ),
+    )
+    .add_cte(_REDEEMED)  # a data-modifying WITH must be at the top level
+    .returning(AccessToken.offer_id)
+)
+
+
+def _redeem_values(code: str, slug: str, now: datetime) -> dict[str, Any]:
+    return {"b_code_hash": _sha256(code), "b_slug": slug, "b_now": now}
+
+
+def redeem_at_once(
+    engine: Engine,
+    settings: IssuerSettings,
+    slug: str,
+    org_base: str,
+    form: dict[str, str],
+    now: datetime,
+) -> dict[str, Any] | None:
+    """The usual token request on PostgreSQL in ONE statement, atomic on its own and run in
+    autocommit (no BEGIN and COMMIT round trips): ``WITH redeemed AS (UPDATE … RETURNING)
+    INSERT INTO access_tokens SELECT … FROM redeemed``. None (then :func:`redeem` answers,
+    in a transaction): another database, a tx_code, a form :func:`redeem` refuses, or a code
+    the UPDATE did not redeem (unknown, used, expired, of an offer with a tx_code)."""
+    if engine.dialect.name != "postgresql" or "tx_code" in form:
+        return None
+    try:
+        code = _token_form_code(form, org_base)
+    except Oid4vciError:
+        return None  # redeem tells it, after an unknown organisation
+    token = secrets.token_urlsafe(32)
+    values = {
+        **_redeem_values(code, slug, now),
+        "b_token_hash": _sha256(token),
+        "b_expires_at": now + timedelta(seconds=settings.access_token_ttl_seconds),
+    }
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        if conn.execute(_REDEEM_AT_ONCE, values).first() is None:
+            return None
+    return _token_answer(settings, token)
+
+
+def _token_answer(settings: IssuerSettings, token: str) -> dict[str, Any]:
     return {
         "access_token": token,
         "token_type": "Bearer",
         "expires_in": settings.access_token_ttl_seconds,
     }
+
+
+def _access_token(
+    session: Session, settings: IssuerSettings, offer_id: str, org_id: int, now: datetime
+) -> dict[str, Any]:
+    """A new access token for a just redeemed offer (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        AccessToken(
+            token_hash=_sha256(token),
+            offer_id=offer_id,
+            org_id=org_id,
+            expires_at=now + timedelta(seconds=settings.access_token_ttl_seconds),
+        )
+    )
+    return _token_answer(settings, token)
 
 
 def _take_tx_try(session: Session, offer: Offer, max_attempts: int) -> int | None:
@@ -467,10 +626,8 @@ def consume_nonce(
     if due is None or now >= due:
         _next_nonce_purge[settings.database_url] = now + NONCE_PURGE_EVERY
         session.execute(delete(Nonce).where(Nonce.expires_at <= now))
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     used = session.execute(  # RETURNING: the row, when this use was the first
-        insert(Nonce)
+        insert_for(session, Nonce)
         .values(nonce_hash=_sha256(nonce), org_id=org.id, expires_at=expires_at)
         .on_conflict_do_nothing(index_elements=["nonce_hash"])
         .returning(Nonce.nonce_hash)
@@ -481,21 +638,61 @@ def consume_nonce(
 # --------------------------------------------------------------------------- credential
 
 
-def bearer_offer(
-    session: Session, org: Organisation, authorization: str | None, now: datetime
-) -> Offer:
+@dataclass(frozen=True)
+class CredentialGrant:
+    """What the credential endpoint needs, read in one query: the organisation, the offer
+    the access token grants, its achievement, the credentials already issued for it, and the
+    organisation's active signing key."""
+
+    org: Organisation
+    offer: Offer
+    achievement: AchievementRow | None
+    issued: tuple[IssuedCredential, ...]
+    signing_key: OrgKey | None
+
+
+#: the one read of :func:`load_grant`, built once (the values are bound at execution)
+_GRANT = (
+    select(Organisation, OrgKey, AccessToken, Offer, AchievementRow, IssuedCredential)
+    .select_from(Organisation)
+    .outerjoin(OrgKey, and_(OrgKey.org_id == Organisation.id, OrgKey.active.is_(True)))
+    .outerjoin(
+        AccessToken,
+        and_(
+            AccessToken.token_hash == bindparam("token_hash"),
+            AccessToken.org_id == Organisation.id,
+        ),
+    )
+    .outerjoin(Offer, Offer.id == AccessToken.offer_id)
+    .outerjoin(AchievementRow, AchievementRow.id == Offer.achievement_id)
+    .outerjoin(IssuedCredential, IssuedCredential.offer_id == Offer.id)
+    .where(Organisation.slug == bindparam("slug"))
+)
+
+
+def load_grant(
+    session: Session, slug: str, authorization: str | None, now: datetime
+) -> CredentialGrant:
+    """The organisation ``slug`` and what the bearer token grants, in one round trip (was
+    six: organisation, token, offer, issued credentials twice, achievement; and the key);
+    the errors are those of the reads one by one, in the same order."""
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() not in {"bearer", "dpop"} or not token:
+    has_token = scheme.lower() in {"bearer", "dpop"} and bool(token)
+    token_hash = _sha256(token.strip()) if has_token else ""
+    rows = session.execute(_GRANT, {"token_hash": token_hash, "slug": slug}).all()
+    if not rows:
+        raise Oid4vciError("invalid_request", f"no credential issuer {slug}", http_status=404)
+    org, signing_key, access, offer, achievement, _ = rows[0]
+    if not has_token:
         raise Oid4vciError("invalid_token", "an access token is required", http_status=401)
-    row = session.get(AccessToken, _sha256(token.strip()))
-    if row is None or row.org_id != org.id or row.expires_at <= now:
+    if access is None or access.expires_at <= now:
         raise Oid4vciError(
             "invalid_token", "the access token is unknown or expired", http_status=401
         )
-    offer = session.get(Offer, row.offer_id)
     if offer is None:
         raise Oid4vciError("invalid_token", "the access token has no offer", http_status=401)
-    return offer
+    issued = {row[5].id: row[5] for row in rows if row[5] is not None}
+    return CredentialGrant(org, offer, achievement, tuple(issued.values()), signing_key)
 
 
 def _bound_thumbprint(row: IssuedCredential, resolver: DidResolver) -> str | None:
@@ -514,15 +711,14 @@ def _bound_thumbprint(row: IssuedCredential, resolver: DidResolver) -> str | Non
 
 
 def _check_same_holder(
-    session: Session, resolver: DidResolver, offer: Offer, key: PublicKey
+    resolver: DidResolver, issued: tuple[IssuedCredential, ...], key: PublicKey
 ) -> None:
     """Every credential of one offer goes to the key its first credential went to.
 
     The access token is a bearer token (§6.2): whoever copies it could otherwise ask for the
     offer's other formats bound to their own key. Our policy, in docs/threat-model.md.
     """
-    rows = session.scalars(select(IssuedCredential).where(IssuedCredential.offer_id == offer.id))
-    bound = {_bound_thumbprint(row, resolver) for row in rows}
+    bound = {_bound_thumbprint(row, resolver) for row in issued}
     if bound and jwk_thumbprint(key) not in bound:
         raise Oid4vciError(
             "invalid_proof",
@@ -535,15 +731,15 @@ def issue_from_request(
     settings: IssuerSettings,
     store: IssuerKeyStore,
     resolver: DidResolver,
-    org: Organisation,
+    grant: CredentialGrant,
     org_base: str,
-    offer: Offer,
     body: Any,
     now: datetime,
     *,
     master_secret: bytes,
 ) -> dict[str, Any]:
     """Credential endpoint (§8): check the request and proof, then issue."""
+    org, offer = grant.org, grant.offer
     request = parse_credential_request(body, allow_single_proof=settings.accept_single_proof)
     config_id = request.configuration_id or request.credential_identifier
     assert config_id is not None  # parse_credential_request guarantees one of them
@@ -557,12 +753,7 @@ def issue_from_request(
     if parsed is None:
         raise Oid4vciError("unknown_credential_configuration", f"{config_id} is unknown")
     slug, fmt = parsed
-    already = session.scalars(
-        select(IssuedCredential.id).where(
-            IssuedCredential.offer_id == offer.id, IssuedCredential.configuration_id == config_id
-        )
-    ).first()
-    if already is not None:
+    if any(row.configuration_id == config_id for row in grant.issued):
         raise Oid4vciError("credential_request_denied", f"{config_id} has already been issued")
     proof = validate_proof_jwt(
         request.proof_jwts[0],
@@ -573,37 +764,39 @@ def issue_from_request(
         algorithms=PROOF_ALGS,
         resolver=resolver,
     )
-    _check_same_holder(session, resolver, offer, proof.holder_key)
-    achievement = session.get(AchievementRow, offer.achievement_id)
+    _check_same_holder(resolver, grant.issued, proof.holder_key)
+    achievement = grant.achievement
     if achievement is None or achievement.slug != slug:
         raise Oid4vciError("unknown_credential_configuration", f"{config_id} is unknown")
     holder = Holder(did=proof.holder_did, jwk=proof.jwk)
     if fmt == "dc+sd-jwt":
         holder = Holder(did=None, jwk=proof.jwk)
+    signer = None if grant.signing_key is None else signer_for(store, org, grant.signing_key)
+    # no SAVEPOINT: a failure here rolls the whole request back (its nonce use included)
     try:
-        with session.begin_nested():
-            row = issue_credential(
-                session,
-                store,
-                org,
-                org_base,
-                achievement,
-                fmt=fmt,
-                recipient_name=offer.recipient_name,
-                recipient_email=offer.recipient_email,
-                name_in_clear=offer.name_in_clear,
-                subject=SubjectIn.model_validate(offer.subject),
-                language=offer.language,
-                holder=holder,
-                now=now,
-                actor=f"offer:{offer.id[:8]}",
-                offer_id=offer.id,
-                configuration_id=config_id,
-                status_purposes=purposes_for(
-                    settings.ob3_status_purposes, suspendable=offer.status_purpose == "suspension"
-                ),
-            )
-    except IntegrityError as err:
+        row = issue_credential(
+            session,
+            store,
+            org,
+            org_base,
+            achievement,
+            fmt=fmt,
+            recipient_name=offer.recipient_name,
+            recipient_email=offer.recipient_email,
+            name_in_clear=offer.name_in_clear,
+            subject=SubjectIn.model_validate(offer.subject),
+            language=offer.language,
+            holder=holder,
+            now=now,
+            actor=f"offer:{offer.id[:8]}",
+            offer_id=offer.id,
+            configuration_id=config_id,
+            status_purposes=purposes_for(
+                settings.ob3_status_purposes, suspendable=offer.status_purpose == "suspension"
+            ),
+            signer=signer,
+        )
+    except IntegrityError as err:  # the same configuration issued at once by another request
         raise Oid4vciError(
             "credential_request_denied", f"{config_id} has already been issued"
         ) from err

@@ -6,8 +6,8 @@ bits (the suspension bit is never cleared again), so a credential that only carr
 suspension entry (the OB 3.0 default, see ``IssuerSettings.ob3_status_purposes``) still
 fails verification once revoked. Allocation inserts
 ``(org, seq, idx)`` into ``status_allocations``, whose primary key makes two workers unable
-to take the same index: a collision raises an IntegrityError inside a SAVEPOINT, and the
-allocator draws again. Indexes are never freed, so never reused. After
+to take the same index: the usual draw is one ``INSERT … ON CONFLICT DO NOTHING RETURNING``
+into the newest lists, and a collision (nothing returned) makes the allocator draw again. Indexes are never freed, so never reused. After
 ``COLLISIONS_BEFORE_NEXT_LIST`` collisions in a row the list counts as full (about half
 full on average) and allocation moves on to the next ``seq``.
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, bindparam, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from issuer.db.models import IssuedCredential, Organisation, StatusAllocation, S
 from issuer.db.models import StatusList as StatusListRow
 from issuer.problems import ConflictError
 from issuer.service.keys import IssuerKeyStore, active_signer
+from servicekit.db import insert_for
 from shared.errors import NotFoundError
 from shared.model import BitstringStatusListEntry, format_datetime
 from shared.proofs.data_integrity import add_proof
@@ -113,10 +114,70 @@ def _ensure_lists(
             pass  # another worker created it first
 
 
+#: the statement of :func:`_allocate_in_newest`, per dialect, built once (its cache key is
+#: then computed once too): the values are bound at each execution
+_ALLOCATE_IN_NEWEST: dict[str, Any] = {}
+
+
+def _allocate_in_newest_statement(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    statement = _ALLOCATE_IN_NEWEST.get(dialect)
+    if statement is None:
+        org_id = bindparam("org_id", type_=Integer)
+        newest = (
+            select(func.max(StatusListRow.seq))
+            .where(StatusListRow.org_id == org_id)
+            .scalar_subquery()
+        )
+        complete = (
+            select(
+                org_id,
+                StatusListRow.seq,
+                bindparam("idx", type_=Integer),
+                bindparam("credential_id", type_=String),
+            )
+            .where(
+                StatusListRow.org_id == org_id,
+                StatusListRow.seq == newest,
+                StatusListRow.purpose.in_(LIST_PURPOSES),
+            )
+            .group_by(StatusListRow.seq)
+            .having(func.count() == len(LIST_PURPOSES))
+        )
+        table = StatusAllocation.__table__  # Core: values bound at execution, no ORM bulk mode
+        statement = (
+            insert_for(session, table)
+            .from_select(["org_id", "seq", "idx", "credential_id"], complete)
+            .on_conflict_do_nothing(index_elements=["org_id", "seq", "idx"])
+            .returning(table.c.seq)
+        )
+        _ALLOCATE_IN_NEWEST[dialect] = statement
+    return statement
+
+
+def _allocate_in_newest(
+    session: Session, org: Organisation, credential_id: str, idx: int
+) -> int | None:
+    """One round trip for the usual case: take ``idx`` in the organisation's newest list
+    number when every purpose has its list there (``INSERT … SELECT … ON CONFLICT DO
+    NOTHING RETURNING``: no SAVEPOINT, no separate read of the lists). The list number taken,
+    or None: ``idx`` is taken already, or the newest lists are missing or incomplete."""
+    taken = session.execute(
+        _allocate_in_newest_statement(session),
+        {"org_id": org.id, "idx": idx, "credential_id": credential_id},
+    ).first()
+    return None if taken is None else int(taken.seq)
+
+
 def allocate_index(
     session: Session, org: Organisation, credential_id: str, now: datetime
 ) -> tuple[int, int]:
-    """Take a fresh random (seq, idx) for ``credential_id``."""
+    """Take a fresh random (seq, idx) for ``credential_id``: first in the newest lists in
+    one statement, else (a collision, lists to create) draw by draw as below."""
+    idx = secrets.randbelow(LIST_SIZE)
+    seq_taken = _allocate_in_newest(session, org, credential_id, idx)
+    if seq_taken is not None:
+        return seq_taken, idx
     seq, existing = _newest_lists(session, org)
     _ensure_lists(session, org, seq, now, existing)
     collisions = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ from verifier.service.retention import summary_of
 from wallet.db.base import MIGRATIONS as WALLET_MIGRATIONS
 from wallet.db.base import make_engine as wallet_engine
 
-SERVICES = {
+SERVICES: dict[str, tuple[Path, Callable[[str], Engine]]] = {
     "issuer": (ISSUER_MIGRATIONS, issuer_engine),
     "wallet": (WALLET_MIGRATIONS, wallet_engine),
     "verifier": (VERIFIER_MIGRATIONS, verifier_engine),

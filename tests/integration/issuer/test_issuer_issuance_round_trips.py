@@ -8,20 +8,28 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import anyio.to_thread
 import pytest
-from sqlalchemy import event, func, select
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, event, func, select
 
-from issuer.db.models import Nonce
+from issuer.db.models import Nonce, Offer, StatusAllocation
 from issuer.db.models import StatusList as StatusListRow
 from issuer.service import oid4vci, status
-from issuer.service.orgs import get_org
-from tests.integration.issuer.conftest import Env, Wallet
+from issuer.service.orgs import create_api_key, get_org
+from shared.keys import EncryptedKeyStore
+from tests.integration.issuer.conftest import Clock, Env, Wallet
 
 
 def _statements(env: Env) -> list[str]:
     log: list[str] = []
     engine = env.client.app.state.resources.sessions.kw["bind"]  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", lambda *a: log.append(a[2].split()[0]))
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "rate_limits" not in statement:  # the throttle's own counters
+            log.append(statement.split()[0])
+
+    event.listen(engine, "before_cursor_execute", record)
     return log
 
 
@@ -45,8 +53,27 @@ def test_lists_are_created_once_then_read_in_one_query(env: Env) -> None:
     assert _lists(env) == [(1, p) for p in sorted(status.LIST_PURPOSES)]
     log = _statements(env)
     assert _allocate(env, "c-2")[0] == 1
-    assert log.count("SELECT") == 2  # the organisation, then the newest lists
-    assert log.count("INSERT") == 1  # the allocation only: no list created again
+    # the organisation, then one INSERT … SELECT into the newest lists: no SAVEPOINT, no
+    # separate read of the lists, no list created again
+    assert log == ["SELECT", "INSERT"]
+
+
+def test_a_taken_index_or_a_missing_list_falls_back_to_drawing_again(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _allocate(env, "c-1")
+    drawn = iter([5, 5, 6, 9, 9])
+    monkeypatch.setattr("issuer.service.status.secrets.randbelow", lambda n: next(drawn))
+    assert _allocate(env, "c-2") == (1, 5)
+    assert _allocate(env, "c-3") == (1, 6)  # 5 is taken: drawn again, not a duplicate
+    res = env.client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:  # a list the newest number lacks (an older schema)
+        session.execute(delete(StatusListRow).where(StatusListRow.purpose == "supersession"))
+    assert _allocate(env, "c-4") == (1, 9)
+    assert _lists(env) == [(1, p) for p in sorted(status.LIST_PURPOSES)]  # created again
+    with res.sessions.begin() as session:
+        taken = {r.credential_id: r.idx for r in session.scalars(select(StatusAllocation))}
+    assert taken == {"c-1": taken["c-1"], "c-2": 5, "c-3": 6, "c-4": 9}
 
 
 def test_a_full_list_moves_on_to_the_next_with_all_its_purposes(
@@ -177,10 +204,133 @@ def test_the_offer_is_read_in_autocommit(env: Env, wallet: Wallet) -> None:
     )
     offer = wallet.resolve(created["offer_uri"])
     assert offer["credential_configuration_ids"] == ["volunteer_jwt_vc_json"]
-    assert levels == ["AUTOCOMMIT", "AUTOCOMMIT"]  # the organisation, the offer; no BEGIN
+    assert levels == ["AUTOCOMMIT"]  # the organisation and the offer in one read; no BEGIN
     path = urlsplit(parse_qs(urlsplit(created["offer_uri"]).query)["credential_offer_uri"][0]).path
     used = env.client.get(path)  # still pending: the same answer
     assert used.status_code == 200
     unknown = env.client.get(path[:-3] + "xyz")
     assert unknown.status_code >= 400
     assert unknown.status_code < 500
+    elsewhere = env.client.get(path.replace("/demo-association/", "/nope/"))
+    assert elsewhere.status_code == 404
+    assert "no organisation nope" in elsewhere.text
+
+
+def test_a_credential_is_one_read_and_three_inserts(env: Env, wallet: Wallet) -> None:
+    Wallet(env).receive("volunteer_jwt_vc_json")  # the first use of a nonce purges (once a minute)
+    offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+    token = wallet.token(offer, None).json()["access_token"]
+    proof = wallet.proof(wallet.nonce())
+    log = _statements(env)
+    assert wallet.credential(token, "volunteer_jwt_vc_json", proof).status_code == 200
+    # the organisation, token, offer, achievement, issued credentials and active key in one
+    # read; then the nonce's use, the status index, the credential; no SAVEPOINT
+    assert log == ["SELECT", "INSERT", "INSERT", "INSERT"]
+
+
+def test_a_signing_key_is_decrypted_once_per_process(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
+    res.signing_keys.clear()
+    loads: list[str] = []
+    real = EncryptedKeyStore._load
+
+    def counted(store: EncryptedKeyStore, key_id: str) -> Any:
+        loads.append(key_id)
+        return real(store, key_id)
+
+    monkeypatch.setattr(EncryptedKeyStore, "_load", counted)
+    first, second = Wallet(env).receive("volunteer_ldp_vc"), Wallet(env).receive("volunteer_ldp_vc")
+    assert first["proof"]["verificationMethod"] == second["proof"]["verificationMethod"]
+    assert len(loads) == 1
+    assert list(res.signing_keys) == loads
+
+
+def test_a_token_is_one_update_and_one_insert(env: Env, wallet: Wallet) -> None:
+    offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+    log = _statements(env)
+    assert wallet.token(offer, None).status_code == 200
+    assert log == ["UPDATE", "INSERT"]  # the code redeemed (RETURNING), the access token
+    log.clear()
+    again = wallet.token(offer, None)  # used: the reads of before tell why
+    assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
+    assert "already been used" in again.json()["error_description"]
+    assert "INSERT" not in log
+
+
+def test_a_token_for_an_offer_with_a_tx_code_counts_the_try(env: Env, wallet: Wallet) -> None:
+    created = env.offer(formats=["jwt_vc_json"], tx_code=True)
+    offer = wallet.resolve(created["offer_uri"])
+    assert wallet.token(offer, None).json()["error"] == "invalid_request"  # the code is needed
+    wrong = "".join("1" if c == "0" else "0" for c in created["tx_code"])
+    assert wallet.token(offer, wrong).json()["error"] == "invalid_grant"
+    res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:
+        row = session.scalars(select(Offer).where(Offer.tx_code_hash.is_not(None))).one()
+        assert (row.tx_attempts, row.state) == (1, "pending")
+    assert wallet.token(offer, created["tx_code"]).status_code == 200
+
+
+def test_each_step_of_the_exchange_takes_one_thread_hop(
+    env: Env, wallet: Wallet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The blocking work of each step runs in one worker-thread hop (a plain ``def``
+    dependency would add one per request); the nonce takes none."""
+    hops: list[str] = []
+    original = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(func, "__name__", "?"))
+        return await original(func, *args, **kwargs)
+
+    created = env.offer(formats=["jwt_vc_json"])
+    Wallet(env).nonce()  # the organisation known to the early nonce route
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    offer = wallet.resolve(created["offer_uri"])
+    assert len(hops) == 1
+    token = wallet.token(offer, None).json()["access_token"]
+    assert len(hops) == 2
+    proof = wallet.proof(wallet.nonce())
+    assert len(hops) == 2
+    assert wallet.credential(token, "volunteer_jwt_vc_json", proof).status_code == 200
+    assert len(hops) == 3
+
+
+def test_a_token_is_one_autocommit_statement_on_postgresql(
+    pg_settings: Any, request: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``WITH redeemed AS (UPDATE … RETURNING) INSERT …``: no BEGIN, no COMMIT round trip;
+    the code is redeemed once, and a second use is told by the usual reads."""
+    from issuer.demo import seed_demo
+    from issuer.main import create_app
+
+    seed_demo(pg_settings)
+    app = create_app(pg_settings)
+    res = app.state.resources
+    with res.sessions.begin() as session:
+        org = get_org(session, "demo-association")
+        _, api_key = create_api_key(session, org, "tests", "test", res.clock())
+    with TestClient(app) as client:
+        request.addfinalizer(res.dispose)
+        env = Env(client, pg_settings, Clock(), api_key)
+        wallet = Wallet(env)
+        offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+        monkeypatch.setattr(pg_settings, "rate_limit_token", "off")
+        seen: list[tuple[str, str | None]] = []
+        event.listen(
+            res.engine,
+            "before_cursor_execute",
+            lambda conn, _cur, statement, *_: seen.append(
+                (statement.split()[0], conn.get_execution_options().get("isolation_level"))
+            ),
+        )
+        token = wallet.token(offer, None)
+        assert token.status_code == 200
+        assert seen == [("WITH", "AUTOCOMMIT")]
+        proof = wallet.proof(wallet.nonce())
+        issued = wallet.credential(token.json()["access_token"], "volunteer_jwt_vc_json", proof)
+        assert issued.status_code == 200
+        again = wallet.token(offer, None)
+        assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
+        assert "already been used" in again.json()["error_description"]

@@ -21,7 +21,13 @@ from issuer.schemas import OfferIn, SubjectIn
 from issuer.service import status as status_service
 from issuer.service.achievements import get_achievement
 from issuer.service.issuance import Holder, issue_credential
-from issuer.service.oid4vci import TokenFailure, create_offer, redeem_code
+from issuer.service.oid4vci import (
+    TokenFailure,
+    create_offer,
+    redeem,
+    redeem_at_once,
+    redeem_code,
+)
 from issuer.service.orgs import get_org
 from shared.protocols.oid4vci import Oid4vciError, parse_credential_offer
 
@@ -102,7 +108,11 @@ def test_concurrent_issuance_allocates_unique_indexes(
         assert len({seq for seq, _ in pairs}) >= 1
 
 
-def test_pre_authorized_code_race_redeems_once(pg_settings: Any, request: Any) -> None:
+@pytest.mark.parametrize("path", ["route", "redeem_code"])
+def test_pre_authorized_code_race_redeems_once(pg_settings: Any, request: Any, path: str) -> None:
+    """The token endpoint's way (one autocommit statement, ``redeem_at_once``, then
+    ``redeem`` for what it leaves) and the reads first (``redeem_code``, the way of offers
+    with a tx_code): one token."""
     seed_demo(pg_settings)
     res = open_resources(pg_settings)
     request.addfinalizer(res.dispose)
@@ -132,14 +142,32 @@ def test_pre_authorized_code_race_redeems_once(pg_settings: Any, request: Any) -
 
     def wallet() -> None:
         start.wait()
+        form = {
+            "grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
+            "pre-authorized_code": code,
+        }
         try:
+            if path == "route" and redeem_at_once(
+                res.engine, pg_settings, "demo-association", BASE, form, res.clock()
+            ):
+                outcomes.append("token")
+                return
             with res.sessions.begin() as session:
                 org = get_org(session, "demo-association")
-                form = {
-                    "grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
-                    "pre-authorized_code": code,
-                }
-                redeem_code(session, pg_settings, res.master_secret, org, BASE, form, res.clock())
+                if path == "route":
+                    redeem(
+                        session,
+                        pg_settings,
+                        res.master_secret,
+                        "demo-association",
+                        BASE,
+                        form,
+                        res.clock(),
+                    )
+                else:
+                    redeem_code(
+                        session, pg_settings, res.master_secret, org, BASE, form, res.clock()
+                    )
             outcomes.append("token")
         except (Oid4vciError, TokenFailure) as err:
             outcomes.append(getattr(err, "error", "failure"))

@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import MetaData, Table, create_engine, func, select, text
+from sqlalchemy import MetaData, Table, create_engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit.ratelimit import (
@@ -269,3 +269,20 @@ def test_email_case_and_spaces_do_not_open_a_new_counter() -> None:
 
     request: Any = Peer()
     assert account_and_ip(" Camille@Example.ORG", request) == "camille@example.org|192.0.2.1"
+
+
+def test_a_hit_is_one_statement_in_autocommit(sessions: sessionmaker[Session]) -> None:
+    """No BEGIN and COMMIT round trips around the one upsert (it commits on its own)."""
+    limiter = RateLimiter(sessions, Clock())
+    limiter.hit("token", "192.0.2.1", "5/minute")  # the first of a window may purge
+    levels: list[tuple[str, str | None]] = []
+    event.listen(
+        sessions.kw["bind"],
+        "before_cursor_execute",
+        lambda conn, _cur, statement, *_: levels.append(
+            (statement.split()[0], conn.get_execution_options().get("isolation_level"))
+        ),
+    )
+    limiter.hit("token", "192.0.2.1", "5/minute")
+    assert levels == [("INSERT", "AUTOCOMMIT")]
+    assert [row["hits"] for row in _rows(sessions)] == [2]

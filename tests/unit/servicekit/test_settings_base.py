@@ -112,7 +112,7 @@ def test_settings_base_issuer_durations_are_named_in_seconds(
 
 
 def test_settings_base_every_duration_names_its_unit() -> None:
-    units = ("_seconds", "_hours", "_days", "_kib", "_bytes", "_cost", "_entries")
+    units = ("_seconds", "_hours", "_days", "_kib", "_bytes", "_cost", "_entries", "_connections")
     for _cls, _field, _variable in CLASSES:
         for name, info in _cls.model_fields.items():
             if info.annotation in (int, float) and not name.startswith(("smtp_port", "tx_code")):
