@@ -26,7 +26,13 @@ from issuer.deps import ResourcesDep, SessionDep
 from issuer.i18n import CATALOGUES, choose_language
 from issuer.service.orgs import Principal, org_base_url, principal_for_session
 from servicekit.csrf import CSRF_FIELD, FORM_TYPES, SAFE_METHODS, AnonymousCsrf, same_token
-from servicekit.pages import language_url, other_language, remember_language, sign_in_redirect
+from servicekit.pages import (
+    SignInRequiredError,
+    install_sign_in_redirect,
+    language_url,
+    other_language,
+    remember_language,
+)
 from shared.errors import UnauthorizedError, VcError
 from shared.i18n import local_date, local_datetime, local_number
 from shared.ui.problem_text import problem_message, problem_title
@@ -68,10 +74,6 @@ class Console:
         return self.principal.actor
 
 
-class SignInRequiredError(Exception):
-    """No (valid) session: the page redirects to the sign-in form."""
-
-
 class PageError(Exception):
     """A page that cannot be shown: rendered as an HTML error page in the reader's language."""
 
@@ -100,20 +102,22 @@ FormDep = Annotated[FormData, Depends(get_form)]
 
 def get_console(request: Request, form: FormDep, session: SessionDep, res: ResourcesDep) -> Console:
     """The page's admin, from the session cookie; form posts must carry its CSRF token."""
+    # a form post cannot be replayed by the GET that follows signing in: back to the console
+    after = None if request.method in SAFE_METHODS else "/console"
     cookie = SESSION.read(request)
     if not cookie:
-        raise SignInRequiredError
+        raise SignInRequiredError(after)
     try:
         principal = principal_for_session(session, cookie, res.clock())
     except UnauthorizedError as err:
-        raise SignInRequiredError from err
+        raise SignInRequiredError(after) from err
     if request.method not in SAFE_METHODS and not same_token(
         form.get(CSRF_FIELD), principal.csrf_token
     ):
         raise PageError(403, CSRF_MESSAGE)
     org = session.get(Organisation, principal.org_id)
     if org is None:
-        raise SignInRequiredError
+        raise SignInRequiredError(after)
     return Console(org, principal, org_base_url(res.settings.base_url, org.slug))
 
 
@@ -176,10 +180,7 @@ def render(
 def install_page_handlers(app: FastAPI) -> None:
     """Sign-in redirects and HTML error pages for the console's routes."""
 
-    @app.exception_handler(SignInRequiredError)
-    async def _signin(request: Request, exc: SignInRequiredError) -> Response:
-        # a form post cannot be replayed by the GET that follows signing in
-        return sign_in_redirect(request, None if request.method in SAFE_METHODS else "/console")
+    install_sign_in_redirect(app)
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:

@@ -109,6 +109,15 @@ def issue_offer(client: TestClient, lang: str = "fr", **fields: Any) -> Any:
 # --------------------------------------------------------------------------- sign in, language
 
 
+def test_a_signed_out_form_post_is_sent_to_sign_in_and_back_to_the_console(env: Env) -> None:
+    """A form post cannot be replayed by the GET after signing in: the way back is /console."""
+    response = env.client.post(
+        "/console/achievements/new", data={"name": "x"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/signin?next=%2Fconsole"
+
+
 def test_console_needs_a_session_and_signin_is_french_by_default(env: Env) -> None:
     client = env.client
     response = client.get("/console/achievements?x=1", follow_redirects=False)
