@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from alembic import context
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -39,11 +39,12 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 
-def insert_for(session: Session, table: Any) -> Any:
-    """An ``INSERT`` into ``table`` in the session's dialect (PostgreSQL or SQLite), which has
-    ``on_conflict_do_nothing``: a duplicate key is skipped inside the transaction, with no
-    SAVEPOINT round trips around it and no aborted transaction."""
-    dialect = session.get_bind().dialect.name
+def insert_for(bind: Session | Connection, table: Any) -> Any:
+    """An ``INSERT`` into ``table`` in the dialect of ``bind`` (PostgreSQL or SQLite), which
+    has ``ON CONFLICT`` (``on_conflict_do_nothing``/``_do_update``, with ``RETURNING``): a
+    duplicate key is handled inside the statement, with no SAVEPOINT round trips around it
+    and no aborted transaction."""
+    dialect = (bind.get_bind() if isinstance(bind, Session) else bind).dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 

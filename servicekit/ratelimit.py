@@ -33,11 +33,11 @@ from sqlalchemy import (
     Table,
     delete,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from servicekit import i18n as kit_i18n
+from servicekit.db import insert_for
 from shared import i18n
 from shared.errors import VcError
 
@@ -179,13 +179,12 @@ class RateLimiter:
         # around it (still committed, durably, before the request goes on)
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT")
-            dialect = conn.dialect.name
             # the two databases Musette runs on; both have ON CONFLICT … RETURNING
-            if dialect not in {"sqlite", "postgresql"}:
-                raise VcError(f"rate limits need SQLite or PostgreSQL, not {dialect}")
-            ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(_table)
+            if conn.dialect.name not in {"sqlite", "postgresql"}:
+                raise VcError(f"rate limits need SQLite or PostgreSQL, not {conn.dialect.name}")
             stmt = (
-                ins.values(**values)
+                insert_for(conn, _table)
+                .values(**values)
                 .on_conflict_do_update(
                     index_elements=["key", "window_start"], set_={"hits": _table.c.hits + 1}
                 )
