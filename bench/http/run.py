@@ -50,6 +50,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
 from bench.http.cpu_quota import CpuQuota, cpu_quota_root  # noqa: E402 (after the path)
+from bench.http.cpu_time import group_cpu_seconds  # noqa: E402
 
 PYTHON = sys.executable
 ORG = "demo-association"
@@ -64,6 +65,8 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    #: the server's CPU time per answer (all its processes and threads), when measured
+    cpu_us: float | None = None
 
 
 def free_port() -> int:
@@ -94,9 +97,10 @@ def serving(
     probe: str,
     log: Path | None = None,
     quota: CpuQuota | None = None,
-) -> Iterator[None]:
-    """``cmd`` running until the block ends; its stderr (the JSON logs) to ``log`` if given,
-    in the cgroup ``quota`` if given."""
+) -> Iterator[int]:
+    """``cmd`` running until the block ends (yields its process group, for
+    :func:`group_cpu_seconds`); its stderr (the JSON logs) to ``log`` if given, in the cgroup
+    ``quota`` if given."""
     with open(log, "wb") if log else contextlib.nullcontext() as stderr:
         proc = subprocess.Popen(  # noqa: S603 (our own commands)
             cmd,
@@ -108,7 +112,7 @@ def serving(
         )
         try:
             wait_ready(probe, proc)
-            yield
+            yield proc.pid  # start_new_session: the process group's id is the leader's pid
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             try:
@@ -130,7 +134,9 @@ def _ms(text: str) -> float:
     return float(found.group(1)) * _UNITS[found.group(2)]
 
 
-def wrk(url: str, lua: Path, connections: int, seconds: float) -> Result:
+def wrk(url: str, lua: Path, connections: int, seconds: float, pgid: int | None = None) -> Result:
+    """One ``wrk`` run; with ``pgid``, the CPU time that server group spent per answer."""
+    before = None if pgid is None else group_cpu_seconds(pgid)
     out = subprocess.run(  # noqa: S603
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "-s", str(lua), url],  # noqa: S607
         capture_output=True,
@@ -143,7 +149,16 @@ def wrk(url: str, lua: Path, connections: int, seconds: float) -> Result:
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, sock.groups())) if sock else 0)
-    return Result(rps, p50, p99, errors)
+    answered = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Result(rps, p50, p99, errors, _cpu_per(pgid, before, answered))
+
+
+def _cpu_per(pgid: int | None, before: float | None, answers: int) -> float | None:
+    """Microseconds of the group's CPU per answer since ``before``."""
+    after = None if pgid is None else group_cpu_seconds(pgid)
+    if before is None or after is None or answers <= 0:
+        return None
+    return (after - before) / answers * 1e6
 
 
 def lua_script(path: Path, method: str, headers: dict[str, str], body: str | None) -> Path:
@@ -287,7 +302,13 @@ def median(results: list[Result]) -> Result:
         statistics.median(r.p50_ms for r in results),
         statistics.median(r.p99_ms for r in results),
         sum(r.errors for r in results),
+        _median_or_none([r.cpu_us for r in results]),
     )
+
+
+def _median_or_none(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
 
 
 def main() -> None:
@@ -362,14 +383,14 @@ def main() -> None:
                     f"{v_url}/",
                     tmp / f"verifier-{workers}w.log",
                     quota=quota("verifier", workers),
-                ),
+                ) as v_group,
                 serving(
                     musette_serve("issuer", ports["issuer"], workers),
                     issuer_env,
                     f"{i_url}/",
                     tmp / f"issuer-{workers}w.log",
                     quota=quota("issuer", workers),
-                ),
+                ) as i_group,
                 serving(
                     [
                         node,
@@ -381,13 +402,13 @@ def main() -> None:
                     {},
                     f"http://127.0.0.1:{ports['jose']}/",
                     quota=quota("jose", workers),
-                ),
+                ) as jose_group,
                 serving(
                     [node, str(HERE / "di_server.mjs"), str(ports["di"]), str(workers)],
                     {},
                     f"http://127.0.0.1:{ports['di']}/",
                     quota=quota("di", workers),
-                ),
+                ) as di_group,
             ):
                 # the same verdict on both sides before any timing
                 assert post(f"{v_url}/verifications", token.encode(), "application/vc+jwt")[
@@ -407,29 +428,31 @@ def main() -> None:
                 runs: dict[str, list[Result]] = {}
                 jose_url = f"http://127.0.0.1:{ports['jose']}/"
                 di_url = f"http://127.0.0.1:{ports['di']}/"
-                pairs: list[tuple[str, str, Path]] = [
-                    ("jose", jose_url, jwt_lua),
-                    ("vc+jwt", f"{v_url}/verifications", jwt_lua),
-                    ("digitalbazaar", di_url, di_lua),
-                    ("eddsa-rdfc-2022", f"{v_url}/verifications", di_lua),
-                    ("status 304", f"{i_url}{status_path}", status_lua),
+                pairs: list[tuple[str, str, Path, int]] = [
+                    ("jose", jose_url, jwt_lua, jose_group),
+                    ("vc+jwt", f"{v_url}/verifications", jwt_lua, v_group),
+                    ("digitalbazaar", di_url, di_lua, di_group),
+                    ("eddsa-rdfc-2022", f"{v_url}/verifications", di_lua, v_group),
+                    ("status 304", f"{i_url}{status_path}", status_lua, i_group),
                 ]
                 for r in range(args.rounds):
                     # alternate the order: Node first on even rounds, Python first on odd ones
                     order = (
                         pairs if r % 2 == 0 else [pairs[1], pairs[0], pairs[3], pairs[2], pairs[4]]
                     )
-                    for name, url, lua in order:
+                    for name, url, lua, group in order:
                         if only is not None and name not in only:
                             continue
                         runs.setdefault(name, []).append(
-                            wrk(url, lua, args.connections, args.seconds)
+                            wrk(url, lua, args.connections, args.seconds, group)
                         )
                         print(f"  {workers}w round {r} {name:16s} {runs[name][-1]}", flush=True)
                     if only is not None and "issuance" not in only:
                         continue
                     listing = make_offers(tmp, issuer_settings, args.offers)
-                    runs.setdefault("issuance", []).append(_issue(listing, args.connections))
+                    runs.setdefault("issuance", []).append(
+                        _issue(listing, args.connections, i_group)
+                    )
                     print(
                         f"  {workers}w round {r} issuance         {runs['issuance'][-1]}",
                         flush=True,
@@ -451,7 +474,10 @@ def _status_path(issuer_url: str) -> str:
     return f"/orgs/{ORG}/status/revocation/1"
 
 
-def _issue(listing: Path, concurrency: int) -> Result:
+def _issue(listing: Path, concurrency: int, pgid: int | None = None) -> Result:
+    """The OpenID4VCI client over every offer of ``listing``; with ``pgid``, the issuer's CPU
+    time per credential (PostgreSQL's and the client's not included)."""
+    before = None if pgid is None else group_cpu_seconds(pgid)
     out = subprocess.run(  # noqa: S603
         ["node", str(HERE / "oid4vci_client.mjs"), str(listing), str(concurrency)],  # noqa: S607
         capture_output=True,
@@ -460,28 +486,32 @@ def _issue(listing: Path, concurrency: int) -> Result:
         cwd=HERE,
     ).stdout
     found = json.loads(out)
-    return Result(found["rps"], found["p50_ms"], found["p99_ms"], found["errors"])
+    cpu = _cpu_per(pgid, before, int(found["n"]))
+    return Result(found["rps"], found["p50_ms"], found["p99_ms"], found["errors"], cpu)
 
 
 def _print(figures: dict[str, dict[int, Result]], args: argparse.Namespace) -> None:
+    """The table: throughput, latency, and the server's CPU per answer; "vs Node" compares
+    throughputs, "CPU vs Node" the Node server's CPU per answer with ours (above 1: ours
+    spends less)."""
     anchors = {"vc+jwt": "jose", "eddsa-rdfc-2022": "digitalbazaar"}
     print(
         f"\n{args.connections} connections, {args.seconds:.0f} s per run, median of {args.rounds} rounds"
     )
     print(
-        f"{'target':18} {'workers':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'vs Node':>8} {'2w/1w':>6}"
+        f"{'target':18} {'workers':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
+        f"{'CPU us':>8} {'vs Node':>8} {'CPU vs Node':>11} {'2w/1w':>6}"
     )
     for name, by_workers in figures.items():
         for workers, r in sorted(by_workers.items()):
-            anchor = anchors.get(name)
-            ratio = (
-                f"{r.rps / figures[anchor][workers].rps:.2f}"
-                if anchor and workers in figures.get(anchor, {})
-                else ""
-            )
+            node = figures.get(anchors.get(name, ""), {}).get(workers)
+            ratio = f"{r.rps / node.rps:.2f}" if node else ""
+            cpu_ratio = f"{node.cpu_us / r.cpu_us:.2f}" if node and node.cpu_us and r.cpu_us else ""
+            cpu = f"{r.cpu_us:.0f}" if r.cpu_us else ""
             scale = f"{r.rps / by_workers[1].rps:.2f}" if workers == 2 and 1 in by_workers else ""
             print(
-                f"{name:18} {workers:>7} {r.rps:>9.0f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>6} {ratio:>8} {scale:>6}"
+                f"{name:18} {workers:>7} {r.rps:>9.0f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} "
+                f"{r.errors:>6} {cpu:>8} {ratio:>8} {cpu_ratio:>11} {scale:>6}"
             )
 
 
