@@ -35,7 +35,7 @@ from shared.proofs.sd_jwt_vc import issue_ob3_sd_jwt_vc
 from shared.verify.credential import verify_credential
 from shared.verify.report import VerificationReport
 from wallet.main import open_resources
-from wallet.service import accounts, identities, presenting, storage
+from wallet.service import accounts, dcql_matching, identities, presentation_formats, storage
 from wallet.settings import WalletSettings
 
 TEMPLATE = json.loads(
@@ -166,7 +166,7 @@ def main() -> None:
 
             def match() -> None:
                 with res.sessions() as s:
-                    found = presenting.match_request(s, who, {"dcql_query": query})
+                    found = dcql_matching.match_request(s, who, {"dcql_query": query})
                     assert found["satisfied"]
 
             with res.sessions() as s:
@@ -180,7 +180,7 @@ def main() -> None:
             def build(view: storage.CredentialView) -> Callable[[], None]:
                 def run() -> None:
                     with res.sessions() as s:
-                        presenting.build_presentation(
+                        presentation_formats.build_presentation(
                             s,
                             who,
                             view,

@@ -66,7 +66,8 @@ def render() -> str:
         "current). Every service reads its settings from the environment only: a field `name`",
         "of the issuer is `MUSETTE_ISSUER_NAME`, and so on. Any variable may instead be given as",
         "`<VARIABLE>_FILE`, the path of a file holding the value (a Docker or Kubernetes secret).",
-        "Fields every service shares come from `servicekit.settings.BaseServiceSettings`.",
+        "Fields every service shares come from `servicekit.settings.BaseServiceSettings`; the",
+        "outbound-fetch ones of the wallet and the verifier from `FetchingServiceSettings`.",
         "A variable's former name still works, with a warning in the log; the new name wins.",
         "",
     ]

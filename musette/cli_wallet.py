@@ -144,12 +144,12 @@ def cmd_receive(args: argparse.Namespace) -> int:
 
 def cmd_present(args: argparse.Namespace) -> int:
     from wallet.main import open_resources
-    from wallet.service import presenting
+    from wallet.service import claim_paths, presenting
 
     if not args.yes:
         print("musette: presenting discloses your data; confirm with --yes", file=sys.stderr)
         return 2
-    disclose = [presenting.parse_claim_path(p) for p in args.disclose or []]
+    disclose = [claim_paths.parse_claim_path(p) for p in args.disclose or []]
     with open_resources(_settings(args)) as res, res.sessions.begin() as session:
         who = open_account(session, res, args)
         result = presenting.present(

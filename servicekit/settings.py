@@ -1,6 +1,7 @@
 """``BaseServiceSettings``: what every service's settings class has and checks the same way.
 
-A service subclasses it with its own ``env_prefix`` (``MUSETTE_<SVC>_``), the default of its
+A service subclasses it (or ``FetchingServiceSettings``, for the wallet and the verifier
+whose server fetches from others) with its own ``env_prefix`` (``MUSETTE_<SVC>_``), the default of its
 ``base_url`` and its own fields. Durations are named ``*_seconds`` (or ``*_hours``,
 ``*_days``: the unit is always in the name). A field that had another name lists it in
 ``renamed``: the old environment variable still works, with a warning in the log saying which
@@ -131,3 +132,12 @@ class BaseServiceSettings(BaseSettings):
     def secure_cookies(self) -> bool:
         """Cookies carry ``Secure`` unless http is allowed, and over https always."""
         return not self.http_allowed() or self.base_url.startswith("https://")
+
+
+class FetchingServiceSettings(BaseServiceSettings):
+    """A service whose server fetches from others on a person's behalf (the wallet and the
+    verifier: share URLs, status lists, DID documents, metadata and requests)."""
+
+    #: seconds an outbound fetch (share URL, status list, DID document) may take in all,
+    #: redirects and every read included: a server dripping its answer is cut off there
+    fetch_deadline_seconds: float = 15.0

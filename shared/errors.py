@@ -133,7 +133,7 @@ class FetchRefusedError(UpstreamError):
 
 
 class UnauthorizedError(VcError):
-    """No valid session, API key or token was presented."""
+    """No valid session or API key was presented."""
 
     code = "unauthorized"
     status = 401

@@ -53,13 +53,13 @@ def build_answer(
     """One presentation of ``credential_id`` (default: the account's only credential) for the
     request at ``request_uri``, answering query ``qid`` (default: the one of its format)."""
     from shared.did import DidResolver
-    from wallet.service import accounts, presenting, storage
+    from wallet.service import accounts, presentation_formats, presentation_request, storage
 
     with holder.sessions.begin() as session:
         # the account opens with its password only (docs/decisions/person-held-keys.md)
         who = accounts.authenticate(session, holder.master, holder.hasher, email, password)
         resolver = DidResolver(holder.fetcher, allow_http=True)
-        request = presenting.resolve_request(holder.fetcher, resolver, request_uri)
+        request = presentation_request.resolve_request(holder.fetcher, resolver, request_uri)
         if credential_id is None:
             (only,) = storage.list_credentials(session, who)
             credential_id = only.id
@@ -68,7 +68,7 @@ def build_answer(
             fmt = storage.DCQL_FORMATS[view.format]
             queries = request.claims["dcql_query"]["credentials"]
             qid = next(str(q["id"]) for q in queries if q.get("format") == fmt)
-        presentation = presenting.build_presentation(
+        presentation = presentation_formats.build_presentation(
             session,
             who,
             view,

@@ -6,7 +6,7 @@ from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.ratelimit import LimitSetting
-from servicekit.settings import BaseServiceSettings
+from servicekit.settings import FetchingServiceSettings
 
 #: The largest upload the console's check form reads (a baked PNG included).
 MAX_UPLOAD_BYTES = 5_000_000
@@ -15,7 +15,7 @@ MAX_UPLOAD_BYTES = 5_000_000
 MAX_VERIFICATION_BYTES = 1_000_000
 
 
-class VerifierSettings(BaseServiceSettings):
+class VerifierSettings(FetchingServiceSettings):
     """Everything the verifier reads from outside: one instance per app."""
 
     model_config = SettingsConfigDict(env_prefix="MUSETTE_VERIFIER_", extra="forbid")
@@ -31,9 +31,6 @@ class VerifierSettings(BaseServiceSettings):
     dev_ca_file: str = ""
     #: issuer base URL whose ``/orgs/demo-association`` did:web the demo registry trusts
     demo_issuer_base_url: str = ""
-    #: seconds an outbound fetch (share URL, status list, DID document) may take in all,
-    #: redirects and every read included: a server dripping its answer is cut off there
-    fetch_deadline_seconds: float = 15.0
     #: PEM files of the X.509 roots an SD-JWT VC issuer's ``x5c`` chain must lead to (JSON
     #: list in the environment); none by default: such issuer keys are not trusted
     x509_trust_anchors: list[str] = []

@@ -66,13 +66,13 @@ ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
 async def find_principal(request: Request, res: Resources, session: Session) -> Principal | None:
-    """The caller's account from a Bearer API token or a session cookie (CSRF-checked), opened
+    """The caller's account from a Bearer API key or a session cookie (CSRF-checked), opened
     with the data key its own sealed copy holds; what waits in its inbox moves in now."""
     token = bearer_token(request)
     if token is not None:
         who = accounts.principal_for_api_token(session, res.master, token)
         if who is None:
-            raise UnauthorizedError("the API token is not valid")
+            raise UnauthorizedError("the API key is not valid")
         inbox.drain(session, who)
         return who
     cookie = SESSION.read(request)
@@ -88,7 +88,7 @@ async def find_principal(request: Request, res: Resources, session: Session) -> 
 
 
 async def get_principal(request: Request, res: ResourcesDep, session: SessionDep) -> Principal:
-    return signed_in(await find_principal(request, res, session), key_name="an API token")
+    return signed_in(await find_principal(request, res, session), key_name="an API key (mwt_…)")
 
 
 async def get_optional_principal(

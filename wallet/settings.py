@@ -8,13 +8,13 @@ from urllib.parse import urlsplit
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.ratelimit import LimitSetting
-from servicekit.settings import BaseServiceSettings
+from servicekit.settings import FetchingServiceSettings
 
 #: The largest credential (file, token or issuer response) the wallet accepts.
 MAX_CREDENTIAL_BYTES = 1_000_000
 
 
-class WalletSettings(BaseServiceSettings):
+class WalletSettings(FetchingServiceSettings):
     """Everything the wallet reads from outside: one instance per app."""
 
     model_config = SettingsConfigDict(env_prefix="MUSETTE_WALLET_", extra="forbid")
@@ -25,9 +25,6 @@ class WalletSettings(BaseServiceSettings):
     data_dir: str = "./var/wallet"
     #: public base URL of this wallet (links, share URLs, cookies' Secure flag)
     base_url: str = "http://127.0.0.1:8002"
-    #: seconds an outbound fetch (share URL, status list, DID document) may take in all,
-    #: redirects and every read included: a server dripping its answer is cut off there
-    fetch_deadline_seconds: float = 15.0
     #: credential issuers (URLs) and DIDs the wallet shows as "in the trust registry"
     trusted_issuers: list[str] = []
     #: verifiers the wallet knows, by DID or by the origin answers go to, with their name

@@ -704,12 +704,12 @@ def test_refused_a_replayed_presentation(
 
 def _state_of(holder: Any, links: dict[str, Any]) -> str:
     from shared.did import DidResolver
-    from wallet.service import presenting
+    from wallet.service import presentation_request
 
     resolver = DidResolver(holder.fetcher, allow_http=True)
-    state: str = presenting.resolve_request(holder.fetcher, resolver, links["request_uri"]).claims[
-        "state"
-    ]
+    state: str = presentation_request.resolve_request(
+        holder.fetcher, resolver, links["request_uri"]
+    ).claims["state"]
     return state
 
 

@@ -1,4 +1,4 @@
-"""Accounts, sessions and API tokens."""
+"""Accounts, sessions and API keys (their routes keep the name ``/api/tokens``)."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def recover(
     body: Recovery, _csrf: AnonCsrfDep, request: Request, res: ResourcesDep, session: SessionDep
 ) -> dict[str, Any]:
     """Forgot password: the recovery code and a new password; returns a new recovery code.
-    Every session and API token of the account is closed."""
+    Every session and API key of the account is closed."""
     limiter_of(request).hit(
         "signin", account_and_ip(body.email, request), res.settings.rate_limit_signin
     )
@@ -147,7 +147,7 @@ def delete_me(who: PrincipalDep, response: Response, session: SessionDep) -> Non
     "/tokens", status_code=201, response_model=NewApiTokenOut, response_model_exclude_unset=True
 )
 def create_token(body: TokenRequest, who: PrincipalDep, session: SessionDep) -> dict[str, Any]:
-    """A new API token, shown once."""
+    """A new API key, shown once."""
     row, secret = accounts.create_api_token(session, who, body.name)
     return {"id": row.id, "name": row.name, "token": secret}
 

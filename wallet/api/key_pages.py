@@ -125,9 +125,7 @@ def change_password(
             has_kit=accounts.has_recovery_kit(session, who),
             status=err.status,
         )
-    done = _(
-        "Your password is changed. Your other sessions are closed; your API tokens still work."
-    )
+    done = _("Your password is changed. Your other sessions are closed; your API keys still work.")
     return render(
         request,
         "account_keys.html",

@@ -4,7 +4,7 @@ summary of what will be sent, then send.
 A DCQL request (OpenID4VP 1.0 §6) groups its credential queries in credential sets: the
 options of a set are alternatives (the same badge in three formats), so the page offers one
 choice per set, with nothing chosen in an optional set. The summary page is computed from
-exactly what the verifier will read (``presenting.plan_answer``), and sending posts that very
+exactly what the verifier will read (``answer_plan.plan_answer``), and sending posts that very
 selection: what is sent is what the summary showed.
 """
 
@@ -33,7 +33,7 @@ from wallet.disclosure import (
 )
 from wallet.i18n import choose_language, translator
 from wallet.pages import explained, render
-from wallet.service import history, presenting
+from wallet.service import answer_plan, claim_paths, history, presenting
 from wallet.service.accounts import Principal
 
 router = APIRouter(tags=["pages"])
@@ -171,7 +171,7 @@ def selections_from_form(form: FormData, pending: dict[str, Any]) -> dict[str, d
         if option is not None and option["selective"]:
             ticked = [str(v) for v in form.getlist(f"disclose__{qid}__{cid}")]
             choice["disclose"] = [
-                list(presenting.parse_claim_path(p)) for value in ticked for p in value.split()
+                list(claim_paths.parse_claim_path(p)) for value in ticked for p in value.split()
             ]
         selections[qid] = choice
     return selections
@@ -314,7 +314,7 @@ async def consent_page(
             selections = selections_from_form(form, pending)
         if not selections:
             raise InvalidInputError("nothing chosen")
-        presenting.plan_answer(session, who, pending, selections)  # refuse before sending
+        answer_plan.plan_answer(session, who, pending, selections)  # refuse before sending
     except (VcError, json.JSONDecodeError) as err:
         error = _("Choose one credential for each thing asked, or refuse.")
         if isinstance(err, VcError):

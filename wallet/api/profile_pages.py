@@ -20,7 +20,7 @@ from wallet.page_describe import describe
 from wallet.pages import qr_svg, render, verdict
 from wallet.service import profiles, storage
 from wallet.service.accounts import Principal
-from wallet.service.presenting import disclosable_paths
+from wallet.service.claim_paths import disclosable_paths
 
 router = APIRouter(tags=["profiles"])
 

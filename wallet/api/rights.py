@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from shared.model.cec import FIELDS, role_label
-from wallet.deps import OptionalPrincipalDep, PrincipalDep, ResourcesDep, SessionDep
+from wallet.deps import PrincipalDep, ResourcesDep, SessionDep, SignedInPage
 from wallet.i18n import choose_language
 from wallet.pages import render
 from wallet.schemas import RightsOut
@@ -61,16 +60,13 @@ def rights_json(
 @router.get("/rights", response_class=Response)
 def rights_page(
     request: Request,
-    who: OptionalPrincipalDep,
+    who: SignedInPage,
     res: ResourcesDep,
     session: SessionDep,
     year: YearQuery = None,
 ) -> Response:
     """Per civil year: hours per association, whether the CEC conditions appear met, the
     amount, the badges it rests on, and what to declare where and by when."""
-    if who is None:
-        target = quote(request.url.path, safe="")
-        return RedirectResponse(f"/signin?next={target}", status_code=303)
     lang = choose_language(request)
     estimate = rights.rights_of(
         session, who, res.verify_context(), today=_today().date(), year=year

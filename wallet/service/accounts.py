@@ -391,7 +391,7 @@ def list_api_tokens(session: Session, account_id: str) -> list[ApiToken]:
 def revoke_api_token(session: Session, account_id: str, token_id: str) -> None:
     row = session.get(ApiToken, token_id)
     if row is None or row.account_id != account_id:
-        raise NotFoundError("no such API token")
+        raise NotFoundError("no such API key")
     session.delete(row)
 
 

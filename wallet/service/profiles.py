@@ -28,7 +28,8 @@ from wallet.db.models import Profile
 from wallet.errors import ProfileExpiredError, ProfileRevokedError
 from wallet.service import storage
 from wallet.service.accounts import Principal, new_id, now
-from wallet.service.presenting import ClaimPath, disclosable_paths, disclosed_claims
+from wallet.service.claim_paths import disclosable_paths, disclosed_claims
+from wallet.service.pending_presentation import ClaimPath
 from wallet.service.states import ProfileState
 from wallet.service.vault import VaultError, hash_token, open_sealed, seal, token_key
 

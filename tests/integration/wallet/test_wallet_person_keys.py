@@ -303,12 +303,14 @@ def test_the_pages_of_the_keys(wallet: TestClient, lang: str) -> None:
             "perdus pour de bon",
             "Mot de passe oublié\u00a0?",
             "Mot de passe et kit de secours",
+            "vos clés d\u2019API fonctionnent toujours",
         ),
         "en": (
             "Your recovery kit",
             "lost for good",
             "Forgot your password?",
             "Password and recovery kit",
+            "your API keys still work",
         ),
     }[lang]
     headers = {"Accept-Language": lang}
@@ -342,6 +344,7 @@ def test_the_pages_of_the_keys(wallet: TestClient, lang: str) -> None:
     )
     assert changed.status_code == 200
     assert 'role="status"' in changed.text
+    assert words[4] in changed.text  # docs/decisions/api-key-wording.md
     wallet.post("/signout", data={"csrf_token": csrf})
     assert words[2] in page(wallet, "/signin", lang)
     recover = {

@@ -141,7 +141,7 @@ def test_response_uri_on_another_host_is_refused(
 
 def test_did_web_client_must_answer_on_its_own_host(verifier: FakeVerifier) -> None:
     from wallet.errors import RequestRefusedError
-    from wallet.service.presenting import check_response_uri
+    from wallet.service.presentation_request import check_response_uri
 
     check_response_uri(
         "decentralized_identifier:did:web:verifier.example", "https://verifier.example/cb"

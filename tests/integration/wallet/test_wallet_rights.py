@@ -4,16 +4,19 @@ badges received in the wallet (docs/decisions/cec-rules.md)."""
 from __future__ import annotations
 
 import copy
+import html
 from datetime import date
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
+from servicekit.pages import local_path
 from shared.model.cec import association_identifiers, role_label
 from shared.proofs.data_integrity import JCS, add_proof
 from tests.integration.wallet.test_wallet_pages import page, sign_in
-from tests.unit.wallet.testkit import Holder, IssuerKit
+from tests.unit.wallet.testkit import PASSWORD, Holder, IssuerKit
 
 HOURS = "https://issuer.example/achievements/volunteer#result-hours"
 
@@ -124,8 +127,47 @@ def test_the_rights_json_and_the_page_agree(
 def test_signed_out_goes_to_sign_in(wallet: TestClient) -> None:
     resp = wallet.get("/rights", follow_redirects=False)
     assert resp.status_code == 303
-    assert resp.headers["location"].startswith("/signin?next=%2Frights")
+    assert resp.headers["location"] == "/signin?next=%2Frights"
     assert wallet.get("/api/rights").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("asked", "back"),
+    [
+        ("/rights?year=2025", "/rights?year=2025"),
+        ("/rights?year=2025&lang=fr", "/rights?year=2025&lang=fr"),
+        # a year that is not one is still a way back to this page, never elsewhere
+        ("/rights?year=%2F%2Fevil.example", "/rights?year=%2F%2Fevil.example"),
+        ("/rights?next=https://evil.example/", "/rights?next=https://evil.example/"),
+    ],
+)
+def test_signed_out_comes_back_to_the_same_year(
+    wallet: TestClient, alice: Holder, asked: str, back: str
+) -> None:
+    """The page is behind ``SignedInPage``: signing in leads back to the year asked, and the
+    way back is a path on this wallet (``local_path`` keeps it)."""
+    wallet.cookies.clear()
+    resp = wallet.get(asked, headers={"accept": "text/html"}, follow_redirects=False)
+    assert resp.status_code == 303
+    location = urlsplit(resp.headers["location"])
+    assert location.path == "/signin"
+    (next_,) = parse_qs(location.query)["next"]
+    assert next_ == back
+    assert local_path(next_, "/") == back
+    signin = wallet.get(resp.headers["location"], headers={"accept": "text/html"})
+    assert signin.status_code == 200
+    assert f'value="{html.escape(back)}"' in signin.text
+    signed = wallet.post(
+        "/signin",
+        data={
+            "email": alice.email,
+            "password": PASSWORD,
+            "next": next_,
+            "csrf_token": wallet.cookies.get("musette_wallet_csrf"),
+        },
+        follow_redirects=False,
+    )
+    assert (signed.status_code, signed.headers["location"]) == (303, back)
 
 
 @pytest.mark.parametrize("year", ["abc", "2025.5", "9" * 40])

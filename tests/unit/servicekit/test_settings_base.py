@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from issuer.settings import IssuerSettings
-from servicekit.settings import BaseServiceSettings
+from servicekit.settings import BaseServiceSettings, FetchingServiceSettings
 from verifier.settings import VerifierSettings
 from wallet.settings import WalletSettings
 
@@ -44,6 +44,28 @@ def test_settings_base_fields_are_declared_once(
     default of its ``base_url``."""
     own = set(vars(cls).get("__annotations__", {}))
     assert own & set(vars(BaseServiceSettings)["__annotations__"]) == {"base_url"}
+    assert own & set(vars(FetchingServiceSettings)["__annotations__"]) == set()
+
+
+@pytest.mark.parametrize(
+    ("cls", "variable"),
+    [
+        (WalletSettings, "MUSETTE_WALLET_FETCH_DEADLINE_SECONDS"),
+        (VerifierSettings, "MUSETTE_VERIFIER_FETCH_DEADLINE_SECONDS"),
+    ],
+)
+def test_settings_base_the_fetch_deadline_is_declared_once(
+    cls: type[BaseServiceSettings], variable: str, clean_environment: pytest.MonkeyPatch
+) -> None:
+    """The wallet and the verifier share one declaration (same meaning, default and
+    variable names as when each had its copy); the issuer fetches nothing on anyone's behalf."""
+    assert issubclass(cls, FetchingServiceSettings)
+    assert "fetch_deadline_seconds" not in vars(cls).get("__annotations__", {})
+    assert cls(dev=True).model_dump()["fetch_deadline_seconds"] == 15.0
+    clean_environment.setenv(variable, "2.5")
+    assert cls(dev=True).model_dump()["fetch_deadline_seconds"] == 2.5
+    assert not issubclass(IssuerSettings, FetchingServiceSettings)
+    assert "fetch_deadline_seconds" not in IssuerSettings.model_fields
 
 
 def test_settings_base_verifier_keeps_both_of_its_rules() -> None:

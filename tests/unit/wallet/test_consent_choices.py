@@ -11,13 +11,13 @@ from shared.errors import InvalidInputError
 from verifier.service.templates import TEMPLATES
 from wallet.disclosure import disclosure_items, readable_facts
 from wallet.i18n import translator
-from wallet.service.presenting import (
+from wallet.service.credential_sets import (
     _sets_view,
     check_selection,
-    client_names,
     credential_sets,
     default_query_ids,
 )
+from wallet.service.verifier_identity import client_names
 
 NBSP = "\u00a0"
 

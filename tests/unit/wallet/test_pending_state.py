@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from shared.errors import InvalidInputError
+from wallet.service.credential_sets import check_selection, default_query_ids
 from wallet.service.pending_presentation import (
     ClaimChoice,
     Matching,
@@ -18,7 +19,6 @@ from wallet.service.pending_presentation import (
     VerifierView,
     parse_selections,
 )
-from wallet.service.presenting import check_selection, default_query_ids
 
 #: states sealed by the wallet before they were typed (provenance: tests/data/README.md)
 CAPTURED = Path(__file__).parents[2] / "data" / "wallet" / "pending-presentations.json"

@@ -15,7 +15,7 @@ from shared.proofs.sd_jwt import parse_disclosure, parse_sd_jwt
 from tests.unit.wallet.testkit import IssuerKit
 from wallet.db.models import Profile
 from wallet.service import profiles
-from wallet.service.presenting import disclosable_paths
+from wallet.service.claim_paths import disclosable_paths
 from wallet.service.storage import CredentialView
 
 AT = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)

@@ -8,12 +8,8 @@ from shared.did import did_jwk_from_public, verification_method_id
 from shared.keys import PrivateKey
 from shared.proofs.sd_jwt_vc import issue_ob3_sd_jwt_vc
 from tests.unit.wallet.testkit import IssuerKit
-from wallet.service.presenting import (
-    check_response_uri,
-    disclosable_paths,
-    disclosed_claims,
-    parse_claim_path,
-)
+from wallet.service.claim_paths import disclosable_paths, disclosed_claims, parse_claim_path
+from wallet.service.presentation_request import check_response_uri
 from wallet.service.receiving import parse_offer_link
 from wallet.service.vault import MasterKey, VaultError, load_master_secret
 
