@@ -37,8 +37,6 @@ from shared.protocols.response_encryption import select_encryption_key
 from wallet.errors import RequestRefusedError
 from wallet.service.x509_clients import X509_PREFIXES, verify_x509_request
 
-REQUEST_SCHEMES = ("openid4vp", "haip", "eudi-openid4vp")
-
 
 def _params_of(link: str) -> dict[str, str]:
     parts = urlsplit(link.strip())
