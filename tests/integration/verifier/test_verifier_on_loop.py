@@ -16,6 +16,7 @@ from prometheus_client import REGISTRY
 from tests.integration.verifier.conftest import NOW, Served, make_fetcher, make_settings
 from tests.unit.verifier.builders import STATUS_URL, badge, status_list, vc_jwt
 from verifier.api import verifications
+from verifier.deps import SESSION
 from verifier.main import create_app
 from verifier.service.on_loop import NO_DATABASE, WouldBlock, on_loop
 from verifier.service.retention import PurgeSchedule
@@ -212,3 +213,52 @@ def test_the_running_service_keeps_its_start_up_heap_frozen(app_client: TestClie
     import gc
 
     assert gc.get_freeze_count() > 0  # servicekit.operations.settled_heap, in the lifespan
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [("application/vc+jwt", "application/json"), ("application/json", "application/vc+jwt")],
+)
+def test_two_content_types_the_early_route_reads_the_first_as_the_full_route_does(
+    app_client: TestClient, kinds: tuple[str, str]
+) -> None:
+    headers = [("content-type", kind) for kind in kinds]
+    early = app_client.post("/verifications", content=PLAIN, headers=headers)
+    full = app_client.post("/verifications?store=false", content=PLAIN, headers=headers)
+    assert early.status_code == full.status_code
+    assert early.headers["content-type"] == full.headers["content-type"]
+    if kinds[0] == "application/vc+jwt":
+        assert early.json()["verified"] is full.json()["verified"] is True
+    else:  # the token read as JSON: the same problem either way
+        assert early.status_code == 400
+        assert early.json()["type"] == full.json()["type"]
+
+
+def _early_answer(client: TestClient, headers: list[tuple[bytes, bytes]]) -> Any:
+    """The early handler's own answer (None: it hands the request over)."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": PLAIN.encode(), "more_body": False}
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/verifications",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/vc+jwt"), *headers],
+        "app": client.app,
+    }
+    return asyncio.run(verifications.early_verification(Request(scope, receive)))
+
+
+def test_an_authorization_or_session_cookie_anywhere_declines_the_early_route(
+    app_client: TestClient,
+) -> None:
+    _verified(app_client, PLAIN)  # the purge turn (full route, a thread)
+    session = SESSION.name.encode()
+    assert _early_answer(app_client, [(b"cookie", b"a=b")]) is not None
+    assert _early_answer(app_client, [(b"cookie", b"a=b"), (b"cookie", session + b"=x")]) is None
+    assert _early_answer(app_client, [(b"x-other", b"1"), (b"authorization", b"Bearer x")]) is None
