@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
+from starlette.background import BackgroundTask
 
 from servicekit.early import EarlyRoute, EarlyRoutes, ServiceApp, front_early_routes
 from servicekit.logs import JsonFormatter, RequestLogMiddleware
@@ -24,7 +26,19 @@ async def early_echo(request: Request) -> Response | None:
         return None
     if body == b"fail":
         raise InvalidInputError("the early handler failed")
+    if body == b"stream":
+
+        async def parts() -> AsyncIterator[bytes]:
+            yield b"early:"
+            yield body
+
+        return StreamingResponse(parts(), media_type="text/plain")
+    if body == b"later":
+        return Response(b"early:later", background=BackgroundTask(LATER.append, "done"))
     return Response(b"early:" + body, media_type="text/plain")
+
+
+LATER: list[str] = []
 
 
 def build_app(fronted: bool = False) -> FastAPI:
@@ -55,6 +69,7 @@ BOTH = pytest.mark.parametrize("fronted", [False, True], ids=["middleware", "fro
         (b"hello", 200, "early:hello"),
         (b"decline", 200, "full:decline"),  # the body the early handler read is replayed
         (b"fail", 400, '{"problem":"bad"}'),  # an exception: the full app answers
+        (b"stream", 200, "early:stream"),  # a streamed answer, with the request id too
     ],
 )
 @BOTH
@@ -153,3 +168,11 @@ def test_a_handed_over_request_keeps_the_id_the_front_made() -> None:
     assert made != "bad id!"
     assert [line["logger"] for line in lines.lines] == ["musette.early", "musette.access"]
     assert {line["request_id"] for line in lines.lines} == {made}  # one id for both lines
+
+
+@BOTH
+def test_an_early_answers_background_task_runs(fronted: bool) -> None:
+    LATER.clear()
+    with TestClient(build_app(fronted)) as client:
+        assert client.post("/items/1", content=b"later").text == "early:later"
+    assert LATER == ["done"]
