@@ -160,8 +160,15 @@ class ServiceApp(FastAPI):
             headers = with_request_id(response.raw_headers, request_id)
             body = getattr(response, "body", None)
             if not isinstance(body, bytes):  # a streamed answer: Starlette sends it
-                status = response.status_code
-                await response(scope, receive, _with_headers(send, headers))
+
+                async def sending(message: Message) -> None:
+                    nonlocal status
+                    if message["type"] == "http.response.start":
+                        status = message["status"]
+                        message = {**message, "headers": headers}
+                    await send(message)
+
+                await response(scope, receive, sending)
                 return
             await send(
                 {"type": "http.response.start", "status": response.status_code, "headers": headers}
@@ -175,15 +182,6 @@ class ServiceApp(FastAPI):
                 self.early_service, scope, route.path, status, time.perf_counter() - started
             )
             REQUEST_ID.reset(token)
-
-
-def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
-    async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message = {**message, "headers": headers}
-        await send(message)
-
-    return sending
 
 
 def front_early_routes(app: FastAPI, service: str) -> None:
