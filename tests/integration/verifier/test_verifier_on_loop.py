@@ -262,3 +262,27 @@ def test_an_authorization_or_session_cookie_anywhere_declines_the_early_route(
     assert _early_answer(app_client, [(b"cookie", b"a=b")]) is not None
     assert _early_answer(app_client, [(b"cookie", b"a=b"), (b"cookie", session + b"=x")]) is None
     assert _early_answer(app_client, [(b"x-other", b"1"), (b"authorization", b"Bearer x")]) is None
+
+
+def _outcome(fmt: str, outcome: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "musette_verifications_total", {"format": fmt, "outcome": outcome}
+    )
+    return value or 0.0
+
+
+def test_each_verification_is_counted_once_under_its_outcome(app_client: TestClient) -> None:
+    header, payload, signature = PLAIN.split(".")
+    tampered = f"{header}.{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    cases = [(PLAIN, "verified"), (tampered, "not_verified"), ("not a token", "unusable")]
+    for token, outcome in cases:
+        kinds = ("jwt_vc_json", "vc+jwt", "jwt", "unknown")
+        before = {(k, o): _outcome(k, o) for k in kinds for _, o in cases}
+        resp = app_client.post(
+            "/verifications", content=token, headers={"content-type": "application/vc+jwt"}
+        )
+        assert resp.status_code == 200, resp.text
+        after = {key: _outcome(*key) for key in before}
+        moved = {key: after[key] - before[key] for key in before if after[key] != before[key]}
+        assert list(moved.values()) == [1.0], (token, moved)
+        assert next(iter(moved))[1] == outcome
