@@ -248,6 +248,8 @@ def run_uvicorn(name: str, args: argparse.Namespace) -> None:
     """uvicorn with ``--workers`` processes, each building the app from the factory."""
     import uvicorn
 
+    from musette.corked_http import CorkedHttpToolsProtocol
+
     uvicorn.run(
         f"musette.serve:{name}_app",
         factory=True,
@@ -259,6 +261,7 @@ def run_uvicorn(name: str, args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         server_header=False,
+        http=CorkedHttpToolsProtocol,  # one send per small answer (musette/corked_http.py)
         # a worker that loads the app on a busy host may take more than uvicorn's 5 s to answer
         # its first ping; uvicorn then kills and restarts it in a loop
         timeout_worker_healthcheck=args.worker_start_seconds,

@@ -16,6 +16,7 @@ from typing import Any, cast
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from servicekit.early import ServiceApp, front_early_routes
 from servicekit.operations import NO_OPENTELEMETRY, install_operations
 from servicekit.ratelimit import install_rate_limits
 from servicekit.settings import BaseServiceSettings
@@ -36,7 +37,7 @@ def new_service_app(
     **fastapi: Any,
 ) -> FastAPI:
     """The app, its problem handlers (the service's own bits included), time zone, rate limits."""
-    app = FastAPI(title=title, lifespan=lifespan, telemetry=NO_OPENTELEMETRY, **fastapi)
+    app = ServiceApp(title=title, lifespan=lifespan, telemetry=NO_OPENTELEMETRY, **fastapi)
     install_problems(app, type_base=settings.problem_type_base)
     install_reader_time_zone(app)
     install_rate_limits(app, type_base=settings.problem_type_base)
@@ -50,7 +51,8 @@ def _engine(app: FastAPI) -> Engine:
 def install_service_operations(
     app: FastAPI, settings: BaseServiceSettings, migrations: Path
 ) -> FastAPI:
-    """Health, readiness (schema at ``migrations``' head), metrics and request logs, outermost."""
+    """Health, readiness (schema at ``migrations``' head), metrics and request logs, outermost;
+    the early routes in front of them all."""
     install_operations(
         app,
         service=settings.service,
@@ -58,4 +60,5 @@ def install_service_operations(
         type_base=settings.problem_type_base,
         engine=_engine,
     )
+    front_early_routes(app, settings.service)  # (servicekit/early.py)
     return app

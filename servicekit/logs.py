@@ -181,6 +181,36 @@ def route_template(scope: Scope) -> str:
     return "<unmatched>"
 
 
+def log_request(service: str, scope: Scope, template: str, status: int, seconds: float) -> None:
+    """The request's metrics and its log line (``template``: the route's, never the path)."""
+    method = scope.get("method", "")
+    if method not in _METHODS:  # a label value: never unbounded client text
+        method = "OTHER"
+    metrics.observe_request(service, method, template, status, seconds)
+    if ACCESS.isEnabledFor(logging.INFO):
+        fields = {
+            "service": service,
+            "method": method,
+            "path": template,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+        }
+        record = _access_record(fields)
+        if record is None:
+            ACCESS.info("request", extra=fields)
+        else:
+            ACCESS.handle(record)  # its filters and handlers, as info() would
+
+
+def with_request_id(
+    headers: list[tuple[bytes, bytes]], request_id: str
+) -> list[tuple[bytes, bytes]]:
+    """A response's ``headers`` with ``X-Request-ID: request_id`` (and no other)."""
+    kept = [(k, v) for k, v in headers if k.lower() != HEADER]
+    kept.append((HEADER, request_id.encode("latin-1")))
+    return kept
+
+
 class RequestLogMiddleware:
     """Pure ASGI: request id in and out, one JSON log line and the request metrics."""
 
@@ -192,7 +222,8 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = request_id_from(scope.get("headers", []))
+        # an early route's front door (servicekit/early.py) that handed over gave one already
+        request_id = scope.get("musette.request_id") or request_id_from(scope.get("headers", []))
         token = REQUEST_ID.set(request_id)
         # for the catch-all error handler, which runs outside this middleware
         scope["musette.request_id"] = request_id
@@ -203,31 +234,16 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
-                headers.append((HEADER, request_id.encode("latin-1")))
-                message = {**message, "headers": headers}
+                message = {
+                    **message,
+                    "headers": with_request_id(message.get("headers", []), request_id),
+                }
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            duration = time.perf_counter() - started
-            method = scope.get("method", "")
-            if method not in _METHODS:  # a label value: never unbounded client text
-                method = "OTHER"
-            template = route_template(scope)
-            metrics.observe_request(self.service, method, template, status, duration)
-            if ACCESS.isEnabledFor(logging.INFO):
-                fields = {
-                    "service": self.service,
-                    "method": method,
-                    "path": template,
-                    "status": status,
-                    "duration_ms": round(duration * 1000, 3),
-                }
-                record = _access_record(fields)
-                if record is None:
-                    ACCESS.info("request", extra=fields)
-                else:
-                    ACCESS.handle(record)  # its filters and handlers, as info() would
+            log_request(
+                self.service, scope, route_template(scope), status, time.perf_counter() - started
+            )
             REQUEST_ID.reset(token)

@@ -81,12 +81,21 @@ def _first_error(err: ValidationError) -> str:
 _ITEMS = frozenset(VerificationRequestIn.ITEMS)
 
 
+def media_type(content_type: str) -> str:
+    """``Content-Type``'s media type, lower case, without its parameters."""
+    return content_type.split(";")[0].strip().lower()
+
+
 async def read_submission(request: Request, limit: int) -> Submission:
     return await submission_from_body(request, await read_capped(request, limit))
 
 
-async def submission_from_body(request: Request, body: bytes) -> Submission:
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+async def submission_from_body(
+    request: Request, body: bytes, kind: str | None = None
+) -> Submission:
+    """``kind``: the media type of the body when the caller has read it already."""
+    if kind is None:
+        kind = media_type(request.headers.get("content-type", ""))
     if kind in {
         "application/json",
         "application/ld+json",
@@ -394,20 +403,29 @@ async def early_verification(request: Request) -> Response | None:
     """``POST /verifications`` before FastAPI's routing (servicekit/early.py) when it is the
     plain case: no query, anonymous, rate limit off, nothing to store or look up, verified on
     the event loop. None hands the request to :func:`create_verification`, which answers it
-    the same way, or with its problem details."""
+    the same way, or with its problem details.
+
+    The headers are read once from the ASGI scope (lower-case names): the first
+    ``Content-Type``, as the full route reads it; any ``Authorization``, or any ``Cookie``
+    naming the session, declines."""
+    scope = request.scope
     res = get_resources(request)
-    headers = request.headers
-    kind = headers.get("content-type", "").split(";")[0].strip().lower()
-    if (
-        request.scope["query_string"]
-        or kind not in _EARLY_TYPES
-        or res.settings.rate_limit_verifications != "off"
-        or "authorization" in headers
-        or SESSION.name in headers.get("cookie", "")
-    ):
+    if scope["query_string"] or res.settings.rate_limit_verifications != "off":
+        return None
+    content_type = None
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            if content_type is None:
+                content_type = value.decode("latin-1")
+        elif name == b"authorization" or (
+            name == b"cookie" and SESSION.name in value.decode("latin-1")
+        ):
+            return None
+    kind = media_type(content_type or "")
+    if kind not in _EARLY_TYPES:
         return None
     body = await read_capped(request, res.settings.max_verification_bytes)
-    sub = await submission_from_body(request, body)
+    sub = await submission_from_body(request, body, kind)
     if not _plain(request, res, sub, False, len(body)):
         return None
     out = _verify_on_loop(res, sub, None)

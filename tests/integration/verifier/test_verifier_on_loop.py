@@ -16,6 +16,7 @@ from prometheus_client import REGISTRY
 from tests.integration.verifier.conftest import NOW, Served, make_fetcher, make_settings
 from tests.unit.verifier.builders import STATUS_URL, badge, status_list, vc_jwt
 from verifier.api import verifications
+from verifier.deps import SESSION
 from verifier.main import create_app
 from verifier.service.on_loop import NO_DATABASE, WouldBlock, on_loop
 from verifier.service.retention import PurgeSchedule
@@ -212,3 +213,76 @@ def test_the_running_service_keeps_its_start_up_heap_frozen(app_client: TestClie
     import gc
 
     assert gc.get_freeze_count() > 0  # servicekit.operations.settled_heap, in the lifespan
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [("application/vc+jwt", "application/json"), ("application/json", "application/vc+jwt")],
+)
+def test_two_content_types_the_early_route_reads_the_first_as_the_full_route_does(
+    app_client: TestClient, kinds: tuple[str, str]
+) -> None:
+    headers = [("content-type", kind) for kind in kinds]
+    early = app_client.post("/verifications", content=PLAIN, headers=headers)
+    full = app_client.post("/verifications?store=false", content=PLAIN, headers=headers)
+    assert early.status_code == full.status_code
+    assert early.headers["content-type"] == full.headers["content-type"]
+    if kinds[0] == "application/vc+jwt":
+        assert early.json()["verified"] is full.json()["verified"] is True
+    else:  # the token read as JSON: the same problem either way
+        assert early.status_code == 400
+        assert early.json()["type"] == full.json()["type"]
+
+
+def _early_answer(client: TestClient, headers: list[tuple[bytes, bytes]]) -> Any:
+    """The early handler's own answer (None: it hands the request over)."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": PLAIN.encode(), "more_body": False}
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/verifications",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/vc+jwt"), *headers],
+        "app": client.app,
+    }
+    return asyncio.run(verifications.early_verification(Request(scope, receive)))
+
+
+def test_an_authorization_or_session_cookie_anywhere_declines_the_early_route(
+    app_client: TestClient,
+) -> None:
+    _verified(app_client, PLAIN)  # the purge turn (full route, a thread)
+    session = SESSION.name.encode()
+    assert _early_answer(app_client, [(b"cookie", b"a=b")]) is not None
+    assert _early_answer(app_client, [(b"cookie", b"a=b"), (b"cookie", session + b"=x")]) is None
+    assert _early_answer(app_client, [(b"x-other", b"1"), (b"authorization", b"Bearer x")]) is None
+
+
+def _outcome(fmt: str, outcome: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "musette_verifications_total", {"format": fmt, "outcome": outcome}
+    )
+    return value or 0.0
+
+
+def test_each_verification_is_counted_once_under_its_outcome(app_client: TestClient) -> None:
+    header, payload, signature = PLAIN.split(".")
+    tampered = f"{header}.{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    cases = [(PLAIN, "verified"), (tampered, "not_verified"), ("not a token", "unusable")]
+    for token, outcome in cases:
+        kinds = ("jwt_vc_json", "vc+jwt", "jwt", "unknown")
+        before = {(k, o): _outcome(k, o) for k in kinds for _, o in cases}
+        resp = app_client.post(
+            "/verifications", content=token, headers={"content-type": "application/vc+jwt"}
+        )
+        assert resp.status_code == 200, resp.text
+        after = {key: _outcome(*key) for key in before}
+        moved = {key: after[key] - before[key] for key in before if after[key] != before[key]}
+        assert list(moved.values()) == [1.0], (token, moved)
+        assert next(iter(moved))[1] == outcome
