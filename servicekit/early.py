@@ -15,16 +15,18 @@ string, credentials, a cross-origin request…); tests compare both answers.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["EarlyRoute", "EarlyRoutes"]
+__all__ = ["EarlyRoute", "EarlyRoutes", "app_answer"]
 
 LOG = logging.getLogger("musette.early")
 
@@ -92,3 +94,16 @@ class EarlyRoutes:
             return
         scope["route"] = route  # the template in the request log and the metrics
         await response(scope, receive, send)
+
+
+async def app_answer(request: Request, exc: Exception) -> Response:
+    """The answer the application's own exception handlers give ``exc`` (Starlette's lookup:
+    the nearest class of its MRO), for an early handler that may not hand over once it has
+    changed something (a counted request, a redeemed code)."""
+    handlers = request.app.exception_handlers
+    for kind in type(exc).__mro__:
+        handler = handlers.get(kind)
+        if handler is not None:
+            answer = handler(request, exc)
+            return cast(Response, await answer if inspect.isawaitable(answer) else answer)
+    raise exc
