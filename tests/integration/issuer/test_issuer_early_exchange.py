@@ -357,14 +357,21 @@ def test_an_oversized_credential_request_is_refused_as_before(
 def offer_errors(env: Env, wallet: Wallet) -> list[Any]:
     created = env.offer()
     path = urlsplit(wallet.resolve(created["offer_uri"])["credential_issuer"]).path
+    offer_uri = parse_qs(urlsplit(created["offer_uri"]).query)["credential_offer_uri"][0]
+    other = env.offer(tx_code=True)
+    other_uri = parse_qs(urlsplit(other["offer_uri"]).query)["credential_offer_uri"][0]
     get = env.client.get
-    return [
+    answers = [
         get(f"{path}/offers/nope"),
         get("/orgs/nobody/offers/nope"),
+        get(urlsplit(offer_uri).path.replace("demo-association", "nobody")),
         get(f"{path}/offers/nope", headers={"Accept": "text/html"}),  # the page
         get(f"{path}/offers/nope", headers={"Origin": "https://wallet.example"}),
         get(f"{path}/offers/nope?x=1"),
+        get(urlsplit(other_uri).path),  # with a tx_code
     ]
+    env.clock.advance(days=30)
+    return [*answers, get(urlsplit(offer_uri).path)]  # expired
 
 
 def test_offer_errors_are_answered_early_as_by_the_full_route(
@@ -373,8 +380,10 @@ def test_offer_errors_are_answered_early_as_by_the_full_route(
     answers = same_answers(
         tmp_path, monkeypatch, offer_errors, handled=["GET /orgs/{slug}/offers/{offer_id}"] * 3
     )
-    assert [a[0] for a in answers] == [404, 404, 404, 404, 404]
-    assert "<html" in answers[2][2]
+    assert [a[0] for a in answers] == [404, 404, 404, 404, 404, 404, 200, 410]
+    assert "<html" in answers[3][2]
+    assert "tx_code" in answers[6][2]["grants"][PRE_AUTHORIZED_GRANT]
+    assert answers[7][2]["type"].endswith("#offer-expired")
 
 
 @pytest.mark.parametrize(
