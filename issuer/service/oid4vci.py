@@ -666,12 +666,29 @@ def consume_nonce(
         _next_nonce_purge[settings.database_url] = now + NONCE_PURGE_EVERY
         session.execute(delete(Nonce).where(Nonce.expires_at <= now))
     used = session.execute(  # RETURNING: the row, when this use was the first
-        insert_for(session, Nonce)
-        .values(nonce_hash=_sha256(nonce), org_id=org.id, expires_at=expires_at)
-        .on_conflict_do_nothing(index_elements=["nonce_hash"])
-        .returning(Nonce.nonce_hash)
+        _use_nonce_statement(session),
+        {"nonce_hash": _sha256(nonce), "org_id": org.id, "expires_at": expires_at},
     ).first()
     return used is not None
+
+
+#: the INSERT … ON CONFLICT DO NOTHING RETURNING recording a nonce's use, by dialect: built
+#: once on the Core table (no ORM bulk-insert mode), the values bound at execution
+_USE_NONCE: dict[str, Any] = {}
+
+
+def _use_nonce_statement(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    statement = _USE_NONCE.get(dialect)
+    if statement is None:
+        table = Nonce.__table__
+        statement = (
+            insert_for(session, table)
+            .on_conflict_do_nothing(index_elements=["nonce_hash"])
+            .returning(table.c.nonce_hash)
+        )
+        _USE_NONCE[dialect] = statement
+    return statement
 
 
 # --------------------------------------------------------------------------- credential
