@@ -259,6 +259,8 @@ def run_uvicorn(name: str, args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         server_header=False,
+        # httptools (a dependency), a response's writes sent as one (musette/http_protocol.py)
+        http="musette.http_protocol:CoalescingHttpToolsProtocol",
         # a worker that loads the app on a busy host may take more than uvicorn's 5 s to answer
         # its first ping; uvicorn then kills and restarts it in a loop
         timeout_worker_healthcheck=args.worker_start_seconds,
