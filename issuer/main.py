@@ -94,7 +94,5 @@ def create_app(
     )
     # a preflight is answered before any body limit or route (operations stay outermost)
     app.add_middleware(PublicCors, patterns=oid4vci.PUBLIC_PATHS)
-    app.add_middleware(
-        EarlyRoutes, routes=[oid4vci.EARLY_STATUS, oid4vci.EARLY_NONCE]
-    )  # inside the request log
+    app.add_middleware(EarlyRoutes, routes=oid4vci.EARLY_ROUTES)  # inside the request log
     return install_service_operations(app, settings, MIGRATIONS)

@@ -23,6 +23,7 @@ before, request id kept.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import time
@@ -43,7 +44,7 @@ from servicekit.logs import (
     with_request_id,
 )
 
-__all__ = ["EarlyRoute", "EarlyRoutes", "ServiceApp", "front_early_routes"]
+__all__ = ["EarlyRoute", "EarlyRoutes", "ServiceApp", "app_answer", "front_early_routes"]
 
 LOG = logging.getLogger("musette.early")
 
@@ -199,3 +200,16 @@ def front_early_routes(app: FastAPI, service: str) -> None:
         app.early_routes = tuple(routes)
         app.early_service = service
         del stack[1]
+
+
+async def app_answer(request: Request, exc: Exception) -> Response:
+    """The answer the application's own exception handlers give ``exc`` (Starlette's lookup:
+    the nearest class of its MRO), for an early handler that may not hand over once it has
+    changed something (a counted request, a redeemed code)."""
+    handlers = request.app.exception_handlers
+    for kind in type(exc).__mro__:
+        handler = handlers.get(kind)
+        if handler is not None:
+            answer = handler(request, exc)
+            return cast(Response, await answer if inspect.isawaitable(answer) else answer)
+    raise exc

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any
+from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Form, Header, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from issuer.deps import Resources, ResourcesDep, SessionDep, get_resources
@@ -47,8 +47,8 @@ from issuer.service.oid4vci import (
 )
 from issuer.service.orgs import get_org
 from issuer.service.status import current_etag, remember_etag, remembered_etag, signed_list
-from servicekit.early import EarlyRoute
-from servicekit.ratelimit import client_ip, limiter_of
+from servicekit.early import EarlyRoute, app_answer
+from servicekit.ratelimit import RateLimiter, client_ip, limiter_of
 from servicekit.schemas import DidDocumentOut, OAuthErrorOut, media_response
 from shared.encoding.json_limits import parse_json
 from shared.errors import NotFoundError, VcError
@@ -67,6 +67,13 @@ PUBLIC_PATHS = (
     _ORG + r"/achievements/[^/]+",
 )
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _as_public(response: Response) -> Response:
+    """An early answer on a public path with the header PublicCors' CORSMiddleware gives the
+    full route's answer to a request without ``Origin`` (the early routes take no other)."""
+    response.headers["Vary"] = ", ".join([*response.headers.getlist("Vary"), "Origin"])
+    return response
 
 
 class DidJsonResponse(JSONResponse):
@@ -186,7 +193,7 @@ async def early_status_304(request: Request) -> Response | None:
     etag = remembered_etag(res.settings.database_url, slug, purpose, seq, _etag_memo_seconds(res))
     if etag is None or not etag_matches(if_none_match, etag):
         return None
-    return Response(status_code=304, headers={"ETag": etag, **_status_headers(res)})
+    return _as_public(Response(status_code=304, headers={"ETag": etag, **_status_headers(res)}))
 
 
 EARLY_STATUS = EarlyRoute(
@@ -212,15 +219,11 @@ async def status_list(slug: str, purpose: str, seq: int, request: Request) -> Re
 
 
 def _offer_answer(res: Resources, slug: str, offer_id: str) -> JSONResponse:
-    # read only: autocommit, no BEGIN and COMMIT round trips around the two reads
-    with (
-        res.engine.connect() as conn,
-        Session(conn.execution_options(isolation_level="AUTOCOMMIT")) as session,
-    ):
-        org, offer = org_and_offer(session, slug, offer_id)
-        doc = document_of(
-            res.settings, res.master_secret, org, _base(res, slug), offer, res.clock()
-        )
+    # read only: one Core read in autocommit (no BEGIN and COMMIT round trips, no ORM objects)
+    with res.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        org_id, offer = org_and_offer(conn, slug, offer_id)
+    doc = document_of(res.settings, res.master_secret, org_id, _base(res, slug), offer, res.clock())
     return JSONResponse(doc, headers=NO_STORE)
 
 
@@ -228,6 +231,60 @@ def _offer_answer(res: Resources, slug: str, offer_id: str) -> JSONResponse:
 async def credential_offer(slug: str, offer_id: str, request: Request) -> JSONResponse:
     # one hop off the event loop (a sync route with a session dependency took two)
     return await run_in_threadpool(_offer_answer, get_resources(request), slug, offer_id)
+
+
+def _plain(request: Request, res: Resources, kind: str | None) -> bool:
+    """What an early OpenID4VCI route answers as its full route would (else None, and the
+    full route answers): no query string; no ``Origin`` (PublicCors adds the CORS headers);
+    no browser asking for an HTML error page (the pages read the reader's time zone); a
+    POST of the content type ``kind`` whose declared length, if any, is within the body
+    limit (BodyLimitMiddleware answers the rest; a streamed body: :func:`_early_body`)."""
+    headers = request.headers
+    if (
+        request.scope["query_string"]
+        or "origin" in headers
+        or "text/html" in headers.get("accept", "")
+    ):
+        return False
+    if kind is None:
+        return True
+    length = headers.get("content-length")
+    return (
+        length is None or (length.isdigit() and int(length) <= res.settings.max_body_bytes)
+    ) and headers.get("content-type", "").strip().lower() == kind
+
+
+async def _early_body(request: Request, res: Resources) -> bytes | None:
+    """The body, or None past the body limit (the full app, BodyLimitMiddleware, reads the
+    rest and answers 413)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > res.settings.max_body_bytes:
+            return None
+    return bytes(body)
+
+
+_OFFER_PATH = re.compile(r"/orgs/([^/]+)/offers/([^/]+)")
+
+
+async def early_offer(request: Request) -> Response | None:
+    """The offer GET before FastAPI's routing (servicekit/early.py): the same one hop and
+    answer as :func:`credential_offer`, its errors answered by the app's own handlers."""
+    found = _OFFER_PATH.fullmatch(request.scope["path"])
+    res = get_resources(request)
+    if found is None or not _plain(request, res, None):
+        return None
+    try:
+        response: Response = await run_in_threadpool(_offer_answer, res, found[1], found[2])
+    except Exception as exc:  # answered as the full route's would be
+        response = await app_answer(request, exc)
+    return _as_public(response)
+
+
+EARLY_OFFER = EarlyRoute(
+    "GET", re.compile(_ORG + "/offers/[^/]+"), "/orgs/{slug}/offers/{offer_id}", early_offer
+)
 
 
 def _offer_link(session: SessionDep, res: ResourcesDep, slug: str, offer_id: str) -> str:
@@ -262,34 +319,15 @@ def offer_qr_svg(slug: str, offer_id: str, session: SessionDep, res: ResourcesDe
     )
 
 
-@router.post(
-    "/orgs/{slug}/token", response_model=TokenOut, responses={400: {"model": OAuthErrorOut}}
-)
-def token(
-    slug: str,
-    request: Request,
-    res: ResourcesDep,
-    grant_type: Annotated[str | None, Form()] = None,
-    pre_authorized_code: Annotated[str | None, Form(alias="pre-authorized_code")] = None,
-    tx_code: Annotated[str | None, Form()] = None,
-    resource: Annotated[str | None, Form()] = None,
+def _token_response(
+    res: Resources, limiter: RateLimiter, ip: str, slug: str, form: dict[str, str]
 ) -> JSONResponse:
-    """Token endpoint: no client authentication, ``client_id`` not needed (anonymous)."""
-    limiter, ip = limiter_of(request), client_ip(request)
+    """The token endpoint's work (§6), off the event loop: the rate limits, then the usual
+    request in one statement (PostgreSQL), anything else in a transaction."""
     limiter.hit("token", ip, res.settings.rate_limit_token)
-    if tx_code is not None:
+    if "tx_code" in form:
         # on top of the offer's own tries: one address guessing PINs across many offers
         limiter.hit("tx_code", ip, res.settings.rate_limit_tx_code)
-    form = {
-        k: v
-        for k, v in {
-            "grant_type": grant_type,
-            "pre-authorized_code": pre_authorized_code,
-            "tx_code": tx_code,
-            "resource": resource,
-        }.items()
-        if v is not None
-    }
     now = res.clock()
     body = redeem_at_once(res.engine, res.settings, slug, _base(res, slug), form, now)
     if body is not None:
@@ -305,6 +343,83 @@ def token(
     if failure is not None:
         raise failure.error
     return JSONResponse(body, headers=NO_STORE)
+
+
+@router.post(
+    "/orgs/{slug}/token", response_model=TokenOut, responses={400: {"model": OAuthErrorOut}}
+)
+def token(
+    slug: str,
+    request: Request,
+    res: ResourcesDep,
+    grant_type: Annotated[str | None, Form()] = None,
+    pre_authorized_code: Annotated[str | None, Form(alias="pre-authorized_code")] = None,
+    tx_code: Annotated[str | None, Form()] = None,
+    resource: Annotated[str | None, Form()] = None,
+) -> JSONResponse:
+    """Token endpoint: no client authentication, ``client_id`` not needed (anonymous)."""
+    form = {
+        k: v
+        for k, v in {
+            "grant_type": grant_type,
+            "pre-authorized_code": pre_authorized_code,
+            "tx_code": tx_code,
+            "resource": resource,
+        }.items()
+        if v is not None
+    }
+    return _token_response(res, limiter_of(request), client_ip(request), slug, form)
+
+
+_TOKEN_PATH = re.compile(r"/orgs/([^/]+)/token")
+_FORM = "application/x-www-form-urlencoded"
+#: the fields an early token request may carry (a tx_code or a resource go the full way)
+_EARLY_TOKEN_FIELDS = frozenset({"grant_type", "pre-authorized_code"})
+_FORM_VALUE = re.compile(rb"(?:[A-Za-z0-9._~*+-]|%[0-9A-Fa-f]{2})+")
+
+
+def early_token_form(body: bytes) -> dict[str, str] | None:
+    """The form of a plain token request, or None (the full route parses it): only
+    ``grant_type`` and ``pre-authorized_code``, each once, not empty, percent-encoded
+    ASCII (read as FastAPI's form parsing reads it: ``+`` is a space)."""
+    form: dict[str, str] = {}
+    for pair in body.split(b"&"):
+        name, equals, value = pair.partition(b"=")
+        key = name.decode("ascii", "replace")
+        if (
+            not equals
+            or key not in _EARLY_TOKEN_FIELDS
+            or key in form
+            or _FORM_VALUE.fullmatch(value) is None
+        ):
+            return None
+        form[key] = unquote_plus(value.decode("ascii"), errors="strict")
+    return form
+
+
+async def early_token(request: Request) -> Response | None:
+    """The token endpoint before FastAPI's routing (servicekit/early.py) for a plain
+    pre-authorized code request: the same work as :func:`token` in one hop; once the
+    request is counted it is never handed over (its errors, OAuth's or the rate limit's,
+    are answered by the app's own handlers)."""
+    found = _TOKEN_PATH.fullmatch(request.scope["path"])
+    res = get_resources(request)
+    if found is None or not _plain(request, res, _FORM):
+        return None
+    body = await _early_body(request, res)
+    form = None if body is None else early_token_form(body)
+    if form is None:
+        return None
+    try:
+        response: Response = await run_in_threadpool(
+            _token_response, res, limiter_of(request), client_ip(request), found[1], form
+        )
+    except Exception as exc:  # answered as the full route's would be
+        response = await app_answer(request, exc)
+    return _as_public(response)
+
+
+EARLY_TOKEN = EarlyRoute("POST", re.compile(_ORG + "/token"), "/orgs/{slug}/token", early_token)
 
 
 #: organisations found in the database by this process (a nonce names no secret and
@@ -336,25 +451,17 @@ async def early_nonce(request: Request) -> Response | None:
     found = _NONCE_PATH.fullmatch(request.scope["path"])
     if found is None or found[1] not in _KNOWN_ORGS or "origin" in request.headers:
         return None
-    return _nonce_answer(get_resources(request), found[1])
+    return _as_public(_nonce_answer(get_resources(request), found[1]))
 
 
 EARLY_NONCE = EarlyRoute("POST", re.compile(_ORG + "/nonce"), "/orgs/{slug}/nonce", early_nonce)
 
 
-@router.post(
-    "/orgs/{slug}/credential",
-    # documents the answer; the route returns a JSONResponse (no validation pass, hot path)
-    response_model=CredentialResponseOut,
-    responses={400: {"model": OAuthErrorOut}},
-)
-async def credential(
-    slug: str,
-    request: Request,
-    res: ResourcesDep,
-    authorization: Annotated[str | None, Header()] = None,
+async def _credential_response(
+    res: Resources, slug: str, authorization: str | None, raw: bytes
 ) -> JSONResponse:
-    raw = await request.body()
+    """The credential endpoint's work (§8): the body parsed on the event loop, the rest in
+    one hop off it."""
     try:
         body = parse_json(raw) if raw else None
     except VcError as err:
@@ -380,3 +487,49 @@ async def credential(
 
     result = await run_in_threadpool(run)
     return JSONResponse(result, headers=NO_STORE)
+
+
+@router.post(
+    "/orgs/{slug}/credential",
+    # documents the answer; the route returns a JSONResponse (no validation pass, hot path)
+    response_model=CredentialResponseOut,
+    responses={400: {"model": OAuthErrorOut}},
+)
+async def credential(
+    slug: str,
+    request: Request,
+    res: ResourcesDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    return await _credential_response(res, slug, authorization, await request.body())
+
+
+_CREDENTIAL_PATH = re.compile(r"/orgs/([^/]+)/credential")
+
+
+async def early_credential(request: Request) -> Response | None:
+    """The credential endpoint before FastAPI's routing (servicekit/early.py) for a JSON
+    request: the same work as :func:`credential`, its errors answered by the app's own
+    handlers (a failed request changed nothing: its transaction is rolled back)."""
+    found = _CREDENTIAL_PATH.fullmatch(request.scope["path"])
+    res = get_resources(request)
+    if found is None or not _plain(request, res, "application/json"):
+        return None
+    raw = await _early_body(request, res)
+    if raw is None:
+        return None
+    try:
+        response: Response = await _credential_response(
+            res, found[1], request.headers.get("authorization"), raw
+        )
+    except Exception as exc:  # answered as the full route's would be
+        response = await app_answer(request, exc)
+    return _as_public(response)
+
+
+EARLY_CREDENTIAL = EarlyRoute(
+    "POST", re.compile(_ORG + "/credential"), "/orgs/{slug}/credential", early_credential
+)
+
+#: the early routes of the OpenID4VCI exchange and the status lists (issuer/main.py)
+EARLY_ROUTES = (EARLY_STATUS, EARLY_OFFER, EARLY_TOKEN, EARLY_NONCE, EARLY_CREDENTIAL)

@@ -18,8 +18,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from issuer.db.models import Achievement as AchievementRow
@@ -148,6 +149,10 @@ def sign_document(
     raise InvalidInputError(f"format {fmt!r} is not issued here")
 
 
+#: the INSERT of an issued credential, built once on the Core table (values bound at execution)
+_INSERT_ISSUED = insert(cast(Table, IssuedCredential.__table__))
+
+
 def issue_credential(
     session: Session,
     store: IssuerKeyStore,
@@ -214,26 +219,28 @@ def issue_credential(
     if signer is None:
         signer = active_signer(session, store, org)
     text = sign_document(doc, fmt, signer, holder, now)
-    row = IssuedCredential(
-        id=row_id,
-        org_id=org.id,
-        offer_id=offer_id,
-        achievement_id=achievement_row.id,
-        configuration_id=configuration_id,
-        format=fmt,
-        subject_id=holder.did,
-        recipient_name=recipient_name,
-        document=text,
-        status_seq=seq,
-        status_index=idx,
-        revoked=False,
-        suspended=False,
-        status_purposes=",".join(status_purposes) if with_status else None,
-        issued_at=now,
-        issued_by=actor,
-    )
-    session.add(row)
-    session.flush()
+    values: dict[str, Any] = {
+        "id": row_id,
+        "org_id": org.id,
+        "offer_id": offer_id,
+        "achievement_id": achievement_row.id,
+        "configuration_id": configuration_id,
+        "format": fmt,
+        "subject_id": holder.did,
+        "recipient_name": recipient_name,
+        "document": text,
+        "status_seq": seq,
+        "status_index": idx,
+        "revoked": False,
+        "suspended": False,
+        "status_purposes": ",".join(status_purposes) if with_status else None,
+        "issued_at": now,
+        "issued_by": actor,
+    }
+    # one row: the Core INSERT, not the unit of work's flush (the row object is returned
+    # for its values, not attached to the session)
+    session.execute(_INSERT_ISSUED, values)
+    row = IssuedCredential(**values)
     if rating and with_status:
         supersede_previous(session, org, row, actor=actor, now=now)
     metrics.credential_issued(fmt)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, String, and_, bindparam, delete, select, update
+from sqlalchemy import Connection, Engine, String, and_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -293,33 +293,72 @@ def offer_document(
     now: datetime,
 ) -> dict[str, Any]:
     offer = session.get(Offer, offer_id)
-    return document_of(settings, master_secret, org, org_base, offer, now)
+    return document_of(settings, master_secret, org.id, org_base, offer, now)
 
 
-def org_and_offer(session: Session, slug: str, offer_id: str) -> tuple[Organisation, Offer | None]:
-    """The organisation ``slug`` and its offer ``offer_id`` (None: not one of its offers),
-    in one query; NotFoundError for an unknown organisation, as :func:`get_org`."""
-    found = session.execute(
-        select(Organisation, Offer)
-        .outerjoin(Offer, and_(Offer.id == offer_id, Offer.org_id == Organisation.id))
-        .where(Organisation.slug == slug)
-    ).first()
+@dataclass(frozen=True)
+class OfferFacts:
+    """What an offer's document (§4.1) needs of its row."""
+
+    id: str
+    org_id: int
+    state: str
+    expires_at: datetime
+    tx_code_hash: str | None
+    configuration_ids: list[str]
+
+
+#: the offer GET's one read, built once (the values bound at execution): the organisation's
+#: id and the facts of its offer, as plain columns (no ORM objects to build)
+_OFFER_FACTS = (
+    select(
+        Organisation.id.label("org"),
+        Offer.id,
+        Offer.org_id,
+        Offer.state,
+        Offer.expires_at,
+        Offer.tx_code_hash,
+        Offer.configuration_ids,
+    )
+    .select_from(Organisation)
+    .outerjoin(
+        Offer,
+        and_(Offer.id == bindparam("b_offer_id", type_=String), Offer.org_id == Organisation.id),
+    )
+    .where(Organisation.slug == bindparam("b_slug", type_=String))
+)
+
+
+def org_and_offer(conn: Connection, slug: str, offer_id: str) -> tuple[int, OfferFacts | None]:
+    """The id of the organisation ``slug`` and the facts of its offer ``offer_id`` (None:
+    not one of its offers), in one query; NotFoundError for an unknown organisation, as
+    :func:`get_org`."""
+    found = conn.execute(_OFFER_FACTS, {"b_offer_id": offer_id, "b_slug": slug}).first()
     if found is None:
         raise NotFoundError(f"no organisation {slug}")
-    return found[0], found[1]
+    if found.id is None:
+        return found.org, None
+    return found.org, OfferFacts(
+        found.id,
+        found.org_id,
+        found.state,
+        found.expires_at,
+        found.tx_code_hash,
+        found.configuration_ids,
+    )
 
 
 def document_of(
     settings: IssuerSettings,
     master_secret: bytes,
-    org: Organisation,
+    org_id: int,
     org_base: str,
-    offer: Offer | None,
+    offer: Offer | OfferFacts | None,
     now: datetime,
 ) -> dict[str, Any]:
     """The credential offer document (§4.1) of an offer read by the caller."""
     # three answers a person can act on: mistyped link, already accepted, ask for a new one
-    if offer is None or offer.org_id != org.id:
+    if offer is None or offer.org_id != org_id:
         raise OfferUnknownError("this credential offer is unknown")
     if offer.state != OfferState.PENDING:
         raise OfferUsedError("this credential offer has already been used")
@@ -627,12 +666,29 @@ def consume_nonce(
         _next_nonce_purge[settings.database_url] = now + NONCE_PURGE_EVERY
         session.execute(delete(Nonce).where(Nonce.expires_at <= now))
     used = session.execute(  # RETURNING: the row, when this use was the first
-        insert_for(session, Nonce)
-        .values(nonce_hash=_sha256(nonce), org_id=org.id, expires_at=expires_at)
-        .on_conflict_do_nothing(index_elements=["nonce_hash"])
-        .returning(Nonce.nonce_hash)
+        _use_nonce_statement(session),
+        {"nonce_hash": _sha256(nonce), "org_id": org.id, "expires_at": expires_at},
     ).first()
     return used is not None
+
+
+#: the INSERT … ON CONFLICT DO NOTHING RETURNING recording a nonce's use, by dialect: built
+#: once on the Core table (no ORM bulk-insert mode), the values bound at execution
+_USE_NONCE: dict[str, Any] = {}
+
+
+def _use_nonce_statement(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    statement = _USE_NONCE.get(dialect)
+    if statement is None:
+        table = Nonce.__table__
+        statement = (
+            insert_for(session, table)
+            .on_conflict_do_nothing(index_elements=["nonce_hash"])
+            .returning(table.c.nonce_hash)
+        )
+        _USE_NONCE[dialect] = statement
+    return statement
 
 
 # --------------------------------------------------------------------------- credential

@@ -6,6 +6,7 @@ import base64
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -204,11 +205,11 @@ class Wallet:
         return response.json()["credentials"][0]["credential"]
 
 
-@pytest.fixture
-def env(tmp_path: Any) -> Iterator[Env]:
-    settings = make_settings(tmp_path)
+@contextmanager
+def demo_issuer(tmp_path: Any, clock: Clock, **overrides: Any) -> Iterator[Env]:
+    """The demo issuer in ``tmp_path`` (settings ``overrides``), with an API key."""
+    settings = make_settings(tmp_path, **overrides)
     seed_demo(settings)
-    clock = Clock()
     app = create_app(settings, clock=clock)
     res = app.state.resources
     with res.sessions.begin() as session:
@@ -216,6 +217,12 @@ def env(tmp_path: Any) -> Iterator[Env]:
         _, api_key = create_api_key(session, org, "tests", "test", clock())
     with TestClient(app) as client:
         yield Env(client, settings, clock, api_key)
+
+
+@pytest.fixture
+def env(tmp_path: Any) -> Iterator[Env]:
+    with demo_issuer(tmp_path, Clock()) as env:
+        yield env
 
 
 @pytest.fixture
