@@ -393,7 +393,10 @@ def early_token_form(body: bytes) -> dict[str, str] | None:
             or _FORM_VALUE.fullmatch(value) is None
         ):
             return None
-        form[key] = unquote_plus(value.decode("ascii"), errors="strict")
+        try:
+            form[key] = unquote_plus(value.decode("ascii"), errors="strict")
+        except UnicodeDecodeError:  # escapes of no UTF-8 text: FastAPI reads them its way
+            return None
     return form
 
 

@@ -8,7 +8,8 @@ the early routes take the request, and by the full route where they hand it over
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+from collections.abc import AsyncGenerator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,6 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.datastructures import Headers
+from starlette.formparsers import FormParser
 
 from issuer.api import oid4vci
 from issuer.api.oid4vci import early_token_form
@@ -24,6 +29,7 @@ from shared.protocols.oid4vci import PRE_AUTHORIZED_GRANT
 from tests.integration.issuer.conftest import Clock, Env, Wallet, demo_issuer
 
 TOKEN = "/orgs/demo-association/token"
+TOKEN_FORM = "application/x-www-form-urlencoded"
 CREDENTIAL = "/orgs/demo-association/credential"
 #: values drawn at random (or from random ids) in each run
 RANDOM = {"access_token", "c_nonce", "credential", "pre-authorized_code", "notification_id"}
@@ -402,6 +408,7 @@ def test_offer_errors_are_answered_early_as_by_the_full_route(
         b"grant_type=x&pre-authorized_code=y&",
         b"grant%5Ftype=x&pre-authorized_code=y",
         b"grant_type=x&pre-authorized_code=%zz",
+        b"grant_type=x&pre-authorized_code=%ff",  # no UTF-8 text
         b"grant_type=x&pre-authorized_code=\xc3\xa9",
         b"grant_type=x&pre-authorized_code=a b",
         b"grant_type=x&tx_code=1&pre-authorized_code=y",
@@ -416,3 +423,35 @@ def test_the_early_token_form_reads_percent_and_plus_as_the_full_route() -> None
         "pre-authorized_code": "a+b c",
         "grant_type": "urn:x",
     }
+
+
+async def _full_route_form(body: bytes) -> dict[str, str]:
+    """The token form as the full route reads it: Starlette's form parser, then FastAPI's
+    rule for a ``str | None`` form field (the last value; an empty one is absent)."""
+
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    form = await FormParser(Headers({"content-type": TOKEN_FORM}), stream()).parse()
+    fields = {"grant_type", "pre-authorized_code", "tx_code", "resource"}
+    return {k: v for k in fields if isinstance(v := form.get(k), str) and v}
+
+
+_NAMES = st.sampled_from(
+    ["grant_type"] * 4 + ["pre-authorized_code"] * 4 + ["tx_code", "grant%5Ftype", ""]
+)
+_VALUE_PIECES = [*"aZ9+-._~*", "%3A", "%2B", "%2b", "%20", "%C3%A9", "%ff", "%4", "é", ";", " "]
+_VALUES = st.lists(st.sampled_from(_VALUE_PIECES), max_size=6).map("".join)
+_PAIRS = st.lists(st.tuples(_NAMES, st.sampled_from(["="] * 5 + [""]), _VALUES), max_size=3)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PAIRS)
+def test_an_early_token_form_is_the_form_the_full_route_reads(
+    pairs: list[tuple[str, str, str]],
+) -> None:
+    """Whatever the body, a form the early route takes is the one the full route reads."""
+    body = "&".join(name + equals + value for name, equals, value in pairs).encode()
+    early = early_token_form(body)
+    if early is not None:
+        assert early == asyncio.run(_full_route_form(body))
