@@ -38,6 +38,7 @@ from issuer.service.status import (
     supersede_previous,
 )
 from servicekit import metrics
+from servicekit.db import values_object
 from shared.errors import InvalidInputError
 from shared.model import (
     AchievementSubject,
@@ -240,7 +241,7 @@ def issue_credential(
     # one row: the Core INSERT, not the unit of work's flush (the row object is returned
     # for its values, not attached to the session)
     session.execute(_INSERT_ISSUED, values)
-    row = IssuedCredential(**values)
+    row = values_object(IssuedCredential, values.items())
     if rating and with_status:
         supersede_previous(session, org, row, actor=actor, now=now)
     metrics.credential_issued(fmt)
