@@ -7,13 +7,15 @@ what is the same everywhere lives here.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from alembic import context
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.types import TypeDecorator
 
 
@@ -37,6 +39,19 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else as_utc(value)
+
+
+_Mapped = TypeVar("_Mapped")
+
+
+def values_object(entity: type[_Mapped], values: Iterable[tuple[str, Any]]) -> _Mapped:
+    """An object of the mapped class ``entity`` holding ``values`` (column key, value), built
+    as the ORM's loading builds one (the instance, its state, the values in its dict) but
+    with no session, identity map or change events (``entity(**values)`` fires one per
+    attribute): a transient object, read for its values, that no session tracks."""
+    instance = manager_of_class(entity).new_instance()
+    instance.__dict__.update(values)
+    return instance
 
 
 def insert_for(bind: Session | Connection, table: Any) -> Any:

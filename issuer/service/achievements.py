@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any, Literal, overload
 
@@ -29,8 +30,35 @@ def achievement_url(org_base: str, slug: str) -> str:
     return f"{org_base}/achievements/{slug}"
 
 
+#: :func:`to_ob3`'s answers by everything they are made of (the row's values read now, not
+#: its id): an edited achievement is another key, so an answer never outlives its inputs;
+#: the models are frozen (shared.model.base.VcModel), so a caller cannot change one
+_OB3_MEMO: dict[tuple[str, str, str, str, str | None, str], Achievement] = {}
+_OB3_MEMO_MAX = 256
+
+
 def to_ob3(org_base: str, row: AchievementRow, lang: str) -> Achievement:
-    """The OB 3.0 Achievement in one language, linking its other-language edition."""
+    """The OB 3.0 Achievement in one language, linking its other-language edition
+    (validated and built once per process for the same values: once per achievement
+    edition, not once per credential)."""
+    key = (
+        org_base,
+        lang,
+        row.slug,
+        row.achievement_type,
+        row.image_url,
+        json.dumps(row.content, sort_keys=True, ensure_ascii=False),
+    )
+    found = _OB3_MEMO.get(key)
+    if found is None:
+        found = _build_ob3(org_base, row, lang)
+        if len(_OB3_MEMO) >= _OB3_MEMO_MAX:
+            _OB3_MEMO.clear()
+        _OB3_MEMO[key] = found
+    return found
+
+
+def _build_ob3(org_base: str, row: AchievementRow, lang: str) -> Achievement:
     data = AchievementIn.model_validate(
         {
             "id": row.slug,

@@ -38,6 +38,7 @@ from issuer.service.status import (
     supersede_previous,
 )
 from servicekit import metrics
+from servicekit.db import values_object
 from shared.errors import InvalidInputError
 from shared.model import (
     AchievementSubject,
@@ -67,19 +68,42 @@ class Holder:
     jwk: dict[str, str] | None = None
 
 
+#: :func:`issuer_profile`'s answers by the organisation's values they are made of (read
+#: with each credential): changed values are another key; the models are frozen
+_PROFILES: dict[tuple[Any, ...], Profile] = {}
+_PROFILES_MAX = 256
+
+
 def issuer_profile(org: Organisation) -> Profile:
     """The issuer as each credential names it; an association's CEC facts (RNA, SIREN or
-    SIRET, declaration date, field) as OB 3.0 ``otherIdentifier`` entries (shared.model.cec)."""
-    entries = association_identifiers(
-        rna=org.rna, siren=org.siren, declared_on=org.declared_on, field=org.activity_field
+    SIRET, declaration date, field) as OB 3.0 ``otherIdentifier`` entries (shared.model.cec).
+    Built once per process for the same values."""
+    key = (
+        org.did,
+        org.name,
+        org.url,
+        org.email,
+        org.rna,
+        org.siren,
+        org.declared_on,
+        org.activity_field,
     )
-    return Profile(
-        id=org.did,
-        name=org.name,
-        url=org.url,
-        email=org.email,
-        other_identifier=[IdentifierEntry.model_validate(e) for e in entries] or None,
-    )
+    found = _PROFILES.get(key)
+    if found is None:
+        entries = association_identifiers(
+            rna=org.rna, siren=org.siren, declared_on=org.declared_on, field=org.activity_field
+        )
+        found = Profile(
+            id=org.did,
+            name=org.name,
+            url=org.url,
+            email=org.email,
+            other_identifier=[IdentifierEntry.model_validate(e) for e in entries] or None,
+        )
+        if len(_PROFILES) >= _PROFILES_MAX:
+            _PROFILES.clear()
+        _PROFILES[key] = found
+    return found
 
 
 def build_subject(
@@ -240,7 +264,7 @@ def issue_credential(
     # one row: the Core INSERT, not the unit of work's flush (the row object is returned
     # for its values, not attached to the session)
     session.execute(_INSERT_ISSUED, values)
-    row = IssuedCredential(**values)
+    row = values_object(IssuedCredential, values.items())
     if rating and with_status:
         supersede_previous(session, org, row, actor=actor, now=now)
     metrics.credential_issued(fmt)

@@ -16,9 +16,19 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, String, and_, bindparam, delete, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -34,7 +44,7 @@ from issuer.service.results import check_results
 from issuer.service.states import OfferState
 from issuer.service.status import purposes_for
 from issuer.settings import PROOF_ALGS, IssuerSettings
-from servicekit.db import UtcDateTime, insert_for
+from servicekit.db import UtcDateTime, insert_for, values_object
 from shared.did.methods import verification_method_id
 from shared.did.resolver import DidResolver
 from shared.encoding.base64url import b64url_decode, b64url_encode
@@ -698,7 +708,8 @@ def _use_nonce_statement(session: Session) -> Any:
 class CredentialGrant:
     """What the credential endpoint needs, read in one query: the organisation, the offer
     the access token grants, its achievement, the credentials already issued for it, and the
-    organisation's active signing key."""
+    organisation's active signing key: objects read for their values, out of the session
+    (:func:`_detached`)."""
 
     org: Organisation
     offer: Offer
@@ -707,23 +718,65 @@ class CredentialGrant:
     signing_key: OrgKey | None
 
 
-#: the one read of :func:`load_grant`, built once (the values are bound at execution)
-_GRANT = (
-    select(Organisation, OrgKey, AccessToken, Offer, AchievementRow, IssuedCredential)
-    .select_from(Organisation)
-    .outerjoin(OrgKey, and_(OrgKey.org_id == Organisation.id, OrgKey.active.is_(True)))
-    .outerjoin(
-        AccessToken,
-        and_(
-            AccessToken.token_hash == bindparam("token_hash"),
-            AccessToken.org_id == Organisation.id,
-        ),
-    )
-    .outerjoin(Offer, Offer.id == AccessToken.offer_id)
-    .outerjoin(AchievementRow, AchievementRow.id == Offer.achievement_id)
-    .outerjoin(IssuedCredential, IssuedCredential.offer_id == Offer.id)
-    .where(Organisation.slug == bindparam("slug"))
+#: the entities :func:`load_grant` reads, in the order of its row's columns
+_GRANT_ENTITIES: tuple[type[Any], ...] = (
+    Organisation,
+    OrgKey,
+    AccessToken,
+    Offer,
+    AchievementRow,
+    IssuedCredential,
 )
+
+
+def _grant_statement() -> tuple[Any, tuple[tuple[type[Any], tuple[str, ...], slice], ...]]:
+    """The one read of :func:`load_grant` on the Core tables (plain rows: no ORM loading,
+    no identity map), and where each entity's columns are in its row."""
+    tables = [cast(Table, entity.__table__) for entity in _GRANT_ENTITIES]
+    org, key, access, offer, achievement, issued = tables
+    layout = []
+    columns: list[Any] = []
+    for table, entity in zip(tables, _GRANT_ENTITIES, strict=True):
+        # its primary key first (NOT NULL: NULL there is an outer join that found nothing)
+        ordered = [*table.primary_key.columns, *(c for c in table.columns if not c.primary_key)]
+        names = tuple(column.key for column in ordered)
+        layout.append((entity, names, slice(len(columns), len(columns) + len(names))))
+        columns += [column.label(f"{table.name}_{column.key}") for column in ordered]
+    statement = (
+        select(*columns)
+        .select_from(org)
+        .outerjoin(key, and_(key.c.org_id == org.c.id, key.c.active.is_(True)))
+        .outerjoin(
+            access,
+            and_(
+                access.c.token_hash == bindparam("token_hash", type_=String),
+                access.c.org_id == org.c.id,
+            ),
+        )
+        .outerjoin(offer, offer.c.id == access.c.offer_id)
+        .outerjoin(achievement, achievement.c.id == offer.c.achievement_id)
+        .outerjoin(issued, issued.c.offer_id == offer.c.id)
+        .where(org.c.slug == bindparam("slug", type_=String))
+    )
+    return statement, tuple(layout)
+
+
+#: built once (the values are bound at execution)
+_GRANT, _GRANT_LAYOUT = _grant_statement()
+
+
+def _detached(entity: type[Any], names: tuple[str, ...], values: Any) -> Any:
+    """An object of ``entity`` holding ``values``, that the session never sees
+    (:func:`servicekit.db.values_object`); None: an outer join that found nothing (a NULL
+    primary key, the first value)."""
+    if values[0] is None:
+        return None
+    return values_object(entity, zip(names, values, strict=True))
+
+
+def _entities(row: Any, first: int = 0) -> list[Any]:
+    """The row's entities from the ``first`` one on (see :func:`_detached`)."""
+    return [_detached(entity, names, row[span]) for entity, names, span in _GRANT_LAYOUT[first:]]
 
 
 def load_grant(
@@ -735,10 +788,10 @@ def load_grant(
     scheme, _, token = (authorization or "").partition(" ")
     has_token = scheme.lower() in {"bearer", "dpop"} and bool(token)
     token_hash = _sha256(token.strip()) if has_token else ""
-    rows = session.execute(_GRANT, {"token_hash": token_hash, "slug": slug}).all()
+    rows = session.connection().execute(_GRANT, {"token_hash": token_hash, "slug": slug}).all()
     if not rows:
         raise Oid4vciError("invalid_request", f"no credential issuer {slug}", http_status=404)
-    org, signing_key, access, offer, achievement, _ = rows[0]
+    org, signing_key, access, offer, achievement, _ = _entities(rows[0])
     if not has_token:
         raise Oid4vciError("invalid_token", "an access token is required", http_status=401)
     if access is None or access.expires_at <= now:
@@ -747,7 +800,11 @@ def load_grant(
         )
     if offer is None:
         raise Oid4vciError("invalid_token", "the access token has no offer", http_status=401)
-    issued = {row[5].id: row[5] for row in rows if row[5] is not None}
+    issued = {}
+    for row in rows:
+        (credential,) = _entities(row, 5)
+        if credential is not None:
+            issued[credential.id] = credential
     return CredentialGrant(org, offer, achievement, tuple(issued.values()), signing_key)
 
 

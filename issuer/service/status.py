@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, func, select
+from sqlalchemy import Integer, String, bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -139,7 +139,9 @@ def _allocate_in_newest_statement(session: Session) -> Any:
             .where(
                 StatusListRow.org_id == org_id,
                 StatusListRow.seq == newest,
-                StatusListRow.purpose.in_(LIST_PURPOSES),
+                # one equality per purpose, not IN (…): an IN's values are an "expanding"
+                # parameter, whose SQL is rendered again at every execution
+                or_(*(StatusListRow.purpose == purpose for purpose in LIST_PURPOSES)),
             )
             .group_by(StatusListRow.seq)
             .having(func.count() == len(LIST_PURPOSES))
