@@ -8,7 +8,6 @@ the early routes take the request, and by the full route where they hand it over
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +26,7 @@ from issuer.api.oid4vci import early_token_form
 from servicekit.early import ServiceApp
 from shared.protocols.oid4vci import PRE_AUTHORIZED_GRANT
 from tests.integration.issuer.conftest import Clock, Env, Wallet, demo_issuer
+from tests.run_async import run_async
 
 TOKEN = "/orgs/demo-association/token"
 TOKEN_FORM = "application/x-www-form-urlencoded"
@@ -454,4 +454,4 @@ def test_an_early_token_form_is_the_form_the_full_route_reads(
     body = "&".join(name + equals + value for name, equals, value in pairs).encode()
     early = early_token_form(body)
     if early is not None:
-        assert early == asyncio.run(_full_route_form(body))
+        assert early == run_async(_full_route_form(body))

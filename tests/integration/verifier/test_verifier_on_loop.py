@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
 from tests.integration.verifier.conftest import NOW, Served, make_fetcher, make_settings
+from tests.run_async import run_async
 from tests.unit.verifier.builders import STATUS_URL, badge, status_list, vc_jwt
 from verifier.api import verifications
 from verifier.deps import SESSION
@@ -236,7 +237,6 @@ def test_two_content_types_the_early_route_reads_the_first_as_the_full_route_doe
 
 def _early_answer(client: TestClient, headers: list[tuple[bytes, bytes]]) -> Any:
     """The early handler's own answer (None: it hands the request over)."""
-    import asyncio
 
     from starlette.requests import Request
 
@@ -251,7 +251,7 @@ def _early_answer(client: TestClient, headers: list[tuple[bytes, bytes]]) -> Any
         "headers": [(b"content-type", b"application/vc+jwt"), *headers],
         "app": client.app,
     }
-    return asyncio.run(verifications.early_verification(Request(scope, receive)))
+    return run_async(verifications.early_verification(Request(scope, receive)))
 
 
 def test_an_authorization_or_session_cookie_anywhere_declines_the_early_route(

@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 
 from musette.corked_http import FLUSH_BYTES, CorkedHttpToolsProtocol, CorkedTransport
+from tests.run_async import run_async
 
 
 class FakeTransport(asyncio.Transport):
@@ -50,7 +51,7 @@ def test_writes_of_one_turn_leave_together_in_order() -> None:
         await asyncio.sleep(0)
         return fake.writes
 
-    assert asyncio.run(run()) == [b"HTTP/1.1 200 OK\r\n\r\nbody", b"next"]
+    assert run_async(run()) == [b"HTTP/1.1 200 OK\r\n\r\nbody", b"next"]
 
 
 def test_close_sends_what_is_held_and_abort_drops_it() -> None:
@@ -66,7 +67,7 @@ def test_close_sends_what_is_held_and_abort_drops_it() -> None:
         await asyncio.sleep(0)
         return closing, aborting
 
-    closing, aborting = asyncio.run(run())
+    closing, aborting = run_async(run())
     assert closing.writes == [b"answer"]
     assert closing.closed
     assert aborting.writes == []
@@ -81,7 +82,7 @@ def test_a_large_body_is_not_held_back() -> None:
         corked.write(b"x" * FLUSH_BYTES)
         return list(fake.writes)  # before the turn ends
 
-    assert asyncio.run(run()) == [b"head" + b"x" * FLUSH_BYTES]
+    assert run_async(run()) == [b"head" + b"x" * FLUSH_BYTES]
 
 
 async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
