@@ -30,7 +30,6 @@ from issuer.service.keys import check_master_secret, load_master_secret
 from issuer.settings import IssuerSettings
 from servicekit.app import install_service_operations, new_service_app
 from servicekit.cors import PublicCors
-from servicekit.early import EarlyRoutes
 from servicekit.operations import settled_heap
 from servicekit.problems import BodyLimitMiddleware
 from servicekit.ratelimit import RateLimiter
@@ -74,7 +73,11 @@ def create_app(
         resources.dispose()
 
     app = new_service_app(
-        "Musette issuer", settings, install_problems=install_problem_handlers, lifespan=lifespan
+        "Musette issuer",
+        settings,
+        install_problems=install_problem_handlers,
+        lifespan=lifespan,
+        early_routes=oid4vci.EARLY_ROUTES,  # answered in front of the whole stack
     )
     app.state.resources = resources
     app.state.rate_limiter = RateLimiter(resources.sessions, clock)
@@ -94,5 +97,4 @@ def create_app(
     )
     # a preflight is answered before any body limit or route (operations stay outermost)
     app.add_middleware(PublicCors, patterns=oid4vci.PUBLIC_PATHS)
-    app.add_middleware(EarlyRoutes, routes=oid4vci.EARLY_ROUTES)  # inside the request log
     return install_service_operations(app, settings, MIGRATIONS)

@@ -1,24 +1,20 @@
-"""Early routes: a few hot endpoints answered before FastAPI's routing.
+"""Early routes: a few hot endpoints answered in front of a service's whole stack.
 
-FastAPI's path to an endpoint — the CORS and time-zone middlewares, the exception
-middleware, the exit stack, the router's scan, the endpoint wrapper — cost a request more
-than verifying a ``vc+jwt`` or answering a status list's ``304``. An early route is tried
-first, inside the request-log middleware (so the request id, the log line and the metrics
-are the same), and answers only the requests it is sure of: its handler returns a
-``Response``, or ``None`` to let the full application answer — the body it may have read is
-handed on untouched. An exception in a handler also hands over: the full application then
-answers with its problem details, exactly as without the early route.
+FastAPI's path to an endpoint — the request-log, CORS, body-limit and time-zone middlewares,
+the exception middleware, the exit stack, the router's scan, the endpoint wrapper — cost a
+request more than verifying a ``vc+jwt`` or answering a status list's ``304``. A service
+declares its early routes to :func:`servicekit.app.new_service_app`; its app
+(:class:`ServiceApp`) tries them first, in front of the middleware stack, and does there what
+the request-log middleware does for every request — the same request id in and out, the log
+line and the metrics (:func:`servicekit.logs.log_request`) — answering with two raw ASGI
+messages.
 
-The handlers themselves decline whatever the full route would treat differently (a query
+An early route answers only the requests it is sure of: its handler returns a ``Response``,
+or ``None`` to let the full application answer — the body it may have read is handed on
+untouched, with the request id the front made. An exception in a handler also hands over:
+the full application then answers with its problem details, exactly as without the early
+route. The handlers decline whatever the full route would treat differently (a query
 string, credentials, a cross-origin request…); tests compare both answers.
-
-A service's app (:class:`ServiceApp`) goes further: :func:`front_early_routes` takes its early
-routes out of the middleware stack and answers them in front of it (FastAPI's and Starlette's
-own layers, the error and body-limit middlewares, the request-log middleware's closures cost a
-request as much as its socket writes), doing what the request-log middleware does — the same
-request id in and out, log line and metrics (:func:`servicekit.logs.log_request`) — and
-answering with two raw ASGI messages. A request they decline goes through the whole stack as
-before, request id kept.
 """
 
 from __future__ import annotations
@@ -29,7 +25,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from fastapi import FastAPI
 from starlette.requests import Request
@@ -44,7 +40,7 @@ from servicekit.logs import (
     with_request_id,
 )
 
-__all__ = ["EarlyRoute", "EarlyRoutes", "ServiceApp", "app_answer", "front_early_routes"]
+__all__ = ["EarlyRoute", "ServiceApp", "app_answer"]
 
 LOG = logging.getLogger("musette.early")
 
@@ -102,33 +98,29 @@ async def _try(route: EarlyRoute, scope: Scope, recorded: _Recorded) -> Response
         return None
 
 
-class EarlyRoutes:
-    """ASGI middleware: the early ``routes`` first, then ``app``."""
-
-    def __init__(self, app: ASGIApp, *, routes: Sequence[EarlyRoute]) -> None:
-        self.app = app
-        self.routes = tuple(routes)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route = _matching(self.routes, scope) if scope["type"] == "http" else None
-        if route is None:
-            await self.app(scope, receive, send)
-            return
-        recorded = _Recorded(receive)
-        response = await _try(route, scope, recorded)
-        if response is None:
-            await self.app(scope, recorded.replay(), send)
-            return
-        scope["route"] = route  # the template in the request log and the metrics
-        await response(scope, receive, send)
-
-
 class ServiceApp(FastAPI):
-    """A service's FastAPI app, whose early routes, once :func:`front_early_routes` moved
-    them, answer in front of its middleware stack."""
+    """A service's FastAPI app: its ``early_routes`` answer in front of its middleware
+    stack, for its ``service`` (the name on the request line and the metrics)."""
 
-    early_routes: tuple[EarlyRoute, ...] = ()
-    early_service = ""
+    def __init__(
+        self, *, early_routes: Sequence[EarlyRoute] = (), service: str = "", **fastapi: Any
+    ) -> None:
+        super().__init__(**fastapi)
+        self.early_routes = tuple(early_routes)
+        self.early_service = service
+
+    def build_middleware_stack(self) -> ASGIApp:
+        # a request an early route hands over is logged and counted by the request log,
+        # with the id the front made: it must be the outermost middleware, for this service
+        outermost: list[tuple[object, object]] = [
+            (m.cls, m.kwargs.get("service")) for m in self.user_middleware[:1]
+        ]
+        if self.early_routes and outermost != [(RequestLogMiddleware, self.early_service)]:
+            raise RuntimeError(
+                "early routes need the request-log middleware of their service outermost "
+                "(servicekit.app.install_service_operations)"
+            )
+        return super().build_middleware_stack()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.early_routes and scope["type"] == "http":
@@ -139,23 +131,38 @@ class ServiceApp(FastAPI):
         await super().__call__(scope, receive, send)
 
     async def _early(self, route: EarlyRoute, scope: Scope, receive: Receive, send: Send) -> None:
-        """What ``RequestLogMiddleware`` around ``EarlyRoutes`` did, in one frame."""
+        """What ``RequestLogMiddleware`` does for a request, in one frame, around the early
+        handler; a request it declines goes through the whole stack, its request id kept."""
         started = time.perf_counter()
         request_id = request_id_from(scope["headers"])
-        scope["musette.request_id"] = request_id  # kept by the full stack if handed over
+        scope["musette.request_id"] = request_id  # kept by the request log if handed over
         scope["app"] = self  # as Starlette's __call__ (``request.app``)
         if self.root_path:  # as FastAPI's
             scope["root_path"] = self.root_path
+        scope["route"] = route  # the template on an error's log line (app_answer)
         recorded = _Recorded(receive)
-        token = REQUEST_ID.set(request_id)
+        token = REQUEST_ID.set(request_id)  # one scope: the handler, the answer, the log line
         try:
             response = await _try(route, scope, recorded)
+            if response is not None:
+                await self._answer(route, response, request_id, started, scope, receive, send)
+                return
         finally:
             REQUEST_ID.reset(token)
-        if response is None:
-            await super().__call__(scope, recorded.replay(), send)
-            return
-        token = REQUEST_ID.set(request_id)
+        del scope["route"]  # the full stack's router finds its own
+        await super().__call__(scope, recorded.replay(), send)
+
+    async def _answer(
+        self,
+        route: EarlyRoute,
+        response: Response,
+        request_id: str,
+        started: float,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        """``response``, with the request id, as two raw ASGI messages; then its log line."""
         status = 500
         try:
             headers = with_request_id(response.raw_headers, request_id)
@@ -182,24 +189,6 @@ class ServiceApp(FastAPI):
             log_request(
                 self.early_service, scope, route.path, status, time.perf_counter() - started
             )
-            REQUEST_ID.reset(token)
-
-
-def front_early_routes(app: FastAPI, service: str) -> None:
-    """Once the request-log middleware is added (outermost): when ``EarlyRoutes`` is right
-    inside it, answer those routes in front of the stack instead (:class:`ServiceApp`)."""
-    stack = app.user_middleware
-    outermost: list[object] = [m.cls for m in stack[:2]]
-    if (
-        isinstance(app, ServiceApp)
-        and outermost == [RequestLogMiddleware, EarlyRoutes]
-        and stack[0].kwargs.get("service") == service
-        and app.middleware_stack is None  # not built yet
-    ):
-        routes = cast(Sequence[EarlyRoute], stack[1].kwargs["routes"])
-        app.early_routes = tuple(routes)
-        app.early_service = service
-        del stack[1]
 
 
 async def app_answer(request: Request, exc: Exception) -> Response:

@@ -13,7 +13,6 @@ from sqlalchemy.orm import sessionmaker
 
 from servicekit.app import install_service_operations, new_service_app
 from servicekit.cors import PublicCors
-from servicekit.early import EarlyRoutes
 from servicekit.i18n import PageTemplates
 from servicekit.operations import settled_heap
 from servicekit.ratelimit import RateLimiter
@@ -94,7 +93,11 @@ def create_app(
         engine.dispose()
 
     app = new_service_app(
-        "Musette verifier", settings, install_problems=install_problem_handlers, lifespan=lifespan
+        "Musette verifier",
+        settings,
+        install_problems=install_problem_handlers,
+        lifespan=lifespan,
+        early_routes=[verifications.EARLY],  # answered in front of the whole stack
     )
     app.include_router(verifications.router)
     app.include_router(challenges.router)
@@ -105,5 +108,4 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(PublicCors, patterns=requests.PUBLIC_PATHS + well_known.PUBLIC_PATHS)
-    app.add_middleware(EarlyRoutes, routes=[verifications.EARLY])  # inside the request log
     return install_service_operations(app, settings, MIGRATIONS)
