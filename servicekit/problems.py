@@ -173,7 +173,10 @@ def install_problem_handlers(
 class BodyLimitMiddleware:
     """Refuse request bodies larger than ``max_bytes`` with 413, before any parsing.
 
-    Checks ``Content-Length`` up front and counts streamed bytes for chunked bodies.
+    Checks ``Content-Length`` up front and counts streamed bytes for chunked bodies. A
+    streamed body is cut by raising :class:`PayloadTooLargeError` from ``receive``; whatever
+    the application then answers other than a 413 (FastAPI's form and JSON parsing turn any
+    error into a 400 "error parsing the body") is replaced by the 413 a declared length gets.
     """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int, type_base: str) -> None:
@@ -190,14 +193,15 @@ class BodyLimitMiddleware:
             await self._too_large(scope, receive, send)
             return
         seen = 0
-        started = False
+        started = cut = replaced = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, cut
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    cut = True
                     # raised inside the app: the VcError handler answers 413
                     raise PayloadTooLargeError(
                         f"request bodies are limited to {self.max_bytes} bytes"
@@ -205,9 +209,15 @@ class BodyLimitMiddleware:
             return message
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, replaced
+            if replaced:  # the rest of the answer the app gave a body it could not read
+                return
             if message["type"] == "http.response.start":
                 started = True
+                if cut and message["status"] != 413:
+                    replaced = True
+                    await self._too_large(scope, receive, send)
+                    return
             await send(message)
 
         try:

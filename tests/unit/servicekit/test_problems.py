@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from typing import Annotated
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
@@ -40,6 +42,10 @@ def make_client(*, max_bytes: int | None = None) -> TestClient:
     @app.post("/items")
     def create(item: Item) -> dict[str, str]:
         return {"name": item.name}
+
+    @app.post("/form")
+    def form(name: Annotated[str, Form()]) -> dict[str, str]:
+        return {"name": name}
 
     if max_bytes is not None:
         app.add_middleware(BodyLimitMiddleware, max_bytes=max_bytes, type_base=TYPE_BASE)
@@ -112,6 +118,48 @@ def test_a_body_over_the_limit_is_refused_before_parsing() -> None:
     answer = make_client(max_bytes=10).post("/items", json={"name": "x" * 50})
     assert answer.status_code == 413
     assert answer.json()["type"] == f"{TYPE_BASE}#payload-too-large"
+
+
+def _streamed(*parts: bytes) -> Iterator[bytes]:
+    """A body sent in chunks, with no ``Content-Length``."""
+    yield from parts
+
+
+_FORM = {"content-type": "application/x-www-form-urlencoded"}
+_JSON = {"content-type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "first", "rest"),
+    [
+        ("/form", _FORM, b"name=", b"x" * 50),  # FastAPI's form parsing: a 400 otherwise
+        ("/items", _JSON, b'{"name": "', b"x" * 50 + b'"}'),  # its JSON body: the same
+        ("/form", {**_FORM, "accept": "text/html"}, b"name=", b"x" * 50),  # a browser
+        ("/items", _JSON, b"{" * 40, b"}" * 40),  # not even JSON: the size comes first
+    ],
+)
+def test_a_streamed_body_over_the_limit_gets_the_declared_lengths_413(
+    path: str, headers: dict[str, str], first: bytes, rest: bytes
+) -> None:
+    client = make_client(max_bytes=10)
+    declared = client.post(path, content=first + rest, headers=headers)
+    streamed = client.post(path, content=_streamed(first, rest), headers=headers)
+    assert declared.status_code == streamed.status_code == 413
+    assert streamed.headers["content-type"] == "application/problem+json"
+    assert streamed.json()["type"] == f"{TYPE_BASE}#payload-too-large"
+    assert streamed.json() == declared.json()  # the app's own answer is not appended
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "parts"),
+    [("/form", _FORM, (b"name=", b"abc")), ("/items", _JSON, (b'{"name": ', b'"abc"}'))],
+)
+def test_a_streamed_body_within_the_limit_is_read(
+    path: str, headers: dict[str, str], parts: tuple[bytes, ...]
+) -> None:
+    answer = make_client(max_bytes=20).post(path, content=_streamed(*parts), headers=headers)
+    assert answer.status_code == 200
+    assert answer.json() == {"name": "abc"}
 
 
 def test_a_401_says_how_to_authenticate() -> None:
