@@ -150,14 +150,16 @@ def test_a_streamed_body_over_the_limit_gets_the_declared_lengths_413(
     assert streamed.json() == declared.json()  # the app's own answer is not appended
 
 
+@pytest.mark.parametrize("spare", [0, 10])  # exactly at the limit, or under it
 @pytest.mark.parametrize(
     ("path", "headers", "parts"),
     [("/form", _FORM, (b"name=", b"abc")), ("/items", _JSON, (b'{"name": ', b'"abc"}'))],
 )
 def test_a_streamed_body_within_the_limit_is_read(
-    path: str, headers: dict[str, str], parts: tuple[bytes, ...]
+    path: str, headers: dict[str, str], parts: tuple[bytes, ...], spare: int
 ) -> None:
-    answer = make_client(max_bytes=20).post(path, content=_streamed(*parts), headers=headers)
+    client = make_client(max_bytes=len(b"".join(parts)) + spare)
+    answer = client.post(path, content=_streamed(*parts), headers=headers)
     assert answer.status_code == 200
     assert answer.json() == {"name": "abc"}
 
