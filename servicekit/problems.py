@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from servicekit.logs import HEADER as REQUEST_ID_HEADER
 from servicekit.logs import route_template
 from shared.errors import (
     ConflictError,
@@ -167,7 +168,13 @@ def install_problem_handlers(
             exc_info=exc,
             extra={"request_id": request_id_of(request)},
         )
-        return answer(request, VcError("an unexpected error happened; it has been logged"))
+        response = answer(request, VcError("an unexpected error happened; it has been logged"))
+        # Starlette's error middleware sends this outside the request log: echo the id here,
+        # so the person who reports the error can quote the id the log line carries
+        request_id = request_id_of(request)
+        if request_id != "-":
+            response.headers[REQUEST_ID_HEADER.decode("ascii")] = request_id
+        return response
 
 
 class BodyLimitMiddleware:

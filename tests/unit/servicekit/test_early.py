@@ -289,6 +289,7 @@ def test_an_unexpected_error_after_counting_is_logged_as_the_full_routes(early: 
     assert resp.status_code == 500
     assert resp.json()["type"] == "https://musette.example/p#internal-error"
     assert "boom" not in resp.text
+    assert resp.headers["X-Request-ID"] == "rid-b"  # the id the error line carries
     # (the full route's request line comes first: the error passes the request log on its
     # way out to Starlette's error middleware, which answers)
     by_logger = {line["logger"]: line for line in lines.lines}
