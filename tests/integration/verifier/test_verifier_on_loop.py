@@ -326,3 +326,22 @@ def test_an_oversized_body_gets_the_full_routes_413(app_client: TestClient) -> N
     )
     assert resp.status_code == 413
     assert resp.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("declared", [b"\xb2", b"\xd9\xa3", b"1e3", b" 12"])
+def test_a_declared_length_of_no_ascii_digits_is_not_trusted_by_either_reader(
+    declared: bytes,
+) -> None:
+    """Both readers read the body and count it (the early one and :func:`read_capped`)."""
+    from starlette.requests import Request
+
+    from verifier.api.bodies import read_capped
+
+    message = {"type": "http.request", "body": b"abcd", "more_body": False}
+
+    async def receive() -> dict[str, Any]:
+        return message
+
+    request = Request({"type": "http", "headers": [(b"content-length", declared)]}, receive)
+    assert run_async(read_capped(request, 4)) == b"abcd"
+    assert _early_reads([message], declared, 4) == b"abcd"
