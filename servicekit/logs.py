@@ -10,6 +10,7 @@ response echoes it, and every log line written while the request runs carries it
 from __future__ import annotations
 
 import logging
+import math
 import re
 import secrets
 import time
@@ -45,12 +46,38 @@ def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
     return secrets.token_hex(16)
 
 
+#: the last second :func:`iso_millis` wrote, and its text up to the seconds (one entry)
+_SECOND: tuple[int, str] = (-1, "")
+
+
+def iso_millis(created: float) -> str:
+    """``datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")``, with
+    the date and time up to the second made once per second (a log line's time stamp cost
+    as much as the rest of its formatting). The microseconds are rounded as ``datetime``
+    rounds them (half to even, a carry into the next second included), then truncated to
+    milliseconds as ``isoformat`` does."""
+    global _SECOND
+    fraction, whole = math.modf(created)
+    micros = round(fraction * 1e6)
+    if micros >= 1_000_000:  # rounding carried into the next second
+        micros -= 1_000_000
+        whole += 1.0
+    elif micros < 0:  # before 1970: modf's parts are both negative
+        micros += 1_000_000
+        whole -= 1.0
+    second = int(whole)
+    if _SECOND[0] != second:
+        text = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")
+        _SECOND = (second, text[:-6])  # without its "+00:00"
+    return f"{_SECOND[1]}.{micros // 1000:03d}+00:00"
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id, and ``extra``."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": iso_millis(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -67,6 +94,9 @@ class JsonFormatter(logging.Formatter):
         return _ENCODER.encode(entry).decode()
 
 
+#: whether records may carry their asyncio task's name (Python 3.12+; a failed ``getattr``
+#: on the module for every request line cost a tenth of the line)
+_TASK_NAMES = hasattr(logging, "logAsyncioTasks")
 #: what every request line's record holds before its own fields (made once per process)
 _ACCESS_TEMPLATE: dict[str, Any] = {}
 
@@ -83,7 +113,7 @@ def _access_record(fields: dict[str, Any]) -> logging.LogRecord | None:
         or logging.logThreads
         or logging.logProcesses
         or logging.logMultiprocessing
-        or getattr(logging, "logAsyncioTasks", False)  # Python 3.12: the task's name
+        or (_TASK_NAMES and getattr(logging, "logAsyncioTasks", False))  # 3.12: the task's name
         or logging.getLogRecordFactory() is not logging.LogRecord
     ):
         return None

@@ -32,6 +32,9 @@ _DATE_TIME_STAMP = re.compile(
 )
 
 
+_A_DAY = timedelta(hours=24)
+
+
 def parse_datetime_stamp(value: object, *, field: str = "date") -> datetime:
     """Parse an XSD ``dateTimeStamp`` string into a timezone-aware datetime.
 
@@ -64,7 +67,7 @@ def parse_datetime_stamp(value: object, *, field: str = "date") -> datetime:
     except ValueError as err:
         raise ValueError(f"{field} {value!r} is not a valid date-time: {err}") from err
     offset = parsed.utcoffset()
-    if offset is None or abs(offset) >= timedelta(hours=24):  # pragma: no cover
+    if offset is None or abs(offset) >= _A_DAY:  # pragma: no cover
         raise ValueError(f"{field} {value!r} has an invalid time zone")
     return parsed
 

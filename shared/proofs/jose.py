@@ -88,12 +88,16 @@ def parse_jws(token: str, *, max_chars: int = MAX_TOKEN_CHARS) -> Jws:
         )
     if token[:1].isspace() or token[-1:].isspace():
         token = token.strip()
-    parts = token.split(".")
-    if len(parts) != 3:
+    # the two dots found by memchr, not a split that copies the token into a list
+    first = token.find(".")
+    second = token.find(".", first + 1) if first >= 0 else -1
+    if second < 0 or token.find(".", second + 1) >= 0:
         raise MalformedCredentialError(
-            f"a compact JWS has three dot-separated parts, not {len(parts)}"
+            f"a compact JWS has three dot-separated parts, not {token.count('.') + 1}"
         )
-    encoded_header, encoded_payload, encoded_signature = parts
+    encoded_header = token[:first]
+    encoded_payload = token[first + 1 : second]
+    encoded_signature = token[second + 1 :]
     try:
         header_bytes = b64url_decode(encoded_header)
         payload_bytes = b64url_decode(encoded_payload)
@@ -107,7 +111,7 @@ def parse_jws(token: str, *, max_chars: int = MAX_TOKEN_CHARS) -> Jws:
     if not isinstance(payload, dict):
         raise MalformedCredentialError("the JWT payload is not a JSON object (RFC 7519 §7.2)")
     # RFC 7515 §5.2: the signing input is the token up to its last "." (ASCII, checked above)
-    signing_input = token[: len(encoded_header) + 1 + len(encoded_payload)].encode("ascii")
+    signing_input = token[:second].encode("ascii")
     return Jws(header, payload, signing_input, signature)
 
 

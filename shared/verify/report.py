@@ -69,6 +69,10 @@ class CheckStatus(StrEnum):
 
 #: each status as plain text (``.value`` is a descriptor lookup, once per check per report)
 _STATUS_TEXT = {status: status.value for status in CheckStatus}
+#: the members the report's own methods use, read once: on Python 3.11 every
+#: ``CheckStatus.PASSED`` goes through ``EnumType.__getattr__``'s slot (several per check)
+_PASSED, _FAILED, _SKIPPED = CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.SKIPPED
+_PROOF, _FORMAT = CheckName.PROOF, CheckName.FORMAT
 
 
 @dataclass(slots=True)
@@ -105,15 +109,15 @@ class VerificationReport:
 
     def passed(self, name: str, reason: str, **details: Any) -> None:
         """Record a passed check."""
-        self.checks.append(Check(name, CheckStatus.PASSED, reason, details))
+        self.checks.append(Check(name, _PASSED, reason, details))
 
     def failed(self, name: str, reason: str, **details: Any) -> None:
         """Record a failed check."""
-        self.checks.append(Check(name, CheckStatus.FAILED, reason, details))
+        self.checks.append(Check(name, _FAILED, reason, details))
 
     def skipped(self, name: str, reason: str, **details: Any) -> None:
         """Record a skipped check."""
-        self.checks.append(Check(name, CheckStatus.SKIPPED, reason, details))
+        self.checks.append(Check(name, _SKIPPED, reason, details))
 
     def check(self, name: str) -> Check | None:
         """The last check recorded under ``name``."""
@@ -125,10 +129,10 @@ class VerificationReport:
     @property
     def verified(self) -> bool:
         """True when no check failed, a proof check passed, and every embedded credential holds."""
-        if any(c.status is CheckStatus.FAILED for c in self.checks):
+        if any(c.status is _FAILED for c in self.checks):
             return False
-        proof = self.check(CheckName.PROOF)
-        if proof is None or proof.status is not CheckStatus.PASSED:
+        proof = self.check(_PROOF)
+        if proof is None or proof.status is not _PASSED:
             return False
         return all(sub.verified for sub in self.credentials)
 
@@ -142,8 +146,8 @@ class VerificationReport:
     @property
     def usable(self) -> bool:
         """False when the input could not even be read (the ``format`` check failed)."""
-        fmt = self.check(CheckName.FORMAT)
-        return fmt is None or fmt.status is not CheckStatus.FAILED
+        fmt = self.check(_FORMAT)
+        return fmt is None or fmt.status is not _FAILED
 
     def to_json(self) -> dict[str, Any]:
         """JSON form of the report."""

@@ -19,7 +19,8 @@ async def read_capped(request: Request, limit: int) -> bytes:
     body is read only up to the limit.
     """
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    # ASCII digits only: "²".isdigit() is true, and int("²") raises
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLargeError(f"the body is larger than the {limit}-byte limit")
     body = bytearray()
     async for chunk in request.stream():

@@ -48,11 +48,14 @@ TOKEN_TYPES = (
     "text/plain",
 )
 IMAGE_TYPES = ("image/png", "image/svg+xml", "application/octet-stream")
+#: the defaults of a bare submission, made once (both are frozen: nothing can change them)
+_ANY_POLICY = Policy()
+_NOTHING_EXPECTED = Expectations()
 
 
 def _from_json(value: Any) -> Submission:
     if isinstance(value, dict) and ("@context" in value or "type" in value):
-        return Submission(value, "json", Policy(), Expectations())
+        return Submission(value, "json", _ANY_POLICY, _NOTHING_EXPECTED)
     if not isinstance(value, dict):
         raise InvalidInputError("send a JSON object: {credential | presentation | url, policy?}")
     try:
@@ -105,10 +108,10 @@ async def submission_from_body(
         return _from_json(json_body(body))
     if kind in TOKEN_TYPES:
         return Submission(
-            body.decode("utf-8", "replace").strip(), "token", Policy(), Expectations()
+            body.decode("utf-8", "replace").strip(), "token", _ANY_POLICY, _NOTHING_EXPECTED
         )
     if kind in IMAGE_TYPES:
-        return Submission(body, "upload", Policy(), Expectations())
+        return Submission(body, "upload", _ANY_POLICY, _NOTHING_EXPECTED)
     if kind in {"multipart/form-data", "application/x-www-form-urlencoded"}:
         form = await form_from_bytes(request, body)
         try:
@@ -211,12 +214,23 @@ def _plain(request: Request, res: Resources, sub: Submission, keep: bool, size: 
         not keep
         and size <= ON_LOOP_MAX_BYTES
         and sub.source in {"json", "token"}
-        and sub.expect == Expectations()
+        and sub.expect == _NOTHING_EXPECTED
         and res.settings.rate_limit_verifications == "off"
-        and "authorization" not in request.headers
-        and SESSION.name not in request.headers.get("cookie", "")
+        and _anonymous(request.scope["headers"])
         and not store.purge_pending(res.settings, res.clock())
     )
+
+
+def _anonymous(headers: list[tuple[bytes, bytes]]) -> bool:
+    """No ``Authorization`` header, and no session cookie in the first ``Cookie`` header
+    (what ``request.headers`` would say, read from the ASGI list without building it)."""
+    cookie = None
+    for name, value in headers:
+        if name == b"authorization":
+            return False
+        if name == b"cookie" and cookie is None:
+            cookie = value
+    return cookie is None or SESSION.name not in cookie.decode("latin-1")
 
 
 def _verify_on_loop(
@@ -406,17 +420,23 @@ async def early_verification(request: Request) -> Response | None:
     the same way, or with its problem details.
 
     The headers are read once from the ASGI scope (lower-case names): the first
-    ``Content-Type``, as the full route reads it; any ``Authorization``, or any ``Cookie``
-    naming the session, declines."""
+    ``Content-Type`` and ``Content-Length``, as the full route reads them; any
+    ``Authorization``, or any ``Cookie`` naming the session, declines. The body is read
+    straight from ``receive`` under the same cap as :func:`read_capped` (a body over it, or
+    a client gone, is the full route's to answer)."""
     scope = request.scope
     res = get_resources(request)
     if scope["query_string"] or res.settings.rate_limit_verifications != "off":
         return None
-    content_type = None
+    content_type: str | None = None
+    declared: bytes | None = None
     for name, value in scope["headers"]:
         if name == b"content-type":
             if content_type is None:
                 content_type = value.decode("latin-1")
+        elif name == b"content-length":
+            if declared is None:
+                declared = value
         elif name == b"authorization" or (
             name == b"cookie" and SESSION.name in value.decode("latin-1")
         ):
@@ -424,12 +444,36 @@ async def early_verification(request: Request) -> Response | None:
     kind = media_type(content_type or "")
     if kind not in _EARLY_TYPES:
         return None
-    body = await read_capped(request, res.settings.max_verification_bytes)
+    body = await _early_body(request, declared, res.settings.max_verification_bytes)
+    if body is None:
+        return None
     sub = await submission_from_body(request, body, kind)
     if not _plain(request, res, sub, False, len(body)):
         return None
     out = _verify_on_loop(res, sub, None)
     return None if out is None else json_response(out)
+
+
+async def _early_body(request: Request, declared: bytes | None, limit: int) -> bytes | None:
+    """The body as :func:`read_capped` reads it, without Starlette's stream generator;
+    None when that would refuse it (too large) or the client left."""
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    receive = request.receive
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None  # http.disconnect
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 EARLY = EarlyRoute("POST", re.compile("/verifications"), "/verifications", early_verification)

@@ -272,11 +272,12 @@ def apply_policy(
     is_presentation = bool(report.credentials) or report.format in {"ldp_vp", "vp+jwt"}
     for sub in credential_reports(report) if is_presentation else [report]:
         trust = trust_of(sub, registry)
-        if sub.usable and sub.issuer is not None:
+        usable = sub.usable  # the checks added here are never ``format``: it stays as it is
+        if usable and sub.issuer is not None:
             _add_trust_check(sub, trust, policy)
-        if sub.usable and policy.rating is not None:
+        if usable and policy.rating is not None:
             _add_rating_check(sub, policy.rating)
-        if sub.usable and policy.volunteering is not None:
+        if usable and policy.volunteering is not None:
             _add_volunteering_check(sub, policy.volunteering)
         trusts.append(trust)
     return trusts

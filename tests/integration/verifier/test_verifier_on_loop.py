@@ -286,3 +286,62 @@ def test_each_verification_is_counted_once_under_its_outcome(app_client: TestCli
         moved = {key: after[key] - before[key] for key in before if after[key] != before[key]}
         assert list(moved.values()) == [1.0], (token, moved)
         assert next(iter(moved))[1] == outcome
+
+
+def _early_reads(messages: list[dict[str, Any]], declared: bytes | None, limit: int) -> Any:
+    """What the early route's body reader makes of these ASGI messages."""
+    from starlette.requests import Request
+
+    pending = list(messages)
+
+    async def receive() -> dict[str, Any]:
+        return pending.pop(0)
+
+    request = Request({"type": "http", "headers": []}, receive)
+    return run_async(verifications._early_body(request, declared, limit))
+
+
+def test_the_early_body_reader_keeps_read_cappeds_rules() -> None:
+    parts = [
+        {"type": "http.request", "body": b"ab", "more_body": True},
+        {"type": "http.request", "body": b"", "more_body": True},
+        {"type": "http.request", "body": b"cd", "more_body": False},
+    ]
+    assert _early_reads(parts, b"4", 4) == b"abcd"
+    assert _early_reads([{"type": "http.request"}], None, 4) == b""  # no body member at all
+    # over the cap, declared or streamed: the full route answers (its 413)
+    assert _early_reads(parts, b"5", 4) is None
+    assert _early_reads(parts, None, 3) is None
+    # a declared length that is not a number is not trusted, the bytes are counted
+    assert _early_reads(parts, b"-1", 4) == b"abcd"
+    # a client gone mid-body: the full route's to answer
+    assert _early_reads([parts[0], {"type": "http.disconnect"}], None, 4) is None
+
+
+def test_an_oversized_body_gets_the_full_routes_413(app_client: TestClient) -> None:
+    settings = app_client.app.state.resources.settings  # type: ignore[attr-defined]
+    body = "x" * (settings.max_verification_bytes + 1)
+    resp = app_client.post(
+        "/verifications", content=body, headers={"content-type": "application/vc+jwt"}
+    )
+    assert resp.status_code == 413
+    assert resp.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("declared", [b"\xb2", b"\xd9\xa3", b"1e3", b" 12"])
+def test_a_declared_length_of_no_ascii_digits_is_not_trusted_by_either_reader(
+    declared: bytes,
+) -> None:
+    """Both readers read the body and count it (the early one and :func:`read_capped`)."""
+    from starlette.requests import Request
+
+    from verifier.api.bodies import read_capped
+
+    message = {"type": "http.request", "body": b"abcd", "more_body": False}
+
+    async def receive() -> dict[str, Any]:
+        return message
+
+    request = Request({"type": "http", "headers": [(b"content-length", declared)]}, receive)
+    assert run_async(read_capped(request, 4)) == b"abcd"
+    assert _early_reads([message], declared, 4) == b"abcd"

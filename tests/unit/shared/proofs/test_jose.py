@@ -13,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from shared.encoding.base64url import b64url_decode
 from shared.errors import (
     InvalidProofError,
     KeyFormatError,
@@ -82,6 +83,22 @@ def test_pyjwt_rs256_and_ps256_tokens_verify_here() -> None:
 def test_hostile_not_three_parts(token: str) -> None:
     with pytest.raises(MalformedCredentialError):
         parse_jws(token)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "parts"), [("", 3), (".", 4), (".x.y", 5), ("..", 5), (". ", 4)]
+)
+def test_parts_are_cut_at_the_dots_and_counted_in_the_refusal(suffix: str, parts: int) -> None:
+    token = sign_jws({"sub": "x"}, _key("issuer", "Ed25519"), {"typ": "JWT"})
+    header, payload, signature = token.split(".")
+    if parts == 3:
+        jws = parse_jws(token + suffix)
+        assert jws.signing_input == f"{header}.{payload}".encode()
+        assert jws.payload == {"sub": "x"}
+        assert jws.signature == b64url_decode(signature)
+        return
+    with pytest.raises(MalformedCredentialError, match=f"three dot-separated parts, not {parts}"):
+        parse_jws(token + suffix)
 
 
 @pytest.mark.parametrize(
