@@ -679,12 +679,24 @@ def _nonce_expiry(
     return expires_at if expires_at > now else None
 
 
-def _purge_nonces(session: Session, settings: IssuerSettings, now: datetime) -> None:
-    """Delete the expired used-nonce records, at most once per :data:`NONCE_PURGE_EVERY`."""
+def _usable_nonce(
+    session: Session,
+    settings: IssuerSettings,
+    master_secret: bytes,
+    org: Organisation,
+    nonce: str,
+    now: datetime,
+) -> datetime | None:
+    """:func:`_nonce_expiry`; for a nonce that passes, the expired used-nonce records are
+    first deleted, at most once per :data:`NONCE_PURGE_EVERY` (not at every request)."""
+    expires_at = _nonce_expiry(master_secret, org, nonce, now)
+    if expires_at is None:
+        return None
     due = _next_nonce_purge.get(settings.database_url)
     if due is None or now >= due:
         _next_nonce_purge[settings.database_url] = now + NONCE_PURGE_EVERY
         session.execute(delete(Nonce).where(Nonce.expires_at <= now))
+    return expires_at
 
 
 def consume_nonce(
@@ -697,10 +709,9 @@ def consume_nonce(
 ) -> bool:
     """True once for a nonce this issuer made for ``org``, unexpired: its use is recorded
     (``nonces`` holds the used ones until they expire), so a second use is refused."""
-    expires_at = _nonce_expiry(master_secret, org, nonce, now)
+    expires_at = _usable_nonce(session, settings, master_secret, org, nonce, now)
     if expires_at is None:
         return False
-    _purge_nonces(session, settings, now)
     used = session.execute(  # RETURNING: the row, when this use was the first
         _use_nonce_statement(session),
         {"nonce_hash": _sha256(nonce), "org_id": org.id, "expires_at": expires_at},
@@ -759,10 +770,9 @@ def consume_nonce_taking_index(
     that fails afterwards is rolled back with it, as the nonce's use is."""
     if session.get_bind().dialect.name != "postgresql":
         return consume_nonce(session, settings, master_secret, org, nonce, now), None
-    expires_at = _nonce_expiry(master_secret, org, nonce, now)
+    expires_at = _usable_nonce(session, settings, master_secret, org, nonce, now)
     if expires_at is None:
         return False, None
-    _purge_nonces(session, settings, now)
     idx = secrets.randbelow(LIST_SIZE)
     found = session.execute(
         _NONCE_AND_INDEX,

@@ -4,6 +4,8 @@ recorded, once), and expired records are purged at most once a minute per proces
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -297,11 +299,9 @@ def test_each_step_of_the_exchange_takes_one_thread_hop(
     assert len(hops) == 3
 
 
-def test_a_token_is_one_autocommit_statement_on_postgresql(
-    pg_settings: Any, request: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``WITH redeemed AS (UPDATE … RETURNING) INSERT …``: no BEGIN, no COMMIT round trip;
-    the code is redeemed once, and a second use is told by the usual reads."""
+@contextmanager
+def _pg_issuer(pg_settings: Any, request: Any) -> Iterator[Env]:
+    """The demo issuer on PostgreSQL, with an API key."""
     from issuer.demo import seed_demo
     from issuer.main import create_app
 
@@ -313,7 +313,16 @@ def test_a_token_is_one_autocommit_statement_on_postgresql(
         _, api_key = create_api_key(session, org, "tests", "test", res.clock())
     with TestClient(app) as client:
         request.addfinalizer(res.dispose)
-        env = Env(client, pg_settings, Clock(), api_key)
+        yield Env(client, pg_settings, Clock(), api_key)
+
+
+def test_a_token_is_one_autocommit_statement_on_postgresql(
+    pg_settings: Any, request: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``WITH redeemed AS (UPDATE … RETURNING) INSERT …``: no BEGIN, no COMMIT round trip;
+    the code is redeemed once, and a second use is told by the usual reads."""
+    with _pg_issuer(pg_settings, request) as env:
+        res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
         wallet = Wallet(env)
         offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
         monkeypatch.setattr(pg_settings, "rate_limit_token", "off")
@@ -372,18 +381,8 @@ def test_a_credential_is_one_read_and_two_writes_on_postgresql(
     taken AS (INSERT … WHERE EXISTS (SELECT FROM used)) SELECT …``), then the credential's
     INSERT; the index taken is the credential's; a used nonce takes no index; a taken
     index is drawn again."""
-    from issuer.demo import seed_demo
-    from issuer.main import create_app
-
-    seed_demo(pg_settings)
-    app = create_app(pg_settings)
-    res = app.state.resources
-    with res.sessions.begin() as session:
-        org = get_org(session, "demo-association")
-        _, api_key = create_api_key(session, org, "tests", "test", res.clock())
-    with TestClient(app) as client:
-        request.addfinalizer(res.dispose)
-        env = Env(client, pg_settings, Clock(), api_key)
+    with _pg_issuer(pg_settings, request) as env:
+        res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
         monkeypatch.setattr(pg_settings, "rate_limit_token", "off")
         Wallet(env).receive("volunteer_jwt_vc_json")  # the lists, the nonce purge: once
         wallet = Wallet(env)
