@@ -198,11 +198,14 @@ def issue_credential(
     status_purposes: tuple[str, ...] = ("revocation",),
     name_in_clear: bool = False,
     signer: OrgSigner | None = None,
+    credential_uuid: uuid.UUID | None = None,
+    status_index: tuple[int, int] | None = None,
 ) -> IssuedCredential:
     """Allocate a status index, build, sign and record one credential; the name is hashed
     unless ``name_in_clear`` or the format lets the holder withhold it (dc+sd-jwt).
-    ``signer``: the organisation's active key, when the caller read it already."""
-    cred_uuid = uuid.uuid4()
+    ``signer``: the organisation's active key, when the caller read it already;
+    ``status_index``: the (seq, idx) the caller allocated already for ``credential_uuid``."""
+    cred_uuid = credential_uuid or uuid.uuid4()
     row_id = cred_uuid.hex
     achievement = to_ob3(org_base, achievement_row, language)
     descriptions = achievement_row.content.get("result_descriptions", [])
@@ -212,7 +215,7 @@ def issue_credential(
     entries = None
     seq = idx = None
     if with_status:
-        seq, idx = allocate_index(session, org, row_id, now)
+        seq, idx = status_index or allocate_index(session, org, row_id, now)
         entries = status_entries(org_base, seq, idx, status_purposes)
     subject_model = build_subject(
         achievement_row,

@@ -119,40 +119,48 @@ def _ensure_lists(
 _ALLOCATE_IN_NEWEST: dict[str, Any] = {}
 
 
+def allocation_in_newest(insert: Any, *when: Any) -> Any:
+    """``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING seq`` (``insert``: the dialect's
+    INSERT into ``status_allocations``) taking the bound ``idx`` for ``credential_id`` in
+    the organisation ``org_id``'s newest list number, when every purpose has its list there
+    (and ``when``, any further conditions): nothing returned, the index was taken already or
+    the newest lists are missing or incomplete."""
+    org_id = bindparam("org_id", type_=Integer)
+    newest = (
+        select(func.max(StatusListRow.seq)).where(StatusListRow.org_id == org_id).scalar_subquery()
+    )
+    complete = (
+        select(
+            org_id,
+            StatusListRow.seq,
+            bindparam("idx", type_=Integer),
+            bindparam("credential_id", type_=String),
+        )
+        .where(
+            StatusListRow.org_id == org_id,
+            StatusListRow.seq == newest,
+            # one equality per purpose, not IN (…): an IN's values are an "expanding"
+            # parameter, whose SQL is rendered again at every execution
+            or_(*(StatusListRow.purpose == purpose for purpose in LIST_PURPOSES)),
+            *when,
+        )
+        .group_by(StatusListRow.seq)
+        .having(func.count() == len(LIST_PURPOSES))
+    )
+    table = StatusAllocation.__table__
+    return (
+        insert.from_select(["org_id", "seq", "idx", "credential_id"], complete)
+        .on_conflict_do_nothing(index_elements=["org_id", "seq", "idx"])
+        .returning(table.c.seq)
+    )
+
+
 def _allocate_in_newest_statement(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
     statement = _ALLOCATE_IN_NEWEST.get(dialect)
     if statement is None:
-        org_id = bindparam("org_id", type_=Integer)
-        newest = (
-            select(func.max(StatusListRow.seq))
-            .where(StatusListRow.org_id == org_id)
-            .scalar_subquery()
-        )
-        complete = (
-            select(
-                org_id,
-                StatusListRow.seq,
-                bindparam("idx", type_=Integer),
-                bindparam("credential_id", type_=String),
-            )
-            .where(
-                StatusListRow.org_id == org_id,
-                StatusListRow.seq == newest,
-                # one equality per purpose, not IN (…): an IN's values are an "expanding"
-                # parameter, whose SQL is rendered again at every execution
-                or_(*(StatusListRow.purpose == purpose for purpose in LIST_PURPOSES)),
-            )
-            .group_by(StatusListRow.seq)
-            .having(func.count() == len(LIST_PURPOSES))
-        )
-        table = StatusAllocation.__table__  # Core: values bound at execution, no ORM bulk mode
-        statement = (
-            insert_for(session, table)
-            .from_select(["org_id", "seq", "idx", "credential_id"], complete)
-            .on_conflict_do_nothing(index_elements=["org_id", "seq", "idx"])
-            .returning(table.c.seq)
-        )
+        # Core: values bound at execution, no ORM bulk mode
+        statement = allocation_in_newest(insert_for(session, StatusAllocation.__table__))
         _ALLOCATE_IN_NEWEST[dialect] = statement
     return statement
 

@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 from collections.abc import MutableMapping
+from functools import lru_cache
 from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
@@ -72,6 +73,13 @@ class MemoryKeyStore:
         return sorted(self._keys)
 
 
+@lru_cache(maxsize=16)
+def _aead_for(master_secret: bytes, info: bytes) -> AESGCM:
+    """The AES-GCM cipher under the key derived from ``master_secret``: derived once per
+    process and secret (a store is opened per request), a pure function of its inputs."""
+    return AESGCM(HKDF(hashes.SHA256(), 32, salt=None, info=info).derive(master_secret))
+
+
 class EncryptedKeyStore:
     """Keys encrypted at rest with AES-256-GCM under a key derived from a master secret.
 
@@ -85,8 +93,7 @@ class EncryptedKeyStore:
     def __init__(self, master_secret: bytes, backend: MutableMapping[str, bytes]) -> None:
         if len(master_secret) < 16:
             raise InvalidInputError("the key store master secret must be at least 16 bytes")
-        kek = HKDF(hashes.SHA256(), 32, salt=None, info=self._INFO).derive(master_secret)
-        self._aead = AESGCM(kek)
+        self._aead = _aead_for(master_secret, self._INFO)
         self._backend = backend
 
     def add(self, key: PrivateKey, key_id: str | None = None) -> str:

@@ -4,6 +4,8 @@ recorded, once), and expired records are purged at most once a minute per proces
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, event, func, select
 
-from issuer.db.models import Nonce, Offer, StatusAllocation
+from issuer.db.models import IssuedCredential, Nonce, Offer, StatusAllocation
 from issuer.db.models import StatusList as StatusListRow
 from issuer.service import oid4vci, status
 from issuer.service.orgs import create_api_key, get_org
@@ -297,11 +299,9 @@ def test_each_step_of_the_exchange_takes_one_thread_hop(
     assert len(hops) == 3
 
 
-def test_a_token_is_one_autocommit_statement_on_postgresql(
-    pg_settings: Any, request: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``WITH redeemed AS (UPDATE … RETURNING) INSERT …``: no BEGIN, no COMMIT round trip;
-    the code is redeemed once, and a second use is told by the usual reads."""
+@contextmanager
+def _pg_issuer(pg_settings: Any, request: Any) -> Iterator[Env]:
+    """The demo issuer on PostgreSQL, with an API key."""
     from issuer.demo import seed_demo
     from issuer.main import create_app
 
@@ -313,7 +313,16 @@ def test_a_token_is_one_autocommit_statement_on_postgresql(
         _, api_key = create_api_key(session, org, "tests", "test", res.clock())
     with TestClient(app) as client:
         request.addfinalizer(res.dispose)
-        env = Env(client, pg_settings, Clock(), api_key)
+        yield Env(client, pg_settings, Clock(), api_key)
+
+
+def test_a_token_is_one_autocommit_statement_on_postgresql(
+    pg_settings: Any, request: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``WITH redeemed AS (UPDATE … RETURNING) INSERT …``: no BEGIN, no COMMIT round trip;
+    the code is redeemed once, and a second use is told by the usual reads."""
+    with _pg_issuer(pg_settings, request) as env:
+        res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
         wallet = Wallet(env)
         offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
         monkeypatch.setattr(pg_settings, "rate_limit_token", "off")
@@ -334,3 +343,92 @@ def test_a_token_is_one_autocommit_statement_on_postgresql(
         again = wallet.token(offer, None)
         assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
         assert "already been used" in again.json()["error_description"]
+
+
+def test_a_grant_holds_only_the_columns_the_credential_endpoint_reads(
+    env: Env, wallet: Wallet
+) -> None:
+    """load_grant reads a few columns of each row; one it did not read raises when used
+    (it never reads as None, which would put a wrong value in a credential)."""
+    from sqlalchemy.orm.exc import DetachedInstanceError
+
+    offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+    token = wallet.token(offer, None).json()["access_token"]
+    res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
+    with res.sessions.begin() as session:
+        grant = oid4vci.load_grant(session, "demo-association", f"Bearer {token}", env.clock())
+    assert grant.org.slug == "demo-association"
+    assert grant.offer.configuration_ids == ["volunteer_jwt_vc_json"]
+    assert grant.achievement is not None
+    assert grant.achievement.slug == "volunteer"
+    assert grant.signing_key is not None
+    assert grant.signing_key.store_key_id
+    for unread in (
+        lambda: grant.offer.code_hash,
+        lambda: grant.offer.state,
+        lambda: grant.org.created_at,
+        lambda: grant.signing_key.public_multibase,
+        lambda: grant.achievement.archived,
+    ):
+        with pytest.raises(DetachedInstanceError):
+            unread()
+
+
+def test_a_credential_is_one_read_and_two_writes_on_postgresql(
+    pg_settings: Any, request: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nonce's use and the status index in one statement (``WITH used AS (INSERT …),
+    taken AS (INSERT … WHERE EXISTS (SELECT FROM used)) SELECT …``), then the credential's
+    INSERT; the index taken is the credential's; a used nonce takes no index; a taken
+    index is drawn again."""
+    with _pg_issuer(pg_settings, request) as env:
+        res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
+        monkeypatch.setattr(pg_settings, "rate_limit_token", "off")
+        Wallet(env).receive("volunteer_jwt_vc_json")  # the lists, the nonce purge: once
+        wallet = Wallet(env)
+
+        def ready() -> tuple[str, str]:
+            offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
+            return wallet.token(offer, None).json()["access_token"], wallet.proof(wallet.nonce())
+
+        token, proof = ready()
+        seen: list[str] = []
+
+        def listener(_conn: Any, _cur: Any, statement: str, *_: Any) -> None:
+            if "rate_limits" not in statement:
+                seen.append(statement.split()[0])
+
+        event.listen(res.engine, "before_cursor_execute", listener)
+        issued = wallet.credential(token, "volunteer_jwt_vc_json", proof)
+        event.remove(res.engine, "before_cursor_execute", listener)
+        assert issued.status_code == 200, issued.text
+        assert seen == ["SELECT", "WITH", "INSERT"]
+        with res.sessions.begin() as session:
+            rows = session.execute(
+                select(StatusAllocation.credential_id, StatusAllocation.seq, StatusAllocation.idx)
+            ).all()
+            newest = session.scalars(
+                select(IssuedCredential).order_by(IssuedCredential.issued_at.desc())
+            ).first()
+        assert newest is not None
+        assert (newest.id, newest.status_seq, newest.status_index) in {tuple(r) for r in rows}
+
+        # the same nonce again: refused, and no index taken for it
+        token, _ = ready()
+        again = wallet.credential(token, "volunteer_jwt_vc_json", proof)
+        assert (again.status_code, again.json()["error"]) == (400, "invalid_nonce")
+        with res.sessions.begin() as session:
+            assert session.scalar(select(func.count()).select_from(StatusAllocation)) == len(rows)
+
+        # an index already taken: the combined statement takes none, the usual draw does
+        taken_idx = newest.status_index
+        drawn = iter([taken_idx, taken_idx, 7, 7])
+        monkeypatch.setattr("issuer.service.oid4vci.secrets.randbelow", lambda n: next(drawn))
+        monkeypatch.setattr("issuer.service.status.secrets.randbelow", lambda n: next(drawn))
+        token, proof = ready()
+        third = wallet.credential(token, "volunteer_jwt_vc_json", proof)
+        assert third.status_code == 200, third.text
+        with res.sessions.begin() as session:
+            indexes = sorted(session.scalars(select(StatusAllocation.idx)))
+        assert len(indexes) == len(set(indexes)) == len(rows) + 1
+        assert 7 in indexes
