@@ -29,7 +29,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    inspect,
     select,
     update,
 )
@@ -825,72 +824,30 @@ class CredentialGrant:
     signing_key: OrgKey | None
 
 
-#: the entities :func:`load_grant` reads, in the order of its row's columns, and the only
-#: columns of each that the credential endpoint uses (primary key first: NULL there is an
-#: outer join that found nothing). Every column read costs each request its description
-#: and its value (about 2-4 µs each on PostgreSQL, a third of the read with all of them);
-#: a column left out raises if it is used (:func:`_detached`), it never reads as None.
-_GRANT_COLUMNS: tuple[tuple[type[Any], tuple[str, ...]], ...] = (
-    (
-        Organisation,
-        (
-            "id",
-            "slug",
-            "did",
-            "did_method",
-            "name",
-            "url",
-            "email",
-            "rna",
-            "siren",
-            "declared_on",
-            "activity_field",
-        ),
-    ),
-    (OrgKey, ("id", "store_key_id", "fragment")),
-    (AccessToken, ("token_hash", "expires_at")),
-    (
-        Offer,
-        (
-            "id",
-            "configuration_ids",
-            "recipient_name",
-            "recipient_email",
-            "name_in_clear",
-            "subject",
-            "language",
-            "status_purpose",
-        ),
-    ),
-    (AchievementRow, ("id", "slug", "achievement_type", "image_url", "content")),
-    (IssuedCredential, ("id", "configuration_id", "format", "document", "subject_id")),
+#: the entities :func:`load_grant` reads, in the order of its row's columns
+_GRANT_ENTITIES: tuple[type[Any], ...] = (
+    Organisation,
+    OrgKey,
+    AccessToken,
+    Offer,
+    AchievementRow,
+    IssuedCredential,
 )
 
 
-@dataclass(frozen=True)
-class _GrantPart:
-    """Where one entity's columns are in :data:`_GRANT`'s row, and the columns it leaves out."""
-
-    entity: type[Any]
-    names: tuple[str, ...]
-    span: slice
-    unread: frozenset[str]
-
-
-def _grant_statement() -> tuple[Any, tuple[_GrantPart, ...]]:
+def _grant_statement() -> tuple[Any, tuple[tuple[type[Any], tuple[str, ...], slice], ...]]:
     """The one read of :func:`load_grant` on the Core tables (plain rows: no ORM loading,
     no identity map), and where each entity's columns are in its row."""
-    tables = [cast(Table, entity.__table__) for entity, _ in _GRANT_COLUMNS]
+    tables = [cast(Table, entity.__table__) for entity in _GRANT_ENTITIES]
     org, key, access, offer, achievement, issued = tables
     layout = []
     columns: list[Any] = []
-    for table, (entity, names) in zip(tables, _GRANT_COLUMNS, strict=True):
-        assert [c.key for c in table.primary_key.columns] == [names[0]]
-        unread = frozenset(c.key for c in table.columns) - set(names)
-        layout.append(
-            _GrantPart(entity, names, slice(len(columns), len(columns) + len(names)), unread)
-        )
-        columns += [table.c[name].label(f"{table.name}_{name}") for name in names]
+    for table, entity in zip(tables, _GRANT_ENTITIES, strict=True):
+        # its primary key first (NOT NULL: NULL there is an outer join that found nothing)
+        ordered = [*table.primary_key.columns, *(c for c in table.columns if not c.primary_key)]
+        names = tuple(column.key for column in ordered)
+        layout.append((entity, names, slice(len(columns), len(columns) + len(names))))
+        columns += [column.label(f"{table.name}_{column.key}") for column in ordered]
     statement = (
         select(*columns)
         .select_from(org)
@@ -914,21 +871,18 @@ def _grant_statement() -> tuple[Any, tuple[_GrantPart, ...]]:
 _GRANT, _GRANT_LAYOUT = _grant_statement()
 
 
-def _detached(part: _GrantPart, values: Any) -> Any:
-    """An object of the part's entity holding ``values``, that the session never sees
-    (:func:`servicekit.db.values_object`), its unread columns marked unloaded (reading one
-    raises ``DetachedInstanceError``); None: an outer join that found nothing (a NULL
+def _detached(entity: type[Any], names: tuple[str, ...], values: Any) -> Any:
+    """An object of ``entity`` holding ``values``, that the session never sees
+    (:func:`servicekit.db.values_object`); None: an outer join that found nothing (a NULL
     primary key, the first value)."""
     if values[0] is None:
         return None
-    found = values_object(part.entity, zip(part.names, values, strict=True))
-    inspect(found).expired_attributes.update(part.unread)
-    return found
+    return values_object(entity, zip(names, values, strict=True))
 
 
 def _entities(row: Any, first: int = 0) -> list[Any]:
     """The row's entities from the ``first`` one on (see :func:`_detached`)."""
-    return [_detached(part, row[part.span]) for part in _GRANT_LAYOUT[first:]]
+    return [_detached(entity, names, row[span]) for entity, names, span in _GRANT_LAYOUT[first:]]
 
 
 def load_grant(

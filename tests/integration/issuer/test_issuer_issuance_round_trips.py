@@ -345,35 +345,6 @@ def test_a_token_is_one_autocommit_statement_on_postgresql(
         assert "already been used" in again.json()["error_description"]
 
 
-def test_a_grant_holds_only_the_columns_the_credential_endpoint_reads(
-    env: Env, wallet: Wallet
-) -> None:
-    """load_grant reads a few columns of each row; one it did not read raises when used
-    (it never reads as None, which would put a wrong value in a credential)."""
-    from sqlalchemy.orm.exc import DetachedInstanceError
-
-    offer = wallet.resolve(env.offer(formats=["jwt_vc_json"])["offer_uri"])
-    token = wallet.token(offer, None).json()["access_token"]
-    res: Any = env.client.app.state.resources  # type: ignore[attr-defined]
-    with res.sessions.begin() as session:
-        grant = oid4vci.load_grant(session, "demo-association", f"Bearer {token}", env.clock())
-    assert grant.org.slug == "demo-association"
-    assert grant.offer.configuration_ids == ["volunteer_jwt_vc_json"]
-    assert grant.achievement is not None
-    assert grant.achievement.slug == "volunteer"
-    assert grant.signing_key is not None
-    assert grant.signing_key.store_key_id
-    for unread in (
-        lambda: grant.offer.code_hash,
-        lambda: grant.offer.state,
-        lambda: grant.org.created_at,
-        lambda: grant.signing_key.public_multibase,
-        lambda: grant.achievement.archived,
-    ):
-        with pytest.raises(DetachedInstanceError):
-            unread()
-
-
 def test_a_credential_is_one_read_and_two_writes_on_postgresql(
     pg_settings: Any, request: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
