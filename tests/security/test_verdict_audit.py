@@ -1,0 +1,64 @@
+"""Audit of the verdict: inputs that must never read as verified (rule of the product).
+
+Each test builds a credential signed for real by its issuer, so only the rule under test can
+refuse it. Cases already in the hostile corpus (tests/security/test_corpus_*.py) are not
+repeated here.
+"""
+
+from __future__ import annotations
+
+from shared.net.fetch import StaticFetcher
+from shared.verify.context import VerifyContext
+from shared.verify.credential import verify_credential
+from shared.verify.report import CheckStatus, VerificationReport
+from tests.integration.verifier.conftest import NOW
+from tests.security.test_corpus_sd_jwt import digest, disclosure, forge, split
+from tests.unit.verifier.builders import STATUS_URL, badge, sd_jwt_vc, status_list
+
+REVOKED = 5
+
+
+def status_ctx() -> VerifyContext:
+    """Status checked, against a list in which index ``REVOKED`` is set."""
+    fetcher = StaticFetcher({STATUS_URL: status_list(revoked=(REVOKED,))})
+    return VerifyContext(clock=lambda: NOW, fetcher=fetcher)
+
+
+def state(report: VerificationReport, name: str) -> CheckStatus | None:
+    """What the report says of check ``name`` (None: not recorded)."""
+    check = report.check(name)
+    return None if check is None else check.status
+
+
+def test_sd_jwt_vc_with_a_credential_status_claim_is_checked() -> None:
+    # An OB 3.0 SD-JWT VC whose issuer kept the VC name ``credentialStatus`` for the entry
+    # (instead of SD-JWT VC's ``status``): the entry is shown with the credential, so it
+    # must be checked, and a set revocation bit must fail the verdict.
+    head, body, disclosures = split(sd_jwt_vc(badge(status_index=REVOKED)))
+    body["credentialStatus"] = body.pop("status")
+    report = verify_credential(forge(head, body, disclosures), status_ctx())
+    assert state(report, "proof") is CheckStatus.PASSED
+    assert state(report, "status") is CheckStatus.FAILED
+    assert not report.verified
+
+
+def test_sd_jwt_vc_with_both_status_claims_checks_both() -> None:
+    # ``status`` clear (index 6) but ``credentialStatus`` revoked (index 5): revoked wins.
+    head, body, disclosures = split(sd_jwt_vc(badge(status_index=REVOKED)))
+    body["credentialStatus"] = dict(body["status"])
+    body["status"] = {**body["status"], "statusListIndex": str(REVOKED + 1)}
+    report = verify_credential(forge(head, body, disclosures), status_ctx())
+    assert state(report, "status") is CheckStatus.FAILED
+    assert not report.verified
+
+
+def test_sd_jwt_vc_status_disclosed_selectively_is_refused() -> None:
+    # SD-JWT VC §3.2.2.2: status MUST NOT be selectively disclosed. When it is (and the
+    # holder discloses it), the token is refused. (When the holder withholds it nothing in
+    # the token can tell: see the report of this audit.)
+    head, body, disclosures = split(sd_jwt_vc(badge(status_index=REVOKED)))
+    extra = disclosure("c2FsdC1zYWx0LXNhbHQ", "status", body.pop("status"))
+    body["_sd"] = [*body["_sd"], digest(extra)]
+    report = verify_credential(forge(head, body, [*disclosures, extra]), status_ctx())
+    assert not report.verified
+    assert state(report, "proof") is CheckStatus.FAILED
