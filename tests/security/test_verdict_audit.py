@@ -10,12 +10,23 @@ from __future__ import annotations
 import pytest
 
 from shared.net.fetch import StaticFetcher
+from shared.proofs.data_integrity import JCS, add_proof
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
 from shared.verify.report import CheckStatus, VerificationReport
 from tests.integration.verifier.conftest import NOW
 from tests.security.test_corpus_sd_jwt import digest, disclosure, forge, split
-from tests.unit.verifier.builders import STATUS_URL, badge, ldp_vc, sd_jwt_vc, status_list
+from tests.unit.verifier.builders import (
+    CREATED,
+    OTHER,
+    STATUS_URL,
+    badge,
+    did,
+    kid,
+    ldp_vc,
+    sd_jwt_vc,
+    status_list,
+)
 
 REVOKED = 5
 
@@ -81,4 +92,27 @@ def test_a_status_method_the_engine_cannot_check_does_not_read_verified() -> Non
     context = VerifyContext(clock=lambda: NOW, fetcher=StaticFetcher({}))
     report = verify_credential(ldp_vc(credential), context)
     assert state(report, "proof") is CheckStatus.PASSED
+    assert not report.verified
+
+
+def test_a_status_list_shaped_as_a_presentation_is_not_believed() -> None:
+    # Whoever serves the list URL (not the issuer: no issuer key) answers a clear list typed
+    # also as a VerifiablePresentation, "held" and signed by their own DID, naming the issuer.
+    # Verified as a presentation, its proof holds; it must not clear a revoked credential.
+    forged = status_list(revoked=())
+    del forged["proof"]
+    forged["type"] = ["VerifiablePresentation", *forged["type"]]
+    forged["holder"] = did(OTHER)
+    forged = add_proof(
+        forged,
+        OTHER.sign,
+        kid(OTHER),
+        cryptosuite=JCS,
+        proof_purpose="authentication",
+        created=CREATED,
+    )
+    context = VerifyContext(clock=lambda: NOW, fetcher=StaticFetcher({STATUS_URL: forged}))
+    report = verify_credential(ldp_vc(badge(status_index=REVOKED)), context)
+    assert state(report, "proof") is CheckStatus.PASSED
+    assert state(report, "status") is CheckStatus.FAILED
     assert not report.verified
