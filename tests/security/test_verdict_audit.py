@@ -7,6 +7,8 @@ repeated here.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from shared.net.fetch import StaticFetcher
@@ -41,6 +43,19 @@ def state(report: VerificationReport, name: str) -> CheckStatus | None:
     """What the report says of check ``name`` (None: not recorded)."""
     check = report.check(name)
     return None if check is None else check.status
+
+
+def held_by_other(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` signed as a presentation by ``OTHER`` (an ``authentication`` proof)."""
+    document["holder"] = did(OTHER)
+    return add_proof(
+        document,
+        OTHER.sign,
+        kid(OTHER),
+        cryptosuite=JCS,
+        proof_purpose="authentication",
+        created=CREATED,
+    )
 
 
 def test_sd_jwt_vc_with_a_credential_status_claim_is_checked() -> None:
@@ -97,22 +112,25 @@ def test_a_status_method_the_engine_cannot_check_does_not_read_verified() -> Non
 
 def test_a_status_list_shaped_as_a_presentation_is_not_believed() -> None:
     # Whoever serves the list URL (not the issuer: no issuer key) answers a clear list typed
-    # also as a VerifiablePresentation, "held" and signed by their own DID, naming the issuer.
+    # as a VerifiablePresentation, "held" and signed by their own DID, naming the issuer.
     # Verified as a presentation, its proof holds; it must not clear a revoked credential.
     forged = status_list(revoked=())
     del forged["proof"]
-    forged["type"] = ["VerifiablePresentation", *forged["type"]]
-    forged["holder"] = did(OTHER)
-    forged = add_proof(
-        forged,
-        OTHER.sign,
-        kid(OTHER),
-        cryptosuite=JCS,
-        proof_purpose="authentication",
-        created=CREATED,
-    )
+    forged["type"] = ["VerifiablePresentation", "BitstringStatusListCredential"]
+    forged = held_by_other(forged)
     context = VerifyContext(clock=lambda: NOW, fetcher=StaticFetcher({STATUS_URL: forged}))
     report = verify_credential(ldp_vc(badge(status_index=REVOKED)), context)
     assert state(report, "proof") is CheckStatus.PASSED
     assert state(report, "status") is CheckStatus.FAILED
+    assert not report.verified
+
+
+def test_a_credential_typed_also_as_a_presentation_does_not_verify() -> None:
+    # A badge naming the real issuer, typed VerifiablePresentation too and signed by its
+    # "holder" (anyone): read as a badge by a person, it must not verify as a presentation.
+    forged = badge(subject=did(OTHER))
+    forged["type"] = ["VerifiablePresentation", *forged["type"]]
+    forged = held_by_other(forged)
+    report = verify_credential(forged, VerifyContext(clock=lambda: NOW, check_status=False))
+    assert state(report, "format") is CheckStatus.FAILED
     assert not report.verified
