@@ -13,8 +13,10 @@ import pytest
 
 from shared.net.fetch import StaticFetcher
 from shared.proofs.data_integrity import JCS, add_proof
+from shared.proofs.vc_jwt import sign_vp_jwt
 from shared.verify.context import VerifyContext
 from shared.verify.credential import verify_credential
+from shared.verify.presentation import verify_presentation
 from shared.verify.report import CheckStatus, VerificationReport
 from tests.integration.verifier.conftest import NOW
 from tests.security.test_corpus_sd_jwt import digest, disclosure, forge, split
@@ -22,6 +24,7 @@ from tests.unit.verifier.builders import (
     CREATED,
     OTHER,
     STATUS_URL,
+    VC_V2,
     badge,
     did,
     kid,
@@ -133,4 +136,28 @@ def test_a_credential_typed_also_as_a_presentation_does_not_verify() -> None:
     forged = held_by_other(forged)
     report = verify_credential(forged, VerifyContext(clock=lambda: NOW, check_status=False))
     assert state(report, "format") is CheckStatus.FAILED
+    assert not report.verified
+
+
+def test_a_presentation_inside_a_vp_jwt_is_not_a_verified_credential() -> None:
+    # VC API /presentations/verify does not require holder binding by default: a vp+jwt whose
+    # "credential" is a presentation signed by the presenter read verified, credential and all.
+    inner = held_by_other({"@context": [VC_V2], "type": ["VerifiablePresentation"]})
+    outer = {
+        "@context": [VC_V2],
+        "type": ["VerifiablePresentation"],
+        "holder": did(OTHER),
+        "verifiableCredential": [inner],
+    }
+    token = sign_vp_jwt(outer, OTHER, kid(OTHER), nonce="n-audit", audience="aud-audit")
+    context = VerifyContext(
+        clock=lambda: NOW,
+        check_status=False,
+        nonce="n-audit",
+        audience="aud-audit",
+        require_holder_binding=False,
+    )
+    report = verify_presentation(token, context)
+    assert state(report, "proof") is CheckStatus.PASSED
+    assert [state(sub, "format") for sub in report.credentials] == [CheckStatus.FAILED]
     assert not report.verified
