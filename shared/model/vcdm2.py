@@ -124,6 +124,17 @@ def presentation_violations(document: object) -> list[Violation]:
     _check_contexts(found, document)
     _check_id(found, document, "id", "id")
     _check_types(found, document, "VerifiablePresentation")
+    if "VerifiableCredential" in _as_list(document.get("type")):
+        # §4.13 and §4.4 name two distinct types; a document typed as both would be read as a
+        # credential by a person and verified as a presentation (its holder's key only).
+        found.append(
+            Violation(
+                "presentation-type",
+                "§4.13",
+                "type",
+                "a presentation must not also be typed VerifiableCredential",
+            )
+        )
     if "holder" in document:
         holder = document["holder"]
         # "If present, the value MUST be either a URL or an object containing an id

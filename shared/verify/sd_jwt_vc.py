@@ -109,22 +109,31 @@ def _check_status(
 ) -> None:
     """The ``status`` check, the same as for every other format (shared.verify.status).
 
-    The status list credential is fetched and verified before its bit counts. Our OB 3.0 mapping carries ``credentialStatus`` as the ``status`` claim, so an entry (or a
-    list of entries) of type ``BitstringStatusListEntry`` there is checked as
-    ``credentialStatus``. A Token Status List reference (``status.status_list``,
+    The status list credential is fetched and verified before its bit counts. Our OB 3.0
+    mapping carries ``credentialStatus`` as the ``status`` claim, so an entry (or a list of
+    entries) of type ``BitstringStatusListEntry`` there is checked as ``credentialStatus``;
+    a ``credentialStatus`` claim (another issuer's mapping) is checked as well. A Token Status List reference (``status.status_list``,
     draft-ietf-oauth-status-list) is recorded as skipped: that mechanism is not implemented.
     """
-    if "status" not in claims:
-        report.skipped(CheckName.STATUS, "the credential has no status claim")
-        return
-    entry = claims["status"]
-    if isinstance(entry, Mapping) and "status_list" in entry:
+    entries: list[Any] = []
+    status = claims.get("status")
+    if isinstance(status, Mapping) and "status_list" in status:
         # SPEC-DEVIATION(draft-ietf-oauth-sd-jwt-vc#section-3.2.2.2): Token Status List
         # references are carried but not checked.
         report.skipped(CheckName.STATUS, "Token Status List (status.status_list) is not supported")
+    elif "status" in claims:
+        entries.extend(status if isinstance(status, list) else [status])
+    # A ``credentialStatus`` claim is shown as the credential's status, so it is checked too:
+    # a status entry the page shows but nobody checked would hide a revocation.
+    if "credentialStatus" in claims:
+        other = claims["credentialStatus"]
+        entries.extend(other if isinstance(other, list) else [other])
+    if not entries:
+        if "status" not in claims:
+            report.skipped(CheckName.STATUS, "the credential has no status claim")
         return
     # the status list must be the issuer's own (shared.verify.status): pass on who that is
-    credential = {"credentialStatus": entry, "issuer": claims.get("iss")}
+    credential = {"credentialStatus": entries, "issuer": claims.get("iss")}
     check_credential_status(report, credential, ctx, verify)
 
 

@@ -105,6 +105,14 @@ def _check_entry(
         if not list_report.verified:
             failed = [c.reason for c in list_report.checks if c.status.value == "failed"]
             raise VerificationError(f"the status list {url} does not verify: {'; '.join(failed)}")
+        if list_report.credential is None or list_report.issuer != issuer:
+            # Bitstring Status List v1.0 §3.2: the list is a verifiable credential. A
+            # presentation verifies with its holder's key, whoever that is, and names no
+            # issuer that signed it: it cannot speak for the issuer.
+            raise VerificationError(
+                f"the status list {url} is not a credential secured by {issuer} "
+                f"(it verified as {list_report.format})"
+            )
         if memo is not None and key is not None:
             memo.remember(key, ctx.now())
     # SPEC-DEVIATION(vc-bitstring-status-list#statusListIndex): a JSON-number index (as in

@@ -518,4 +518,15 @@ def _verify_embedded(
         # any other envelope (an SD-JWT VC) is opened again by ``verify``
     if token is not None:
         return verify_jwt_credential(token, ctx, verify, keys=keys, algorithms=algorithms)
+    if isinstance(item, dict) and "VerifiablePresentation" in as_list(item.get("type")):
+        # VC DM 2.0 §4.13: verifiableCredential holds credentials; a presentation there would
+        # be verified with its own holder's key and counted as a verified credential.
+        sub = VerificationReport(format="ldp_vp")
+        sub.failed(
+            CheckName.FORMAT,
+            "verifiableCredential holds a presentation, not a credential (VC DM 2.0 §4.13)",
+            rule="presentation-credentials",
+            section="§4.13",
+        )
+        return sub
     return verify(item, ctx)
