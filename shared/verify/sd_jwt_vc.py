@@ -38,7 +38,7 @@ from shared.proofs.sd_jwt_vc import (
 from shared.proofs.sd_jwt_vc_issuer import IssuerKeyError, resolve_metadata_key, resolve_x5c_key
 from shared.verify.context import VerifyContext
 from shared.verify.report import CheckName, CheckStatus, VerificationReport
-from shared.verify.status import VerifyFn, check_credential_status
+from shared.verify.status import STATUS_OFF, VerifyFn, check_credential_status, unreadable_status
 
 
 def _resolve_issuer_key(jws: Jws, ctx: VerifyContext) -> tuple[PublicKey, str]:
@@ -112,16 +112,22 @@ def _check_status(
     The status list credential is fetched and verified before its bit counts. Our OB 3.0
     mapping carries ``credentialStatus`` as the ``status`` claim, so an entry (or a list of
     entries) of type ``BitstringStatusListEntry`` there is checked as ``credentialStatus``;
-    a ``credentialStatus`` claim (another issuer's mapping) is checked as well. A Token Status List reference (``status.status_list``,
-    draft-ietf-oauth-status-list) is recorded as skipped: that mechanism is not implemented.
+    a ``credentialStatus`` claim (another issuer's mapping) is checked as well. A Token Status
+    List reference (``status.status_list``, draft-ietf-oauth-status-list) fails the check:
+    that mechanism is not implemented, so a revocation cannot be ruled out.
     """
     entries: list[Any] = []
     status = claims.get("status")
     if isinstance(status, Mapping) and "status_list" in status:
         # SPEC-DEVIATION(draft-ietf-oauth-sd-jwt-vc#section-3.2.2.2): Token Status List
-        # references are carried but not checked.
-        report.skipped(CheckName.STATUS, "Token Status List (status.status_list) is not supported")
-    elif "status" in claims:
+        # references are carried but not read, so the status check fails.
+        if not ctx.check_status:
+            report.skipped(CheckName.STATUS, STATUS_OFF)
+        else:
+            what = "a Token Status List (status.status_list)"
+            report.failed(CheckName.STATUS, unreadable_status(what))
+        return
+    if "status" in claims:
         entries.extend(status if isinstance(status, list) else [status])
     # A ``credentialStatus`` claim is shown as the credential's status, so it is checked too:
     # a status entry the page shows but nobody checked would hide a revocation.

@@ -23,6 +23,7 @@ from shared.verify.report import CheckName, VerificationReport
 
 VerifyFn = Callable[[Any, VerifyContext], VerificationReport]
 STATUS_TYPES = ("BitstringStatusListEntry",)
+STATUS_OFF = "status checking is turned off for this verification"
 #: purposes whose set bit fails the check; "supersession" is Musette's (a platform's newer
 #: rating replaces the older one, docs/decisions/rating-credentials.md)
 _SET_MEANING = {"revocation": "revoked", "suspension": "suspended", "supersession": "superseded"}
@@ -54,16 +55,19 @@ def check_credential_status(
         report.skipped(CheckName.STATUS, "the credential has no credentialStatus")
         return
     if not ctx.check_status:
-        report.skipped(CheckName.STATUS, "status checking is turned off for this verification")
+        report.skipped(CheckName.STATUS, STATUS_OFF)
         return
     clear: list[str] = []
     checked: list[str] = []
     issuer = issuer_id(credential)
     for entry in entries if isinstance(entries, list) else [entries]:
         if not isinstance(entry, dict) or entry.get("type") not in STATUS_TYPES:
+            # the issuer publishes a status we cannot read (OB 3.0's 1EdTechRevocationList,
+            # say): a revocation cannot be ruled out, so the check fails, as for a list
+            # that cannot be fetched (docs/decisions/verdict-audit.md)
             kind = entry.get("type") if isinstance(entry, dict) else type(entry).__name__
-            report.skipped(CheckName.STATUS, f"status type {kind!r} is not supported")
-            continue
+            report.failed(CheckName.STATUS, unreadable_status(f"status type {kind!r}"))
+            return
         try:
             problem, summary, flagged = _check_entry(entry, issuer, ctx, verify)
         except VcError as err:
@@ -80,6 +84,14 @@ def check_credential_status(
         clear.append(summary)
     if clear:
         report.passed(CheckName.STATUS, "; ".join(clear), checked_at=min(checked))
+
+
+def unreadable_status(what: str) -> str:
+    """The status check's reason for a status method the engine does not read."""
+    return (
+        f"status could not be checked: {what} is not a status method Musette reads, "
+        "so a revocation cannot be ruled out"
+    )
 
 
 def _check_entry(

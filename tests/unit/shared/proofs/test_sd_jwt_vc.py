@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -300,12 +301,16 @@ def test_validity(claims: dict[str, Any], expected: CheckStatus) -> None:
     assert report.verified is (expected is CheckStatus.PASSED)
 
 
-def test_token_status_list_claim_is_carried_and_skipped() -> None:
+def test_token_status_list_claim_is_carried_and_fails_the_status_check() -> None:
+    # not read (not implemented): a revocation cannot be ruled out, so it does not verify
     entry = {"status_list": {"idx": 3, "uri": "https://issuer.example/statuslists/1"}}
     report = verify_sd_jwt_vc(forge_vc({**BASE, "status": entry}), ctx())
     assert report.credential is not None
     assert report.credential["status"] == entry
-    assert status(report, "status") is CheckStatus.SKIPPED
+    assert status(report, "status") is CheckStatus.FAILED
+    assert not report.verified
+    off = verify_sd_jwt_vc(forge_vc({**BASE, "status": entry}), replace(ctx(), check_status=False))
+    assert status(off, "status") is CheckStatus.SKIPPED
 
 
 STATUS_URL = "https://issuer.example/status/1"
