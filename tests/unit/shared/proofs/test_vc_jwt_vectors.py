@@ -190,7 +190,12 @@ def test_ob3_validator_simple_jwt_has_no_key_to_verify_with() -> None:
 
 
 def test_ob3_validator_velocity_jwt_kid_of_another_did() -> None:
-    """The kid is a did:velocity URL, not a method of the did:web issuer: refused."""
+    """The kid is a did:velocity URL, not a method of the did:web issuer: refused. Its
+    credentialStatus is of a type Musette does not read, so the status check fails too
+    (a revocation cannot be ruled out)."""
     report = verify_jwt_credential(_token("ob3-validator-velocity.jwt"), _ctx(check_schema=False))
     assert not report.verified
-    assert _failed(report) == {"issuer_key"}
+    assert _failed(report) == {"issuer_key", "status"}
+    status = report.check("status")
+    assert status is not None
+    assert "is not a status method Musette reads" in status.reason
