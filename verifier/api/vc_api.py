@@ -7,6 +7,8 @@
 ``EnvelopedVerifiableCredential`` / ``EnvelopedVerifiablePresentation`` (VC DM 2.0 §4.13).
 At ``/presentations/verify`` holder binding is checked only when
 ``options.requireHolderBinding`` is true (reported, not required, otherwise).
+``/credentials/verify`` answers for a credential only: a presentation there is a 400 with a
+failed ``format`` check naming the other endpoint.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shared.errors import InvalidInputError
 from shared.verify.presentation import verify_presentation
+from shared.verify.report import CheckName
 from verifier.api.bodies import json_body, read_capped
 from verifier.deps import ResourcesDep, SessionDep
 from verifier.schemas import VcApiVerifyOut
@@ -36,6 +39,9 @@ from verifier.service.verifying import (
 )
 
 router = APIRouter(tags=["vc-api"])
+
+#: the report formats of a presentation (VC DM 2.0 §4.13; an SD-JWT with a KB-JWT is one)
+_PRESENTATION_FORMATS = frozenset({"ldp_vp", "vp+jwt", "jwt_vp_json", "sd-jwt+kb"})
 
 
 #: ``checks`` names what the caller wants checked; every check runs whatever it names.
@@ -164,6 +170,14 @@ async def verify_credential_endpoint(
     report = await run_in_threadpool(
         partial(verify_credential, json_text=False), credential, context
     )
+    if report.format in _PRESENTATION_FORMATS:
+        # the engine verifies whatever it is given; this endpoint answers for a credential
+        # only, and a presentation's "verified" would name no issuer that signed anything
+        report.failed(
+            CheckName.FORMAT,
+            f"verifiableCredential holds a presentation ({report.format}): send it to "
+            "POST /presentations/verify as verifiablePresentation",
+        )
     return _answer(report, load_registry(session))
 
 

@@ -75,6 +75,27 @@ def test_broken_envelope_at_credentials_verify_is_400_not_verified(
     assert [e["name"] for e in resp.json()["errors"]] == ["format"]
 
 
+@pytest.mark.parametrize(
+    ("presentation", "fmt"),
+    [
+        (lambda: ldp_vp([ldp_vc(badge())], challenge="c-1", domain=DOMAIN), "ldp_vp"),
+        (lambda: vp_jwt([_token()], nonce="c-1", audience=DOMAIN), "vp+jwt"),
+    ],
+    ids=["data-integrity", "vp+jwt"],
+)
+def test_a_presentation_at_credentials_verify_is_400_not_verified(
+    client: TestClient, presentation: Any, fmt: str
+) -> None:
+    # the same presentation verifies at /presentations/verify (tests above and below)
+    resp = client.post("/credentials/verify", json={"verifiableCredential": presentation()})
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["verified"] is False
+    assert resp.json()["report"]["format"] == fmt
+    [error] = resp.json()["errors"]
+    assert error["name"] == "format"
+    assert "POST /presentations/verify" in error["message"]
+
+
 def test_enveloped_presentation_at_presentations_verify(client: TestClient) -> None:
     token = vp_jwt([_token()], nonce="c-1", audience=DOMAIN)
     enveloped = {
